@@ -1,0 +1,87 @@
+// The op registry: every op declares its schema (arity, attributes, which inputs
+// must be constant), a validator for attribute values, a shape function and its
+// reference kernel. Ops register themselves from their own file in
+// compiler/ops (TFLite-Micro style: one op, one file).
+#ifndef OPENBPU_COMPILER_IR_OP_REGISTRY_H_
+#define OPENBPU_COMPILER_IR_OP_REGISTRY_H_
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/types/span.h"
+#include "common/tensor.h"
+#include "compiler/ir/attribute.h"
+#include "compiler/ir/graph.h"
+
+namespace openbpu::ir {
+
+struct AttrSpec {
+  std::string name;
+  AttrKind kind;
+};
+
+// Checks attribute values the kernel does not implement (an UNIMPLEMENTED
+// status naming node and attribute) or that are invalid (INVALID_ARGUMENT).
+using ValidateFn = std::function<absl::Status(const Node& node)>;
+// Computes output types from input types (and constant inputs). `outputs` has
+// one entry per node output. Errors need not name the node: the caller adds it.
+using InferFn = std::function<absl::Status(const Node& node, std::vector<TensorType>& outputs)>;
+// Reference kernel: float semantics on float32 (and the int64/int32/bool index,
+// shape and mask tensors ONNX uses). inputs[i] is null for an omitted optional
+// input; `outputs` arrives empty and must be filled with one tensor per output.
+using KernelFn = std::function<absl::Status(const Node& node, absl::Span<const Tensor* const> inputs,
+                                            std::vector<Tensor>& outputs)>;
+
+struct OpSchema {
+  std::string name;
+  int min_inputs = 1;
+  int max_inputs = 1;
+  int min_outputs = 1;
+  int max_outputs = 1;
+  // Every attribute the op understands; any other attribute is rejected.
+  std::vector<AttrSpec> attrs;
+  // Input indices that must be constants when present (shapes, axes, pads...).
+  std::vector<int> constant_inputs;
+  // The kernel reads only the shapes of its inputs (Shape): it folds to a
+  // constant as soon as input types are known.
+  bool shape_only = false;
+  ValidateFn validate;
+  InferFn infer;
+  KernelFn kernel;
+};
+
+class OpRegistry {
+ public:
+  static OpRegistry& Global();
+  // Returns true so it can initialize a static; a duplicate name aborts at
+  // start-up (a programming error, not a runtime condition).
+  bool Register(OpSchema schema);
+  const OpSchema* Find(absl::string_view name) const;
+  std::vector<std::string> Names() const;
+
+ private:
+  std::map<std::string, OpSchema, std::less<>> schemas_;
+};
+
+#define OPENBPU_REGISTER_OP(id, schema_expr) \
+  static const bool openbpu_op_registered_##id = ::openbpu::ir::OpRegistry::Global().Register(schema_expr)
+
+// Checks a node against its schema: known op, arity, attribute names and kinds,
+// constant inputs present, then the op's own validator. Errors name the node.
+absl::Status ValidateNode(const Node& node);
+
+struct ShapeInferenceOptions {
+  // Evaluate nodes whose inputs are all constants and replace them by constants
+  // (what makes exporters' Shape -> Gather -> Concat -> Reshape chains static).
+  bool fold_constants = true;
+};
+
+// Validates every node and infers every value's type in topological order.
+absl::Status InferShapes(Graph& graph, const ShapeInferenceOptions& options = {});
+
+}  // namespace openbpu::ir
+
+#endif  // OPENBPU_COMPILER_IR_OP_REGISTRY_H_

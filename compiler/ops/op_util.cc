@@ -1,0 +1,164 @@
+// Broadcasting and elementwise schema builders.
+#include "compiler/ops/op_util.h"
+
+#include <algorithm>
+
+namespace openbpu::ops {
+
+absl::StatusOr<Shape> BroadcastShapes(const Shape& a, const Shape& b) {
+  const size_t rank = std::max(a.size(), b.size());
+  Shape out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    const int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
+    const int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
+    if (da != db && da != 1 && db != 1) {
+      return absl::InvalidArgumentError(absl::StrCat("shapes ", ShapeToString(a), " and ",
+                                                     ShapeToString(b), " do not broadcast"));
+    }
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+absl::StatusOr<int> NormalizeAxis(int64_t axis, int rank) {
+  if (axis < -rank || axis >= std::max(rank, 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("axis ", axis, " is out of range for rank ", rank));
+  }
+  return static_cast<int>(axis < 0 ? axis + rank : axis);
+}
+
+std::vector<int64_t> ConstantInts(const ir::Node& node, int i) {
+  const ir::Value* v = node.input(i);
+  if (v == nullptr || !v->is_constant()) return {};
+  return v->constant().ToInt64Vector();
+}
+
+std::vector<float> ConstantFloats(const ir::Node& node, int i) {
+  const ir::Value* v = node.input(i);
+  if (v == nullptr || !v->is_constant()) return {};
+  return v->constant().ToFloatVector();
+}
+
+absl::Status RequireDType(const ir::Node& node, int input, std::initializer_list<DType> allowed) {
+  const DType d = InputType(node, input).dtype;
+  for (DType a : allowed) {
+    if (a == d) return absl::OkStatus();
+  }
+  return absl::UnimplementedError(
+      absl::StrCat("input ", input, " has unsupported dtype ", DTypeName(d)));
+}
+
+std::vector<int64_t> BroadcastIndex(const Shape& in, const Shape& out) {
+  const int rank = static_cast<int>(out.size());
+  const int offset = rank - static_cast<int>(in.size());
+  std::vector<int64_t> in_strides(rank, 0);
+  int64_t stride = 1;
+  for (int i = rank - 1; i >= offset; --i) {
+    const int64_t d = in[i - offset];
+    in_strides[i] = d == 1 ? 0 : stride;
+    stride *= d;
+  }
+  const int64_t n = NumElements(out);
+  std::vector<int64_t> index(n);
+  std::vector<int64_t> coord(rank, 0);
+  int64_t flat = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    index[i] = flat;
+    for (int d = rank - 1; d >= 0; --d) {
+      ++coord[d];
+      flat += in_strides[d];
+      if (coord[d] < out[d]) break;
+      flat -= in_strides[d] * coord[d];
+      coord[d] = 0;
+    }
+  }
+  return index;
+}
+
+ir::OpSchema UnaryFloatSchema(std::string name, std::vector<ir::AttrSpec> attrs,
+                              std::function<float(const ir::Node&, float)> fn) {
+  ir::OpSchema s;
+  s.name = std::move(name);
+  s.attrs = std::move(attrs);
+  s.infer = [](const ir::Node& node, std::vector<ir::TensorType>& outputs) -> absl::Status {
+    if (absl::Status st = RequireDType(node, 0, {DType::kFloat32}); !st.ok()) return st;
+    outputs[0].dtype = DType::kFloat32;
+    outputs[0].shape = InputType(node, 0).shape;
+    return absl::OkStatus();
+  };
+  s.kernel = [fn](const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                  std::vector<Tensor>& outputs) -> absl::Status {
+    outputs.push_back(MapUnary<float>(*inputs[0], [&](float x) { return fn(node, x); }));
+    return absl::OkStatus();
+  };
+  return s;
+}
+
+ir::OpSchema BinarySchema(std::string name, std::function<float(float, float)> float_fn,
+                          std::function<int64_t(int64_t, int64_t)> int_fn, bool bool_output) {
+  ir::OpSchema s;
+  s.name = std::move(name);
+  s.min_inputs = s.max_inputs = 2;
+  const bool has_int = int_fn != nullptr;
+  s.infer = [has_int, bool_output](const ir::Node& node,
+                                   std::vector<ir::TensorType>& outputs) -> absl::Status {
+    const DType a = InputType(node, 0).dtype;
+    const DType b = InputType(node, 1).dtype;
+    if (a != b) {
+      return absl::InvalidArgumentError(absl::StrCat("input dtypes differ: ", DTypeName(a),
+                                                     " and ", DTypeName(b)));
+    }
+    if (absl::Status st = has_int ? RequireDType(node, 0, {DType::kFloat32, DType::kInt32, DType::kInt64})
+                                  : RequireDType(node, 0, {DType::kFloat32});
+        !st.ok()) {
+      return st;
+    }
+    absl::StatusOr<Shape> shape = BroadcastShapes(InputType(node, 0).shape, InputType(node, 1).shape);
+    if (!shape.ok()) return shape.status();
+    outputs[0].dtype = bool_output ? DType::kBool : a;
+    outputs[0].shape = *shape;
+    return absl::OkStatus();
+  };
+  s.kernel = [float_fn, int_fn, bool_output](const ir::Node& node,
+                                             absl::Span<const Tensor* const> inputs,
+                                             std::vector<Tensor>& outputs) -> absl::Status {
+    const Tensor& a = *inputs[0];
+    const Tensor& b = *inputs[1];
+    absl::StatusOr<Shape> shape = BroadcastShapes(a.shape(), b.shape());
+    if (!shape.ok()) return shape.status();
+    switch (a.dtype()) {
+      case DType::kFloat32:
+        if (bool_output) {
+          outputs.push_back(BroadcastBinary<float, bool>(
+              a, b, *shape, [&](float x, float y) { return float_fn(x, y) != 0.f; }));
+        } else {
+          outputs.push_back(BroadcastBinary<float, float>(a, b, *shape, float_fn));
+        }
+        return absl::OkStatus();
+      case DType::kInt32:
+        if (bool_output) {
+          outputs.push_back(BroadcastBinary<int32_t, bool>(
+              a, b, *shape, [&](int32_t x, int32_t y) { return int_fn(x, y) != 0; }));
+        } else {
+          outputs.push_back(BroadcastBinary<int32_t, int32_t>(
+              a, b, *shape, [&](int32_t x, int32_t y) { return static_cast<int32_t>(int_fn(x, y)); }));
+        }
+        return absl::OkStatus();
+      case DType::kInt64:
+        if (bool_output) {
+          outputs.push_back(BroadcastBinary<int64_t, bool>(
+              a, b, *shape, [&](int64_t x, int64_t y) { return int_fn(x, y) != 0; }));
+        } else {
+          outputs.push_back(BroadcastBinary<int64_t, int64_t>(a, b, *shape, int_fn));
+        }
+        return absl::OkStatus();
+      default:
+        return absl::UnimplementedError(
+            absl::StrCat("dtype ", DTypeName(a.dtype()), " is not supported"));
+    }
+  };
+  return s;
+}
+
+}  // namespace openbpu::ops

@@ -1,0 +1,76 @@
+// Helpers shared by op files: broadcasting, axis normalization, reading
+// constant inputs, and elementwise kernel templates.
+#ifndef OPENBPU_COMPILER_OPS_OP_UTIL_H_
+#define OPENBPU_COMPILER_OPS_OP_UTIL_H_
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "common/tensor.h"
+#include "compiler/ir/graph.h"
+#include "compiler/ir/op_registry.h"
+
+namespace openbpu::ops {
+
+// Multidirectional (numpy) broadcast of two shapes.
+absl::StatusOr<Shape> BroadcastShapes(const Shape& a, const Shape& b);
+
+// Maps axis in [-rank, rank) to [0, rank).
+absl::StatusOr<int> NormalizeAxis(int64_t axis, int rank);
+
+// The values of constant input `i` as int64 (empty if the input is omitted).
+std::vector<int64_t> ConstantInts(const ir::Node& node, int i);
+std::vector<float> ConstantFloats(const ir::Node& node, int i);
+
+// Input i's type; the caller has checked that the input exists.
+inline const ir::TensorType& InputType(const ir::Node& node, int i) {
+  return node.input(i)->type();
+}
+
+absl::Status RequireDType(const ir::Node& node, int input, std::initializer_list<DType> allowed);
+
+// For every output element, the flat index of the broadcast element of an input
+// of shape `in` (rank <= out rank).
+std::vector<int64_t> BroadcastIndex(const Shape& in, const Shape& out);
+
+// out[i] = fn(a[bi], b[bi]) with broadcasting; In and Out are C++ element types.
+template <typename In, typename Out, typename Fn>
+Tensor BroadcastBinary(const Tensor& a, const Tensor& b, const Shape& out_shape, Fn fn) {
+  Tensor out(DTypeOf<Out>::value, out_shape);
+  const std::vector<int64_t> ia = BroadcastIndex(a.shape(), out_shape);
+  const std::vector<int64_t> ib = BroadcastIndex(b.shape(), out_shape);
+  const In* pa = a.data<In>();
+  const In* pb = b.data<In>();
+  Out* po = out.data<Out>();
+  for (size_t i = 0; i < ia.size(); ++i) po[i] = fn(pa[ia[i]], pb[ib[i]]);
+  return out;
+}
+
+template <typename T, typename Fn>
+Tensor MapUnary(const Tensor& in, Fn fn) {
+  Tensor out(in.dtype(), in.shape());
+  const T* src = in.data<T>();
+  T* dst = out.data<T>();
+  for (int64_t i = 0; i < in.num_elements(); ++i) dst[i] = fn(src[i]);
+  return out;
+}
+
+// Schema of a float32 -> float32 elementwise op with the given attributes;
+// `fn` receives the node (for attributes) and one element.
+ir::OpSchema UnaryFloatSchema(std::string name, std::vector<ir::AttrSpec> attrs,
+                              std::function<float(const ir::Node&, float)> fn);
+
+// Schema of a broadcasting binary op; `float_fn` handles float32, `int_fn`
+// (optional) int32/int64. Output dtype = input dtype, or bool when
+// `bool_output` (comparisons).
+ir::OpSchema BinarySchema(std::string name, std::function<float(float, float)> float_fn,
+                          std::function<int64_t(int64_t, int64_t)> int_fn = nullptr,
+                          bool bool_output = false);
+
+}  // namespace openbpu::ops
+
+#endif  // OPENBPU_COMPILER_OPS_OP_UTIL_H_
