@@ -10,6 +10,12 @@ log=$(mktemp)
 bazel test //... "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 
+# The bad-input tests (tagged "asan") again under AddressSanitizer + UBSan; a
+# separate output tree (--platform_suffix) keeps the optimized build cached.
+bazel test --config=asan --test_tag_filters=asan //... "$@" 2>&1 | tee -a "$log"
+asan_rc=${PIPESTATUS[0]}
+((rc == 0)) && rc=$asan_rc
+
 # Bazel prints one summary line per test target: "//pkg:name   PASSED in 1.2s".
 passed=$(grep -cE '^//[^ ]+ +(\(cached\) )?PASSED' "$log")
 failed=$(grep -cE '^//[^ ]+ +(\(cached\) )?(FAILED|TIMEOUT|NO STATUS|FAILED TO BUILD|INCOMPLETE|FLAKY)' "$log")
