@@ -32,6 +32,15 @@ class Tensor {
   // Zero-filled tensor.
   Tensor(DType dtype, Shape shape);
 
+  // A tensor with dtype and shape but no storage, for kernels that read only
+  // shapes (ONNX Shape): its data must not be accessed.
+  static Tensor ShapeOnly(DType dtype, Shape shape) {
+    Tensor t;
+    t.dtype_ = dtype;
+    t.shape_ = std::move(shape);
+    return t;
+  }
+
   template <typename T>
   static Tensor FromVector(Shape shape, const std::vector<T>& values) {
     Tensor t(DTypeOf<T>::value, std::move(shape));

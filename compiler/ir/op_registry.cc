@@ -97,7 +97,28 @@ absl::Status ValidateNode(const Node& node) {
   return absl::OkStatus();
 }
 
+absl::Status CheckShape(const Shape& shape) {
+  double elements = 1;
+  for (int64_t d : shape) {
+    if (d < 0) {
+      return absl::InvalidArgumentError(absl::StrCat("negative dimension in ", ShapeToString(shape)));
+    }
+    elements *= static_cast<double>(d);
+  }
+  if (elements > static_cast<double>(kMaxTensorElements)) {
+    return absl::InvalidArgumentError(absl::StrCat("shape ", ShapeToString(shape),
+                                                   " exceeds the supported ", kMaxTensorElements,
+                                                   " elements"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status InferShapes(Graph& graph, const ShapeInferenceOptions& options) {
+  for (const Value* in : graph.inputs()) {
+    if (absl::Status s = CheckShape(in->type().shape); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("graph input '", in->name(), "': ", s.message()));
+    }
+  }
   if (absl::Status s = graph.TopologicalSort(); !s.ok()) return s;
   if (absl::Status s = graph.Verify(); !s.ok()) return s;
   std::vector<Node*> order;
@@ -120,12 +141,9 @@ absl::Status InferShapes(Graph& graph, const ShapeInferenceOptions& options) {
         return absl::InternalError(
             absl::StrCat(node->Describe(), ": shape function left output ", i, " untyped"));
       }
-      for (int64_t d : types[i].shape) {
-        if (d < 0) {
-          return absl::InvalidArgumentError(absl::StrCat(node->Describe(), ": output ", i,
-                                                         " has negative dimension in ",
-                                                         ShapeToString(types[i].shape)));
-        }
+      if (absl::Status s = CheckShape(types[i].shape); !s.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(node->Describe(), ": output ", i, ": ", s.message()));
       }
       std::optional<QuantInfo> quant = node->output(i)->type().quant;
       types[i].quant = quant;
@@ -146,7 +164,7 @@ absl::Status InferShapes(Graph& graph, const ShapeInferenceOptions& options) {
       } else if (in->is_constant()) {
         inputs.push_back(&in->constant());
       } else {
-        placeholders.emplace_back(in->type().dtype, in->type().shape);
+        placeholders.push_back(Tensor::ShapeOnly(in->type().dtype, in->type().shape));
         inputs.push_back(&placeholders.back());
       }
     }

@@ -73,6 +73,13 @@ class OpRegistry {
 // constant inputs present, then the op's own validator. Errors name the node.
 absl::Status ValidateNode(const Node& node);
 
+// Largest tensor the reference handles (1 GiB of float32): hostile shapes are
+// errors, not allocation failures.
+inline constexpr int64_t kMaxTensorElements = int64_t{1} << 28;
+
+// Non-negative dimensions and at most kMaxTensorElements elements.
+absl::Status CheckShape(const Shape& shape);
+
 struct ShapeInferenceOptions {
   // Evaluate nodes whose inputs are all constants and replace them by constants
   // (what makes exporters' Shape -> Gather -> Concat -> Reshape chains static).
