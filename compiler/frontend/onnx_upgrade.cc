@@ -59,6 +59,21 @@ absl::Status UpgradeToLatest(int opset, OnnxNode& node, ir::Graph& graph) {
     // broadcast=1 broadcast a suffix of dimensions, which numpy broadcasting covers.
     node.attrs.Erase("broadcast");
   }
+  if (op == "PRelu" && opset < 7 && node.inputs.size() == 2 && node.inputs[1] != nullptr &&
+      node.inputs[1]->is_constant() && node.inputs[1]->constant().rank() == 1 &&
+      node.inputs[1]->constant().num_elements() > 1) {
+    // PRelu-1/6 applied a rank-1 slope per channel (axis 1): make that explicit
+    // as [C, 1, ..., 1] for numpy broadcasting.
+    const ir::Value* x = node.inputs[0];
+    if (x == nullptr || !x->type().known() || x->type().shape.size() < 2) {
+      return absl::UnimplementedError("legacy per-channel PRelu needs an input of known rank");
+    }
+    Tensor slope = node.inputs[1]->constant();
+    Shape shape(x->type().shape.size() - 1, 1);
+    shape[0] = slope.num_elements();
+    if (absl::Status s = slope.Reshape(shape); !s.ok()) return s;
+    node.inputs[1] = AddConstant(graph, node, "slope", std::move(slope));
+  }
   if ((op == "Squeeze" || op == "Unsqueeze") && opset < 13) IntsAttrToInput(node, graph, "axes", 1);
   if (op == "ReduceSum" && opset < 13) IntsAttrToInput(node, graph, "axes", 1);
   if (op == "Split" && opset < 13) IntsAttrToInput(node, graph, "split", 1);
