@@ -95,6 +95,34 @@ ir::OpSchema UnaryFloatSchema(std::string name, std::vector<ir::AttrSpec> attrs,
   return s;
 }
 
+ir::OpSchema UnaryFloatSchemaBound(
+    std::string name, std::vector<ir::AttrSpec> attrs,
+    std::function<std::function<float(float)>(const ir::Node&)> bind) {
+  ir::OpSchema s = UnaryFloatSchema(std::move(name), std::move(attrs), nullptr);
+  s.kernel = [bind](const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                    std::vector<Tensor>& outputs) -> absl::Status {
+    const std::function<float(float)> fn = bind(node);
+    outputs.push_back(MapUnary<float>(*inputs[0], fn));
+    return absl::OkStatus();
+  };
+  return s;
+}
+
+namespace {
+
+// Integer elementwise binary kernel: the op computes in int64 and the result is
+// narrowed back with wraparound, as numpy does for the narrow integer types.
+template <typename T>
+Tensor IntBinary(const Tensor& a, const Tensor& b, const Shape& shape,
+                 const std::function<int64_t(int64_t, int64_t)>& fn, bool bool_output) {
+  if (bool_output) {
+    return BroadcastBinary<T, bool>(a, b, shape, [&](T x, T y) { return fn(x, y) != 0; });
+  }
+  return BroadcastBinary<T, T>(a, b, shape, [&](T x, T y) { return static_cast<T>(fn(x, y)); });
+}
+
+}  // namespace
+
 ir::OpSchema BinarySchema(std::string name, std::function<float(float, float)> float_fn,
                           std::function<int64_t(int64_t, int64_t)> int_fn, bool bool_output) {
   ir::OpSchema s;
@@ -106,15 +134,18 @@ ir::OpSchema BinarySchema(std::string name, std::function<float(float, float)> f
     const DType a = InputType(node, 0).dtype;
     const DType b = InputType(node, 1).dtype;
     if (a != b) {
-      return absl::InvalidArgumentError(absl::StrCat("input dtypes differ: ", DTypeName(a),
-                                                     " and ", DTypeName(b)));
+      return absl::InvalidArgumentError(
+          absl::StrCat("input dtypes differ: ", DTypeName(a), " and ", DTypeName(b)));
     }
-    if (absl::Status st = has_int ? RequireDType(node, 0, {DType::kFloat32, DType::kInt32, DType::kInt64})
+    if (absl::Status st = has_int ? RequireDType(node, 0,
+                                                 {DType::kFloat32, DType::kInt32, DType::kInt64,
+                                                  DType::kInt8, DType::kInt16, DType::kUInt8})
                                   : RequireDType(node, 0, {DType::kFloat32});
         !st.ok()) {
       return st;
     }
-    absl::StatusOr<Shape> shape = BroadcastShapes(InputType(node, 0).shape, InputType(node, 1).shape);
+    absl::StatusOr<Shape> shape =
+        BroadcastShapes(InputType(node, 0).shape, InputType(node, 1).shape);
     if (!shape.ok()) return shape.status();
     outputs[0].dtype = bool_output ? DType::kBool : a;
     outputs[0].shape = *shape;
@@ -127,6 +158,11 @@ ir::OpSchema BinarySchema(std::string name, std::function<float(float, float)> f
     const Tensor& b = *inputs[1];
     absl::StatusOr<Shape> shape = BroadcastShapes(a.shape(), b.shape());
     if (!shape.ok()) return shape.status();
+    const bool is_int = a.dtype() != DType::kFloat32;
+    if (a.dtype() != b.dtype() || (is_int && int_fn == nullptr)) {
+      return absl::UnimplementedError(absl::StrCat("dtypes ", DTypeName(a.dtype()), " and ",
+                                                   DTypeName(b.dtype()), " are not supported"));
+    }
     switch (a.dtype()) {
       case DType::kFloat32:
         if (bool_output) {
@@ -136,22 +172,20 @@ ir::OpSchema BinarySchema(std::string name, std::function<float(float, float)> f
           outputs.push_back(BroadcastBinary<float, float>(a, b, *shape, float_fn));
         }
         return absl::OkStatus();
+      case DType::kInt8:
+        outputs.push_back(IntBinary<int8_t>(a, b, *shape, int_fn, bool_output));
+        return absl::OkStatus();
+      case DType::kInt16:
+        outputs.push_back(IntBinary<int16_t>(a, b, *shape, int_fn, bool_output));
+        return absl::OkStatus();
       case DType::kInt32:
-        if (bool_output) {
-          outputs.push_back(BroadcastBinary<int32_t, bool>(
-              a, b, *shape, [&](int32_t x, int32_t y) { return int_fn(x, y) != 0; }));
-        } else {
-          outputs.push_back(BroadcastBinary<int32_t, int32_t>(
-              a, b, *shape, [&](int32_t x, int32_t y) { return static_cast<int32_t>(int_fn(x, y)); }));
-        }
+        outputs.push_back(IntBinary<int32_t>(a, b, *shape, int_fn, bool_output));
         return absl::OkStatus();
       case DType::kInt64:
-        if (bool_output) {
-          outputs.push_back(BroadcastBinary<int64_t, bool>(
-              a, b, *shape, [&](int64_t x, int64_t y) { return int_fn(x, y) != 0; }));
-        } else {
-          outputs.push_back(BroadcastBinary<int64_t, int64_t>(a, b, *shape, int_fn));
-        }
+        outputs.push_back(IntBinary<int64_t>(a, b, *shape, int_fn, bool_output));
+        return absl::OkStatus();
+      case DType::kUInt8:
+        outputs.push_back(IntBinary<uint8_t>(a, b, *shape, int_fn, bool_output));
         return absl::OkStatus();
       default:
         return absl::UnimplementedError(
@@ -159,6 +193,16 @@ ir::OpSchema BinarySchema(std::string name, std::function<float(float, float)> f
     }
   };
   return s;
+}
+
+absl::StatusOr<Shape> BroadcastShapesN(const std::vector<Shape>& shapes) {
+  Shape out;
+  for (const Shape& s : shapes) {
+    absl::StatusOr<Shape> next = BroadcastShapes(out, s);
+    if (!next.ok()) return next.status();
+    out = *std::move(next);
+  }
+  return out;
 }
 
 }  // namespace openbpu::ops

@@ -3,8 +3,11 @@
 #ifndef OPENBPU_COMPILER_OPS_OP_UTIL_H_
 #define OPENBPU_COMPILER_OPS_OP_UTIL_H_
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
+#include <limits>
+#include <type_traits>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -18,6 +21,9 @@ namespace openbpu::ops {
 
 // Multidirectional (numpy) broadcast of two shapes.
 absl::StatusOr<Shape> BroadcastShapes(const Shape& a, const Shape& b);
+
+// Multidirectional broadcast of any number of shapes (the scalar shape for none).
+absl::StatusOr<Shape> BroadcastShapesN(const std::vector<Shape>& shapes);
 
 // Maps axis in [-rank, rank) to [0, rank).
 absl::StatusOr<int> NormalizeAxis(int64_t axis, int rank);
@@ -50,6 +56,21 @@ Tensor BroadcastBinary(const Tensor& a, const Tensor& b, const Shape& out_shape,
   return out;
 }
 
+// out[i] = fn(out[i] so far, input k's broadcast element) folded over inputs 1..n-1,
+// starting from input 0; all inputs have element type T.
+template <typename T, typename Fn>
+Tensor BroadcastFold(absl::Span<const Tensor* const> inputs, const Shape& out_shape, Fn fn) {
+  Tensor out(DTypeOf<T>::value, out_shape);
+  T* po = out.data<T>();
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    const std::vector<int64_t> index = BroadcastIndex(inputs[k]->shape(), out_shape);
+    const T* pi = inputs[k]->data<T>();
+    for (size_t i = 0; i < index.size(); ++i)
+      po[i] = k == 0 ? pi[index[i]] : fn(po[i], pi[index[i]]);
+  }
+  return out;
+}
+
 template <typename T, typename Fn>
 Tensor MapUnary(const Tensor& in, Fn fn) {
   Tensor out(in.dtype(), in.shape());
@@ -59,13 +80,41 @@ Tensor MapUnary(const Tensor& in, Fn fn) {
   return out;
 }
 
+// Element conversion as ONNX Cast: to bool is `!= 0`; float to integer truncates
+// toward zero, saturating out-of-range values and mapping NaN to 0 where a plain
+// static_cast would be undefined behavior.
+template <typename To, typename From>
+To ConvertElement(From v) {
+  if constexpr (std::is_same_v<To, bool>) {
+    return v != From(0);
+  } else if constexpr (std::is_floating_point_v<From> && std::is_integral_v<To>) {
+    if (std::isnan(v)) return To(0);
+    if (v <= static_cast<From>(std::numeric_limits<To>::lowest())) {
+      return std::numeric_limits<To>::lowest();
+    }
+    if (v >= static_cast<From>(std::numeric_limits<To>::max())) {
+      return std::numeric_limits<To>::max();
+    }
+    return static_cast<To>(v);
+  } else {
+    return static_cast<To>(v);
+  }
+}
+
 // Schema of a float32 -> float32 elementwise op with the given attributes;
 // `fn` receives the node (for attributes) and one element.
 ir::OpSchema UnaryFloatSchema(std::string name, std::vector<ir::AttrSpec> attrs,
                               std::function<float(const ir::Node&, float)> fn);
 
+// Like UnaryFloatSchema, but `bind` reads the node's attributes once per kernel
+// call and returns the elementwise function.
+ir::OpSchema UnaryFloatSchemaBound(
+    std::string name, std::vector<ir::AttrSpec> attrs,
+    std::function<std::function<float(float)>(const ir::Node&)> bind);
+
 // Schema of a broadcasting binary op; `float_fn` handles float32, `int_fn`
-// (optional) int32/int64. Output dtype = input dtype, or bool when
+// (optional) int8/int16/int32/int64/uint8, computing in int64 with the result
+// narrowed back (wraparound). Output dtype = input dtype, or bool when
 // `bool_output` (comparisons).
 ir::OpSchema BinarySchema(std::string name, std::function<float(float, float)> float_fn,
                           std::function<int64_t(int64_t, int64_t)> int_fn = nullptr,

@@ -1,0 +1,57 @@
+// Abs: elementwise |x| for float and integer tensors. Integer |lowest| wraps to
+// lowest, as numpy does, instead of overflowing.
+#include <cmath>
+#include <type_traits>
+
+#include "compiler/ops/op_util.h"
+
+namespace openbpu::ops {
+namespace {
+
+template <typename T>
+T AbsOf(T x) {
+  if constexpr (std::is_floating_point_v<T>) {
+    return std::fabs(x);
+  } else if constexpr (std::is_unsigned_v<T>) {
+    return x;
+  } else {
+    using U = std::make_unsigned_t<T>;
+    return x < 0 ? static_cast<T>(static_cast<U>(0) - static_cast<U>(x)) : x;
+  }
+}
+
+ir::OpSchema AbsSchema() {
+  ir::OpSchema s;
+  s.name = "Abs";
+  s.infer = [](const ir::Node& node, std::vector<ir::TensorType>& outputs) -> absl::Status {
+    if (absl::Status st =
+            RequireDType(node, 0,
+                         {DType::kFloat32, DType::kFloat64, DType::kInt8, DType::kInt16,
+                          DType::kInt32, DType::kInt64, DType::kUInt8});
+        !st.ok()) {
+      return st;
+    }
+    outputs[0].dtype = InputType(node, 0).dtype;
+    outputs[0].shape = InputType(node, 0).shape;
+    return absl::OkStatus();
+  };
+  s.kernel = [](const ir::Node&, absl::Span<const Tensor* const> inputs,
+                std::vector<Tensor>& outputs) -> absl::Status {
+    const Tensor& x = *inputs[0];
+    switch (x.dtype()) {
+      case DType::kBool:
+      case DType::kInvalid:
+        return absl::UnimplementedError(
+            absl::StrCat("dtype ", DTypeName(x.dtype()), " is not supported"));
+      default:
+        OPENBPU_DTYPE_SWITCH(x.dtype(), T, outputs.push_back(MapUnary<T>(x, AbsOf<T>)));
+        return absl::OkStatus();
+    }
+  };
+  return s;
+}
+
+OPENBPU_REGISTER_OP(Abs, AbsSchema());
+
+}  // namespace
+}  // namespace openbpu::ops

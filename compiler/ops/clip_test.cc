@@ -1,0 +1,144 @@
+// Clip: both, one or no bounds, runtime bounds, min > max, integers, bad bounds.
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "compiler/frontend/graph_builder.h"
+#include "compiler/reference/float_interpreter.h"
+#include "gtest/gtest.h"
+
+namespace openbpu::ops {
+namespace {
+
+using frontend::Attrs;
+
+// An op argument: a runtime graph input, a constant, or an omitted input.
+struct Arg {
+  enum Kind { kInput, kConstant, kOmitted } kind;
+  Tensor tensor;
+};
+[[maybe_unused]] Arg In(Tensor t) { return {Arg::kInput, std::move(t)}; }
+[[maybe_unused]] Arg Const(Tensor t) { return {Arg::kConstant, std::move(t)}; }
+[[maybe_unused]] Arg Omitted() { return {Arg::kOmitted, Tensor()}; }
+
+// Builds a one-node graph (shape inference, folding when all inputs are
+// constant) and runs it on the reference interpreter.
+[[maybe_unused]] absl::StatusOr<std::vector<Tensor>> RunOp(const std::string& op,
+                                                           std::vector<Arg> args,
+                                                           ir::AttributeMap attrs = {},
+                                                           int num_outputs = 1) {
+  frontend::GraphBuilder b;
+  std::vector<ir::Value*> values;
+  std::vector<Tensor> feeds;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const Arg& a = args[i];
+    if (a.kind == Arg::kOmitted) {
+      values.push_back(nullptr);
+    } else if (a.kind == Arg::kConstant) {
+      values.push_back(b.Constant(a.tensor));
+    } else {
+      values.push_back(b.Input(absl::StrCat("in", i), a.tensor.dtype(), a.tensor.shape()));
+      feeds.push_back(a.tensor);
+    }
+  }
+  for (ir::Value* v : b.OpN(op, values, num_outputs, std::move(attrs))) b.Output(v);
+  absl::StatusOr<std::unique_ptr<ir::Graph>> g = b.Build();
+  if (!g.ok()) return g.status();
+  return reference::RunFloat(**g, feeds);
+}
+
+// Float32 values within a tight tolerance; NaN matches NaN, inf matches inf.
+[[maybe_unused]] void ExpectFloats(const Tensor& t, const Shape& shape,
+                                   const std::vector<float>& want) {
+  ASSERT_EQ(t.dtype(), DType::kFloat32);
+  ASSERT_EQ(t.shape(), shape);
+  ASSERT_EQ(t.num_elements(), static_cast<int64_t>(want.size()));
+  for (size_t i = 0; i < want.size(); ++i) {
+    const float got = t.data<float>()[i];
+    if (std::isnan(want[i])) {
+      EXPECT_TRUE(std::isnan(got)) << "element " << i << ": " << got;
+    } else if (std::isinf(want[i])) {
+      EXPECT_EQ(got, want[i]) << "element " << i;
+    } else {
+      EXPECT_NEAR(got, want[i], 1e-6 + 1e-5 * std::fabs(want[i])) << "element " << i;
+    }
+  }
+}
+
+[[maybe_unused]] Tensor F(Shape shape, std::vector<float> v) {
+  return Tensor::FromVector<float>(std::move(shape), v);
+}
+
+[[maybe_unused]] constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+[[maybe_unused]] constexpr float kInf = std::numeric_limits<float>::infinity();
+
+TEST(ClipOpTest, FloatBounds) {
+  const Tensor x = F({5}, {-2.f, -0.5f, 0.5f, 2.f, kNaN});
+  auto out =
+      RunOp("Clip", {In(x), Const(Tensor::Scalar<float>(-1.f)), Const(Tensor::Scalar<float>(1.f))});
+  ASSERT_TRUE(out.ok()) << out.status();
+  ExpectFloats((*out)[0], {5}, {-1.f, -0.5f, 0.5f, 1.f, kNaN});
+  // Only max (min omitted), as in test_clip_default_max.
+  out = RunOp("Clip", {In(x), Omitted(), Const(Tensor::Scalar<float>(0.f))});
+  ASSERT_TRUE(out.ok()) << out.status();
+  ExpectFloats((*out)[0], {5}, {-2.f, -0.5f, 0.f, 0.f, kNaN});
+  // Only min.
+  out = RunOp("Clip", {In(x), Const(Tensor::Scalar<float>(0.f))});
+  ASSERT_TRUE(out.ok()) << out.status();
+  ExpectFloats((*out)[0], {5}, {0.f, 0.f, 0.5f, 2.f, kNaN});
+  // No bounds at all.
+  out = RunOp("Clip", {In(x), Omitted(), Omitted()});
+  ASSERT_TRUE(out.ok()) << out.status();
+  ExpectFloats((*out)[0], {5}, {-2.f, -0.5f, 0.5f, 2.f, kNaN});
+}
+
+TEST(ClipOpTest, RuntimeBoundsAndMinAboveMax) {
+  // Bounds fed at run time; a one-element [1] bound is accepted too.
+  auto out = RunOp(
+      "Clip", {In(F({3}, {-1.f, 0.f, 6.f})), In(Tensor::Scalar<float>(-5.f)), In(F({1}, {5.f}))});
+  ASSERT_TRUE(out.ok()) << out.status();
+  ExpectFloats((*out)[0], {3}, {-1.f, 0.f, 5.f});
+  // min > max: every element becomes max.
+  out = RunOp("Clip", {In(F({3}, {-1.f, 0.f, 6.f})), Const(Tensor::Scalar<float>(2.f)),
+                       Const(Tensor::Scalar<float>(1.f))});
+  ASSERT_TRUE(out.ok()) << out.status();
+  ExpectFloats((*out)[0], {3}, {1.f, 1.f, 1.f});
+}
+
+TEST(ClipOpTest, IntegerData) {
+  auto out =
+      RunOp("Clip", {In(Tensor::FromVector<int32_t>({4}, {-9, -1, 3, 100})),
+                     Const(Tensor::Scalar<int32_t>(-2)), Const(Tensor::Scalar<int32_t>(10))});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ((*out)[0], Tensor::FromVector<int32_t>({4}, {-2, -1, 3, 10}));
+  out = RunOp("Clip", {In(Tensor::FromVector<int64_t>({2}, {-9, 9})), Omitted(),
+                       Const(Tensor::Scalar<int64_t>(5))});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ((*out)[0], Tensor::FromVector<int64_t>({2}, {-9, 5}));
+  out = RunOp("Clip",
+              {In(Tensor::FromVector<int8_t>({3}, {-1, 0, 1})), Const(Tensor::Scalar<int8_t>(0))});
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ((*out)[0], Tensor::FromVector<int8_t>({3}, {0, 0, 1}));
+}
+
+TEST(ClipOpTest, RejectsBadBoundsAndDTypes) {
+  const Tensor x = F({2}, {0.f, 1.f});
+  // Bound dtype differs from the data's.
+  auto out = RunOp("Clip", {In(x), Const(Tensor::Scalar<int64_t>(0))});
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument) << out.status();
+  // Bound with more than one element.
+  out = RunOp("Clip", {In(x), Const(F({2}, {0.f, 1.f}))});
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument) << out.status();
+  out = RunOp("Clip", {In(Tensor::FromVector<bool>({1}, {true}))});
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kUnimplemented) << out.status();
+  // Opset < 11 attributes are converted by the importer, never seen here.
+  out = RunOp("Clip", {In(x)}, Attrs({{"min", 0.f}}));
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kUnimplemented) << out.status();
+}
+
+}  // namespace
+}  // namespace openbpu::ops

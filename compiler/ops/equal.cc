@@ -1,0 +1,47 @@
+// Equal: broadcasting elementwise a == b for tensors of any dtype (float, the
+// integer types and bool), a bool tensor.
+#include "compiler/ops/op_util.h"
+
+namespace openbpu::ops {
+namespace {
+
+ir::OpSchema EqualSchema() {
+  ir::OpSchema s;
+  s.name = "Equal";
+  s.min_inputs = s.max_inputs = 2;
+  s.infer = [](const ir::Node& node, std::vector<ir::TensorType>& outputs) -> absl::Status {
+    const DType a = InputType(node, 0).dtype;
+    const DType b = InputType(node, 1).dtype;
+    if (a != b) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("input dtypes differ: ", DTypeName(a), " and ", DTypeName(b)));
+    }
+    absl::StatusOr<Shape> shape =
+        BroadcastShapes(InputType(node, 0).shape, InputType(node, 1).shape);
+    if (!shape.ok()) return shape.status();
+    outputs[0].dtype = DType::kBool;
+    outputs[0].shape = *shape;
+    return absl::OkStatus();
+  };
+  s.kernel = [](const ir::Node&, absl::Span<const Tensor* const> inputs,
+                std::vector<Tensor>& outputs) -> absl::Status {
+    const Tensor& a = *inputs[0];
+    const Tensor& b = *inputs[1];
+    if (a.dtype() != b.dtype() || a.dtype() == DType::kInvalid) {
+      return absl::InvalidArgumentError(absl::StrCat("input dtypes differ: ", DTypeName(a.dtype()),
+                                                     " and ", DTypeName(b.dtype())));
+    }
+    absl::StatusOr<Shape> shape = BroadcastShapes(a.shape(), b.shape());
+    if (!shape.ok()) return shape.status();
+    OPENBPU_DTYPE_SWITCH(
+        a.dtype(), T,
+        outputs.push_back(BroadcastBinary<T, bool>(a, b, *shape, [](T x, T y) { return x == y; })));
+    return absl::OkStatus();
+  };
+  return s;
+}
+
+OPENBPU_REGISTER_OP(Equal, EqualSchema());
+
+}  // namespace
+}  // namespace openbpu::ops

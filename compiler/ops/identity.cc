@@ -1,0 +1,26 @@
+// Identity: the input unchanged, for tensors of any dtype.
+#include "compiler/ops/op_util.h"
+
+namespace openbpu::ops {
+namespace {
+
+ir::OpSchema IdentitySchema() {
+  ir::OpSchema s;
+  s.name = "Identity";
+  s.infer = [](const ir::Node& node, std::vector<ir::TensorType>& outputs) -> absl::Status {
+    outputs[0].dtype = InputType(node, 0).dtype;
+    outputs[0].shape = InputType(node, 0).shape;
+    return absl::OkStatus();
+  };
+  s.kernel = [](const ir::Node&, absl::Span<const Tensor* const> inputs,
+                std::vector<Tensor>& outputs) -> absl::Status {
+    outputs.push_back(*inputs[0]);
+    return absl::OkStatus();
+  };
+  return s;
+}
+
+OPENBPU_REGISTER_OP(Identity, IdentitySchema());
+
+}  // namespace
+}  // namespace openbpu::ops

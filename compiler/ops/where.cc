@@ -1,0 +1,66 @@
+// Where (ONNX Where-16): condition ? X : Y elementwise, with the three inputs
+// broadcast together; X and Y may have any (shared) dtype, so elements are
+// copied as bytes.
+#include <cstring>
+
+#include "compiler/ops/op_util.h"
+
+namespace openbpu::ops {
+namespace {
+
+absl::StatusOr<Shape> OutputShape(DType cond, DType x, DType y, const Shape& cs, const Shape& xs,
+                                  const Shape& ys) {
+  if (cond != DType::kBool) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("condition must be bool, got ", DTypeName(cond)));
+  }
+  if (x != y) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("X and Y dtypes differ: ", DTypeName(x), " and ", DTypeName(y)));
+  }
+  return BroadcastShapesN({cs, xs, ys});
+}
+
+ir::OpSchema WhereSchema() {
+  ir::OpSchema s;
+  s.name = "Where";
+  s.min_inputs = s.max_inputs = 3;
+  s.infer = [](const ir::Node& node, std::vector<ir::TensorType>& outputs) -> absl::Status {
+    const ir::TensorType& c = InputType(node, 0);
+    const ir::TensorType& x = InputType(node, 1);
+    const ir::TensorType& y = InputType(node, 2);
+    absl::StatusOr<Shape> shape = OutputShape(c.dtype, x.dtype, y.dtype, c.shape, x.shape, y.shape);
+    if (!shape.ok()) return shape.status();
+    outputs[0].dtype = x.dtype;
+    outputs[0].shape = *shape;
+    return absl::OkStatus();
+  };
+  s.kernel = [](const ir::Node&, absl::Span<const Tensor* const> inputs,
+                std::vector<Tensor>& outputs) -> absl::Status {
+    const Tensor& c = *inputs[0];
+    const Tensor& x = *inputs[1];
+    const Tensor& y = *inputs[2];
+    absl::StatusOr<Shape> shape =
+        OutputShape(c.dtype(), x.dtype(), y.dtype(), c.shape(), x.shape(), y.shape());
+    if (!shape.ok()) return shape.status();
+    Tensor out(x.dtype(), *shape);
+    const size_t size = DTypeSize(x.dtype());
+    const std::vector<int64_t> ic = BroadcastIndex(c.shape(), *shape);
+    const std::vector<int64_t> ix = BroadcastIndex(x.shape(), *shape);
+    const std::vector<int64_t> iy = BroadcastIndex(y.shape(), *shape);
+    const bool* pc = c.data<bool>();
+    uint8_t* po = out.raw();
+    for (size_t i = 0; i < ic.size(); ++i) {
+      const uint8_t* src = pc[ic[i]] ? x.raw() + ix[i] * size : y.raw() + iy[i] * size;
+      std::memcpy(po + i * size, src, size);
+    }
+    outputs.push_back(std::move(out));
+    return absl::OkStatus();
+  };
+  return s;
+}
+
+OPENBPU_REGISTER_OP(Where, WhereSchema());
+
+}  // namespace
+}  // namespace openbpu::ops
