@@ -1,0 +1,41 @@
+// MatMul (ONNX MatMul-13): numpy matmul with 1-D promotion and broadcast batch
+// dimensions; the math is kernels::MatMul.
+#include "common/kernels/gemm.h"
+#include "compiler/ops/op_util.h"
+
+namespace openbpu::ops {
+namespace {
+
+ir::OpSchema MatMulSchema() {
+  ir::OpSchema s;
+  s.name = "MatMul";
+  s.min_inputs = s.max_inputs = 2;
+  s.infer = [](const ir::Node& node, std::vector<ir::TensorType>& outputs) -> absl::Status {
+    for (int i = 0; i < 2; ++i) {
+      if (absl::Status st = RequireDType(node, i, {DType::kFloat32}); !st.ok()) return st;
+    }
+    absl::StatusOr<Shape> shape =
+        kernels::MatMulShape(InputType(node, 0).shape, InputType(node, 1).shape);
+    if (!shape.ok()) return shape.status();
+    outputs[0].dtype = DType::kFloat32;
+    outputs[0].shape = *std::move(shape);
+    return absl::OkStatus();
+  };
+  s.kernel = [](const ir::Node&, absl::Span<const Tensor* const> inputs,
+                std::vector<Tensor>& outputs) -> absl::Status {
+    const Tensor& a = *inputs[0];
+    const Tensor& b = *inputs[1];
+    absl::StatusOr<Shape> shape = kernels::MatMulShape(a.shape(), b.shape());
+    if (!shape.ok()) return shape.status();
+    Tensor y(DType::kFloat32, *shape);
+    kernels::MatMul(a.data<float>(), a.shape(), b.data<float>(), b.shape(), y.data<float>());
+    outputs.push_back(std::move(y));
+    return absl::OkStatus();
+  };
+  return s;
+}
+
+OPENBPU_REGISTER_OP(MatMul, MatMulSchema());
+
+}  // namespace
+}  // namespace openbpu::ops
