@@ -1,0 +1,39 @@
+// Sum / mean / max reductions over a set of axes of a row-major buffer (the
+// ReduceSum, ReduceMean and ReduceMax ops of the reference and the runtime).
+#ifndef OPENBPU_COMMON_KERNELS_REDUCE_H_
+#define OPENBPU_COMMON_KERNELS_REDUCE_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace openbpu::kernels {
+
+enum class ReduceOp { kSum, kMean, kMax };
+
+// Which dimensions of a rank-`rank` tensor `axes` (each in [-rank, rank),
+// no repeats) selects; an InvalidArgument error otherwise.
+absl::StatusOr<std::vector<bool>> ReduceAxesMask(int rank, const std::vector<int64_t>& axes);
+
+// `shape` with reduced dimensions set to 1 (keepdims) or removed.
+std::vector<int64_t> ReducedShape(const std::vector<int64_t>& shape,
+                                  const std::vector<bool>& reduced, bool keepdims);
+
+// out[j] = op over the input elements that map to output position j; `out`
+// holds NumElements(ReducedShape(shape, reduced, ...)) elements. Float sums
+// accumulate in double; integer sums wrap like the ONNX reference; integer
+// means truncate toward zero. An empty reduction gives 0 (sum), NaN (float
+// mean), -inf / the lowest integer (max); an integer mean of nothing is an
+// InvalidArgument error.
+absl::Status Reduce(ReduceOp op, const float* in, const std::vector<int64_t>& shape,
+                    const std::vector<bool>& reduced, float* out);
+absl::Status Reduce(ReduceOp op, const int32_t* in, const std::vector<int64_t>& shape,
+                    const std::vector<bool>& reduced, int32_t* out);
+absl::Status Reduce(ReduceOp op, const int64_t* in, const std::vector<int64_t>& shape,
+                    const std::vector<bool>& reduced, int64_t* out);
+
+}  // namespace openbpu::kernels
+
+#endif  // OPENBPU_COMMON_KERNELS_REDUCE_H_

@@ -1,0 +1,89 @@
+// Expand (ONNX Expand-13): broadcasts a tensor of any dtype against a constant
+// int64 shape (bidirectionally: the shape's 1s keep larger input dimensions).
+#include "compiler/ops/op_util.h"
+
+namespace openbpu::ops {
+namespace {
+
+constexpr int64_t kMaxElements = int64_t{1} << 31;
+
+// Shared by shape inference and the kernel.
+absl::StatusOr<Shape> ExpandShape(const Shape& in, const Tensor& spec) {
+  if (spec.dtype() != DType::kInt64) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("input 'shape' must be int64, got ", DTypeName(spec.dtype())));
+  }
+  if (spec.rank() != 1) return absl::InvalidArgumentError("input 'shape' must be 1-D");
+  const Shape target = spec.ToInt64Vector();
+  for (int64_t d : target) {
+    if (d < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("input 'shape' ", ShapeToString(target), " has a negative dimension"));
+    }
+  }
+  absl::StatusOr<Shape> out = BroadcastShapes(in, target);
+  if (!out.ok()) return out.status();
+  int64_t count = 1;
+  for (int64_t d : *out) {
+    // Each factor is capped first, so the product stays below 2^62.
+    if (d > kMaxElements || (count *= d) > kMaxElements) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("output shape ", ShapeToString(*out), " has too many elements"));
+    }
+  }
+  return out;
+}
+
+template <typename Word>
+void ExpandCopy(const Tensor& in, Tensor& out) {
+  const std::vector<int64_t> index = BroadcastIndex(in.shape(), out.shape());
+  const Word* src = reinterpret_cast<const Word*>(in.raw());
+  Word* dst = reinterpret_cast<Word*>(out.raw());
+  for (size_t i = 0; i < index.size(); ++i) dst[i] = src[index[i]];
+}
+
+ir::OpSchema ExpandSchema() {
+  ir::OpSchema s;
+  s.name = "Expand";
+  s.min_inputs = s.max_inputs = 2;
+  s.constant_inputs = {1};
+  s.infer = [](const ir::Node& node, std::vector<ir::TensorType>& outputs) -> absl::Status {
+    absl::StatusOr<Shape> shape = ExpandShape(InputType(node, 0).shape, node.input(1)->constant());
+    if (!shape.ok()) return shape.status();
+    outputs[0].dtype = InputType(node, 0).dtype;
+    outputs[0].shape = *shape;
+    return absl::OkStatus();
+  };
+  s.kernel = [](const ir::Node& /*node*/, absl::Span<const Tensor* const> inputs,
+                std::vector<Tensor>& outputs) -> absl::Status {
+    const Tensor& in = *inputs[0];
+    absl::StatusOr<Shape> shape = ExpandShape(in.shape(), *inputs[1]);
+    if (!shape.ok()) return shape.status();
+    Tensor out(in.dtype(), *shape);
+    switch (DTypeSize(in.dtype())) {
+      case 1:
+        ExpandCopy<uint8_t>(in, out);
+        break;
+      case 2:
+        ExpandCopy<uint16_t>(in, out);
+        break;
+      case 4:
+        ExpandCopy<uint32_t>(in, out);
+        break;
+      case 8:
+        ExpandCopy<uint64_t>(in, out);
+        break;
+      default:
+        return absl::UnimplementedError(
+            absl::StrCat("dtype ", DTypeName(in.dtype()), " is not supported"));
+    }
+    outputs.push_back(std::move(out));
+    return absl::OkStatus();
+  };
+  return s;
+}
+
+OPENBPU_REGISTER_OP(Expand, ExpandSchema());
+
+}  // namespace
+}  // namespace openbpu::ops

@@ -1,0 +1,139 @@
+// Reshape: 0 and -1 handling, allowzero, any dtype and bad shapes.
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "compiler/frontend/graph_builder.h"
+#include "compiler/reference/float_interpreter.h"
+#include "gtest/gtest.h"
+
+namespace openbpu::ops {
+namespace {
+
+using frontend::Attrs;
+
+// An op argument: a runtime graph input, a constant, or an omitted input.
+struct Arg {
+  enum Kind { kInput, kConstant, kOmitted } kind;
+  Tensor tensor;
+};
+[[maybe_unused]] Arg In(Tensor t) { return {Arg::kInput, std::move(t)}; }
+[[maybe_unused]] Arg Const(Tensor t) { return {Arg::kConstant, std::move(t)}; }
+[[maybe_unused]] Arg Omitted() { return {Arg::kOmitted, Tensor()}; }
+
+// Builds a one-node graph (shape inference, folding when all inputs are
+// constant) and runs it on the reference interpreter.
+[[maybe_unused]] absl::StatusOr<std::vector<Tensor>> RunOp(const std::string& op,
+                                                           std::vector<Arg> args,
+                                                           ir::AttributeMap attrs = {},
+                                                           int num_outputs = 1) {
+  frontend::GraphBuilder b;
+  std::vector<ir::Value*> values;
+  std::vector<Tensor> feeds;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const Arg& a = args[i];
+    if (a.kind == Arg::kOmitted) {
+      values.push_back(nullptr);
+    } else if (a.kind == Arg::kConstant) {
+      values.push_back(b.Constant(a.tensor));
+    } else {
+      values.push_back(b.Input(absl::StrCat("in", i), a.tensor.dtype(), a.tensor.shape()));
+      feeds.push_back(a.tensor);
+    }
+  }
+  for (ir::Value* v : b.OpN(op, values, num_outputs, std::move(attrs))) b.Output(v);
+  absl::StatusOr<std::unique_ptr<ir::Graph>> g = b.Build();
+  if (!g.ok()) return g.status();
+  return reference::RunFloat(**g, feeds);
+}
+
+template <typename T>
+void ExpectTensor(const Tensor& t, const Shape& shape, const std::vector<T>& values) {
+  ASSERT_EQ(DTypeName(t.dtype()), DTypeName(DTypeOf<T>::value));
+  ASSERT_EQ(ShapeToString(t.shape()), ShapeToString(shape));
+  EXPECT_EQ(std::vector<T>(t.data<T>(), t.data<T>() + t.num_elements()), values);
+}
+
+template <typename T>
+Tensor T1(const std::vector<T>& v) {
+  return Tensor::FromVector<T>({static_cast<int64_t>(v.size())}, v);
+}
+
+[[maybe_unused]] Tensor I64(const std::vector<int64_t>& v) { return T1<int64_t>(v); }
+
+// Every dtype a data-movement op must handle.
+[[maybe_unused]] constexpr DType kAllDTypes[] = {DType::kFloat32, DType::kFloat64, DType::kInt8,
+                                                 DType::kInt16,   DType::kInt32,   DType::kInt64,
+                                                 DType::kUInt8,   DType::kBool};
+
+[[maybe_unused]] void ExpectCode(const absl::StatusOr<std::vector<Tensor>>& r,
+                                 absl::StatusCode code) {
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), code) << r.status();
+}
+
+TEST(ReshapeTest, ZeroCopiesAndMinusOneInfers) {
+  Tensor x = Tensor::FromVector<int64_t>({2, 3, 4}, std::vector<int64_t>(24, 7));
+  x.data<int64_t>()[23] = -5;
+  auto r = RunOp("Reshape", {In(x), Const(I64({4, 0, -1}))});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ((*r)[0].shape(), (Shape{4, 3, 2}));
+  EXPECT_EQ((*r)[0].data<int64_t>()[23], -5);
+}
+
+TEST(ReshapeTest, AllowZero) {
+  auto r = RunOp("Reshape", {In(Tensor(DType::kBool, {0, 3})), Const(I64({3, 0}))},
+                 Attrs({{"allowzero", int64_t{1}}}));
+  ASSERT_TRUE(r.ok()) << r.status();
+  ExpectTensor<bool>((*r)[0], {3, 0}, {});
+  // Without allowzero the 0 copies input dimension 1.
+  r = RunOp("Reshape", {In(Tensor(DType::kBool, {0, 3})), Const(I64({-1, 0}))});
+  ASSERT_TRUE(r.ok()) << r.status();
+  ExpectTensor<bool>((*r)[0], {0, 3}, {});
+}
+
+TEST(ReshapeTest, ToScalarAndBack) {
+  auto r = RunOp("Reshape", {In(T1<bool>({true})), Const(I64({}))});
+  ASSERT_TRUE(r.ok()) << r.status();
+  ExpectTensor<bool>((*r)[0], {}, {true});
+}
+
+TEST(ReshapeTest, EveryDType) {
+  for (DType dtype : kAllDTypes) {
+    Tensor x = Tensor::FromVector<int64_t>({2, 2}, {1, 0, 0, 1}).CastTo(dtype);
+    auto r = RunOp("Reshape", {In(x), Const(I64({-1}))});
+    ASSERT_TRUE(r.ok()) << DTypeName(dtype) << ": " << r.status();
+    EXPECT_EQ((*r)[0], Tensor::FromVector<int64_t>({4}, {1, 0, 0, 1}).CastTo(dtype));
+  }
+}
+
+TEST(ReshapeTest, Errors) {
+  const Tensor x(DType::kFloat32, {2, 3});
+  for (const std::vector<int64_t>& bad : std::vector<std::vector<int64_t>>{
+           {-1, -1},   // two -1
+           {4, 2},     // element count
+           {-2, 3},    // invalid value
+           {4, -1},    // 6 not divisible by 4
+           {2, 3, 0},  // 0 beyond the input rank
+           {std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::max()},
+           {1 << 30, 1 << 30, 0, -1},  // huge product
+       }) {
+    ExpectCode(RunOp("Reshape", {In(x), Const(I64(bad))}), absl::StatusCode::kInvalidArgument);
+  }
+  ExpectCode(RunOp("Reshape", {In(x), Const(I64({0, -1}))}, Attrs({{"allowzero", int64_t{1}}})),
+             absl::StatusCode::kInvalidArgument);
+  // -1 next to a zero-sized dimension is ambiguous.
+  ExpectCode(RunOp("Reshape", {In(Tensor(DType::kFloat32, {0, 3})), Const(I64({0, -1}))}),
+             absl::StatusCode::kInvalidArgument);
+  ExpectCode(RunOp("Reshape", {In(x), Const(T1<float>({6}))}), absl::StatusCode::kInvalidArgument);
+  ExpectCode(RunOp("Reshape", {In(x), Const(I64({6}))}, Attrs({{"allowzero", int64_t{2}}})),
+             absl::StatusCode::kInvalidArgument);
+  ExpectCode(RunOp("Reshape", {In(x), In(I64({6}))}), absl::StatusCode::kUnimplemented);
+}
+
+}  // namespace
+}  // namespace openbpu::ops

@@ -1,0 +1,137 @@
+// TopK: largest/smallest, ties (lower index first), axes, NaN, K errors.
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "compiler/frontend/graph_builder.h"
+#include "compiler/reference/float_interpreter.h"
+#include "gtest/gtest.h"
+
+namespace openbpu::ops {
+namespace {
+
+using frontend::Attrs;
+
+// An op argument: a runtime graph input, a constant, or an omitted input.
+struct Arg {
+  enum Kind { kInput, kConstant, kOmitted } kind;
+  Tensor tensor;
+};
+[[maybe_unused]] Arg In(Tensor t) { return {Arg::kInput, std::move(t)}; }
+[[maybe_unused]] Arg Const(Tensor t) { return {Arg::kConstant, std::move(t)}; }
+[[maybe_unused]] Arg Omitted() { return {Arg::kOmitted, Tensor()}; }
+
+// Builds a one-node graph (shape inference, folding when all inputs are
+// constant) and runs it on the reference interpreter.
+[[maybe_unused]] absl::StatusOr<std::vector<Tensor>> RunOp(const std::string& op,
+                                                           std::vector<Arg> args,
+                                                           ir::AttributeMap attrs = {},
+                                                           int num_outputs = 1) {
+  frontend::GraphBuilder b;
+  std::vector<ir::Value*> values;
+  std::vector<Tensor> feeds;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const Arg& a = args[i];
+    if (a.kind == Arg::kOmitted) {
+      values.push_back(nullptr);
+    } else if (a.kind == Arg::kConstant) {
+      values.push_back(b.Constant(a.tensor));
+    } else {
+      values.push_back(b.Input(absl::StrCat("in", i), a.tensor.dtype(), a.tensor.shape()));
+      feeds.push_back(a.tensor);
+    }
+  }
+  for (ir::Value* v : b.OpN(op, values, num_outputs, std::move(attrs))) b.Output(v);
+  absl::StatusOr<std::unique_ptr<ir::Graph>> g = b.Build();
+  if (!g.ok()) return g.status();
+  return reference::RunFloat(**g, feeds);
+}
+
+template <typename T>
+void ExpectTensor(const Tensor& t, const Shape& shape, const std::vector<T>& values) {
+  ASSERT_EQ(DTypeName(t.dtype()), DTypeName(DTypeOf<T>::value));
+  ASSERT_EQ(ShapeToString(t.shape()), ShapeToString(shape));
+  EXPECT_EQ(std::vector<T>(t.data<T>(), t.data<T>() + t.num_elements()), values);
+}
+
+template <typename T>
+Tensor T1(const std::vector<T>& v) {
+  return Tensor::FromVector<T>({static_cast<int64_t>(v.size())}, v);
+}
+
+[[maybe_unused]] Tensor I64(const std::vector<int64_t>& v) { return T1<int64_t>(v); }
+
+// Every dtype a data-movement op must handle.
+[[maybe_unused]] constexpr DType kAllDTypes[] = {DType::kFloat32, DType::kFloat64, DType::kInt8,
+                                                 DType::kInt16,   DType::kInt32,   DType::kInt64,
+                                                 DType::kUInt8,   DType::kBool};
+
+[[maybe_unused]] void ExpectCode(const absl::StatusOr<std::vector<Tensor>>& r,
+                                 absl::StatusCode code) {
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), code) << r.status();
+}
+
+TEST(TopKTest, LargestTiesLowerIndexFirst) {
+  auto r = RunOp("TopK", {In(Tensor::FromVector<float>({1, 5}, {1, 3, 2, 3, 0})), Const(I64({3}))},
+                 {}, 2);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ExpectTensor<float>((*r)[0], {1, 3}, {3, 3, 2});
+  ExpectTensor<int64_t>((*r)[1], {1, 3}, {1, 3, 2});
+}
+
+TEST(TopKTest, SmallestAlongAxis0) {
+  auto r = RunOp("TopK",
+                 {In(Tensor::FromVector<int64_t>({3, 2}, {4, -1, 2, -1, 9, -7})), Const(I64({2}))},
+                 Attrs({{"axis", int64_t{0}}, {"largest", int64_t{0}}}), 2);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ExpectTensor<int64_t>((*r)[0], {2, 2}, {2, -7, 4, -1});
+  ExpectTensor<int64_t>((*r)[1], {2, 2}, {1, 2, 0, 0});
+}
+
+TEST(TopKTest, NanRanksAboveNumbers) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const Tensor x = T1<float>({1, nan, 5});
+  auto r = RunOp("TopK", {In(x), Const(I64({2}))}, {}, 2);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ExpectTensor<int64_t>((*r)[1], {2}, {1, 2});
+  r = RunOp("TopK", {In(x), Const(I64({2}))}, Attrs({{"largest", int64_t{0}}}), 2);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ExpectTensor<float>((*r)[0], {2}, {1, 5});
+  ExpectTensor<int64_t>((*r)[1], {2}, {0, 2});
+}
+
+TEST(TopKTest, KZeroAndInt32) {
+  auto r = RunOp("TopK", {In(T1<int32_t>({3, 1, 2})), Const(I64({0}))}, {}, 2);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ExpectTensor<int32_t>((*r)[0], {0}, {});
+  ExpectTensor<int64_t>((*r)[1], {0}, {});
+  r = RunOp("TopK", {In(T1<int32_t>({3, 1, 2})), Const(I64({3}))},
+            Attrs({{"sorted", int64_t{0}}, {"axis", int64_t{-1}}}), 2);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ExpectTensor<int32_t>((*r)[0], {3}, {3, 2, 1});
+  ExpectTensor<int64_t>((*r)[1], {3}, {0, 2, 1});
+}
+
+TEST(TopKTest, Errors) {
+  const Tensor x(DType::kFloat32, {2, 3});
+  ExpectCode(RunOp("TopK", {In(x), Const(I64({4}))}, {}, 2), absl::StatusCode::kInvalidArgument);
+  ExpectCode(RunOp("TopK", {In(x), Const(I64({-1}))}, {}, 2), absl::StatusCode::kInvalidArgument);
+  ExpectCode(RunOp("TopK", {In(x), Const(I64({1, 1}))}, {}, 2), absl::StatusCode::kInvalidArgument);
+  ExpectCode(RunOp("TopK", {In(x), Const(T1<int32_t>({1}))}, {}, 2),
+             absl::StatusCode::kInvalidArgument);
+  ExpectCode(RunOp("TopK", {In(x), Const(I64({1}))}, Attrs({{"axis", int64_t{2}}}), 2),
+             absl::StatusCode::kInvalidArgument);
+  ExpectCode(RunOp("TopK", {In(x), Const(I64({1}))}, Attrs({{"largest", int64_t{2}}}), 2),
+             absl::StatusCode::kInvalidArgument);
+  ExpectCode(RunOp("TopK", {In(x), In(I64({1}))}, {}, 2), absl::StatusCode::kUnimplemented);
+  ExpectCode(RunOp("TopK", {In(Tensor(DType::kBool, {2})), Const(I64({1}))}, {}, 2),
+             absl::StatusCode::kUnimplemented);
+}
+
+}  // namespace
+}  // namespace openbpu::ops
