@@ -136,6 +136,17 @@ Result RunTest(const fs::path& dir) {
     if (initializers.count(info.name()) == 0) inputs.push_back(&info);
   }
 
+  std::set<std::string> constant_only;
+  for (const onnx::NodeProto& node : model.graph().node()) {
+    // Upsample is imported as Resize; its scales (input 1) must be constant too.
+    if (node.op_type() == "Upsample" && node.input_size() > 1) constant_only.insert(node.input(1));
+    const ir::OpSchema* schema = ir::OpRegistry::Global().Find(node.op_type());
+    if (schema == nullptr) continue;
+    for (int index : schema->constant_inputs) {
+      if (index < node.input_size()) constant_only.insert(node.input(index));
+    }
+  }
+
   std::vector<fs::path> sets;
   for (const auto& e : fs::directory_iterator(dir)) {
     if (e.is_directory() && absl::StartsWith(e.path().filename().string(), "test_data_set_")) {
@@ -154,11 +165,12 @@ Result RunTest(const fs::path& dir) {
     if (feeds.size() != inputs.size()) {
       return {Outcome::kFailed, absl::StrCat(feeds.size(), " inputs for ", inputs.size(), " graph inputs")};
     }
-    // Shape-like (int64) inputs are bound as constants; the rest are fed.
+    // Shape-like inputs (int64, or feeding an input an op requires to be
+    // constant) are bound as constants; the rest are fed.
     frontend::OnnxImportOptions options;
     std::vector<Tensor> runtime_inputs;
     for (size_t i = 0; i < inputs.size(); ++i) {
-      if (feeds[i].dtype() == DType::kInt64) {
+      if (feeds[i].dtype() == DType::kInt64 || constant_only.count(inputs[i]->name()) > 0) {
         options.bind_constants[inputs[i]->name()] = feeds[i];
       } else {
         options.input_shapes[inputs[i]->name()] = feeds[i].shape();

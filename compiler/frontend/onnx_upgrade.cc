@@ -44,6 +44,42 @@ absl::StatusOr<int64_t> CastNameToCode(const std::string& name) {
   return absl::InvalidArgumentError(absl::StrCat("Cast to unknown type '", name, "'"));
 }
 
+// Opset < 7 `broadcast=1, axis=k`: B's dimensions align with A's starting at
+// axis k. Appending ones to B (an Unsqueeze) makes numpy broadcasting agree.
+absl::Status LegacyAxisBroadcast(OnnxNode& node, ir::Graph& graph) {
+  const int64_t axis = node.attrs.GetInt("axis", 0);
+  node.attrs.Erase("axis");
+  if (node.attrs.GetInt("broadcast", 0) == 0) return absl::OkStatus();
+  if (node.inputs.size() != 2 || node.inputs[0] == nullptr || node.inputs[1] == nullptr ||
+      !node.inputs[0]->type().known() || !node.inputs[1]->type().known()) {
+    return absl::UnimplementedError(
+        "attribute 'axis' (legacy broadcast) needs inputs of known rank");
+  }
+  const int64_t rank_a = static_cast<int64_t>(node.inputs[0]->type().shape.size());
+  const int64_t rank_b = static_cast<int64_t>(node.inputs[1]->type().shape.size());
+  const int64_t start = axis < 0 ? axis + rank_a : axis;
+  if (start < 0 || start + rank_b > rank_a) {
+    return absl::InvalidArgumentError(absl::StrCat("legacy broadcast axis ", axis,
+                                                   " does not fit ranks ", rank_a, " and ",
+                                                   rank_b));
+  }
+  const int64_t trailing = rank_a - start - rank_b;
+  if (trailing == 0) return absl::OkStatus();
+  std::vector<int64_t> axes;
+  for (int64_t i = 0; i < trailing; ++i) axes.push_back(rank_b + i);
+  ir::Value* axes_value = AddConstant(
+      graph, node, "axes", Tensor::FromVector<int64_t>({trailing}, axes));
+  absl::StatusOr<ir::Value*> unsqueezed =
+      graph.AddValue(graph.UniqueValueName(absl::StrCat(node.name, "_broadcast")));
+  if (!unsqueezed.ok()) return unsqueezed.status();
+  absl::StatusOr<ir::Node*> n =
+      graph.AddNode(graph.UniqueNodeName(absl::StrCat(node.name, "/broadcast")), "Unsqueeze",
+                    {node.inputs[1], axes_value}, {*unsqueezed});
+  if (!n.ok()) return n.status();
+  node.inputs[1] = *unsqueezed;
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status UpgradeToLatest(int opset, OnnxNode& node, ir::Graph& graph) {
@@ -52,9 +88,8 @@ absl::Status UpgradeToLatest(int opset, OnnxNode& node, ir::Graph& graph) {
   node.attrs.Erase("consumed_inputs");
 
   if (opset < 7 && (IsLegacyBroadcastOp(op) || op == "Gemm")) {
-    if (node.attrs.Has("axis")) {
-      return absl::UnimplementedError(
-          "attribute 'axis' (legacy broadcast along an axis) is not supported");
+    if (node.attrs.Has("axis") && op != "Gemm") {
+      if (absl::Status s = LegacyAxisBroadcast(node, graph); !s.ok()) return s;
     }
     // broadcast=1 broadcast a suffix of dimensions, which numpy broadcasting covers.
     node.attrs.Erase("broadcast");

@@ -1,0 +1,50 @@
+// N-d nearest and (multi)linear resizing of row-major tensors with the ONNX
+// Resize coordinate transformations (the Resize op of the reference and runtime).
+#ifndef OPENBPU_COMMON_KERNELS_RESIZE_H_
+#define OPENBPU_COMMON_KERNELS_RESIZE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace openbpu::kernels {
+
+enum class ResizeCoordinates {
+  kHalfPixel,
+  kHalfPixelSymmetric,
+  kPytorchHalfPixel,
+  kAlignCorners,
+  kAsymmetric,
+  kTfHalfPixelForNearest,
+};
+
+enum class NearestRounding { kRoundPreferFloor, kRoundPreferCeil, kFloor, kCeil };
+
+// Input coordinate of output index `x` along a dimension resized from
+// `in_size` to `out_size` elements with `scale`, as the ONNX reference computes
+// it: the "resized length" of align_corners and pytorch_half_pixel is
+// scale * in_size, which differs from out_size when that product is fractional.
+double ResizeSourceCoordinate(ResizeCoordinates coordinates, int64_t x, double scale,
+                              int64_t in_size, int64_t out_size);
+
+// Input index for input coordinate `x` (ties and integers as the ONNX
+// reference rounds them), clamped to [0, in_size - 1]; in_size >= 1.
+int64_t NearestSourceIndex(NearestRounding rounding, double x, int64_t in_size);
+
+// Nearest-neighbour resize of elements of `element_size` bytes (1, 2, 4 or 8):
+// out has shape out_shape, in has in_shape (same rank); scales[d] is the scale
+// of dimension d used by the coordinate transformation. Every dimension with
+// out_shape[d] > 0 must have in_shape[d] > 0.
+void ResizeNearest(const void* in, size_t element_size, const std::vector<int64_t>& in_shape,
+                   const std::vector<int64_t>& out_shape, const std::vector<double>& scales,
+                   ResizeCoordinates coordinates, NearestRounding rounding, void* out);
+
+// Linear interpolation along every dimension (bilinear, trilinear...);
+// coordinates outside the input take the edge values. Same shape rules.
+void ResizeLinear(const float* in, const std::vector<int64_t>& in_shape,
+                  const std::vector<int64_t>& out_shape, const std::vector<double>& scales,
+                  ResizeCoordinates coordinates, float* out);
+
+}  // namespace openbpu::kernels
+
+#endif  // OPENBPU_COMMON_KERNELS_RESIZE_H_
