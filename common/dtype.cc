@@ -14,8 +14,8 @@ struct DTypeInfo {
 };
 
 constexpr DTypeInfo kDTypes[] = {
-    {DType::kFloat32, "float32", 4}, {DType::kInt8, "int8", 1},     {DType::kInt16, "int16", 2},
-    {DType::kInt32, "int32", 4},     {DType::kInt64, "int64", 8},   {DType::kUInt8, "uint8", 1},
+    {DType::kFloat32, "float32", 4}, {DType::kInt8, "int8", 1},       {DType::kInt16, "int16", 2},
+    {DType::kInt32, "int32", 4},     {DType::kInt64, "int64", 8},     {DType::kUInt8, "uint8", 1},
     {DType::kBool, "bool", 1},       {DType::kFloat64, "float64", 8},
 };
 

@@ -133,7 +133,8 @@ absl::StatusOr<Tensor> ReadNpy(const std::string& path) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   absl::StatusOr<Tensor> t = ParseNpy(buffer.str());
-  if (!t.ok()) return absl::Status(t.status().code(), absl::StrCat(path, ": ", t.status().message()));
+  if (!t.ok())
+    return absl::Status(t.status().code(), absl::StrCat(path, ": ", t.status().message()));
   return t;
 }
 
@@ -142,8 +143,8 @@ std::string SerializeNpy(const Tensor& tensor) {
   for (const DescrEntry& e : kDescrs) {
     if (e.dtype == tensor.dtype()) descr = e.descr;
   }
-  std::string shape = absl::StrCat("(", absl::StrJoin(tensor.shape(), ", "),
-                                   tensor.rank() == 1 ? ",)" : ")");
+  std::string shape =
+      absl::StrCat("(", absl::StrJoin(tensor.shape(), ", "), tensor.rank() == 1 ? ",)" : ")");
   std::string header =
       absl::StrCat("{'descr': '", descr, "', 'fortran_order': False, 'shape': ", shape, ", }");
   // Pad so that magic + version + length + header + '\n' is a multiple of 64.

@@ -32,8 +32,8 @@ Tensor::Tensor(DType dtype, Shape shape)
 
 absl::Status Tensor::Reshape(Shape shape) {
   if (NumElements(shape) != num_elements()) {
-    return absl::InvalidArgumentError(absl::StrCat("cannot reshape ", ShapeToString(shape_),
-                                                   " to ", ShapeToString(shape)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot reshape ", ShapeToString(shape_), " to ", ShapeToString(shape)));
   }
   shape_ = std::move(shape);
   return absl::OkStatus();

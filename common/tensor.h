@@ -108,50 +108,50 @@ class Tensor {
 };
 
 // Calls fn(T*) -> with T the C++ type of `dtype`; returns false for kInvalid.
-#define OPENBPU_DTYPE_SWITCH(dtype, T, ...)  \
-  switch (dtype) {                           \
-    case ::openbpu::DType::kFloat32: {       \
-      using T = float;                       \
-      __VA_ARGS__;                           \
-      break;                                 \
-    }                                        \
-    case ::openbpu::DType::kFloat64: {       \
-      using T = double;                      \
-      __VA_ARGS__;                           \
-      break;                                 \
-    }                                        \
-    case ::openbpu::DType::kInt8: {          \
-      using T = int8_t;                      \
-      __VA_ARGS__;                           \
-      break;                                 \
-    }                                        \
-    case ::openbpu::DType::kInt16: {         \
-      using T = int16_t;                     \
-      __VA_ARGS__;                           \
-      break;                                 \
-    }                                        \
-    case ::openbpu::DType::kInt32: {         \
-      using T = int32_t;                     \
-      __VA_ARGS__;                           \
-      break;                                 \
-    }                                        \
-    case ::openbpu::DType::kInt64: {         \
-      using T = int64_t;                     \
-      __VA_ARGS__;                           \
-      break;                                 \
-    }                                        \
-    case ::openbpu::DType::kUInt8: {         \
-      using T = uint8_t;                     \
-      __VA_ARGS__;                           \
-      break;                                 \
-    }                                        \
-    case ::openbpu::DType::kBool: {          \
-      using T = bool;                        \
-      __VA_ARGS__;                           \
-      break;                                 \
-    }                                        \
-    default:                                 \
-      break;                                 \
+#define OPENBPU_DTYPE_SWITCH(dtype, T, ...) \
+  switch (dtype) {                          \
+    case ::openbpu::DType::kFloat32: {      \
+      using T = float;                      \
+      __VA_ARGS__;                          \
+      break;                                \
+    }                                       \
+    case ::openbpu::DType::kFloat64: {      \
+      using T = double;                     \
+      __VA_ARGS__;                          \
+      break;                                \
+    }                                       \
+    case ::openbpu::DType::kInt8: {         \
+      using T = int8_t;                     \
+      __VA_ARGS__;                          \
+      break;                                \
+    }                                       \
+    case ::openbpu::DType::kInt16: {        \
+      using T = int16_t;                    \
+      __VA_ARGS__;                          \
+      break;                                \
+    }                                       \
+    case ::openbpu::DType::kInt32: {        \
+      using T = int32_t;                    \
+      __VA_ARGS__;                          \
+      break;                                \
+    }                                       \
+    case ::openbpu::DType::kInt64: {        \
+      using T = int64_t;                    \
+      __VA_ARGS__;                          \
+      break;                                \
+    }                                       \
+    case ::openbpu::DType::kUInt8: {        \
+      using T = uint8_t;                    \
+      __VA_ARGS__;                          \
+      break;                                \
+    }                                       \
+    case ::openbpu::DType::kBool: {         \
+      using T = bool;                       \
+      __VA_ARGS__;                          \
+      break;                                \
+    }                                       \
+    default:                                \
+      break;                                \
   }
 
 }  // namespace openbpu

@@ -40,16 +40,73 @@ constexpr int kMinPassed = 350;
 // extra ops the registry has) are in scope.
 const std::set<std::string>& ScopeOps() {
   static const std::set<std::string> ops = [] {
-    std::set<std::string> s = {
-        "Conv", "ConvTranspose", "Gemm", "MatMul", "BatchNormalization", "Relu", "Clip",
-        "LeakyRelu", "PRelu", "Sigmoid", "Tanh", "HardSigmoid", "HardSwish", "Softmax", "Add",
-        "Sub", "Mul", "Div", "Concat", "Split", "Slice", "Reshape", "Flatten", "Transpose",
-        "Squeeze", "Unsqueeze", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
-        "Pad", "Resize", "Upsample", "ReduceMean", "ReduceSum", "ReduceMax", "Exp", "Log", "Sqrt",
-        "Pow", "Abs", "Floor", "Ceil", "Min", "Max", "ArgMax", "Gather", "Identity", "Dropout",
-        "Constant", "Erf", "Sin", "Cos", "Atan", "Reciprocal", "Softplus", "Elu", "Equal",
-        "Greater", "Less", "Where", "Expand", "Tile", "TopK", "DepthToSpace", "SpaceToDepth",
-        "LayerNormalization"};
+    std::set<std::string> s = {"Conv",
+                               "ConvTranspose",
+                               "Gemm",
+                               "MatMul",
+                               "BatchNormalization",
+                               "Relu",
+                               "Clip",
+                               "LeakyRelu",
+                               "PRelu",
+                               "Sigmoid",
+                               "Tanh",
+                               "HardSigmoid",
+                               "HardSwish",
+                               "Softmax",
+                               "Add",
+                               "Sub",
+                               "Mul",
+                               "Div",
+                               "Concat",
+                               "Split",
+                               "Slice",
+                               "Reshape",
+                               "Flatten",
+                               "Transpose",
+                               "Squeeze",
+                               "Unsqueeze",
+                               "MaxPool",
+                               "AveragePool",
+                               "GlobalAveragePool",
+                               "GlobalMaxPool",
+                               "Pad",
+                               "Resize",
+                               "Upsample",
+                               "ReduceMean",
+                               "ReduceSum",
+                               "ReduceMax",
+                               "Exp",
+                               "Log",
+                               "Sqrt",
+                               "Pow",
+                               "Abs",
+                               "Floor",
+                               "Ceil",
+                               "Min",
+                               "Max",
+                               "ArgMax",
+                               "Gather",
+                               "Identity",
+                               "Dropout",
+                               "Constant",
+                               "Erf",
+                               "Sin",
+                               "Cos",
+                               "Atan",
+                               "Reciprocal",
+                               "Softplus",
+                               "Elu",
+                               "Equal",
+                               "Greater",
+                               "Less",
+                               "Where",
+                               "Expand",
+                               "Tile",
+                               "TopK",
+                               "DepthToSpace",
+                               "SpaceToDepth",
+                               "LayerNormalization"};
     for (const std::string& name : ir::OpRegistry::Global().Names()) s.insert(name);
     return s;
   }();
@@ -107,15 +164,17 @@ std::string Compare(const Tensor& got, const Tensor& want, int index) {
     const double w = want.GetAsDouble(i);
     bool ok;
     if (is_float) {
-      ok = (std::isnan(g) && std::isnan(w)) || g == w || std::abs(g - w) <= 1e-7 + 1e-3 * std::abs(w);
+      ok = (std::isnan(g) && std::isnan(w)) || g == w ||
+           std::abs(g - w) <= 1e-7 + 1e-3 * std::abs(w);
     } else {
       ok = got.GetAsInt64(i) == want.GetAsInt64(i);
     }
-    if (!ok && bad++ == 0) first = absl::StrCat(" (first at ", i, ": got ", g, ", expected ", w, ")");
+    if (!ok && bad++ == 0)
+      first = absl::StrCat(" (first at ", i, ": got ", g, ", expected ", w, ")");
   }
   if (bad == 0) return "";
-  return absl::StrCat("output ", index, ": ", bad, " of ", want.num_elements(),
-                      " elements differ", first);
+  return absl::StrCat("output ", index, ": ", bad, " of ", want.num_elements(), " elements differ",
+                      first);
 }
 
 Result RunTest(const fs::path& dir) {
@@ -163,7 +222,8 @@ Result RunTest(const fs::path& dir) {
       feeds.push_back(*std::move(t));
     }
     if (feeds.size() != inputs.size()) {
-      return {Outcome::kFailed, absl::StrCat(feeds.size(), " inputs for ", inputs.size(), " graph inputs")};
+      return {Outcome::kFailed,
+              absl::StrCat(feeds.size(), " inputs for ", inputs.size(), " graph inputs")};
     }
     // Shape-like inputs (int64, or feeding an input an op requires to be
     // constant) are bound as constants; the rest are fed.
@@ -191,13 +251,15 @@ Result RunTest(const fs::path& dir) {
     }
     std::vector<fs::path> expected_files = SortedFiles(set, "output_");
     if (expected_files.size() != outputs->size()) {
-      return {Outcome::kFailed, absl::StrCat(outputs->size(), " outputs, expected ", expected_files.size())};
+      return {Outcome::kFailed,
+              absl::StrCat(outputs->size(), " outputs, expected ", expected_files.size())};
     }
     for (size_t i = 0; i < expected_files.size(); ++i) {
       absl::StatusOr<Tensor> want = ReadTensorPb(expected_files[i]);
       if (!want.ok()) return {Outcome::kRejected, std::string(want.status().message())};
       std::string diff = Compare((*outputs)[i], *want, static_cast<int>(i));
-      if (!diff.empty()) return {Outcome::kFailed, absl::StrCat(set.filename().string(), ": ", diff)};
+      if (!diff.empty())
+        return {Outcome::kFailed, absl::StrCat(set.filename().string(), ": ", diff)};
     }
   }
   return {Outcome::kPassed, ""};

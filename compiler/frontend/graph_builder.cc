@@ -21,8 +21,8 @@ ir::Value* GraphBuilder::Input(const std::string& name, DType dtype, Shape shape
 }
 
 ir::Value* GraphBuilder::Constant(Tensor tensor, const std::string& name) {
-  absl::StatusOr<ir::Value*> v =
-      graph_->AddConstant(graph_->UniqueValueName(name.empty() ? "const" : name), std::move(tensor));
+  absl::StatusOr<ir::Value*> v = graph_->AddConstant(
+      graph_->UniqueValueName(name.empty() ? "const" : name), std::move(tensor));
   if (!v.ok()) {
     if (status_.ok()) status_ = v.status();
     return nullptr;

@@ -47,12 +47,12 @@ absl::StatusOr<ir::AttrValue> ConvertAttribute(const onnx::AttributeProto& attr,
     default:
       break;
   }
-  return absl::UnimplementedError(absl::StrCat(
-      where, ": attribute '", attr.name(), "' of type ",
-      onnx::AttributeProto::AttributeType_IsValid(attr.type())
-          ? onnx::AttributeProto::AttributeType_Name(attr.type())
-          : absl::StrCat(attr.type()),
-      " is not supported"));
+  return absl::UnimplementedError(
+      absl::StrCat(where, ": attribute '", attr.name(), "' of type ",
+                   onnx::AttributeProto::AttributeType_IsValid(attr.type())
+                       ? onnx::AttributeProto::AttributeType_Name(attr.type())
+                       : absl::StrCat(attr.type()),
+                   " is not supported"));
 }
 
 // A Constant node's value from whichever attribute holds it.
@@ -64,7 +64,8 @@ absl::StatusOr<Tensor> ConstantNodeValue(const onnx::NodeProto& node, const std:
   const onnx::AttributeProto& a = node.attribute(0);
   if (a.name() == "value" && a.type() == onnx::AttributeProto::TENSOR) {
     absl::StatusOr<Tensor> t = TensorFromOnnx(a.t());
-    if (!t.ok()) return absl::Status(t.status().code(), absl::StrCat(where, ": ", t.status().message()));
+    if (!t.ok())
+      return absl::Status(t.status().code(), absl::StrCat(where, ": ", t.status().message()));
     return t;
   }
   if (a.name() == "value_float" && a.type() == onnx::AttributeProto::FLOAT) {
@@ -93,7 +94,8 @@ absl::StatusOr<ir::TensorType> InputType(const onnx::ValueInfoProto& info,
   }
   const onnx::TypeProto::Tensor& tt = info.type().tensor_type();
   absl::StatusOr<DType> dtype = DTypeFromOnnx(tt.elem_type());
-  if (!dtype.ok()) return absl::Status(dtype.status().code(), absl::StrCat(where, ": ", dtype.status().message()));
+  if (!dtype.ok())
+    return absl::Status(dtype.status().code(), absl::StrCat(where, ": ", dtype.status().message()));
   ir::TensorType type;
   type.dtype = *dtype;
   auto it = options.input_shapes.find(info.name());
@@ -140,9 +142,8 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> ImportOnnx(absl::string_view model_by
     }
   }
   if (opset > kMaxOnnxOpset) {
-    return absl::UnimplementedError(absl::StrCat("ONNX opset ", opset,
-                                                 " is newer than the newest supported (",
-                                                 kMaxOnnxOpset, ")"));
+    return absl::UnimplementedError(absl::StrCat(
+        "ONNX opset ", opset, " is newer than the newest supported (", kMaxOnnxOpset, ")"));
   }
   const onnx::GraphProto& gp = model.graph();
   auto graph = std::make_unique<ir::Graph>(gp.name().empty() ? "model" : gp.name());
@@ -153,7 +154,8 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> ImportOnnx(absl::string_view model_by
     if (!t.ok()) return t.status();
     absl::StatusOr<ir::Value*> v = graph->AddConstant(init.name(), *std::move(t));
     if (!v.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("initializer '", init.name(), "': ", v.status().message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("initializer '", init.name(), "': ", v.status().message()));
     }
     initializer_names.insert(init.name());
   }
@@ -171,7 +173,8 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> ImportOnnx(absl::string_view model_by
     absl::StatusOr<ir::TensorType> type = InputType(info, options);
     if (!type.ok()) return type.status();
     absl::StatusOr<ir::Value*> v = graph->AddValue(info.name());
-    if (!v.ok()) return absl::InvalidArgumentError(absl::StrCat("graph input: ", v.status().message()));
+    if (!v.ok())
+      return absl::InvalidArgumentError(absl::StrCat("graph input: ", v.status().message()));
     (*v)->set_type(*type);
     graph->AddInput(*v);
   }
@@ -180,8 +183,8 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> ImportOnnx(absl::string_view model_by
   std::vector<std::string> node_names;
   absl::flat_hash_set<std::string> used_names;
   for (int i = 0; i < gp.node_size(); ++i) {
-    std::string base = gp.node(i).name().empty() ? absl::StrCat(gp.node(i).op_type(), "_", i)
-                                                 : gp.node(i).name();
+    std::string base =
+        gp.node(i).name().empty() ? absl::StrCat(gp.node(i).op_type(), "_", i) : gp.node(i).name();
     std::string name = base;
     for (int k = 1; used_names.contains(name); ++k) name = absl::StrCat(base, "_", k);
     used_names.insert(name);
@@ -194,8 +197,8 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> ImportOnnx(absl::string_view model_by
     const onnx::NodeProto& node = gp.node(i);
     const std::string where = NodeLabel(node, node_names[i]);
     if (!node.domain().empty() && node.domain() != "ai.onnx") {
-      return absl::UnimplementedError(absl::StrCat(where, ": domain '", node.domain(),
-                                                   "' is not supported"));
+      return absl::UnimplementedError(
+          absl::StrCat(where, ": domain '", node.domain(), "' is not supported"));
     }
     if (node.op_type() == "Constant") {
       if (node.output_size() != 1) {
@@ -204,13 +207,15 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> ImportOnnx(absl::string_view model_by
       absl::StatusOr<Tensor> value = ConstantNodeValue(node, where);
       if (!value.ok()) return value.status();
       absl::StatusOr<ir::Value*> v = graph->AddConstant(node.output(0), *std::move(value));
-      if (!v.ok()) return absl::InvalidArgumentError(absl::StrCat(where, ": ", v.status().message()));
+      if (!v.ok())
+        return absl::InvalidArgumentError(absl::StrCat(where, ": ", v.status().message()));
       continue;
     }
     for (const std::string& out : node.output()) {
       if (out.empty()) continue;
       absl::StatusOr<ir::Value*> v = graph->AddValue(out);
-      if (!v.ok()) return absl::InvalidArgumentError(absl::StrCat(where, ": ", v.status().message()));
+      if (!v.ok())
+        return absl::InvalidArgumentError(absl::StrCat(where, ": ", v.status().message()));
     }
   }
 
@@ -294,9 +299,9 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> ImportOnnx(absl::string_view model_by
       if (d.has_dim_value() && d.dim_value() != got.shape[k]) mismatch = true;
     }
     if (mismatch) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "graph output '", info.name(), "' is declared with shape ",
-          tt.shape().ShortDebugString(), " but computes ", ShapeToString(got.shape)));
+      return absl::InvalidArgumentError(
+          absl::StrCat("graph output '", info.name(), "' is declared with shape ",
+                       tt.shape().ShortDebugString(), " but computes ", ShapeToString(got.shape)));
     }
   }
   return graph;
@@ -309,7 +314,8 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> ImportOnnxFile(const std::string& pat
   std::stringstream buffer;
   buffer << in.rdbuf();
   absl::StatusOr<std::unique_ptr<ir::Graph>> g = ImportOnnx(buffer.str(), options);
-  if (!g.ok()) return absl::Status(g.status().code(), absl::StrCat(path, ": ", g.status().message()));
+  if (!g.ok())
+    return absl::Status(g.status().code(), absl::StrCat(path, ": ", g.status().message()));
   return g;
 }
 

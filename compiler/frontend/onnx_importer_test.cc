@@ -82,8 +82,7 @@ TEST(OnnxImporterTest, RejectsNonOnnxAndTruncatedFiles) {
     absl::StatusOr<std::unique_ptr<ir::Graph>> g = ImportOnnx(bytes.substr(0, n));
     if (g.ok()) EXPECT_TRUE((*g)->Verify().ok());
   }
-  EXPECT_EQ(ImportOnnxFile("/nonexistent/model.onnx").status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(ImportOnnxFile("/nonexistent/model.onnx").status().code(), absl::StatusCode::kNotFound);
 }
 
 // Random byte flips of a valid model: every result is a clean error or a graph
@@ -231,7 +230,8 @@ TEST(OnnxImporterTest, FoldsConstantSubgraphsAndBindsConstants) {
 
 TEST(OnnxImporterTest, SymbolicDimensionsDefaultToOneOrOverride) {
   onnx::ModelProto m = AddReluModel();
-  auto* shape = m.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape();
+  auto* shape =
+      m.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape();
   shape->clear_dim();
   shape->add_dim()->set_dim_param("batch");
   shape->add_dim()->set_dim_value(2);

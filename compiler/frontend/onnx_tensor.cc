@@ -56,7 +56,8 @@ absl::StatusOr<Tensor> TensorFromOnnx(const onnx::TensorProto& proto) {
     return absl::UnimplementedError(absl::StrCat(where, ": segmented tensors are not supported"));
   }
   absl::StatusOr<DType> dtype = DTypeFromOnnx(proto.data_type());
-  if (!dtype.ok()) return absl::Status(dtype.status().code(), absl::StrCat(where, ": ", dtype.status().message()));
+  if (!dtype.ok())
+    return absl::Status(dtype.status().code(), absl::StrCat(where, ": ", dtype.status().message()));
   Shape shape;
   double count = 1;
   for (int64_t d : proto.dims()) {
@@ -65,14 +66,15 @@ absl::StatusOr<Tensor> TensorFromOnnx(const onnx::TensorProto& proto) {
     shape.push_back(d);
   }
   if (count > double(int64_t{1} << 34)) {
-    return absl::InvalidArgumentError(absl::StrCat(where, ": shape ", ShapeToString(shape), " is too large"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ": shape ", ShapeToString(shape), " is too large"));
   }
   const int64_t n = static_cast<int64_t>(count);
   const size_t want_bytes = static_cast<size_t>(n) * DTypeSize(*dtype);
   auto mismatch = [&](size_t have, absl::string_view field) {
     return absl::InvalidArgumentError(absl::StrCat(where, ": ", field, " holds ", have,
-                                                   " elements/bytes, shape ",
-                                                   ShapeToString(shape), " needs ", n));
+                                                   " elements/bytes, shape ", ShapeToString(shape),
+                                                   " needs ", n));
   };
   if (proto.has_raw_data()) {
     if (proto.raw_data().size() != want_bytes) return mismatch(proto.raw_data().size(), "raw_data");

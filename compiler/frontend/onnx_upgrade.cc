@@ -28,14 +28,14 @@ void IntsAttrToInput(OnnxNode& node, ir::Graph& graph, absl::string_view attr, i
 }
 
 bool IsLegacyBroadcastOp(const std::string& op) {
-  return op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Pow" ||
-         op == "Equal" || op == "Greater" || op == "Less" || op == "PRelu" || op == "And" ||
-         op == "Or" || op == "Xor";
+  return op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Pow" || op == "Equal" ||
+         op == "Greater" || op == "Less" || op == "PRelu" || op == "And" || op == "Or" ||
+         op == "Xor";
 }
 
 absl::StatusOr<int64_t> CastNameToCode(const std::string& name) {
   static const std::pair<const char*, int64_t> kNames[] = {
-      {"FLOAT", 1}, {"UINT8", 2}, {"INT8", 3},  {"UINT16", 4}, {"INT16", 5},  {"INT32", 6},
+      {"FLOAT", 1}, {"UINT8", 2},  {"INT8", 3}, {"UINT16", 4},   {"INT16", 5},   {"INT32", 6},
       {"INT64", 7}, {"STRING", 8}, {"BOOL", 9}, {"FLOAT16", 10}, {"DOUBLE", 11},
   };
   for (const auto& [n, code] : kNames) {
@@ -59,16 +59,15 @@ absl::Status LegacyAxisBroadcast(OnnxNode& node, ir::Graph& graph) {
   const int64_t rank_b = static_cast<int64_t>(node.inputs[1]->type().shape.size());
   const int64_t start = axis < 0 ? axis + rank_a : axis;
   if (start < 0 || start + rank_b > rank_a) {
-    return absl::InvalidArgumentError(absl::StrCat("legacy broadcast axis ", axis,
-                                                   " does not fit ranks ", rank_a, " and ",
-                                                   rank_b));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "legacy broadcast axis ", axis, " does not fit ranks ", rank_a, " and ", rank_b));
   }
   const int64_t trailing = rank_a - start - rank_b;
   if (trailing == 0) return absl::OkStatus();
   std::vector<int64_t> axes;
   for (int64_t i = 0; i < trailing; ++i) axes.push_back(rank_b + i);
-  ir::Value* axes_value = AddConstant(
-      graph, node, "axes", Tensor::FromVector<int64_t>({trailing}, axes));
+  ir::Value* axes_value =
+      AddConstant(graph, node, "axes", Tensor::FromVector<int64_t>({trailing}, axes));
   absl::StatusOr<ir::Value*> unsqueezed =
       graph.AddValue(graph.UniqueValueName(absl::StrCat(node.name, "_broadcast")));
   if (!unsqueezed.ok()) return unsqueezed.status();
@@ -137,11 +136,15 @@ absl::Status UpgradeToLatest(int opset, OnnxNode& node, ir::Graph& graph) {
   }
   if (op == "Clip" && opset < 11) {
     if (node.attrs.Has("min")) {
-      SetInput(node, 1, AddConstant(graph, node, "min", Tensor::Scalar<float>(node.attrs.GetFloat("min", 0))));
+      SetInput(
+          node, 1,
+          AddConstant(graph, node, "min", Tensor::Scalar<float>(node.attrs.GetFloat("min", 0))));
       node.attrs.Erase("min");
     }
     if (node.attrs.Has("max")) {
-      SetInput(node, 2, AddConstant(graph, node, "max", Tensor::Scalar<float>(node.attrs.GetFloat("max", 0))));
+      SetInput(
+          node, 2,
+          AddConstant(graph, node, "max", Tensor::Scalar<float>(node.attrs.GetFloat("max", 0))));
       node.attrs.Erase("max");
     }
   }
@@ -175,18 +178,22 @@ absl::Status UpgradeToLatest(int opset, OnnxNode& node, ir::Graph& graph) {
   }
   if (op == "Upsample") {
     if (node.attrs.Has("height_scale") || node.attrs.Has("width_scale")) {
-      return absl::UnimplementedError("Upsample-1 attributes height_scale/width_scale are not supported");
+      return absl::UnimplementedError(
+          "Upsample-1 attributes height_scale/width_scale are not supported");
     }
     if (node.attrs.Has("scales")) {
       std::vector<float> scales = node.attrs.GetFloats("scales");
       node.attrs.Erase("scales");
-      SetInput(node, 1, AddConstant(graph, node, "scales",
-                                    Tensor::FromVector<float>({static_cast<int64_t>(scales.size())}, scales)));
+      SetInput(
+          node, 1,
+          AddConstant(graph, node, "scales",
+                      Tensor::FromVector<float>({static_cast<int64_t>(scales.size())}, scales)));
     }
     const std::string mode = node.attrs.GetString("mode", "nearest");
     node.attrs.Set("mode", std::string(mode == "nearest" ? "nearest" : "linear"));
     if (mode != "nearest" && mode != "linear" && mode != "bilinear") {
-      return absl::UnimplementedError(absl::StrCat("attribute 'mode' = '", mode, "' is not supported"));
+      return absl::UnimplementedError(
+          absl::StrCat("attribute 'mode' = '", mode, "' is not supported"));
     }
     node.op = "Resize";
     opset = 10;  // same inputs and semantics as Resize-10
@@ -211,7 +218,8 @@ absl::Status EmitNode(OnnxNode node, ir::Graph& graph) {
   if (node.op == "Softmax" && node.attrs.Has("legacy_axis")) {
     // Flatten(axis) -> Softmax(-1) -> Reshape(Shape(x)).
     if (node.inputs.empty() || node.inputs[0] == nullptr || node.outputs.size() != 1) {
-      return absl::InvalidArgumentError(absl::StrCat("node '", node.name, "' (Softmax): needs one input and one output"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("node '", node.name, "' (Softmax): needs one input and one output"));
     }
     ir::Value* x = node.inputs[0];
     auto value = [&](absl::string_view what) {

@@ -47,8 +47,7 @@ float AttributeMap::GetFloat(absl::string_view name, float default_value) const 
   return v ? *v : default_value;
 }
 
-std::string AttributeMap::GetString(absl::string_view name,
-                                    absl::string_view default_value) const {
+std::string AttributeMap::GetString(absl::string_view name, absl::string_view default_value) const {
   const std::string* v = Find<std::string>(values_, name);
   return v ? *v : std::string(default_value);
 }

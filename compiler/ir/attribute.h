@@ -28,7 +28,9 @@ AttrKind KindOf(const AttrValue& value);
 class AttributeMap {
  public:
   bool Has(absl::string_view name) const { return values_.count(std::string(name)) > 0; }
-  void Set(absl::string_view name, AttrValue value) { values_[std::string(name)] = std::move(value); }
+  void Set(absl::string_view name, AttrValue value) {
+    values_[std::string(name)] = std::move(value);
+  }
   void Erase(absl::string_view name) { values_.erase(std::string(name)); }
   const std::map<std::string, AttrValue>& all() const { return values_; }
   bool empty() const { return values_.empty(); }

@@ -86,8 +86,8 @@ absl::StatusOr<Node*> Graph::AddNode(absl::string_view name, absl::string_view o
       return absl::InvalidArgumentError(absl::StrCat("node '", name, "': null output"));
     }
     if (out->producer_ != nullptr || out->is_constant()) {
-      return absl::InvalidArgumentError(absl::StrCat("node '", name, "': value '", out->name(),
-                                                     "' is already defined"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("node '", name, "': value '", out->name(), "' is already defined"));
     }
   }
   nodes_.push_back(std::unique_ptr<Node>(new Node(std::string(name), std::string(op))));
@@ -120,9 +120,10 @@ void Graph::RemoveDeadValues() {
   for (const auto& v : values_) {
     if (!live.contains(v.get())) value_by_name_.erase(v->name());
   }
-  values_.erase(std::remove_if(values_.begin(), values_.end(),
-                               [&](const std::unique_ptr<Value>& v) { return !live.contains(v.get()); }),
-                values_.end());
+  values_.erase(
+      std::remove_if(values_.begin(), values_.end(),
+                     [&](const std::unique_ptr<Value>& v) { return !live.contains(v.get()); }),
+      values_.end());
 }
 
 std::vector<Node*> Graph::Users(const Value* value) const {
@@ -202,9 +203,9 @@ absl::Status Graph::Verify() const {
       Value* in = node->inputs_[i];
       if (in == nullptr) continue;
       if (!defined.contains(in)) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            node->Describe(), ": input ", i, " '", in->name(),
-            "' is not a graph input, a constant or the output of an earlier node"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(node->Describe(), ": input ", i, " '", in->name(),
+                         "' is not a graph input, a constant or the output of an earlier node"));
       }
     }
     for (Value* out : node->outputs_) {

@@ -77,13 +77,14 @@ absl::StatusOr<AttrValue> AttrFromProto(const hbir::Attribute& proto, absl::stri
     case hbir::Attribute::kS:
       return AttrValue(proto.s());
     case hbir::Attribute::kInts:
-      return AttrValue(std::vector<int64_t>(proto.ints().values().begin(), proto.ints().values().end()));
+      return AttrValue(
+          std::vector<int64_t>(proto.ints().values().begin(), proto.ints().values().end()));
     case hbir::Attribute::kFloats:
       return AttrValue(
           std::vector<float>(proto.floats().values().begin(), proto.floats().values().end()));
     case hbir::Attribute::kStrings:
-      return AttrValue(
-          std::vector<std::string>(proto.strings().values().begin(), proto.strings().values().end()));
+      return AttrValue(std::vector<std::string>(proto.strings().values().begin(),
+                                                proto.strings().values().end()));
     case hbir::Attribute::kTensor: {
       absl::StatusOr<Tensor> t = TensorFromProto(proto.tensor(), where);
       if (!t.ok()) return t.status();
@@ -129,9 +130,8 @@ hbir::Graph ToProto(const Graph& graph) {
 
 absl::StatusOr<std::unique_ptr<Graph>> FromProto(const hbir::Graph& proto) {
   if (proto.hbir_version() != kHbirVersion) {
-    return absl::InvalidArgumentError(absl::StrCat("HBIR version ", proto.hbir_version(),
-                                                   " is not supported (expected ", kHbirVersion,
-                                                   ")"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "HBIR version ", proto.hbir_version(), " is not supported (expected ", kHbirVersion, ")"));
   }
   auto graph = std::make_unique<Graph>(proto.name());
   for (const hbir::Value& vp : proto.values()) {
@@ -156,8 +156,8 @@ absl::StatusOr<std::unique_ptr<Graph>> FromProto(const hbir::Graph& proto) {
       QuantInfo q;
       absl::StatusOr<DType> storage = DTypeFromName(vp.quant().storage());
       if (!storage.ok()) {
-        return absl::InvalidArgumentError(absl::StrCat(where, ": quant storage: ",
-                                                       storage.status().message()));
+        return absl::InvalidArgumentError(
+            absl::StrCat(where, ": quant storage: ", storage.status().message()));
       }
       q.storage = *storage;
       q.scales.assign(vp.quant().scales().begin(), vp.quant().scales().end());
@@ -192,7 +192,8 @@ absl::StatusOr<std::unique_ptr<Graph>> FromProto(const hbir::Graph& proto) {
     }
     AttributeMap attrs;
     for (const hbir::Attribute& ap : np.attrs()) {
-      absl::StatusOr<AttrValue> value = AttrFromProto(ap, absl::StrCat(where, " attribute '", ap.name(), "'"));
+      absl::StatusOr<AttrValue> value =
+          AttrFromProto(ap, absl::StrCat(where, " attribute '", ap.name(), "'"));
       if (!value.ok()) return value.status();
       attrs.Set(ap.name(), *std::move(value));
     }

@@ -65,9 +65,9 @@ absl::Status ValidateNode(const Node& node) {
     }
   }
   if (node.num_outputs() < schema->min_outputs || node.num_outputs() > schema->max_outputs) {
-    return absl::UnimplementedError(absl::StrCat(node.Describe(), ": ", node.num_outputs(),
-                                                 " outputs requested, supported: ",
-                                                 schema->min_outputs, "..", schema->max_outputs));
+    return absl::UnimplementedError(absl::StrCat(
+        node.Describe(), ": ", node.num_outputs(),
+        " outputs requested, supported: ", schema->min_outputs, "..", schema->max_outputs));
   }
   for (const auto& [name, value] : node.attrs().all()) {
     const AttrSpec* spec = nullptr;
@@ -101,7 +101,8 @@ absl::Status CheckShape(const Shape& shape) {
   double elements = 1;
   for (int64_t d : shape) {
     if (d < 0) {
-      return absl::InvalidArgumentError(absl::StrCat("negative dimension in ", ShapeToString(shape)));
+      return absl::InvalidArgumentError(
+          absl::StrCat("negative dimension in ", ShapeToString(shape)));
     }
     elements *= static_cast<double>(d);
   }
@@ -116,7 +117,8 @@ absl::Status CheckShape(const Shape& shape) {
 absl::Status InferShapes(Graph& graph, const ShapeInferenceOptions& options) {
   for (const Value* in : graph.inputs()) {
     if (absl::Status s = CheckShape(in->type().shape); !s.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("graph input '", in->name(), "': ", s.message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("graph input '", in->name(), "': ", s.message()));
     }
   }
   if (absl::Status s = graph.TopologicalSort(); !s.ok()) return s;
@@ -129,8 +131,8 @@ absl::Status InferShapes(Graph& graph, const ShapeInferenceOptions& options) {
     for (int i = 0; i < node->num_inputs(); ++i) {
       const Value* in = node->input(i);
       if (in != nullptr && !in->type().known()) {
-        return absl::InvalidArgumentError(absl::StrCat(node->Describe(), ": input ", i, " '",
-                                                       in->name(), "' has no known type"));
+        return absl::InvalidArgumentError(
+            absl::StrCat(node->Describe(), ": input ", i, " '", in->name(), "' has no known type"));
       }
     }
     const OpSchema* schema = OpRegistry::Global().Find(node->op());
@@ -173,10 +175,11 @@ absl::Status InferShapes(Graph& graph, const ShapeInferenceOptions& options) {
       return WithNode(*node, s);
     }
     if (static_cast<int>(outputs.size()) != node->num_outputs()) {
-      return absl::InternalError(absl::StrCat(node->Describe(), ": kernel returned ",
-                                              outputs.size(), " outputs"));
+      return absl::InternalError(
+          absl::StrCat(node->Describe(), ": kernel returned ", outputs.size(), " outputs"));
     }
-    for (int i = 0; i < node->num_outputs(); ++i) node->output(i)->set_constant(std::move(outputs[i]));
+    for (int i = 0; i < node->num_outputs(); ++i)
+      node->output(i)->set_constant(std::move(outputs[i]));
     folded.push_back(node);
   }
   for (Node* node : folded) graph.RemoveNode(node);

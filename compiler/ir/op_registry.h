@@ -32,8 +32,8 @@ using InferFn = std::function<absl::Status(const Node& node, std::vector<TensorT
 // Reference kernel: float semantics on float32 (and the int64/int32/bool index,
 // shape and mask tensors ONNX uses). inputs[i] is null for an omitted optional
 // input; `outputs` arrives empty and must be filled with one tensor per output.
-using KernelFn = std::function<absl::Status(const Node& node, absl::Span<const Tensor* const> inputs,
-                                            std::vector<Tensor>& outputs)>;
+using KernelFn = std::function<absl::Status(
+    const Node& node, absl::Span<const Tensor* const> inputs, std::vector<Tensor>& outputs)>;
 
 struct OpSchema {
   std::string name;
@@ -66,8 +66,9 @@ class OpRegistry {
   std::map<std::string, OpSchema, std::less<>> schemas_;
 };
 
-#define OPENBPU_REGISTER_OP(id, schema_expr) \
-  static const bool openbpu_op_registered_##id = ::openbpu::ir::OpRegistry::Global().Register(schema_expr)
+#define OPENBPU_REGISTER_OP(id, schema_expr)     \
+  static const bool openbpu_op_registered_##id = \
+      ::openbpu::ir::OpRegistry::Global().Register(schema_expr)
 
 // Checks a node against its schema: known op, arity, attribute names and kinds,
 // constant inputs present, then the op's own validator. Errors name the node.

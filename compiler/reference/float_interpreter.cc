@@ -18,10 +18,10 @@ absl::Status Execute(const ir::Graph& graph, absl::Span<const Tensor> inputs,
   for (size_t i = 0; i < inputs.size(); ++i) {
     const ir::Value* v = graph.inputs()[i];
     if (inputs[i].dtype() != v->type().dtype || inputs[i].shape() != v->type().shape) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "input '", v->name(), "': expected ", DTypeName(v->type().dtype),
-          ShapeToString(v->type().shape), ", got ", DTypeName(inputs[i].dtype()),
-          ShapeToString(inputs[i].shape())));
+      return absl::InvalidArgumentError(
+          absl::StrCat("input '", v->name(), "': expected ", DTypeName(v->type().dtype),
+                       ShapeToString(v->type().shape), ", got ", DTypeName(inputs[i].dtype()),
+                       ShapeToString(inputs[i].shape())));
     }
     env[v] = inputs[i];
   }
@@ -50,16 +50,16 @@ absl::Status Execute(const ir::Graph& graph, absl::Span<const Tensor> inputs,
       return absl::Status(s.code(), absl::StrCat(node->Describe(), ": ", s.message()));
     }
     if (static_cast<int>(results.size()) != node->num_outputs()) {
-      return absl::InternalError(absl::StrCat(node->Describe(), ": kernel returned ",
-                                              results.size(), " outputs"));
+      return absl::InternalError(
+          absl::StrCat(node->Describe(), ": kernel returned ", results.size(), " outputs"));
     }
     for (int i = 0; i < node->num_outputs(); ++i) {
       const ir::TensorType& want = node->output(i)->type();
       if (results[i].dtype() != want.dtype || results[i].shape() != want.shape) {
-        return absl::InternalError(absl::StrCat(
-            node->Describe(), ": output ", i, " is ", DTypeName(results[i].dtype()),
-            ShapeToString(results[i].shape()), " but shape inference said ",
-            ir::TensorTypeToString(want)));
+        return absl::InternalError(
+            absl::StrCat(node->Describe(), ": output ", i, " is ", DTypeName(results[i].dtype()),
+                         ShapeToString(results[i].shape()), " but shape inference said ",
+                         ir::TensorTypeToString(want)));
       }
       env[node->output(i)] = std::move(results[i]);
     }

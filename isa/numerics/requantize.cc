@@ -16,7 +16,7 @@ absl::StatusOr<RequantizeRecord> MakeRequantizeRecord(double real_multiplier) {
   if (real_multiplier == 0) return RequantizeRecord{};
   int exponent = 0;
   const double fraction = std::frexp(real_multiplier, &exponent);  // [0.5, 1)
-  int64_t m = std::llround(fraction * 2147483648.0);              // [2^30, 2^31]
+  int64_t m = std::llround(fraction * 2147483648.0);               // [2^30, 2^31]
   if (m == (int64_t{1} << 31)) {
     m >>= 1;
     ++exponent;

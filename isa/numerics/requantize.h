@@ -11,7 +11,9 @@
 namespace openbpu::numerics {
 
 // Clamps to [lo, hi]; never wraps.
-inline int64_t Saturate(int64_t x, int64_t lo, int64_t hi) { return x < lo ? lo : (x > hi ? hi : x); }
+inline int64_t Saturate(int64_t x, int64_t lo, int64_t hi) {
+  return x < lo ? lo : (x > hi ? hi : x);
+}
 inline int8_t SaturateInt8(int64_t x) { return static_cast<int8_t>(Saturate(x, -128, 127)); }
 inline int16_t SaturateInt16(int64_t x) { return static_cast<int16_t>(Saturate(x, -32768, 32767)); }
 inline int32_t SaturateInt32(int64_t x) {

@@ -54,11 +54,14 @@ TEST(RequantizeTest, MatchesExactRationalRounding) {
   // out = floor(acc * m / 2^n + 1/2), checked against long double arithmetic.
   std::mt19937_64 rng(7);
   for (int i = 0; i < 20000; ++i) {
-    const double real = std::ldexp(1.0 + (rng() % 1000000) / 1e6, static_cast<int>(rng() % 40) - 30);
+    const double real =
+        std::ldexp(1.0 + (rng() % 1000000) / 1e6, static_cast<int>(rng() % 40) - 30);
     const RequantizeRecord r = *MakeRequantizeRecord(real);
     const int64_t acc = static_cast<int64_t>(rng() % 4000000) - 2000000;
-    const long double exact = static_cast<long double>(acc) * r.multiplier / std::ldexp(1.0L, r.shift);
-    const int64_t want = std::max<int64_t>(-32768, std::min<int64_t>(32767, std::floor(exact + 0.5L)));
+    const long double exact =
+        static_cast<long double>(acc) * r.multiplier / std::ldexp(1.0L, r.shift);
+    const int64_t want =
+        std::max<int64_t>(-32768, std::min<int64_t>(32767, std::floor(exact + 0.5L)));
     ASSERT_EQ(Requantize(acc, r, -32768, 32767), want) << acc << " " << real;
   }
 }
