@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The bpu CLI end to end on a real model: dump, export-hbir, run (ONNX and
+# HBIR give the same output), and clean errors for bad input.
+set -euo pipefail
+BPU="$TEST_SRCDIR/openbpu/tools/bpu"
+MODELS="$TEST_SRCDIR/openbpu/tests/models"
+TMP="${TEST_TMPDIR:-$(mktemp -d)}"
+
+"$BPU" dump "$MODELS/resnet18.onnx" > "$TMP/dump.txt"
+grep -q "= Conv(" "$TMP/dump.txt" || { echo "dump shows no Conv"; exit 1; }
+
+"$BPU" export-hbir "$MODELS/resnet18.onnx" -o "$TMP/r18.hbir"
+"$BPU" run "$MODELS/resnet18.onnx" --input "$MODELS/resnet18.input.npy" -o "$TMP/onnx_out" \
+  --expect "$MODELS/resnet18.output.npy" | tee "$TMP/run.txt"
+"$BPU" run "$TMP/r18.hbir" --input "$MODELS/resnet18.input.npy" -o "$TMP/hbir_out"
+cmp "$TMP/onnx_out0.npy" "$TMP/hbir_out0.npy" || { echo "HBIR run differs from ONNX run"; exit 1; }
+rel=$(sed -n 's/.*max_rel_err=\([0-9.e+-]*\).*/\1/p' "$TMP/run.txt")
+/usr/bin/python3 -c "import sys; sys.exit(0 if float('$rel') <= 1e-4 else 1)" \
+  || { echo "max_rel_err $rel too large"; exit 1; }
+
+# Bad input: clean non-zero exits with a message, never a crash.
+expect_error() {
+  local want="$1"; shift
+  set +e
+  "$@" > "$TMP/err.txt" 2>&1
+  local rc=$?
+  set -e
+  if [[ $rc -eq 0 || $rc -ge 128 ]]; then echo "expected a clean error from: $*"; cat "$TMP/err.txt"; exit 1; fi
+  grep -q "$want" "$TMP/err.txt" || { echo "error lacks '$want':"; cat "$TMP/err.txt"; exit 1; }
+}
+head -c 1000 "$MODELS/resnet18.onnx" > "$TMP/truncated.onnx"
+expect_error "truncated.onnx" "$BPU" dump "$TMP/truncated.onnx"
+expect_error "not a valid ONNX model" "$BPU" dump "$MODELS/resnet18.input.npy"
+expect_error "expected float32\[1,3,224,224\]" "$BPU" run "$MODELS/resnet18.onnx" --input "$MODELS/resnet18.output.npy"
+expect_error "unknown command" "$BPU" frobnicate
+expect_error "cannot open" "$BPU" run "$MODELS/resnet18.onnx" --input /nonexistent.npy
+echo "bpu_cli_test: ok"
