@@ -1,0 +1,105 @@
+// FusedLinear (OpenBPU op made by compiler/passes fusion): y = act(X W^T + B + sumin) for
+// X [..., in], W [out, in], B [out], act in {none, relu, relu6}; the math is kernels::Gemm.
+#include "common/kernels/gemm.h"
+#include "compiler/ops/op_util.h"
+
+namespace openbpu::ops {
+namespace {
+
+absl::StatusOr<Shape> FusedLinearShape(const Shape& x, const Shape& w, const Shape& bias,
+                                       const Shape* sumin) {
+  if (x.empty()) return absl::InvalidArgumentError("input X must have rank >= 1");
+  if (w.size() != 2) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("weight must be 2-D [out, in], got ", ShapeToString(w)));
+  }
+  if (w[1] != x.back()) {
+    return absl::InvalidArgumentError(absl::StrCat("input ", ShapeToString(x), " and weight ",
+                                                   ShapeToString(w),
+                                                   " disagree on the input features"));
+  }
+  if (bias != Shape{w[0]}) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bias must have shape [", w[0], "], got ", ShapeToString(bias)));
+  }
+  Shape out = x;
+  out.back() = w[0];
+  if (sumin != nullptr && *sumin != out) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "sumin must have the output shape ", ShapeToString(out), ", got ", ShapeToString(*sumin)));
+  }
+  return out;
+}
+
+ir::OpSchema FusedLinearSchema() {
+  ir::OpSchema s;
+  s.name = "FusedLinear";
+  s.min_inputs = 3;
+  s.max_inputs = 4;
+  s.attrs = {{"activation", ir::AttrKind::kString}, {"pattern", ir::AttrKind::kString}};
+  s.validate = [](const ir::Node& node) -> absl::Status {
+    const std::string act = node.attrs().GetString("activation", "none");
+    if (act != "none" && act != "relu" && act != "relu6") {
+      return absl::UnimplementedError(absl::StrCat("attribute 'activation' = \"", act,
+                                                   "\" is not supported (none, relu, relu6)"));
+    }
+    return absl::OkStatus();
+  };
+  s.infer = [](const ir::Node& node, std::vector<ir::TensorType>& outputs) -> absl::Status {
+    for (int i = 0; i < node.num_inputs(); ++i) {
+      if (node.input(i) == nullptr) continue;
+      if (absl::Status st = RequireDType(node, i, {DType::kFloat32}); !st.ok()) return st;
+    }
+    const ir::Value* sumin = node.input(3);
+    absl::StatusOr<Shape> shape = FusedLinearShape(
+        InputType(node, 0).shape, InputType(node, 1).shape, InputType(node, 2).shape,
+        sumin == nullptr ? nullptr : &sumin->type().shape);
+    if (!shape.ok()) return shape.status();
+    outputs[0].dtype = DType::kFloat32;
+    outputs[0].shape = *std::move(shape);
+    return absl::OkStatus();
+  };
+  s.kernel = [](const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                std::vector<Tensor>& outputs) -> absl::Status {
+    const Tensor& x = *inputs[0];
+    const Tensor& w = *inputs[1];
+    const Tensor& bias = *inputs[2];
+    const Tensor* sumin = inputs.size() > 3 ? inputs[3] : nullptr;
+    absl::StatusOr<Shape> shape = FusedLinearShape(x.shape(), w.shape(), bias.shape(),
+                                                   sumin == nullptr ? nullptr : &sumin->shape());
+    if (!shape.ok()) return shape.status();
+    Tensor y(DType::kFloat32, *shape);
+    const int64_t k = w.dim(1);
+    const int64_t n = w.dim(0);
+    const int64_t m = NumElements(Shape(x.shape().begin(), x.shape().end() - 1));
+    // Gemm with transB and the bias as a row: the Gemm op's computation for alpha = beta = 1.
+    kernels::GemmParams params;
+    params.trans_b = true;
+    kernels::Gemm(params, m, n, k, x.data<float>(), w.data<float>(), bias.data<float>(), {n},
+                  y.data<float>());
+    float* py = y.data<float>();
+    const int64_t count = y.num_elements();
+    if (sumin != nullptr) {
+      const float* ps = sumin->data<float>();
+      for (int64_t i = 0; i < count; ++i) py[i] += ps[i];
+    }
+    // Same comparisons as the Relu and Clip kernels, so NaN behaves as unfused.
+    const std::string act = node.attrs().GetString("activation", "none");
+    if (act == "relu") {
+      for (int64_t i = 0; i < count; ++i) py[i] = py[i] > 0.f ? py[i] : 0.f;
+    } else if (act == "relu6") {
+      for (int64_t i = 0; i < count; ++i) {
+        if (py[i] < 0.f) py[i] = 0.f;
+        if (py[i] > 6.f) py[i] = 6.f;
+      }
+    }
+    outputs.push_back(std::move(y));
+    return absl::OkStatus();
+  };
+  return s;
+}
+
+OPENBPU_REGISTER_OP(FusedLinear, FusedLinearSchema());
+
+}  // namespace
+}  // namespace openbpu::ops
