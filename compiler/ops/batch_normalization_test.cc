@@ -1,11 +1,10 @@
 // BatchNormalization: per-channel inference formula on 2-D and 4-D inputs, and
 // rejection of training mode and mismatched parameter shapes.
 #include <cmath>
-#include <memory>
 #include <vector>
 
 #include "compiler/frontend/graph_builder.h"
-#include "compiler/reference/float_interpreter.h"
+#include "compiler/ops/op_test_util.h"
 #include "gtest/gtest.h"
 
 namespace openbpu::ops {
@@ -13,33 +12,11 @@ namespace {
 
 using frontend::Attrs;
 
-Tensor F(Shape shape, std::vector<float> values) {
-  return Tensor::FromVector<float>(std::move(shape), values);
-}
-
 absl::StatusOr<Tensor> RunBatchNorm(const Tensor& x, const std::vector<Tensor>& params,
                                     ir::AttributeMap attrs = {}, int num_outputs = 1) {
-  frontend::GraphBuilder b;
-  std::vector<ir::Value*> inputs = {b.Input("x", x.dtype(), x.shape())};
-  for (const Tensor& p : params) inputs.push_back(b.Constant(p));
-  for (ir::Value* v : b.OpN("BatchNormalization", inputs, num_outputs, std::move(attrs))) {
-    b.Output(v);
-  }
-  absl::StatusOr<std::unique_ptr<ir::Graph>> g = b.Build();
-  if (!g.ok()) return g.status();
-  absl::StatusOr<std::vector<Tensor>> out = reference::RunFloat(**g, {x});
-  if (!out.ok()) return out.status();
-  return (*out)[0];
-}
-
-void ExpectClose(const absl::StatusOr<Tensor>& t, const Shape& shape,
-                 const std::vector<float>& values) {
-  ASSERT_TRUE(t.ok()) << t.status();
-  ASSERT_EQ(ShapeToString(t->shape()), ShapeToString(shape));
-  ASSERT_EQ(t->num_elements(), static_cast<int64_t>(values.size()));
-  for (size_t i = 0; i < values.size(); ++i) {
-    EXPECT_NEAR(t->data<float>()[i], values[i], 1e-5f * (1.f + std::fabs(values[i]))) << "at " << i;
-  }
+  std::vector<Arg> args = {In(x)};
+  for (const Tensor& p : params) args.push_back(Const(p));
+  return FirstOutput(RunOp("BatchNormalization", std::move(args), std::move(attrs), num_outputs));
 }
 
 // scale, B, mean, var for two channels: channel 0 is (x - 1) / 2 * 3 + 0.5,

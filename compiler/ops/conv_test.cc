@@ -1,14 +1,12 @@
 // Conv: hand-computed 1-D/2-D/3-D cases (pads, strides, dilations, groups,
 // auto_pad), a randomized check against direct loops, and rejected attributes.
-#include <cmath>
-#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "compiler/frontend/graph_builder.h"
-#include "compiler/reference/float_interpreter.h"
+#include "compiler/ops/op_test_util.h"
 #include "gtest/gtest.h"
 
 namespace openbpu::ops {
@@ -16,39 +14,12 @@ namespace {
 
 using frontend::Attrs;
 
-Tensor F(Shape shape, std::vector<float> values) {
-  return Tensor::FromVector<float>(std::move(shape), values);
-}
-
-Tensor Iota(Shape shape) {
-  Tensor t(DType::kFloat32, shape);
-  for (int64_t i = 0; i < t.num_elements(); ++i) t.data<float>()[i] = static_cast<float>(i);
-  return t;
-}
-
 // Runs Conv with x as a graph input and w (and bias, if given) as constants.
 absl::StatusOr<Tensor> RunConv(const Tensor& x, const Tensor& w, ir::AttributeMap attrs,
                                const Tensor* bias = nullptr) {
-  frontend::GraphBuilder b;
-  ir::Value* xv = b.Input("x", x.dtype(), x.shape());
-  std::vector<ir::Value*> inputs = {xv, b.Constant(w, "w")};
-  if (bias != nullptr) inputs.push_back(b.Constant(*bias, "b"));
-  b.Output(b.Op("Conv", inputs, std::move(attrs)));
-  absl::StatusOr<std::unique_ptr<ir::Graph>> g = b.Build();
-  if (!g.ok()) return g.status();
-  absl::StatusOr<std::vector<Tensor>> out = reference::RunFloat(**g, {x});
-  if (!out.ok()) return out.status();
-  return (*out)[0];
-}
-
-void ExpectClose(const absl::StatusOr<Tensor>& t, const Shape& shape,
-                 const std::vector<float>& values) {
-  ASSERT_TRUE(t.ok()) << t.status();
-  ASSERT_EQ(ShapeToString(t->shape()), ShapeToString(shape));
-  ASSERT_EQ(t->num_elements(), static_cast<int64_t>(values.size()));
-  for (size_t i = 0; i < values.size(); ++i) {
-    EXPECT_NEAR(t->data<float>()[i], values[i], 1e-5f * (1.f + std::fabs(values[i]))) << "at " << i;
-  }
+  std::vector<Arg> args = {In(x), Const(w)};
+  if (bias != nullptr) args.push_back(Const(*bias));
+  return FirstOutput(RunOp("Conv", std::move(args), std::move(attrs)));
 }
 
 TEST(ConvTest, Basic2DNoPadding) {

@@ -84,22 +84,10 @@ ir::OpSchema DepthToSpaceSchema() {
     absl::StatusOr<DepthToSpacePlan> plan = PlanDepthToSpace(node, x.shape());
     if (!plan.ok()) return plan.status();
     Tensor y(x.dtype(), plan->shape);
-    switch (DTypeSize(x.dtype())) {
-      case 1:
-        DepthToSpaceCopy<uint8_t>(x, *plan, y);
-        break;
-      case 2:
-        DepthToSpaceCopy<uint16_t>(x, *plan, y);
-        break;
-      case 4:
-        DepthToSpaceCopy<uint32_t>(x, *plan, y);
-        break;
-      case 8:
-        DepthToSpaceCopy<uint64_t>(x, *plan, y);
-        break;
-      default:
-        return absl::UnimplementedError(
-            absl::StrCat("dtype ", DTypeName(x.dtype()), " is not supported"));
+    if (absl::Status st = WithElementWord(
+            x.dtype(), [&](auto word) { DepthToSpaceCopy<decltype(word)>(x, *plan, y); });
+        !st.ok()) {
+      return st;
     }
     outputs.push_back(std::move(y));
     return absl::OkStatus();

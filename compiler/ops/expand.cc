@@ -42,48 +42,11 @@ void ExpandCopy(const Tensor& in, Tensor& out) {
   for (size_t i = 0; i < index.size(); ++i) dst[i] = src[index[i]];
 }
 
-ir::OpSchema ExpandSchema() {
-  ir::OpSchema s;
-  s.name = "Expand";
-  s.min_inputs = s.max_inputs = 2;
-  s.constant_inputs = {1};
-  s.infer = [](const ir::Node& node, std::vector<ir::TensorType>& outputs) -> absl::Status {
-    absl::StatusOr<Shape> shape = ExpandShape(InputType(node, 0).shape, node.input(1)->constant());
-    if (!shape.ok()) return shape.status();
-    outputs[0].dtype = InputType(node, 0).dtype;
-    outputs[0].shape = *shape;
-    return absl::OkStatus();
-  };
-  s.kernel = [](const ir::Node& /*node*/, absl::Span<const Tensor* const> inputs,
-                std::vector<Tensor>& outputs) -> absl::Status {
-    const Tensor& in = *inputs[0];
-    absl::StatusOr<Shape> shape = ExpandShape(in.shape(), *inputs[1]);
-    if (!shape.ok()) return shape.status();
-    Tensor out(in.dtype(), *shape);
-    switch (DTypeSize(in.dtype())) {
-      case 1:
-        ExpandCopy<uint8_t>(in, out);
-        break;
-      case 2:
-        ExpandCopy<uint16_t>(in, out);
-        break;
-      case 4:
-        ExpandCopy<uint32_t>(in, out);
-        break;
-      case 8:
-        ExpandCopy<uint64_t>(in, out);
-        break;
-      default:
-        return absl::UnimplementedError(
-            absl::StrCat("dtype ", DTypeName(in.dtype()), " is not supported"));
-    }
-    outputs.push_back(std::move(out));
-    return absl::OkStatus();
-  };
-  return s;
+absl::Status Expand(const Tensor& in, Tensor& out) {
+  return WithElementWord(in.dtype(), [&](auto word) { ExpandCopy<decltype(word)>(in, out); });
 }
 
-OPENBPU_REGISTER_OP(Expand, ExpandSchema());
+OPENBPU_REGISTER_OP(Expand, ConstantArgCopySchema("Expand", ExpandShape, Expand));
 
 }  // namespace
 }  // namespace openbpu::ops

@@ -1,11 +1,10 @@
 // FusedConv: hand-computed act(conv + b + sumin), agreement with the unfused
 // Conv/Add/Relu/Clip graph, and rejected activations and shapes.
-#include <cmath>
 #include <memory>
-#include <random>
 #include <vector>
 
 #include "compiler/frontend/graph_builder.h"
+#include "compiler/ops/op_test_util.h"
 #include "compiler/reference/float_interpreter.h"
 #include "gtest/gtest.h"
 
@@ -14,35 +13,12 @@ namespace {
 
 using frontend::Attrs;
 
-Tensor F(Shape shape, std::vector<float> values) {
-  return Tensor::FromVector<float>(std::move(shape), values);
-}
-
-Tensor Random(Shape shape, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(-2.f, 2.f);
-  Tensor t(DType::kFloat32, std::move(shape));
-  for (float& v : t.span<float>()) v = dist(rng);
-  return t;
-}
-
 // x (and sumin, if given) are graph inputs; w and b constants.
 absl::StatusOr<Tensor> RunFusedConv(const Tensor& x, const Tensor& w, const Tensor& b,
                                     const Tensor* sumin, ir::AttributeMap attrs) {
-  frontend::GraphBuilder builder;
-  std::vector<ir::Value*> inputs = {builder.Input("x", x.dtype(), x.shape()),
-                                    builder.Constant(w, "w"), builder.Constant(b, "b")};
-  std::vector<Tensor> feeds = {x};
-  if (sumin != nullptr) {
-    inputs.push_back(builder.Input("s", sumin->dtype(), sumin->shape()));
-    feeds.push_back(*sumin);
-  }
-  builder.Output(builder.Op("FusedConv", inputs, std::move(attrs)));
-  absl::StatusOr<std::unique_ptr<ir::Graph>> g = builder.Build();
-  if (!g.ok()) return g.status();
-  absl::StatusOr<std::vector<Tensor>> out = reference::RunFloat(**g, feeds);
-  if (!out.ok()) return out.status();
-  return (*out)[0];
+  std::vector<Arg> args = {In(x), Const(w), Const(b)};
+  if (sumin != nullptr) args.push_back(In(*sumin));
+  return FirstOutput(RunOp("FusedConv", std::move(args), std::move(attrs)));
 }
 
 TEST(FusedConvTest, HandComputedSuminAndRelu) {

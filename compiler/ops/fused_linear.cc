@@ -24,10 +24,7 @@ absl::StatusOr<Shape> FusedLinearShape(const Shape& x, const Shape& w, const Sha
   }
   Shape out = x;
   out.back() = w[0];
-  if (sumin != nullptr && *sumin != out) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "sumin must have the output shape ", ShapeToString(out), ", got ", ShapeToString(*sumin)));
-  }
+  if (absl::Status st = CheckSuminShape(out, sumin); !st.ok()) return st;
   return out;
 }
 
@@ -37,19 +34,9 @@ ir::OpSchema FusedLinearSchema() {
   s.min_inputs = 3;
   s.max_inputs = 4;
   s.attrs = {{"activation", ir::AttrKind::kString}, {"pattern", ir::AttrKind::kString}};
-  s.validate = [](const ir::Node& node) -> absl::Status {
-    const std::string act = node.attrs().GetString("activation", "none");
-    if (act != "none" && act != "relu" && act != "relu6") {
-      return absl::UnimplementedError(absl::StrCat("attribute 'activation' = \"", act,
-                                                   "\" is not supported (none, relu, relu6)"));
-    }
-    return absl::OkStatus();
-  };
+  s.validate = ValidateFusedActivation;
   s.infer = [](const ir::Node& node, std::vector<ir::TensorType>& outputs) -> absl::Status {
-    for (int i = 0; i < node.num_inputs(); ++i) {
-      if (node.input(i) == nullptr) continue;
-      if (absl::Status st = RequireDType(node, i, {DType::kFloat32}); !st.ok()) return st;
-    }
+    if (absl::Status st = RequireFloat32Inputs(node); !st.ok()) return st;
     const ir::Value* sumin = node.input(3);
     absl::StatusOr<Shape> shape = FusedLinearShape(
         InputType(node, 0).shape, InputType(node, 1).shape, InputType(node, 2).shape,
@@ -77,22 +64,7 @@ ir::OpSchema FusedLinearSchema() {
     params.trans_b = true;
     kernels::Gemm(params, m, n, k, x.data<float>(), w.data<float>(), bias.data<float>(), {n},
                   y.data<float>());
-    float* py = y.data<float>();
-    const int64_t count = y.num_elements();
-    if (sumin != nullptr) {
-      const float* ps = sumin->data<float>();
-      for (int64_t i = 0; i < count; ++i) py[i] += ps[i];
-    }
-    // Same comparisons as the Relu and Clip kernels, so NaN behaves as unfused.
-    const std::string act = node.attrs().GetString("activation", "none");
-    if (act == "relu") {
-      for (int64_t i = 0; i < count; ++i) py[i] = py[i] > 0.f ? py[i] : 0.f;
-    } else if (act == "relu6") {
-      for (int64_t i = 0; i < count; ++i) {
-        if (py[i] < 0.f) py[i] = 0.f;
-        if (py[i] > 6.f) py[i] = 6.f;
-      }
-    }
+    ApplyFusedEpilogue(node, sumin, y);
     outputs.push_back(std::move(y));
     return absl::OkStatus();
   };

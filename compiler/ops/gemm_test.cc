@@ -1,10 +1,8 @@
 // Gemm: transposes, alpha/beta, every C broadcast form, and rejected inputs.
-#include <cmath>
-#include <memory>
 #include <vector>
 
 #include "compiler/frontend/graph_builder.h"
-#include "compiler/reference/float_interpreter.h"
+#include "compiler/ops/op_test_util.h"
 #include "gtest/gtest.h"
 
 namespace openbpu::ops {
@@ -12,33 +10,12 @@ namespace {
 
 using frontend::Attrs;
 
-Tensor F(Shape shape, std::vector<float> values) {
-  return Tensor::FromVector<float>(std::move(shape), values);
-}
-
 // A and B are graph inputs, C (if given) a constant.
 absl::StatusOr<Tensor> RunGemm(const Tensor& a, const Tensor& b, const Tensor* c,
                                ir::AttributeMap attrs = {}) {
-  frontend::GraphBuilder builder;
-  std::vector<ir::Value*> inputs = {builder.Input("a", a.dtype(), a.shape()),
-                                    builder.Input("b", b.dtype(), b.shape())};
-  if (c != nullptr) inputs.push_back(builder.Constant(*c, "c"));
-  builder.Output(builder.Op("Gemm", inputs, std::move(attrs)));
-  absl::StatusOr<std::unique_ptr<ir::Graph>> g = builder.Build();
-  if (!g.ok()) return g.status();
-  absl::StatusOr<std::vector<Tensor>> out = reference::RunFloat(**g, {a, b});
-  if (!out.ok()) return out.status();
-  return (*out)[0];
-}
-
-void ExpectClose(const absl::StatusOr<Tensor>& t, const Shape& shape,
-                 const std::vector<float>& values) {
-  ASSERT_TRUE(t.ok()) << t.status();
-  ASSERT_EQ(ShapeToString(t->shape()), ShapeToString(shape));
-  ASSERT_EQ(t->num_elements(), static_cast<int64_t>(values.size()));
-  for (size_t i = 0; i < values.size(); ++i) {
-    EXPECT_NEAR(t->data<float>()[i], values[i], 1e-5f * (1.f + std::fabs(values[i]))) << "at " << i;
-  }
+  std::vector<Arg> args = {In(a), In(b)};
+  if (c != nullptr) args.push_back(Const(*c));
+  return FirstOutput(RunOp("Gemm", std::move(args), std::move(attrs)));
 }
 
 // A = [[1,2,3],[4,5,6]], B = [[1,0],[0,1],[1,1]]: A*B = [[4,5],[10,11]].

@@ -1,11 +1,10 @@
 // LayerNormalization: last-axis and multi-axis normalization, broadcast Scale/B,
 // the optional Mean / InvStdDev outputs, and rejected attributes.
 #include <cmath>
-#include <memory>
 #include <vector>
 
 #include "compiler/frontend/graph_builder.h"
-#include "compiler/reference/float_interpreter.h"
+#include "compiler/ops/op_test_util.h"
 #include "gtest/gtest.h"
 
 namespace openbpu::ops {
@@ -13,31 +12,13 @@ namespace {
 
 using frontend::Attrs;
 
-Tensor F(Shape shape, std::vector<float> values) {
-  return Tensor::FromVector<float>(std::move(shape), values);
-}
-
 // Scale and B (null to omit B) are constants.
 absl::StatusOr<std::vector<Tensor>> RunLayerNorm(const Tensor& x, const Tensor& scale,
                                                  const Tensor* bias, ir::AttributeMap attrs,
                                                  int num_outputs = 1) {
-  frontend::GraphBuilder b;
-  std::vector<ir::Value*> inputs = {b.Input("x", x.dtype(), x.shape()), b.Constant(scale)};
-  if (bias != nullptr) inputs.push_back(b.Constant(*bias));
-  for (ir::Value* v : b.OpN("LayerNormalization", inputs, num_outputs, std::move(attrs))) {
-    b.Output(v);
-  }
-  absl::StatusOr<std::unique_ptr<ir::Graph>> g = b.Build();
-  if (!g.ok()) return g.status();
-  return reference::RunFloat(**g, {x});
-}
-
-void ExpectClose(const Tensor& t, const Shape& shape, const std::vector<float>& values) {
-  ASSERT_EQ(ShapeToString(t.shape()), ShapeToString(shape));
-  ASSERT_EQ(t.num_elements(), static_cast<int64_t>(values.size()));
-  for (size_t i = 0; i < values.size(); ++i) {
-    EXPECT_NEAR(t.data<float>()[i], values[i], 1e-5f * (1.f + std::fabs(values[i]))) << "at " << i;
-  }
+  std::vector<Arg> args = {In(x), Const(scale)};
+  if (bias != nullptr) args.push_back(Const(*bias));
+  return RunOp("LayerNormalization", std::move(args), std::move(attrs), num_outputs);
 }
 
 // Rows [1, 3] (mean 2, var 1) and [2, 6] (mean 4, var 4).

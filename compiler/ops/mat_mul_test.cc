@@ -1,45 +1,22 @@
 // MatMul: 2-D, batched with broadcasting, 1-D promotion, a larger product
 // against direct loops, and rejected shapes.
-#include <cmath>
-#include <memory>
 #include <vector>
 
-#include "compiler/frontend/graph_builder.h"
-#include "compiler/reference/float_interpreter.h"
+#include "compiler/ops/op_test_util.h"
 #include "gtest/gtest.h"
 
 namespace openbpu::ops {
 namespace {
 
-Tensor F(Shape shape, std::vector<float> values) {
-  return Tensor::FromVector<float>(std::move(shape), values);
-}
-
-Tensor Iota(Shape shape, float scale = 1.f) {
+// 0, scale, 2 * scale, ... in row-major order.
+Tensor ScaledIota(Shape shape, float scale) {
   Tensor t(DType::kFloat32, shape);
   for (int64_t i = 0; i < t.num_elements(); ++i) t.data<float>()[i] = i * scale;
   return t;
 }
 
 absl::StatusOr<Tensor> RunMatMul(const Tensor& a, const Tensor& b) {
-  frontend::GraphBuilder builder;
-  builder.Output(builder.Op("MatMul", {builder.Input("a", a.dtype(), a.shape()),
-                                       builder.Input("b", b.dtype(), b.shape())}));
-  absl::StatusOr<std::unique_ptr<ir::Graph>> g = builder.Build();
-  if (!g.ok()) return g.status();
-  absl::StatusOr<std::vector<Tensor>> out = reference::RunFloat(**g, {a, b});
-  if (!out.ok()) return out.status();
-  return (*out)[0];
-}
-
-void ExpectClose(const absl::StatusOr<Tensor>& t, const Shape& shape,
-                 const std::vector<float>& values) {
-  ASSERT_TRUE(t.ok()) << t.status();
-  ASSERT_EQ(ShapeToString(t->shape()), ShapeToString(shape));
-  ASSERT_EQ(t->num_elements(), static_cast<int64_t>(values.size()));
-  for (size_t i = 0; i < values.size(); ++i) {
-    EXPECT_NEAR(t->data<float>()[i], values[i], 1e-5f * (1.f + std::fabs(values[i]))) << "at " << i;
-  }
+  return FirstOutput(RunOp("MatMul", {In(a), In(b)}));
 }
 
 // Direct numpy-style batched matmul for [batch..., m, k] x [batch..., k, n]
@@ -75,7 +52,7 @@ TEST(MatMulTest, BatchedWithBroadcasting) {
 
 TEST(MatMulTest, LargerMatchesDirectLoops) {
   const int64_t batch = 3, m = 9, k = 70, n = 37;
-  const Tensor a = Iota({batch, m, k}, 0.001f);
+  const Tensor a = ScaledIota({batch, m, k}, 0.001f);
   Tensor b(DType::kFloat32, {batch, k, n});
   for (int64_t i = 0; i < b.num_elements(); ++i) b.data<float>()[i] = (i % 11) * 0.1f - 0.5f;
   std::vector<float> expected(batch * m * n);

@@ -40,13 +40,58 @@ std::vector<float> ConstantFloats(const ir::Node& node, int i) {
   return v->constant().ToFloatVector();
 }
 
-absl::Status RequireDType(const ir::Node& node, int input, std::initializer_list<DType> allowed) {
+absl::Status RequireDType(const ir::Node& node, int input, absl::Span<const DType> allowed) {
   const DType d = InputType(node, input).dtype;
   for (DType a : allowed) {
     if (a == d) return absl::OkStatus();
   }
   return absl::UnimplementedError(
       absl::StrCat("input ", input, " has unsupported dtype ", DTypeName(d)));
+}
+
+absl::Status RequireFloat32Inputs(const ir::Node& node) {
+  for (int i = 0; i < node.num_inputs(); ++i) {
+    if (node.input(i) == nullptr) continue;
+    if (absl::Status st = RequireDType(node, i, {DType::kFloat32}); !st.ok()) return st;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateFusedActivation(const ir::Node& node) {
+  const std::string act = node.attrs().GetString("activation", "none");
+  if (act != "none" && act != "relu" && act != "relu6") {
+    return absl::UnimplementedError(absl::StrCat("attribute 'activation' = \"", act,
+                                                 "\" is not supported (none, relu, relu6)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckSuminShape(const Shape& output, const Shape* sumin) {
+  if (sumin != nullptr && *sumin != output) {
+    return absl::InvalidArgumentError(absl::StrCat("sumin must have the output shape ",
+                                                   ShapeToString(output), ", got ",
+                                                   ShapeToString(*sumin)));
+  }
+  return absl::OkStatus();
+}
+
+void ApplyFusedEpilogue(const ir::Node& node, const Tensor* sumin, Tensor& y) {
+  float* py = y.data<float>();
+  const int64_t count = y.num_elements();
+  if (sumin != nullptr) {
+    const float* ps = sumin->data<float>();
+    for (int64_t i = 0; i < count; ++i) py[i] += ps[i];
+  }
+  // Same comparisons as the Relu and Clip kernels, so NaN behaves as unfused.
+  const std::string act = node.attrs().GetString("activation", "none");
+  if (act == "relu") {
+    for (int64_t i = 0; i < count; ++i) py[i] = py[i] > 0.f ? py[i] : 0.f;
+  } else if (act == "relu6") {
+    for (int64_t i = 0; i < count; ++i) {
+      if (py[i] < 0.f) py[i] = 0.f;
+      if (py[i] > 6.f) py[i] = 6.f;
+    }
+  }
 }
 
 std::vector<int64_t> BroadcastIndex(const Shape& in, const Shape& out) {
@@ -203,6 +248,102 @@ absl::StatusOr<Shape> BroadcastShapesN(const std::vector<Shape>& shapes) {
     out = *std::move(next);
   }
   return out;
+}
+
+namespace {
+
+// Input dtypes must agree; shared by shape inference and the kernel.
+absl::StatusOr<Shape> VariadicOutputShape(const std::vector<DType>& dtypes,
+                                          const std::vector<Shape>& shapes) {
+  for (size_t i = 1; i < dtypes.size(); ++i) {
+    if (dtypes[i] != dtypes[0]) {
+      return absl::InvalidArgumentError(absl::StrCat("input ", i, " has dtype ",
+                                                     DTypeName(dtypes[i]), ", input 0 has ",
+                                                     DTypeName(dtypes[0])));
+    }
+  }
+  return BroadcastShapesN(shapes);
+}
+
+}  // namespace
+
+ir::OpSchema VariadicBroadcastSchema(
+    std::string name,
+    std::function<Tensor(absl::Span<const Tensor* const> inputs, const Shape& shape)> fold_all) {
+  ir::OpSchema s;
+  s.name = std::move(name);
+  s.min_inputs = 1;
+  s.max_inputs = 1 << 16;
+  s.infer = [](const ir::Node& node, std::vector<ir::TensorType>& outputs) -> absl::Status {
+    std::vector<DType> dtypes;
+    std::vector<Shape> shapes;
+    for (int i = 0; i < node.num_inputs(); ++i) {
+      if (node.input(i) == nullptr) {
+        return absl::InvalidArgumentError(absl::StrCat("input ", i, " is missing"));
+      }
+      dtypes.push_back(InputType(node, i).dtype);
+      shapes.push_back(InputType(node, i).shape);
+    }
+    if (absl::Status st =
+            RequireDType(node, 0,
+                         {DType::kFloat32, DType::kFloat64, DType::kInt8, DType::kInt16,
+                          DType::kInt32, DType::kInt64, DType::kUInt8});
+        !st.ok()) {
+      return st;
+    }
+    absl::StatusOr<Shape> shape = VariadicOutputShape(dtypes, shapes);
+    if (!shape.ok()) return shape.status();
+    outputs[0].dtype = dtypes[0];
+    outputs[0].shape = *shape;
+    return absl::OkStatus();
+  };
+  s.kernel = [fold_all](const ir::Node&, absl::Span<const Tensor* const> inputs,
+                        std::vector<Tensor>& outputs) -> absl::Status {
+    std::vector<DType> dtypes;
+    std::vector<Shape> shapes;
+    for (const Tensor* t : inputs) {
+      if (t == nullptr) return absl::InvalidArgumentError("an input is missing");
+      dtypes.push_back(t->dtype());
+      shapes.push_back(t->shape());
+    }
+    absl::StatusOr<Shape> shape = VariadicOutputShape(dtypes, shapes);
+    if (!shape.ok()) return shape.status();
+    if (dtypes[0] == DType::kBool || dtypes[0] == DType::kInvalid) {
+      return absl::UnimplementedError(
+          absl::StrCat("dtype ", DTypeName(dtypes[0]), " is not supported"));
+    }
+    outputs.push_back(fold_all(inputs, *shape));
+    return absl::OkStatus();
+  };
+  return s;
+}
+
+ir::OpSchema ConstantArgCopySchema(
+    std::string name,
+    std::function<absl::StatusOr<Shape>(const Shape& in, const Tensor& arg)> shape_fn,
+    std::function<absl::Status(const Tensor& in, Tensor& out)> copy) {
+  ir::OpSchema s;
+  s.name = std::move(name);
+  s.min_inputs = s.max_inputs = 2;
+  s.constant_inputs = {1};
+  s.infer = [shape_fn](const ir::Node& node, std::vector<ir::TensorType>& outputs) -> absl::Status {
+    absl::StatusOr<Shape> shape = shape_fn(InputType(node, 0).shape, node.input(1)->constant());
+    if (!shape.ok()) return shape.status();
+    outputs[0].dtype = InputType(node, 0).dtype;
+    outputs[0].shape = *shape;
+    return absl::OkStatus();
+  };
+  s.kernel = [shape_fn, copy](const ir::Node& /*node*/, absl::Span<const Tensor* const> inputs,
+                              std::vector<Tensor>& outputs) -> absl::Status {
+    const Tensor& in = *inputs[0];
+    absl::StatusOr<Shape> shape = shape_fn(in.shape(), *inputs[1]);
+    if (!shape.ok()) return shape.status();
+    Tensor out(in.dtype(), *shape);
+    if (absl::Status st = copy(in, out); !st.ok()) return st;
+    outputs.push_back(std::move(out));
+    return absl::OkStatus();
+  };
+  return s;
 }
 
 }  // namespace openbpu::ops

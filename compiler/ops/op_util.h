@@ -7,12 +7,14 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <string>
 #include <type_traits>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "common/tensor.h"
 #include "compiler/ir/graph.h"
 #include "compiler/ir/op_registry.h"
@@ -37,7 +39,20 @@ inline const ir::TensorType& InputType(const ir::Node& node, int i) {
   return node.input(i)->type();
 }
 
-absl::Status RequireDType(const ir::Node& node, int input, std::initializer_list<DType> allowed);
+absl::Status RequireDType(const ir::Node& node, int input, absl::Span<const DType> allowed);
+
+// Every present input is float32.
+absl::Status RequireFloat32Inputs(const ir::Node& node);
+
+// The epilogue of the fused ops (FusedConv, FusedLinear): attribute
+// `activation` is none, relu or relu6 (UNIMPLEMENTED otherwise).
+absl::Status ValidateFusedActivation(const ir::Node& node);
+
+// The optional sumin input (null when omitted) has exactly the output's shape.
+absl::Status CheckSuminShape(const Shape& output, const Shape* sumin);
+
+// y += sumin (when given), then the node's activation.
+void ApplyFusedEpilogue(const ir::Node& node, const Tensor* sumin, Tensor& y);
 
 // For every output element, the flat index of the broadcast element of an input
 // of shape `in` (rank <= out rank).
@@ -119,6 +134,58 @@ ir::OpSchema UnaryFloatSchemaBound(
 ir::OpSchema BinarySchema(std::string name, std::function<float(float, float)> float_fn,
                           std::function<int64_t(int64_t, int64_t)> int_fn = nullptr,
                           bool bool_output = false);
+
+// Schema of an op over 1..N inputs of one dtype (float32/float64/int8/int16/
+// int32/int64/uint8) with multidirectional broadcasting; `fold_all` computes the
+// output of the given non-null inputs and broadcast shape.
+ir::OpSchema VariadicBroadcastSchema(
+    std::string name,
+    std::function<Tensor(absl::Span<const Tensor* const> inputs, const Shape& shape)> fold_all);
+
+// VariadicBroadcastSchema folding the inputs elementwise with `fn`, a generic
+// callable (T, T) -> T (Min, Max).
+template <typename Fn>
+ir::OpSchema VariadicFoldSchema(std::string name, Fn fn) {
+  return VariadicBroadcastSchema(std::move(name), [fn](absl::Span<const Tensor* const> inputs,
+                                                       const Shape& shape) {
+    Tensor out;
+    OPENBPU_DTYPE_SWITCH(inputs[0]->dtype(), T,
+                         out = BroadcastFold<T>(inputs, shape, [&](T a, T b) { return fn(a, b); }));
+    return out;
+  });
+}
+
+// Calls fn(Word()) with Word the unsigned integer type as wide as one element
+// of `dtype`, for kernels that move elements of any dtype without reading them;
+// UNIMPLEMENTED for other element sizes.
+template <typename Fn>
+absl::Status WithElementWord(DType dtype, Fn fn) {
+  switch (DTypeSize(dtype)) {
+    case 1:
+      fn(uint8_t());
+      return absl::OkStatus();
+    case 2:
+      fn(uint16_t());
+      return absl::OkStatus();
+    case 4:
+      fn(uint32_t());
+      return absl::OkStatus();
+    case 8:
+      fn(uint64_t());
+      return absl::OkStatus();
+    default:
+      return absl::UnimplementedError(
+          absl::StrCat("dtype ", DTypeName(dtype), " is not supported"));
+  }
+}
+
+// Schema of an op with inputs (data of any dtype, constant argument) whose
+// output, of the data's dtype, has shape `shape_fn(data shape, argument)` and
+// is filled by `copy` (Expand, Tile).
+ir::OpSchema ConstantArgCopySchema(
+    std::string name,
+    std::function<absl::StatusOr<Shape>(const Shape& in, const Tensor& arg)> shape_fn,
+    std::function<absl::Status(const Tensor& in, Tensor& out)> copy);
 
 }  // namespace openbpu::ops
 

@@ -210,22 +210,10 @@ ir::OpSchema PadSchema() {
       std::memcpy(value, input(2)->raw(), DTypeSize(x.dtype()));
     }
     Tensor y(x.dtype(), plan->shape);
-    switch (DTypeSize(x.dtype())) {
-      case 1:
-        PadCopy<uint8_t>(x, *plan, value, y);
-        break;
-      case 2:
-        PadCopy<uint16_t>(x, *plan, value, y);
-        break;
-      case 4:
-        PadCopy<uint32_t>(x, *plan, value, y);
-        break;
-      case 8:
-        PadCopy<uint64_t>(x, *plan, value, y);
-        break;
-      default:
-        return absl::UnimplementedError(
-            absl::StrCat("dtype ", DTypeName(x.dtype()), " is not supported"));
+    if (absl::Status st = WithElementWord(
+            x.dtype(), [&](auto word) { PadCopy<decltype(word)>(x, *plan, value, y); });
+        !st.ok()) {
+      return st;
     }
     outputs.push_back(std::move(y));
     return absl::OkStatus();

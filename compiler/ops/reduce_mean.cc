@@ -1,125 +1,12 @@
 // ReduceMean (ONNX ReduceMean-18): averages over the constant `axes` input or the
 // pre-18 `axes` attribute (all axes when empty, unless noop_with_empty_axes).
-#include "common/kernels/reduce.h"
-#include "compiler/ops/op_util.h"
+#include "compiler/ops/reduce_schema.h"
 
 namespace openbpu::ops {
 namespace {
 
-constexpr kernels::ReduceOp kOp = kernels::ReduceOp::kMean;
-constexpr char kName[] = "ReduceMean";
-// ReduceMean/ReduceMax before opset 18 take `axes` as an attribute; ReduceSum
-// only as an input (the importer converts ReduceSum-1..11's attribute).
-constexpr bool kAxesAttribute = true;
-
-struct ReducePlan {
-  bool identity = false;      // noop_with_empty_axes with no axes
-  std::vector<bool> reduced;  // per input dimension
-  Shape shape;                // output shape
-};
-
-// `axes` is null when the input is omitted. Shared by shape inference and the
-// kernel.
-absl::StatusOr<ReducePlan> PlanReduce(const ir::Node& node, const Shape& in, const Tensor* axes) {
-  std::vector<int64_t> values;
-  if (axes != nullptr) {
-    if (axes->dtype() != DType::kInt64) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("input 'axes' must be int64, got ", DTypeName(axes->dtype())));
-    }
-    if (axes->rank() != 1) return absl::InvalidArgumentError("input 'axes' must be 1-D");
-    values = axes->ToInt64Vector();
-  } else if (kAxesAttribute) {
-    values = node.attrs().GetInts("axes");
-  }
-  const int rank = static_cast<int>(in.size());
-  ReducePlan plan;
-  if (values.empty()) {
-    if (node.attrs().GetInt("noop_with_empty_axes", 0) != 0) {
-      plan.identity = true;
-      plan.shape = in;
-      return plan;
-    }
-    plan.reduced.assign(rank, true);
-  } else {
-    absl::StatusOr<std::vector<bool>> mask = kernels::ReduceAxesMask(rank, values);
-    if (!mask.ok()) return mask.status();
-    plan.reduced = *std::move(mask);
-  }
-  plan.shape = kernels::ReducedShape(in, plan.reduced, node.attrs().GetInt("keepdims", 1) != 0);
-  return plan;
-}
-
-ir::OpSchema ReduceSchema() {
-  ir::OpSchema s;
-  s.name = kName;
-  s.min_inputs = 1;
-  s.max_inputs = 2;
-  s.attrs = {{"keepdims", ir::AttrKind::kInt}, {"noop_with_empty_axes", ir::AttrKind::kInt}};
-  if (kAxesAttribute) s.attrs.push_back({"axes", ir::AttrKind::kInts});
-  s.constant_inputs = {1};
-  s.validate = [](const ir::Node& node) -> absl::Status {
-    for (const char* flag : {"keepdims", "noop_with_empty_axes"}) {
-      const int64_t v = node.attrs().GetInt(flag, 0);
-      if (v != 0 && v != 1) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("attribute '", flag, "' = ", v, " is invalid"));
-      }
-    }
-    if (node.attrs().Has("axes") && node.input(1) != nullptr) {
-      return absl::InvalidArgumentError("'axes' is given both as attribute and as input");
-    }
-    return absl::OkStatus();
-  };
-  s.infer = [](const ir::Node& node, std::vector<ir::TensorType>& outputs) -> absl::Status {
-    if (absl::Status st = RequireDType(node, 0, {DType::kFloat32, DType::kInt32, DType::kInt64});
-        !st.ok()) {
-      return st;
-    }
-    const ir::Value* axes = node.input(1);
-    absl::StatusOr<ReducePlan> plan =
-        PlanReduce(node, InputType(node, 0).shape, axes == nullptr ? nullptr : &axes->constant());
-    if (!plan.ok()) return plan.status();
-    outputs[0].dtype = InputType(node, 0).dtype;
-    outputs[0].shape = plan->shape;
-    return absl::OkStatus();
-  };
-  s.kernel = [](const ir::Node& node, absl::Span<const Tensor* const> inputs,
-                std::vector<Tensor>& outputs) -> absl::Status {
-    const Tensor& in = *inputs[0];
-    absl::StatusOr<ReducePlan> plan =
-        PlanReduce(node, in.shape(), inputs.size() > 1 ? inputs[1] : nullptr);
-    if (!plan.ok()) return plan.status();
-    if (plan->identity) {
-      outputs.push_back(in);
-      return absl::OkStatus();
-    }
-    Tensor out(in.dtype(), plan->shape);
-    absl::Status st;
-    switch (in.dtype()) {
-      case DType::kFloat32:
-        st = kernels::Reduce(kOp, in.data<float>(), in.shape(), plan->reduced, out.data<float>());
-        break;
-      case DType::kInt32:
-        st = kernels::Reduce(kOp, in.data<int32_t>(), in.shape(), plan->reduced,
-                             out.data<int32_t>());
-        break;
-      case DType::kInt64:
-        st = kernels::Reduce(kOp, in.data<int64_t>(), in.shape(), plan->reduced,
-                             out.data<int64_t>());
-        break;
-      default:
-        return absl::UnimplementedError(
-            absl::StrCat("dtype ", DTypeName(in.dtype()), " is not supported"));
-    }
-    if (!st.ok()) return st;
-    outputs.push_back(std::move(out));
-    return absl::OkStatus();
-  };
-  return s;
-}
-
-OPENBPU_REGISTER_OP(ReduceMean, ReduceSchema());
+OPENBPU_REGISTER_OP(ReduceMean, ReduceSchema("ReduceMean", kernels::ReduceOp::kMean,
+                                             /*axes_attribute=*/true));
 
 }  // namespace
 }  // namespace openbpu::ops

@@ -151,22 +151,10 @@ ir::OpSchema SliceSchema() {
     absl::StatusOr<SlicePlan> plan = PlanSlice(in.shape(), input(1), input(2), input(3), input(4));
     if (!plan.ok()) return plan.status();
     Tensor out(in.dtype(), plan->shape);
-    switch (DTypeSize(in.dtype())) {
-      case 1:
-        SliceCopy<uint8_t>(in, *plan, out);
-        break;
-      case 2:
-        SliceCopy<uint16_t>(in, *plan, out);
-        break;
-      case 4:
-        SliceCopy<uint32_t>(in, *plan, out);
-        break;
-      case 8:
-        SliceCopy<uint64_t>(in, *plan, out);
-        break;
-      default:
-        return absl::UnimplementedError(
-            absl::StrCat("dtype ", DTypeName(in.dtype()), " is not supported"));
+    if (absl::Status st = WithElementWord(
+            in.dtype(), [&](auto word) { SliceCopy<decltype(word)>(in, *plan, out); });
+        !st.ok()) {
+      return st;
     }
     outputs.push_back(std::move(out));
     return absl::OkStatus();

@@ -1,11 +1,9 @@
 // Softmax: last and inner axes, large and -inf inputs, and a bad axis.
-#include <cmath>
 #include <limits>
-#include <memory>
 #include <vector>
 
 #include "compiler/frontend/graph_builder.h"
-#include "compiler/reference/float_interpreter.h"
+#include "compiler/ops/op_test_util.h"
 #include "gtest/gtest.h"
 
 namespace openbpu::ops {
@@ -13,22 +11,13 @@ namespace {
 
 using frontend::Attrs;
 
-Tensor F(Shape shape, std::vector<float> values) {
-  return Tensor::FromVector<float>(std::move(shape), values);
-}
-
 absl::StatusOr<Tensor> RunSoftmax(const Tensor& x, ir::AttributeMap attrs = {}) {
-  frontend::GraphBuilder b;
-  b.Output(b.Op("Softmax", {b.Input("x", x.dtype(), x.shape())}, std::move(attrs)));
-  absl::StatusOr<std::unique_ptr<ir::Graph>> g = b.Build();
-  if (!g.ok()) return g.status();
-  absl::StatusOr<std::vector<Tensor>> out = reference::RunFloat(**g, {x});
-  if (!out.ok()) return out.status();
-  return (*out)[0];
+  return FirstOutput(RunOp("Softmax", {In(x)}, std::move(attrs)));
 }
 
-void ExpectClose(const absl::StatusOr<Tensor>& t, const Shape& shape,
-                 const std::vector<float>& values) {
+// Probabilities within 1e-6.
+void ExpectNear(const absl::StatusOr<Tensor>& t, const Shape& shape,
+                const std::vector<float>& values) {
   ASSERT_TRUE(t.ok()) << t.status();
   ASSERT_EQ(ShapeToString(t->shape()), ShapeToString(shape));
   ASSERT_EQ(t->num_elements(), static_cast<int64_t>(values.size()));
@@ -40,26 +29,25 @@ void ExpectClose(const absl::StatusOr<Tensor>& t, const Shape& shape,
 constexpr float kP0 = 0.09003057f, kP1 = 0.24472847f, kP2 = 0.66524096f;  // softmax(1, 2, 3)
 
 TEST(SoftmaxTest, DefaultLastAxis) {
-  ExpectClose(RunSoftmax(F({2, 3}, {1, 2, 3, 1001, 1002, 1003})), {2, 3},
-              {kP0, kP1, kP2, kP0, kP1, kP2});
+  ExpectNear(RunSoftmax(F({2, 3}, {1, 2, 3, 1001, 1002, 1003})), {2, 3},
+             {kP0, kP1, kP2, kP0, kP1, kP2});
 }
 
 TEST(SoftmaxTest, InnerAxis) {
   // [3, 2] along axis 0: each column is softmax(1, 2, 3).
   const Tensor x = F({3, 2}, {1, -5, 2, -4, 3, -3});
-  ExpectClose(RunSoftmax(x, Attrs({{"axis", int64_t{0}}})), {3, 2}, {kP0, kP0, kP1, kP1, kP2, kP2});
-  ExpectClose(RunSoftmax(x, Attrs({{"axis", int64_t{-2}}})), {3, 2},
-              {kP0, kP0, kP1, kP1, kP2, kP2});
+  ExpectNear(RunSoftmax(x, Attrs({{"axis", int64_t{0}}})), {3, 2}, {kP0, kP0, kP1, kP1, kP2, kP2});
+  ExpectNear(RunSoftmax(x, Attrs({{"axis", int64_t{-2}}})), {3, 2}, {kP0, kP0, kP1, kP1, kP2, kP2});
   // Middle axis of [1, 3, 2].
   Tensor x3 = x;
   ASSERT_TRUE(x3.Reshape({1, 3, 2}).ok());
-  ExpectClose(RunSoftmax(x3, Attrs({{"axis", int64_t{1}}})), {1, 3, 2},
-              {kP0, kP0, kP1, kP1, kP2, kP2});
+  ExpectNear(RunSoftmax(x3, Attrs({{"axis", int64_t{1}}})), {1, 3, 2},
+             {kP0, kP0, kP1, kP1, kP2, kP2});
 }
 
 TEST(SoftmaxTest, NegativeInfinity) {
   const float inf = std::numeric_limits<float>::infinity();
-  ExpectClose(RunSoftmax(F({3}, {-inf, 0, 0})), {3}, {0, 0.5f, 0.5f});
+  ExpectNear(RunSoftmax(F({3}, {-inf, 0, 0})), {3}, {0, 0.5f, 0.5f});
 }
 
 TEST(SoftmaxTest, RejectsBadAxis) {

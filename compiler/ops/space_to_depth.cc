@@ -62,22 +62,10 @@ ir::OpSchema SpaceToDepthSchema() {
     if (!shape.ok()) return shape.status();
     Tensor y(x.dtype(), *shape);
     const int64_t b = node.attrs().GetInt("blocksize", 1);
-    switch (DTypeSize(x.dtype())) {
-      case 1:
-        SpaceToDepthCopy<uint8_t>(x, b, y);
-        break;
-      case 2:
-        SpaceToDepthCopy<uint16_t>(x, b, y);
-        break;
-      case 4:
-        SpaceToDepthCopy<uint32_t>(x, b, y);
-        break;
-      case 8:
-        SpaceToDepthCopy<uint64_t>(x, b, y);
-        break;
-      default:
-        return absl::UnimplementedError(
-            absl::StrCat("dtype ", DTypeName(x.dtype()), " is not supported"));
+    if (absl::Status st = WithElementWord(
+            x.dtype(), [&](auto word) { SpaceToDepthCopy<decltype(word)>(x, b, y); });
+        !st.ok()) {
+      return st;
     }
     outputs.push_back(std::move(y));
     return absl::OkStatus();

@@ -63,48 +63,11 @@ void TileCopy(const Tensor& in, Tensor& out) {
   }
 }
 
-ir::OpSchema TileSchema() {
-  ir::OpSchema s;
-  s.name = "Tile";
-  s.min_inputs = s.max_inputs = 2;
-  s.constant_inputs = {1};
-  s.infer = [](const ir::Node& node, std::vector<ir::TensorType>& outputs) -> absl::Status {
-    absl::StatusOr<Shape> shape = TileShape(InputType(node, 0).shape, node.input(1)->constant());
-    if (!shape.ok()) return shape.status();
-    outputs[0].dtype = InputType(node, 0).dtype;
-    outputs[0].shape = *shape;
-    return absl::OkStatus();
-  };
-  s.kernel = [](const ir::Node& /*node*/, absl::Span<const Tensor* const> inputs,
-                std::vector<Tensor>& outputs) -> absl::Status {
-    const Tensor& in = *inputs[0];
-    absl::StatusOr<Shape> shape = TileShape(in.shape(), *inputs[1]);
-    if (!shape.ok()) return shape.status();
-    Tensor out(in.dtype(), *shape);
-    switch (DTypeSize(in.dtype())) {
-      case 1:
-        TileCopy<uint8_t>(in, out);
-        break;
-      case 2:
-        TileCopy<uint16_t>(in, out);
-        break;
-      case 4:
-        TileCopy<uint32_t>(in, out);
-        break;
-      case 8:
-        TileCopy<uint64_t>(in, out);
-        break;
-      default:
-        return absl::UnimplementedError(
-            absl::StrCat("dtype ", DTypeName(in.dtype()), " is not supported"));
-    }
-    outputs.push_back(std::move(out));
-    return absl::OkStatus();
-  };
-  return s;
+absl::Status Tile(const Tensor& in, Tensor& out) {
+  return WithElementWord(in.dtype(), [&](auto word) { TileCopy<decltype(word)>(in, out); });
 }
 
-OPENBPU_REGISTER_OP(Tile, TileSchema());
+OPENBPU_REGISTER_OP(Tile, ConstantArgCopySchema("Tile", TileShape, Tile));
 
 }  // namespace
 }  // namespace openbpu::ops

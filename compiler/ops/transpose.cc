@@ -80,22 +80,10 @@ ir::OpSchema TransposeSchema() {
     absl::StatusOr<std::vector<int>> perm = Permutation(node, in.rank());
     if (!perm.ok()) return perm.status();
     Tensor out(in.dtype(), PermutedShape(in.shape(), *perm));
-    switch (DTypeSize(in.dtype())) {
-      case 1:
-        TransposeCopy<uint8_t>(in, *perm, out);
-        break;
-      case 2:
-        TransposeCopy<uint16_t>(in, *perm, out);
-        break;
-      case 4:
-        TransposeCopy<uint32_t>(in, *perm, out);
-        break;
-      case 8:
-        TransposeCopy<uint64_t>(in, *perm, out);
-        break;
-      default:
-        return absl::UnimplementedError(
-            absl::StrCat("dtype ", DTypeName(in.dtype()), " is not supported"));
+    if (absl::Status st = WithElementWord(
+            in.dtype(), [&](auto word) { TransposeCopy<decltype(word)>(in, *perm, out); });
+        !st.ok()) {
+      return st;
     }
     outputs.push_back(std::move(out));
     return absl::OkStatus();
