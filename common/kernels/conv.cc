@@ -102,6 +102,28 @@ std::vector<int64_t> RowCoords(const std::vector<int64_t>& dims, int64_t first, 
   return coords;
 }
 
+// Kernel tap index t -> per-dimension tap coordinates (row-major over the kernel).
+inline void DecomposeTap(int64_t t, const std::vector<int64_t>& kernel, std::vector<int64_t>& tap) {
+  for (int d = static_cast<int>(kernel.size()) - 1; d >= 0; --d) {
+    tap[d] = t % kernel[d];
+    t /= kernel[d];
+  }
+}
+
+// Row-major offset, over the outer (all but the last) dimensions of `bounds`,
+// of coordinate row * stride + tap * dilation - pad_begin; -1 if it falls
+// outside. Im2Col reads input rows with it, Col2Im writes output rows.
+inline int64_t TapRowOffset(const int64_t* row, const std::vector<int64_t>& tap,
+                            const ConvGeometry& g, const std::vector<int64_t>& bounds) {
+  int64_t offset = 0;
+  for (size_t d = 0; d + 1 < bounds.size(); ++d) {
+    const int64_t i = row[d] * g.strides[d] + tap[d] * g.dilations[d] - g.pads_begin[d];
+    if (i < 0 || i >= bounds[d]) return -1;
+    offset = offset * bounds[d] + i;
+  }
+  return offset;
+}
+
 // col[(c * K + tap), p] for output rows [r0, r0 + count): the input element each
 // kernel tap sees at each output position (0 in the padding).
 void Im2Col(const float* x, int64_t channels, const ConvGeometry& g, int64_t r0, int64_t count,
@@ -117,26 +139,13 @@ void Im2Col(const float* x, int64_t channels, const ConvGeometry& g, int64_t r0,
   const std::vector<int64_t> rows = RowCoords(g.output, r0, count);
   std::vector<int64_t> tap(n, 0);
   for (int64_t t = 0; t < taps; ++t) {
-    int64_t rest = t;
-    for (int d = n - 1; d >= 0; --d) {
-      tap[d] = rest % g.kernel[d];
-      rest /= g.kernel[d];
-    }
+    DecomposeTap(t, g.kernel, tap);
     const int64_t off = tap[n - 1] * g.dilations[n - 1] - g.pads_begin[n - 1];
     const int64_t lo = std::min(wout, std::max<int64_t>(0, CeilDiv(-off, s)));
     const int64_t hi = std::max(lo, std::min(wout, CeilDiv(win - off, s)));
     for (int64_t r = 0; r < count; ++r) {
       // Offset of the input row this tap reads for output row r, or -1.
-      int64_t row_offset = 0;
-      for (int d = 0; d < outer; ++d) {
-        const int64_t i =
-            rows[r * outer + d] * g.strides[d] + tap[d] * g.dilations[d] - g.pads_begin[d];
-        if (i < 0 || i >= g.input[d]) {
-          row_offset = -1;
-          break;
-        }
-        row_offset = row_offset * g.input[d] + i;
-      }
+      const int64_t row_offset = TapRowOffset(&rows[r * outer], tap, g, g.input);
       for (int64_t c = 0; c < channels; ++c) {
         float* dst = col + (c * taps + t) * pt + r * wout;
         if (row_offset < 0) {
@@ -171,25 +180,12 @@ void Col2Im(const float* col, int64_t channels, const ConvGeometry& g, int64_t r
   const std::vector<int64_t> rows = RowCoords(g.input, r0, count);
   std::vector<int64_t> tap(n, 0);
   for (int64_t t = 0; t < taps; ++t) {
-    int64_t rest = t;
-    for (int d = n - 1; d >= 0; --d) {
-      tap[d] = rest % g.kernel[d];
-      rest /= g.kernel[d];
-    }
+    DecomposeTap(t, g.kernel, tap);
     const int64_t off = tap[n - 1] * g.dilations[n - 1] - g.pads_begin[n - 1];
     const int64_t lo = std::min(win, std::max<int64_t>(0, CeilDiv(-off, s)));
     const int64_t hi = std::max(lo, std::min(win, CeilDiv(wout - off, s)));
     for (int64_t r = 0; r < count; ++r) {
-      int64_t row_offset = 0;
-      for (int d = 0; d < outer; ++d) {
-        const int64_t o =
-            rows[r * outer + d] * g.strides[d] + tap[d] * g.dilations[d] - g.pads_begin[d];
-        if (o < 0 || o >= g.output[d]) {
-          row_offset = -1;
-          break;
-        }
-        row_offset = row_offset * g.output[d] + o;
-      }
+      const int64_t row_offset = TapRowOffset(&rows[r * outer], tap, g, g.output);
       if (row_offset < 0) continue;
       for (int64_t c = 0; c < channels; ++c) {
         const float* src = col + (c * taps + t) * pt + r * win;
