@@ -4,6 +4,7 @@
 #ifndef OPENBPU_COMPILER_IR_GRAPH_H_
 #define OPENBPU_COMPILER_IR_GRAPH_H_
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -86,6 +87,12 @@ class Node {
   const AttributeMap& attrs() const { return attrs_; }
   AttributeMap& mutable_attrs() { return attrs_; }
 
+  // Integer parameters a quantized node carries (requantize records, LUTs, ...),
+  // computed once at convert by the op's qprepare and only read by its qkernel.
+  // Empty on float nodes. Saved in HBIR; names are the op's own.
+  const std::map<std::string, Tensor>& qparams() const { return qparams_; }
+  std::map<std::string, Tensor>& mutable_qparams() { return qparams_; }
+
   // "node 'conv1' (Conv)", the prefix of every error about this node.
   std::string Describe() const;
 
@@ -97,6 +104,7 @@ class Node {
   std::vector<Value*> inputs_;
   std::vector<Value*> outputs_;
   AttributeMap attrs_;
+  std::map<std::string, Tensor> qparams_;
 };
 
 class Graph {

@@ -122,6 +122,11 @@ hbir::Graph ToProto(const Graph& graph) {
     for (const Value* in : n->inputs()) np->add_inputs(in ? in->name() : "");
     for (const Value* out : n->outputs()) np->add_outputs(out->name());
     for (const auto& [name, value] : n->attrs().all()) AttrToProto(name, value, np->add_attrs());
+    for (const auto& [name, tensor] : n->qparams()) {
+      hbir::NamedTensor* qp = np->add_qparams();
+      qp->set_name(name);
+      TensorToProto(tensor, qp->mutable_tensor());
+    }
   }
   for (const Value* v : graph.inputs()) proto.add_inputs(v->name());
   for (const Value* v : graph.outputs()) proto.add_outputs(v->name());
@@ -200,6 +205,15 @@ absl::StatusOr<std::unique_ptr<Graph>> FromProto(const hbir::Graph& proto) {
     absl::StatusOr<Node*> node =
         graph->AddNode(np.name(), np.op(), std::move(inputs), std::move(outputs), std::move(attrs));
     if (!node.ok()) return node.status();
+    for (const hbir::NamedTensor& qp : np.qparams()) {
+      absl::StatusOr<Tensor> t =
+          TensorFromProto(qp.tensor(), absl::StrCat(where, " qparam '", qp.name(), "'"));
+      if (!t.ok()) return t.status();
+      if (!(*node)->mutable_qparams().emplace(qp.name(), *std::move(t)).second) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(where, ": duplicate qparam '", qp.name(), "'"));
+      }
+    }
   }
   for (const std::string& name : proto.inputs()) {
     absl::StatusOr<Value*> v = lookup(name, "graph inputs");

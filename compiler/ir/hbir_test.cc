@@ -27,6 +27,8 @@ std::unique_ptr<Graph> SampleGraph() {
                                  {"floats", std::vector<float>{0.25f, 1e-7f}},
                                  {"strings", std::vector<std::string>{"a", ""}},
                                  {"t", Tensor::FromVector<int8_t>({2}, {-128, 127})}});
+  relu->mutable_qparams().emplace("lut", Tensor::FromVector<int8_t>({3}, {-128, 0, 127}));
+  relu->mutable_qparams().emplace("mult", Tensor::FromVector<int32_t>({1}, {1 << 30}));
   TensorType t = z->type();
   t.quant = QuantInfo{DType::kInt16, {0.0123f, 0.5f}, 1};
   z->set_type(t);
@@ -46,6 +48,9 @@ TEST(HbirTest, RoundTripIsExact) {
   const Node* relu = (*back)->FindNode("relu");
   ASSERT_NE(relu, nullptr);
   EXPECT_EQ(relu->attrs(), g->FindNode("relu")->attrs());
+  ASSERT_EQ(relu->qparams().size(), 2u);
+  EXPECT_EQ(relu->qparams().at("lut"), g->FindNode("relu")->qparams().at("lut"));
+  EXPECT_EQ(relu->qparams().at("mult"), g->FindNode("relu")->qparams().at("mult"));
   EXPECT_EQ((*back)->FindValue("bias")->constant(), g->FindValue("bias")->constant());
   EXPECT_EQ((*back)->outputs()[0]->type(), g->outputs()[0]->type());
 }

@@ -35,6 +35,30 @@ using InferFn = std::function<absl::Status(const Node& node, std::vector<TensorT
 using KernelFn = std::function<absl::Status(
     const Node& node, absl::Span<const Tensor* const> inputs, std::vector<Tensor>& outputs)>;
 
+// Quantized semantics (compiler/quantization, docs/NUMERICS.md). A quantized
+// node keeps its op name; its values carry TensorType::quant (int8/int16/int32
+// storage and scales) and the node carries Node::qparams.
+struct QuantOpContext {
+  std::string march;  // "bernoulli2", "bayes" or "bayes-e"
+};
+// Runs once at convert, when every input and output value of `node` has its
+// QuantInfo: derives the integer parameters (requantize records, LUTs, add
+// shifts...) and stores them in node.mutable_qparams(). Errors name the node.
+using QuantPrepareFn = std::function<absl::Status(Node& node, const QuantOpContext& ctx)>;
+// Integer kernel: inputs are the integer tensors the input values' QuantInfo
+// describe (or the op's float/int64 index inputs, unchanged); reads parameters
+// only from node.qparams() and the value types; pushes one integer tensor per
+// output in the output value's storage dtype.
+using QuantKernelFn = std::function<absl::Status(
+    const Node& node, absl::Span<const Tensor* const> inputs, std::vector<Tensor>& outputs)>;
+// How the per-op agreement test judges a quantized op (docs/NUMERICS.md).
+enum class QuantKind {
+  kNone,        // no integer kernel: the op stays in float (CPU) when quantizing
+  kExact,       // data movement, max, relu...: equals the float op on the grid exactly
+  kArithmetic,  // conv, add, mul, pooling...: within 1 LSB (99.9 %), never > 2 LSB
+  kTable,       // LUT ops and ops built from tables: bounded by their table error
+};
+
 struct OpSchema {
   std::string name;
   int min_inputs = 1;
@@ -51,6 +75,10 @@ struct OpSchema {
   ValidateFn validate;
   InferFn infer;
   KernelFn kernel;
+  // Quantized semantics; qkind == kNone means the op has none.
+  QuantKind qkind = QuantKind::kNone;
+  QuantPrepareFn qprepare;  // may be empty when the op needs no parameters
+  QuantKernelFn qkernel;
 };
 
 class OpRegistry {
