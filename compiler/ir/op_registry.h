@@ -77,6 +77,9 @@ struct OpSchema {
   KernelFn kernel;
   // Quantized semantics; qkind == kNone means the op has none.
   QuantKind qkind = QuantKind::kNone;
+  // >= 0: the output takes that input's QuantInfo (storage and scales) instead
+  // of an observed scale -- data movement, max/relu and other exact ops.
+  int qinherit_input = -1;
   QuantPrepareFn qprepare;  // may be empty when the op needs no parameters
   QuantKernelFn qkernel;
 };

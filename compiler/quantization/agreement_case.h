@@ -1,0 +1,46 @@
+// Case generators for the per-op quantized agreement test (docs/NUMERICS.md,
+// "What correct means"): every op with a quantized kernel registers one from a
+// file next to its kind of ops, and the test fails for a quantized op without.
+#ifndef OPENBPU_COMPILER_QUANTIZATION_AGREEMENT_CASE_H_
+#define OPENBPU_COMPILER_QUANTIZATION_AGREEMENT_CASE_H_
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "common/tensor.h"
+#include "compiler/ir/graph.h"
+
+namespace openbpu::quantization {
+
+// One float graph holding the op under test (usually one node; constant
+// inputs such as weights, shapes or axes are graph constants) and float
+// inputs for it. The harness calibrates the graph on `inputs` (MinMax
+// observers, so output scales come from the float result), converts it for
+// `march` with activations of `activation_dtype`, runs the quantized reference
+// and compares with the float graph run on the dequantized integer inputs and
+// fake-quantized with the output scale.
+struct AgreementCase {
+  std::string name;  // "conv 3x3 stride 2 groups 4", shown on failure
+  std::unique_ptr<ir::Graph> graph;
+  std::vector<Tensor> inputs;  // one per graph input, float32 (int64 for indices)
+  std::string march = "bayes";
+  DType activation_dtype = DType::kInt8;  // kInt16 only for bayes
+};
+
+using AgreementCaseGenerator = std::function<std::vector<AgreementCase>(std::mt19937& rng)>;
+
+// op name -> generator; a second generator for the same op aborts at start-up.
+std::map<std::string, AgreementCaseGenerator>& AgreementCaseRegistry();
+bool RegisterAgreementCases(const std::string& op, AgreementCaseGenerator generator);
+
+#define OPENBPU_REGISTER_AGREEMENT_CASES(id, op, generator) \
+  static const bool openbpu_agreement_cases_##id =          \
+      ::openbpu::quantization::RegisterAgreementCases(op, generator)
+
+}  // namespace openbpu::quantization
+
+#endif  // OPENBPU_COMPILER_QUANTIZATION_AGREEMENT_CASE_H_
