@@ -2,9 +2,9 @@
 """Real data for the quantization tests, and PyTorch's own post-training quantization to beat.
 
 Run with Debian's /usr/bin/python3 (torch, torchvision, onnx, sklearn, PIL). Writes into --out:
-  images/calib_NNN.npy   32 calibration crops of scikit-learn's china.jpg and flower.jpg, float32
+  calib/NNN.npy          32 calibration crops of scikit-learn's china.jpg and flower.jpg, float32
                          1x3x224x224, normalized as ImageNet models expect
-  images/test_NNN.npy    16 test crops (disjoint positions), same format
+  test/NNN.npy           16 test crops (disjoint positions), same format
   torch_ptq.txt          per model: "MODEL cos SQNR_dB" of torch.ao FX PTQ (oneDNN, symmetric
                          quint8 activations with HistogramObserver, per-channel symmetric qint8
                          weights) against torch's float output over the 16 test crops
@@ -186,7 +186,8 @@ def main():
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     out = os.path.abspath(args.out)
-    os.makedirs(os.path.join(out, "images"), exist_ok=True)
+    for sub in ("calib", "test"):
+        os.makedirs(os.path.join(out, sub), exist_ok=True)
     export_models._isolate(out)
     export_models._import_torch()
     import torch
@@ -194,9 +195,9 @@ def main():
     torch.set_num_threads(2)
     calib, test = make_crops()
     for i, c in enumerate(calib):
-        np.save(os.path.join(out, "images", f"calib_{i:03d}.npy"), c)
+        np.save(os.path.join(out, "calib", f"{i:03d}.npy"), c)
     for i, t in enumerate(test):
-        np.save(os.path.join(out, "images", f"test_{i:03d}.npy"), t)
+        np.save(os.path.join(out, "test", f"{i:03d}.npy"), t)
     with open(os.path.join(out, "torch_ptq.txt"), "w") as f:
         for name in PTQ_MODELS:
             cos, sqnr = torch_ptq(name, calib, test)
