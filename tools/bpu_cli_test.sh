@@ -18,6 +18,24 @@ rel=$(sed -n 's/.*max_rel_err=\([0-9.e+-]*\).*/\1/p' "$TMP/run.txt")
 /usr/bin/python3 -c "import sys; sys.exit(0 if float('$rel') <= 1e-4 else 1)" \
   || { echo "max_rel_err $rel too large"; exit 1; }
 
+# quantize + similarity: calibrate on the model's sample input, compare on the same input.
+"$BPU" quantize "$MODELS/resnet18.onnx" --calib "$MODELS/resnet18.input.npy" --march bayes \
+  -o "$TMP/r18.q.hbir" > "$TMP/quantize.txt" 2> "$TMP/quantize.err"
+grep -q "quantized nodes" "$TMP/quantize.txt" || { echo "no convert report"; cat "$TMP/quantize.txt"; exit 1; }
+grep -q "calibrate: 1/1 samples" "$TMP/quantize.err" || { echo "no progress line"; exit 1; }
+"$BPU" dump "$TMP/r18.q.hbir" > "$TMP/qdump.txt"
+grep -q "= QuantizeLinear(" "$TMP/qdump.txt" || { echo "no QuantizeLinear in dump"; exit 1; }
+"$BPU" run "$TMP/r18.q.hbir" --input "$MODELS/resnet18.input.npy" --expect "$MODELS/resnet18.output.npy" \
+  > "$TMP/qrun.txt"
+grep -q "quantized reference" "$TMP/qrun.txt" || { echo "quantized run missing"; cat "$TMP/qrun.txt"; exit 1; }
+"$BPU" similarity "$MODELS/resnet18.onnx" "$TMP/r18.q.hbir" --inputs "$MODELS/resnet18.input.npy" \
+  > "$TMP/similarity.txt"
+cat "$TMP/similarity.txt"
+# The last layer (the classifier) must track float closely: cosine >= 0.99.
+cos=$(grep -v "^similarity\|^layer" "$TMP/similarity.txt" | tail -1 | awk '{print $(NF-2)}')
+/usr/bin/python3 -c "import sys; sys.exit(0 if float('$cos') >= 0.99 else 1)" \
+  || { echo "final-layer cosine $cos < 0.99"; exit 1; }
+
 # Bad input: clean non-zero exits with a message, never a crash.
 expect_error() {
   local want="$1"; shift
@@ -34,4 +52,12 @@ expect_error "not a valid ONNX model" "$BPU" dump "$MODELS/resnet18.input.npy"
 expect_error "expected float32\[1,3,224,224\]" "$BPU" run "$MODELS/resnet18.onnx" --input "$MODELS/resnet18.output.npy"
 expect_error "unknown command" "$BPU" frobnicate
 expect_error "cannot open" "$BPU" run "$MODELS/resnet18.onnx" --input /nonexistent.npy
+expect_error "bernoulli2" "$BPU" quantize "$MODELS/resnet18.onnx" --calib "$MODELS/resnet18.input.npy" \
+  --march bernoulli2 --dtype qint16 -o "$TMP/bad.hbir"
+expect_error "march" "$BPU" quantize "$MODELS/resnet18.onnx" --calib "$MODELS/resnet18.input.npy" \
+  --march x9 -o "$TMP/bad.hbir"
+expect_error "does not exist" "$BPU" quantize "$MODELS/resnet18.onnx" --calib /nonexistent \
+  --march bayes -o "$TMP/bad.hbir"
+expect_error "input 'input'\|float32" "$BPU" quantize "$MODELS/resnet18.onnx" \
+  --calib "$MODELS/resnet18.output.npy" --march bayes -o "$TMP/bad.hbir"
 echo "bpu_cli_test: ok"

@@ -1,12 +1,18 @@
 // Add: broadcasting elementwise sum.
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_util.h"
 
 namespace openbpu::ops {
 namespace {
 
-OPENBPU_REGISTER_OP(Add, BinarySchema(
-                             "Add", [](float a, float b) { return a + b; },
-                             [](int64_t a, int64_t b) { return a + b; }));
+OPENBPU_REGISTER_OP(Add, qarith::WithArithmeticQuant(
+                             BinarySchema(
+                                 "Add", [](float a, float b) { return a + b; },
+                                 [](int64_t a, int64_t b) { return a + b; }),
+                             [](ir::Node& node, const ir::QuantOpContext& ctx) {
+                               return qarith::PrepareAdd(node, ctx, /*subtract=*/false);
+                             },
+                             qarith::AddKernel));
 
 }  // namespace
 }  // namespace openbpu::ops

@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "compiler/ops/op_util.h"
+#include "isa/numerics/reduce.h"
 
 namespace openbpu::ops {
 namespace {
@@ -113,6 +114,32 @@ ir::OpSchema ArgMaxSchema() {
       default:
         return absl::UnimplementedError(
             absl::StrCat("dtype ", DTypeName(in.dtype()), " is not supported"));
+    }
+    outputs.push_back(std::move(out));
+    return absl::OkStatus();
+  };
+  // Quantized (exact): scales are positive, so the order of q is the order of
+  // q * s; numerics::ArgMax on the integers, int64 output without quantization.
+  s.qkind = ir::QuantKind::kExact;
+  s.qkernel = [kernel = s.kernel](const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                                  std::vector<Tensor>& outputs) -> absl::Status {
+    const Tensor& in = *inputs[0];
+    if (in.dtype() != DType::kInt8 && in.dtype() != DType::kInt16) {
+      return kernel(node, inputs, outputs);
+    }
+    absl::StatusOr<ArgMaxPlan> plan = PlanArgMax(node, in.shape());
+    if (!plan.ok()) return plan.status();
+    const bool last = node.attrs().GetInt("select_last_index", 0) != 0;
+    int64_t outer = 1, inner = 1;
+    for (int d = 0; d < plan->axis; ++d) outer *= in.dim(d);
+    for (int d = plan->axis + 1; d < in.rank(); ++d) inner *= in.dim(d);
+    Tensor out(DType::kInt64, plan->shape);
+    if (in.dtype() == DType::kInt8) {
+      numerics::ArgMax(in.data<int8_t>(), outer, in.dim(plan->axis), inner, last,
+                       out.data<int64_t>());
+    } else {
+      numerics::ArgMax(in.data<int16_t>(), outer, in.dim(plan->axis), inner, last,
+                       out.data<int64_t>());
     }
     outputs.push_back(std::move(out));
     return absl::OkStatus();

@@ -1,6 +1,7 @@
 // AveragePool (ONNX AveragePool-19): N-d float32 average pooling with pads,
 // auto_pad, dilations, ceil_mode and count_include_pad.
 #include "compiler/ops/pool_schema.h"
+#include "compiler/ops/quant_util.h"
 
 namespace openbpu::ops {
 namespace {
@@ -16,7 +17,9 @@ ir::OpSchema AveragePoolSchema() {
       });
 }
 
-OPENBPU_REGISTER_OP(AveragePool, AveragePoolSchema());
+OPENBPU_REGISTER_OP(AveragePool,
+                    qarith::WithArithmeticQuant(AveragePoolSchema(), qarith::PrepareAveragePool,
+                                                qarith::AveragePoolKernel));
 
 }  // namespace
 }  // namespace openbpu::ops

@@ -1,13 +1,20 @@
-// Ceil: elementwise round toward +inf.
+// Ceil: elementwise round toward +inf. Quantized: docs/NUMERICS.md, "Lookup tables".
 #include <cmath>
 
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_table_util.h"
 
 namespace openbpu::ops {
 namespace {
 
-OPENBPU_REGISTER_OP(Ceil, UnaryFloatSchema("Ceil", {},
-                                           [](const ir::Node&, float x) { return std::ceil(x); }));
+ir::OpSchema CeilSchema() {
+  ir::OpSchema s =
+      UnaryFloatSchema("Ceil", {}, [](const ir::Node&, float x) { return std::ceil(x); });
+  qtable::MakeRoundingOp(s, /*ceil=*/true);
+  return s;
+}
+
+OPENBPU_REGISTER_OP(Ceil, CeilSchema());
 
 }  // namespace
 }  // namespace openbpu::ops

@@ -2,6 +2,7 @@
 // inputs 1 and 2 (constant or not); an omitted bound does not clip. When
 // min > max every element becomes max, and NaN passes through, as in numpy.
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_exact_util.h"
 
 namespace openbpu::ops {
 namespace {
@@ -37,6 +38,53 @@ Tensor ClipTensor(const Tensor& x, const Tensor* lo_t, const Tensor* hi_t) {
     }
   }
   return out;
+}
+
+// Quantized (arithmetic, output on x's grid): each given bound becomes qparam
+// "min" / "max" = clamp(round_half_even(float32(bound) * (1.0f / s_x))) in x's
+// storage range, the same rounding as fake quantization, so with float32 bounds
+// clip(q, min, max) equals the float Clip of the dequantized input
+// fake-quantized with s_x exactly. Bounds must be constants; convert quantizes
+// a float constant bound with its own scale, and then q_b * s_b is the bound
+// (off by at most |bound| / 255: within 1 LSB, hence kArithmetic).
+absl::Status PrepareClip(ir::Node& node, const ir::QuantOpContext&) {
+  absl::StatusOr<float> s_x = qexact::InputScale(node, 0);
+  if (!s_x.ok()) return s_x.status();
+  absl::StatusOr<std::pair<int64_t, int64_t>> range =
+      qexact::StorageRange(node.input(0)->type().dtype);
+  if (!range.ok()) return range.status();
+  for (int i = 1; i <= 2; ++i) {
+    absl::StatusOr<std::vector<double>> bound = qexact::ConstantRealValues(node, i);
+    if (!bound.ok()) return bound.status();
+    if (bound->empty()) continue;
+    qexact::SetInt(node, i == 1 ? "min" : "max",
+                   qexact::QuantizeLikeFakeQuant(static_cast<float>((*bound)[0]), *s_x,
+                                                 range->first, range->second));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ClipKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                        std::vector<Tensor>& outputs) {
+  int64_t lo = INT64_MIN, hi = INT64_MAX;
+  if (node.qparams().count("min") > 0) {
+    absl::StatusOr<int64_t> v = qexact::GetInt(node, "min");
+    if (!v.ok()) return v.status();
+    lo = *v;
+  }
+  if (node.qparams().count("max") > 0) {
+    absl::StatusOr<int64_t> v = qexact::GetInt(node, "max");
+    if (!v.ok()) return v.status();
+    hi = *v;
+  }
+  // ONNX order: max(x, min) first, then min(., max), so min > max gives max.
+  absl::StatusOr<Tensor> y = qexact::MapStorage(*inputs[0], [lo, hi](int64_t q) {
+    const int64_t t = q < lo ? lo : q;
+    return t > hi ? hi : t;
+  });
+  if (!y.ok()) return y.status();
+  outputs.push_back(*std::move(y));
+  return absl::OkStatus();
 }
 
 ir::OpSchema ClipSchema() {
@@ -81,6 +129,10 @@ ir::OpSchema ClipSchema() {
     OPENBPU_DTYPE_SWITCH(x.dtype(), T, outputs.push_back(ClipTensor<T>(x, lo, hi)));
     return absl::OkStatus();
   };
+  s.qkind = ir::QuantKind::kArithmetic;
+  s.qinherit_input = 0;
+  s.qprepare = PrepareClip;
+  s.qkernel = ClipKernel;
   return s;
 }
 

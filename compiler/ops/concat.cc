@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_util.h"
 
 namespace openbpu::ops {
 namespace {
@@ -114,7 +115,8 @@ ir::OpSchema ConcatSchema() {
   return s;
 }
 
-OPENBPU_REGISTER_OP(Concat, ConcatSchema());
+OPENBPU_REGISTER_OP(Concat, qarith::WithArithmeticQuant(ConcatSchema(), qarith::PrepareConcat,
+                                                        qarith::ConcatKernel));
 
 }  // namespace
 }  // namespace openbpu::ops

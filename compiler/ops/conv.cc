@@ -1,11 +1,16 @@
 // Conv (ONNX Conv-11): N-d grouped convolution with strides, dilations, pads or
 // auto_pad and an optional bias; the math is kernels::Conv.
 #include "compiler/ops/conv_attrs.h"
+#include "compiler/ops/quant_util.h"
 
 namespace openbpu::ops {
 namespace {
 
-OPENBPU_REGISTER_OP(Conv, ConvLikeSchema("Conv", {}, PlanConv, kernels::Conv));
+// A Conv that fusion left alone (no bn/add/relu to absorb) quantizes like a
+// FusedConv without sumin and activation.
+OPENBPU_REGISTER_OP(Conv, qarith::WithArithmeticQuant(
+                              ConvLikeSchema("Conv", {}, PlanConv, kernels::Conv),
+                              qarith::PrepareConv, qarith::ConvKernel));
 
 }  // namespace
 }  // namespace openbpu::ops

@@ -2,12 +2,21 @@
 #include <cmath>
 
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_table_util.h"
 
 namespace openbpu::ops {
 namespace {
 
-OPENBPU_REGISTER_OP(Cos, UnaryFloatSchema("Cos", {},
-                                          [](const ir::Node&, float x) { return std::cos(x); }));
+ir::OpSchema CosSchema() {
+  ir::OpSchema s =
+      UnaryFloatSchema("Cos", {}, [](const ir::Node&, float x) { return std::cos(x); });
+  // Quantized: int8 256-entry table, int16 SegmentLUT (docs/NUMERICS.md, "Lookup tables").
+  qtable::MakeUnaryTableOp(s, qtable::Fixed([](double x) { return std::cos(x); }),
+                           numerics::SegmentLutMirror::kEven);
+  return s;
+}
+
+OPENBPU_REGISTER_OP(Cos, CosSchema());
 
 }  // namespace
 }  // namespace openbpu::ops

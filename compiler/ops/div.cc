@@ -3,6 +3,9 @@
 // integer divide by zero gives 0 as in numpy rather than trapping, and
 // lowest / -1 wraps to lowest.
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_table_util.h"
+#include "isa/numerics/lut.h"
+#include "isa/numerics/requantize.h"
 
 namespace openbpu::ops {
 namespace {
@@ -13,8 +16,73 @@ int64_t IntDiv(int64_t a, int64_t b) {
   return a / b;
 }
 
-OPENBPU_REGISTER_OP(Div, BinarySchema(
-                             "Div", [](float a, float b) { return a / b; }, IntDiv));
+// Quantized (docs/NUMERICS.md, "Lookup tables"): q_x * (1 / q_y) with 1 / |q_y| from the
+// normalized reciprocal table ({rec, e}: rec * 2^-e), requantized by s_x / (s_y * s_out):
+// y = saturate(round_half_up(sign(q_y) * q_x * rec * m * 2^-(n + e))). q_y = 0 gives the
+// output's extreme of q_x's sign (0 for q_x = 0), as x / 0 = +-inf saturates.
+absl::Status PrepareDiv(ir::Node& node, const ir::QuantOpContext& ctx) {
+  absl::StatusOr<std::pair<DType, double>> x = qtable::InputQuant(node, 0);
+  if (!x.ok()) return x.status();
+  absl::StatusOr<std::pair<DType, double>> y = qtable::InputQuant(node, 1);
+  if (!y.ok()) return y.status();
+  absl::StatusOr<std::pair<DType, double>> out = qtable::OutputQuant(node, 0);
+  if (!out.ok()) return out.status();
+  for (DType d : {x->first, y->first, out->first}) {
+    if (absl::Status st = qtable::CheckActivationStorage(node, d, ctx); !st.ok()) return st;
+  }
+  const std::vector<int32_t> table = numerics::MakeReciprocalTable();
+  node.mutable_qparams()["reciprocal_table"] =
+      Tensor::FromVector<int32_t>({numerics::kReciprocalTableSize}, table);
+  return qtable::SetRequantizeRecord(node, "output", x->second / (y->second * out->second));
+}
+
+absl::Status DivKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                       std::vector<Tensor>& outputs) {
+  absl::StatusOr<std::pair<DType, double>> out = qtable::OutputQuant(node, 0);
+  if (!out.ok()) return out.status();
+  absl::StatusOr<numerics::RequantizeRecord> record = qtable::RequantizeRecordParam(node, "output");
+  if (!record.ok()) return record.status();
+  auto it = node.qparams().find("reciprocal_table");
+  if (it == node.qparams().end() || it->second.dtype() != DType::kInt32 ||
+      it->second.num_elements() != numerics::kReciprocalTableSize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(node.Describe(), ": qparam 'reciprocal_table' is missing or malformed"));
+  }
+  const int32_t* table = it->second.data<int32_t>();
+  absl::StatusOr<Shape> shape = BroadcastShapes(inputs[0]->shape(), inputs[1]->shape());
+  if (!shape.ok()) return shape.status();
+  const std::vector<int64_t> ix = BroadcastIndex(inputs[0]->shape(), *shape);
+  const std::vector<int64_t> iy = BroadcastIndex(inputs[1]->shape(), *shape);
+  const std::vector<int64_t> qx = inputs[0]->ToInt64Vector();
+  const std::vector<int64_t> qy = inputs[1]->ToInt64Vector();
+  const auto [lo, hi] = qtable::Range(out->first);
+  std::vector<int64_t> result(ix.size());
+  for (size_t i = 0; i < ix.size(); ++i) {
+    const int64_t a = qx[ix[i]];
+    const int64_t b = qy[iy[i]];
+    if (b == 0) {
+      result[i] = a > 0 ? hi : (a < 0 ? lo : 0);
+      continue;
+    }
+    const numerics::FixedPoint rec =
+        numerics::Reciprocal(table, static_cast<uint64_t>(b < 0 ? -b : b));
+    const __int128 p = static_cast<__int128>((b < 0 ? -a : a) * rec.mantissa) * record->multiplier;
+    result[i] = qtable::ShiftRoundSaturate(p, record->shift + rec.exponent, lo, hi);
+  }
+  outputs.push_back(qtable::IntTensor(out->first, *shape, result));
+  return absl::OkStatus();
+}
+
+ir::OpSchema DivSchema() {
+  ir::OpSchema s = BinarySchema(
+      "Div", [](float a, float b) { return a / b; }, IntDiv);
+  s.qkind = ir::QuantKind::kTable;
+  s.qprepare = PrepareDiv;
+  s.qkernel = DivKernel;
+  return s;
+}
+
+OPENBPU_REGISTER_OP(Div, DivSchema());
 
 }  // namespace
 }  // namespace openbpu::ops

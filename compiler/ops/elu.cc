@@ -2,19 +2,32 @@
 #include <cmath>
 
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_table_util.h"
 
 namespace openbpu::ops {
 namespace {
 
-OPENBPU_REGISTER_OP(Elu,
-                    UnaryFloatSchemaBound("Elu", {{"alpha", ir::AttrKind::kFloat}},
-                                          [](const ir::Node& node) -> std::function<float(float)> {
-                                            const float alpha = node.attrs().GetFloat("alpha", 1.f);
-                                            // expm1 keeps precision for small negative x.
-                                            return [alpha](float x) {
-                                              return x > 0.f ? x : alpha * std::expm1(x);
-                                            };
-                                          }));
+ir::OpSchema EluSchema() {
+  ir::OpSchema s = UnaryFloatSchemaBound("Elu", {{"alpha", ir::AttrKind::kFloat}},
+                                         [](const ir::Node& node) -> std::function<float(float)> {
+                                           const float alpha = node.attrs().GetFloat("alpha", 1.f);
+                                           // expm1 keeps precision for small negative x.
+                                           return [alpha](float x) {
+                                             return x > 0.f ? x : alpha * std::expm1(x);
+                                           };
+                                         });
+  // Quantized: int8 256-entry table, int16 SegmentLUT (docs/NUMERICS.md, "Lookup tables").
+  qtable::MakeUnaryTableOp(
+      s,
+      [](const ir::Node& node, double) -> absl::StatusOr<std::function<double(double)>> {
+        const double alpha = node.attrs().GetFloat("alpha", 1.f);
+        return [alpha](double x) { return x > 0 ? x : alpha * std::expm1(x); };
+      },
+      numerics::SegmentLutMirror::kNone);
+  return s;
+}
+
+OPENBPU_REGISTER_OP(Elu, EluSchema());
 
 }  // namespace
 }  // namespace openbpu::ops

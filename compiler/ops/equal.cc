@@ -1,6 +1,7 @@
 // Equal: broadcasting elementwise a == b for tensors of any dtype (float, the
 // integer types and bool), a bool tensor.
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_exact_util.h"
 
 namespace openbpu::ops {
 namespace {
@@ -37,6 +38,17 @@ ir::OpSchema EqualSchema() {
         a.dtype(), T,
         outputs.push_back(BroadcastBinary<T, bool>(a, b, *shape, [](T x, T y) { return x == y; })));
     return absl::OkStatus();
+  };
+  // Quantized (exact): a * s_a == b * s_b compared exactly in integers
+  // (docs/NUMERICS.md, "Max/min/compare"); a bool output without quantization.
+  s.qkind = ir::QuantKind::kExact;
+  s.qprepare = [](ir::Node& node, const ir::QuantOpContext&) {
+    return qexact::PrepareCompare(node);
+  };
+  s.qkernel = [kernel = s.kernel](const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                                  std::vector<Tensor>& outputs) {
+    return qexact::CompareKernel(
+        node, inputs, [](int c) { return c == 0; }, kernel, outputs);
   };
   return s;
 }

@@ -2,12 +2,21 @@
 #include <cmath>
 
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_table_util.h"
 
 namespace openbpu::ops {
 namespace {
 
-OPENBPU_REGISTER_OP(Exp, UnaryFloatSchema("Exp", {},
-                                          [](const ir::Node&, float x) { return std::exp(x); }));
+ir::OpSchema ExpSchema() {
+  ir::OpSchema s =
+      UnaryFloatSchema("Exp", {}, [](const ir::Node&, float x) { return std::exp(x); });
+  // Quantized: int8 256-entry table, int16 SegmentLUT (docs/NUMERICS.md, "Lookup tables").
+  qtable::MakeUnaryTableOp(s, qtable::Fixed([](double x) { return std::exp(x); }),
+                           numerics::SegmentLutMirror::kNone);
+  return s;
+}
+
+OPENBPU_REGISTER_OP(Exp, ExpSchema());
 
 }  // namespace
 }  // namespace openbpu::ops

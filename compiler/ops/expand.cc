@@ -46,7 +46,17 @@ absl::Status Expand(const Tensor& in, Tensor& out) {
   return WithElementWord(in.dtype(), [&](auto word) { ExpandCopy<decltype(word)>(in, out); });
 }
 
-OPENBPU_REGISTER_OP(Expand, ConstantArgCopySchema("Expand", ExpandShape, Expand));
+ir::OpSchema ExpandSchema() {
+  ir::OpSchema s = ConstantArgCopySchema("Expand", ExpandShape, Expand);
+  // Quantized: the same integers move, so the output keeps the input's
+  // quantization (docs/NUMERICS.md, "Exact ops").
+  s.qkind = ir::QuantKind::kExact;
+  s.qinherit_input = 0;
+  s.qkernel = s.kernel;
+  return s;
+}
+
+OPENBPU_REGISTER_OP(Expand, ExpandSchema());
 
 }  // namespace
 }  // namespace openbpu::ops

@@ -1,14 +1,20 @@
-// Floor: elementwise round toward -inf.
+// Floor: elementwise round toward -inf. Quantized: docs/NUMERICS.md, "Lookup tables".
 #include <cmath>
 
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_table_util.h"
 
 namespace openbpu::ops {
 namespace {
 
-OPENBPU_REGISTER_OP(Floor, UnaryFloatSchema("Floor", {}, [](const ir::Node&, float x) {
-                      return std::floor(x);
-                    }));
+ir::OpSchema FloorSchema() {
+  ir::OpSchema s =
+      UnaryFloatSchema("Floor", {}, [](const ir::Node&, float x) { return std::floor(x); });
+  qtable::MakeRoundingOp(s, /*ceil=*/false);
+  return s;
+}
+
+OPENBPU_REGISTER_OP(Floor, FloorSchema());
 
 }  // namespace
 }  // namespace openbpu::ops

@@ -2,6 +2,7 @@
 // every Conv attribute, act in {none, relu, relu6}; the conv math is kernels::Conv.
 #include "compiler/ops/conv_attrs.h"
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_util.h"
 
 namespace openbpu::ops {
 namespace {
@@ -40,7 +41,8 @@ ir::OpSchema FusedConvSchema() {
   return s;
 }
 
-OPENBPU_REGISTER_OP(FusedConv, FusedConvSchema());
+OPENBPU_REGISTER_OP(FusedConv, qarith::WithArithmeticQuant(FusedConvSchema(), qarith::PrepareConv,
+                                                           qarith::ConvKernel));
 
 }  // namespace
 }  // namespace openbpu::ops

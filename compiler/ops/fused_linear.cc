@@ -2,6 +2,7 @@
 // X [..., in], W [out, in], B [out], act in {none, relu, relu6}; the math is kernels::Gemm.
 #include "common/kernels/gemm.h"
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_util.h"
 
 namespace openbpu::ops {
 namespace {
@@ -71,7 +72,9 @@ ir::OpSchema FusedLinearSchema() {
   return s;
 }
 
-OPENBPU_REGISTER_OP(FusedLinear, FusedLinearSchema());
+OPENBPU_REGISTER_OP(FusedLinear,
+                    qarith::WithArithmeticQuant(FusedLinearSchema(), qarith::PrepareLinear,
+                                                qarith::LinearKernel));
 
 }  // namespace
 }  // namespace openbpu::ops

@@ -3,6 +3,7 @@
 #include "common/kernels/gemm.h"
 
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_util.h"
 
 namespace openbpu::ops {
 namespace {
@@ -103,7 +104,8 @@ ir::OpSchema GemmSchema() {
   return s;
 }
 
-OPENBPU_REGISTER_OP(Gemm, GemmSchema());
+OPENBPU_REGISTER_OP(Gemm, qarith::WithArithmeticQuant(GemmSchema(), qarith::PrepareGemm,
+                                                      qarith::GemmKernel));
 
 }  // namespace
 }  // namespace openbpu::ops

@@ -1,12 +1,15 @@
 // GlobalAveragePool: average over all spatial dimensions of float32 [N, C, ...]
 // (rank >= 3); the output keeps the spatial dimensions as 1s.
 #include "compiler/ops/pool_schema.h"
+#include "compiler/ops/quant_util.h"
 
 namespace openbpu::ops {
 namespace {
 
 OPENBPU_REGISTER_OP(GlobalAveragePool,
-                    GlobalPoolSchema("GlobalAveragePool", kernels::GlobalAveragePool));
+                    qarith::WithArithmeticQuant(
+                        GlobalPoolSchema("GlobalAveragePool", kernels::GlobalAveragePool),
+                        qarith::PrepareGlobalAveragePool, qarith::GlobalAveragePoolKernel));
 
 }  // namespace
 }  // namespace openbpu::ops

@@ -1,13 +1,30 @@
 // Greater: broadcasting elementwise a > b, a bool tensor.
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_exact_util.h"
 
 namespace openbpu::ops {
 namespace {
 
-OPENBPU_REGISTER_OP(Greater, BinarySchema(
-                                 "Greater", [](float a, float b) { return a > b ? 1.f : 0.f; },
-                                 [](int64_t a, int64_t b) -> int64_t { return a > b; },
-                                 /*bool_output=*/true));
+// Quantized (exact): a * s_a > b * s_b compared exactly in integers
+// (docs/NUMERICS.md, "Max/min/compare"); a bool output without quantization.
+ir::OpSchema GreaterSchema() {
+  ir::OpSchema s = BinarySchema(
+      "Greater", [](float a, float b) { return a > b ? 1.f : 0.f; },
+      [](int64_t a, int64_t b) -> int64_t { return a > b; },
+      /*bool_output=*/true);
+  s.qkind = ir::QuantKind::kExact;
+  s.qprepare = [](ir::Node& node, const ir::QuantOpContext&) {
+    return qexact::PrepareCompare(node);
+  };
+  s.qkernel = [kernel = s.kernel](const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                                  std::vector<Tensor>& outputs) {
+    return qexact::CompareKernel(
+        node, inputs, [](int c) { return c > 0; }, kernel, outputs);
+  };
+  return s;
+}
+
+OPENBPU_REGISTER_OP(Greater, GreaterSchema());
 
 }  // namespace
 }  // namespace openbpu::ops

@@ -1,23 +1,34 @@
 // HardSigmoid: max(0, min(1, alpha * x + beta)), alpha 0.2 and beta 0.5 by default.
 #include <algorithm>
+#include <cmath>
 
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_table_util.h"
 
 namespace openbpu::ops {
 namespace {
 
-OPENBPU_REGISTER_OP(HardSigmoid,
-                    UnaryFloatSchemaBound("HardSigmoid",
-                                          {{"alpha", ir::AttrKind::kFloat},
-                                           {"beta", ir::AttrKind::kFloat}},
-                                          [](const ir::Node& node) -> std::function<float(float)> {
-                                            const float alpha =
-                                                node.attrs().GetFloat("alpha", 0.2f);
-                                            const float beta = node.attrs().GetFloat("beta", 0.5f);
-                                            return [alpha, beta](float x) {
-                                              return std::max(0.f, std::min(1.f, alpha * x + beta));
-                                            };
-                                          }));
+ir::OpSchema HardSigmoidSchema() {
+  ir::OpSchema s = UnaryFloatSchemaBound(
+      "HardSigmoid", {{"alpha", ir::AttrKind::kFloat}, {"beta", ir::AttrKind::kFloat}},
+      [](const ir::Node& node) -> std::function<float(float)> {
+        const float alpha = node.attrs().GetFloat("alpha", 0.2f);
+        const float beta = node.attrs().GetFloat("beta", 0.5f);
+        return [alpha, beta](float x) { return std::max(0.f, std::min(1.f, alpha * x + beta)); };
+      });
+  // Quantized: int8 256-entry table, int16 SegmentLUT (docs/NUMERICS.md, "Lookup tables").
+  qtable::MakeUnaryTableOp(
+      s,
+      [](const ir::Node& node, double) -> absl::StatusOr<std::function<double(double)>> {
+        const double alpha = node.attrs().GetFloat("alpha", 0.2f);
+        const double beta = node.attrs().GetFloat("beta", 0.5f);
+        return [alpha, beta](double x) { return std::max(0.0, std::min(1.0, alpha * x + beta)); };
+      },
+      numerics::SegmentLutMirror::kNone);
+  return s;
+}
+
+OPENBPU_REGISTER_OP(HardSigmoid, HardSigmoidSchema());
 
 }  // namespace
 }  // namespace openbpu::ops

@@ -1,14 +1,25 @@
 // HardSwish: x * max(0, min(1, x / 6 + 0.5)) (ONNX fixes alpha = 1/6, beta = 0.5).
 #include <algorithm>
+#include <cmath>
 
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_table_util.h"
 
 namespace openbpu::ops {
 namespace {
 
-OPENBPU_REGISTER_OP(HardSwish, UnaryFloatSchema("HardSwish", {}, [](const ir::Node&, float x) {
-                      return x * std::max(0.f, std::min(1.f, x * (1.f / 6.f) + 0.5f));
-                    }));
+ir::OpSchema HardSwishSchema() {
+  ir::OpSchema s = UnaryFloatSchema("HardSwish", {}, [](const ir::Node&, float x) {
+    return x * std::max(0.f, std::min(1.f, x * (1.f / 6.f) + 0.5f));
+  });
+  // Quantized: int8 256-entry table, int16 SegmentLUT (docs/NUMERICS.md, "Lookup tables").
+  qtable::MakeUnaryTableOp(
+      s, qtable::Fixed([](double x) { return x * std::max(0.0, std::min(1.0, x / 6 + 0.5)); }),
+      numerics::SegmentLutMirror::kNone);
+  return s;
+}
+
+OPENBPU_REGISTER_OP(HardSwish, HardSwishSchema());
 
 }  // namespace
 }  // namespace openbpu::ops

@@ -17,6 +17,11 @@ ir::OpSchema IdentitySchema() {
     outputs.push_back(*inputs[0]);
     return absl::OkStatus();
   };
+  // Quantized: the same integers move, so the output keeps the input's
+  // quantization (docs/NUMERICS.md, "Exact ops").
+  s.qkind = ir::QuantKind::kExact;
+  s.qinherit_input = 0;
+  s.qkernel = s.kernel;
   return s;
 }
 

@@ -1,8 +1,13 @@
 // LayerNormalization (ONNX LayerNormalization-17): normalizes over the dims from
 // `axis` on, then applies Scale and B (broadcast to those dims); optional
 // outputs Mean and InvStdDev. The math is kernels::LayerNorm.
+#include <cmath>
+
 #include "common/kernels/layer_norm.h"
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_table_util.h"
+#include "isa/numerics/lut.h"
+#include "isa/numerics/requantize.h"
 
 namespace openbpu::ops {
 namespace {
@@ -113,7 +118,170 @@ ir::OpSchema LayerNormalizationSchema() {
   return s;
 }
 
-OPENBPU_REGISTER_OP(LayerNormalization, LayerNormalizationSchema());
+// Quantized (docs/NUMERICS.md, "LayerNorm"), per row of N normalized elements q_i:
+//   S = sum q_i (int64), c_i = N q_i - S (int64), V = sum c_i^2 (int128) = N^3 var(q),
+//   U = V + EPS with EPS = round(eps N^3 / s_x^2) (stored as eps_mantissa << eps_exponent),
+//   {rs, e} = normalized rsqrt of U,
+//   t_i = sign_i * round(c_i * rs * m_i * 2^-(n_i + e - 16))    (units of 2^-16 output LSB)
+//   y_i = saturate(round_half_up((t_i + B_i) * 2^-16)),
+// with {m_i, n_i} the record of sqrt(N) |gamma_i| / s_y, sign_i = sign(gamma_i) and
+// B_i = round(beta_i / s_y * 2^16). Only output Y is quantized.
+constexpr int kLayerNormFractionBits = 16;
+constexpr int64_t kMaxLayerNormSize = int64_t{1} << 20;
+
+absl::Status PrepareLayerNorm(ir::Node& node, const ir::QuantOpContext& ctx) {
+  if (node.num_outputs() > 1) {
+    return absl::UnimplementedError(
+        absl::StrCat(node.Describe(), ": quantized LayerNormalization computes only output Y"));
+  }
+  absl::StatusOr<std::pair<DType, double>> in = qtable::InputQuant(node, 0);
+  if (!in.ok()) return in.status();
+  absl::StatusOr<std::pair<DType, double>> out = qtable::OutputQuant(node, 0);
+  if (!out.ok()) return out.status();
+  for (DType d : {in->first, out->first}) {
+    if (absl::Status st = qtable::CheckActivationStorage(node, d, ctx); !st.ok()) return st;
+  }
+  const ir::Value* scale = node.input(1);
+  const ir::Value* bias = node.input(2);
+  absl::StatusOr<LayerNormPlan> plan = PlanLayerNorm(
+      node, InputType(node, 0).shape, scale == nullptr ? nullptr : &scale->type().shape,
+      bias == nullptr ? nullptr : &bias->type().shape);
+  if (!plan.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": ", plan.status().message()));
+  }
+  const int64_t n = NumElements(plan->normalized);
+  if (n < 1 || n > kMaxLayerNormSize) {
+    return absl::UnimplementedError(absl::StrCat(
+        node.Describe(), ": quantized LayerNormalization normalizes 1 to 2^20 elements, got ", n));
+  }
+  std::vector<double> gamma(n, 1.0), beta(n, 0.0);
+  for (int i : {1, 2}) {
+    if (node.input(i) == nullptr) continue;
+    absl::StatusOr<std::vector<double>> v = qtable::ConstantReal(node, i);
+    if (!v.ok()) return v.status();
+    const std::vector<int64_t> index =
+        BroadcastIndex(node.input(i)->type().shape, plan->normalized);
+    for (int64_t k = 0; k < n; ++k) (i == 1 ? gamma : beta)[k] = (*v)[index[k]];
+  }
+  std::vector<int32_t> multipliers(n), shifts(n), signs(n);
+  std::vector<int64_t> biases(n);
+  const double s_y = out->second;
+  for (int64_t k = 0; k < n; ++k) {
+    absl::StatusOr<numerics::RequantizeRecord> r = numerics::MakeRequantizeRecord(
+        std::sqrt(static_cast<double>(n)) * std::fabs(gamma[k]) / s_y);
+    if (!r.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": ", r.status().message()));
+    }
+    multipliers[k] = r->multiplier;
+    shifts[k] = r->shift;
+    signs[k] = gamma[k] < 0 ? -1 : 1;
+    const double b = std::ldexp(beta[k] / s_y, kLayerNormFractionBits);
+    biases[k] = std::fabs(b) < 0x1p62 ? std::llround(b)
+                                      : (b < 0 ? -(int64_t{1} << 62) : (int64_t{1} << 62));
+  }
+  // EPS = round(eps N^3 / s_x^2) as a mantissa below 2^31 and a left shift.
+  const double eps_term = static_cast<double>(node.attrs().GetFloat("epsilon", 1e-5f)) *
+                          std::pow(static_cast<double>(n), 3) / (in->second * in->second);
+  int eps_exponent = 0;
+  double eps_mantissa = std::round(eps_term);
+  while (eps_mantissa >= 0x1p31) {
+    ++eps_exponent;
+    eps_mantissa = std::round(std::ldexp(eps_term, -eps_exponent));
+  }
+  if (!std::isfinite(eps_term) || eps_exponent > 64) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(node.Describe(), ": epsilon / s_x^2 is out of range"));
+  }
+  auto& qp = node.mutable_qparams();
+  qp["gamma_multiplier"] = Tensor::FromVector<int32_t>({n}, multipliers);
+  qp["gamma_shift"] = Tensor::FromVector<int32_t>({n}, shifts);
+  qp["gamma_sign"] = Tensor::FromVector<int32_t>({n}, signs);
+  qp["beta"] = Tensor::FromVector<int64_t>({n}, biases);
+  qp["eps_mantissa"] = Tensor::Scalar<int32_t>(static_cast<int32_t>(eps_mantissa));
+  qp["eps_exponent"] = Tensor::Scalar<int32_t>(eps_exponent);
+  qp["rsqrt_table"] =
+      Tensor::FromVector<int32_t>({numerics::kRsqrtTableSize}, numerics::MakeRsqrtTable());
+  return absl::OkStatus();
+}
+
+absl::StatusOr<const Tensor*> LayerNormParam(const ir::Node& node, const char* name, DType dtype,
+                                             int64_t count) {
+  auto it = node.qparams().find(name);
+  if (it == node.qparams().end() || it->second.dtype() != dtype ||
+      it->second.num_elements() != count) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(node.Describe(), ": qparam '", name, "' is missing or malformed"));
+  }
+  return &it->second;
+}
+
+absl::Status LayerNormKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                             std::vector<Tensor>& outputs) {
+  const Tensor& x = *inputs[0];
+  absl::StatusOr<std::pair<DType, double>> out = qtable::OutputQuant(node, 0);
+  if (!out.ok()) return out.status();
+  absl::StatusOr<LayerNormPlan> plan = PlanLayerNorm(node, x.shape(), nullptr, nullptr);
+  if (!plan.ok()) return plan.status();
+  const int64_t n = NumElements(plan->normalized);
+  const int64_t rows = NumElements(plan->stats);
+  const Tensor* p[7];
+  const char* names[7] = {"gamma_multiplier", "gamma_shift",  "gamma_sign", "beta",
+                          "eps_mantissa",     "eps_exponent", "rsqrt_table"};
+  const DType dtypes[7] = {DType::kInt32, DType::kInt32, DType::kInt32, DType::kInt64,
+                           DType::kInt32, DType::kInt32, DType::kInt32};
+  const int64_t counts[7] = {n, n, n, n, 1, 1, numerics::kRsqrtTableSize};
+  for (int k = 0; k < 7; ++k) {
+    absl::StatusOr<const Tensor*> t = LayerNormParam(node, names[k], dtypes[k], counts[k]);
+    if (!t.ok()) return t.status();
+    p[k] = *t;
+  }
+  const int32_t* mult = p[0]->data<int32_t>();
+  const int32_t* shift = p[1]->data<int32_t>();
+  const int32_t* sign = p[2]->data<int32_t>();
+  const int64_t* beta = p[3]->data<int64_t>();
+  const int32_t eps_exponent = p[5]->data<int32_t>()[0];
+  if (eps_exponent < 0 || eps_exponent > 64) {
+    return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": eps_exponent out of range"));
+  }
+  const unsigned __int128 eps = static_cast<unsigned __int128>(p[4]->data<int32_t>()[0])
+                                << eps_exponent;
+  const int32_t* rtable = p[6]->data<int32_t>();
+  const std::vector<int64_t> q = x.ToInt64Vector();
+  const auto [lo, hi] = qtable::Range(out->first);
+  std::vector<int64_t> y(q.size());
+  std::vector<int64_t> c(n);
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t* row = q.data() + r * n;
+    int64_t sum = 0;
+    for (int64_t k = 0; k < n; ++k) sum += row[k];
+    unsigned __int128 v = 0;
+    for (int64_t k = 0; k < n; ++k) {
+      c[k] = n * row[k] - sum;
+      v += static_cast<unsigned __int128>(static_cast<__int128>(c[k]) * c[k]);
+    }
+    const numerics::FixedPoint rs = numerics::Rsqrt(rtable, v + eps);
+    for (int64_t k = 0; k < n; ++k) {
+      const __int128 prod = static_cast<__int128>(c[k] * rs.mantissa) * mult[k];
+      const int64_t t =
+          qtable::ShiftRoundSaturate(prod, shift[k] + rs.exponent - kLayerNormFractionBits,
+                                     -(int64_t{1} << 62), int64_t{1} << 62);
+      y[r * n + k] = qtable::ShiftRoundSaturate(static_cast<__int128>(sign[k] * t) + beta[k],
+                                                kLayerNormFractionBits, lo, hi);
+    }
+  }
+  outputs.push_back(qtable::IntTensor(out->first, x.shape(), y));
+  return absl::OkStatus();
+}
+
+ir::OpSchema QuantizedLayerNormalizationSchema() {
+  ir::OpSchema s = LayerNormalizationSchema();
+  s.qkind = ir::QuantKind::kTable;
+  s.qprepare = PrepareLayerNorm;
+  s.qkernel = LayerNormKernel;
+  return s;
+}
+
+OPENBPU_REGISTER_OP(LayerNormalization, QuantizedLayerNormalizationSchema());
 
 }  // namespace
 }  // namespace openbpu::ops

@@ -2,12 +2,23 @@
 #include <cmath>
 
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_table_util.h"
 
 namespace openbpu::ops {
 namespace {
 
-OPENBPU_REGISTER_OP(Log, UnaryFloatSchema("Log", {},
-                                          [](const ir::Node&, float x) { return std::log(x); }));
+ir::OpSchema LogSchema() {
+  ir::OpSchema s =
+      UnaryFloatSchema("Log", {}, [](const ir::Node&, float x) { return std::log(x); });
+  // Quantized: int8 256-entry table, int16 normalized log2 table (docs/NUMERICS.md, "Lookup
+  // tables"). Inputs <= 0 give log = -inf, i.e. the lowest output (docs/NUMERICS.md).
+  qtable::MakeNormalizedInt16Op(
+      s, qtable::Fixed([](double x) { return x > 0 ? std::log(x) : -HUGE_VAL; }),
+      numerics::SegmentLutMirror::kNone, qtable::NormalizedFunction::kLog);
+  return s;
+}
+
+OPENBPU_REGISTER_OP(Log, LogSchema());
 
 }  // namespace
 }  // namespace openbpu::ops

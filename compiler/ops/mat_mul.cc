@@ -2,6 +2,7 @@
 // dimensions; the math is kernels::MatMul.
 #include "common/kernels/gemm.h"
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_util.h"
 
 namespace openbpu::ops {
 namespace {
@@ -35,7 +36,8 @@ ir::OpSchema MatMulSchema() {
   return s;
 }
 
-OPENBPU_REGISTER_OP(MatMul, MatMulSchema());
+OPENBPU_REGISTER_OP(MatMul, qarith::WithArithmeticQuant(MatMulSchema(), qarith::PrepareMatMul,
+                                                        qarith::MatMulKernel));
 
 }  // namespace
 }  // namespace openbpu::ops

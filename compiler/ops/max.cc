@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_exact_util.h"
 
 namespace openbpu::ops {
 namespace {
@@ -17,7 +18,25 @@ T MaxOf(T a, T b) {
   return b > a ? b : a;
 }
 
-OPENBPU_REGISTER_OP(Max, VariadicFoldSchema("Max", [](auto a, auto b) { return MaxOf(a, b); }));
+// Quantized (arithmetic): every input is requantized to the output scale
+// (records "input", s_i / s_out), then the maximum is taken (docs/NUMERICS.md,
+// "Max/min/compare").
+ir::OpSchema MaxSchema() {
+  ir::OpSchema s = VariadicFoldSchema("Max", [](auto a, auto b) { return MaxOf(a, b); });
+  s.qkind = ir::QuantKind::kArithmetic;
+  s.qprepare = [](ir::Node& node, const ir::QuantOpContext&) -> absl::Status {
+    std::vector<int> all;
+    for (int i = 0; i < node.num_inputs(); ++i) all.push_back(i);
+    return qexact::PrepareRequantizeInputs(node, all, "input");
+  };
+  s.qkernel = [](const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                 std::vector<Tensor>& outputs) -> absl::Status {
+    return qexact::RequantizedFold(node, inputs, /*is_max=*/true, outputs);
+  };
+  return s;
+}
+
+OPENBPU_REGISTER_OP(Max, MaxSchema());
 
 }  // namespace
 }  // namespace openbpu::ops

@@ -2,9 +2,51 @@
 // pads, auto_pad, dilations and ceil_mode; the Indices output is not supported.
 #include "absl/strings/str_cat.h"
 #include "compiler/ops/pool_schema.h"
+#include "isa/numerics/pool.h"
 
 namespace openbpu::ops {
 namespace {
+
+// Quantized (exact): numerics::MaxPool on the integers (docs/NUMERICS.md,
+// "Exact ops"), the windows planned as the float kernel plans them.
+absl::Status MaxPoolQuantKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                                std::vector<Tensor>& outputs) {
+  const Tensor& x = *inputs[0];
+  if (x.rank() < 3) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("input must have rank >= 3, got ", ShapeToString(x.shape())));
+  }
+  absl::StatusOr<kernels::AutoPad> auto_pad =
+      kernels::ParseAutoPad(node.attrs().GetString("auto_pad", "NOTSET"));
+  if (!auto_pad.ok()) return auto_pad.status();
+  absl::StatusOr<kernels::PoolGeometry> g = kernels::PlanPool(
+      Shape(x.shape().begin() + 2, x.shape().end()), node.attrs().GetInts("kernel_shape"),
+      node.attrs().GetInts("strides"), node.attrs().GetInts("dilations"),
+      node.attrs().GetInts("pads"), *auto_pad, node.attrs().GetInt("ceil_mode", 0) != 0);
+  if (!g.ok()) return g.status();
+  const numerics::PoolWindows w{g->input,     g->output,     g->kernel,  g->strides,
+                                g->dilations, g->pads_begin, g->pads_end};
+  Shape shape = {x.dim(0), x.dim(1)};
+  shape.insert(shape.end(), g->output.begin(), g->output.end());
+  Tensor y(x.dtype(), shape);
+  const int64_t channels = x.dim(0) * x.dim(1);
+  switch (x.dtype()) {
+    case DType::kInt8:
+      numerics::MaxPool(x.data<int8_t>(), channels, w, y.data<int8_t>());
+      break;
+    case DType::kInt16:
+      numerics::MaxPool(x.data<int16_t>(), channels, w, y.data<int16_t>());
+      break;
+    case DType::kInt32:
+      numerics::MaxPool(x.data<int32_t>(), channels, w, y.data<int32_t>());
+      break;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat("quantized MaxPool of dtype ", DTypeName(x.dtype()), " is not supported"));
+  }
+  outputs.push_back(std::move(y));
+  return absl::OkStatus();
+}
 
 ir::OpSchema MaxPoolSchema() {
   ir::OpSchema s =
@@ -36,6 +78,9 @@ ir::OpSchema MaxPoolSchema() {
     }
     return validate_pool(node);
   };
+  s.qkind = ir::QuantKind::kExact;
+  s.qinherit_input = 0;
+  s.qkernel = MaxPoolQuantKernel;
   return s;
 }
 

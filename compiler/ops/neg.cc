@@ -3,6 +3,8 @@
 #include <type_traits>
 
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_exact_util.h"
+#include "isa/numerics/requantize.h"
 
 namespace openbpu::ops {
 namespace {
@@ -62,6 +64,21 @@ ir::OpSchema NegSchema() {
         return absl::UnimplementedError(
             absl::StrCat("dtype ", DTypeName(x.dtype()), " is not supported"));
     }
+    return absl::OkStatus();
+  };
+  // Quantized (exact, on the input's grid): -q saturated: -(-128) = 128 becomes 127 (int8), as fake
+  // quantization of the float result 128 * s does.
+  s.qkind = ir::QuantKind::kExact;
+  s.qinherit_input = 0;
+  s.qkernel = [](const ir::Node&, absl::Span<const Tensor* const> inputs,
+                 std::vector<Tensor>& outputs) -> absl::Status {
+    absl::StatusOr<std::pair<int64_t, int64_t>> range = qexact::StorageRange(inputs[0]->dtype());
+    if (!range.ok()) return range.status();
+    const int64_t lo = range->first, hi = range->second;
+    absl::StatusOr<Tensor> y = qexact::MapStorage(
+        *inputs[0], [lo, hi](int64_t q) { return numerics::Saturate(-q, lo, hi); });
+    if (!y.ok()) return y.status();
+    outputs.push_back(*std::move(y));
     return absl::OkStatus();
   };
   return s;

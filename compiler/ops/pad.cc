@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_exact_util.h"
 
 namespace openbpu::ops {
 namespace {
@@ -217,6 +218,38 @@ ir::OpSchema PadSchema() {
     }
     outputs.push_back(std::move(y));
     return absl::OkStatus();
+  };
+  // Quantized (exact): reflect / edge copy integers; the constant value becomes
+  // qparam "pad_value" = clamp(round_half_even(float32(c) * (1.0f / s_x))), the
+  // rounding of fake quantization, so the result equals the float Pad of the
+  // dequantized input fake-quantized with s_x (0 stays 0).
+  s.qkind = ir::QuantKind::kExact;
+  s.qinherit_input = 0;
+  s.qprepare = [](ir::Node& node, const ir::QuantOpContext&) -> absl::Status {
+    absl::StatusOr<float> s_x = qexact::InputScale(node, 0);
+    if (!s_x.ok()) return s_x.status();
+    absl::StatusOr<std::pair<int64_t, int64_t>> range =
+        qexact::StorageRange(node.input(0)->type().dtype);
+    if (!range.ok()) return range.status();
+    absl::StatusOr<std::vector<double>> value = qexact::ConstantRealValues(node, 2);
+    if (!value.ok()) return value.status();
+    qexact::SetInt(node, "pad_value",
+                   value->empty()
+                       ? 0
+                       : qexact::QuantizeLikeFakeQuant(static_cast<float>((*value)[0]), *s_x,
+                                                       range->first, range->second));
+    return absl::OkStatus();
+  };
+  s.qkernel = [kernel = s.kernel](const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                                  std::vector<Tensor>& outputs) -> absl::Status {
+    const Tensor& x = *inputs[0];
+    absl::StatusOr<int64_t> value = qexact::GetInt(node, "pad_value");
+    if (!value.ok()) return value.status();
+    const Tensor pad_value = qexact::IntTensor(x.dtype(), {}, {*value});
+    std::vector<const Tensor*> args(inputs.begin(), inputs.end());
+    args.resize(std::max<size_t>(args.size(), 3), nullptr);
+    args[2] = &pad_value;
+    return kernel(node, args, outputs);
   };
   return s;
 }

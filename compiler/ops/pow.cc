@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_table_util.h"
 
 namespace openbpu::ops {
 namespace {
@@ -101,7 +102,27 @@ ir::OpSchema PowSchema() {
   return s;
 }
 
-OPENBPU_REGISTER_OP(Pow, PowSchema());
+// Quantized (docs/NUMERICS.md, "Lookup tables"): a table of x^e for the constant exponent e
+// (a scalar, or one value broadcast; a quantized constant is used as q * scale). NaN
+// results (negative base, fractional e) become 0, infinite ones saturate.
+absl::StatusOr<std::function<double(double)>> PowFunction(const ir::Node& node, double) {
+  absl::StatusOr<std::vector<double>> e = qtable::ConstantReal(node, 1);
+  if (!e.ok()) return e.status();
+  if (e->empty() || NumElements(InputType(node, 1).shape) != 1 ||
+      InputType(node, 1).shape.size() > InputType(node, 0).shape.size()) {
+    return absl::UnimplementedError("quantized Pow needs a single constant exponent");
+  }
+  const double exponent = (*e)[0];
+  return [exponent](double x) { return std::pow(x, exponent); };
+}
+
+ir::OpSchema QuantizedPowSchema() {
+  ir::OpSchema s = PowSchema();
+  qtable::MakeUnaryTableOp(s, PowFunction);
+  return s;
+}
+
+OPENBPU_REGISTER_OP(Pow, QuantizedPowSchema());
 
 }  // namespace
 }  // namespace openbpu::ops

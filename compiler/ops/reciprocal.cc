@@ -2,12 +2,23 @@
 #include <cmath>
 
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_table_util.h"
 
 namespace openbpu::ops {
 namespace {
 
-OPENBPU_REGISTER_OP(Reciprocal, UnaryFloatSchema("Reciprocal", {},
-                                                 [](const ir::Node&, float x) { return 1.f / x; }));
+ir::OpSchema ReciprocalSchema() {
+  ir::OpSchema s =
+      UnaryFloatSchema("Reciprocal", {}, [](const ir::Node&, float x) { return 1.f / x; });
+  // Quantized: int8 256-entry table, int16 normalized table (docs/NUMERICS.md, "Lookup tables").
+  // Input 0 gives the highest output (1 / +0 = +inf).
+  qtable::MakeNormalizedInt16Op(
+      s, qtable::Fixed([](double x) { return x != 0 ? 1.0 / x : HUGE_VAL; }),
+      numerics::SegmentLutMirror::kOdd, qtable::NormalizedFunction::kReciprocal);
+  return s;
+}
+
+OPENBPU_REGISTER_OP(Reciprocal, ReciprocalSchema());
 
 }  // namespace
 }  // namespace openbpu::ops

@@ -2,14 +2,22 @@
 #include <cmath>
 
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_table_util.h"
 
 namespace openbpu::ops {
 namespace {
 
-OPENBPU_REGISTER_OP(Sigmoid, UnaryFloatSchema("Sigmoid", {}, [](const ir::Node&, float x) {
-                      return x >= 0.f ? 1.f / (1.f + std::exp(-x))
-                                      : std::exp(x) / (1.f + std::exp(x));
-                    }));
+ir::OpSchema SigmoidSchema() {
+  ir::OpSchema s = UnaryFloatSchema("Sigmoid", {}, [](const ir::Node&, float x) {
+    return x >= 0.f ? 1.f / (1.f + std::exp(-x)) : std::exp(x) / (1.f + std::exp(x));
+  });
+  // Quantized: int8 256-entry table, int16 SegmentLUT (docs/NUMERICS.md, "Lookup tables").
+  qtable::MakeUnaryTableOp(s, qtable::Fixed([](double x) { return 1.0 / (1.0 + std::exp(-x)); }),
+                           numerics::SegmentLutMirror::kOdd);
+  return s;
+}
+
+OPENBPU_REGISTER_OP(Sigmoid, SigmoidSchema());
 
 }  // namespace
 }  // namespace openbpu::ops

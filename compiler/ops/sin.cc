@@ -2,12 +2,21 @@
 #include <cmath>
 
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_table_util.h"
 
 namespace openbpu::ops {
 namespace {
 
-OPENBPU_REGISTER_OP(Sin, UnaryFloatSchema("Sin", {},
-                                          [](const ir::Node&, float x) { return std::sin(x); }));
+ir::OpSchema SinSchema() {
+  ir::OpSchema s =
+      UnaryFloatSchema("Sin", {}, [](const ir::Node&, float x) { return std::sin(x); });
+  // Quantized: int8 256-entry table, int16 SegmentLUT (docs/NUMERICS.md, "Lookup tables").
+  qtable::MakeUnaryTableOp(s, qtable::Fixed([](double x) { return std::sin(x); }),
+                           numerics::SegmentLutMirror::kOdd);
+  return s;
+}
+
+OPENBPU_REGISTER_OP(Sin, SinSchema());
 
 }  // namespace
 }  // namespace openbpu::ops

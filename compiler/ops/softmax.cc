@@ -2,7 +2,14 @@
 // -1); the importer rewrites the pre-13 2-D coercing form.
 #include "common/kernels/softmax.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_table_util.h"
+#include "isa/numerics/lut.h"
+#include "isa/numerics/requantize.h"
+#include "isa/numerics/segment_lut.h"
 
 namespace openbpu::ops {
 namespace {
@@ -39,7 +46,165 @@ ir::OpSchema SoftmaxSchema() {
   return s;
 }
 
-OPENBPU_REGISTER_OP(Softmax, SoftmaxSchema());
+// Quantized (docs/NUMERICS.md, "Softmax"): along the axis, d = q - max(q) (int32);
+// E = exp table of d with output scale 1/32767 (int8 input: 256 int32 entries "exp_table"
+// indexed by d + 255; int16 input: the exp SegmentLUT L, E = L(d) for d >= -32768, else
+// floor((L(d + 32768) * L(-32768) + 16383) / 32767)), clamped at 0; S = sum E (int32,
+// axis length <= 65536); {rec, e} = normalized reciprocal of S; with {m, n} the record of
+// 1 / s_out: y = saturate(round_half_up(E * rec * m * 2^-(n + e))).
+constexpr int64_t kMaxSoftmaxAxis = 65536;
+
+absl::StatusOr<int> QuantAxis(const ir::Node& node, const Shape& shape) {
+  absl::StatusOr<int> axis =
+      NormalizeAxis(node.attrs().GetInt("axis", -1), static_cast<int>(shape.size()));
+  if (!axis.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": ", axis.status().message()));
+  }
+  return axis;
+}
+
+absl::Status PrepareSoftmax(ir::Node& node, const ir::QuantOpContext& ctx) {
+  absl::StatusOr<std::pair<DType, double>> in = qtable::InputQuant(node, 0);
+  if (!in.ok()) return in.status();
+  absl::StatusOr<std::pair<DType, double>> out = qtable::OutputQuant(node, 0);
+  if (!out.ok()) return out.status();
+  for (DType d : {in->first, out->first}) {
+    if (absl::Status st = qtable::CheckActivationStorage(node, d, ctx); !st.ok()) return st;
+  }
+  const Shape& shape = InputType(node, 0).shape;
+  absl::StatusOr<int> axis = QuantAxis(node, shape);
+  if (!axis.ok()) return axis.status();
+  if (shape.empty() || shape[*axis] > kMaxSoftmaxAxis) {
+    return absl::UnimplementedError(absl::StrCat(
+        node.Describe(), ": quantized Softmax needs an axis of at most 65536 elements"));
+  }
+  auto exp_fn = [](double x) { return std::exp(x); };
+  const double s_exp = 1.0 / 32767.0;
+  auto& qp = node.mutable_qparams();
+  if (in->first == DType::kInt8) {
+    const std::vector<int32_t> t =
+        numerics::MakeTable(exp_fn, in->second, s_exp, -255, 256, 0, 32767);
+    qp["exp_table"] = Tensor::FromVector<int32_t>({256}, t);
+  } else {
+    absl::StatusOr<numerics::SegmentLut> lut =
+        numerics::Fit(exp_fn, in->second, s_exp, numerics::DividePoints::kEvenly,
+                      numerics::SegmentLutMirror::kNone);
+    if (!lut.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(node.Describe(), ": ", lut.status().message()));
+    }
+    const std::vector<int32_t> words = numerics::PackRecord(lut->record);
+    qp["segment_record"] = Tensor::FromVector<int32_t>({static_cast<int64_t>(words.size())}, words);
+    qp["segment_tables"] =
+        Tensor::FromVector<int16_t>({numerics::kSegmentTableTotal},
+                                    std::vector<int16_t>(lut->tables.begin(), lut->tables.end()));
+  }
+  qp["reciprocal_table"] = Tensor::FromVector<int32_t>({numerics::kReciprocalTableSize},
+                                                       numerics::MakeReciprocalTable());
+  return qtable::SetRequantizeRecord(node, "output", 1.0 / out->second);
+}
+
+absl::StatusOr<const Tensor*> SoftmaxParam(const ir::Node& node, const char* name, DType dtype,
+                                           int64_t count) {
+  auto it = node.qparams().find(name);
+  if (it == node.qparams().end() || it->second.dtype() != dtype ||
+      it->second.num_elements() != count) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(node.Describe(), ": qparam '", name, "' is missing or malformed"));
+  }
+  return &it->second;
+}
+
+absl::Status SoftmaxKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                           std::vector<Tensor>& outputs) {
+  const Tensor& x = *inputs[0];
+  absl::StatusOr<std::pair<DType, double>> out = qtable::OutputQuant(node, 0);
+  if (!out.ok()) return out.status();
+  absl::StatusOr<int> axis = QuantAxis(node, x.shape());
+  if (!axis.ok()) return axis.status();
+  absl::StatusOr<numerics::RequantizeRecord> record = qtable::RequantizeRecordParam(node, "output");
+  if (!record.ok()) return record.status();
+  absl::StatusOr<const Tensor*> rtable =
+      SoftmaxParam(node, "reciprocal_table", DType::kInt32, numerics::kReciprocalTableSize);
+  if (!rtable.ok()) return rtable.status();
+  const Tensor* exp_table = nullptr;
+  const Tensor* seg_tables = nullptr;
+  numerics::SegmentLutRecord seg;
+  if (x.dtype() == DType::kInt8) {
+    absl::StatusOr<const Tensor*> t = SoftmaxParam(node, "exp_table", DType::kInt32, 256);
+    if (!t.ok()) return t.status();
+    exp_table = *t;
+  } else if (x.dtype() == DType::kInt16) {
+    absl::StatusOr<const Tensor*> w =
+        SoftmaxParam(node, "segment_record", DType::kInt32, numerics::kSegmentLutRecordWords);
+    if (!w.ok()) return w.status();
+    absl::StatusOr<const Tensor*> t =
+        SoftmaxParam(node, "segment_tables", DType::kInt16, numerics::kSegmentTableTotal);
+    if (!t.ok()) return t.status();
+    absl::StatusOr<numerics::SegmentLutRecord> r = numerics::UnpackRecord((*w)->span<int32_t>());
+    if (!r.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": ", r.status().message()));
+    }
+    seg = *r;
+    seg_tables = *t;
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat(node.Describe(), ": quantized Softmax takes int8 or int16 input"));
+  }
+  const int64_t n = x.dim(*axis);
+  if (n > kMaxSoftmaxAxis) {
+    return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": axis longer than 65536"));
+  }
+  int64_t outer = 1, inner = 1;
+  for (int d = 0; d < *axis; ++d) outer *= x.dim(d);
+  for (int d = *axis + 1; d < x.rank(); ++d) inner *= x.dim(d);
+  const std::vector<int64_t> q = x.ToInt64Vector();
+  const auto [lo, hi] = qtable::Range(out->first);
+  std::vector<int64_t> y(q.size());
+  std::vector<int64_t> e(n);
+  for (int64_t o = 0; o < outer; ++o) {
+    for (int64_t in = 0; in < inner; ++in) {
+      const int64_t base = o * n * inner + in;
+      int64_t mx = q[base];
+      for (int64_t k = 1; k < n; ++k) mx = std::max(mx, q[base + k * inner]);
+      int64_t sum = 0;
+      for (int64_t k = 0; k < n; ++k) {
+        const int64_t d = q[base + k * inner] - mx;
+        if (exp_table != nullptr) {
+          e[k] = exp_table->data<int32_t>()[d + 255];
+        } else if (d >= -32768) {
+          e[k] = numerics::Evaluate(seg, seg_tables->data<int16_t>(), static_cast<int16_t>(d));
+        } else {
+          // d in [-65535, -32769]: exp(d s) = exp((d + 32768) s) * exp(-32768 s).
+          const int64_t a =
+              numerics::Evaluate(seg, seg_tables->data<int16_t>(), static_cast<int16_t>(d + 32768));
+          const int64_t b = numerics::Evaluate(seg, seg_tables->data<int16_t>(), -32768);
+          e[k] = (a * b + 16383) / 32767;
+        }
+        e[k] = std::max<int64_t>(e[k], 0);
+        sum += e[k];
+      }
+      const numerics::FixedPoint rec =
+          numerics::Reciprocal((*rtable)->data<int32_t>(), static_cast<uint64_t>(sum));
+      for (int64_t k = 0; k < n; ++k) {
+        const __int128 p = static_cast<__int128>(e[k] * rec.mantissa) * record->multiplier;
+        y[base + k * inner] = qtable::ShiftRoundSaturate(p, record->shift + rec.exponent, lo, hi);
+      }
+    }
+  }
+  outputs.push_back(qtable::IntTensor(out->first, x.shape(), y));
+  return absl::OkStatus();
+}
+
+ir::OpSchema QuantizedSoftmaxSchema() {
+  ir::OpSchema s = SoftmaxSchema();
+  s.qkind = ir::QuantKind::kTable;
+  s.qprepare = PrepareSoftmax;
+  s.qkernel = SoftmaxKernel;
+  return s;
+}
+
+OPENBPU_REGISTER_OP(Softmax, QuantizedSoftmaxSchema());
 
 }  // namespace
 }  // namespace openbpu::ops

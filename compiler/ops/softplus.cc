@@ -3,13 +3,24 @@
 #include <cmath>
 
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_table_util.h"
 
 namespace openbpu::ops {
 namespace {
 
-OPENBPU_REGISTER_OP(Softplus, UnaryFloatSchema("Softplus", {}, [](const ir::Node&, float x) {
-                      return (x > 0.f ? x : 0.f) + std::log1p(std::exp(-std::fabs(x)));
-                    }));
+ir::OpSchema SoftplusSchema() {
+  ir::OpSchema s = UnaryFloatSchema("Softplus", {}, [](const ir::Node&, float x) {
+    return (x > 0.f ? x : 0.f) + std::log1p(std::exp(-std::fabs(x)));
+  });
+  // Quantized: int8 256-entry table, int16 SegmentLUT (docs/NUMERICS.md, "Lookup tables").
+  qtable::MakeUnaryTableOp(s, qtable::Fixed([](double x) {
+                             return (x > 0 ? x : 0.0) + std::log1p(std::exp(-std::fabs(x)));
+                           }),
+                           numerics::SegmentLutMirror::kNone);
+  return s;
+}
+
+OPENBPU_REGISTER_OP(Softplus, SoftplusSchema());
 
 }  // namespace
 }  // namespace openbpu::ops

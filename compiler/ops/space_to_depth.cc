@@ -70,6 +70,11 @@ ir::OpSchema SpaceToDepthSchema() {
     outputs.push_back(std::move(y));
     return absl::OkStatus();
   };
+  // Quantized: the same integers move, so the output keeps the input's
+  // quantization (docs/NUMERICS.md, "Exact ops").
+  s.qkind = ir::QuantKind::kExact;
+  s.qinherit_input = 0;
+  s.qkernel = s.kernel;
   return s;
 }
 

@@ -2,12 +2,23 @@
 #include <cmath>
 
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_table_util.h"
 
 namespace openbpu::ops {
 namespace {
 
-OPENBPU_REGISTER_OP(Sqrt, UnaryFloatSchema("Sqrt", {},
-                                           [](const ir::Node&, float x) { return std::sqrt(x); }));
+ir::OpSchema SqrtSchema() {
+  ir::OpSchema s =
+      UnaryFloatSchema("Sqrt", {}, [](const ir::Node&, float x) { return std::sqrt(x); });
+  // Quantized: int8 256-entry table, int16 normalized table (docs/NUMERICS.md, "Lookup tables").
+  // Inputs < 0 give 0 (docs/NUMERICS.md, "Lookup tables").
+  qtable::MakeNormalizedInt16Op(
+      s, qtable::Fixed([](double x) { return x > 0 ? std::sqrt(x) : 0.0; }),
+      numerics::SegmentLutMirror::kNone, qtable::NormalizedFunction::kSqrt);
+  return s;
+}
+
+OPENBPU_REGISTER_OP(Sqrt, SqrtSchema());
 
 }  // namespace
 }  // namespace openbpu::ops

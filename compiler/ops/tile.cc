@@ -67,7 +67,17 @@ absl::Status Tile(const Tensor& in, Tensor& out) {
   return WithElementWord(in.dtype(), [&](auto word) { TileCopy<decltype(word)>(in, out); });
 }
 
-OPENBPU_REGISTER_OP(Tile, ConstantArgCopySchema("Tile", TileShape, Tile));
+ir::OpSchema TileSchema() {
+  ir::OpSchema s = ConstantArgCopySchema("Tile", TileShape, Tile);
+  // Quantized: the same integers move, so the output keeps the input's
+  // quantization (docs/NUMERICS.md, "Exact ops").
+  s.qkind = ir::QuantKind::kExact;
+  s.qinherit_input = 0;
+  s.qkernel = s.kernel;
+  return s;
+}
+
+OPENBPU_REGISTER_OP(Tile, TileSchema());
 
 }  // namespace
 }  // namespace openbpu::ops

@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "compiler/ops/op_util.h"
+#include "isa/numerics/reduce.h"
 
 namespace openbpu::ops {
 namespace {
@@ -142,6 +143,35 @@ ir::OpSchema TopKSchema() {
       default:
         return absl::UnimplementedError(
             absl::StrCat("dtype ", DTypeName(in.dtype()), " is not supported"));
+    }
+    outputs.push_back(std::move(values));
+    outputs.push_back(std::move(indices));
+    return absl::OkStatus();
+  };
+  // Quantized (exact): values keep the input's quantization, indices are int64;
+  // numerics::TopK orders the integers as the float kernel orders q * s.
+  s.qkind = ir::QuantKind::kExact;
+  s.qinherit_input = 0;
+  s.qkernel = [kernel = s.kernel](const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                                  std::vector<Tensor>& outputs) -> absl::Status {
+    const Tensor& in = *inputs[0];
+    if (in.dtype() != DType::kInt8 && in.dtype() != DType::kInt16) {
+      return kernel(node, inputs, outputs);
+    }
+    absl::StatusOr<TopKPlan> plan = PlanTopK(node, in.shape(), *inputs[1]);
+    if (!plan.ok()) return plan.status();
+    const bool largest = node.attrs().GetInt("largest", 1) != 0;
+    int64_t outer = 1, inner = 1;
+    for (int d = 0; d < plan->axis; ++d) outer *= in.dim(d);
+    for (int d = plan->axis + 1; d < in.rank(); ++d) inner *= in.dim(d);
+    Tensor values(in.dtype(), plan->shape);
+    Tensor indices(DType::kInt64, plan->shape);
+    if (in.dtype() == DType::kInt8) {
+      numerics::TopK(in.data<int8_t>(), outer, in.dim(plan->axis), inner, plan->k, largest,
+                     values.data<int8_t>(), indices.data<int64_t>());
+    } else {
+      numerics::TopK(in.data<int16_t>(), outer, in.dim(plan->axis), inner, plan->k, largest,
+                     values.data<int16_t>(), indices.data<int64_t>());
     }
     outputs.push_back(std::move(values));
     outputs.push_back(std::move(indices));

@@ -54,6 +54,11 @@ ir::OpSchema UnsqueezeSchema() {
     outputs.push_back(std::move(out));
     return absl::OkStatus();
   };
+  // Quantized: the same integers move, so the output keeps the input's
+  // quantization (docs/NUMERICS.md, "Exact ops").
+  s.qkind = ir::QuantKind::kExact;
+  s.qinherit_input = 0;
+  s.qkernel = s.kernel;
   return s;
 }
 

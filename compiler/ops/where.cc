@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_exact_util.h"
 
 namespace openbpu::ops {
 namespace {
@@ -55,6 +56,44 @@ ir::OpSchema WhereSchema() {
       std::memcpy(po + i * size, src, size);
     }
     outputs.push_back(std::move(out));
+    return absl::OkStatus();
+  };
+  // Quantized (arithmetic): X and Y are requantized to the output scale
+  // (records "data": s_x / s_out, s_y / s_out), then selected by the condition.
+  s.qkind = ir::QuantKind::kArithmetic;
+  s.qprepare = [](ir::Node& node, const ir::QuantOpContext&) -> absl::Status {
+    return qexact::PrepareRequantizeInputs(node, {1, 2}, "data");
+  };
+  s.qkernel = [](const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                 std::vector<Tensor>& outputs) -> absl::Status {
+    const Tensor& c = *inputs[0];
+    const Tensor& x = *inputs[1];
+    const Tensor& y = *inputs[2];
+    if (c.dtype() != DType::kBool) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("condition must be bool, got ", DTypeName(c.dtype())));
+    }
+    absl::StatusOr<std::vector<numerics::RequantizeRecord>> records =
+        qexact::GetRecords(node, "data", 2);
+    if (!records.ok()) return records.status();
+    absl::StatusOr<DType> storage = qexact::OutputStorage(node, 0);
+    if (!storage.ok()) return storage.status();
+    absl::StatusOr<std::pair<int64_t, int64_t>> range = qexact::StorageRange(*storage);
+    if (!range.ok()) return range.status();
+    absl::StatusOr<Shape> shape = BroadcastShapesN({c.shape(), x.shape(), y.shape()});
+    if (!shape.ok()) return shape.status();
+    const std::vector<int64_t> ic = BroadcastIndex(c.shape(), *shape);
+    const std::vector<int64_t> ix = BroadcastIndex(x.shape(), *shape);
+    const std::vector<int64_t> iy = BroadcastIndex(y.shape(), *shape);
+    const std::vector<int64_t> qx = x.ToInt64Vector(), qy = y.ToInt64Vector();
+    const bool* pc = c.data<bool>();
+    std::vector<int64_t> out(ic.size());
+    for (size_t i = 0; i < ic.size(); ++i) {
+      out[i] = pc[ic[i]]
+                   ? numerics::Requantize(qx[ix[i]], (*records)[0], range->first, range->second)
+                   : numerics::Requantize(qy[iy[i]], (*records)[1], range->first, range->second);
+    }
+    outputs.push_back(qexact::IntTensor(*storage, *shape, out));
     return absl::OkStatus();
   };
   return s;

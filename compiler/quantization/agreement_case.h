@@ -29,6 +29,9 @@ struct AgreementCase {
   std::vector<Tensor> inputs;  // one per graph input, float32 (int64 for indices)
   std::string march = "bayes";
   DType activation_dtype = DType::kInt8;  // kInt16 only for bayes
+  // kTable ops: the asserted bound on |integer - fake-quantized float| in output LSBs; 0 means
+  // the default (1 for int8 tables, 4 for int16 SegmentLUT).
+  int max_lsb = 0;
 };
 
 using AgreementCaseGenerator = std::function<std::vector<AgreementCase>(std::mt19937& rng)>;

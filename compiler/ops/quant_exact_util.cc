@@ -1,0 +1,276 @@
+// Quantization lookups and qparam records of the exact-op family.
+#include "compiler/ops/quant_exact_util.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "compiler/ops/op_util.h"
+#include "isa/numerics/compare.h"
+
+namespace openbpu::ops::qexact {
+namespace {
+
+absl::StatusOr<float> PerTensorScale(const ir::Node& node, const ir::Value* v,
+                                     absl::string_view what, int i) {
+  if (v == nullptr || !v->type().quant.has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(node.Describe(), ": ", what, " ", i, " is not quantized"));
+  }
+  const ir::QuantInfo& q = *v->type().quant;
+  if (q.scales.size() != 1) {
+    return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": ", what, " ", i,
+                                                   " must have one scale, has ", q.scales.size()));
+  }
+  if (!(q.scales[0] > 0) || !std::isfinite(q.scales[0])) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(node.Describe(), ": ", what, " ", i, " has invalid scale ", q.scales[0]));
+  }
+  return q.scales[0];
+}
+
+}  // namespace
+
+absl::StatusOr<std::pair<int64_t, int64_t>> StorageRange(DType storage) {
+  switch (storage) {
+    case DType::kInt8:
+      return std::make_pair<int64_t, int64_t>(-128, 127);
+    case DType::kInt16:
+      return std::make_pair<int64_t, int64_t>(-32768, 32767);
+    case DType::kInt32:
+      return std::make_pair<int64_t, int64_t>(INT32_MIN, INT32_MAX);
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat("quantized storage must be int8, int16 or int32, got ", DTypeName(storage)));
+  }
+}
+
+absl::StatusOr<float> InputScale(const ir::Node& node, int i) {
+  return PerTensorScale(node, node.input(i), "input", i);
+}
+
+absl::StatusOr<float> OutputScale(const ir::Node& node, int i) {
+  return PerTensorScale(node, node.output(i), "output", i);
+}
+
+bool InputIsQuantized(const ir::Node& node, int i) {
+  return node.input(i) != nullptr && node.input(i)->type().quant.has_value();
+}
+
+absl::StatusOr<numerics::RequantizeRecord> MakeRecord(const ir::Node& node, double real) {
+  absl::StatusOr<numerics::RequantizeRecord> r = numerics::MakeRequantizeRecord(real);
+  if (!r.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": ", r.status().message()));
+  }
+  return r;
+}
+
+void SetRecords(ir::Node& node, absl::string_view name,
+                const std::vector<numerics::RequantizeRecord>& records) {
+  const int64_t n = static_cast<int64_t>(records.size());
+  Tensor m(DType::kInt32, {n}), s(DType::kInt32, {n});
+  for (int64_t i = 0; i < n; ++i) {
+    m.data<int32_t>()[i] = records[i].multiplier;
+    s.data<int32_t>()[i] = records[i].shift;
+  }
+  node.mutable_qparams()[absl::StrCat(name, "_multiplier")] = std::move(m);
+  node.mutable_qparams()[absl::StrCat(name, "_shift")] = std::move(s);
+}
+
+absl::StatusOr<std::vector<numerics::RequantizeRecord>> GetRecords(const ir::Node& node,
+                                                                   absl::string_view name,
+                                                                   int64_t count) {
+  const auto m = node.qparams().find(absl::StrCat(name, "_multiplier"));
+  const auto s = node.qparams().find(absl::StrCat(name, "_shift"));
+  if (m == node.qparams().end() || s == node.qparams().end() ||
+      m->second.dtype() != DType::kInt32 || s->second.dtype() != DType::kInt32 ||
+      m->second.num_elements() != s->second.num_elements() ||
+      (count >= 0 && m->second.num_elements() != count)) {
+    return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": qparams '", name,
+                                                   "_multiplier/_shift' are missing or ",
+                                                   "malformed (run convert's qprepare first)"));
+  }
+  std::vector<numerics::RequantizeRecord> records(m->second.num_elements());
+  for (size_t i = 0; i < records.size(); ++i) {
+    const int32_t mult = m->second.data<int32_t>()[i];
+    const int32_t shift = s->second.data<int32_t>()[i];
+    const bool zero = mult == 0 && shift == 0;
+    if (!zero && (mult < (1 << 30) || shift < numerics::kMinShift || shift > numerics::kMaxShift)) {
+      return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": requantize record '", name,
+                                                     "' ", i, " is out of range: multiplier ", mult,
+                                                     ", shift ", shift));
+    }
+    records[i] = {mult, static_cast<int8_t>(shift)};
+  }
+  return records;
+}
+
+void SetInt(ir::Node& node, absl::string_view name, int64_t value) {
+  node.mutable_qparams()[std::string(name)] = Tensor::Scalar<int32_t>(static_cast<int32_t>(value));
+}
+
+absl::StatusOr<int64_t> GetInt(const ir::Node& node, absl::string_view name) {
+  const auto it = node.qparams().find(std::string(name));
+  if (it == node.qparams().end() || it->second.num_elements() != 1 ||
+      it->second.dtype() != DType::kInt32) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(node.Describe(), ": qparam '", name, "' is missing or malformed"));
+  }
+  return it->second.data<int32_t>()[0];
+}
+
+int64_t QuantizeLikeFakeQuant(float x, float scale, int64_t lo, int64_t hi) {
+  const float inv = 1.0f / scale;
+  const float p = x * inv;
+  if (std::isnan(p)) return 0;
+  const float q = std::nearbyint(p);
+  if (q <= static_cast<float>(lo)) return lo;
+  if (q >= static_cast<float>(hi)) return hi;
+  return static_cast<int64_t>(q);
+}
+
+absl::StatusOr<std::vector<double>> ConstantRealValues(const ir::Node& node, int i) {
+  const ir::Value* v = node.input(i);
+  if (v == nullptr) return std::vector<double>{};
+  if (!v->is_constant()) {
+    return absl::UnimplementedError(
+        absl::StrCat(node.Describe(), ": input ", i, " must be a constant when quantized"));
+  }
+  const Tensor& t = v->constant();
+  std::vector<double> out(t.num_elements());
+  if (!v->type().quant.has_value()) {
+    if (t.dtype() != DType::kFloat32) {
+      return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": input ", i,
+                                                     " must be float32 or quantized, got ",
+                                                     DTypeName(t.dtype())));
+    }
+    for (int64_t k = 0; k < t.num_elements(); ++k) out[k] = t.data<float>()[k];
+    return out;
+  }
+  const ir::QuantInfo& q = *v->type().quant;
+  if (q.scales.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(node.Describe(), ": input ", i, " has no scales"));
+  }
+  int64_t inner = 1;
+  if (q.scales.size() > 1) {
+    if (q.axis < 0 || q.axis >= t.rank() ||
+        t.dim(q.axis) != static_cast<int64_t>(q.scales.size())) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(node.Describe(), ": input ", i, " has malformed per-channel scales"));
+    }
+    for (int d = q.axis + 1; d < t.rank(); ++d) inner *= t.dim(d);
+  }
+  for (int64_t k = 0; k < t.num_elements(); ++k) {
+    const size_t c = q.scales.size() == 1 ? 0 : static_cast<size_t>((k / inner) % t.dim(q.axis));
+    out[k] = static_cast<double>(t.GetAsInt64(k)) * static_cast<double>(q.scales[c]);
+  }
+  return out;
+}
+
+Tensor IntTensor(DType storage, const Shape& shape, const std::vector<int64_t>& values) {
+  Tensor t(storage, shape);
+  OPENBPU_DTYPE_SWITCH(storage, T, {
+    T* p = t.data<T>();
+    for (size_t i = 0; i < values.size(); ++i) p[i] = static_cast<T>(values[i]);
+  });
+  return t;
+}
+
+absl::StatusOr<DType> OutputStorage(const ir::Node& node, int i) {
+  const ir::Value* v = node.output(i);
+  if (v == nullptr || !v->type().quant.has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(node.Describe(), ": output ", i, " is not quantized"));
+  }
+  return v->type().quant->storage;
+}
+
+absl::Status PrepareRequantizeInputs(ir::Node& node, absl::Span<const int> inputs,
+                                     absl::string_view name) {
+  absl::StatusOr<float> s_out = OutputScale(node, 0);
+  if (!s_out.ok()) return s_out.status();
+  std::vector<numerics::RequantizeRecord> records;
+  for (int i : inputs) {
+    absl::StatusOr<float> s_in = InputScale(node, i);
+    if (!s_in.ok()) return s_in.status();
+    absl::StatusOr<numerics::RequantizeRecord> r =
+        MakeRecord(node, static_cast<double>(*s_in) / static_cast<double>(*s_out));
+    if (!r.ok()) return r.status();
+    records.push_back(*r);
+  }
+  SetRecords(node, name, records);
+  return absl::OkStatus();
+}
+
+absl::Status RequantizedFold(const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                             bool is_max, std::vector<Tensor>& outputs) {
+  absl::StatusOr<std::vector<numerics::RequantizeRecord>> records =
+      GetRecords(node, "input", static_cast<int64_t>(inputs.size()));
+  if (!records.ok()) return records.status();
+  absl::StatusOr<DType> storage = OutputStorage(node, 0);
+  if (!storage.ok()) return storage.status();
+  absl::StatusOr<std::pair<int64_t, int64_t>> range = StorageRange(*storage);
+  if (!range.ok()) return range.status();
+  std::vector<Shape> shapes;
+  for (const Tensor* t : inputs) shapes.push_back(t->shape());
+  absl::StatusOr<Shape> shape = BroadcastShapesN(shapes);
+  if (!shape.ok()) return shape.status();
+  std::vector<int64_t> acc(NumElements(*shape));
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    const std::vector<int64_t> index = BroadcastIndex(inputs[k]->shape(), *shape);
+    const std::vector<int64_t> q = inputs[k]->ToInt64Vector();
+    for (size_t i = 0; i < index.size(); ++i) {
+      const int64_t v =
+          numerics::Requantize(q[index[i]], (*records)[k], range->first, range->second);
+      acc[i] = k == 0 ? v : (is_max ? std::max(acc[i], v) : std::min(acc[i], v));
+    }
+  }
+  outputs.push_back(IntTensor(*storage, *shape, acc));
+  return absl::OkStatus();
+}
+
+absl::Status PrepareCompare(ir::Node& node) {
+  const bool qa = InputIsQuantized(node, 0), qb = InputIsQuantized(node, 1);
+  if (!qa && !qb) return absl::OkStatus();
+  for (int i = 0; i < 2; ++i) {
+    absl::StatusOr<float> s = InputScale(node, i);
+    if (!s.ok()) return s.status();
+    const numerics::ExactScale e = numerics::ExactScaleOf(*s);
+    SetInt(node, absl::StrCat("scale", i, "_mantissa"), e.mantissa);
+    SetInt(node, absl::StrCat("scale", i, "_exponent"), e.exponent);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CompareKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                           bool (*want)(int), const ir::KernelFn& float_kernel,
+                           std::vector<Tensor>& outputs) {
+  if (node.qparams().count("scale0_mantissa") == 0) {
+    return float_kernel(node, inputs, outputs);
+  }
+  numerics::ExactScale s[2];
+  for (int i = 0; i < 2; ++i) {
+    absl::StatusOr<int64_t> m = GetInt(node, absl::StrCat("scale", i, "_mantissa"));
+    if (!m.ok()) return m.status();
+    absl::StatusOr<int64_t> e = GetInt(node, absl::StrCat("scale", i, "_exponent"));
+    if (!e.ok()) return e.status();
+    s[i] = {static_cast<int32_t>(*m), static_cast<int32_t>(*e)};
+  }
+  const Tensor& a = *inputs[0];
+  const Tensor& b = *inputs[1];
+  absl::StatusOr<Shape> shape = BroadcastShapes(a.shape(), b.shape());
+  if (!shape.ok()) return shape.status();
+  const std::vector<int64_t> ia = BroadcastIndex(a.shape(), *shape);
+  const std::vector<int64_t> ib = BroadcastIndex(b.shape(), *shape);
+  const std::vector<int64_t> qa = a.ToInt64Vector(), qb = b.ToInt64Vector();
+  Tensor out(DType::kBool, *shape);
+  bool* po = out.data<bool>();
+  for (size_t i = 0; i < ia.size(); ++i) {
+    po[i] = want(numerics::CompareScaled(qa[ia[i]], s[0], qb[ib[i]], s[1]));
+  }
+  outputs.push_back(std::move(out));
+  return absl::OkStatus();
+}
+
+}  // namespace openbpu::ops::qexact

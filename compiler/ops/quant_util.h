@@ -1,0 +1,87 @@
+// Quantized kernels of the arithmetic family (docs/NUMERICS.md, "Add", "Mul",
+// "Conv and linear", "Concat", "Average pooling and mean"): parameter
+// derivation for qprepare and the integer kernels the op files register.
+#ifndef OPENBPU_COMPILER_OPS_QUANT_UTIL_H_
+#define OPENBPU_COMPILER_OPS_QUANT_UTIL_H_
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "common/tensor.h"
+#include "compiler/ir/graph.h"
+#include "compiler/ir/op_registry.h"
+#include "isa/numerics/requantize.h"
+
+namespace openbpu::ops::qarith {
+
+// [lo, hi] of int8 / int16 / int32 storage; InvalidArgument otherwise.
+absl::StatusOr<std::pair<int64_t, int64_t>> StorageRange(DType storage);
+
+// Records stored as int64 qparams "<name>_multiplier" and "<name>_shift".
+void SetRecords(ir::Node& node, absl::string_view name,
+                const std::vector<numerics::RequantizeRecord>& records);
+absl::StatusOr<std::vector<numerics::RequantizeRecord>> GetRecords(const ir::Node& node,
+                                                                   absl::string_view name);
+void SetInts(ir::Node& node, absl::string_view name, const std::vector<int64_t>& values);
+absl::StatusOr<std::vector<int64_t>> GetInts(const ir::Node& node, absl::string_view name);
+
+// Add / Sub (march picks the bayes or bernoulli2 formula) and Mul, with numpy
+// broadcasting of two int8 / int16 inputs.
+absl::Status PrepareAdd(ir::Node& node, const ir::QuantOpContext& ctx, bool subtract);
+absl::Status AddKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                       std::vector<Tensor>& outputs);
+absl::Status PrepareMul(ir::Node& node, const ir::QuantOpContext& ctx);
+absl::Status MulKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                       std::vector<Tensor>& outputs);
+
+// Conv / FusedConv (X, W, [B], [sumin]) and FusedLinear (X, W, B, [sumin]).
+absl::Status PrepareConv(ir::Node& node, const ir::QuantOpContext& ctx);
+absl::Status ConvKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                        std::vector<Tensor>& outputs);
+absl::Status PrepareLinear(ir::Node& node, const ir::QuantOpContext& ctx);
+absl::Status LinearKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                          std::vector<Tensor>& outputs);
+// Gemm (fusion leaves a lone Gemm unfused) with alpha = beta = 1: A an
+// activation, B an int8 weight, C an int32 bias of scale s_a * s_b[c].
+absl::Status PrepareGemm(ir::Node& node, const ir::QuantOpContext& ctx);
+absl::Status GemmKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                        std::vector<Tensor>& outputs);
+// MatMul of two quantized inputs (B may be a constant with per-column scales).
+absl::Status PrepareMatMul(ir::Node& node, const ir::QuantOpContext& ctx);
+absl::Status MatMulKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                          std::vector<Tensor>& outputs);
+
+// Concat: every input requantized to the output scale.
+absl::Status PrepareConcat(ir::Node& node, const ir::QuantOpContext& ctx);
+absl::Status ConcatKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                          std::vector<Tensor>& outputs);
+
+// AveragePool, GlobalAveragePool, ReduceMean, ReduceSum: int64 sums
+// requantized by s_in / (divisor * s_out).
+absl::Status PrepareAveragePool(ir::Node& node, const ir::QuantOpContext& ctx);
+absl::Status AveragePoolKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                               std::vector<Tensor>& outputs);
+absl::Status PrepareGlobalAveragePool(ir::Node& node, const ir::QuantOpContext& ctx);
+absl::Status GlobalAveragePoolKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                                     std::vector<Tensor>& outputs);
+absl::Status PrepareReduce(ir::Node& node, const ir::QuantOpContext& ctx, bool mean);
+absl::Status ReduceKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                          std::vector<Tensor>& outputs);
+
+// `s` with qkind kArithmetic and the given qprepare / qkernel.
+inline ir::OpSchema WithArithmeticQuant(ir::OpSchema s, ir::QuantPrepareFn prepare,
+                                        ir::QuantKernelFn kernel) {
+  s.qkind = ir::QuantKind::kArithmetic;
+  s.qprepare = std::move(prepare);
+  s.qkernel = std::move(kernel);
+  return s;
+}
+
+}  // namespace openbpu::ops::qarith
+
+#endif  // OPENBPU_COMPILER_OPS_QUANT_UTIL_H_

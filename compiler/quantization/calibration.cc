@@ -1,0 +1,205 @@
+// Observer placement and the calibration loop.
+#include "compiler/quantization/calibration.h"
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+#include "compiler/ir/op_registry.h"
+#include "compiler/passes/fusion.h"
+#include "compiler/reference/float_interpreter.h"
+
+namespace openbpu::quantization {
+
+bool IsQuantizable(const ir::Node& node, const std::optional<QConfig>& qconfig) {
+  if (!qconfig.has_value()) return false;
+  const ir::OpSchema* schema = ir::OpRegistry::Global().Find(node.op());
+  if (schema == nullptr || schema->qkind == ir::QuantKind::kNone) return false;
+  for (const ir::Value* out : node.outputs()) {
+    if (out->type().dtype == DType::kFloat32) return true;
+  }
+  // Index / mask results of float data (ArgMax, TopK indices, comparisons).
+  for (const ir::Value* in : node.inputs()) {
+    if (in != nullptr && !in->is_constant() && in->type().dtype == DType::kFloat32) return true;
+  }
+  return false;
+}
+
+bool HasConstantWeight(const ir::Node& node) {
+  static const char* const kOps[] = {"Conv", "FusedConv",   "ConvTranspose",
+                                     "Gemm", "FusedLinear", "MatMul"};
+  bool match = false;
+  for (const char* op : kOps) match = match || node.op() == op;
+  const ir::Value* w = node.input(1);
+  return match && w != nullptr && w->is_constant() && w->type().dtype == DType::kFloat32;
+}
+
+absl::StatusOr<std::vector<float>> CalibrationState::ActivationScales(
+    const std::string& value) const {
+  auto it = activations_.find(value);
+  if (it == activations_.end()) {
+    return absl::NotFoundError(absl::StrCat("value '", value, "' has no observer"));
+  }
+  if (it->second.fixed.has_value()) return it->second.fixed->scales;
+  if (it->second.observer == nullptr) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("value '", value, "' is ", QDTypeName(it->second.dtype), " and not observed"));
+  }
+  return it->second.observer->ComputeScales();
+}
+
+absl::Status CalibrationState::ObserveSample(absl::Span<const Tensor> sample) {
+  absl::StatusOr<std::map<std::string, Tensor>> values =
+      reference::RunFloatAllValues(*graph_, sample);
+  if (!values.ok()) return values.status();
+  // std::map: a fixed order, so the run is reproducible whatever the observers do.
+  for (auto& [name, entry] : activations_) {
+    if (entry.observer == nullptr) continue;
+    auto it = values->find(name);
+    if (it == values->end()) continue;  // constants are handled as weights or at convert
+    if (absl::Status s = entry.observer->Observe(it->second); !s.ok()) {
+      return absl::Status(s.code(), absl::StrCat("value '", name, "': ", s.message()));
+    }
+  }
+  ++samples_seen_;
+  return absl::OkStatus();
+}
+
+namespace {
+
+ObserverConfig DefaultWeightObserver() { return ObserverConfig::MovingAveragePerChannelMinMax(); }
+
+int Width(QDType d) { return d == QDType::kQInt8 ? 8 : d == QDType::kQInt16 ? 16 : 32; }
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<CalibrationState>> PrepareCalibration(
+    ir::Graph& graph, const QConfigMap& qconfig_map, const PrepareOptions& options) {
+  if (options.fixed_input_scale.has_value() &&
+      !(*options.fixed_input_scale > 0.0f && std::isfinite(*options.fixed_input_scale))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("fixed input scale ", *options.fixed_input_scale, " is not finite and > 0"));
+  }
+  for (const auto& v : graph.values()) {
+    if (v->type().quant.has_value()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("value '", v->name(), "' is already quantized; calibrate a float graph"));
+    }
+  }
+  if (options.fuse) {
+    absl::StatusOr<passes::FusionReport> fused = passes::FuseFx(graph);
+    if (!fused.ok()) return fused.status();
+  }
+  auto state = std::make_unique<CalibrationState>(&graph, qconfig_map);
+
+  // Per value: the dtype and observer of its producer when that is quantized, else of its widest
+  // quantized consumer (first in node order among equals).
+  struct Choice {
+    const ir::Node* node = nullptr;
+    QConfig qconfig;
+    bool from_producer = false;
+  };
+  std::map<const ir::Value*, Choice> choice;
+  std::vector<const ir::Value*> order;  // first-seen order, for deterministic construction
+  for (const auto& node : graph.nodes()) {
+    std::optional<QConfig> qc = qconfig_map.Resolve(*node);
+    if (!IsQuantizable(*node, qc)) continue;
+    if (absl::Status s = ValidateQConfig(*node, *qc); !s.ok()) return s;
+    for (int i = 0; i < node->num_inputs(); ++i) {
+      const ir::Value* in = node->input(i);
+      if (in == nullptr || in->is_constant() || in->type().dtype != DType::kFloat32) continue;
+      auto it = choice.find(in);
+      if (it == choice.end()) {
+        choice[in] = {node.get(), *qc, false};
+        order.push_back(in);
+      } else if (!it->second.from_producer &&
+                 Width(qc->activation.dtype) > Width(it->second.qconfig.activation.dtype) &&
+                 qc->activation.dtype != QDType::kQInt32) {
+        it->second = {node.get(), *qc, false};
+      }
+    }
+    for (const ir::Value* out : node->outputs()) {
+      if (out->type().dtype != DType::kFloat32) continue;
+      if (!choice.count(out)) order.push_back(out);
+      choice[out] = {node.get(), *qc, true};
+    }
+    if (HasConstantWeight(*node)) {
+      const ir::Value* w = node->input(1);
+      if (state->weights().count(w->name())) continue;
+      absl::StatusOr<int> axis = WeightChannelAxis(*node);
+      if (!axis.ok()) return axis.status();
+      WeightEntry entry;
+      entry.axis = *axis;
+      if (auto f = options.fixed_scales.find(w->name()); f != options.fixed_scales.end()) {
+        entry.fixed = f->second;
+      }
+      const ObserverConfig config =
+          qc->weight.has_value() ? qc->weight->observer : DefaultWeightObserver();
+      absl::StatusOr<std::unique_ptr<Observer>> obs = MakeObserver(config, QDType::kQInt8, *axis);
+      if (!obs.ok()) {
+        return absl::Status(
+            obs.status().code(),
+            absl::StrCat(node->Describe(), ": weight observer: ", obs.status().message()));
+      }
+      if (absl::Status s = (*obs)->Observe(w->constant()); !s.ok()) {
+        return absl::Status(
+            s.code(), absl::StrCat(node->Describe(), ": weight '", w->name(), "': ", s.message()));
+      }
+      entry.observer = *std::move(obs);
+      state->weights()[w->name()] = std::move(entry);
+    }
+  }
+  std::map<const ir::Value*, bool> is_input;
+  for (const ir::Value* in : graph.inputs()) is_input[in] = true;
+  for (const ir::Value* v : order) {
+    const Choice& c = choice[v];
+    ActivationEntry entry;
+    entry.dtype = c.qconfig.activation.dtype;
+    if (!c.from_producer && entry.dtype == QDType::kQInt32) entry.dtype = QDType::kQInt8;
+    entry.observer_config = c.qconfig.activation.observer;
+    if (auto f = options.fixed_scales.find(v->name()); f != options.fixed_scales.end()) {
+      entry.fixed = f->second;
+      entry.dtype = f->second.dtype;
+    } else if (is_input.count(v) && options.fixed_input_scale.has_value()) {
+      entry.fixed = FixedQuant{entry.dtype, {*options.fixed_input_scale}, -1};
+      entry.observer_config = ObserverConfig::FixedScale(*options.fixed_input_scale);
+    }
+    if (entry.dtype != QDType::kQInt32) {
+      absl::StatusOr<std::unique_ptr<Observer>> obs =
+          MakeObserver(entry.observer_config, entry.dtype);
+      if (!obs.ok()) {
+        return absl::Status(obs.status().code(),
+                            absl::StrCat(c.node->Describe(), ": observer for '", v->name(),
+                                         "': ", obs.status().message()));
+      }
+      entry.observer = *std::move(obs);
+    }
+    state->activations()[v->name()] = std::move(entry);
+  }
+  return state;
+}
+
+absl::Status Calibrate(CalibrationState& state, const Dataset& dataset,
+                       const CalibrateOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const int n = dataset.num_samples();
+  for (int i = 0; i < n; ++i) {
+    if (absl::Status s = state.ObserveSample(dataset.sample(i)); !s.ok()) {
+      if (options.progress != nullptr) std::fputc('\n', options.progress);
+      return absl::Status(
+          s.code(), absl::StrCat("calibration sample ", dataset.origin(i), ": ", s.message()));
+    }
+    if (options.progress != nullptr) {
+      const double secs =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::fprintf(options.progress, "\rcalibrate: %d/%d samples (%.1f s)", i + 1, n, secs);
+      std::fflush(options.progress);
+    }
+  }
+  if (options.progress != nullptr) {
+    std::fputc('\n', options.progress);
+    std::fflush(options.progress);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace openbpu::quantization

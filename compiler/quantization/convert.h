@@ -1,0 +1,45 @@
+// Convert: the observed float graph becomes the quantized graph of /work/notes/quant_contract.md
+// (int8/int16/int32 values with QuantInfo, per-channel int8 weights, int32 bias, QuantizeLinear /
+// DequantizeLinear at the borders, per-node integer parameters from each op's qprepare).
+// docs/NUMERICS.md "Convert".
+#ifndef OPENBPU_COMPILER_QUANTIZATION_CONVERT_H_
+#define OPENBPU_COMPILER_QUANTIZATION_CONVERT_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "compiler/quantization/calibration.h"
+
+namespace openbpu::quantization {
+
+struct ConvertOptions {
+  std::string march = "bayes";  // "bernoulli2", "bayes" or "bayes-e"
+  // Run FuseFx first (a no-op when PrepareCalibration already fused).
+  bool fuse = true;
+};
+
+struct ConvertReport {
+  std::vector<std::string> quantized_nodes;  // node names, in graph order
+  std::vector<std::string> float_nodes;      // left in float (null qconfig or no integer kernel)
+  int quantize_inserted = 0;
+  int dequantize_inserted = 0;
+  // Layers the march may not run as computed, e.g. "node 'conv3' (FusedConv): int16 input,
+  // worst-case accumulation 4294705153 (K=1032 ...) exceeds int32".
+  std::vector<std::string> warnings;
+
+  std::string ToString() const;
+};
+
+// Converts state.graph() in place. Errors name the node: a qint16 request on bernoulli2, a qint16
+// weight, a qint32 output feeding a quantized node, a failing qprepare. The graph is unusable
+// after an error.
+absl::StatusOr<ConvertReport> Convert(CalibrationState& state, const ConvertOptions& options = {});
+
+// The worst-case |accumulator| of an int16-input conv/linear: K * 32767 * 127 + max|bias|,
+// K = weight elements per output channel.
+int64_t WorstCaseAccumulation(int64_t k, int64_t max_abs_bias);
+
+}  // namespace openbpu::quantization
+
+#endif  // OPENBPU_COMPILER_QUANTIZATION_CONVERT_H_

@@ -1,0 +1,66 @@
+// Test-only quantized ops (TestQRelu: exact, inherits its input's scale; TestQDouble: y = 2x,
+// arithmetic, with a qparam) so convert and the quantized interpreter can be tested end to end
+// without depending on the real ops' integer kernels.
+#include <cmath>
+
+#include "compiler/ops/op_util.h"
+
+namespace openbpu::quantization {
+namespace {
+
+template <typename Fn>
+Tensor MapInt(const Tensor& in, DType out_dtype, Fn fn) {
+  Tensor out(out_dtype, in.shape());
+  for (int64_t i = 0; i < in.num_elements(); ++i) {
+    const int64_t v = fn(in.GetAsInt64(i));
+    if (out_dtype == DType::kInt8) {
+      out.data<int8_t>()[i] =
+          static_cast<int8_t>(std::min<int64_t>(127, std::max<int64_t>(-128, v)));
+    } else {
+      out.data<int16_t>()[i] =
+          static_cast<int16_t>(std::min<int64_t>(32767, std::max<int64_t>(-32768, v)));
+    }
+  }
+  return out;
+}
+
+ir::OpSchema TestQRelu() {
+  ir::OpSchema s = ops::UnaryFloatSchema(
+      "TestQRelu", {}, [](const ir::Node&, float x) { return x > 0.f ? x : 0.f; });
+  s.qkind = ir::QuantKind::kExact;
+  s.qinherit_input = 0;
+  s.qkernel = [](const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                 std::vector<Tensor>& outputs) -> absl::Status {
+    outputs.push_back(
+        MapInt(*inputs[0], node.output(0)->type().dtype, [](int64_t q) { return q > 0 ? q : 0; }));
+    return absl::OkStatus();
+  };
+  return s;
+}
+
+ir::OpSchema TestQDouble() {
+  ir::OpSchema s =
+      ops::UnaryFloatSchema("TestQDouble", {}, [](const ir::Node&, float x) { return 2.f * x; });
+  s.qkind = ir::QuantKind::kArithmetic;
+  s.qprepare = [](ir::Node& node, const ir::QuantOpContext&) -> absl::Status {
+    const double ratio =
+        2.0 * node.input(0)->type().quant->scales[0] / node.output(0)->type().quant->scales[0];
+    node.mutable_qparams()["ratio"] = Tensor::Scalar<double>(ratio);
+    return absl::OkStatus();
+  };
+  s.qkernel = [](const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                 std::vector<Tensor>& outputs) -> absl::Status {
+    const double ratio = node.qparams().at("ratio").data<double>()[0];
+    outputs.push_back(MapInt(*inputs[0], node.output(0)->type().dtype, [&](int64_t q) {
+      return static_cast<int64_t>(std::nearbyint(static_cast<double>(q) * ratio));
+    }));
+    return absl::OkStatus();
+  };
+  return s;
+}
+
+OPENBPU_REGISTER_OP(TestQRelu, TestQRelu());
+OPENBPU_REGISTER_OP(TestQDouble, TestQDouble());
+
+}  // namespace
+}  // namespace openbpu::quantization

@@ -1,0 +1,359 @@
+// Packing and checked unpacking of the SRAM parameter records (little-endian, reserved bytes 0).
+#include "isa/records.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace openbpu::isa {
+namespace {
+
+template <typename T>
+T Get(const uint8_t* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));  // hosts are little-endian (x86-64, aarch64)
+  return v;
+}
+template <typename T>
+void Put(uint8_t* p, T v) {
+  std::memcpy(p, &v, sizeof(T));
+}
+
+absl::Status CheckZero(const uint8_t* p, int from, int to, absl::string_view what) {
+  for (int i = from; i < to; ++i) {
+    if (p[i] != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, ": reserved byte ", i, " is ", static_cast<int>(p[i]), ", not 0"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void PutRecord(uint8_t* p, const numerics::RequantizeRecord& r) {
+  Put<int32_t>(p, r.multiplier);
+  Put<int8_t>(p + 4, r.shift);
+}
+
+absl::StatusOr<numerics::RequantizeRecord> GetRecord(const uint8_t* p, absl::string_view what) {
+  numerics::RequantizeRecord r{Get<int32_t>(p), Get<int8_t>(p + 4)};
+  if (absl::Status s = CheckRecord(r); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(what, ": ", s.message()));
+  }
+  return r;
+}
+
+}  // namespace
+
+absl::Status CheckRecord(const numerics::RequantizeRecord& r) {
+  if (r.multiplier != 0 && r.multiplier < (int32_t{1} << 30)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("requantize multiplier ", r.multiplier, " is neither 0 nor in [2^30, 2^31)"));
+  }
+  if (r.shift < numerics::kMinShift || r.shift > numerics::kMaxShift) {
+    return absl::InvalidArgumentError(absl::StrCat("requantize shift ", static_cast<int>(r.shift),
+                                                   " outside [", numerics::kMinShift, ", ",
+                                                   numerics::kMaxShift, "]"));
+  }
+  return absl::OkStatus();
+}
+
+// ---- RequantParam: 0 bias, 4 acc.multiplier, 8 acc.shift, 9 sumin.shift, 10-11 reserved,
+// 12 sumin.multiplier, 16 lo, 20 hi, 24-31 reserved.
+void PackRequantParam(const RequantParam& p, uint8_t* out) {
+  std::memset(out, 0, kRequantParamBytes);
+  Put<int32_t>(out, p.bias);
+  Put<int32_t>(out + 4, p.acc.multiplier);
+  Put<int8_t>(out + 8, p.acc.shift);
+  Put<int8_t>(out + 9, p.sumin.shift);
+  Put<int32_t>(out + 12, p.sumin.multiplier);
+  Put<int32_t>(out + 16, p.lo);
+  Put<int32_t>(out + 20, p.hi);
+}
+
+absl::StatusOr<RequantParam> UnpackRequantParam(const uint8_t* in) {
+  RequantParam p;
+  p.bias = Get<int32_t>(in);
+  p.acc = {Get<int32_t>(in + 4), Get<int8_t>(in + 8)};
+  p.sumin = {Get<int32_t>(in + 12), Get<int8_t>(in + 9)};
+  p.lo = Get<int32_t>(in + 16);
+  p.hi = Get<int32_t>(in + 20);
+  if (absl::Status s = CheckRecord(p.acc); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("RequantParam acc record: ", s.message()));
+  }
+  if (absl::Status s = CheckRecord(p.sumin); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("RequantParam sumin record: ", s.message()));
+  }
+  if (!numerics::SumRecordsCompatible(p.acc, p.sumin)) {
+    return absl::InvalidArgumentError(
+        "RequantParam: acc and sumin shifts differ by more than 32 (SumRecordsCompatible)");
+  }
+  if (p.lo > p.hi) {
+    return absl::InvalidArgumentError(absl::StrCat("RequantParam: lo ", p.lo, " > hi ", p.hi));
+  }
+  if (absl::Status s = CheckZero(in, 10, 12, "RequantParam"); !s.ok()) return s;
+  if (absl::Status s = CheckZero(in, 24, 32, "RequantParam"); !s.ok()) return s;
+  return p;
+}
+
+// ---- EltwiseParam: 0 out.multiplier, 4 out.shift, 5 flags (bit 0 x_input / feature_input,
+// bit 1 x_sign = -1), 6 qscale / qm, 8 shift / lshift, 9 w, 10-15 reserved.
+void PackBayesAdd(const numerics::BayesAddParams& p, uint8_t* out) {
+  std::memset(out, 0, kEltwiseParamBytes);
+  PutRecord(out, p.out);
+  out[5] = static_cast<uint8_t>((p.x_input & 1) | (p.x_sign < 0 ? 2 : 0));
+  Put<int16_t>(out + 6, p.qscale);
+  Put<int8_t>(out + 8, p.shift);
+}
+
+void PackBernoulli2Add(const numerics::Bernoulli2AddParams& p, uint8_t* out) {
+  std::memset(out, 0, kEltwiseParamBytes);
+  PutRecord(out, p.out);
+  out[5] = static_cast<uint8_t>(p.feature_input & 1);
+  Put<int16_t>(out + 6, p.qm);
+  Put<int8_t>(out + 8, p.lshift);
+  Put<int8_t>(out + 9, p.w);
+}
+
+void PackMul(const numerics::MulParams& p, uint8_t* out) {
+  std::memset(out, 0, kEltwiseParamBytes);
+  PutRecord(out, p.out);
+}
+
+absl::StatusOr<numerics::BayesAddParams> UnpackBayesAdd(const uint8_t* in) {
+  numerics::BayesAddParams p;
+  absl::StatusOr<numerics::RequantizeRecord> r = GetRecord(in, "EltwiseParam");
+  if (!r.ok()) return r.status();
+  p.out = *r;
+  if (in[5] & ~3u) return absl::InvalidArgumentError("EltwiseParam: flags bits 2-7 not 0");
+  p.x_input = in[5] & 1;
+  p.x_sign = (in[5] & 2) ? -1 : 1;
+  p.qscale = Get<int16_t>(in + 6);
+  p.shift = Get<int8_t>(in + 8);
+  if (p.qscale < -32767) return absl::InvalidArgumentError("EltwiseParam: qscale -32768");
+  if (p.shift < 0 || p.shift > 23) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("EltwiseParam: bayes shift ", static_cast<int>(p.shift), " outside [0, 23]"));
+  }
+  if (absl::Status s = CheckZero(in, 9, 16, "EltwiseParam (bayes add)"); !s.ok()) return s;
+  return p;
+}
+
+absl::StatusOr<numerics::Bernoulli2AddParams> UnpackBernoulli2Add(const uint8_t* in) {
+  numerics::Bernoulli2AddParams p;
+  absl::StatusOr<numerics::RequantizeRecord> r = GetRecord(in, "EltwiseParam");
+  if (!r.ok()) return r.status();
+  p.out = *r;
+  if (in[5] & ~1u) return absl::InvalidArgumentError("EltwiseParam: flags bits 1-7 not 0");
+  p.feature_input = in[5] & 1;
+  p.qm = Get<int16_t>(in + 6);
+  p.lshift = Get<int8_t>(in + 8);
+  p.w = Get<int8_t>(in + 9);
+  if (p.qm < -32767) return absl::InvalidArgumentError("EltwiseParam: qm -32768");
+  if (p.lshift < 0 || p.lshift > 11) {
+    return absl::InvalidArgumentError(absl::StrCat("EltwiseParam: bernoulli2 lshift ",
+                                                   static_cast<int>(p.lshift), " outside [0, 11]"));
+  }
+  if (absl::Status s = CheckZero(in, 10, 16, "EltwiseParam (bernoulli2 add)"); !s.ok()) return s;
+  return p;
+}
+
+absl::StatusOr<numerics::MulParams> UnpackMul(const uint8_t* in) {
+  absl::StatusOr<numerics::RequantizeRecord> r = GetRecord(in, "EltwiseParam");
+  if (!r.ok()) return r.status();
+  if (absl::Status s = CheckZero(in, 5, 16, "EltwiseParam (mul)"); !s.ok()) return s;
+  return numerics::MulParams{*r};
+}
+
+// ---- CmpParam: 0 x mantissa, 4 x exponent, 8 y mantissa, 12 y exponent, 16 predicate,
+// 17-31 reserved.
+void PackCmpParam(const CmpParam& p, uint8_t* out) {
+  std::memset(out, 0, kCmpParamBytes);
+  Put<int32_t>(out, p.x_scale.mantissa);
+  Put<int32_t>(out + 4, p.x_scale.exponent);
+  Put<int32_t>(out + 8, p.y_scale.mantissa);
+  Put<int32_t>(out + 12, p.y_scale.exponent);
+  out[16] = static_cast<uint8_t>(p.predicate);
+}
+
+absl::StatusOr<CmpParam> UnpackCmpParam(const uint8_t* in) {
+  CmpParam p;
+  p.x_scale = {Get<int32_t>(in), Get<int32_t>(in + 4)};
+  p.y_scale = {Get<int32_t>(in + 8), Get<int32_t>(in + 12)};
+  for (const numerics::ExactScale& s : {p.x_scale, p.y_scale}) {
+    if (s.mantissa <= 0 || s.mantissa >= (1 << 24) || s.exponent < -200 || s.exponent > 200) {
+      return absl::InvalidArgumentError(absl::StrCat("CmpParam: scale {", s.mantissa, ", ",
+                                                     s.exponent, "} is not a float32 scale"));
+    }
+  }
+  if (in[16] > 5) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("CmpParam: predicate ", static_cast<int>(in[16]), " > 5"));
+  }
+  p.predicate = static_cast<CmpPredicate>(in[16]);
+  if (absl::Status s = CheckZero(in, 17, 32, "CmpParam"); !s.ok()) return s;
+  return p;
+}
+
+bool CmpHolds(CmpPredicate predicate, int sign) {
+  switch (predicate) {
+    case CmpPredicate::kEq:
+      return sign == 0;
+    case CmpPredicate::kNe:
+      return sign != 0;
+    case CmpPredicate::kLt:
+      return sign < 0;
+    case CmpPredicate::kLe:
+      return sign <= 0;
+    case CmpPredicate::kGt:
+      return sign > 0;
+    case CmpPredicate::kGe:
+      return sign >= 0;
+  }
+  return false;
+}
+
+void PackRecord(const numerics::RequantizeRecord& r, uint8_t* out) {
+  std::memset(out, 0, kRecordBytes);
+  PutRecord(out, r);
+}
+
+absl::StatusOr<numerics::RequantizeRecord> UnpackRecord(const uint8_t* in) {
+  absl::StatusOr<numerics::RequantizeRecord> r = GetRecord(in, "Record");
+  if (!r.ok()) return r.status();
+  if (absl::Status s = CheckZero(in, 5, 8, "Record"); !s.ok()) return s;
+  return r;
+}
+
+// ---- resize tables
+std::vector<uint8_t> PackResizeLinearTable(const numerics::RequantizeRecord& record,
+                                           absl::Span<const numerics::LinearTap> rows,
+                                           absl::Span<const numerics::LinearTap> cols) {
+  std::vector<uint8_t> out(kResizeHeaderBytes + (rows.size() + cols.size()) * kLinearTapBytes, 0);
+  PutRecord(out.data(), record);
+  uint8_t* p = out.data() + kResizeHeaderBytes;
+  for (absl::Span<const numerics::LinearTap> taps : {rows, cols}) {
+    for (const numerics::LinearTap& t : taps) {
+      Put<int16_t>(p, static_cast<int16_t>(t.i0));
+      Put<int16_t>(p + 2, static_cast<int16_t>(t.i1));
+      Put<int32_t>(p + 4, t.w1);
+      p += kLinearTapBytes;
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<ResizeLinearTable> UnpackResizeLinearTable(absl::Span<const uint8_t> bytes,
+                                                          int out_h, int out_w, int in_h,
+                                                          int in_w) {
+  const size_t need = kResizeHeaderBytes + (size_t{1} * out_h + out_w) * kLinearTapBytes;
+  if (bytes.size() < need) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("resize table: ", bytes.size(), " bytes, needs ", need));
+  }
+  ResizeLinearTable t;
+  absl::StatusOr<numerics::RequantizeRecord> r = GetRecord(bytes.data(), "resize table header");
+  if (!r.ok()) return r.status();
+  t.record = *r;
+  if (absl::Status s = CheckZero(bytes.data(), 5, kResizeHeaderBytes, "resize table header");
+      !s.ok()) {
+    return s;
+  }
+  const uint8_t* p = bytes.data() + kResizeHeaderBytes;
+  for (int axis = 0; axis < 2; ++axis) {
+    const int n = axis == 0 ? out_h : out_w;
+    const int in = axis == 0 ? in_h : in_w;
+    std::vector<numerics::LinearTap>& taps = axis == 0 ? t.rows : t.cols;
+    for (int i = 0; i < n; ++i, p += kLinearTapBytes) {
+      numerics::LinearTap tap{Get<int16_t>(p), Get<int16_t>(p + 2), Get<int32_t>(p + 4)};
+      if (tap.i0 < 0 || tap.i0 >= in || tap.i1 < 0 || tap.i1 >= in || tap.w1 < 0 ||
+          tap.w1 > (1 << numerics::kResizeWeightBits)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "resize table: ", axis == 0 ? "row" : "column", " tap ", i, " {", tap.i0, ", ", tap.i1,
+            ", ", tap.w1, "} outside input size ", in, " or weight [0, 2^16]"));
+      }
+      taps.push_back(tap);
+    }
+  }
+  return t;
+}
+
+std::vector<uint8_t> PackResizeNearestTable(absl::Span<const int64_t> rows,
+                                            absl::Span<const int64_t> cols) {
+  std::vector<uint8_t> out((rows.size() + cols.size()) * 4);
+  uint8_t* p = out.data();
+  for (absl::Span<const int64_t> v : {rows, cols}) {
+    for (int64_t i : v) {
+      Put<int32_t>(p, static_cast<int32_t>(i));
+      p += 4;
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::array<std::vector<int64_t>, 2>> UnpackResizeNearestTable(
+    absl::Span<const uint8_t> bytes, int out_h, int out_w, int in_h, int in_w) {
+  const size_t need = (size_t{1} * out_h + out_w) * 4;
+  if (bytes.size() < need) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("nearest table: ", bytes.size(), " bytes, needs ", need));
+  }
+  std::array<std::vector<int64_t>, 2> t;
+  const uint8_t* p = bytes.data();
+  for (int axis = 0; axis < 2; ++axis) {
+    const int n = axis == 0 ? out_h : out_w;
+    const int in = axis == 0 ? in_h : in_w;
+    for (int i = 0; i < n; ++i, p += 4) {
+      const int32_t v = Get<int32_t>(p);
+      if (v < 0 || v >= in) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("nearest table: ", axis == 0 ? "row" : "column", " ", i, " index ", v,
+                         " outside [0, ", in, ")"));
+      }
+      t[axis].push_back(v);
+    }
+  }
+  return t;
+}
+
+// ---- SegmentLUT image
+std::vector<uint8_t> PackSegmentLutImage(const numerics::SegmentLut& lut) {
+  std::vector<uint8_t> out(kSegmentLutImageBytes, 0);
+  const std::vector<int32_t> words = numerics::PackRecord(lut.record);
+  uint8_t* p = out.data();
+  for (int32_t w : words) {
+    Put<int32_t>(p, w);
+    p += 4;
+  }
+  for (int16_t e : lut.tables) {
+    Put<int16_t>(p, e);
+    p += 2;
+  }
+  return out;
+}
+
+absl::StatusOr<numerics::SegmentLut> UnpackSegmentLutImage(absl::Span<const uint8_t> bytes) {
+  if (bytes.size() < static_cast<size_t>(kSegmentLutImageBytes)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("SegmentLUT image: ", bytes.size(), " bytes, needs ", kSegmentLutImageBytes));
+  }
+  std::vector<int32_t> words(numerics::kSegmentLutRecordWords);
+  const uint8_t* p = bytes.data();
+  for (int32_t& w : words) {
+    w = Get<int32_t>(p);
+    p += 4;
+  }
+  absl::StatusOr<numerics::SegmentLutRecord> record = numerics::UnpackRecord(words);
+  if (!record.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("SegmentLUT image: ", record.status().message()));
+  }
+  numerics::SegmentLut lut;
+  lut.record = *record;
+  for (int16_t& e : lut.tables) {
+    e = Get<int16_t>(p);
+    p += 2;
+  }
+  return lut;
+}
+
+}  // namespace openbpu::isa

@@ -1,0 +1,105 @@
+// Byte layouts of the parameter records instructions read from SRAM (isa/ISA.md §4): requantize
+// params, elementwise params, compare params, pooling/reduce records, resize tables and the
+// SegmentLUT image. One packer and one checked unpacker each, shared by compiler and simulator.
+#ifndef OPENBPU_ISA_RECORDS_H_
+#define OPENBPU_ISA_RECORDS_H_
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "isa/instruction.h"
+#include "isa/numerics/compare.h"
+#include "isa/numerics/elementwise.h"
+#include "isa/numerics/requantize.h"
+#include "isa/numerics/resize.h"
+#include "isa/numerics/segment_lut.h"
+
+namespace openbpu::isa {
+
+// The checked form of a requantize record: multiplier 0 or in [2^30, 2^31), shift in
+// [kMinShift, kMaxShift].
+absl::Status CheckRecord(const numerics::RequantizeRecord& r);
+
+// RequantParam: one per output channel of vae.requant / vae.requant_sumin (32 bytes).
+//   t   = clamp(x + bias, -2^60, 2^60)
+//   out = numerics::RequantizeWithSumin(t, acc, sumin_value, sumin, max(lo_dtype, lo),
+//                                       min(hi_dtype, hi))      (sumin_value = 0 without sumin)
+struct RequantParam {
+  int32_t bias = 0;
+  numerics::RequantizeRecord acc;
+  numerics::RequantizeRecord sumin;  // zero record when unused
+  int32_t lo = INT32_MIN;            // per-channel activation clamp (ReLU: 0)
+  int32_t hi = INT32_MAX;            // (ReLU6: round(6 / s_out[c]))
+  bool operator==(const RequantParam&) const = default;
+};
+void PackRequantParam(const RequantParam& p, uint8_t* out);
+// Checks both records, SumRecordsCompatible, lo <= hi and reserved bytes 0.
+absl::StatusOr<RequantParam> UnpackRequantParam(const uint8_t* in);
+
+// EltwiseParam of vae.add / vae.sub / vae.add_b2 / vae.mul (16 bytes), one layout for the three
+// numerics parameter structs.
+inline constexpr int kEltwiseParamBytes = 16;
+void PackBayesAdd(const numerics::BayesAddParams& p, uint8_t* out);
+void PackBernoulli2Add(const numerics::Bernoulli2AddParams& p, uint8_t* out);
+void PackMul(const numerics::MulParams& p, uint8_t* out);
+absl::StatusOr<numerics::BayesAddParams> UnpackBayesAdd(const uint8_t* in);
+absl::StatusOr<numerics::Bernoulli2AddParams> UnpackBernoulli2Add(const uint8_t* in);
+absl::StatusOr<numerics::MulParams> UnpackMul(const uint8_t* in);
+
+// CmpParam of vae.cmp (32 bytes).
+enum class CmpPredicate : uint8_t { kEq = 0, kNe = 1, kLt = 2, kLe = 3, kGt = 4, kGe = 5 };
+struct CmpParam {
+  numerics::ExactScale x_scale;
+  numerics::ExactScale y_scale;
+  CmpPredicate predicate = CmpPredicate::kEq;
+  bool operator==(const CmpParam& o) const {
+    return x_scale.mantissa == o.x_scale.mantissa && x_scale.exponent == o.x_scale.exponent &&
+           y_scale.mantissa == o.y_scale.mantissa && y_scale.exponent == o.y_scale.exponent &&
+           predicate == o.predicate;
+  }
+};
+inline constexpr int kCmpParamBytes = 32;
+void PackCmpParam(const CmpParam& p, uint8_t* out);
+absl::StatusOr<CmpParam> UnpackCmpParam(const uint8_t* in);
+// 1 or 0 for sign = CompareScaled(...) in {-1, 0, 1}.
+bool CmpHolds(CmpPredicate predicate, int sign);
+
+// A bare record (8 bytes: int32 multiplier, int8 shift, 3 reserved): aae.avgpool's divisor table
+// entries, aae.reduce's sum record.
+inline constexpr int kRecordBytes = 8;
+void PackRecord(const numerics::RequantizeRecord& r, uint8_t* out);
+absl::StatusOr<numerics::RequantizeRecord> UnpackRecord(const uint8_t* in);
+
+// aae.resize_linear table: a 16-byte header (int32 multiplier, int8 shift, 11 reserved
+// bytes) then
+// out_h then out_w 8-byte taps {int16 i0, int16 i1, int32 w1}.
+inline constexpr int kResizeHeaderBytes = 16;
+inline constexpr int kLinearTapBytes = 8;
+std::vector<uint8_t> PackResizeLinearTable(const numerics::RequantizeRecord& record,
+                                           absl::Span<const numerics::LinearTap> rows,
+                                           absl::Span<const numerics::LinearTap> cols);
+struct ResizeLinearTable {
+  numerics::RequantizeRecord record;
+  std::vector<numerics::LinearTap> rows, cols;
+};
+// Checks every tap: 0 <= i0, i1 < in size, 0 <= w1 <= 2^16.
+absl::StatusOr<ResizeLinearTable> UnpackResizeLinearTable(absl::Span<const uint8_t> bytes,
+                                                          int out_h, int out_w, int in_h, int in_w);
+// aae.resize_nearest table: out_h then out_w int32 indices.
+std::vector<uint8_t> PackResizeNearestTable(absl::Span<const int64_t> rows,
+                                            absl::Span<const int64_t> cols);
+absl::StatusOr<std::array<std::vector<int64_t>, 2>> UnpackResizeNearestTable(
+    absl::Span<const uint8_t> bytes, int out_h, int out_w, int in_h, int in_w);
+
+// vae.lut16 table image: numerics::PackRecord's 42 int32 words, then the 384 int16 entries.
+inline constexpr int kSegmentLutImageBytes =
+    numerics::kSegmentLutRecordWords * 4 + numerics::kSegmentTableTotal * 2;  // 936
+std::vector<uint8_t> PackSegmentLutImage(const numerics::SegmentLut& lut);
+absl::StatusOr<numerics::SegmentLut> UnpackSegmentLutImage(absl::Span<const uint8_t> bytes);
+
+}  // namespace openbpu::isa
+
+#endif  // OPENBPU_ISA_RECORDS_H_

@@ -1,0 +1,172 @@
+// Tests of the SRAM parameter records: pack/unpack round trips with the numerics parameter
+// makers, byte offsets as ISA.md lists them, and every check of the unpackers.
+#include "isa/records.h"
+
+#include <random>
+
+#include "gtest/gtest.h"
+
+namespace openbpu::isa {
+namespace {
+
+TEST(Records, RequantParamRoundTripAndOffsets) {
+  RequantParam p;
+  p.bias = -123456;
+  p.acc = *numerics::MakeRequantizeRecord(0.0123);
+  p.sumin = *numerics::MakeRequantizeRecord(0.5);
+  p.lo = 0;
+  p.hi = 47;
+  uint8_t b[kRequantParamBytes];
+  PackRequantParam(p, b);
+  absl::StatusOr<RequantParam> q = UnpackRequantParam(b);
+  ASSERT_TRUE(q.ok()) << q.status();
+  EXPECT_EQ(*q, p);
+  int32_t m;
+  std::memcpy(&m, b + 12, 4);
+  EXPECT_EQ(m, p.sumin.multiplier);
+  EXPECT_EQ(static_cast<int8_t>(b[9]), p.sumin.shift);
+  EXPECT_EQ(b[20], 47);
+
+  uint8_t bad[kRequantParamBytes];
+  std::memcpy(bad, b, sizeof(b));
+  bad[4] = 1, bad[5] = 0, bad[6] = 0, bad[7] = 0;  // multiplier 1: not normalized
+  EXPECT_FALSE(UnpackRequantParam(bad).ok());
+  std::memcpy(bad, b, sizeof(b));
+  bad[8] = 100;  // shift above 95
+  EXPECT_FALSE(UnpackRequantParam(bad).ok());
+  std::memcpy(bad, b, sizeof(b));
+  bad[30] = 1;  // reserved
+  EXPECT_FALSE(UnpackRequantParam(bad).ok());
+  std::memcpy(bad, b, sizeof(b));
+  bad[10] = 1;  // reserved
+  EXPECT_FALSE(UnpackRequantParam(bad).ok());
+  RequantParam inverted = p;
+  inverted.lo = 5;
+  inverted.hi = 4;
+  PackRequantParam(inverted, bad);
+  EXPECT_FALSE(UnpackRequantParam(bad).ok());
+  RequantParam far = p;
+  far.acc.shift = 90;
+  far.sumin.shift = 10;  // 80 apart: SumRecordsCompatible fails
+  PackRequantParam(far, bad);
+  EXPECT_FALSE(UnpackRequantParam(bad).ok());
+}
+
+TEST(Records, EltwiseParamsRoundTripWithNumericsMakers) {
+  uint8_t b[kEltwiseParamBytes];
+  for (bool sub : {false, true}) {
+    for (float sb : {0.01f, 0.3f, 2.0f}) {
+      absl::StatusOr<numerics::BayesAddParams> p = numerics::MakeBayesAddParams(
+          0.1f, numerics::AddOperandBits::kInt8, sb, numerics::AddOperandBits::kInt8, 0.2f, sub);
+      ASSERT_TRUE(p.ok()) << p.status();
+      PackBayesAdd(*p, b);
+      absl::StatusOr<numerics::BayesAddParams> q = UnpackBayesAdd(b);
+      ASSERT_TRUE(q.ok()) << q.status();
+      EXPECT_EQ(*q, *p);
+      absl::StatusOr<numerics::Bernoulli2AddParams> p2 =
+          numerics::MakeBernoulli2AddParams(0.1f, sb, 0.2f, sub);
+      ASSERT_TRUE(p2.ok()) << p2.status();
+      PackBernoulli2Add(*p2, b);
+      absl::StatusOr<numerics::Bernoulli2AddParams> q2 = UnpackBernoulli2Add(b);
+      ASSERT_TRUE(q2.ok()) << q2.status();
+      EXPECT_EQ(*q2, *p2);
+    }
+  }
+  absl::StatusOr<numerics::MulParams> m = numerics::MakeMulParams(0.1f, 0.05f, 0.02f);
+  ASSERT_TRUE(m.ok());
+  PackMul(*m, b);
+  absl::StatusOr<numerics::MulParams> mm = UnpackMul(b);
+  ASSERT_TRUE(mm.ok());
+  EXPECT_EQ(mm->out, m->out);
+  b[9] = 1;
+  EXPECT_FALSE(UnpackMul(b).ok());
+
+  numerics::BayesAddParams bad_shift;
+  bad_shift.out = m->out;
+  bad_shift.shift = 24;
+  PackBayesAdd(bad_shift, b);
+  EXPECT_FALSE(UnpackBayesAdd(b).ok());
+  numerics::Bernoulli2AddParams bad_l;
+  bad_l.out = m->out;
+  bad_l.lshift = 12;
+  PackBernoulli2Add(bad_l, b);
+  EXPECT_FALSE(UnpackBernoulli2Add(b).ok());
+  PackBernoulli2Add(numerics::Bernoulli2AddParams{1, 3, 5, 2, m->out}, b);
+  b[5] = 4;  // undefined flag bit
+  EXPECT_FALSE(UnpackBernoulli2Add(b).ok());
+}
+
+TEST(Records, CmpParam) {
+  CmpParam p{numerics::ExactScaleOf(0.1f), numerics::ExactScaleOf(3.5f), CmpPredicate::kGe};
+  uint8_t b[kCmpParamBytes];
+  PackCmpParam(p, b);
+  absl::StatusOr<CmpParam> q = UnpackCmpParam(b);
+  ASSERT_TRUE(q.ok()) << q.status();
+  EXPECT_EQ(*q, p);
+  b[16] = 6;
+  EXPECT_FALSE(UnpackCmpParam(b).ok());
+  PackCmpParam(CmpParam{}, b);  // zero scales are not float32 scales
+  EXPECT_FALSE(UnpackCmpParam(b).ok());
+  EXPECT_TRUE(CmpHolds(CmpPredicate::kLe, 0));
+  EXPECT_FALSE(CmpHolds(CmpPredicate::kLt, 0));
+  EXPECT_TRUE(CmpHolds(CmpPredicate::kNe, -1));
+  EXPECT_TRUE(CmpHolds(CmpPredicate::kGt, 1));
+}
+
+TEST(Records, RecordAndResizeTables) {
+  uint8_t b[kRecordBytes];
+  const numerics::RequantizeRecord r = *numerics::MakeRequantizeRecord(1.0 / 9);
+  PackRecord(r, b);
+  EXPECT_EQ(*UnpackRecord(b), r);
+  b[7] = 1;
+  EXPECT_FALSE(UnpackRecord(b).ok());
+
+  const auto rows = numerics::LinearTapTable(numerics::ResizeCoordinateMode::kHalfPixel, 4, 8, 2.0);
+  const auto cols =
+      numerics::LinearTapTable(numerics::ResizeCoordinateMode::kAlignCorners, 3, 5, 5.0 / 3);
+  std::vector<uint8_t> t = PackResizeLinearTable(r, rows, cols);
+  absl::StatusOr<ResizeLinearTable> u = UnpackResizeLinearTable(t, 8, 5, 4, 3);
+  ASSERT_TRUE(u.ok()) << u.status();
+  EXPECT_EQ(u->record, r);
+  ASSERT_EQ(u->rows.size(), rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(u->rows[i].i0, rows[i].i0);
+    EXPECT_EQ(u->rows[i].i1, rows[i].i1);
+    EXPECT_EQ(u->rows[i].w1, rows[i].w1);
+  }
+  EXPECT_FALSE(UnpackResizeLinearTable(t, 8, 5, 3, 3).ok());  // index 3 outside 3 rows
+  EXPECT_FALSE(
+      UnpackResizeLinearTable(absl::MakeConstSpan(t.data(), t.size() - 1), 8, 5, 4, 3).ok());
+
+  std::vector<uint8_t> n = PackResizeNearestTable({0, 0, 1, 1}, {0, 1, 2});
+  absl::StatusOr<std::array<std::vector<int64_t>, 2>> nn = UnpackResizeNearestTable(n, 4, 3, 2, 3);
+  ASSERT_TRUE(nn.ok());
+  EXPECT_EQ((*nn)[0], (std::vector<int64_t>{0, 0, 1, 1}));
+  EXPECT_EQ((*nn)[1], (std::vector<int64_t>{0, 1, 2}));
+  EXPECT_FALSE(UnpackResizeNearestTable(n, 4, 3, 1, 3).ok());
+  EXPECT_FALSE(UnpackResizeNearestTable(n, 5, 3, 2, 3).ok());
+}
+
+TEST(Records, SegmentLutImage) {
+  absl::StatusOr<numerics::SegmentLut> lut =
+      numerics::Fit([](double x) { return std::tanh(x); }, 1.0 / 8192, 1.0 / 32767,
+                    numerics::DividePoints::kCurvature, numerics::SegmentLutMirror::kOdd);
+  ASSERT_TRUE(lut.ok()) << lut.status();
+  std::vector<uint8_t> image = PackSegmentLutImage(*lut);
+  EXPECT_EQ(image.size(), 936u);
+  absl::StatusOr<numerics::SegmentLut> back = UnpackSegmentLutImage(image);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->record, lut->record);
+  EXPECT_EQ(back->tables, lut->tables);
+  EXPECT_FALSE(UnpackSegmentLutImage(absl::MakeConstSpan(image.data(), 935)).ok());
+  // Random corruption of the record words is either accepted or a clean error.
+  std::mt19937 rng(5);
+  for (int i = 0; i < 2000; ++i) {
+    std::vector<uint8_t> bad = image;
+    bad[rng() % 168] ^= static_cast<uint8_t>(1 + rng() % 255);
+    (void)UnpackSegmentLutImage(bad);
+  }
+}
+
+}  // namespace
+}  // namespace openbpu::isa

@@ -1,0 +1,120 @@
+// Enumerates the isa/numerics primitives and the instruction reaching each. Every primitive
+// the hardware evaluates must be reached by an instruction that a hand-written test program
+// executes (with its golden checked); compile-time helpers (record and table builders) and
+// the known gaps (primitives with no instruction yet) are listed explicitly.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "simulator/test_programs.h"
+
+namespace openbpu::sim {
+namespace {
+
+struct Primitive {
+  const char* header;
+  const char* name;
+  const char* instruction;  // mnemonic reaching it; "" for compile-time helpers and gaps
+  const char* note;
+};
+
+// Every public function of isa/numerics/*.h.
+const Primitive kPrimitives[] = {
+    {"requantize.h", "Saturate", "vae.requant", ""},
+    {"requantize.h", "SaturateInt8", "vae.requant", ""},
+    {"requantize.h", "SaturateInt16", "vae.requant", ""},
+    {"requantize.h", "SaturateInt32", "", "compile-time (same clamp as Saturate)"},
+    {"requantize.h", "RoundingShiftRight", "vae.requant", ""},
+    {"requantize.h", "Requantize", "vae.requant", ""},
+    {"requantize.h", "MakeRequantizeRecord", "", "compile-time record builder"},
+    {"requantize.h", "RecordToReal", "", "compile-time record inspection"},
+    {"elementwise.h", "RequantizeWithSumin", "vae.requant_sumin", ""},
+    {"elementwise.h", "SumRecordsCompatible", "vae.requant", "record check"},
+    {"elementwise.h", "BayesAddAccumulator", "vae.add", ""},
+    {"elementwise.h", "ApplyBayesAdd", "vae.sub", ""},
+    {"elementwise.h", "Bernoulli2AddAccumulator", "vae.add_b2", ""},
+    {"elementwise.h", "ApplyBernoulli2Add", "vae.add_b2", ""},
+    {"elementwise.h", "ApplyMul", "vae.mul", ""},
+    {"elementwise.h", "MakeBayesAddParams", "", "compile-time record builder"},
+    {"elementwise.h", "MakeBernoulli2AddParams", "", "compile-time record builder"},
+    {"elementwise.h", "MakeMulParams", "", "compile-time record builder"},
+    {"compare.h", "CompareScaled", "vae.cmp", ""},
+    {"compare.h", "ExactScaleOf", "", "compile-time CmpParam builder"},
+    {"lut.h", "LookupInt8", "vae.lut8", ""},
+    {"lut.h", "MakeInt8Lut", "", "compile-time table builder"},
+    {"lut.h", "MakeTable", "", "compile-time table builder"},
+    {"lut.h", "QuantizeTableEntry", "", "compile-time table builder"},
+    {"lut.h", "MakeReciprocalTable", "", "GAP: no instruction evaluates Reciprocal yet"},
+    {"lut.h", "Reciprocal", "", "GAP: no instruction (softmax / division)"},
+    {"lut.h", "MakeRsqrtTable", "", "GAP: no instruction evaluates Rsqrt yet"},
+    {"lut.h", "Rsqrt", "", "GAP: no instruction (layernorm)"},
+    {"lut.h", "MakeLog2Table", "", "GAP: no instruction evaluates Log2Fixed yet"},
+    {"lut.h", "Log2Fixed", "", "GAP: no instruction"},
+    {"segment_lut.h", "Evaluate", "vae.lut16", ""},
+    {"segment_lut.h", "UnpackRecord", "vae.lut16", "image check"},
+    {"segment_lut.h", "PackRecord", "", "compile-time image builder"},
+    {"segment_lut.h", "Fit", "", "compile-time table fitting"},
+    {"segment_lut.h", "SegmentLutTarget", "", "compile-time error report"},
+    {"segment_lut.h", "MaxErrorLsb", "", "compile-time error report"},
+    {"pool.h", "PlanPoolWindows", "aae.avgpool", ""},
+    {"pool.h", "ForEachPoolWindow", "aae.avgpool", ""},
+    {"pool.h", "MaxPool", "aae.maxpool", ""},
+    {"pool.h", "SumPool", "aae.avgpool", ""},
+    {"pool.h", "PoolDivisors", "aae.avgpool", ""},
+    {"reduce.h", "ReduceMax", "aae.reduce", "max, and min as -max(-x)"},
+    {"reduce.h", "ArgMax", "aae.reduce", "argmax, and argmin as argmax(-x)"},
+    {"reduce.h", "TopK", "", "GAP: no instruction"},
+    {"resize.h", "ResizeNearestCopy", "aae.resize_nearest", ""},
+    {"resize.h", "ResizeLinear", "aae.resize_linear", ""},
+    {"resize.h", "IsInterpolated", "aae.resize_linear", ""},
+    {"resize.h", "ResizeSourceCoordinate", "", "compile-time table builder"},
+    {"resize.h", "NearestIndex", "", "compile-time table builder"},
+    {"resize.h", "NearestIndexTable", "", "compile-time table builder"},
+    {"resize.h", "LinearTapTable", "", "compile-time table builder"},
+    {"movement.h", "StridedCopy", "aae.move", ""},
+    {"movement.h", "ElementStrides", "", "compile-time aae.move strides"},
+    {"movement.h", "TransposeView", "", "compile-time aae.move strides"},
+    {"movement.h", "SliceView", "", "compile-time aae.move strides"},
+    {"movement.h", "BroadcastView", "", "compile-time aae.move strides"},
+    {"movement.h", "TileView", "", "compile-time aae.move strides"},
+    {"movement.h", "DepthToSpaceView", "", "compile-time aae.move strides"},
+    {"movement.h", "SpaceToDepthView", "", "compile-time aae.move strides"},
+};
+
+TEST(NumericsCoverage, EveryEvaluatedPrimitiveIsReachedByATestedInstruction) {
+  int reached = 0, compile_time = 0, gaps = 0;
+  for (const Primitive& p : kPrimitives) {
+    if (absl::StartsWith(p.note, "GAP")) {
+      ++gaps;
+      std::printf("numerics-gap: %s %s (%s)\n", p.header, p.name, p.note);
+      continue;
+    }
+    if (std::string(p.instruction).empty()) {
+      ++compile_time;
+      continue;
+    }
+    const testing::TestProgram* found = nullptr;
+    for (const testing::TestProgram& t : testing::AllTestPrograms()) {
+      bool covers = false;
+      for (const std::string& c : t.covers) covers |= c == p.name;
+      if (covers && absl::StrContains(t.assembly, absl::StrCat(p.instruction, " "))) found = &t;
+    }
+    ASSERT_NE(found, nullptr) << p.name << " via " << p.instruction
+                              << ": no test program executes it";
+    auto out = testing::RunTestProgram(*found, Mode::kBoth);
+    ASSERT_TRUE(out.ok()) << found->name << ": " << out.status();
+    EXPECT_EQ(out->output, found->expected) << found->name;
+    std::printf("numerics-coverage: %-24s <- %-20s (%s)\n", p.name, p.instruction,
+                found->name.c_str());
+    ++reached;
+  }
+  std::printf("numerics-coverage: %zu primitives, %d reached by instructions, %d compile-time, "
+              "%d gaps\n",
+              std::size(kPrimitives), reached, compile_time, gaps);
+}
+
+}  // namespace
+}  // namespace openbpu::sim

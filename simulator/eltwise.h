@@ -1,0 +1,39 @@
+// The per-element functions of the VAE: the requantize output stage and vae.add / sub /
+// add_b2 / mul / max / min / cmp, built from the checked parameter records of isa/records.h
+// and computed by the isa/numerics primitives.
+#ifndef OPENBPU_SIMULATOR_ELTWISE_H_
+#define OPENBPU_SIMULATOR_ELTWISE_H_
+
+#include <cstdint>
+
+#include "absl/status/statusor.h"
+#include "isa/instruction.h"
+#include "isa/numerics/elementwise.h"
+#include "isa/records.h"
+
+namespace openbpu::sim {
+
+// vae.requant(_sumin) for one element (ISA.md): t = clamp(x + bias, -2^60, 2^60),
+// out = numerics::RequantizeWithSumin(t, acc, sumin, sumin record, max(lo, p.lo),
+// min(hi, p.hi)); sumin = 0 for vae.requant.
+int64_t ApplyRequantParam(const isa::RequantParam& p, int64_t x, int64_t sumin, int64_t lo,
+                          int64_t hi);
+
+struct Eltwise {
+  enum class Kind { kBayesAdd, kBernoulli2Add, kMul, kMax, kMin, kCmp } kind = Kind::kMax;
+  numerics::BayesAddParams bayes;
+  numerics::Bernoulli2AddParams b2;
+  numerics::MulParams mul;
+  isa::CmpParam cmp;
+  int64_t lo = 0, hi = 0;
+
+  int64_t Apply(int64_t a, int64_t b) const;
+};
+
+// Decodes and checks the EltwiseParam / CmpParam at `param` (unused for max/min).
+absl::StatusOr<Eltwise> MakeEltwise(isa::Opcode opcode, const uint8_t* param, int64_t lo,
+                                    int64_t hi);
+
+}  // namespace openbpu::sim
+
+#endif  // OPENBPU_SIMULATOR_ELTWISE_H_

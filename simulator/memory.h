@@ -1,0 +1,73 @@
+// The simulated memories: byte-addressed DDR and the on-chip SRAMs (feature, weight,
+// accumulator, LUT). Every access is bounds-checked; errors name the instruction and range.
+#ifndef OPENBPU_SIMULATOR_MEMORY_H_
+#define OPENBPU_SIMULATOR_MEMORY_H_
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+
+namespace openbpu::sim {
+
+enum class Space : uint8_t { kDdr = 0, kFeature, kWeight, kAcc, kLut };
+inline constexpr int kNumSpaces = 5;
+
+const char* SpaceName(Space space);
+
+// A half-open byte range [begin, end) in one memory.
+struct ByteRange {
+  uint64_t begin = 0;
+  uint64_t end = 0;
+};
+
+// Sizes in bytes (from the march table for SRAMs; DDR from the program's memory plan).
+struct MemoryConfig {
+  std::array<uint64_t, kNumSpaces> bytes = {};
+  uint64_t& operator[](Space s) { return bytes[static_cast<int>(s)]; }
+  uint64_t operator[](Space s) const { return bytes[static_cast<int>(s)]; }
+};
+
+class Memories {
+ public:
+  // `allocate` = false builds an address-only model (perf mode never touches data).
+  Memories(const MemoryConfig& config, bool allocate);
+
+  uint64_t size(Space s) const { return config_[s]; }
+  bool allocated() const { return allocated_; }
+
+  // OK iff [addr, addr + len) lies inside `space` (len == 0 is always OK). The error is
+  // OUT_OF_RANGE and names the instruction index, what was accessed and the range.
+  absl::Status Check(Space space, uint64_t addr, uint64_t len, int64_t instr,
+                     absl::string_view what) const;
+  absl::Status Check(Space space, ByteRange r, int64_t instr, absl::string_view what) const {
+    return Check(space, r.begin, r.end - r.begin, instr, what);
+  }
+
+  // Raw views; callers Check() first. Empty when not allocated.
+  absl::Span<uint8_t> bytes(Space s) { return absl::MakeSpan(data_[static_cast<int>(s)]); }
+  absl::Span<const uint8_t> bytes(Space s) const {
+    return absl::MakeConstSpan(data_[static_cast<int>(s)]);
+  }
+  uint8_t* at(Space s, uint64_t addr) { return data_[static_cast<int>(s)].data() + addr; }
+  const uint8_t* at(Space s, uint64_t addr) const {
+    return data_[static_cast<int>(s)].data() + addr;
+  }
+
+  // Bounds-checked host access (memory images in and out of the simulator).
+  absl::Status Write(Space s, uint64_t addr, absl::Span<const uint8_t> src);
+  absl::Status Read(Space s, uint64_t addr, absl::Span<uint8_t> dst) const;
+
+ private:
+  MemoryConfig config_;
+  bool allocated_;
+  std::array<std::vector<uint8_t>, kNumSpaces> data_;
+};
+
+}  // namespace openbpu::sim
+
+#endif  // OPENBPU_SIMULATOR_MEMORY_H_

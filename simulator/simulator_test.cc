@@ -1,0 +1,192 @@
+// The simulator on hand-written assembly programs: hand-computed goldens for every
+// instruction class in func and both modes, hazards from a removed token, deadlock and
+// bounds errors naming the instruction, force-serial timing, statistics and the trace.
+#include "simulator/simulator.h"
+
+#include <cstdlib>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "isa/assembler.h"
+#include "simulator/test_programs.h"
+
+namespace openbpu::sim {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::AllTestPrograms;
+using testing::RunTestProgram;
+using testing::TestProgram;
+
+const TestProgram& Find(absl::string_view name) {
+  for (const TestProgram& t : AllTestPrograms())
+    if (t.name == name) return t;
+  std::abort();
+}
+
+TEST(Simulator, ProgramsMatchHandComputedGoldens) {
+  for (const TestProgram& t : AllTestPrograms()) {
+    for (Mode mode : {Mode::kFunc, Mode::kBoth}) {
+      auto out = RunTestProgram(t, mode);
+      ASSERT_TRUE(out.ok()) << t.name << ": " << out.status();
+      EXPECT_EQ(out->output, t.expected) << t.name << " in " << ModeName(mode);
+    }
+  }
+}
+
+TEST(Simulator, Lut16IdentityTableIsExact) {
+  const TestProgram& t = Find("lut16_bayes");
+  EXPECT_EQ(t.expected, t.input);  // the fitted identity is exact at these points
+}
+
+TEST(Simulator, KernelPathsGiveIdenticalOutputs) {
+  for (const TestProgram& t : AllTestPrograms()) {
+    auto p = testing::Build(t);
+    ASSERT_TRUE(p.ok());
+    std::vector<uint8_t> first;
+    for (KernelPath path : {KernelPath::kScalar, KernelPath::kXsimd, KernelPath::kVnni}) {
+      SimulatorOptions opt;
+      opt.kernel_path = path;
+      auto sim = Simulator::Create(*p, **isa::FindMarch(p->march), opt);
+      ASSERT_TRUE(sim.ok()) << sim.status();
+      ASSERT_TRUE((*sim)->WriteRegion(isa::Region::kInput, 0, t.input).ok());
+      ASSERT_TRUE((*sim)->Run().ok());
+      std::vector<uint8_t> out(p->ddr_output_bytes);
+      ASSERT_TRUE((*sim)->ReadRegion(isa::Region::kOutput, 0, absl::MakeSpan(out)).ok());
+      if (first.empty()) first = out;
+      EXPECT_EQ(out, first) << t.name << " " << KernelPathName(path);
+    }
+  }
+}
+
+TEST(Simulator, PerfModeNeverAllocatesData) {
+  const TestProgram& t = Find("conv_requant");
+  auto p = testing::Build(t);
+  ASSERT_TRUE(p.ok());
+  SimulatorOptions opt;
+  opt.run.mode = Mode::kPerf;
+  auto sim = Simulator::Create(*p, **isa::FindMarch(p->march), opt);
+  ASSERT_TRUE(sim.ok());
+  EXPECT_FALSE((*sim)->memories().allocated());
+  auto r = (*sim)->Run();
+  ASSERT_TRUE(r.ok());
+  EXPECT_GT(r->stats.total_cycles, 0u);
+}
+
+TEST(Simulator, RemovedTokenIsReportedAsAHazard) {
+  // The conv no longer waits for the loads: its output may still come out right, but the
+  // hazard checker flags the unordered read of the loaded bytes.
+  TestProgram t = Find("conv_requant");
+  t.assembly = absl::StrReplaceAll(t.assembly, {{"wait=1,1 signal=2", "signal=2"}});
+  for (Mode mode : {Mode::kFunc, Mode::kPerf, Mode::kBoth}) {
+    auto out = RunTestProgram(t, mode);
+    ASSERT_FALSE(out.ok()) << ModeName(mode);
+    EXPECT_THAT(out.status().message(), HasSubstr("hazard: instruction"));
+    EXPECT_THAT(out.status().message(), HasSubstr("tae.conv on TAE"));
+    EXPECT_THAT(out.status().message(), HasSubstr("no dependency token orders them"));
+  }
+  // Double buffering without the "buffer free" token: the third load overwrites the buffer
+  // the first conv reads.
+  TestProgram db = Find("double_buffered_conv");
+  db.assembly = absl::StrReplaceAll(db.assembly, {{" wait=4 signal=1", " signal=1"}});
+  auto out = RunTestProgram(db, Mode::kBoth);
+  ASSERT_FALSE(out.ok());
+  EXPECT_THAT(out.status().message(), HasSubstr("hazard"));
+}
+
+TEST(Simulator, DeadlockNamesStuckQueues) {
+  TestProgram t = Find("conv_requant");
+  t.assembly = absl::StrReplaceAll(t.assembly, {{"wait=2 signal=3", "wait=9 signal=3"}});
+  auto out = RunTestProgram(t, Mode::kPerf);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(out.status().message(), HasSubstr("deadlock"));
+  EXPECT_THAT(out.status().message(),
+              HasSubstr("VAE queue stuck at instruction 9 (vae.requant), 1 left: waits on "
+                        "channel sem9 has 0 token(s)"));
+  EXPECT_THAT(out.status().message(), HasSubstr("STORE queue stuck at instruction 11"));
+}
+
+TEST(Simulator, OutOfRangeAccessNamesTheInstructionInEveryMode) {
+  TestProgram t = Find("conv_requant");
+  t.assembly = absl::StrReplaceAll(
+      t.assembly, {{"vae.requant src=0 dst=1024", "vae.requant src=0 dst=1048576"}});
+  for (Mode mode : {Mode::kFunc, Mode::kPerf, Mode::kBoth}) {
+    auto out = RunTestProgram(t, mode);
+    ASSERT_FALSE(out.ok());
+    EXPECT_EQ(out.status().code(), absl::StatusCode::kOutOfRange);
+    EXPECT_THAT(out.status().message(),
+                HasSubstr("instruction 9: requant dst accesses FSRAM [0x100000, 0x100010)"));
+  }
+  TestProgram d = Find("conv_requant");
+  d.assembly = absl::StrReplaceAll(d.assembly, {{"region=input offset=0", "region=input offset=4"}});
+  auto out = RunTestProgram(d, Mode::kPerf);
+  ASSERT_FALSE(out.ok());
+  EXPECT_THAT(out.status().message(),
+              HasSubstr("instruction 2: load src accesses DDR region input [0x4, 0xc) outside "
+                        "its 8 bytes"));
+}
+
+TEST(Simulator, BadParameterRecordIsAnErrorNamingTheChannel) {
+  TestProgram t = Find("conv_requant");
+  t.params[16 + 4] = 1;  // multiplier 2^30 + 1 is fine; make it small instead
+  t.params[16 + 7] = 0;  // multiplier 1 -> neither 0 nor in [2^30, 2^31)
+  auto out = RunTestProgram(t, Mode::kBoth);
+  ASSERT_FALSE(out.ok());
+  EXPECT_THAT(out.status().message(),
+              HasSubstr("instruction 9 (vae.requant): channel 0:"));
+}
+
+TEST(Simulator, ForceSerialRemovesOverlap) {
+  const TestProgram& t = Find("double_buffered_conv");
+  auto overlapped = RunTestProgram(t, Mode::kBoth);
+  auto serial = RunTestProgram(t, Mode::kBoth, /*force_serial=*/true);
+  ASSERT_TRUE(overlapped.ok()) << overlapped.status();
+  ASSERT_TRUE(serial.ok()) << serial.status();
+  EXPECT_EQ(serial->output, t.expected);
+  uint64_t busy = 0;
+  for (const UnitStats& u : serial->result.stats.units) busy += u.busy_cycles;
+  EXPECT_EQ(serial->result.stats.total_cycles, busy);  // nothing overlaps
+  EXPECT_LT(overlapped->result.stats.total_cycles, serial->result.stats.total_cycles);
+  std::printf("double_buffered_conv: %llu cycles overlapped, %llu serial\n",
+              static_cast<unsigned long long>(overlapped->result.stats.total_cycles),
+              static_cast<unsigned long long>(serial->result.stats.total_cycles));
+}
+
+TEST(Simulator, StatisticsAndTrace) {
+  const TestProgram& t = Find("double_buffered_conv");
+  auto out = RunTestProgram(t, Mode::kBoth, false, /*trace=*/true);
+  ASSERT_TRUE(out.ok());
+  const SimStats& s = out->result.stats;
+  EXPECT_EQ(s.ddr_loaded_bytes, 48u + 4 * 256u);
+  EXPECT_EQ(s.ddr_stored_bytes, 64u);
+  EXPECT_EQ(s.macs, 4u * 16 * 16);
+  EXPECT_DOUBLE_EQ(s.latency_us, s.total_cycles / 1000.0);  // 1 GHz
+  ASSERT_EQ(s.layers.size(), 1u);
+  EXPECT_EQ(s.layers[0].name, "layer1.0.conv1");
+  EXPECT_EQ(s.layers[0].macs, s.macs);
+  std::printf("%s", StatsSummary(s).c_str());
+  const std::string path = absl::StrCat(::testing::TempDir(), "/sim_trace.json");
+  std::ofstream(path) << out->result.trace_json;
+  const std::string cmd =
+      absl::StrCat("/usr/bin/python3 simulator/trace_check.py ", path, " 20 5");
+  EXPECT_EQ(std::system(cmd.c_str()), 0);
+}
+
+TEST(Simulator, WrongMarchAndOversizedProgramsAreRejected) {
+  auto p = testing::Build(Find("conv_requant"));
+  ASSERT_TRUE(p.ok());
+  auto bayes = isa::FindMarch("bayes");
+  ASSERT_TRUE(bayes.ok());
+  EXPECT_FALSE(Simulator::Create(*p, **bayes, {}).ok());
+  SimulatorOptions opt;
+  opt.max_instructions = 3;
+  EXPECT_EQ(Simulator::Create(*p, **isa::FindMarch(p->march), opt).status().code(),
+            absl::StatusCode::kResourceExhausted);
+}
+
+}  // namespace
+}  // namespace openbpu::sim

@@ -1,0 +1,138 @@
+// Statistics and trace-event JSON from a schedule.
+#include "simulator/stats.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace openbpu::sim {
+namespace {
+
+std::string JsonEscape(absl::string_view s) {
+  std::string out;
+  for (char ch : s) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20) {
+      absl::StrAppendFormat(&out, "\\u%04x", c);
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+SimStats ComputeStats(const std::vector<SimOp>& ops, const Schedule& schedule, double clock_mhz,
+                      const std::map<int32_t, std::string>& layer_names) {
+  SimStats s;
+  s.total_cycles = schedule.total_cycles;
+  s.clock_mhz = clock_mhz;
+  s.latency_us = clock_mhz > 0 ? static_cast<double>(s.total_cycles) / clock_mhz : 0;
+  s.instructions = ops.size();
+  std::map<int32_t, LayerStats> layers;
+  for (size_t i = 0; i < ops.size() && i < schedule.times.size(); ++i) {
+    const SimOp& op = ops[i];
+    const OpTime& t = schedule.times[i];
+    const uint64_t busy = t.end - t.start;
+    const int u = static_cast<int>(op.unit);
+    s.units[u].busy_cycles += busy;
+    ++s.units[u].instructions;
+    s.macs += op.macs;
+    const uint64_t loaded = op.ddr_write ? 0 : op.ddr_bytes;
+    const uint64_t stored = op.ddr_write ? op.ddr_bytes : 0;
+    s.ddr_loaded_bytes += loaded;
+    s.ddr_stored_bytes += stored;
+    if (op.layer_id < 0) continue;
+    auto [it, inserted] = layers.try_emplace(op.layer_id);
+    LayerStats& l = it->second;
+    if (inserted) {
+      l.id = op.layer_id;
+      auto name = layer_names.find(op.layer_id);
+      l.name = name != layer_names.end() ? name->second : absl::StrCat("layer", op.layer_id);
+      l.first_start = t.start;
+    }
+    ++l.instructions;
+    l.first_start = std::min(l.first_start, t.start);
+    l.last_end = std::max(l.last_end, t.end);
+    l.busy_cycles[u] += busy;
+    if (op.unit == Unit::kLoad || op.unit == Unit::kStore) {
+      l.load_store_cycles += busy;
+    } else {
+      l.compute_cycles += busy;
+    }
+    l.macs += op.macs;
+    l.ddr_loaded_bytes += loaded;
+    l.ddr_stored_bytes += stored;
+  }
+  for (UnitStats& u : s.units) {
+    u.utilization = s.total_cycles ? static_cast<double>(u.busy_cycles) / s.total_cycles : 0;
+  }
+  for (auto& [id, l] : layers) s.layers.push_back(std::move(l));
+  return s;
+}
+
+std::string ChromeTraceJson(const std::vector<SimOp>& ops, const Schedule& schedule,
+                            double clock_mhz, const std::map<int32_t, std::string>& layer_names) {
+  const double us_per_cycle = clock_mhz > 0 ? 1.0 / clock_mhz : 1.0;
+  std::string out = "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n";
+  absl::StrAppend(&out,
+                  "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":0,\"tid\":0,"
+                  "\"args\":{\"name\":\"BPU core 0\"}}");
+  for (int u = 0; u < kNumUnits; ++u) {
+    absl::StrAppendFormat(&out,
+                          ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":0,\"tid\":%d,"
+                          "\"args\":{\"name\":\"%s\"}}",
+                          u, UnitName(static_cast<Unit>(u)));
+    absl::StrAppendFormat(&out,
+                          ",\n{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":0,\"tid\":%d,"
+                          "\"args\":{\"sort_index\":%d}}",
+                          u, u);
+  }
+  for (size_t i = 0; i < ops.size() && i < schedule.times.size(); ++i) {
+    const SimOp& op = ops[i];
+    const OpTime& t = schedule.times[i];
+    std::string layer;
+    if (op.layer_id >= 0) {
+      auto it = layer_names.find(op.layer_id);
+      layer = it != layer_names.end() ? it->second : absl::StrCat("layer", op.layer_id);
+    }
+    absl::StrAppendFormat(
+        &out,
+        ",\n{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"pid\":0,\"tid\":%d,\"ts\":%.6f,"
+        "\"dur\":%.6f,\"args\":{\"instruction\":%d,\"layer\":\"%s\",\"layer_id\":%d,"
+        "\"start_cycle\":%u,\"end_cycle\":%u,\"ddr_bytes\":%u,\"macs\":%u}}",
+        JsonEscape(op.name), UnitName(op.unit), static_cast<int>(op.unit), t.start * us_per_cycle,
+        (t.end - t.start) * us_per_cycle, op.index, JsonEscape(layer), op.layer_id, t.start,
+        t.end, op.ddr_bytes, op.macs);
+  }
+  out += "\n]}\n";
+  return out;
+}
+
+std::string StatsSummary(const SimStats& s) {
+  std::string out = absl::StrFormat(
+      "total cycles %u, latency %.3f us at %.0f MHz, %u instructions, %u MACs, DDR loaded %u B, "
+      "stored %u B\n",
+      s.total_cycles, s.latency_us, s.clock_mhz, s.instructions, s.macs, s.ddr_loaded_bytes,
+      s.ddr_stored_bytes);
+  for (int u = 0; u < kNumUnits; ++u) {
+    absl::StrAppendFormat(&out, "  %-5s busy %10u cycles (%5.1f%%), %u instructions\n",
+                          UnitName(static_cast<Unit>(u)), s.units[u].busy_cycles,
+                          100 * s.units[u].utilization, s.units[u].instructions);
+  }
+  for (const LayerStats& l : s.layers) {
+    absl::StrAppendFormat(&out,
+                          "  layer %d %s: cycles [%u, %u), compute %u, load/store %u, MACs %u, "
+                          "DDR in %u B out %u B\n",
+                          l.id, l.name, l.first_start, l.last_end, l.compute_cycles,
+                          l.load_store_cycles, l.macs, l.ddr_loaded_bytes, l.ddr_stored_bytes);
+  }
+  return out;
+}
+
+}  // namespace openbpu::sim

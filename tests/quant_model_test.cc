@@ -1,0 +1,219 @@
+// Whole-model quantization accuracy, as users see it (//tests/models:quant_data):
+//  - ptq-compare: on resnet18, mobilenet_v2 and efficientnet_b0 (seeded weights), calibrated on 32
+//    photo crops and tested on 16 others, our int8 output's cosine and SQNR against our float
+//    output must be at least as good as PyTorch's own FX post-training quantization of the same
+//    model (symmetric quint8 activations, per-channel qint8 weights; tools/quant_data.py), with
+//    0.5 dB of slack on SQNR.
+//  - digits-accuracy: a small CNN trained on scikit-learn's digits keeps its held-out accuracy
+//    within 1 point in int8 on bayes and on bernoulli2, and agrees with float's argmax on >= 98 %.
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/npy.h"
+#include "common/tensor.h"
+#include "compiler/frontend/onnx_importer.h"
+#include "compiler/quantization/calibration.h"
+#include "compiler/quantization/convert.h"
+#include "compiler/quantization/dataset.h"
+#include "compiler/quantization/qconfig.h"
+#include "compiler/reference/float_interpreter.h"
+#include "compiler/reference/quantized_interpreter.h"
+#include "gtest/gtest.h"
+
+namespace openbpu {
+namespace {
+
+std::string DataDir() {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  const char* workspace = std::getenv("TEST_WORKSPACE");
+  return absl::StrCat(srcdir != nullptr ? srcdir : ".", "/",
+                      workspace != nullptr ? workspace : "openbpu", "/tests/models/");
+}
+
+// Cosine and SQNR (dB) of `got` against `ref` over all samples' elements, in double.
+struct Similarity {
+  double cosine = 0;
+  double sqnr_db = 0;
+};
+
+Similarity Compare(const std::vector<Tensor>& ref, const std::vector<Tensor>& got) {
+  double dot = 0, rr = 0, gg = 0, noise = 0;
+  for (size_t s = 0; s < ref.size(); ++s) {
+    const float* r = ref[s].data<float>();
+    const float* g = got[s].data<float>();
+    for (int64_t i = 0; i < ref[s].num_elements(); ++i) {
+      dot += double{r[i]} * g[i];
+      rr += double{r[i]} * r[i];
+      gg += double{g[i]} * g[i];
+      noise += (double{r[i]} - g[i]) * (double{r[i]} - g[i]);
+    }
+  }
+  Similarity out;
+  out.cosine = dot / std::sqrt(rr * gg);
+  out.sqnr_db = noise == 0 ? INFINITY : 10 * std::log10(rr / noise);
+  return out;
+}
+
+// Imports `onnx_path`, calibrates it with the default calibration qconfig on `calib` and converts
+// it for `march`: the quantized graph.
+std::unique_ptr<ir::Graph> Quantize(const std::string& onnx_path, const std::string& calib,
+                                    const std::string& march) {
+  auto graph = frontend::ImportOnnxFile(onnx_path);
+  EXPECT_TRUE(graph.ok()) << onnx_path << ": " << graph.status();
+  if (!graph.ok()) return nullptr;
+  absl::StatusOr<quantization::QConfig> qconfig = quantization::GetDefaultCalibQConfig();
+  EXPECT_TRUE(qconfig.ok()) << qconfig.status();
+  quantization::QConfigMap qmap;
+  qmap.SetGlobal(*qconfig);
+  auto state = quantization::PrepareCalibration(**graph, qmap);
+  EXPECT_TRUE(state.ok()) << state.status();
+  if (!state.ok()) return nullptr;
+  absl::StatusOr<quantization::Dataset> data = quantization::LoadDataset(calib, **graph);
+  EXPECT_TRUE(data.ok()) << data.status();
+  if (!data.ok()) return nullptr;
+  quantization::CalibrateOptions calibrate_options;
+  calibrate_options.progress = nullptr;
+  absl::Status calibrated = quantization::Calibrate(**state, *data, calibrate_options);
+  EXPECT_TRUE(calibrated.ok()) << calibrated;
+  quantization::ConvertOptions convert_options;
+  convert_options.march = march;
+  absl::StatusOr<quantization::ConvertReport> report =
+      quantization::Convert(**state, convert_options);
+  EXPECT_TRUE(report.ok()) << report.status();
+  if (!calibrated.ok() || !report.ok()) return nullptr;
+  return *std::move(graph);
+}
+
+// PyTorch's figures from tools/quant_data.py: model -> {cos, sqnr}.
+std::map<std::string, Similarity> TorchPtq() {
+  std::map<std::string, Similarity> out;
+  std::ifstream in(DataDir() + "torch_ptq.txt");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> f = absl::StrSplit(line, ' ', absl::SkipEmpty());
+    if (f.size() != 3) continue;
+    out[f[0]] = {std::stod(f[1]), std::stod(f[2])};
+  }
+  return out;
+}
+
+class PtqCompareTest : public testing::TestWithParam<std::string> {};
+
+TEST_P(PtqCompareTest, AtLeastAsGoodAsTorch) {
+  const std::string& model = GetParam();
+  const std::string dir = DataDir();
+  const std::map<std::string, Similarity> torch = TorchPtq();
+  ASSERT_EQ(torch.count(model), 1u) << "torch_ptq.txt lacks " << model;
+
+  auto float_graph = frontend::ImportOnnxFile(dir + model + ".onnx");
+  ASSERT_TRUE(float_graph.ok()) << float_graph.status();
+  std::unique_ptr<ir::Graph> quantized = Quantize(dir + model + ".onnx", dir + "calib", "bayes");
+  ASSERT_NE(quantized, nullptr);
+
+  absl::StatusOr<quantization::Dataset> test = quantization::LoadDataset(dir + "test", **float_graph);
+  ASSERT_TRUE(test.ok()) << test.status();
+  ASSERT_EQ(test->num_samples(), 16);
+  std::vector<Tensor> floats, quants;
+  for (int i = 0; i < test->num_samples(); ++i) {
+    auto f = reference::RunFloat(**float_graph, test->sample(i));
+    ASSERT_TRUE(f.ok()) << f.status();
+    auto q = reference::RunQuantized(*quantized, test->sample(i));
+    ASSERT_TRUE(q.ok()) << q.status();
+    floats.push_back((*f)[0]);
+    quants.push_back((*q)[0]);
+  }
+  const Similarity ours = Compare(floats, quants);
+  const Similarity& theirs = torch.at(model);
+  std::printf("ptq-compare: %s ours_cos=%.6f ours_sqnr=%.2f torch_cos=%.6f torch_sqnr=%.2f\n",
+              model.c_str(), ours.cosine, ours.sqnr_db, theirs.cosine, theirs.sqnr_db);
+  EXPECT_GE(ours.sqnr_db, theirs.sqnr_db - 0.5) << model;
+  EXPECT_GE(ours.cosine, theirs.cosine - 1e-3) << model;
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, PtqCompareTest,
+                         testing::Values("resnet18", "mobilenet_v2", "efficientnet_b0"));
+
+// Accuracy and argmax agreement of a graph runner over the held-out digits.
+struct Accuracy {
+  double accuracy = 0;
+  double agreement = 0;  // with `reference_predictions`
+  std::vector<int> predictions;
+};
+
+template <typename Run>
+Accuracy Evaluate(const Tensor& x, const Tensor& y, const std::vector<int>& reference_predictions,
+                  Run run) {
+  Accuracy out;
+  const int64_t n = x.shape()[0];
+  const int64_t per = x.num_elements() / n;
+  int correct = 0, agree = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    std::vector<float> sample(x.data<float>() + i * per, x.data<float>() + (i + 1) * per);
+    std::vector<Tensor> inputs = {Tensor::FromVector<float>({1, 1, 8, 8}, sample)};
+    absl::StatusOr<std::vector<Tensor>> logits = run(inputs);
+    EXPECT_TRUE(logits.ok()) << logits.status();
+    if (!logits.ok()) return out;
+    const float* l = (*logits)[0].data<float>();
+    int best = 0;
+    for (int k = 1; k < 10; ++k) {
+      if (l[k] > l[best]) best = k;
+    }
+    out.predictions.push_back(best);
+    correct += best == y.data<int64_t>()[i];
+    if (!reference_predictions.empty()) agree += best == reference_predictions[i];
+  }
+  out.accuracy = static_cast<double>(correct) / n;
+  out.agreement = static_cast<double>(agree) / n;
+  return out;
+}
+
+TEST(DigitsTest, Int8KeepsAccuracy) {
+  const std::string dir = DataDir();
+  absl::StatusOr<Tensor> x = ReadNpy(dir + "digits_test_x.npy");
+  ASSERT_TRUE(x.ok()) << x.status();
+  absl::StatusOr<Tensor> y = ReadNpy(dir + "digits_test_y.npy");
+  ASSERT_TRUE(y.ok()) << y.status();
+  ASSERT_EQ(y->dtype(), DType::kInt64);
+  ASSERT_EQ(x->shape()[0], y->shape()[0]);
+
+  auto float_graph = frontend::ImportOnnxFile(dir + "digits.onnx");
+  ASSERT_TRUE(float_graph.ok()) << float_graph.status();
+  const Accuracy fl = Evaluate(*x, *y, {}, [&](const std::vector<Tensor>& in) {
+    return reference::RunFloat(**float_graph, in);
+  });
+  std::ifstream torch_acc_file(dir + "digits_float_acc.txt");
+  double torch_acc = -1;
+  torch_acc_file >> torch_acc;
+  // Our float interpreter reproduces torch's accuracy (same argmax up to float noise).
+  EXPECT_NEAR(fl.accuracy, torch_acc, 1.0 / x->shape()[0] + 1e-9);
+
+  std::map<std::string, Accuracy> q;
+  for (const std::string march : {"bayes", "bernoulli2"}) {
+    std::unique_ptr<ir::Graph> graph =
+        Quantize(dir + "digits.onnx", dir + "digits_calib.npy", march);
+    ASSERT_NE(graph, nullptr) << march;
+    q[march] = Evaluate(*x, *y, fl.predictions, [&](const std::vector<Tensor>& in) {
+      return reference::RunQuantized(*graph, in);
+    });
+  }
+  std::printf("digits-accuracy: float=%.4f int8=%.4f (bayes) int8=%.4f (bernoulli2) "
+              "argmax agreement %.4f / %.4f on %lld held-out samples\n",
+              fl.accuracy, q["bayes"].accuracy, q["bernoulli2"].accuracy, q["bayes"].agreement,
+              q["bernoulli2"].agreement, static_cast<long long>(x->shape()[0]));
+  EXPECT_GE(fl.accuracy, 0.95);  // a trained model, not chance
+  for (const auto& [march, acc] : q) {
+    EXPECT_GE(acc.accuracy, fl.accuracy - 0.01) << march;
+    EXPECT_GE(acc.agreement, 0.98) << march;
+  }
+}
+
+}  // namespace
+}  // namespace openbpu
