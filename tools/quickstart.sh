@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # The main job on a bundled model, as far as the toolchain goes today:
 # export ResNet-18 with Debian's PyTorch (seeded weights), import the ONNX
-# file, save it as HBIR, and run the float reference against torch's output.
-# Quantize -> compile -> .hbm -> simulate -> perf report join this script as
-# their issues land.
+# file, save it as HBIR, run the float reference against torch's output, then
+# calibrate on real photo crops, convert to int8, run the quantized reference
+# and print the per-layer similarity report. Compile -> .hbm -> simulate ->
+# perf report join this script when the compiler back end lands.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tools/setup.sh
 echo "quickstart: building bpu and exporting the models (first run: a few minutes)" >&2
-bazel build //tools:bpu //tests/models:models
+bazel build //tools:bpu //tests/models:models //tests/models:quant_data
 BIN="$(bazel info bazel-bin 2>/dev/null)"
 BPU="$BIN/tools/bpu"
 MODELS="$BIN/tests/models"
@@ -23,3 +24,13 @@ echo "IR dump: $OUT/resnet18.txt ($(grep -c ' = ' "$OUT/resnet18.txt") lines)"
 echo "== resnet18: float reference vs torch"
 "$BPU" run "$OUT/resnet18.hbir" --input "$MODELS/resnet18.input.npy" -o "$OUT/resnet18.out" \
   --expect "$MODELS/resnet18.output.npy"
+echo "== resnet18: calibrate on 32 photo crops, convert to int8 for bayes (J5)"
+"$BPU" quantize "$MODELS/resnet18.onnx" --calib "$MODELS/calib" --march bayes \
+  -o "$OUT/resnet18.q.hbir"
+echo "== resnet18: quantized reference on one test crop"
+"$BPU" run "$OUT/resnet18.q.hbir" --input "$MODELS/test/000.npy" -o "$OUT/resnet18.q.out"
+echo "== resnet18: per-layer similarity, int8 vs float, over 16 test crops"
+"$BPU" similarity "$MODELS/resnet18.onnx" "$OUT/resnet18.q.hbir" --inputs "$MODELS/test" \
+  | tee "$OUT/resnet18.similarity.txt" | tail -8
+echo "full report: $OUT/resnet18.similarity.txt"
+

@@ -80,6 +80,10 @@ struct OpSchema {
   // >= 0: the output takes that input's QuantInfo (storage and scales) instead
   // of an observed scale -- data movement, max/relu and other exact ops.
   int qinherit_input = -1;
+  // Constant inputs a quantized node keeps in float because they are parameters
+  // its qprepare reads, not data (Pow's exponent, Clip's bounds, PRelu's slope):
+  // convert leaves them unquantized, so 2.0 stays 2.0 instead of 1.992.
+  std::vector<int> qfloat_inputs;
   QuantPrepareFn qprepare;  // may be empty when the op needs no parameters
   QuantKernelFn qkernel;
 };

@@ -131,6 +131,7 @@ ir::OpSchema ClipSchema() {
   };
   s.qkind = ir::QuantKind::kArithmetic;
   s.qinherit_input = 0;
+  s.qfloat_inputs = {1, 2};  // bounds: rounded to the grid by qprepare
   s.qprepare = PrepareClip;
   s.qkernel = ClipKernel;
   return s;

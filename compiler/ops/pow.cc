@@ -119,6 +119,7 @@ absl::StatusOr<std::function<double(double)>> PowFunction(const ir::Node& node, 
 ir::OpSchema QuantizedPowSchema() {
   ir::OpSchema s = PowSchema();
   qtable::MakeUnaryTableOp(s, PowFunction);
+  s.qfloat_inputs = {1};  // the exponent stays exact (2, not 1.992)
   return s;
 }
 

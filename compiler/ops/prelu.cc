@@ -107,6 +107,7 @@ ir::OpSchema PReluSchema() {
     return absl::OkStatus();
   };
   s.qkind = ir::QuantKind::kArithmetic;
+  s.qfloat_inputs = {1};  // slopes: exact in the per-channel records
   s.qprepare = PreparePRelu;
   s.qkernel = PReluKernel;
   return s;

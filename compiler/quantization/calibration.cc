@@ -1,6 +1,8 @@
 // Observer placement and the calibration loop.
 #include "compiler/quantization/calibration.h"
 
+#include <unistd.h>
+
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
@@ -182,6 +184,9 @@ absl::Status Calibrate(CalibrationState& state, const Dataset& dataset,
                        const CalibrateOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   const int n = dataset.num_samples();
+  // On a terminal the line is rewritten in place; in a log (CI, a pipe) one line per 10 %.
+  const bool tty = options.progress != nullptr && isatty(fileno(options.progress));
+  int last_decile = 0;
   for (int i = 0; i < n; ++i) {
     if (absl::Status s = state.ObserveSample(dataset.sample(i)); !s.ok()) {
       if (options.progress != nullptr) std::fputc('\n', options.progress);
@@ -191,11 +196,17 @@ absl::Status Calibrate(CalibrationState& state, const Dataset& dataset,
     if (options.progress != nullptr) {
       const double secs =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::fprintf(options.progress, "\rcalibrate: %d/%d samples (%.1f s)", i + 1, n, secs);
+      const int decile = (i + 1) * 10 / n;
+      if (tty) {
+        std::fprintf(options.progress, "\rcalibrate: %d/%d samples (%.1f s)", i + 1, n, secs);
+      } else if (decile > last_decile) {
+        last_decile = decile;
+        std::fprintf(options.progress, "calibrate: %d/%d samples (%.1f s)\n", i + 1, n, secs);
+      }
       std::fflush(options.progress);
     }
   }
-  if (options.progress != nullptr) {
+  if (options.progress != nullptr && tty) {
     std::fputc('\n', options.progress);
     std::fflush(options.progress);
   }

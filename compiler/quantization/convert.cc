@@ -140,6 +140,7 @@ absl::StatusOr<ConvertReport> Convert(CalibrationState& state, const ConvertOpti
     const QDType act =
         qc.activation.dtype == QDType::kQInt32 ? QDType::kQInt8 : qc.activation.dtype;
     std::set<int> param_inputs(schema->constant_inputs.begin(), schema->constant_inputs.end());
+    param_inputs.insert(schema->qfloat_inputs.begin(), schema->qfloat_inputs.end());
     // Non-constant inputs first: the bias scale needs s_x.
     for (int i = 0; i < node->num_inputs(); ++i) {
       const ir::Value* in = node->input(i);

@@ -1,6 +1,7 @@
 // Per-layer statistics between float and dequantized integer values.
 #include "compiler/quantization/similarity.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -22,11 +23,19 @@ struct Acc {
 }  // namespace
 
 std::string SimilarityReport::ToString() const {
-  std::string s = absl::StrFormat("%-32s %-18s %-28s %9s %9s %11s\n", "layer", "op", "quant",
-                                  "cosine", "sqnr_db", "max_err_lsb");
+  // Columns as wide as their longest entry, so long ONNX value names keep the table aligned.
+  size_t wv = 5, wo = 2, wq = 5;
   for (const LayerSimilarity& l : layers) {
-    absl::StrAppend(&s, absl::StrFormat("%-32s %-18s %-28s %9.6f %9.2f %11.3f\n", l.value, l.op,
-                                        l.quant, l.cosine, l.sqnr_db, l.max_error_lsb));
+    wv = std::max(wv, l.value.size());
+    wo = std::max(wo, l.op.size());
+    wq = std::max(wq, l.quant.size());
+  }
+  const int v = static_cast<int>(wv), o = static_cast<int>(wo), q = static_cast<int>(wq);
+  std::string s = absl::StrFormat("%-*s  %-*s  %-*s %9s %9s %11s\n", v, "layer", o, "op", q,
+                                  "quant", "cosine", "sqnr_db", "max_err_lsb");
+  for (const LayerSimilarity& l : layers) {
+    absl::StrAppend(&s, absl::StrFormat("%-*s  %-*s  %-*s %9.6f %9.2f %11.3f\n", v, l.value, o,
+                                        l.op, q, l.quant, l.cosine, l.sqnr_db, l.max_error_lsb));
   }
   return s;
 }
