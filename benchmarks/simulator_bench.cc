@@ -2,9 +2,9 @@
 // in the same run, ratio as a counter) and a ResNet-18-size 3x3 conv layer end to end in the
 // func, perf and both modes.
 #include <chrono>
-#include <string>
 #include <cstdint>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "benchmark/benchmark.h"
@@ -115,8 +115,8 @@ void BM_ResNetConvLayer(benchmark::State& state) {
     macs = 0;
     for (const SimOp& op : (*sim)->ops()) macs += op.macs;
   }
-  state.counters["GMAC/s"] = benchmark::Counter(static_cast<double>(macs) * state.iterations() / 1e9,
-                                                benchmark::Counter::kIsRate);
+  state.counters["GMAC/s"] = benchmark::Counter(
+      static_cast<double>(macs) * state.iterations() / 1e9, benchmark::Counter::kIsRate);
   if (mode != Mode::kFunc) {
     state.counters["sim_cycles"] = static_cast<double>(stats.total_cycles);
     state.counters["sim_latency_us"] = stats.latency_us;

@@ -68,7 +68,7 @@ SimOp Store(int64_t index, std::vector<int> waits) {
 }
 
 absl::StatusOr<Schedule> RunOps(const std::vector<SimOp>& ops, const TimingConfig& config,
-                             std::vector<int>* order = nullptr) {
+                                std::vector<int>* order = nullptr) {
   HazardChecker hazards(ops);
   return RunTiming(ops, config, [&](int i, const VectorClock& vc) {
     if (order) order->push_back(i);
@@ -115,8 +115,8 @@ TEST(Timing, LoadAndStoreShareTheDdrChannel) {
 
 TEST(Timing, UnitsOverlapUnlessForcedSerial) {
   // Double-buffered: load A, load B; conv A overlaps load B.
-  std::vector<SimOp> ops = {Load(0, 0, 160, {0}), Load(1, 256, 160, {0}),
-                            Tae(2, 0, 160, 100, {0}), Tae(3, 256, 160, 100, {0})};
+  std::vector<SimOp> ops = {Load(0, 0, 160, {0}), Load(1, 256, 160, {0}), Tae(2, 0, 160, 100, {0}),
+                            Tae(3, 256, 160, 100, {0})};
   ops[3].accesses[1].ranges = {{64, 128}};
   std::vector<int> order;
   auto s = RunOps(ops, Config(), &order);
@@ -191,8 +191,8 @@ TEST(Hazard, WriteAfterReadNeedsABackwardToken) {
   std::vector<SimOp> ok = {Load(0, 0, 64, {0}), Tae(1, 0, 64, 10, {0}, {1}),
                            Load(2, 0, 64, {0}, {1}), Tae(3, 0, 64, 10, {0})};
   ASSERT_TRUE(RunOps(ok, Config()).ok());
-  std::vector<SimOp> bad = {Load(0, 0, 64, {0}), Tae(1, 0, 64, 10, {0}),
-                            Load(2, 0, 64, {0}), Tae(3, 0, 64, 10, {0})};
+  std::vector<SimOp> bad = {Load(0, 0, 64, {0}), Tae(1, 0, 64, 10, {0}), Load(2, 0, 64, {0}),
+                            Tae(3, 0, 64, 10, {0})};
   auto s = RunOps(bad, Config());
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.status().message(), HasSubstr("instruction 2 (load on LOAD) writes"));
@@ -233,7 +233,7 @@ TEST(Memory, BoundsCheckNamesInstructionAndRange) {
   EXPECT_EQ(st.code(), absl::StatusCode::kOutOfRange);
   EXPECT_THAT(st.message(), HasSubstr("instruction 3: load dst accesses FSRAM [0x3e8, 0x401)"));
   EXPECT_FALSE(m.Check(Space::kFeature, UINT64_MAX - 2, 8, 4, "x").ok());  // no wraparound
-  EXPECT_FALSE(m.Check(Space::kDdr, 0, 1, 5, "x").ok());  // zero-sized memory
+  EXPECT_FALSE(m.Check(Space::kDdr, 0, 1, 5, "x").ok());                   // zero-sized memory
   Memories perf(mc, false);
   EXPECT_TRUE(perf.Check(Space::kFeature, 0, 1024, 0, "x").ok());
   EXPECT_TRUE(perf.bytes(Space::kFeature).empty());
@@ -248,8 +248,7 @@ TEST(Trace, IsValidJsonWithOneTrackPerUnit) {
   const std::string json = ChromeTraceJson(ops, *s, 1000.0, {{4, "layer1.0.conv1"}});
   const std::string path = absl::StrCat(testing::TempDir(), "/trace.json");
   std::ofstream(path) << json;
-  const std::string cmd = absl::StrCat("/usr/bin/python3 simulator/trace_check.py ", path,
-                                       " 3 5");
+  const std::string cmd = absl::StrCat("/usr/bin/python3 simulator/trace_check.py ", path, " 3 5");
   EXPECT_EQ(std::system(cmd.c_str()), 0) << json;
   SimStats st = ComputeStats(ops, *s, 1000.0, {{4, "layer1.0.conv1"}});
   ASSERT_EQ(st.layers.size(), 1u);

@@ -111,9 +111,10 @@ TEST(NumericsCoverage, EveryEvaluatedPrimitiveIsReachedByATestedInstruction) {
                 found->name.c_str());
     ++reached;
   }
-  std::printf("numerics-coverage: %zu primitives, %d reached by instructions, %d compile-time, "
-              "%d gaps\n",
-              std::size(kPrimitives), reached, compile_time, gaps);
+  std::printf(
+      "numerics-coverage: %zu primitives, %d reached by instructions, %d compile-time, "
+      "%d gaps\n",
+      std::size(kPrimitives), reached, compile_time, gaps);
 }
 
 }  // namespace

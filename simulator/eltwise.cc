@@ -19,14 +19,18 @@ int64_t ApplyRequantParam(const isa::RequantParam& p, int64_t x, int64_t sumin, 
 
 int64_t Eltwise::Apply(int64_t a, int64_t b) const {
   switch (kind) {
-    case Kind::kBayesAdd: return numerics::ApplyBayesAdd(bayes, a, b, lo, hi);
-    case Kind::kBernoulli2Add: return numerics::ApplyBernoulli2Add(b2, a, b, lo, hi);
-    case Kind::kMul: return numerics::ApplyMul(mul, a, b, lo, hi);
-    case Kind::kMax: return a > b ? a : b;
-    case Kind::kMin: return a < b ? a : b;
+    case Kind::kBayesAdd:
+      return numerics::ApplyBayesAdd(bayes, a, b, lo, hi);
+    case Kind::kBernoulli2Add:
+      return numerics::ApplyBernoulli2Add(b2, a, b, lo, hi);
+    case Kind::kMul:
+      return numerics::ApplyMul(mul, a, b, lo, hi);
+    case Kind::kMax:
+      return a > b ? a : b;
+    case Kind::kMin:
+      return a < b ? a : b;
     case Kind::kCmp:
-      return isa::CmpHolds(cmp.predicate,
-                           numerics::CompareScaled(a, cmp.x_scale, b, cmp.y_scale))
+      return isa::CmpHolds(cmp.predicate, numerics::CompareScaled(a, cmp.x_scale, b, cmp.y_scale))
                  ? 1
                  : 0;
   }

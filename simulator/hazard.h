@@ -30,14 +30,14 @@ class HazardChecker {
     Unit unit;
     uint32_t seq;  // position in its unit's queue (1-based)
     bool write;
-    uint64_t lo, hi;  // bounding box of ranges
+    uint64_t lo, hi;                // bounding box of ranges
     std::vector<ByteRange> ranges;  // sorted by begin
   };
   void Prune();
 
   const std::vector<SimOp>& ops_;
   std::array<std::vector<Record>, kNumSpaces> live_;
-  std::array<int64_t, kNumUnits> remaining_ = {};  // ops not yet started per unit
+  std::array<int64_t, kNumUnits> remaining_ = {};   // ops not yet started per unit
   std::array<VectorClock, kNumUnits> latest_ = {};  // clock of each unit's latest start
   int64_t starts_ = 0;
 };

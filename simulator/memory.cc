@@ -10,11 +10,16 @@ namespace openbpu::sim {
 
 const char* SpaceName(Space space) {
   switch (space) {
-    case Space::kDdr: return "DDR";
-    case Space::kFeature: return "FSRAM";
-    case Space::kWeight: return "WSRAM";
-    case Space::kAcc: return "ASRAM";
-    case Space::kLut: return "LSRAM";
+    case Space::kDdr:
+      return "DDR";
+    case Space::kFeature:
+      return "FSRAM";
+    case Space::kWeight:
+      return "WSRAM";
+    case Space::kAcc:
+      return "ASRAM";
+    case Space::kLut:
+      return "LSRAM";
   }
   return "?";
 }
@@ -33,8 +38,8 @@ absl::Status Memories::Check(Space space, uint64_t addr, uint64_t len, int64_t i
   if (addr > size || len > size - addr) {
     return absl::OutOfRangeError(absl::StrFormat(
         "instruction %d: %s accesses %s [0x%x, 0x%x) (%u bytes) outside its size 0x%x", instr,
-        std::string(what), SpaceName(space), addr,
-        addr + len < addr ? UINT64_MAX : addr + len, len, size));
+        std::string(what), SpaceName(space), addr, addr + len < addr ? UINT64_MAX : addr + len, len,
+        size));
   }
   return absl::OkStatus();
 }

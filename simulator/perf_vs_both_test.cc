@@ -47,8 +47,7 @@ TEST(PerfVsBoth, StatisticsFillThePerfProto) {
   ASSERT_NE(db, nullptr);
   auto out = testing::RunTestProgram(*db, Mode::kPerf);
   ASSERT_TRUE(out.ok());
-  const perf::SimStats p =
-      ToProto(out->result.stats, **isa::FindMarch("bernoulli2"), Mode::kPerf);
+  const perf::SimStats p = ToProto(out->result.stats, **isa::FindMarch("bernoulli2"), Mode::kPerf);
   EXPECT_EQ(p.march(), "bernoulli2");
   EXPECT_EQ(p.mode(), "perf");
   EXPECT_EQ(p.total_cycles(), out->result.stats.total_cycles);

@@ -9,9 +9,12 @@ namespace openbpu::sim {
 
 const char* ModeName(Mode mode) {
   switch (mode) {
-    case Mode::kFunc: return "func";
-    case Mode::kPerf: return "perf";
-    case Mode::kBoth: return "both";
+    case Mode::kFunc:
+      return "func";
+    case Mode::kPerf:
+      return "perf";
+    case Mode::kBoth:
+      return "both";
   }
   return "?";
 }

@@ -39,29 +39,60 @@ Space ToSpace(isa::Space s) { return static_cast<Space>(static_cast<int>(s)); }
 
 int64_t ReadElem(const uint8_t* p, DType d) {
   switch (d) {
-    case DType::kS8: return static_cast<int8_t>(*p);
-    case DType::kS16: { int16_t v; std::memcpy(&v, p, 2); return v; }
-    case DType::kS32: { int32_t v; std::memcpy(&v, p, 4); return v; }
-    case DType::kS64: { int64_t v; std::memcpy(&v, p, 8); return v; }
+    case DType::kS8:
+      return static_cast<int8_t>(*p);
+    case DType::kS16: {
+      int16_t v;
+      std::memcpy(&v, p, 2);
+      return v;
+    }
+    case DType::kS32: {
+      int32_t v;
+      std::memcpy(&v, p, 4);
+      return v;
+    }
+    case DType::kS64: {
+      int64_t v;
+      std::memcpy(&v, p, 8);
+      return v;
+    }
   }
   return 0;
 }
 
 void WriteElem(uint8_t* p, DType d, int64_t v) {
   switch (d) {
-    case DType::kS8: { int8_t x = static_cast<int8_t>(v); std::memcpy(p, &x, 1); return; }
-    case DType::kS16: { int16_t x = static_cast<int16_t>(v); std::memcpy(p, &x, 2); return; }
-    case DType::kS32: { int32_t x = static_cast<int32_t>(v); std::memcpy(p, &x, 4); return; }
-    case DType::kS64: std::memcpy(p, &v, 8); return;
+    case DType::kS8: {
+      int8_t x = static_cast<int8_t>(v);
+      std::memcpy(p, &x, 1);
+      return;
+    }
+    case DType::kS16: {
+      int16_t x = static_cast<int16_t>(v);
+      std::memcpy(p, &x, 2);
+      return;
+    }
+    case DType::kS32: {
+      int32_t x = static_cast<int32_t>(v);
+      std::memcpy(p, &x, 4);
+      return;
+    }
+    case DType::kS64:
+      std::memcpy(p, &v, 8);
+      return;
   }
 }
 
 std::pair<int64_t, int64_t> DTypeRange(DType d) {
   switch (d) {
-    case DType::kS8: return {-128, 127};
-    case DType::kS16: return {-32768, 32767};
-    case DType::kS32: return {INT32_MIN, INT32_MAX};
-    case DType::kS64: return {INT64_MIN, INT64_MAX};
+    case DType::kS8:
+      return {-128, 127};
+    case DType::kS16:
+      return {-32768, 32767};
+    case DType::kS32:
+      return {INT32_MIN, INT32_MAX};
+    case DType::kS64:
+      return {INT64_MIN, INT64_MAX};
   }
   return {0, 0};
 }
@@ -113,9 +144,8 @@ class AccessBuilder {
     const uint64_t extent = static_cast<uint64_t>((n2 - 1) * s2 + (n1 - 1) * s1 + run);
     if (offset > ddr_.size[r] || extent > ddr_.size[r] - offset) {
       return absl::OutOfRangeError(absl::StrFormat(
-          "instruction %d: %s accesses DDR region %s [0x%x, 0x%x) outside its %u bytes",
-          op_.index, std::string(what), isa::RegionName(region), offset, offset + extent,
-          ddr_.size[r]));
+          "instruction %d: %s accesses DDR region %s [0x%x, 0x%x) outside its %u bytes", op_.index,
+          std::string(what), isa::RegionName(region), offset, offset + extent, ddr_.size[r]));
     }
     return Box(Space::kDdr, write, ddr_.base[r] + offset, n2, s2, n1, s1, run, what);
   }
@@ -168,10 +198,14 @@ numerics::PoolWindows PoolGeometry(const isa::AaeWin& w, const isa::AaeTile& t) 
 template <typename Fn>
 auto WithType(DType d, Fn fn) {
   switch (d) {
-    case DType::kS8: return fn(int8_t{});
-    case DType::kS16: return fn(int16_t{});
-    case DType::kS32: return fn(int32_t{});
-    case DType::kS64: break;
+    case DType::kS8:
+      return fn(int8_t{});
+    case DType::kS16:
+      return fn(int16_t{});
+    case DType::kS32:
+      return fn(int32_t{});
+    case DType::kS64:
+      break;
   }
   return fn(int64_t{});
 }
@@ -219,8 +253,8 @@ absl::StatusOr<numerics::RequantizeRecord> ReadRecord(const uint8_t* p, int64_t 
 uint64_t InstructionCycles(const Simulator::Resolved& r, const isa::March& m) {
   const uint64_t issue = m.issue_cycles.value;
   auto lanes = [&](int64_t elements, int lanes_per_cycle) {
-    return issue + static_cast<uint64_t>(CeilDiv(std::max<int64_t>(elements, 1),
-                                                 std::max(lanes_per_cycle, 1)));
+    return issue + static_cast<uint64_t>(
+                       CeilDiv(std::max<int64_t>(elements, 1), std::max(lanes_per_cycle, 1)));
   };
   switch (r.inst.opcode()) {
     case Opcode::kSync:
@@ -233,15 +267,14 @@ uint64_t InstructionCycles(const Simulator::Resolved& r, const isa::March& m) {
     case Opcode::kTaeConv: {
       const auto& k = r.tae_kernel;
       const auto& t = r.tae_tile;
-      const int64_t oh = WindowOut(t.in_h, k.pad_top, k.pad_bottom, k.kernel_h, k.dilation_h,
-                                   k.stride_h);
-      const int64_t ow = WindowOut(t.in_w, k.pad_left, k.pad_right, k.kernel_w, k.dilation_w,
-                                   k.stride_w);
-      const int64_t tiles = CeilDiv(oh, m.feature_tile_h.value) *
-                            CeilDiv(ow, m.feature_tile_w.value) *
-                            CeilDiv(t.out_c / k.groups, m.weight_tile_oc.value) *
-                            CeilDiv(t.in_c / k.groups, m.weight_tile_ic.value) * k.kernel_h *
-                            k.kernel_w * k.groups;
+      const int64_t oh =
+          WindowOut(t.in_h, k.pad_top, k.pad_bottom, k.kernel_h, k.dilation_h, k.stride_h);
+      const int64_t ow =
+          WindowOut(t.in_w, k.pad_left, k.pad_right, k.kernel_w, k.dilation_w, k.stride_w);
+      const int64_t tiles =
+          CeilDiv(oh, m.feature_tile_h.value) * CeilDiv(ow, m.feature_tile_w.value) *
+          CeilDiv(t.out_c / k.groups, m.weight_tile_oc.value) *
+          CeilDiv(t.in_c / k.groups, m.weight_tile_ic.value) * k.kernel_h * k.kernel_w * k.groups;
       double cycles = static_cast<double>(tiles) / std::max(m.tae_efficiency.value, 1e-3);
       if (t.in_dtype == DType::kS16) cycles /= std::max(m.int16_mac_rate.value, 1e-3);
       return issue + static_cast<uint64_t>(std::ceil(cycles));
@@ -282,8 +315,7 @@ uint64_t InstructionCycles(const Simulator::Resolved& r, const isa::March& m) {
       return lanes(int64_t{r.aae_tile.in_h} * r.aae_tile.in_w * r.aae_tile.channels,
                    m.aae_lanes.value);
     case Opcode::kAaeMove:
-      return lanes(int64_t{r.move_shape.d0} * r.move_shape.d1 * r.move_shape.d2 *
-                       r.move_shape.d3,
+      return lanes(int64_t{r.move_shape.d0} * r.move_shape.d1 * r.move_shape.d2 * r.move_shape.d3,
                    m.aae_lanes.value);
     default:
       return 1;  // configuration instructions (ISA.md: one cycle of their unit)
@@ -297,9 +329,8 @@ absl::StatusOr<std::unique_ptr<Simulator>> Simulator::Create(const isa::Program&
                                                              const isa::March& march,
                                                              const SimulatorOptions& options) {
   if (program.march != march.id) {
-    return absl::InvalidArgumentError(absl::StrCat("program is for march ",
-                                                   isa::MarchName(program.march), ", not ",
-                                                   march.name));
+    return absl::InvalidArgumentError(
+        absl::StrCat("program is for march ", isa::MarchName(program.march), ", not ", march.name));
   }
   if (program.instructions.size() > options.max_instructions) {
     return absl::ResourceExhaustedError(
@@ -350,22 +381,47 @@ absl::Status Simulator::Lower(const isa::Program& program) {
     const Opcode opc = inst.opcode();
     // Configuration registers update before the instruction is recorded.
     switch (opc) {
-      case Opcode::kLoadShape: regs.load_shape = std::get<isa::LoadShape>(inst.payload); break;
-      case Opcode::kLoadStride: regs.load_stride = std::get<isa::LoadStride>(inst.payload); break;
-      case Opcode::kStoreShape: regs.store_shape = std::get<isa::StoreShape>(inst.payload); break;
+      case Opcode::kLoadShape:
+        regs.load_shape = std::get<isa::LoadShape>(inst.payload);
+        break;
+      case Opcode::kLoadStride:
+        regs.load_stride = std::get<isa::LoadStride>(inst.payload);
+        break;
+      case Opcode::kStoreShape:
+        regs.store_shape = std::get<isa::StoreShape>(inst.payload);
+        break;
       case Opcode::kStoreStride:
         regs.store_stride = std::get<isa::StoreStride>(inst.payload);
         break;
-      case Opcode::kTaeKernel: regs.tae_kernel = std::get<isa::TaeKernel>(inst.payload); break;
-      case Opcode::kTaeTile: regs.tae_tile = std::get<isa::TaeTile>(inst.payload); break;
-      case Opcode::kTaeMmCfg: regs.tae_mm = std::get<isa::TaeMmCfg>(inst.payload); break;
-      case Opcode::kVaeCfg: regs.vae = std::get<isa::VaeCfg>(inst.payload); break;
-      case Opcode::kAaeWin: regs.aae_win = std::get<isa::AaeWin>(inst.payload); break;
-      case Opcode::kAaeTile: regs.aae_tile = std::get<isa::AaeTile>(inst.payload); break;
-      case Opcode::kAaeMoveShape: regs.move_shape = std::get<isa::AaeMoveShape>(inst.payload); break;
-      case Opcode::kAaeMoveSrc: regs.move_src = std::get<isa::AaeMoveSrc>(inst.payload); break;
-      case Opcode::kAaeMoveDst: regs.move_dst = std::get<isa::AaeMoveDst>(inst.payload); break;
-      default: break;
+      case Opcode::kTaeKernel:
+        regs.tae_kernel = std::get<isa::TaeKernel>(inst.payload);
+        break;
+      case Opcode::kTaeTile:
+        regs.tae_tile = std::get<isa::TaeTile>(inst.payload);
+        break;
+      case Opcode::kTaeMmCfg:
+        regs.tae_mm = std::get<isa::TaeMmCfg>(inst.payload);
+        break;
+      case Opcode::kVaeCfg:
+        regs.vae = std::get<isa::VaeCfg>(inst.payload);
+        break;
+      case Opcode::kAaeWin:
+        regs.aae_win = std::get<isa::AaeWin>(inst.payload);
+        break;
+      case Opcode::kAaeTile:
+        regs.aae_tile = std::get<isa::AaeTile>(inst.payload);
+        break;
+      case Opcode::kAaeMoveShape:
+        regs.move_shape = std::get<isa::AaeMoveShape>(inst.payload);
+        break;
+      case Opcode::kAaeMoveSrc:
+        regs.move_src = std::get<isa::AaeMoveSrc>(inst.payload);
+        break;
+      case Opcode::kAaeMoveDst:
+        regs.move_dst = std::get<isa::AaeMoveDst>(inst.payload);
+        break;
+      default:
+        break;
     }
     if (opc == Opcode::kEnd) continue;  // goes to no queue
     SimOp op;
@@ -408,8 +464,8 @@ absl::Status Simulator::Lower(const isa::Program& program) {
           return fail(absl::StrCat("src and offset must be multiples of elem ", sh.elem));
         }
         const int64_t run = int64_t{sh.n0} * sh.elem;
-        st = ab.Box(ToSpace(stv.src_space), false, stv.src, sh.n2, sd.sram_s2, sh.n1,
-                    sd.sram_s1, run, "store src");
+        st = ab.Box(ToSpace(stv.src_space), false, stv.src, sh.n2, sd.sram_s2, sh.n1, sd.sram_s1,
+                    run, "store src");
         if (st.ok()) {
           st = ab.DdrBox(stv.region, true, stv.offset, sh.n2, sd.ddr_s2, sh.n1, sd.ddr_s1, run,
                          "store dst");
@@ -422,10 +478,10 @@ absl::Status Simulator::Lower(const isa::Program& program) {
         const auto& cv = std::get<isa::TaeConv>(inst.payload);
         const auto& k = regs.tae_kernel;
         const auto& t = regs.tae_tile;
-        const int64_t oh = WindowOut(t.in_h, k.pad_top, k.pad_bottom, k.kernel_h, k.dilation_h,
-                                     k.stride_h);
-        const int64_t ow = WindowOut(t.in_w, k.pad_left, k.pad_right, k.kernel_w, k.dilation_w,
-                                     k.stride_w);
+        const int64_t oh =
+            WindowOut(t.in_h, k.pad_top, k.pad_bottom, k.kernel_h, k.dilation_h, k.stride_h);
+        const int64_t ow =
+            WindowOut(t.in_w, k.pad_left, k.pad_right, k.kernel_w, k.dilation_w, k.stride_w);
         if (oh < 1 || ow < 1) return fail("the window does not fit the tile (empty output)");
         if (t.in_c % k.groups || t.out_c % k.groups) {
           return fail(absl::StrCat("in_c ", t.in_c, " and out_c ", t.out_c,
@@ -433,8 +489,8 @@ absl::Status Simulator::Lower(const isa::Program& program) {
         }
         const int es = isa::DTypeBytes(t.in_dtype);
         const int as = t.in_dtype == DType::kS16 ? 8 : 4;
-        st = ab.Feature(Space::kFeature, false, cv.in, t.in_h, t.in_w, t.in_c, es,
-                        t.in_row_pitch, "conv input");
+        st = ab.Feature(Space::kFeature, false, cv.in, t.in_h, t.in_w, t.in_c, es, t.in_row_pitch,
+                        "conv input");
         if (st.ok()) {
           st = ab.Bytes(Space::kWeight, false, cv.weight,
                         int64_t{t.out_c} * k.kernel_h * k.kernel_w * (t.in_c / k.groups),
@@ -444,8 +500,7 @@ absl::Status Simulator::Lower(const isa::Program& program) {
           st = ab.Feature(Space::kAcc, true, cv.acc, oh, ow, t.out_c, as, 0, "conv accumulators");
         }
         if (st.ok() && cv.accumulate) {
-          st = ab.Feature(Space::kAcc, false, cv.acc, oh, ow, t.out_c, as, 0,
-                          "conv accumulators");
+          st = ab.Feature(Space::kAcc, false, cv.acc, oh, ow, t.out_c, as, 0, "conv accumulators");
         }
         op.macs = static_cast<uint64_t>(oh * ow * t.out_c * k.kernel_h * k.kernel_w *
                                         (t.in_c / k.groups));
@@ -561,7 +616,8 @@ absl::Status Simulator::Lower(const isa::Program& program) {
         }
         st = ab.Feature(Space::kFeature, false, x, 1, cfg.pixels, cfg.channels,
                         isa::DTypeBytes(want), 0, "x");
-        if (st.ok()) st = ab.Bytes(Space::kLut, false, table, is8 ? 256 : isa::kSegmentLutImageBytes, "table");
+        if (st.ok())
+          st = ab.Bytes(Space::kLut, false, table, is8 ? 256 : isa::kSegmentLutImageBytes, "table");
         if (st.ok()) {
           st = ab.Feature(Space::kFeature, true, dst, 1, cfg.pixels, cfg.channels,
                           isa::DTypeBytes(want), 0, "dst");
@@ -600,7 +656,8 @@ absl::Status Simulator::Lower(const isa::Program& program) {
           case Opcode::kAaeResizeLinear: {
             const auto& v = std::get<isa::AaeResizeLinear>(inst.payload);
             src = v.src, dst = v.dst, param = v.table;
-            param_bytes = isa::kResizeHeaderBytes + (int64_t{t.out_h} + t.out_w) * isa::kLinearTapBytes;
+            param_bytes =
+                isa::kResizeHeaderBytes + (int64_t{t.out_h} + t.out_w) * isa::kLinearTapBytes;
             break;
           }
           default: {
@@ -627,7 +684,8 @@ absl::Status Simulator::Lower(const isa::Program& program) {
         }
         st = ab.Feature(Space::kFeature, false, src, t.in_h, t.in_w, t.channels,
                         isa::DTypeBytes(t.in_dtype), 0, "aae src");
-        if (st.ok() && param_bytes) st = ab.Bytes(Space::kWeight, false, param, param_bytes, "aae param");
+        if (st.ok() && param_bytes)
+          st = ab.Bytes(Space::kWeight, false, param, param_bytes, "aae param");
         if (st.ok()) {
           st = ab.Feature(Space::kFeature, true, dst, t.out_h, t.out_w, out_c,
                           isa::DTypeBytes(t.out_dtype), 0, "aae dst");
@@ -678,10 +736,10 @@ absl::Status Simulator::WriteRegion(isa::Region region, uint64_t offset,
                                     absl::Span<const uint8_t> data) {
   const int r = static_cast<int>(region);
   if (offset > ddr_.size[r] || data.size() > ddr_.size[r] - offset) {
-    return absl::OutOfRangeError(absl::StrFormat("write of %u bytes at %u outside DDR region %s "
-                                                 "(%u bytes)",
-                                                 data.size(), offset, isa::RegionName(region),
-                                                 ddr_.size[r]));
+    return absl::OutOfRangeError(
+        absl::StrFormat("write of %u bytes at %u outside DDR region %s "
+                        "(%u bytes)",
+                        data.size(), offset, isa::RegionName(region), ddr_.size[r]));
   }
   return memories_->Write(Space::kDdr, ddr_.base[r] + offset, data);
 }
@@ -690,10 +748,10 @@ absl::Status Simulator::ReadRegion(isa::Region region, uint64_t offset,
                                    absl::Span<uint8_t> data) const {
   const int r = static_cast<int>(region);
   if (offset > ddr_.size[r] || data.size() > ddr_.size[r] - offset) {
-    return absl::OutOfRangeError(absl::StrFormat("read of %u bytes at %u outside DDR region %s "
-                                                 "(%u bytes)",
-                                                 data.size(), offset, isa::RegionName(region),
-                                                 ddr_.size[r]));
+    return absl::OutOfRangeError(
+        absl::StrFormat("read of %u bytes at %u outside DDR region %s "
+                        "(%u bytes)",
+                        data.size(), offset, isa::RegionName(region), ddr_.size[r]));
   }
   return memories_->Read(Space::kDdr, ddr_.base[r] + offset, data);
 }
@@ -743,11 +801,12 @@ absl::Status Simulator::Execute(int op_index) {
       for (int64_t i2 = 0; i2 < p2; ++i2) {
         for (int64_t i1 = 0; i1 < p1; ++i1) {
           uint8_t* d = m.at(dst_space, ld.dst + i2 * sd.sram_s2 + i1 * sd.sram_s1);
-          const bool inside = i2 >= sh.pad_top && i2 < sh.pad_top + sh.n2 &&
-                              i1 >= sh.pad_left && i1 < sh.pad_left + sh.n1;
+          const bool inside = i2 >= sh.pad_top && i2 < sh.pad_top + sh.n2 && i1 >= sh.pad_left &&
+                              i1 < sh.pad_left + sh.n1;
           if (inside) {
-            std::memmove(d, m.at(Space::kDdr, src_base + (i2 - sh.pad_top) * sd.ddr_s2 +
-                                                  (i1 - sh.pad_left) * sd.ddr_s1),
+            std::memmove(d,
+                         m.at(Space::kDdr, src_base + (i2 - sh.pad_top) * sd.ddr_s2 +
+                                               (i1 - sh.pad_left) * sd.ddr_s1),
                          run);
           } else {
             for (int64_t e = 0; e < sh.n0; ++e) std::memcpy(d + e * sh.elem, pad, sh.elem);
@@ -799,12 +858,10 @@ absl::Status Simulator::Execute(int op_index) {
       const int8_t* w = reinterpret_cast<const int8_t*>(m.at(Space::kWeight, cv.weight));
       if (t.in_dtype == DType::kS8) {
         ConvTileS8(reinterpret_cast<const int8_t*>(m.at(Space::kFeature, cv.in)), w,
-                   reinterpret_cast<int32_t*>(m.at(Space::kAcc, cv.acc)), p,
-                   options_.kernel_path);
+                   reinterpret_cast<int32_t*>(m.at(Space::kAcc, cv.acc)), p, options_.kernel_path);
       } else {
         ConvTileS16(reinterpret_cast<const int16_t*>(m.at(Space::kFeature, cv.in)), w,
-                    reinterpret_cast<int64_t*>(m.at(Space::kAcc, cv.acc)), p,
-                    options_.kernel_path);
+                    reinterpret_cast<int64_t*>(m.at(Space::kAcc, cv.acc)), p, options_.kernel_path);
       }
       return absl::OkStatus();
     }
@@ -829,8 +886,8 @@ absl::Status Simulator::Execute(int op_index) {
         }
       const int64_t a_pitch = Align16(int64_t{c.k} * es) / es;
       if (c.a_dtype == DType::kS8) {
-        GemmS8S32(reinterpret_cast<const int8_t*>(m.at(Space::kFeature, mm.a)), a_pitch,
-                  bnk.data(), c.k, reinterpret_cast<int32_t*>(m.at(Space::kAcc, mm.acc)),
+        GemmS8S32(reinterpret_cast<const int8_t*>(m.at(Space::kFeature, mm.a)), a_pitch, bnk.data(),
+                  c.k, reinterpret_cast<int32_t*>(m.at(Space::kAcc, mm.acc)),
                   Align16(int64_t{c.n} * 4) / 4, c.m, c.n, c.k, mm.accumulate,
                   options_.kernel_path);
       } else {
@@ -857,7 +914,8 @@ absl::Status Simulator::Execute(int op_index) {
       const uint8_t* x = m.at(wide ? Space::kAcc : Space::kFeature, src);
       const int xs = isa::DTypeBytes(cfg.x_dtype), ys = isa::DTypeBytes(cfg.y_dtype),
                 os = isa::DTypeBytes(cfg.out_dtype);
-      const int64_t xp = Align16(int64_t{cfg.channels} * xs), yp = Align16(int64_t{cfg.channels} * ys),
+      const int64_t xp = Align16(int64_t{cfg.channels} * xs),
+                    yp = Align16(int64_t{cfg.channels} * ys),
                     op = Align16(int64_t{cfg.channels} * os);
       const auto [lo, hi] = VaeRange(cfg);
       std::vector<isa::RequantParam> chans(cfg.channels);
@@ -875,7 +933,8 @@ absl::Status Simulator::Execute(int op_index) {
         for (int c = 0; c < cfg.channels; ++c) {
           const int64_t xv = ReadElem(x + p * xp + c * xs, cfg.x_dtype);
           const int64_t sv = s ? ReadElem(s + p * yp + c * ys, cfg.y_dtype) : 0;
-          WriteElem(out + p * op + c * os, cfg.out_dtype, ApplyRequantParam(chans[c], xv, sv, lo, hi));
+          WriteElem(out + p * op + c * os, cfg.out_dtype,
+                    ApplyRequantParam(chans[c], xv, sv, lo, hi));
         }
       }
       return absl::OkStatus();
@@ -898,7 +957,8 @@ absl::Status Simulator::Execute(int op_index) {
           inst.payload);
       const int xs = isa::DTypeBytes(cfg.x_dtype), ys = isa::DTypeBytes(cfg.y_dtype),
                 os = isa::DTypeBytes(cfg.out_dtype);
-      const int64_t xp = Align16(int64_t{cfg.channels} * xs), op = Align16(int64_t{cfg.channels} * os);
+      const int64_t xp = Align16(int64_t{cfg.channels} * xs),
+                    op = Align16(int64_t{cfg.channels} * os);
       const int64_t yc = cfg.y_bcast == 2 ? 1 : cfg.channels;
       const int64_t yp = Align16(yc * ys);
       const auto [lo, hi] = VaeRange(cfg);
@@ -960,9 +1020,9 @@ absl::Status Simulator::Execute(int op_index) {
         src = v.src, dst = v.dst;
         return WithType(t.in_dtype, [&](auto tag) -> absl::Status {
           using T = decltype(tag);
-          const auto in = HwcToChw(GatherHwc<T>(m.at(Space::kFeature, src), t.in_h, t.in_w,
-                                                t.channels),
-                                   ihw, t.channels);
+          const auto in =
+              HwcToChw(GatherHwc<T>(m.at(Space::kFeature, src), t.in_h, t.in_w, t.channels), ihw,
+                       t.channels);
           std::vector<T> out(ohw * t.channels);
           numerics::MaxPool(in.data(), t.channels, g, out.data());
           ScatterHwc(ChwToHwc(out, ohw, t.channels), t.out_h, t.out_w, t.channels,
@@ -983,9 +1043,9 @@ absl::Status Simulator::Execute(int op_index) {
       std::vector<int64_t> sums(ohw * t.channels);
       absl::Status st = WithType(t.in_dtype, [&](auto tag) -> absl::Status {
         using T = decltype(tag);
-        const auto in = HwcToChw(GatherHwc<T>(m.at(Space::kFeature, v.src), t.in_h, t.in_w,
-                                              t.channels),
-                                 ihw, t.channels);
+        const auto in =
+            HwcToChw(GatherHwc<T>(m.at(Space::kFeature, v.src), t.in_h, t.in_w, t.channels), ihw,
+                     t.channels);
         numerics::SumPool(in.data(), t.channels, g, sums.data());
         return absl::OkStatus();
       });
@@ -997,7 +1057,8 @@ absl::Status Simulator::Execute(int op_index) {
         for (int64_t o = 0; o < ohw; ++o) {
           const int64_t d = divisors[o];
           if (d > taps) return ExecError(index, mn, "pool divisor beyond the window");
-          const int64_t v64 = d == 0 ? 0 : numerics::Requantize(sums[c * ohw + o], recs[d - 1], lo, hi);
+          const int64_t v64 =
+              d == 0 ? 0 : numerics::Requantize(sums[c * ohw + o], recs[d - 1], lo, hi);
           WriteElem(m.at(Space::kFeature, v.dst + o * pitch + c * os), t.out_dtype, v64);
         }
       }
@@ -1027,9 +1088,9 @@ absl::Status Simulator::Execute(int op_index) {
       const auto& v = std::get<isa::AaeResizeLinear>(inst.payload);
       const auto& t = r.aae_tile;
       absl::StatusOr<isa::ResizeLinearTable> table = isa::UnpackResizeLinearTable(
-          absl::MakeConstSpan(m.at(Space::kWeight, v.table),
-                              isa::kResizeHeaderBytes +
-                                  (int64_t{t.out_h} + t.out_w) * isa::kLinearTapBytes),
+          absl::MakeConstSpan(
+              m.at(Space::kWeight, v.table),
+              isa::kResizeHeaderBytes + (int64_t{t.out_h} + t.out_w) * isa::kLinearTapBytes),
           t.out_h, t.out_w, t.in_h, t.in_w);
       if (!table.ok()) return ExecError(index, mn, table.status().message());
       const numerics::RequantizeRecord* rec = &table->record;
@@ -1130,8 +1191,8 @@ absl::Status Simulator::Execute(int op_index) {
         view.base = 0;
         std::vector<W> tmp(int64_t{sh.d0} * sh.d1 * sh.d2 * sh.d3);
         // Source elements are read (all of them) before any destination element is written.
-        numerics::StridedCopy(reinterpret_cast<const W*>(m.at(ToSpace(mv.src_space), mv.src)),
-                              view, tmp.data());
+        numerics::StridedCopy(reinterpret_cast<const W*>(m.at(ToSpace(mv.src_space), mv.src)), view,
+                              tmp.data());
         W* dst = reinterpret_cast<W*>(m.at(ToSpace(mv.dst_space), mv.dst));
         int64_t i = 0;
         for (int64_t i3 = 0; i3 < sh.d3; ++i3)
@@ -1141,10 +1202,18 @@ absl::Status Simulator::Execute(int op_index) {
                 dst[i3 * ds.s3 + i2 * ds.s2 + i1 * ds.s1 + i0 * ds.s0] = tmp[i++];
       };
       switch (sh.elem) {
-        case 1: run(uint8_t{}); break;
-        case 2: run(uint16_t{}); break;
-        case 4: run(uint32_t{}); break;
-        default: run(uint64_t{}); break;
+        case 1:
+          run(uint8_t{});
+          break;
+        case 2:
+          run(uint16_t{});
+          break;
+        case 4:
+          run(uint32_t{});
+          break;
+        default:
+          run(uint64_t{});
+          break;
       }
       return absl::OkStatus();
     }

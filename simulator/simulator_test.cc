@@ -16,8 +16,8 @@
 namespace openbpu::sim {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::AllTestPrograms;
+using ::testing::HasSubstr;
 using testing::RunTestProgram;
 using testing::TestProgram;
 
@@ -122,7 +122,8 @@ TEST(Simulator, OutOfRangeAccessNamesTheInstructionInEveryMode) {
                 HasSubstr("instruction 9: requant dst accesses FSRAM [0x100000, 0x100010)"));
   }
   TestProgram d = Find("conv_requant");
-  d.assembly = absl::StrReplaceAll(d.assembly, {{"region=input offset=0", "region=input offset=4"}});
+  d.assembly =
+      absl::StrReplaceAll(d.assembly, {{"region=input offset=0", "region=input offset=4"}});
   auto out = RunTestProgram(d, Mode::kPerf);
   ASSERT_FALSE(out.ok());
   EXPECT_THAT(out.status().message(),
@@ -136,8 +137,7 @@ TEST(Simulator, BadParameterRecordIsAnErrorNamingTheChannel) {
   t.params[16 + 7] = 0;  // multiplier 1 -> neither 0 nor in [2^30, 2^31)
   auto out = RunTestProgram(t, Mode::kBoth);
   ASSERT_FALSE(out.ok());
-  EXPECT_THAT(out.status().message(),
-              HasSubstr("instruction 9 (vae.requant): channel 0:"));
+  EXPECT_THAT(out.status().message(), HasSubstr("instruction 9 (vae.requant): channel 0:"));
 }
 
 TEST(Simulator, ForceSerialRemovesOverlap) {
@@ -171,8 +171,7 @@ TEST(Simulator, StatisticsAndTrace) {
   std::printf("%s", StatsSummary(s).c_str());
   const std::string path = absl::StrCat(::testing::TempDir(), "/sim_trace.json");
   std::ofstream(path) << out->result.trace_json;
-  const std::string cmd =
-      absl::StrCat("/usr/bin/python3 simulator/trace_check.py ", path, " 20 5");
+  const std::string cmd = absl::StrCat("/usr/bin/python3 simulator/trace_check.py ", path, " 20 5");
   EXPECT_EQ(std::system(cmd.c_str()), 0);
 }
 

@@ -107,8 +107,8 @@ std::string ChromeTraceJson(const std::vector<SimOp>& ops, const Schedule& sched
         "\"dur\":%.6f,\"args\":{\"instruction\":%d,\"layer\":\"%s\",\"layer_id\":%d,"
         "\"start_cycle\":%u,\"end_cycle\":%u,\"ddr_bytes\":%u,\"macs\":%u}}",
         JsonEscape(op.name), UnitName(op.unit), static_cast<int>(op.unit), t.start * us_per_cycle,
-        (t.end - t.start) * us_per_cycle, op.index, JsonEscape(layer), op.layer_id, t.start,
-        t.end, op.ddr_bytes, op.macs);
+        (t.end - t.start) * us_per_cycle, op.index, JsonEscape(layer), op.layer_id, t.start, t.end,
+        op.ddr_bytes, op.macs);
   }
   out += "\n]}\n";
   return out;

@@ -26,7 +26,7 @@ struct LayerStats {
   uint64_t first_start = 0;  // cycle the layer's first instruction started
   uint64_t last_end = 0;     // cycle its last instruction completed
   std::array<uint64_t, kNumUnits> busy_cycles = {};
-  uint64_t compute_cycles = 0;  // TAE + VAE + AAE busy cycles ("computing cost (no DDR)")
+  uint64_t compute_cycles = 0;     // TAE + VAE + AAE busy cycles ("computing cost (no DDR)")
   uint64_t load_store_cycles = 0;  // LOAD + STORE busy cycles
   uint64_t macs = 0;
   uint64_t ddr_loaded_bytes = 0;

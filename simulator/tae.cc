@@ -52,8 +52,8 @@ void ConvTile(const In* in, const In* weights, Acc* acc, const ConvTileParams& p
     for (int g = 0; g < p.groups; ++g) {
       Im2ColRows(in, p, oy, rows_per_gemm, g, icg, cols);
       gemm(cols.data(), k, weights + static_cast<int64_t>(g) * ocg * k, k,
-           acc + oy * p.out_row_stride + g * ocg, p.out_pixel_stride, rows_per_gemm * p.out_w,
-           ocg, k);
+           acc + oy * p.out_row_stride + g * ocg, p.out_pixel_stride, rows_per_gemm * p.out_w, ocg,
+           k);
     }
   }
 }
@@ -62,11 +62,10 @@ void ConvTile(const In* in, const In* weights, Acc* acc, const ConvTileParams& p
 
 void ConvTileS8(const int8_t* in, const int8_t* weights, int32_t* acc, const ConvTileParams& p,
                 KernelPath path) {
-  ConvTile(in, weights, acc, p,
-           [&](const int8_t* a, int64_t lda, const int8_t* b, int64_t ldb, int32_t* c,
-               int64_t ldc, int m, int n, int k) {
-             GemmS8S32(a, lda, b, ldb, c, ldc, m, n, k, p.accumulate, path);
-           });
+  ConvTile(
+      in, weights, acc, p,
+      [&](const int8_t* a, int64_t lda, const int8_t* b, int64_t ldb, int32_t* c, int64_t ldc,
+          int m, int n, int k) { GemmS8S32(a, lda, b, ldb, c, ldc, m, n, k, p.accumulate, path); });
 }
 
 void ConvTileS16(const int16_t* in, const int8_t* weights, int64_t* acc, const ConvTileParams& p,
@@ -75,9 +74,8 @@ void ConvTileS16(const int16_t* in, const int8_t* weights, int64_t* acc, const C
   const std::vector<int16_t> w16(weights, weights + wn);
   ConvTile(in, w16.data(), acc, p,
            [&](const int16_t* a, int64_t lda, const int16_t* b, int64_t ldb, int64_t* c,
-               int64_t ldc, int m, int n, int k) {
-             GemmS16S64(a, lda, b, ldb, c, ldc, m, n, k, p.accumulate, path);
-           });
+               int64_t ldc, int m, int n,
+               int k) { GemmS16S64(a, lda, b, ldb, c, ldc, m, n, k, p.accumulate, path); });
 }
 
 }  // namespace openbpu::sim

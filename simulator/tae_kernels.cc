@@ -28,8 +28,8 @@ void WidenRows(const T* src, int64_t ld, int rows, int k, int64_t kp, std::vecto
   }
 }
 
-void ScalarS8(const int8_t* a, int64_t lda, const int8_t* b, int64_t ldb, int32_t* c,
-              int64_t ldc, int m, int n, int k) {
+void ScalarS8(const int8_t* a, int64_t lda, const int8_t* b, int64_t ldb, int32_t* c, int64_t ldc,
+              int m, int n, int k) {
   for (int i = 0; i < m; ++i) {
     for (int j = 0; j < n; ++j) {
       int64_t sum = 0;  // exact: |sum| <= K * 2^14
@@ -63,7 +63,7 @@ void ScalarS16(const int16_t* a, int64_t lda, const int16_t* b, int64_t ldb, int
 #define OPENBPU_VNNI __attribute__((target("avx512f,avx512bw,avx512vnni")))
 
 struct VnniPacked {
-  const int8_t* b;   // [k4][np][4]
+  const int8_t* b;      // [k4][np][4]
   const int32_t* bias;  // [np], 128 * row sums (wrapping)
   int k4, np;
 };
@@ -114,16 +114,23 @@ OPENBPU_VNNI inline void VnniBlock(const int8_t* a, int64_t lda, int k, const Vn
 }
 
 template <int MR>
-OPENBPU_VNNI inline void VnniRows(const int8_t* a, int64_t lda, int k, const VnniPacked& pk,
-                                  int n, int32_t* c, int64_t ldc) {
+OPENBPU_VNNI inline void VnniRows(const int8_t* a, int64_t lda, int k, const VnniPacked& pk, int n,
+                                  int32_t* c, int64_t ldc) {
   const int nv = pk.np / 16;
   int jv = 0;
   for (; jv + 4 <= nv; jv += 4) VnniBlock<MR, 4>(a, lda, k, pk, jv, n, c, ldc);
   switch (nv - jv) {
-    case 3: VnniBlock<MR, 3>(a, lda, k, pk, jv, n, c, ldc); break;
-    case 2: VnniBlock<MR, 2>(a, lda, k, pk, jv, n, c, ldc); break;
-    case 1: VnniBlock<MR, 1>(a, lda, k, pk, jv, n, c, ldc); break;
-    default: break;
+    case 3:
+      VnniBlock<MR, 3>(a, lda, k, pk, jv, n, c, ldc);
+      break;
+    case 2:
+      VnniBlock<MR, 2>(a, lda, k, pk, jv, n, c, ldc);
+      break;
+    case 1:
+      VnniBlock<MR, 1>(a, lda, k, pk, jv, n, c, ldc);
+      break;
+    default:
+      break;
   }
 }
 
@@ -170,17 +177,20 @@ void ZeroIfNeeded(T* c, int64_t ldc, int m, int n, bool accumulate) {
 
 const char* KernelPathName(KernelPath path) {
   switch (path) {
-    case KernelPath::kScalar: return "scalar";
-    case KernelPath::kXsimd: return "xsimd";
-    case KernelPath::kVnni: return "vnni";
-    case KernelPath::kBest: return "best";
+    case KernelPath::kScalar:
+      return "scalar";
+    case KernelPath::kXsimd:
+      return "xsimd";
+    case KernelPath::kVnni:
+      return "vnni";
+    case KernelPath::kBest:
+      return "best";
   }
   return "?";
 }
 
 bool HostHasVnni() {
-  static const bool has = __builtin_cpu_supports("avx512f") &&
-                          __builtin_cpu_supports("avx512bw") &&
+  static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
                           __builtin_cpu_supports("avx512vnni");
   return has;
 }
@@ -189,8 +199,8 @@ const char* XsimdArchName() {
   return xsimd::dispatch<XsimdArchs>([](auto arch) { return decltype(arch)::name(); })();
 }
 
-void GemmS8S32(const int8_t* a, int64_t lda, const int8_t* b, int64_t ldb, int32_t* c,
-               int64_t ldc, int m, int n, int k, bool accumulate, KernelPath path) {
+void GemmS8S32(const int8_t* a, int64_t lda, const int8_t* b, int64_t ldb, int32_t* c, int64_t ldc,
+               int m, int n, int k, bool accumulate, KernelPath path) {
   ZeroIfNeeded(c, ldc, m, n, accumulate);
   if (m <= 0 || n <= 0 || k <= 0) return;
   switch (Resolve(path)) {

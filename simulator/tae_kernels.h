@@ -27,8 +27,8 @@ const char* XsimdArchName();
 // A rows `lda` elements apart, B rows `ldb` apart, C rows `ldc` apart. The int32 sum
 // wraps modulo 2^32 (the accumulator register's width); products and partial sums are
 // exact on every path (no int16 intermediate that could saturate).
-void GemmS8S32(const int8_t* a, int64_t lda, const int8_t* b, int64_t ldb, int32_t* c,
-               int64_t ldc, int m, int n, int k, bool accumulate, KernelPath path);
+void GemmS8S32(const int8_t* a, int64_t lda, const int8_t* b, int64_t ldb, int32_t* c, int64_t ldc,
+               int m, int n, int k, bool accumulate, KernelPath path);
 
 // The int16-input form (bayes): products are exact in int32, sums in int64.
 void GemmS16S64(const int16_t* a, int64_t lda, const int16_t* b, int64_t ldb, int64_t* c,
@@ -41,14 +41,14 @@ namespace internal {
 struct XsimdGemmI32 {
   // c32[m][n] += sum_k a[m][k] * b[n][k] (wrapping int32).
   template <class Arch>
-  void operator()(Arch, const int32_t* a, const int32_t* b, int32_t* c, int64_t ldc, int m,
-                  int n, int k_padded) const;
+  void operator()(Arch, const int32_t* a, const int32_t* b, int32_t* c, int64_t ldc, int m, int n,
+                  int k_padded) const;
 };
 struct XsimdGemmI16Wide {
   // c64[m][n] += sum_k a[m][k] * b[n][k] exactly (int16-range inputs stored as int32).
   template <class Arch>
-  void operator()(Arch, const int32_t* a, const int32_t* b, int64_t* c, int64_t ldc, int m,
-                  int n, int k_padded) const;
+  void operator()(Arch, const int32_t* a, const int32_t* b, int64_t* c, int64_t ldc, int m, int n,
+                  int k_padded) const;
 };
 
 }  // namespace internal

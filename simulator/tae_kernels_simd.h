@@ -28,9 +28,14 @@ inline void BlockI32(const int32_t* a, int64_t kp, const int32_t* b, int32_t* c,
       for (int r = 0; r < MR; ++r) acc[r][s] += x[r] * w;
     }
   }
+  // Lanes are summed as uint32 here: xsimd's hadd adds them as signed int, whose wraparound
+  // would be undefined behaviour.
+  alignas(64) int32_t lanes[L];
   for (int r = 0; r < MR; ++r) {
     for (int s = 0; s < NR; ++s) {
-      const uint32_t sum = static_cast<uint32_t>(xsimd::hadd(acc[r][s]));
+      acc[r][s].store_aligned(lanes);
+      uint32_t sum = 0;
+      for (int l = 0; l < L; ++l) sum += static_cast<uint32_t>(lanes[l]);
       uint32_t* out = reinterpret_cast<uint32_t*>(c + r * ldc + s);
       *out += sum;  // unsigned: wraps modulo 2^32 without undefined behaviour
     }
@@ -38,18 +43,20 @@ inline void BlockI32(const int32_t* a, int64_t kp, const int32_t* b, int32_t* c,
 }
 
 template <class Arch>
-void XsimdGemmI32::operator()(Arch, const int32_t* a, const int32_t* b, int32_t* c,
-                              int64_t ldc, int m, int n, int k_padded) const {
+void XsimdGemmI32::operator()(Arch, const int32_t* a, const int32_t* b, int32_t* c, int64_t ldc,
+                              int m, int n, int k_padded) const {
   const int64_t kp = k_padded;
   int i = 0;
   for (; i + 2 <= m; i += 2) {
     int j = 0;
-    for (; j + 4 <= n; j += 4) BlockI32<Arch, 2, 4>(a + i * kp, kp, b + j * kp, c + i * ldc + j, ldc);
+    for (; j + 4 <= n; j += 4)
+      BlockI32<Arch, 2, 4>(a + i * kp, kp, b + j * kp, c + i * ldc + j, ldc);
     for (; j < n; ++j) BlockI32<Arch, 2, 1>(a + i * kp, kp, b + j * kp, c + i * ldc + j, ldc);
   }
   for (; i < m; ++i) {
     int j = 0;
-    for (; j + 4 <= n; j += 4) BlockI32<Arch, 1, 4>(a + i * kp, kp, b + j * kp, c + i * ldc + j, ldc);
+    for (; j + 4 <= n; j += 4)
+      BlockI32<Arch, 1, 4>(a + i * kp, kp, b + j * kp, c + i * ldc + j, ldc);
     for (; j < n; ++j) BlockI32<Arch, 1, 1>(a + i * kp, kp, b + j * kp, c + i * ldc + j, ldc);
   }
 }
@@ -89,8 +96,8 @@ inline void BlockI16Wide(const int32_t* a, int64_t kp, const int32_t* b, int64_t
 }
 
 template <class Arch>
-void XsimdGemmI16Wide::operator()(Arch, const int32_t* a, const int32_t* b, int64_t* c,
-                                  int64_t ldc, int m, int n, int k_padded) const {
+void XsimdGemmI16Wide::operator()(Arch, const int32_t* a, const int32_t* b, int64_t* c, int64_t ldc,
+                                  int m, int n, int k_padded) const {
   const int64_t kp = k_padded;
   for (int i = 0; i < m; ++i) {
     int j = 0;
@@ -102,10 +109,10 @@ void XsimdGemmI16Wide::operator()(Arch, const int32_t* a, const int32_t* b, int6
 }  // namespace openbpu::sim::internal
 
 // Instantiates both kernels for one architecture (used once per arch translation unit).
-#define OPENBPU_INSTANTIATE_TAE_KERNELS(ARCH)                                                 \
-  template void openbpu::sim::internal::XsimdGemmI32::operator()<ARCH>(                       \
-      ARCH, const int32_t*, const int32_t*, int32_t*, int64_t, int, int, int) const;          \
-  template void openbpu::sim::internal::XsimdGemmI16Wide::operator()<ARCH>(                   \
+#define OPENBPU_INSTANTIATE_TAE_KERNELS(ARCH)                                        \
+  template void openbpu::sim::internal::XsimdGemmI32::operator()<ARCH>(              \
+      ARCH, const int32_t*, const int32_t*, int32_t*, int64_t, int, int, int) const; \
+  template void openbpu::sim::internal::XsimdGemmI16Wide::operator()<ARCH>(          \
       ARCH, const int32_t*, const int32_t*, int64_t*, int64_t, int, int, int) const
 
 #endif  // OPENBPU_SIMULATOR_TAE_KERNELS_SIMD_H_

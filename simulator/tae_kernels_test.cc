@@ -21,7 +21,8 @@ const KernelPath kFastPaths[] = {KernelPath::kXsimd, KernelPath::kVnni, KernelPa
 
 template <typename T>
 std::vector<T> Random(size_t n, std::mt19937& rng) {
-  std::uniform_int_distribution<int> d(std::numeric_limits<T>::min(), std::numeric_limits<T>::max());
+  std::uniform_int_distribution<int> d(std::numeric_limits<T>::min(),
+                                       std::numeric_limits<T>::max());
   std::vector<T> v(n);
   for (auto& x : v) x = static_cast<T>(d(rng));
   return v;

@@ -26,8 +26,8 @@ std::vector<Acc> Direct(const std::vector<In>& in, const std::vector<int8_t>& w,
               const int iy = oy * p.stride_h + ky * p.dilation_h - p.pad_top;
               const int ix = ox * p.stride_w + kx * p.dilation_w - p.pad_left;
               if (iy < 0 || iy >= p.in_h || ix < 0 || ix >= p.in_w) continue;
-              s += static_cast<int64_t>(in[iy * p.in_row_stride + ix * p.in_pixel_stride +
-                                           g * icg + c]) *
+              s += static_cast<int64_t>(
+                       in[iy * p.in_row_stride + ix * p.in_pixel_stride + g * icg + c]) *
                    w[((oc * p.kernel_h + ky) * p.kernel_w + kx) * icg + c];
             }
         out[oy * p.out_row_stride + ox * p.out_pixel_stride + oc] = static_cast<Acc>(s);
@@ -60,8 +60,8 @@ ConvTileParams Params(const Case& c) {
 }
 
 const Case kCases[] = {
-    {6, 7, 8, 16, 3, 1, 1, 1, 1},  {9, 9, 16, 8, 3, 2, 1, 1, 1},  {8, 8, 12, 12, 3, 1, 2, 2, 3},
-    {5, 5, 8, 8, 3, 1, 1, 1, 8},   {7, 6, 3, 5, 1, 1, 1, 0, 1},   {10, 10, 64, 32, 3, 1, 1, 1, 1},
+    {6, 7, 8, 16, 3, 1, 1, 1, 1},  {9, 9, 16, 8, 3, 2, 1, 1, 1}, {8, 8, 12, 12, 3, 1, 2, 2, 3},
+    {5, 5, 8, 8, 3, 1, 1, 1, 8},   {7, 6, 3, 5, 1, 1, 1, 0, 1},  {10, 10, 64, 32, 3, 1, 1, 1, 1},
     {4, 4, 130, 6, 1, 1, 1, 0, 2},
 };
 

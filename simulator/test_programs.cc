@@ -18,10 +18,12 @@
 namespace openbpu::sim::testing {
 
 void Put32(std::vector<uint8_t>& v, int32_t x) {
-  for (int i = 0; i < 4; ++i) v.push_back(static_cast<uint8_t>(static_cast<uint32_t>(x) >> (8 * i)));
+  for (int i = 0; i < 4; ++i)
+    v.push_back(static_cast<uint8_t>(static_cast<uint32_t>(x) >> (8 * i)));
 }
 void Put16(std::vector<uint8_t>& v, int16_t x) {
-  for (int i = 0; i < 2; ++i) v.push_back(static_cast<uint8_t>(static_cast<uint16_t>(x) >> (8 * i)));
+  for (int i = 0; i < 2; ++i)
+    v.push_back(static_cast<uint8_t>(static_cast<uint16_t>(x) >> (8 * i)));
 }
 void Put8(std::vector<uint8_t>& v, int8_t x) { v.push_back(static_cast<uint8_t>(x)); }
 void PadTo(std::vector<uint8_t>& v, size_t multiple) {
@@ -85,8 +87,8 @@ end
     PutRequant(t.params, 10, kOne, 31);
     t.input = {1, 2, 3, 4, 5, 6, 7, 8};
     t.expected = {16};
-    t.covers = {"GemmS8S32", "Requantize", "RoundingShiftRight", "Saturate", "SaturateInt8",
-                "RequantizeWithSumin", "SumRecordsCompatible"};
+    t.covers = {"GemmS8S32",    "Requantize",          "RoundingShiftRight",  "Saturate",
+                "SaturateInt8", "RequantizeWithSumin", "SumRecordsCompatible"};
     all.push_back(t);
   }
 
@@ -179,12 +181,13 @@ end
     const auto table = numerics::MakeInt8Lut([](double v) { return 2 * v; }, 1.0, 1.0);
     for (int8_t e : table) Put8(t.params, e);
     t.input = {10, static_cast<uint8_t>(-20), 30, 100, 5, 5, static_cast<uint8_t>(-40), 100};
-    for (int v : {10, 5, 30, 100, 25, -50, -128, 127, 15, -15, -10, 127, 5, -25, 70, 0,
-                  25, -20, -35, 127, 1, 0, 1, 0, 20, -40, 60, 127, 5, -20, -40, 100}) {
+    for (int v : {10, 5,   30,  100, 25, -50, -128, 127, 15, -15, -10, 127, 5, -25, 70,  0,
+                  25, -20, -35, 127, 1,  0,   1,    0,   20, -40, 60,  127, 5, -20, -40, 100}) {
       t.expected.push_back(static_cast<uint8_t>(v));
     }
-    t.covers = {"ApplyBayesAdd", "BayesAddAccumulator", "ApplyBernoulli2Add",
-                "Bernoulli2AddAccumulator", "ApplyMul", "CompareScaled", "LookupInt8"};
+    t.covers = {
+        "ApplyBayesAdd", "BayesAddAccumulator", "ApplyBernoulli2Add", "Bernoulli2AddAccumulator",
+        "ApplyMul",      "CompareScaled",       "LookupInt8"};
     all.push_back(t);
   }
 
@@ -289,9 +292,9 @@ end
     at(512, {-3, 6});
     at(528, {2, 3});
     at(544, {7, 0});
-    t.covers = {"MaxPool",   "SumPool",      "PoolDivisors", "ForEachPoolWindow",
-                "ResizeNearestCopy", "ResizeLinear", "ReduceMax",    "ArgMax",
-                "StridedCopy", "PlanPoolWindows", "IsInterpolated"};
+    t.covers = {"MaxPool",           "SumPool",         "PoolDivisors",  "ForEachPoolWindow",
+                "ResizeNearestCopy", "ResizeLinear",    "ReduceMax",     "ArgMax",
+                "StridedCopy",       "PlanPoolWindows", "IsInterpolated"};
     all.push_back(t);
   }
 
@@ -393,8 +396,8 @@ sync unit=tae wait=2
                       " wait=1,6 signal=4,3 layer=5\n");
       absl::StrAppend(&a, "vae.requant src=", (i % 2) * 256, " dst=", 1024 + i * 256,
                       " param=16 wait=3 signal=5,6 layer=5\n");
-      absl::StrAppend(&a, "store src_space=feature src=", 1024 + i * 256, " region=output offset=",
-                      i * 16, " wait=5 layer=5\n");
+      absl::StrAppend(&a, "store src_space=feature src=", 1024 + i * 256,
+                      " region=output offset=", i * 16, " wait=5 layer=5\n");
     }
     a += "end\n";
     t.assembly = a;
@@ -429,8 +432,8 @@ TestProgram ResNetConvLayer() {
                   "load.stride ddr_s1=576 ddr_s2=0 sram_s1=576 sram_s2=0\n",
                   "load dst_space=weight dst=0 region=param offset=0 signal=7 layer=1\n",
                   "load.shape elem=1 n0=", K * isa::kRequantParamBytes, " n1=1 n2=1\n",
-                  "load dst_space=weight dst=", kWeightBytes, " region=param offset=",
-                  kWeightBytes, " signal=7 layer=1\n");
+                  "load dst_space=weight dst=", kWeightBytes, " region=param offset=", kWeightBytes,
+                  " signal=7 layer=1\n");
   a += "sync unit=load signal=2\nsync unit=load signal=2\n";
   a += "sync unit=tae wait=7,7\nsync unit=tae signal=4\nsync unit=tae signal=4\n";
   a += "sync unit=vae signal=6\nsync unit=vae signal=6\n";
@@ -439,8 +442,7 @@ TestProgram ResNetConvLayer() {
   absl::StrAppend(&a, "tae.kernel kernel_h=3 kernel_w=3\n");
   absl::StrAppend(&a, "tae.tile in_h=", kRows + 2, " in_w=", W + 2, " in_c=", C, " out_c=", K,
                   " in_dtype=s8\n");
-  absl::StrAppend(&a, "vae.cfg pixels=", kRows * W, " channels=", K,
-                  " x_dtype=s32 out_dtype=s8\n");
+  absl::StrAppend(&a, "vae.cfg pixels=", kRows * W, " channels=", K, " x_dtype=s32 out_dtype=s8\n");
   absl::StrAppend(&a, "store.shape elem=1 n0=", K, " n1=", W, " n2=", kRows, "\n");
   absl::StrAppend(&a, "store.stride ddr_s1=", K, " ddr_s2=", W * K, " sram_s1=", K,
                   " sram_s2=", W * K, "\n");
@@ -449,8 +451,8 @@ TestProgram ResNetConvLayer() {
     const int pad_top = first < 0 ? 1 : 0, pad_bottom = last >= H ? 1 : 0;
     const int rows = (last - first + 1) - pad_top - pad_bottom;
     const int buf = tile % 2;
-    absl::StrAppend(&a, "load.shape elem=1 n0=", C, " n1=", W, " n2=", rows, " pad_top=",
-                    pad_top, " pad_bottom=", pad_bottom, " pad_left=1 pad_right=1\n");
+    absl::StrAppend(&a, "load.shape elem=1 n0=", C, " n1=", W, " n2=", rows, " pad_top=", pad_top,
+                    " pad_bottom=", pad_bottom, " pad_left=1 pad_right=1\n");
     absl::StrAppend(&a, "load dst_space=feature dst=", buf * kInBuf,
                     " region=input offset=", std::max(first, 0) * W * C,
                     " wait=2 signal=1 layer=1\n");
@@ -487,8 +489,8 @@ TestProgram ResNetConvLayer() {
             for (int c = 0; c < C; ++c)
               acc += in[(iy * W + ix) * C + c] * w[((k * 3 + ky) * 3 + kx) * C + c];
           }
-        t.expected[(y * W + x) * K + k] = static_cast<uint8_t>(
-            numerics::Requantize(acc + bias[k], {kOne, 38}, -128, 127));
+        t.expected[(y * W + x) * K + k] =
+            static_cast<uint8_t>(numerics::Requantize(acc + bias[k], {kOne, 38}, -128, 127));
       }
   t.covers = {"GemmS8S32", "Requantize"};
   return t;

@@ -16,10 +16,10 @@ namespace openbpu::sim::testing {
 
 struct TestProgram {
   std::string name;
-  std::string assembly;            // directives + instructions (no .params)
-  std::vector<uint8_t> params;     // the parameter blob
-  std::vector<uint8_t> input;      // DDR input region contents
-  std::vector<uint8_t> expected;   // DDR output region after the run
+  std::string assembly;             // directives + instructions (no .params)
+  std::vector<uint8_t> params;      // the parameter blob
+  std::vector<uint8_t> input;       // DDR input region contents
+  std::vector<uint8_t> expected;    // DDR output region after the run
   std::vector<std::string> covers;  // isa/numerics primitives it reaches
 };
 

@@ -15,11 +15,16 @@ namespace openbpu::sim {
 
 const char* UnitName(Unit unit) {
   switch (unit) {
-    case Unit::kLoad: return "LOAD";
-    case Unit::kStore: return "STORE";
-    case Unit::kTae: return "TAE";
-    case Unit::kVae: return "VAE";
-    case Unit::kAae: return "AAE";
+    case Unit::kLoad:
+      return "LOAD";
+    case Unit::kStore:
+      return "STORE";
+    case Unit::kTae:
+      return "TAE";
+    case Unit::kVae:
+      return "VAE";
+    case Unit::kAae:
+      return "AAE";
   }
   return "?";
 }
@@ -151,22 +156,23 @@ absl::StatusOr<Schedule> RunTiming(const std::vector<SimOp>& ops, const TimingCo
         const SimOp& op = ops[us.queue[us.head]];
         std::vector<std::string> waiting;
         for (int c : op.waits) {
-          waiting.push_back(absl::StrFormat("channel %s has %d token(s)",
-                                            config.channel_name ? config.channel_name(c)
-                                                                : ChannelLabel(config, c),
-                                            channels[c].count));
+          waiting.push_back(absl::StrFormat(
+              "channel %s has %d token(s)",
+              config.channel_name ? config.channel_name(c) : ChannelLabel(config, c),
+              channels[c].count));
         }
         if (config.force_serial && us.queue[us.head] != next_serial) {
           waiting.push_back(absl::StrFormat("force-serial turn of op %d", next_serial));
         }
-        stuck.push_back(absl::StrFormat("%s queue stuck at instruction %d (%s), %d left: waits "
-                                        "on %s",
-                                        UnitName(static_cast<Unit>(u)), op.index, op.name,
-                                        us.queue.size() - us.head, absl::StrJoin(waiting, ", ")));
+        stuck.push_back(
+            absl::StrFormat("%s queue stuck at instruction %d (%s), %d left: waits "
+                            "on %s",
+                            UnitName(static_cast<Unit>(u)), op.index, op.name,
+                            us.queue.size() - us.head, absl::StrJoin(waiting, ", ")));
       }
-      return absl::FailedPreconditionError(absl::StrCat(
-          "deadlock at cycle ", now, " after ", done, " of ", n,
-          " instructions: ", absl::StrJoin(stuck, "; ")));
+      return absl::FailedPreconditionError(
+          absl::StrCat("deadlock at cycle ", now, " after ", done, " of ", n,
+                       " instructions: ", absl::StrJoin(stuck, "; ")));
     }
     now = events.top().first;
     while (!events.empty() && events.top().first == now) {

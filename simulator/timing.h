@@ -31,26 +31,26 @@ struct Access {
 
 struct SimOp {
   Unit unit = Unit::kTae;
-  int64_t index = 0;      // instruction index in the program (for errors and the trace)
-  int32_t layer_id = -1;  // -1: no layer
-  std::string name;       // mnemonic
-  uint64_t cycles = 0;    // unit occupancy besides the DDR transfer (closed form)
-  uint64_t ddr_bytes = 0; // bytes crossing the shared DDR channel
-  bool ddr_write = false; // true for STORE (SRAM -> DDR)
-  uint64_t macs = 0;      // statistics only
-  bool zero_time = false; // may take 0 cycles (sync); others take at least 1
+  int64_t index = 0;         // instruction index in the program (for errors and the trace)
+  int32_t layer_id = -1;     // -1: no layer
+  std::string name;          // mnemonic
+  uint64_t cycles = 0;       // unit occupancy besides the DDR transfer (closed form)
+  uint64_t ddr_bytes = 0;    // bytes crossing the shared DDR channel
+  bool ddr_write = false;    // true for STORE (SRAM -> DDR)
+  uint64_t macs = 0;         // statistics only
+  bool zero_time = false;    // may take 0 cycles (sync); others take at least 1
   std::vector<int> waits;    // token channels popped (one token each) before starting
   std::vector<int> signals;  // token channels pushed when the instruction completes
   std::vector<Access> accesses;
 };
 
 struct TimingConfig {
-  double ddr_bytes_per_cycle = 16.0;  // shared by LOAD and STORE
-  uint64_t ddr_latency_cycles = 100;  // first byte latency of every DMA
-  int num_channels = 0;               // token channels; SimOp waits/signals index them
-  std::vector<int> initial_tokens;    // per channel (empty = all 0)
-  bool force_serial = false;          // one instruction at a time, in program order
-  uint64_t max_cycles = UINT64_MAX / 4;  // budget: exceeding it is RESOURCE_EXHAUSTED
+  double ddr_bytes_per_cycle = 16.0;             // shared by LOAD and STORE
+  uint64_t ddr_latency_cycles = 100;             // first byte latency of every DMA
+  int num_channels = 0;                          // token channels; SimOp waits/signals index them
+  std::vector<int> initial_tokens;               // per channel (empty = all 0)
+  bool force_serial = false;                     // one instruction at a time, in program order
+  uint64_t max_cycles = UINT64_MAX / 4;          // budget: exceeding it is RESOURCE_EXHAUSTED
   std::function<std::string(int)> channel_name;  // for deadlock reports (optional)
   int64_t max_tokens = INT64_MAX;  // a channel count above this is FAILED_PRECONDITION
 };
@@ -65,7 +65,7 @@ struct OpTime {
 };
 
 struct Schedule {
-  std::vector<OpTime> times;      // per op
+  std::vector<OpTime> times;         // per op
   std::vector<int32_t> start_order;  // op indices in the order they started
   uint64_t total_cycles = 0;
 };
