@@ -1,6 +1,7 @@
 // Checks the encoded operator table against the vendor's table (spot checks of cells), its
 // internal consistency (both marches filled, references resolve, one primary row per IR op),
-// that its IR op names exist in the op registry, and that docs/MARCH_OP_TABLE.md lists it.
+// that its IR op names exist in the op registry (with integer semantics where the BPU runs
+// them), and that docs/MARCH_OP_TABLE.md lists it.
 #include "compiler/march/op_table.h"
 
 #include <cstdlib>
@@ -12,6 +13,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "compiler/ir/op_registry.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -205,6 +207,39 @@ TEST(OpTableTest, ExactlyOnePrimaryRowPerIrOpWithARow) {
     }
   }
   for (const std::string& op : non_part) EXPECT_EQ(primaries[op], 1) << op;
+}
+
+// An op the BPU runs must have integer semantics, or convert would leave it in float (on the
+// CPU). Counted: the primary and alias mappings (the op is that vendor op) and the parts of a
+// composite (GELU's Div/Erf/Add/Mul: the composite runs quantized only if each part does) of
+// every row whose bernoulli2 or bayes cell is kYes on the BPU (not a CPU cell); ops not in the
+// IR yet are tracked by NotYetInIr() instead.
+TEST(OpTableTest, EveryBpuSupportedIrOpHasIntegerSemantics) {
+  std::map<std::string, std::set<std::string>> offenders;  // IR op -> vendor rows
+  std::set<std::string> checked;
+  for (const OpTableEntry& e : OpTable()) {
+    bool on_bpu = false;
+    for (const MarchSupport* cell : {&e.bernoulli2, &e.bayes}) {
+      on_bpu = on_bpu || (cell->supported == Supported::kYes && !cell->runs_on_cpu);
+    }
+    if (!on_bpu) continue;
+    for (const IrOpMapping& m : e.ir_ops) {
+      if (NotYetInIr().count(m.op) != 0) continue;
+      const ir::OpSchema* schema = ir::OpRegistry::Global().Find(m.op);
+      if (schema == nullptr) continue;  // reported by EveryIrOpExistsInTheOpRegistry
+      checked.insert(m.op);
+      if (schema->qkind == ir::QuantKind::kNone) offenders[m.op].insert(e.vendor_name);
+    }
+  }
+  // Not vacuous: the BPU's conv ops are in the checked set.
+  EXPECT_EQ(checked.count("Conv"), 1u);
+  EXPECT_EQ(checked.count("ConvTranspose"), 1u);
+  std::string list;
+  for (const auto& [op, rows] : offenders) {
+    absl::StrAppend(&list, "\n  ", op, " (", absl::StrJoin(rows, ", "), ")");
+  }
+  EXPECT_TRUE(offenders.empty()) << offenders.size()
+                                 << " IR ops supported on the BPU have qkind kNone:" << list;
 }
 
 TEST(OpTableTest, FindByIrOpListsEveryRole) {

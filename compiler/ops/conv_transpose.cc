@@ -1,8 +1,10 @@
 // ConvTranspose (ONNX ConvTranspose-11): N-d grouped transposed convolution with
 // strides, dilations, pads, output_padding, output_shape or auto_pad and an
-// optional bias; the math is kernels::ConvTranspose.
+// optional bias; the math is kernels::ConvTranspose, the integer kernel
+// qarith::ConvTransposeKernel.
 #include "compiler/ops/conv_attrs.h"
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_util.h"
 
 namespace openbpu::ops {
 namespace {
@@ -52,10 +54,17 @@ absl::StatusOr<ConvPlan> PlanConvTranspose(const ir::Node& node, const Shape& x,
   return plan;
 }
 
-OPENBPU_REGISTER_OP(ConvTranspose, ConvLikeSchema("ConvTranspose",
-                                                  {{"output_padding", ir::AttrKind::kInts},
-                                                   {"output_shape", ir::AttrKind::kInts}},
-                                                  PlanConvTranspose, kernels::ConvTranspose));
+absl::Status QuantizedConvTranspose(const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                                    std::vector<Tensor>& outputs) {
+  return qarith::ConvTransposeKernel(node, inputs, PlanConvTranspose, outputs);
+}
+
+OPENBPU_REGISTER_OP(ConvTranspose, qarith::WithArithmeticQuant(
+                                       ConvLikeSchema("ConvTranspose",
+                                                      {{"output_padding", ir::AttrKind::kInts},
+                                                       {"output_shape", ir::AttrKind::kInts}},
+                                                      PlanConvTranspose, kernels::ConvTranspose),
+                                       qarith::PrepareConvTranspose, QuantizedConvTranspose));
 
 }  // namespace
 }  // namespace openbpu::ops

@@ -365,6 +365,92 @@ void IntConvAccumulate(const std::vector<int16_t>& x, int64_t batch, int64_t in_
   }
 }
 
+// Transposed conv as per-(output channel, tap) rows plus a scatter:
+// row[i] = sum over c in the group of x[c, i] * w[c, j, t] (Acc: int32 when the
+// sum cannot overflow, else int64), then acc[n, g * mg + j, o(i, t)] += row[i]
+// with o = i * stride + t * dilation - pad_begin per dim (dropped outside the
+// output). Every addition is exact.
+template <typename Acc>
+void IntConvTransposeRows(const int16_t* x, int64_t cg, int64_t in_size, const int16_t* w,
+                          int64_t mg, int64_t taps, const int64_t* offsets, int64_t positions,
+                          int64_t* acc) {
+  std::vector<Acc> row(in_size);
+  for (int64_t j = 0; j < mg; ++j) {
+    int64_t* dst = acc + j * positions;
+    for (int64_t t = 0; t < taps; ++t) {
+      std::fill(row.begin(), row.end(), 0);
+      bool any = false;
+      for (int64_t c = 0; c < cg; ++c) {
+        const Acc wv = w[(c * mg + j) * taps + t];
+        if (wv == 0) continue;
+        any = true;
+        const int16_t* src = x + c * in_size;
+        Acc* r = row.data();
+        for (int64_t i = 0; i < in_size; ++i) r[i] += wv * src[i];
+      }
+      if (!any) continue;
+      const int64_t* off = offsets + t * in_size;
+      for (int64_t i = 0; i < in_size; ++i) {
+        if (off[i] >= 0) dst[off[i]] += row[i];
+      }
+    }
+  }
+}
+
+// acc[n, m, out] of conv_transpose(x [N, C, in...], w [C, M/group, kernel...]).
+void IntConvTransposeAccumulate(const std::vector<int16_t>& x, int64_t batch, int64_t in_channels,
+                                const std::vector<int16_t>& w, int64_t out_channels, int64_t group,
+                                const kernels::ConvGeometry& g, int64_t x_bound,
+                                std::vector<int64_t>& acc) {
+  const int64_t taps = Product(g.kernel);
+  const int64_t positions = Product(g.output);
+  const int64_t in_size = Product(g.input);
+  const int64_t cg = in_channels / group;
+  const int64_t mg = out_channels / group;
+  const int n = static_cast<int>(g.input.size());
+  // offsets[t * in_size + i]: flat output offset that input position i feeds
+  // through tap t, or -1.
+  std::vector<int64_t> offsets(taps * in_size);
+  std::vector<int64_t> tap(n), in(n);
+  for (int64_t t = 0; t < taps; ++t) {
+    int64_t rest = t;
+    for (int d = n - 1; d >= 0; --d) {
+      tap[d] = rest % g.kernel[d];
+      rest /= g.kernel[d];
+    }
+    std::fill(in.begin(), in.end(), 0);
+    for (int64_t i = 0; i < in_size; ++i) {
+      int64_t off = 0;
+      for (int d = 0; d < n && off >= 0; ++d) {
+        const int64_t o = in[d] * g.strides[d] + tap[d] * g.dilations[d] - g.pads_begin[d];
+        off = (o < 0 || o >= g.output[d]) ? -1 : off * g.output[d] + o;
+      }
+      offsets[t * in_size + i] = off;
+      for (int d = n - 1; d >= 0; --d) {
+        if (++in[d] < g.input[d]) break;
+        in[d] = 0;
+      }
+    }
+  }
+  // |x * w| <= x_bound * 128 per term, cg terms per row element.
+  const bool narrow = cg * x_bound * 128 < (int64_t{1} << 31);
+  acc.assign(batch * out_channels * positions, 0);
+  for (int64_t b = 0; b < batch; ++b) {
+    for (int64_t gr = 0; gr < group; ++gr) {
+      const int16_t* xs = x.data() + (b * in_channels + gr * cg) * in_size;
+      const int16_t* ws = w.data() + gr * cg * mg * taps;
+      int64_t* dst = acc.data() + (b * out_channels + gr * mg) * positions;
+      if (narrow) {
+        IntConvTransposeRows<int32_t>(xs, cg, in_size, ws, mg, taps, offsets.data(), positions,
+                                      dst);
+      } else {
+        IntConvTransposeRows<int64_t>(xs, cg, in_size, ws, mg, taps, offsets.data(), positions,
+                                      dst);
+      }
+    }
+  }
+}
+
 // acc[r, o] += sum_k a[r, k] * b[o, k] for a [rows, k], bt [cols, k].
 void IntDotRows(const int16_t* a, int64_t rows, const int16_t* bt, int64_t cols, int64_t k,
                 int64_t a_bound, int64_t b_bound, int64_t* acc) {
@@ -626,6 +712,52 @@ absl::Status ConvKernel(const ir::Node& node, absl::Span<const Tensor* const> in
   }
   const Tensor* sumin = inputs.size() > 3 ? inputs[3] : nullptr;
   absl::StatusOr<Tensor> y = ApplyEpilogue(node, acc, plan->output, m, positions, sumin);
+  if (!y.ok()) return y.status();
+  outputs.push_back(*std::move(y));
+  return absl::OkStatus();
+}
+
+absl::Status PrepareConvTranspose(ir::Node& node, const ir::QuantOpContext&) {
+  if (absl::Status st = CheckActivationInput(node); !st.ok()) return st;
+  const Shape& w = node.input(1)->type().shape;
+  const int64_t group = node.attrs().GetInt("group", 1);
+  if (w.size() < 3 || group < 1) return NodeError(node, "bad weight shape or group");
+  // convert observes the weight per column j of axis 1 over every input
+  // channel of every group, so the groups share s_w[j].
+  const int64_t mg = w[1];
+  absl::StatusOr<std::vector<double>> columns = AccScales(node, 1, mg);
+  if (!columns.ok()) return columns.status();
+  std::vector<double> acc(mg * group);
+  for (int64_t c = 0; c < mg * group; ++c) acc[c] = (*columns)[c % mg];
+  if (absl::Status st = CheckBias(node, 2, acc); !st.ok()) return st;
+  return PrepareEpilogue(node, acc, nullptr, 1);
+}
+
+absl::Status ConvTransposeKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                                 ConvPlanFn plan_fn, std::vector<Tensor>& outputs) {
+  if (absl::Status st = RequireIntTensor(inputs[0], "input X", false); !st.ok()) return st;
+  if (inputs[1] == nullptr || inputs[1]->dtype() != DType::kInt8) {
+    return NodeError(node, "the weight must be an int8 tensor");
+  }
+  const Tensor& x = *inputs[0];
+  const Tensor& w = *inputs[1];
+  const Tensor* bias = inputs.size() > 2 ? inputs[2] : nullptr;
+  if (bias != nullptr && bias->dtype() != DType::kInt32) {
+    return NodeError(node, "the bias must be an int32 tensor");
+  }
+  absl::StatusOr<ConvPlan> plan =
+      plan_fn(node, x.shape(), w.shape(), bias == nullptr ? nullptr : &bias->shape());
+  if (!plan.ok()) return plan.status();
+  const int64_t m = plan->output[1];
+  std::vector<int64_t> acc;
+  IntConvTransposeAccumulate(ToVector<int16_t>(x), x.dim(0), x.dim(1), ToVector<int16_t>(w), m,
+                             plan->group, plan->geometry, Bound(x.dtype()), acc);
+  const int64_t positions = Product(plan->geometry.output);
+  if (bias != nullptr) {
+    const int32_t* b = bias->data<int32_t>();
+    for (size_t o = 0; o < acc.size(); ++o) acc[o] += b[(o / positions) % m];
+  }
+  absl::StatusOr<Tensor> y = ApplyEpilogue(node, acc, plan->output, m, positions, nullptr);
   if (!y.ok()) return y.status();
   outputs.push_back(*std::move(y));
   return absl::OkStatus();

@@ -15,6 +15,7 @@
 #include "common/tensor.h"
 #include "compiler/ir/graph.h"
 #include "compiler/ir/op_registry.h"
+#include "compiler/ops/conv_attrs.h"
 #include "isa/numerics/requantize.h"
 
 namespace openbpu::ops::qarith {
@@ -43,6 +44,13 @@ absl::Status MulKernel(const ir::Node& node, absl::Span<const Tensor* const> inp
 absl::Status PrepareConv(ir::Node& node, const ir::QuantOpContext& ctx);
 absl::Status ConvKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
                         std::vector<Tensor>& outputs);
+// ConvTranspose (X, W [C, M/group, kernel...], [B]): W per column j of axis 1
+// (WeightChannelAxis), one scale shared by every group, so output channel
+// g * (M/group) + j uses s_w[j]; bias and output per output channel as for
+// Conv. `plan` is the op's shape function (kernels::ConvGeometry of the float op).
+absl::Status PrepareConvTranspose(ir::Node& node, const ir::QuantOpContext& ctx);
+absl::Status ConvTransposeKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                                 ConvPlanFn plan, std::vector<Tensor>& outputs);
 absl::Status PrepareLinear(ir::Node& node, const ir::QuantOpContext& ctx);
 absl::Status LinearKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
                           std::vector<Tensor>& outputs);

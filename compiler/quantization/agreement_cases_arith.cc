@@ -1,6 +1,7 @@
 // Agreement cases of the arithmetic family (docs/NUMERICS.md, "Add", "Mul",
 // "Conv and linear", "Concat", "Average pooling and mean"): conv / linear /
 // matmul over shapes, strides, groups, dilations, pads, sumin and relu/relu6,
+// conv-transpose with output_padding and groups,
 // broadcast add/sub/mul with unequal scales, concat of differently scaled
 // inputs, pooling and reductions; each on bayes int8, bayes int16 and
 // bernoulli2 int8. Relu outputs get a positive bias so that >= 90 % stay
@@ -151,6 +152,42 @@ OPENBPU_REGISTER_AGREEMENT_CASES(FusedConv, "FusedConv",
                                  [](std::mt19937& rng) { return ConvCases("FusedConv", rng); });
 OPENBPU_REGISTER_AGREEMENT_CASES(Conv, "Conv",
                                  [](std::mt19937& rng) { return ConvCases("Conv", rng); });
+
+// ConvTranspose: convert gives the weight C_out / group scales along axis 1,
+// shared by the groups, and (UNIMPLEMENTED) no per-output-channel bias scales
+// when group > 1, so the grouped cases have no bias.
+std::vector<AgreementCase> ConvTransposeCases(std::mt19937& rng) {
+  struct Spec {
+    std::string name;
+    int64_t n, c, m, h, w, k, stride, pad, out_pad, dilation, group;
+    bool bias;
+  };
+  const std::vector<Spec> specs = {
+      {"3x3 stride 1 pad 1", 1, 8, 8, 6, 6, 3, 1, 1, 0, 1, 1, true},
+      {"4x4 stride 2 pad 1", 1, 8, 6, 5, 5, 4, 2, 1, 0, 1, 1, true},
+      {"3x3 stride 2 pad 1 output_padding 1", 2, 6, 8, 5, 4, 3, 2, 1, 1, 1, 1, true},
+      {"3x3 dilation 2 pad 2", 1, 4, 6, 5, 5, 3, 1, 2, 0, 2, 1, true},
+      {"2x2 stride 2 groups 2", 1, 8, 8, 5, 5, 2, 2, 0, 0, 1, 2, false},
+      {"3x3 stride 2 pad 1 output_padding 1 groups 2", 1, 4, 6, 5, 6, 3, 2, 1, 1, 1, 2, false},
+  };
+  std::vector<Variant> variants;
+  for (const Spec& s : specs) {
+    variants.push_back({s.name, [s](Ctx& c) {
+                          std::vector<ir::Value*> in = {
+                              c.U({s.n, s.c, s.h, s.w}, -2.f, 2.f),
+                              c.CU({s.c, s.m / s.group, s.k, s.k}, -0.5f, 0.5f)};
+                          if (s.bias) in.push_back(c.CU({s.m}, -0.5f, 0.5f));
+                          c.Out(c.b.Op("ConvTranspose", in,
+                                       Attrs({{"strides", Ints{s.stride, s.stride}},
+                                              {"dilations", Ints{s.dilation, s.dilation}},
+                                              {"pads", Ints{s.pad, s.pad, s.pad, s.pad}},
+                                              {"output_padding", Ints{s.out_pad, s.out_pad}},
+                                              {"group", s.group}})));
+                        }});
+  }
+  return Cases("ConvTranspose", variants, rng);
+}
+OPENBPU_REGISTER_AGREEMENT_CASES(ConvTranspose, "ConvTranspose", ConvTransposeCases);
 
 std::vector<AgreementCase> FusedLinearCases(std::mt19937& rng) {
   std::vector<Variant> v;
