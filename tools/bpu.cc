@@ -1,7 +1,7 @@
-// The `bpu` command line: a thin shell over the library calls. Today it
-// covers what exists (import, inspect, export HBIR, run the float reference, quantize and
-// per-layer similarity);
-// compile / check / perf / disas / serve arrive with their issues.
+// The `bpu` command line: a thin shell over the library calls. Today it covers what exists:
+// import, inspect, export HBIR, run the float or quantized reference, quantize, per-layer
+// similarity, and the instruction-set tools (asm, disas, sim; tools/sim_commands.cc).
+// compile / check / perf / serve arrive with their issues.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -26,6 +26,7 @@
 #include "compiler/quantization/similarity.h"
 #include "compiler/reference/float_interpreter.h"
 #include "compiler/reference/quantized_interpreter.h"
+#include "tools/sim_commands.h"
 
 namespace openbpu {
 namespace {
@@ -61,7 +62,7 @@ int Fail(const absl::Status& status) {
 }
 
 int Usage(const std::string& problem) {
-  std::fprintf(stderr, "bpu: %s\n\n%s", problem.c_str(), kUsage);
+  std::fprintf(stderr, "bpu: %s\n\n%s%s", problem.c_str(), kUsage, tools::kSimUsage);
   return 2;
 }
 
@@ -145,9 +146,8 @@ int Run(const std::vector<std::string>& args) {
   bool quantized = false;
   for (const auto& v : (*graph)->values()) quantized = quantized || v->type().quant.has_value();
   const auto start = std::chrono::steady_clock::now();
-  absl::StatusOr<std::vector<Tensor>> outputs = quantized
-                                                    ? reference::RunQuantized(**graph, inputs)
-                                                    : reference::RunFloat(**graph, inputs);
+  absl::StatusOr<std::vector<Tensor>> outputs =
+      quantized ? reference::RunQuantized(**graph, inputs) : reference::RunFloat(**graph, inputs);
   if (!outputs.ok()) return Fail(outputs.status());
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -294,8 +294,12 @@ int Main(int argc, char** argv) {
   if (command == "ops") return Ops();
   if (command == "quantize") return Quantize(args);
   if (command == "similarity") return Similarity(args);
+  if (command == "asm") return tools::Asm(args);
+  if (command == "disas") return tools::Disas(args);
+  if (command == "sim") return tools::Sim(args);
   if (command == "-h" || command == "--help" || command == "help") {
     std::fputs(kUsage, stdout);
+    std::fputs(tools::kSimUsage, stdout);
     return 0;
   }
   return Usage(absl::StrCat("unknown command '", command, "'"));

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The bpu CLI end to end on a real model: dump, export-hbir, run (ONNX and
-# HBIR give the same output), and clean errors for bad input.
+# HBIR give the same output), quantize / similarity, the instruction-set tools
+# (asm, disas, sim), and clean errors for bad input.
 set -euo pipefail
 BPU="$TEST_SRCDIR/openbpu/tools/bpu"
 MODELS="$TEST_SRCDIR/openbpu/tests/models"
@@ -60,4 +61,32 @@ expect_error "does not exist" "$BPU" quantize "$MODELS/resnet18.onnx" --calib /n
   --march bayes -o "$TMP/bad.hbir"
 expect_error "input 'input'\|float32" "$BPU" quantize "$MODELS/resnet18.onnx" \
   --calib "$MODELS/resnet18.output.npy" --march bayes -o "$TMP/bad.hbir"
+
+# Instruction-set tools on the simulator's ResNet-18 layer1 conv example.
+EX="$TEST_SRCDIR/openbpu/tools/examples/resnet18_layer1_conv3x3"
+"$BPU" sim "$EX.s" --input "$EX.input.bin" --expect "$EX.expected.bin" -o "$TMP/sim_out.bin" \
+  --trace "$TMP/trace.json" --stats "$TMP/stats.json" | tee "$TMP/sim.txt"
+grep -q "0 mismatches" "$TMP/sim.txt" || { echo "simulator output differs from the golden"; exit 1; }
+cmp "$TMP/sim_out.bin" "$EX.expected.bin"
+cycles_both=$(sed -n 's/^total cycles \([0-9]*\).*/\1/p' "$TMP/sim.txt")
+cycles_perf=$("$BPU" sim "$EX.s" --mode perf | sed -n 's/^total cycles \([0-9]*\).*/\1/p')
+[ -n "$cycles_both" ] && [ "$cycles_both" = "$cycles_perf" ] \
+  || { echo "perf ($cycles_perf) and both ($cycles_both) cycles differ"; exit 1; }
+/usr/bin/python3 -c "
+import json, sys
+t = json.load(open('$TMP/trace.json'))
+events = t['traceEvents'] if isinstance(t, dict) else t
+assert any(e.get('ph') == 'X' for e in events), 'no complete events'
+s = json.load(open('$TMP/stats.json'))
+assert int(s['totalCycles']) == $cycles_both, s['totalCycles']
+"
+"$BPU" asm "$EX.s" -o "$TMP/prog.bin"
+"$BPU" disas "$TMP/prog.bin" > "$TMP/disas.s"
+grep -v '^#' "$EX.s" | diff - "$TMP/disas.s" || { echo "asm/disas do not round-trip"; exit 1; }
+"$BPU" sim "$TMP/prog.bin" --input "$EX.input.bin" --expect "$EX.expected.bin" > /dev/null
+head -c 100 "$TMP/prog.bin" > "$TMP/truncated.bin"
+expect_error "truncated" "$BPU" sim "$TMP/truncated.bin"
+expect_error "DDR input region" "$BPU" sim "$EX.s" --input "$EX.s"
+printf 'tae.conv in=0 bogus=1\nend\n' > "$TMP/bad.s"
+expect_error "line 1" "$BPU" sim "$TMP/bad.s"
 echo "bpu_cli_test: ok"

@@ -3,14 +3,16 @@
 # export ResNet-18 with Debian's PyTorch (seeded weights), import the ONNX
 # file, save it as HBIR, run the float reference against torch's output, then
 # calibrate on real photo crops, convert to int8, run the quantized reference
-# and print the per-layer similarity report. Compile -> .hbm -> simulate ->
-# perf report join this script when the compiler back end lands.
+# and print the per-layer similarity report; then simulate one ResNet-18 conv
+# layer on the modeled BPU (bit-exact output, cycles, utilization, trace).
+# Compile -> .hbm -> simulate the whole model joins this script when the
+# compiler back end lands.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tools/setup.sh
 echo "quickstart: building bpu and exporting the models (first run: a few minutes)" >&2
-bazel build //tools:bpu //tests/models:models //tests/models:quant_data
+bazel build //tools:bpu //tools:example_programs //tests/models:models //tests/models:quant_data
 BIN="$(bazel info bazel-bin 2>/dev/null)"
 BPU="$BIN/tools/bpu"
 MODELS="$BIN/tests/models"
@@ -33,4 +35,10 @@ echo "== resnet18: per-layer similarity, int8 vs float, over 16 test crops"
 "$BPU" similarity "$MODELS/resnet18.onnx" "$OUT/resnet18.q.hbir" --inputs "$MODELS/test" \
   | tee "$OUT/resnet18.similarity.txt" | tail -8
 echo "full report: $OUT/resnet18.similarity.txt"
+echo "== the modeled BPU: ResNet-18's layer1 3x3 conv (56x56x64 -> 64) as a hand-written,"
+echo "   double-buffered program on the bernoulli2 simulator (compiler-generated programs"
+echo "   replace it when the compiler back end lands)"
+EX="$BIN/tools/examples/resnet18_layer1_conv3x3"
+"$BPU" sim "$EX.s" --input "$EX.input.bin" --expect "$EX.expected.bin" -o "$OUT/conv.out.bin" \
+  --trace "$OUT/conv.trace.json" --stats "$OUT/conv.stats.json"
 

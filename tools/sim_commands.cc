@@ -1,0 +1,229 @@
+// `bpu asm`, `bpu disas` and `bpu sim`: the instruction-set tools over isa/ and simulator/
+// (isa/ISA.md is the contract). Programs are read as assembly text (.s) or as the binary
+// container (anything else); errors name the line, instruction or file at fault.
+#include "tools/sim_commands.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
+#include "isa/assembler.h"
+#include "isa/march.h"
+#include "isa/program.h"
+#include "simulator/perf_proto.h"
+#include "simulator/simulator.h"
+#include "simulator/stats.h"
+
+namespace openbpu::tools {
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open '", path, "'"));
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return absl::DataLossError(absl::StrCat("cannot read '", path, "'"));
+  return bytes;
+}
+
+absl::Status WriteFile(const std::string& path, absl::string_view bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out) return absl::InternalError(absl::StrCat("cannot write '", path, "'"));
+  return absl::OkStatus();
+}
+
+// A program from assembly text (.s) or from the binary container.
+absl::StatusOr<isa::Program> LoadProgram(const std::string& path) {
+  absl::StatusOr<std::string> bytes = ReadFile(path);
+  if (!bytes.ok()) return bytes.status();
+  absl::StatusOr<isa::Program> program =
+      absl::EndsWith(path, ".s")
+          ? isa::AssembleProgram(*bytes)
+          : isa::ParseProgram(absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(bytes->data()),
+                                                  bytes->size()));
+  if (!program.ok()) {
+    return absl::Status(program.status().code(),
+                        absl::StrCat(path, ": ", program.status().message()));
+  }
+  return program;
+}
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "bpu: %s\n", std::string(status.ToString()).c_str());
+  return 1;
+}
+
+int Usage(const std::string& problem) {
+  std::fprintf(stderr, "bpu: %s (see bpu --help)\n", problem.c_str());
+  return 2;
+}
+
+}  // namespace
+
+const char kSimUsage[] =
+    "  asm PROGRAM.s -o PROGRAM.bin   assemble a program (isa/ISA.md syntax) into the binary\n"
+    "                                 container\n"
+    "  disas PROGRAM                  print a program (.s or binary) as assembly\n"
+    "  sim PROGRAM [--mode func|perf|both] [--serial] [--input IN.bin] [-o OUT.bin]\n"
+    "      [--expect EXPECTED.bin] [--trace TRACE.json] [--stats STATS.json]\n"
+    "                                 run a program on the simulator of its march; print\n"
+    "                                 cycles, latency, per-unit utilization, DDR traffic\n"
+    "                                 and per-layer totals; IN/OUT are the DDR input and\n"
+    "                                 output regions; the trace opens in ui.perfetto.dev\n";
+
+int Asm(const std::vector<std::string>& args) {
+  std::string in, out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "-o" && i + 1 < args.size()) {
+      out = args[++i];
+    } else if (in.empty()) {
+      in = args[i];
+    } else {
+      return Usage(absl::StrCat("asm: unexpected argument '", args[i], "'"));
+    }
+  }
+  if (in.empty() || out.empty()) return Usage("asm needs PROGRAM.s and -o OUT");
+  absl::StatusOr<isa::Program> program = LoadProgram(in);
+  if (!program.ok()) return Fail(program.status());
+  absl::StatusOr<std::vector<uint8_t>> bytes = isa::SerializeProgram(*program);
+  if (!bytes.ok()) return Fail(bytes.status());
+  if (absl::Status s = WriteFile(
+          out, absl::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()));
+      !s.ok()) {
+    return Fail(s);
+  }
+  std::printf("wrote %s (%zu instructions, %zu layers, %zu parameter bytes, %zu bytes)\n",
+              out.c_str(), program->instructions.size(), program->layers.size(),
+              program->params.size(), bytes->size());
+  return 0;
+}
+
+int Disas(const std::vector<std::string>& args) {
+  if (args.size() != 1) return Usage("disas takes one program path");
+  absl::StatusOr<isa::Program> program = LoadProgram(args[0]);
+  if (!program.ok()) return Fail(program.status());
+  std::fputs(isa::DisassembleProgram(*program).c_str(), stdout);
+  return 0;
+}
+
+int Sim(const std::vector<std::string>& args) {
+  std::string path, input, output, expect, trace, stats_json;
+  sim::SimulatorOptions options;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const bool has_value = i + 1 < args.size();
+    if (a == "--mode" && has_value) {
+      absl::StatusOr<sim::Mode> mode = sim::ParseMode(args[++i]);
+      if (!mode.ok()) return Fail(mode.status());
+      options.run.mode = *mode;
+    } else if (a == "--serial") {
+      options.run.force_serial = true;
+    } else if (a == "--input" && has_value) {
+      input = args[++i];
+    } else if (a == "-o" && has_value) {
+      output = args[++i];
+    } else if (a == "--expect" && has_value) {
+      expect = args[++i];
+    } else if (a == "--trace" && has_value) {
+      trace = args[++i];
+    } else if (a == "--stats" && has_value) {
+      stats_json = args[++i];
+    } else if (path.empty() && !absl::StartsWith(a, "-")) {
+      path = a;
+    } else {
+      return Usage(absl::StrCat("sim: unexpected argument '", a, "'"));
+    }
+  }
+  if (path.empty()) return Usage("sim needs a PROGRAM");
+  const bool reads_data = options.run.mode != sim::Mode::kPerf;
+  if (!reads_data && (!input.empty() || !output.empty() || !expect.empty())) {
+    return Usage("--mode perf never touches data: drop --input, -o and --expect");
+  }
+  options.run.trace = !trace.empty();
+
+  absl::StatusOr<isa::Program> program = LoadProgram(path);
+  if (!program.ok()) return Fail(program.status());
+  absl::StatusOr<const isa::March*> march = isa::FindMarch(program->march);
+  if (!march.ok()) return Fail(march.status());
+  absl::StatusOr<std::unique_ptr<sim::Simulator>> simulator =
+      sim::Simulator::Create(*program, **march, options);
+  if (!simulator.ok()) return Fail(simulator.status());
+
+  if (!input.empty()) {
+    absl::StatusOr<std::string> bytes = ReadFile(input);
+    if (!bytes.ok()) return Fail(bytes.status());
+    if (bytes->size() != program->ddr_input_bytes) {
+      return Fail(absl::InvalidArgumentError(
+          absl::StrCat(input, ": ", bytes->size(), " bytes, but the program's DDR input region is ",
+                       program->ddr_input_bytes, " bytes")));
+    }
+    if (absl::Status s =
+            (*simulator)
+                ->WriteRegion(isa::Region::kInput, 0,
+                              absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(bytes->data()),
+                                                  bytes->size()));
+        !s.ok()) {
+      return Fail(s);
+    }
+  }
+  absl::StatusOr<sim::RunResult> result = (*simulator)->Run();
+  if (!result.ok()) return Fail(result.status());
+
+  std::printf("program: %s, march %s, %zu instructions, mode %s%s\n", path.c_str(),
+              std::string((*march)->name).c_str(), program->instructions.size(),
+              sim::ModeName(options.run.mode), options.run.force_serial ? " (serial)" : "");
+  if (options.run.mode != sim::Mode::kFunc) {
+    std::fputs(sim::StatsSummary(result->stats).c_str(), stdout);
+  }
+  int status = 0;
+  if (reads_data) {
+    std::string out(program->ddr_output_bytes, '\0');
+    if (absl::Status s =
+            (*simulator)
+                ->ReadRegion(isa::Region::kOutput, 0,
+                             absl::MakeSpan(reinterpret_cast<uint8_t*>(out.data()), out.size()));
+        !s.ok()) {
+      return Fail(s);
+    }
+    if (!output.empty()) {
+      if (absl::Status s = WriteFile(output, out); !s.ok()) return Fail(s);
+      std::printf("wrote %s (%zu bytes of DDR output)\n", output.c_str(), out.size());
+    }
+    if (!expect.empty()) {
+      absl::StatusOr<std::string> want = ReadFile(expect);
+      if (!want.ok()) return Fail(want.status());
+      size_t mismatches = want->size() == out.size() ? 0 : std::max(want->size(), out.size());
+      for (size_t i = 0; i < std::min(want->size(), out.size()); ++i) {
+        mismatches += (*want)[i] != out[i];
+      }
+      std::printf("compare with %s: %zu bytes, %zu mismatches\n", expect.c_str(), out.size(),
+                  mismatches);
+      if (mismatches != 0) status = 1;
+    }
+  }
+  if (!trace.empty()) {
+    if (absl::Status s = WriteFile(trace, result->trace_json); !s.ok()) return Fail(s);
+    std::printf("wrote %s (Chrome trace events; open in ui.perfetto.dev)\n", trace.c_str());
+  }
+  if (!stats_json.empty()) {
+    std::string json;
+    const perf::SimStats proto = sim::ToProto(result->stats, **march, options.run.mode);
+    google::protobuf::util::JsonPrintOptions json_options;
+    json_options.add_whitespace = true;
+    json_options.always_print_primitive_fields = true;
+    if (auto st = google::protobuf::util::MessageToJsonString(proto, &json, json_options);
+        !st.ok()) {
+      return Fail(absl::InternalError(absl::StrCat("stats to JSON: ", st.ToString())));
+    }
+    if (absl::Status s = WriteFile(stats_json, json); !s.ok()) return Fail(s);
+    std::printf("wrote %s (proto/perf.proto SimStats as JSON)\n", stats_json.c_str());
+  }
+  return status;
+}
+
+}  // namespace openbpu::tools
