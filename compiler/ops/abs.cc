@@ -5,7 +5,6 @@
 
 #include "compiler/ops/op_util.h"
 #include "compiler/ops/quant_exact_util.h"
-#include "isa/numerics/requantize.h"
 
 namespace openbpu::ops {
 namespace {
@@ -56,14 +55,8 @@ ir::OpSchema AbsSchema() {
   s.qinherit_input = 0;
   s.qkernel = [](const ir::Node&, absl::Span<const Tensor* const> inputs,
                  std::vector<Tensor>& outputs) -> absl::Status {
-    absl::StatusOr<std::pair<int64_t, int64_t>> range = qexact::StorageRange(inputs[0]->dtype());
-    if (!range.ok()) return range.status();
-    const int64_t lo = range->first, hi = range->second;
-    absl::StatusOr<Tensor> y = qexact::MapStorage(
-        *inputs[0], [lo, hi](int64_t q) { return numerics::Saturate(q < 0 ? -q : q, lo, hi); });
-    if (!y.ok()) return y.status();
-    outputs.push_back(*std::move(y));
-    return absl::OkStatus();
+    return qexact::SaturatedMap(
+        *inputs[0], [](int64_t q) -> int64_t { return q < 0 ? -q : q; }, outputs);
   };
   return s;
 }

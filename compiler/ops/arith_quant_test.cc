@@ -17,118 +17,13 @@
 #include "compiler/frontend/graph_builder.h"
 #include "compiler/ir/op_registry.h"
 #include "compiler/ops/op_test_util.h"
+#include "compiler/ops/quant_test_util.h"
 #include "gtest/gtest.h"
 
-namespace openbpu::ops {
+namespace openbpu::ops::quant_test {
 namespace {
 
 using frontend::Attrs;
-
-// An argument: integer tensor with scales (per-tensor, or per-channel along
-// axis), a graph input or a constant, or omitted.
-struct A {
-  enum Kind { kInput, kConstant, kOmitted } kind = kOmitted;
-  Tensor q;
-  std::vector<float> scales;
-  int axis = -1;
-};
-A In8(Tensor q, float s) { return {A::kInput, std::move(q), {s}, -1}; }
-A Cst(Tensor q, std::vector<float> s, int axis = -1) {
-  return {A::kConstant, std::move(q), std::move(s), axis};
-}
-A Omit() { return {}; }
-
-struct Out {
-  DType storage;
-  std::vector<float> scales;
-  int axis = -1;
-};
-
-Tensor Dequantize(const A& a) {
-  if (a.scales.empty()) return a.q;  // an index / axes tensor
-  Tensor f(DType::kFloat32, a.q.shape());
-  const int64_t n = a.q.num_elements();
-  int64_t inner = 1, channels = 1;
-  if (a.scales.size() > 1) {
-    channels = a.q.dim(a.axis);
-    for (int d = a.axis + 1; d < a.q.rank(); ++d) inner *= a.q.dim(d);
-  }
-  for (int64_t i = 0; i < n; ++i) {
-    const float s = a.scales.size() > 1 ? a.scales[(i / inner) % channels] : a.scales[0];
-    f.data<float>()[i] = static_cast<float>(a.q.GetAsInt64(i)) * s;
-  }
-  return f;
-}
-
-struct QRun {
-  std::unique_ptr<ir::Graph> graph;
-  ir::Node* node = nullptr;
-  std::vector<Tensor> q;  // quantized outputs
-  std::vector<Tensor> f;  // float kernel on dequantized inputs
-};
-
-absl::StatusOr<QRun> RunBoth(const std::string& op, const std::vector<A>& args,
-                             ir::AttributeMap attrs, const Out& out,
-                             const std::string& march = "bayes") {
-  frontend::GraphBuilder b;
-  std::vector<ir::Value*> values;
-  std::vector<Tensor> floats;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const A& a = args[i];
-    if (a.kind == A::kOmitted) {
-      values.push_back(nullptr);
-      floats.emplace_back();
-      continue;
-    }
-    Tensor f = Dequantize(a);
-    values.push_back(a.kind == A::kConstant ? b.Constant(f)
-                                            : b.Input(absl::StrCat("in", i), f.dtype(), f.shape()));
-    floats.push_back(std::move(f));
-  }
-  b.Output(b.Op(op, values, std::move(attrs), "n"));
-  absl::StatusOr<std::unique_ptr<ir::Graph>> g = b.Build();
-  if (!g.ok()) return g.status();
-  QRun r;
-  r.graph = *std::move(g);
-  r.node = r.graph->FindNode("n");
-  if (r.node == nullptr) return absl::InternalError("node folded away");
-  const ir::OpSchema* schema = ir::OpRegistry::Global().Find(op);
-  std::vector<const Tensor*> fin;
-  for (size_t i = 0; i < args.size(); ++i) {
-    fin.push_back(args[i].kind == A::kOmitted ? nullptr : &floats[i]);
-  }
-  if (absl::Status st = schema->kernel(*r.node, fin, r.f); !st.ok()) return st;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const A& a = args[i];
-    if (a.kind == A::kOmitted || a.scales.empty()) continue;
-    ir::Value* v = r.node->input(static_cast<int>(i));
-    if (a.kind == A::kConstant) v->set_constant(a.q);
-    v->mutable_type().dtype = a.q.dtype();
-    v->mutable_type().quant = ir::QuantInfo{a.q.dtype(), a.scales, a.axis};
-  }
-  ir::TensorType& t = r.node->output(0)->mutable_type();
-  t.dtype = out.storage;
-  t.quant = ir::QuantInfo{out.storage, out.scales, out.axis};
-  if (schema->qkind != ir::QuantKind::kArithmetic || !schema->qprepare || !schema->qkernel) {
-    return absl::NotFoundError(absl::StrCat(op, " has no arithmetic qkernel"));
-  }
-  if (absl::Status st = schema->qprepare(*r.node, ir::QuantOpContext{march}); !st.ok()) return st;
-  std::vector<const Tensor*> qin;
-  for (const A& a : args) qin.push_back(a.kind == A::kOmitted ? nullptr : &a.q);
-  if (absl::Status st = schema->qkernel(*r.node, qin, r.q); !st.ok()) return st;
-  if (r.q.size() != 1 || r.q[0].dtype() != out.storage || r.q[0].shape() != t.shape) {
-    return absl::InternalError("qkernel output does not match the output value type");
-  }
-  return r;
-}
-
-template <typename T>
-void ExpectInts(const Tensor& t, const std::vector<int64_t>& want) {
-  ASSERT_EQ(t.num_elements(), static_cast<int64_t>(want.size()));
-  for (size_t i = 0; i < want.size(); ++i) {
-    EXPECT_EQ(t.GetAsInt64(i), want[i]) << "element " << i;
-  }
-}
 
 // Fake quantization of the float result (float32 x * (1/s), half to even).
 int64_t FakeQuant(float x, float s, int64_t lo, int64_t hi) {
@@ -164,32 +59,6 @@ void ExpectAgree(const QRun& r, const Out& out) {
   EXPECT_GE(nonzero * 10, q.num_elements() * 9);
 }
 
-Tensor I8(Shape s, const std::vector<int8_t>& v) { return Tensor::FromVector(s, v); }
-Tensor I16(Shape s, const std::vector<int16_t>& v) { return Tensor::FromVector(s, v); }
-Tensor I32(Shape s, const std::vector<int32_t>& v) { return Tensor::FromVector(s, v); }
-
-Tensor RandInt(DType dtype, Shape shape, int lo, int hi, std::mt19937& rng) {
-  std::uniform_int_distribution<int> d(lo, hi);
-  const int64_t n = NumElements(shape);
-  if (dtype == DType::kInt8) {
-    std::vector<int8_t> v(n);
-    for (auto& x : v) x = static_cast<int8_t>(d(rng));
-    return Tensor::FromVector(shape, v);
-  }
-  if (dtype == DType::kInt16) {
-    std::vector<int16_t> v(n);
-    for (auto& x : v) x = static_cast<int16_t>(d(rng));
-    return Tensor::FromVector(shape, v);
-  }
-  std::vector<int32_t> v(n);
-  for (auto& x : v) x = d(rng);
-  return Tensor::FromVector(shape, v);
-}
-
-constexpr DType k8 = DType::kInt8;
-constexpr DType k16 = DType::kInt16;
-constexpr DType k32 = DType::kInt32;
-
 // ---------------------------------------------------------------- add / mul
 
 TEST(ArithQuantTest, AddBayesHandComputedWithBroadcast) {
@@ -200,7 +69,7 @@ TEST(ArithQuantTest, AddBayesHandComputedWithBroadcast) {
   absl::StatusOr<QRun> r = RunBoth(
       "Add", {In8(I8({2, 1}, {10, -10}), 0.5f), In8(I8({2}, {-3, 3}), 0.25f)}, {}, {k8, {0.5f}});
   ASSERT_TRUE(r.ok()) << r.status();
-  ExpectInts<int8_t>(r->q[0], {9, 12, -11, -8});
+  ExpectInts(r->q[0], {9, 12, -11, -8});
   EXPECT_EQ(r->node->qparams().at("add").ToInt64Vector(),
             (std::vector<int64_t>{0, 0, 1, 15, 16384, 1 << 30, 45}));
 }
@@ -213,7 +82,7 @@ TEST(ArithQuantTest, AddBernoulli2AndSaturation) {
       RunBoth("Add", {In8(I8({3}, {10, 127, -128}), 0.5f), In8(I8({3}, {-2, 127, -128}), 0.25f)},
               {}, {k8, {0.5f}}, "bernoulli2");
   ASSERT_TRUE(r.ok()) << r.status();
-  ExpectInts<int8_t>(r->q[0], {9, 127, -128});
+  ExpectInts(r->q[0], {9, 127, -128});
   EXPECT_EQ(r->node->qparams().at("add").ToInt64Vector()[0], 1);
 }
 
@@ -222,17 +91,17 @@ TEST(ArithQuantTest, SubAndMulHandComputed) {
   absl::StatusOr<QRun> s =
       RunBoth("Sub", {In8(I8({1}, {10}), 0.5f), In8(I8({1}, {-3}), 0.25f)}, {}, {k8, {0.5f}});
   ASSERT_TRUE(s.ok()) << s.status();
-  ExpectInts<int8_t>(s->q[0], {12});
+  ExpectInts(s->q[0], {12});
   // Mul: M = 0.5 * 0.25 / 0.125 = 1: 7 * -9 = -63; 127 * 127 saturates; int16
   // output keeps 16129.
   absl::StatusOr<QRun> m = RunBoth(
       "Mul", {In8(I8({2}, {7, 127}), 0.5f), In8(I8({2}, {-9, 127}), 0.25f)}, {}, {k8, {0.125f}});
   ASSERT_TRUE(m.ok()) << m.status();
-  ExpectInts<int8_t>(m->q[0], {-63, 127});
+  ExpectInts(m->q[0], {-63, 127});
   absl::StatusOr<QRun> m16 = RunBoth(
       "Mul", {In8(I16({2}, {7, 127}), 0.5f), In8(I16({2}, {-9, 127}), 0.25f)}, {}, {k16, {0.125f}});
   ASSERT_TRUE(m16.ok()) << m16.status();
-  ExpectInts<int16_t>(m16->q[0], {-63, 16129});
+  ExpectInts(m16->q[0], {-63, 16129});
 }
 
 TEST(ArithQuantTest, UnknownMarchIsAnError) {
@@ -259,11 +128,11 @@ TEST(ArithQuantTest, FusedConvHandComputed) {
   absl::StatusOr<QRun> r =
       RunBoth("FusedConv", ConvArgs(), Attrs({{"activation", std::string("none")}}), {k8, {0.25f}});
   ASSERT_TRUE(r.ok()) << r.status();
-  ExpectInts<int8_t>(r->q[0], {2, 2, 3, 4, 1, 2, 6, 7});
+  ExpectInts(r->q[0], {2, 2, 3, 4, 1, 2, 6, 7});
   // Plain Conv (what fusion leaves unfused) gives the same.
   absl::StatusOr<QRun> c = RunBoth("Conv", ConvArgs(), {}, {k8, {0.25f}});
   ASSERT_TRUE(c.ok()) << c.status();
-  ExpectInts<int8_t>(c->q[0], {2, 2, 3, 4, 1, 2, 6, 7});
+  ExpectInts(c->q[0], {2, 2, 3, 4, 1, 2, 6, 7});
 }
 
 TEST(ArithQuantTest, FusedConvSuminRelu6) {
@@ -275,13 +144,13 @@ TEST(ArithQuantTest, FusedConvSuminRelu6) {
   absl::StatusOr<QRun> r =
       RunBoth("FusedConv", args, Attrs({{"activation", std::string("relu6")}}), {k8, {0.25f}});
   ASSERT_TRUE(r.ok()) << r.status();
-  ExpectInts<int8_t>(r->q[0], {4, 0, 9, 24, 1, 2, 0, 9});
+  ExpectInts(r->q[0], {4, 0, 9, 24, 1, 2, 0, 9});
   EXPECT_EQ(r->node->qparams().at("act_hi").ToInt64Vector(), (std::vector<int64_t>{24, 24}));
   // relu: 3.6 + 80 = 83.6 -> 84.
   absl::StatusOr<QRun> relu =
       RunBoth("FusedConv", args, Attrs({{"activation", std::string("relu")}}), {k8, {0.25f}});
   ASSERT_TRUE(relu.ok()) << relu.status();
-  ExpectInts<int8_t>(relu->q[0], {4, 0, 9, 84, 1, 2, 0, 9});
+  ExpectInts(relu->q[0], {4, 0, 9, 84, 1, 2, 0, 9});
 }
 
 TEST(ArithQuantTest, FusedConvInt32Output) {
@@ -290,7 +159,7 @@ TEST(ArithQuantTest, FusedConvInt32Output) {
       RunBoth("FusedConv", ConvArgs(), Attrs({{"activation", std::string("none")}}),
               {k32, {0.05f, 0.1f}, 1});
   ASSERT_TRUE(r.ok()) << r.status();
-  ExpectInts<int32_t>(r->q[0], {10, 12, 16, 18, 2, 6, 14, 18});
+  ExpectInts(r->q[0], {10, 12, 16, 18, 2, 6, 14, 18});
 }
 
 TEST(ArithQuantTest, FusedConvInt16InputAccumulatesInInt64) {
@@ -306,7 +175,7 @@ TEST(ArithQuantTest, FusedConvInt16InputAccumulatesInInt64) {
                Cst(I32({1}, {0}), {1.0f}, 0)},
               Attrs({{"activation", std::string("none")}}), {k16, {131072.0f}});
   ASSERT_TRUE(r.ok()) << r.status();
-  ExpectInts<int16_t>(r->q[0], {18287});
+  ExpectInts(r->q[0], {18287});
 }
 
 TEST(ArithQuantTest, BadBiasScaleIsAnError) {
@@ -363,13 +232,13 @@ TEST(ArithQuantTest, FusedLinearAndMatMulHandComputed) {
                                     Cst(I32({2}, {1, 2}), {1.0f, 0.5f}, 0)},
                                    Attrs({{"activation", std::string("none")}}), {k8, {1.0f}});
   ASSERT_TRUE(r.ok()) << r.status();
-  ExpectInts<int8_t>(r->q[0], {7, -1, 4, -4});
+  ExpectInts(r->q[0], {7, -1, 4, -4});
   // MatMul of two inputs, M = 0.5 * 0.5 / 0.25 = 1: [[19, 22], [43, 50]].
   absl::StatusOr<QRun> m =
       RunBoth("MatMul", {In8(I8({2, 2}, {1, 2, 3, 4}), 0.5f), In8(I8({2, 2}, {5, 6, 7, 8}), 0.5f)},
               {}, {k8, {0.25f}});
   ASSERT_TRUE(m.ok()) << m.status();
-  ExpectInts<int8_t>(m->q[0], {19, 22, 43, 50});
+  ExpectInts(m->q[0], {19, 22, 43, 50});
 }
 
 TEST(ArithQuantTest, GemmHandComputed) {
@@ -381,11 +250,11 @@ TEST(ArithQuantTest, GemmHandComputed) {
       RunBoth("Gemm", {a, Cst(I8({2, 3}, {1, 1, 1, 2, 0, -2}), {1.0f, 0.5f}, 0), c},
               Attrs({{"transB", int64_t{1}}}), {k8, {1.0f}});
   ASSERT_TRUE(r.ok()) << r.status();
-  ExpectInts<int8_t>(r->q[0], {7, -1, 4, -4});
+  ExpectInts(r->q[0], {7, -1, 4, -4});
   absl::StatusOr<QRun> t = RunBoth(
       "Gemm", {a, Cst(I8({3, 2}, {1, 2, 1, 0, 1, -2}), {1.0f, 0.5f}, 1), c}, {}, {k8, {1.0f}});
   ASSERT_TRUE(t.ok()) << t.status();
-  ExpectInts<int8_t>(t->q[0], {7, -1, 4, -4});
+  ExpectInts(t->q[0], {7, -1, 4, -4});
   // alpha != 1 is not implemented.
   absl::StatusOr<QRun> al =
       RunBoth("Gemm", {a, Cst(I8({3, 2}, {1, 2, 1, 0, 1, -2}), {1.0f, 0.5f}, 1), c},
@@ -421,13 +290,13 @@ TEST(ArithQuantTest, ConcatRequantizes) {
       RunBoth("Concat", {In8(I8({1, 2}, {1, 2}), 0.5f), In8(I8({1, 2}, {3, -5}), 0.25f)},
               Attrs({{"axis", int64_t{1}}}), {k8, {0.5f}});
   ASSERT_TRUE(r.ok()) << r.status();
-  ExpectInts<int8_t>(r->q[0], {1, 2, 2, -2});
+  ExpectInts(r->q[0], {1, 2, 2, -2});
   // Axis 0 and equal scales: a copy, int16 kept.
   absl::StatusOr<QRun> c =
       RunBoth("Concat", {In8(I16({1, 2}, {-32768, 2}), 0.5f), In8(I16({1, 2}, {3, 32767}), 0.5f)},
               Attrs({{"axis", int64_t{0}}}), {k16, {0.5f}});
   ASSERT_TRUE(c.ok()) << c.status();
-  ExpectInts<int16_t>(c->q[0], {-32768, 2, 3, 32767});
+  ExpectInts(c->q[0], {-32768, 2, 3, 32767});
 }
 
 TEST(ArithQuantTest, AveragePoolHandComputed) {
@@ -437,7 +306,7 @@ TEST(ArithQuantTest, AveragePoolHandComputed) {
       RunBoth("AveragePool", {In8(x, 1.0f)}, Attrs({{"kernel_shape", std::vector<int64_t>{2, 2}}}),
               {k8, {0.5f}});
   ASSERT_TRUE(r.ok()) << r.status();
-  ExpectInts<int8_t>(r->q[0], {6, 8, 12, 14});
+  ExpectInts(r->q[0], {6, 8, 12, 14});
   // kernel 2, stride 2, pads 1: windows {1}, {2, 3}, {4, 7}, {5, 6, 8, 9}.
   // count_include_pad = 0: 1, 2.5, 5.5, 7 -> /0.5 = {2, 5, 11, 14}.
   ir::AttributeMap attrs = Attrs({{"kernel_shape", std::vector<int64_t>{2, 2}},
@@ -445,13 +314,13 @@ TEST(ArithQuantTest, AveragePoolHandComputed) {
                                   {"pads", std::vector<int64_t>{1, 1, 1, 1}}});
   absl::StatusOr<QRun> p = RunBoth("AveragePool", {In8(x, 1.0f)}, attrs, {k8, {0.5f}});
   ASSERT_TRUE(p.ok()) << p.status();
-  ExpectInts<int8_t>(p->q[0], {2, 5, 11, 14});
+  ExpectInts(p->q[0], {2, 5, 11, 14});
   // count_include_pad = 1: divisor 4: 0.25, 1.25, 2.75, 7 -> {0.5 -> 1, 2.5 ->
   // 3, 5.5 -> 6, 14} (half up).
   attrs.Set("count_include_pad", int64_t{1});
   absl::StatusOr<QRun> q = RunBoth("AveragePool", {In8(x, 1.0f)}, attrs, {k8, {0.5f}});
   ASSERT_TRUE(q.ok()) << q.status();
-  ExpectInts<int8_t>(q->q[0], {1, 3, 6, 14});
+  ExpectInts(q->q[0], {1, 3, 6, 14});
 }
 
 TEST(ArithQuantTest, GlobalAveragePoolAndReduces) {
@@ -460,7 +329,7 @@ TEST(ArithQuantTest, GlobalAveragePoolAndReduces) {
       RunBoth("GlobalAveragePool", {In8(I8({1, 2, 2, 2}, {1, 2, 3, 4, -1, -2, -3, -5}), 1.0f)}, {},
               {k8, {0.5f}});
   ASSERT_TRUE(g.ok()) << g.status();
-  ExpectInts<int8_t>(g->q[0], {5, -5});
+  ExpectInts(g->q[0], {5, -5});
   // ReduceMean over axis 1 of [[1, 2, 4], [-3, 0, 1]]: 7/3 / 0.25 = 9.33 -> 9,
   // -2/3 / 0.25 = -2.67 -> -3. ReduceSum at s 0.5: 14, -4.
   const Tensor x = I8({2, 3}, {1, 2, 4, -3, 0, 1});
@@ -468,12 +337,12 @@ TEST(ArithQuantTest, GlobalAveragePoolAndReduces) {
       RunBoth("ReduceMean", {In8(x, 1.0f)},
               Attrs({{"axes", std::vector<int64_t>{1}}, {"keepdims", int64_t{0}}}), {k8, {0.25f}});
   ASSERT_TRUE(m.ok()) << m.status();
-  ExpectInts<int8_t>(m->q[0], {9, -3});
+  ExpectInts(m->q[0], {9, -3});
   absl::StatusOr<QRun> s = RunBoth(
       "ReduceSum", {In8(x, 1.0f), {A::kConstant, Tensor::FromVector<int64_t>({1}, {1}), {}, -1}},
       {}, {k8, {0.5f}});
   ASSERT_TRUE(s.ok()) << s.status();
-  ExpectInts<int8_t>(s->q[0], {14, -4});
+  ExpectInts(s->q[0], {14, -4});
 }
 
 // A resnet18 stage-1 layer (64 -> 64, 3x3, 56x56, 115.6 M MACs; the whole
@@ -496,4 +365,4 @@ TEST(ArithQuantTest, ConvSpeed) {
 }
 
 }  // namespace
-}  // namespace openbpu::ops
+}  // namespace openbpu::ops::quant_test

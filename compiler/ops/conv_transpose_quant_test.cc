@@ -16,141 +16,20 @@
 #include "common/tensor.h"
 #include "compiler/frontend/graph_builder.h"
 #include "compiler/ir/op_registry.h"
+#include "compiler/ops/quant_test_util.h"
 #include "gtest/gtest.h"
 
-namespace openbpu::ops {
+namespace openbpu::ops::quant_test {
 namespace {
 
 using frontend::Attrs;
 using Ints = std::vector<int64_t>;
 
-constexpr DType k8 = DType::kInt8;
-constexpr DType k16 = DType::kInt16;
-constexpr DType k32 = DType::kInt32;
-
-// An integer argument with its scales (per-tensor, or per-channel along axis),
-// a graph input or a constant, or omitted.
-struct A {
-  enum Kind { kInput, kConstant, kOmitted } kind = kOmitted;
-  Tensor q;
-  std::vector<float> scales;
-  int axis = -1;
-};
-A In(Tensor q, float s) { return {A::kInput, std::move(q), {s}, -1}; }
-A Cst(Tensor q, std::vector<float> s, int axis = -1) {
-  return {A::kConstant, std::move(q), std::move(s), axis};
-}
-A Omit() { return {}; }
-
-struct Out {
-  DType storage;
-  std::vector<float> scales;
-};
-
-Tensor Dequantize(const A& a) {
-  Tensor f(DType::kFloat32, a.q.shape());
-  int64_t inner = 1, channels = 1;
-  if (a.scales.size() > 1) {
-    channels = a.q.dim(a.axis);
-    for (int d = a.axis + 1; d < a.q.rank(); ++d) inner *= a.q.dim(d);
-  }
-  for (int64_t i = 0; i < a.q.num_elements(); ++i) {
-    const float s = a.scales.size() > 1 ? a.scales[(i / inner) % channels] : a.scales[0];
-    f.data<float>()[i] = static_cast<float>(a.q.GetAsInt64(i)) * s;
-  }
-  return f;
-}
-
-struct QRun {
-  std::unique_ptr<ir::Graph> graph;
-  ir::Node* node = nullptr;
-  Tensor q;  // quantized output
-  Tensor f;  // float kernel on the dequantized inputs
-};
-
-// Builds a ConvTranspose node, runs the float kernel on the dequantized
-// arguments, then sets the value types' quant by hand, runs qprepare and qkernel.
-absl::StatusOr<QRun> RunQuant(const std::vector<A>& args, ir::AttributeMap attrs, const Out& out) {
-  frontend::GraphBuilder b;
-  std::vector<ir::Value*> values;
-  std::vector<Tensor> floats;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i].kind == A::kOmitted) {
-      values.push_back(nullptr);
-      floats.emplace_back();
-      continue;
-    }
-    Tensor f = Dequantize(args[i]);
-    values.push_back(args[i].kind == A::kConstant
-                         ? b.Constant(f)
-                         : b.Input(absl::StrCat("in", i), f.dtype(), f.shape()));
-    floats.push_back(std::move(f));
-  }
-  b.Output(b.Op("ConvTranspose", values, std::move(attrs), "n"));
-  absl::StatusOr<std::unique_ptr<ir::Graph>> g = b.Build();
-  if (!g.ok()) return g.status();
-  QRun r;
-  r.graph = *std::move(g);
-  r.node = r.graph->FindNode("n");
-  if (r.node == nullptr) return absl::InternalError("node folded away");
-  const ir::OpSchema* schema = ir::OpRegistry::Global().Find("ConvTranspose");
-  std::vector<const Tensor*> fin, qin;
-  for (size_t i = 0; i < args.size(); ++i) {
-    fin.push_back(args[i].kind == A::kOmitted ? nullptr : &floats[i]);
-    qin.push_back(args[i].kind == A::kOmitted ? nullptr : &args[i].q);
-  }
-  std::vector<Tensor> fout, qout;
-  if (absl::Status st = schema->kernel(*r.node, fin, fout); !st.ok()) return st;
-  r.f = fout[0];
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i].kind == A::kOmitted) continue;
-    ir::Value* v = r.node->input(static_cast<int>(i));
-    if (args[i].kind == A::kConstant) v->set_constant(args[i].q);
-    v->mutable_type().dtype = args[i].q.dtype();
-    v->mutable_type().quant = ir::QuantInfo{args[i].q.dtype(), args[i].scales, args[i].axis};
-  }
-  ir::TensorType& t = r.node->output(0)->mutable_type();
-  t.dtype = out.storage;
-  t.quant = ir::QuantInfo{out.storage, out.scales, out.scales.size() > 1 ? 1 : -1};
-  if (schema->qkind != ir::QuantKind::kArithmetic || !schema->qprepare || !schema->qkernel) {
-    return absl::NotFoundError("ConvTranspose has no arithmetic qkernel");
-  }
-  if (absl::Status st = schema->qprepare(*r.node, ir::QuantOpContext{"bayes"}); !st.ok()) {
-    return st;
-  }
-  if (absl::Status st = schema->qkernel(*r.node, qin, qout); !st.ok()) return st;
-  if (qout.size() != 1 || qout[0].dtype() != out.storage || qout[0].shape() != t.shape) {
-    return absl::InternalError("qkernel output does not match the output value type");
-  }
-  r.q = qout[0];
-  return r;
-}
-
-void ExpectInts(const Tensor& t, const std::vector<int64_t>& want) {
-  ASSERT_EQ(t.num_elements(), static_cast<int64_t>(want.size()));
-  for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(t.GetAsInt64(i), want[i]) << "element " << i;
-}
-
-Tensor I8(Shape s, const std::vector<int8_t>& v) { return Tensor::FromVector(s, v); }
-Tensor I16(Shape s, const std::vector<int16_t>& v) { return Tensor::FromVector(s, v); }
-Tensor I32(Shape s, const std::vector<int32_t>& v) { return Tensor::FromVector(s, v); }
-
-Tensor RandInt(DType dtype, Shape shape, int lo, int hi, std::mt19937& rng) {
-  std::uniform_int_distribution<int> d(lo, hi);
-  const int64_t n = NumElements(shape);
-  if (dtype == k8) {
-    std::vector<int8_t> v(n);
-    for (auto& x : v) x = static_cast<int8_t>(d(rng));
-    return Tensor::FromVector(shape, v);
-  }
-  if (dtype == k16) {
-    std::vector<int16_t> v(n);
-    for (auto& x : v) x = static_cast<int16_t>(d(rng));
-    return Tensor::FromVector(shape, v);
-  }
-  std::vector<int32_t> v(n);
-  for (auto& x : v) x = d(rng);
-  return Tensor::FromVector(shape, v);
+// A ConvTranspose node through the float kernel and qprepare / qkernel; a per-channel output
+// is along axis 1.
+absl::StatusOr<QRun> RunQuant(const std::vector<A>& args, ir::AttributeMap attrs, Out out) {
+  out.axis = out.scales.size() > 1 ? 1 : -1;
+  return RunBoth("ConvTranspose", args, std::move(attrs), out);
 }
 
 TEST(ConvTransposeQuantTest, Stride2PerChannelBiasRoundingAndSaturation) {
@@ -163,13 +42,14 @@ TEST(ConvTransposeQuantTest, Stride2PerChannelBiasRoundingAndSaturation) {
   // ch1 acc + 100 = {110 110 120 120 (twice) / 130 130 60 60 (twice)}; 130
   // saturates to 127.
   absl::StatusOr<QRun> r =
-      RunQuant({In(I8({1, 1, 2, 2}, {10, 20, 30, -40}), 0.5f),
+      RunQuant({In8(I8({1, 1, 2, 2}, {10, 20, 30, -40}), 0.5f),
                 Cst(I8({1, 2, 2, 2}, {1, 0, 0, 1, 1, 1, 1, 1}), {0.1f, 0.2f}, 1),
                 Cst(I32({2}, {5, 100}), {0.05f, 0.1f}, 0)},
                Attrs({{"strides", Ints{2, 2}}}), {k8, {0.1f}});
   ASSERT_TRUE(r.ok()) << r.status();
-  ExpectInts(r->q, {8,   3,   13,  3,   3,   8,   3,   13,  18,  3,   -17, 3,  3,   18,  3,  -17,
-                    110, 110, 120, 120, 110, 110, 120, 120, 127, 127, 60,  60, 127, 127, 60, 60});
+  ExpectInts(r->q[0],
+             {8,   3,   13,  3,   3,   8,   3,   13,  18,  3,   -17, 3,  3,   18,  3,  -17,
+              110, 110, 120, 120, 110, 110, 120, 120, 127, 127, 60,  60, 127, 127, 60, 60});
   EXPECT_EQ(r->node->qparams().at("acc_multiplier").ToInt64Vector(),
             (Ints{int64_t{1} << 30, int64_t{1} << 30}));
   EXPECT_EQ(r->node->qparams().at("acc_shift").ToInt64Vector(), (Ints{31, 30}));
@@ -182,12 +62,12 @@ TEST(ConvTransposeQuantTest, PadsAndOutputPadding1d) {
   // + bias 3 = {5, 8, 7, 12, 9, 12, 3}; output s 2 (M = 0.5), half up:
   // {3, 4, 4, 6, 5, 6, 2}.
   absl::StatusOr<QRun> r =
-      RunQuant({In(I8({1, 1, 3}, {1, 2, 3}), 1.0f), Cst(I8({1, 1, 3}, {1, 2, 3}), {1.0f}, 1),
+      RunQuant({In8(I8({1, 1, 3}, {1, 2, 3}), 1.0f), Cst(I8({1, 1, 3}, {1, 2, 3}), {1.0f}, 1),
                 Cst(I32({1}, {3}), {1.0f}, 0)},
                Attrs({{"strides", Ints{2}}, {"pads", Ints{1, 0}}, {"output_padding", Ints{1}}}),
                {k8, {2.0f}});
   ASSERT_TRUE(r.ok()) << r.status();
-  ExpectInts(r->q, {3, 4, 4, 6, 5, 6, 2});
+  ExpectInts(r->q[0], {3, 4, 4, 6, 5, 6, 2});
 }
 
 TEST(ConvTransposeQuantTest, GroupsShareTheColumnScales) {
@@ -196,18 +76,18 @@ TEST(ConvTransposeQuantTest, GroupsShareTheColumnScales) {
   // j of axis 1 = {1, 0.5}: output channel g * 2 + j uses s_w[j], as convert
   // quantizes it. Reals: oc0 = x0 * 1 = {1, 2}; oc1 = x0 * 2 * 0.5 = {1, 2};
   // oc2 = x1 * 3 = {9, 12}; oc3 = x1 * 4 * 0.5 = {6, 8}. Output s 0.5.
-  absl::StatusOr<QRun> r = RunQuant({In(I8({1, 2, 2}, {1, 2, 3, 4}), 1.0f),
+  absl::StatusOr<QRun> r = RunQuant({In8(I8({1, 2, 2}, {1, 2, 3, 4}), 1.0f),
                                      Cst(I8({2, 2, 1}, {1, 2, 3, 4}), {1.0f, 0.5f}, 1), Omit()},
                                     Attrs({{"group", int64_t{2}}}), {k8, {0.5f}});
   ASSERT_TRUE(r.ok()) << r.status();
-  ExpectInts(r->q, {2, 4, 2, 4, 18, 24, 12, 16});
+  ExpectInts(r->q[0], {2, 4, 2, 4, 18, 24, 12, 16});
   // A bias of the 4 output channels takes s_x * s_w[c % 2].
   absl::StatusOr<QRun> b = RunQuant(
-      {In(I8({1, 2, 2}, {1, 2, 3, 4}), 1.0f), Cst(I8({2, 2, 1}, {1, 2, 3, 4}), {1.0f, 0.5f}, 1),
+      {In8(I8({1, 2, 2}, {1, 2, 3, 4}), 1.0f), Cst(I8({2, 2, 1}, {1, 2, 3, 4}), {1.0f, 0.5f}, 1),
        Cst(I32({4}, {1, 2, 3, 4}), {1.0f, 0.5f, 1.0f, 0.5f}, 0)},
       Attrs({{"group", int64_t{2}}}), {k8, {0.5f}});
   ASSERT_TRUE(b.ok()) << b.status();
-  ExpectInts(b->q, {4, 6, 4, 6, 24, 30, 16, 20});
+  ExpectInts(b->q[0], {4, 6, 4, 6, 24, 30, 16, 20});
 }
 
 TEST(ConvTransposeQuantTest, Int16InputAccumulatesInInt64) {
@@ -217,22 +97,22 @@ TEST(ConvTransposeQuantTest, Int16InputAccumulatesInInt64) {
   std::vector<int16_t> xv(600, 32767);
   std::vector<int8_t> wv(600, 127);
   absl::StatusOr<QRun> r =
-      RunQuant({In(Tensor::FromVector<int16_t>({1, 600, 1, 1}, xv), 1.0f),
+      RunQuant({In8(Tensor::FromVector<int16_t>({1, 600, 1, 1}, xv), 1.0f),
                 Cst(Tensor::FromVector<int8_t>({600, 1, 1, 1}, wv), {1.0f}, 1), Omit()},
                {}, {k16, {131072.0f}});
   ASSERT_TRUE(r.ok()) << r.status();
-  ExpectInts(r->q, {19049});
+  ExpectInts(r->q[0], {19049});
 }
 
 TEST(ConvTransposeQuantTest, BadScalesAreErrors) {
-  std::vector<A> args = {In(I8({1, 1, 2, 2}, {10, 20, 30, -40}), 0.5f),
+  std::vector<A> args = {In8(I8({1, 1, 2, 2}, {10, 20, 30, -40}), 0.5f),
                          Cst(I8({1, 2, 2, 2}, {1, 0, 0, 1, 1, 1, 1, 1}), {0.1f, 0.2f}, 1),
                          Cst(I32({2}, {5, 100}), {0.05f, 0.2f}, 0)};
   absl::StatusOr<QRun> r = RunQuant(args, {}, {k8, {0.1f}});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("bias scale"), std::string::npos) << r.status();
   // Scales along the input-channel axis 0 cannot be applied after the sum.
-  std::vector<A> axis0 = {In(I8({1, 2, 1, 1}, {1, 2}), 0.5f),
+  std::vector<A> axis0 = {In8(I8({1, 2, 1, 1}, {1, 2}), 0.5f),
                           Cst(I8({2, 1, 1, 1}, {1, 1}), {0.1f, 0.2f}, 0), Omit()};
   r = RunQuant(axis0, {}, {k8, {0.1f}});
   ASSERT_FALSE(r.ok());
@@ -261,7 +141,7 @@ TEST(ConvTransposeQuantTest, RandomAgreesWithFakeQuantizedFloat) {
                          static_cast<double>(cs.stride * cs.stride);
     const float so = static_cast<float>(xm * sx * 0.02 * 127 * std::sqrt(terms) / 127);
     // The bias is large enough that output_padding positions (bias only) stay nonzero.
-    const std::vector<A> args = {In(RandInt(cs.x, {2, cs.c, cs.size, cs.size}, -xm, xm, rng), sx),
+    const std::vector<A> args = {In8(RandInt(cs.x, {2, cs.c, cs.size, cs.size}, -xm, xm, rng), sx),
                                  Cst(RandInt(k8, {cs.c, mg, cs.k, cs.k}, -127, 127, rng), sw, 1),
                                  Cst(RandInt(k32, {cs.m}, -100 * xm, 100 * xm, rng), sb, 0)};
     ir::AttributeMap attrs = Attrs({{"group", cs.group},
@@ -271,14 +151,14 @@ TEST(ConvTransposeQuantTest, RandomAgreesWithFakeQuantizedFloat) {
                                     {"output_padding", Ints{cs.out_pad, cs.out_pad}}});
     absl::StatusOr<QRun> r = RunQuant(args, attrs, {cs.x, {so}});
     ASSERT_TRUE(r.ok()) << r.status();
-    ASSERT_EQ(r->q.shape(), r->f.shape());
+    ASSERT_EQ(r->q[0].shape(), r->f[0].shape());
     const int64_t lo = cs.x == k8 ? -128 : -32768, hi = -lo - 1;
     int64_t over1 = 0, max_abs = 0, nonzero = 0;
-    const int64_t n = r->q.num_elements();
+    const int64_t n = r->q[0].num_elements();
     for (int64_t i = 0; i < n; ++i) {
-      const float p = r->f.data<float>()[i] * (1.0f / so);
+      const float p = r->f[0].data<float>()[i] * (1.0f / so);
       const int64_t want = static_cast<int64_t>(std::clamp<double>(std::nearbyint(p), lo, hi));
-      const int64_t got = r->q.GetAsInt64(i);
+      const int64_t got = r->q[0].GetAsInt64(i);
       ASSERT_LE(std::abs(got - want), 2) << "element " << i;
       over1 += std::abs(got - want) > 1;
       max_abs = std::max(max_abs, std::abs(got));
@@ -294,7 +174,7 @@ TEST(ConvTransposeQuantTest, Speed) {
   // A decoder upsampling layer: 128 -> 64 channels, 28x28 -> 56x56, 4x4 stride 2 (103 M MACs).
   std::mt19937 rng(3);
   const std::vector<A> args = {
-      In(RandInt(k8, {1, 128, 28, 28}, -127, 127, rng), 0.02f),
+      In8(RandInt(k8, {1, 128, 28, 28}, -127, 127, rng), 0.02f),
       Cst(RandInt(k8, {128, 64, 4, 4}, -127, 127, rng), std::vector<float>(64, 0.01f), 1), Omit()};
   const auto t0 = std::chrono::steady_clock::now();
   absl::StatusOr<QRun> r =
@@ -306,4 +186,4 @@ TEST(ConvTransposeQuantTest, Speed) {
 }
 
 }  // namespace
-}  // namespace openbpu::ops
+}  // namespace openbpu::ops::quant_test

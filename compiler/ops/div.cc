@@ -42,13 +42,10 @@ absl::Status DivKernel(const ir::Node& node, absl::Span<const Tensor* const> inp
   if (!out.ok()) return out.status();
   absl::StatusOr<numerics::RequantizeRecord> record = qtable::RequantizeRecordParam(node, "output");
   if (!record.ok()) return record.status();
-  auto it = node.qparams().find("reciprocal_table");
-  if (it == node.qparams().end() || it->second.dtype() != DType::kInt32 ||
-      it->second.num_elements() != numerics::kReciprocalTableSize) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(node.Describe(), ": qparam 'reciprocal_table' is missing or malformed"));
-  }
-  const int32_t* table = it->second.data<int32_t>();
+  absl::StatusOr<const Tensor*> rtable =
+      qtable::QParam(node, "reciprocal_table", DType::kInt32, numerics::kReciprocalTableSize);
+  if (!rtable.ok()) return rtable.status();
+  const int32_t* table = (*rtable)->data<int32_t>();
   absl::StatusOr<Shape> shape = BroadcastShapes(inputs[0]->shape(), inputs[1]->shape());
   if (!shape.ok()) return shape.status();
   const std::vector<int64_t> ix = BroadcastIndex(inputs[0]->shape(), *shape);

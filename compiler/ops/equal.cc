@@ -41,15 +41,7 @@ ir::OpSchema EqualSchema() {
   };
   // Quantized (exact): a * s_a == b * s_b compared exactly in integers
   // (docs/NUMERICS.md, "Max/min/compare"); a bool output without quantization.
-  s.qkind = ir::QuantKind::kExact;
-  s.qprepare = [](ir::Node& node, const ir::QuantOpContext&) {
-    return qexact::PrepareCompare(node);
-  };
-  s.qkernel = [kernel = s.kernel](const ir::Node& node, absl::Span<const Tensor* const> inputs,
-                                  std::vector<Tensor>& outputs) {
-    return qexact::CompareKernel(
-        node, inputs, [](int c) { return c == 0; }, kernel, outputs);
-  };
+  qexact::SetCompareQuant(s, [](int c) { return c == 0; });
   return s;
 }
 

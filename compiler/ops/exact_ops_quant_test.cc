@@ -18,6 +18,7 @@
 #include "compiler/ir/op_registry.h"
 #include "compiler/ops/op_test_util.h"
 #include "compiler/ops/quant_exact_util.h"
+#include "compiler/ops/quant_test_util.h"
 #include "compiler/reference/float_interpreter.h"
 #include "gtest/gtest.h"
 #include "isa/numerics/movement.h"
@@ -48,14 +49,7 @@ struct QOut {
   float scale = 0;
 };
 
-// Dequantized float32 value, as DequantizeLinear computes it.
-Tensor Dequantize(const Tensor& q, float s) {
-  Tensor f(DType::kFloat32, q.shape());
-  for (int64_t i = 0; i < q.num_elements(); ++i) {
-    f.data<float>()[i] = static_cast<float>(q.GetAsInt64(i)) * s;
-  }
-  return f;
-}
+using quant_test::Dequantize;
 
 Tensor FloatOf(const QArg& a) { return a.scale > 0 ? Dequantize(a.tensor, a.scale) : a.tensor; }
 

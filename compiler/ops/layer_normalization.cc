@@ -204,17 +204,6 @@ absl::Status PrepareLayerNorm(ir::Node& node, const ir::QuantOpContext& ctx) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<const Tensor*> LayerNormParam(const ir::Node& node, const char* name, DType dtype,
-                                             int64_t count) {
-  auto it = node.qparams().find(name);
-  if (it == node.qparams().end() || it->second.dtype() != dtype ||
-      it->second.num_elements() != count) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(node.Describe(), ": qparam '", name, "' is missing or malformed"));
-  }
-  return &it->second;
-}
-
 absl::Status LayerNormKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
                              std::vector<Tensor>& outputs) {
   const Tensor& x = *inputs[0];
@@ -231,7 +220,7 @@ absl::Status LayerNormKernel(const ir::Node& node, absl::Span<const Tensor* cons
                            DType::kInt32, DType::kInt32, DType::kInt32};
   const int64_t counts[7] = {n, n, n, n, 1, 1, numerics::kRsqrtTableSize};
   for (int k = 0; k < 7; ++k) {
-    absl::StatusOr<const Tensor*> t = LayerNormParam(node, names[k], dtypes[k], counts[k]);
+    absl::StatusOr<const Tensor*> t = qtable::QParam(node, names[k], dtypes[k], counts[k]);
     if (!t.ok()) return t.status();
     p[k] = *t;
   }

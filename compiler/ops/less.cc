@@ -12,15 +12,7 @@ ir::OpSchema LessSchema() {
       "Less", [](float a, float b) { return a < b ? 1.f : 0.f; },
       [](int64_t a, int64_t b) -> int64_t { return a < b; },
       /*bool_output=*/true);
-  s.qkind = ir::QuantKind::kExact;
-  s.qprepare = [](ir::Node& node, const ir::QuantOpContext&) {
-    return qexact::PrepareCompare(node);
-  };
-  s.qkernel = [kernel = s.kernel](const ir::Node& node, absl::Span<const Tensor* const> inputs,
-                                  std::vector<Tensor>& outputs) {
-    return qexact::CompareKernel(
-        node, inputs, [](int c) { return c < 0; }, kernel, outputs);
-  };
+  qexact::SetCompareQuant(s, [](int c) { return c < 0; });
   return s;
 }
 

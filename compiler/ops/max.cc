@@ -23,16 +23,7 @@ T MaxOf(T a, T b) {
 // "Max/min/compare").
 ir::OpSchema MaxSchema() {
   ir::OpSchema s = VariadicFoldSchema("Max", [](auto a, auto b) { return MaxOf(a, b); });
-  s.qkind = ir::QuantKind::kArithmetic;
-  s.qprepare = [](ir::Node& node, const ir::QuantOpContext&) -> absl::Status {
-    std::vector<int> all;
-    for (int i = 0; i < node.num_inputs(); ++i) all.push_back(i);
-    return qexact::PrepareRequantizeInputs(node, all, "input");
-  };
-  s.qkernel = [](const ir::Node& node, absl::Span<const Tensor* const> inputs,
-                 std::vector<Tensor>& outputs) -> absl::Status {
-    return qexact::RequantizedFold(node, inputs, /*is_max=*/true, outputs);
-  };
+  qexact::SetRequantizedFoldQuant(s, /*is_max=*/true);
   return s;
 }
 

@@ -23,16 +23,7 @@ T MinOf(T a, T b) {
 // "Max/min/compare").
 ir::OpSchema MinSchema() {
   ir::OpSchema s = VariadicFoldSchema("Min", [](auto a, auto b) { return MinOf(a, b); });
-  s.qkind = ir::QuantKind::kArithmetic;
-  s.qprepare = [](ir::Node& node, const ir::QuantOpContext&) -> absl::Status {
-    std::vector<int> all;
-    for (int i = 0; i < node.num_inputs(); ++i) all.push_back(i);
-    return qexact::PrepareRequantizeInputs(node, all, "input");
-  };
-  s.qkernel = [](const ir::Node& node, absl::Span<const Tensor* const> inputs,
-                 std::vector<Tensor>& outputs) -> absl::Status {
-    return qexact::RequantizedFold(node, inputs, /*is_max=*/false, outputs);
-  };
+  qexact::SetRequantizedFoldQuant(s, /*is_max=*/false);
   return s;
 }
 

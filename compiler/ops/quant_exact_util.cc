@@ -6,44 +6,21 @@
 
 #include "absl/strings/str_cat.h"
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_util.h"
 #include "isa/numerics/compare.h"
+#include "isa/numerics/requantize.h"
 
 namespace openbpu::ops::qexact {
 namespace {
 
 absl::StatusOr<float> PerTensorScale(const ir::Node& node, const ir::Value* v,
                                      absl::string_view what, int i) {
-  if (v == nullptr || !v->type().quant.has_value()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(node.Describe(), ": ", what, " ", i, " is not quantized"));
-  }
-  const ir::QuantInfo& q = *v->type().quant;
-  if (q.scales.size() != 1) {
-    return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": ", what, " ", i,
-                                                   " must have one scale, has ", q.scales.size()));
-  }
-  if (!(q.scales[0] > 0) || !std::isfinite(q.scales[0])) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(node.Describe(), ": ", what, " ", i, " has invalid scale ", q.scales[0]));
-  }
-  return q.scales[0];
+  absl::StatusOr<const ir::QuantInfo*> q = qarith::PerTensorQuant(node, v, what, i);
+  if (!q.ok()) return q.status();
+  return (*q)->scales[0];
 }
 
 }  // namespace
-
-absl::StatusOr<std::pair<int64_t, int64_t>> StorageRange(DType storage) {
-  switch (storage) {
-    case DType::kInt8:
-      return std::make_pair<int64_t, int64_t>(-128, 127);
-    case DType::kInt16:
-      return std::make_pair<int64_t, int64_t>(-32768, 32767);
-    case DType::kInt32:
-      return std::make_pair<int64_t, int64_t>(INT32_MIN, INT32_MAX);
-    default:
-      return absl::InvalidArgumentError(
-          absl::StrCat("quantized storage must be int8, int16 or int32, got ", DTypeName(storage)));
-  }
-}
 
 absl::StatusOr<float> InputScale(const ir::Node& node, int i) {
   return PerTensorScale(node, node.input(i), "input", i);
@@ -270,6 +247,40 @@ absl::Status CompareKernel(const ir::Node& node, absl::Span<const Tensor* const>
     po[i] = want(numerics::CompareScaled(qa[ia[i]], s[0], qb[ib[i]], s[1]));
   }
   outputs.push_back(std::move(out));
+  return absl::OkStatus();
+}
+
+void SetRequantizedFoldQuant(ir::OpSchema& s, bool is_max) {
+  s.qkind = ir::QuantKind::kArithmetic;
+  s.qprepare = [](ir::Node& node, const ir::QuantOpContext&) -> absl::Status {
+    std::vector<int> all;
+    for (int i = 0; i < node.num_inputs(); ++i) all.push_back(i);
+    return PrepareRequantizeInputs(node, all, "input");
+  };
+  s.qkernel = [is_max](const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                       std::vector<Tensor>& outputs) -> absl::Status {
+    return RequantizedFold(node, inputs, is_max, outputs);
+  };
+}
+
+void SetCompareQuant(ir::OpSchema& s, bool (*want)(int)) {
+  s.qkind = ir::QuantKind::kExact;
+  s.qprepare = [](ir::Node& node, const ir::QuantOpContext&) { return PrepareCompare(node); };
+  s.qkernel = [kernel = s.kernel, want](const ir::Node& node,
+                                        absl::Span<const Tensor* const> inputs,
+                                        std::vector<Tensor>& outputs) {
+    return CompareKernel(node, inputs, want, kernel, outputs);
+  };
+}
+
+absl::Status SaturatedMap(const Tensor& x, int64_t (*fn)(int64_t), std::vector<Tensor>& outputs) {
+  absl::StatusOr<std::pair<int64_t, int64_t>> range = StorageRange(x.dtype());
+  if (!range.ok()) return range.status();
+  const int64_t lo = range->first, hi = range->second;
+  absl::StatusOr<Tensor> y =
+      MapStorage(x, [lo, hi, fn](int64_t q) { return numerics::Saturate(fn(q), lo, hi); });
+  if (!y.ok()) return y.status();
+  outputs.push_back(*std::move(y));
   return absl::OkStatus();
 }
 

@@ -17,12 +17,13 @@
 #include "common/tensor.h"
 #include "compiler/ir/graph.h"
 #include "compiler/ir/op_registry.h"
+#include "compiler/ops/quant_util.h"
 #include "isa/numerics/requantize.h"
 
 namespace openbpu::ops::qexact {
 
 // [lo, hi] of an int8 / int16 / int32 storage dtype; InvalidArgument otherwise.
-absl::StatusOr<std::pair<int64_t, int64_t>> StorageRange(DType storage);
+using qarith::StorageRange;
 
 // The per-tensor scale of input / output `i` of `node` (an error naming the
 // node if the value has no quantization or is per-channel).
@@ -109,6 +110,18 @@ absl::Status PrepareCompare(ir::Node& node);
 absl::Status CompareKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
                            bool (*want)(int), const ir::KernelFn& float_kernel,
                            std::vector<Tensor>& outputs);
+
+// The qprepare / qkernel of Max (is_max) or Min (kArithmetic): every input requantized to the
+// output scale, then folded.
+void SetRequantizedFoldQuant(ir::OpSchema& s, bool is_max);
+
+// The qprepare / qkernel of a comparison (kExact) built on `s.kernel` (set it first): `want`
+// of the sign of a * s_a - b * s_b.
+void SetCompareQuant(ir::OpSchema& s, bool (*want)(int));
+
+// The qkernel body of an elementwise map on the input's grid (Abs, Neg): fn(q) saturated to
+// the storage range of x.
+absl::Status SaturatedMap(const Tensor& x, int64_t (*fn)(int64_t), std::vector<Tensor>& outputs);
 
 }  // namespace openbpu::ops::qexact
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "compiler/ops/quant_util.h"
 #include "isa/numerics/lut.h"
 #include "isa/numerics/requantize.h"
 #include "isa/numerics/segment_lut.h"
@@ -19,21 +20,9 @@ constexpr int kLogOffsetBits = 24;
 
 absl::StatusOr<std::pair<DType, double>> ValueQuant(const ir::Node& node, const ir::Value* v,
                                                     absl::string_view what, int i) {
-  if (v == nullptr || !v->type().quant.has_value()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(node.Describe(), ": ", what, " ", i, " is not quantized"));
-  }
-  const ir::QuantInfo& q = *v->type().quant;
-  if (q.scales.size() != 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(node.Describe(), ": ", what, " ", i, " must have one per-tensor scale"));
-  }
-  const double scale = q.scales[0];
-  if (!(scale > 0) || !std::isfinite(scale)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(node.Describe(), ": ", what, " ", i, " has scale ", scale));
-  }
-  return std::make_pair(q.storage, scale);
+  absl::StatusOr<const ir::QuantInfo*> q = qarith::PerTensorQuant(node, v, what, i);
+  if (!q.ok()) return q.status();
+  return std::make_pair((*q)->storage, static_cast<double>((*q)->scales[0]));
 }
 
 // Worst error of a 256-entry table against its definition is 0 by construction; against
@@ -90,17 +79,6 @@ absl::Status PrepareUnaryTable(ir::Node& node, const ir::QuantOpContext& ctx,
   return absl::OkStatus();
 }
 
-absl::StatusOr<const Tensor*> Param(const ir::Node& node, absl::string_view name, DType dtype,
-                                    int64_t count) {
-  auto it = node.qparams().find(std::string(name));
-  if (it == node.qparams().end() || it->second.dtype() != dtype ||
-      it->second.num_elements() != count) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(node.Describe(), ": qparam '", name, "' is missing or malformed"));
-  }
-  return &it->second;
-}
-
 absl::Status UnaryTableKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
                               std::vector<Tensor>& outputs) {
   absl::StatusOr<std::pair<DType, double>> out = OutputQuant(node, 0);
@@ -109,17 +87,17 @@ absl::Status UnaryTableKernel(const ir::Node& node, absl::Span<const Tensor* con
   const auto [lo, hi] = Range(out->first);
   std::vector<int64_t> y(x.num_elements());
   if (x.dtype() == DType::kInt8) {
-    absl::StatusOr<const Tensor*> lut = Param(node, "lut", out->first, 256);
+    absl::StatusOr<const Tensor*> lut = QParam(node, "lut", out->first, 256);
     if (!lut.ok()) return lut.status();
     const std::vector<int64_t> table = (*lut)->ToInt64Vector();
     const int8_t* px = x.data<int8_t>();
     for (size_t i = 0; i < y.size(); ++i) y[i] = table[px[i] + 128];
   } else if (x.dtype() == DType::kInt16) {
     absl::StatusOr<const Tensor*> words =
-        Param(node, "segment_record", DType::kInt32, numerics::kSegmentLutRecordWords);
+        QParam(node, "segment_record", DType::kInt32, numerics::kSegmentLutRecordWords);
     if (!words.ok()) return words.status();
     absl::StatusOr<const Tensor*> tables =
-        Param(node, "segment_tables", DType::kInt16, numerics::kSegmentTableTotal);
+        QParam(node, "segment_tables", DType::kInt16, numerics::kSegmentTableTotal);
     if (!tables.ok()) return tables.status();
     absl::StatusOr<numerics::SegmentLutRecord> record =
         numerics::UnpackRecord((*words)->span<int32_t>());
@@ -141,6 +119,17 @@ absl::Status UnaryTableKernel(const ir::Node& node, absl::Span<const Tensor* con
 }
 
 }  // namespace
+
+absl::StatusOr<const Tensor*> QParam(const ir::Node& node, absl::string_view name, DType dtype,
+                                     int64_t count) {
+  auto it = node.qparams().find(std::string(name));
+  if (it == node.qparams().end() || it->second.dtype() != dtype ||
+      it->second.num_elements() != count) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(node.Describe(), ": qparam '", name, "' is missing or malformed"));
+  }
+  return &it->second;
+}
 
 int64_t TableErrorBound(absl::string_view op, DType dtype) {
   // int16 bounds: worst error over every int16 input for the agreement cases' ranges
@@ -237,9 +226,9 @@ void SetRecord(ir::Node& node, absl::string_view name, const numerics::Requantiz
 
 absl::StatusOr<numerics::RequantizeRecord> GetRecord(const ir::Node& node, absl::string_view name) {
   absl::StatusOr<const Tensor*> m =
-      Param(node, absl::StrCat(name, "_multiplier"), DType::kInt32, 1);
+      QParam(node, absl::StrCat(name, "_multiplier"), DType::kInt32, 1);
   if (!m.ok()) return m.status();
-  absl::StatusOr<const Tensor*> n = Param(node, absl::StrCat(name, "_shift"), DType::kInt32, 1);
+  absl::StatusOr<const Tensor*> n = QParam(node, absl::StrCat(name, "_shift"), DType::kInt32, 1);
   if (!n.ok()) return n.status();
   const int32_t shift = (*n)->data<int32_t>()[0];
   if (shift < numerics::kMinShift || shift > numerics::kMaxShift) {
@@ -380,11 +369,11 @@ void MakeNormalizedInt16Op(ir::OpSchema& s, RealFunctionFactory factory,
     if (inputs[0]->dtype() != DType::kInt16) return table_kernel(node, inputs, outputs);
     absl::StatusOr<numerics::RequantizeRecord> r = GetRecord(node, "output");
     if (!r.ok()) return r.status();
-    absl::StatusOr<const Tensor*> table = Param(node, table_name, DType::kInt32, table_size);
+    absl::StatusOr<const Tensor*> table = QParam(node, table_name, DType::kInt32, table_size);
     if (!table.ok()) return table.status();
     int64_t log_offset = 0;
     if (fn == NormalizedFunction::kLog) {
-      absl::StatusOr<const Tensor*> o = Param(node, "log_offset", DType::kInt64, 1);
+      absl::StatusOr<const Tensor*> o = QParam(node, "log_offset", DType::kInt64, 1);
       if (!o.ok()) return o.status();
       log_offset = (*o)->data<int64_t>()[0];
     }

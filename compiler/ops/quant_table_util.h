@@ -68,6 +68,11 @@ void MakeUnaryTableOp(ir::OpSchema& s, RealFunctionFactory factory,
 // left shift), computed in 128 bits without wrapping; |p| < 2^120.
 int64_t ShiftRoundSaturate(__int128 p, int shift, int64_t lo, int64_t hi);
 
+// The qparam `name` of `node`, which must have `dtype` and `count` elements (InvalidArgument
+// naming the node otherwise).
+absl::StatusOr<const Tensor*> QParam(const ir::Node& node, absl::string_view name, DType dtype,
+                                     int64_t count);
+
 // A requantize record stored as int32 scalars "<name>_multiplier", "<name>_shift"; errors
 // name the node.
 absl::Status SetRequantizeRecord(ir::Node& node, absl::string_view name, double real);

@@ -279,6 +279,54 @@ absl::StatusOr<Tensor> ApplyEpilogue(const ir::Node& node, const std::vector<int
 
 // ------------------------------------------------------------------ conv core
 
+// offsets[t * |from| + p]: flat offset in `to` that position p of `from` reaches through kernel
+// tap t (p * stride + tap * dilation - pad_begin per dim), or -1 outside `to`. Conv walks
+// output positions into the input; ConvTranspose walks input positions into the output.
+std::vector<int64_t> TapOffsets(const kernels::ConvGeometry& g, const std::vector<int64_t>& from,
+                                const std::vector<int64_t>& to) {
+  const int64_t taps = Product(g.kernel);
+  const int64_t count = Product(from);
+  const int n = static_cast<int>(g.input.size());
+  std::vector<int64_t> offsets(taps * count);
+  std::vector<int64_t> tap(n), pos(n);
+  for (int64_t t = 0; t < taps; ++t) {
+    int64_t rest = t;
+    for (int d = n - 1; d >= 0; --d) {
+      tap[d] = rest % g.kernel[d];
+      rest /= g.kernel[d];
+    }
+    std::fill(pos.begin(), pos.end(), 0);
+    for (int64_t p = 0; p < count; ++p) {
+      int64_t off = 0;
+      for (int d = 0; d < n && off >= 0; ++d) {
+        const int64_t i = pos[d] * g.strides[d] + tap[d] * g.dilations[d] - g.pads_begin[d];
+        off = (i < 0 || i >= to[d]) ? -1 : off * to[d] + i;
+      }
+      offsets[t * count + p] = off;
+      for (int d = n - 1; d >= 0; --d) {
+        if (++pos[d] < from[d]) break;
+        pos[d] = 0;
+      }
+    }
+  }
+  return offsets;
+}
+
+// dst[p] = sum over k of wrow[k] * col[k * pc + p], summed in Acc (int32 when the caller knows
+// the sum cannot overflow, else int64) in the scratch a[0, pc).
+template <typename Acc>
+void IntColumnDot(const int16_t* wrow, const int16_t* col, int64_t k_total, int64_t pc, Acc* a,
+                  int64_t* dst) {
+  std::fill(a, a + pc, 0);
+  for (int64_t k = 0; k < k_total; ++k) {
+    const Acc wv = wrow[k];
+    if (wv == 0) continue;
+    const int16_t* row = col + k * pc;
+    for (int64_t p = 0; p < pc; ++p) a[p] += wv * row[p];
+  }
+  for (int64_t p = 0; p < pc; ++p) dst[p] = a[p];
+}
+
 // acc[n, m, p] = sum over (c, tap) of x * w (exact; int32 partial sums when
 // they cannot overflow, int64 otherwise).
 void IntConvAccumulate(const std::vector<int16_t>& x, int64_t batch, int64_t in_channels,
@@ -290,30 +338,8 @@ void IntConvAccumulate(const std::vector<int16_t>& x, int64_t batch, int64_t in_
   const int64_t cg = in_channels / group;
   const int64_t mg = out_channels / group;
   const int64_t k_total = cg * taps;
-  const int n = static_cast<int>(g.input.size());
   // offsets[t * P + p]: flat spatial input offset of tap t at output p, or -1.
-  std::vector<int64_t> offsets(taps * positions);
-  std::vector<int64_t> tap(n), out(n);
-  for (int64_t t = 0; t < taps; ++t) {
-    int64_t rest = t;
-    for (int d = n - 1; d >= 0; --d) {
-      tap[d] = rest % g.kernel[d];
-      rest /= g.kernel[d];
-    }
-    std::fill(out.begin(), out.end(), 0);
-    for (int64_t p = 0; p < positions; ++p) {
-      int64_t off = 0;
-      for (int d = 0; d < n && off >= 0; ++d) {
-        const int64_t i = out[d] * g.strides[d] + tap[d] * g.dilations[d] - g.pads_begin[d];
-        off = (i < 0 || i >= g.input[d]) ? -1 : off * g.input[d] + i;
-      }
-      offsets[t * positions + p] = off;
-      for (int d = n - 1; d >= 0; --d) {
-        if (++out[d] < g.output[d]) break;
-        out[d] = 0;
-      }
-    }
-  }
+  const std::vector<int64_t> offsets = TapOffsets(g, g.output, g.input);
   // |x * w| <= x_bound * 128 per term.
   const bool narrow = k_total * x_bound * 128 < (int64_t{1} << 31);
   const int64_t chunk = std::max<int64_t>(
@@ -339,25 +365,9 @@ void IntConvAccumulate(const std::vector<int16_t>& x, int64_t batch, int64_t in_
           const int16_t* wrow = w.data() + m * k_total;
           int64_t* dst = acc.data() + (b * out_channels + m) * positions + p0;
           if (narrow) {
-            std::fill(acc32.begin(), acc32.begin() + pc, 0);
-            int32_t* a = acc32.data();
-            for (int64_t k = 0; k < k_total; ++k) {
-              const int32_t wv = wrow[k];
-              if (wv == 0) continue;
-              const int16_t* row = col.data() + k * pc;
-              for (int64_t p = 0; p < pc; ++p) a[p] += wv * row[p];
-            }
-            for (int64_t p = 0; p < pc; ++p) dst[p] = a[p];
+            IntColumnDot(wrow, col.data(), k_total, pc, acc32.data(), dst);
           } else {
-            std::fill(acc64.begin(), acc64.begin() + pc, 0);
-            int64_t* a = acc64.data();
-            for (int64_t k = 0; k < k_total; ++k) {
-              const int64_t wv = wrow[k];
-              if (wv == 0) continue;
-              const int16_t* row = col.data() + k * pc;
-              for (int64_t p = 0; p < pc; ++p) a[p] += wv * row[p];
-            }
-            for (int64_t p = 0; p < pc; ++p) dst[p] = a[p];
+            IntColumnDot(wrow, col.data(), k_total, pc, acc64.data(), dst);
           }
         }
       }
@@ -407,31 +417,9 @@ void IntConvTransposeAccumulate(const std::vector<int16_t>& x, int64_t batch, in
   const int64_t in_size = Product(g.input);
   const int64_t cg = in_channels / group;
   const int64_t mg = out_channels / group;
-  const int n = static_cast<int>(g.input.size());
   // offsets[t * in_size + i]: flat output offset that input position i feeds
   // through tap t, or -1.
-  std::vector<int64_t> offsets(taps * in_size);
-  std::vector<int64_t> tap(n), in(n);
-  for (int64_t t = 0; t < taps; ++t) {
-    int64_t rest = t;
-    for (int d = n - 1; d >= 0; --d) {
-      tap[d] = rest % g.kernel[d];
-      rest /= g.kernel[d];
-    }
-    std::fill(in.begin(), in.end(), 0);
-    for (int64_t i = 0; i < in_size; ++i) {
-      int64_t off = 0;
-      for (int d = 0; d < n && off >= 0; ++d) {
-        const int64_t o = in[d] * g.strides[d] + tap[d] * g.dilations[d] - g.pads_begin[d];
-        off = (o < 0 || o >= g.output[d]) ? -1 : off * g.output[d] + o;
-      }
-      offsets[t * in_size + i] = off;
-      for (int d = n - 1; d >= 0; --d) {
-        if (++in[d] < g.input[d]) break;
-        in[d] = 0;
-      }
-    }
-  }
+  const std::vector<int64_t> offsets = TapOffsets(g, g.input, g.output);
   // |x * w| <= x_bound * 128 per term, cg terms per row element.
   const bool narrow = cg * x_bound * 128 < (int64_t{1} << 31);
   acc.assign(batch * out_channels * positions, 0);
@@ -510,6 +498,24 @@ absl::StatusOr<std::pair<int64_t, int64_t>> StorageRange(DType storage) {
       return absl::InvalidArgumentError(
           absl::StrCat("quantized storage must be int8, int16 or int32, got ", DTypeName(storage)));
   }
+}
+
+absl::StatusOr<const ir::QuantInfo*> PerTensorQuant(const ir::Node& node, const ir::Value* v,
+                                                    absl::string_view what, int i) {
+  if (v == nullptr || !v->type().quant.has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(node.Describe(), ": ", what, " ", i, " is not quantized"));
+  }
+  const ir::QuantInfo& q = *v->type().quant;
+  if (q.scales.size() != 1) {
+    return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": ", what, " ", i,
+                                                   " must have one scale, has ", q.scales.size()));
+  }
+  if (!(q.scales[0] > 0) || !std::isfinite(q.scales[0])) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(node.Describe(), ": ", what, " ", i, " has invalid scale ", q.scales[0]));
+  }
+  return &q;
 }
 
 void SetInts(ir::Node& node, absl::string_view name, const std::vector<int64_t>& values) {
@@ -593,24 +599,50 @@ absl::Status PrepareAdd(ir::Node& node, const ir::QuantOpContext& ctx, bool subt
   return absl::OkStatus();
 }
 
-absl::Status AddKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
-                       std::vector<Tensor>& outputs) {
+// The output storage of a two-input elementwise qkernel whose inputs must be int8 / int16.
+absl::StatusOr<DType> BinaryStorage(const ir::Node& node, absl::Span<const Tensor* const> inputs) {
   for (int i = 0; i < 2; ++i) {
     if (absl::Status st = RequireIntTensor(inputs[i], "input", false); !st.ok()) return st;
   }
-  absl::StatusOr<DType> storage = OutputStorage(node);
+  return OutputStorage(node);
+}
+
+// Two inputs broadcast together: the output shape, each output element's flat index into a
+// and b, and their integer values.
+struct BroadcastOperands {
+  Shape shape;
+  std::vector<int64_t> ia, ib;
+  std::vector<int32_t> a, b;
+};
+
+absl::StatusOr<BroadcastOperands> Broadcast(absl::Span<const Tensor* const> inputs) {
+  absl::StatusOr<Shape> shape = BroadcastShapes(inputs[0]->shape(), inputs[1]->shape());
+  if (!shape.ok()) return shape.status();
+  BroadcastOperands x;
+  x.shape = *shape;
+  x.ia = BroadcastIndex(inputs[0]->shape(), x.shape);
+  x.ib = BroadcastIndex(inputs[1]->shape(), x.shape);
+  x.a = ToVector<int32_t>(*inputs[0]);
+  x.b = ToVector<int32_t>(*inputs[1]);
+  return x;
+}
+
+absl::Status AddKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                       std::vector<Tensor>& outputs) {
+  absl::StatusOr<DType> storage = BinaryStorage(node, inputs);
   if (!storage.ok()) return storage.status();
   absl::StatusOr<std::vector<int64_t>> v = GetInts(node, "add");
   if (!v.ok()) return v.status();
   if (v->size() != 7) return NodeError(node, "bad qparam 'add'");
   const std::vector<int64_t>& q = *v;
-  absl::StatusOr<Shape> shape = BroadcastShapes(inputs[0]->shape(), inputs[1]->shape());
-  if (!shape.ok()) return shape.status();
+  absl::StatusOr<BroadcastOperands> x = Broadcast(inputs);
+  if (!x.ok()) return x.status();
+  const Shape& shape = x->shape;
   const auto [lo, hi] = *StorageRange(*storage);
-  const std::vector<int64_t> ia = BroadcastIndex(inputs[0]->shape(), *shape);
-  const std::vector<int64_t> ib = BroadcastIndex(inputs[1]->shape(), *shape);
-  const std::vector<int32_t> a = ToVector<int32_t>(*inputs[0]);
-  const std::vector<int32_t> b = ToVector<int32_t>(*inputs[1]);
+  const std::vector<int64_t>& ia = x->ia;
+  const std::vector<int64_t>& ib = x->ib;
+  const std::vector<int32_t>& a = x->a;
+  const std::vector<int32_t>& b = x->b;
   const RequantizeRecord out{static_cast<int32_t>(q[5]), static_cast<int8_t>(q[6])};
   if (q[0] == 1) {
     numerics::Bernoulli2AddParams p;
@@ -619,7 +651,7 @@ absl::Status AddKernel(const ir::Node& node, absl::Span<const Tensor* const> inp
     p.qm = static_cast<int16_t>(q[3]);
     p.lshift = static_cast<int8_t>(q[4]);
     p.out = out;
-    outputs.push_back(MakeOutput(*storage, *shape, [&](int64_t i) {
+    outputs.push_back(MakeOutput(*storage, shape, [&](int64_t i) {
       return numerics::ApplyBernoulli2Add(p, a[ia[i]], b[ib[i]], lo, hi);
     }));
   } else {
@@ -629,7 +661,7 @@ absl::Status AddKernel(const ir::Node& node, absl::Span<const Tensor* const> inp
     p.shift = static_cast<int8_t>(q[3]);
     p.qscale = static_cast<int16_t>(q[4]);
     p.out = out;
-    outputs.push_back(MakeOutput(*storage, *shape, [&](int64_t i) {
+    outputs.push_back(MakeOutput(*storage, shape, [&](int64_t i) {
       return numerics::ApplyBayesAdd(p, a[ia[i]], b[ib[i]], lo, hi);
     }));
   }
@@ -652,23 +684,21 @@ absl::Status PrepareMul(ir::Node& node, const ir::QuantOpContext&) {
 
 absl::Status MulKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
                        std::vector<Tensor>& outputs) {
-  for (int i = 0; i < 2; ++i) {
-    if (absl::Status st = RequireIntTensor(inputs[i], "input", false); !st.ok()) return st;
-  }
-  absl::StatusOr<DType> storage = OutputStorage(node);
+  absl::StatusOr<DType> storage = BinaryStorage(node, inputs);
   if (!storage.ok()) return storage.status();
   absl::StatusOr<std::vector<RequantizeRecord>> r = GetRecords(node, "mul");
   if (!r.ok()) return r.status();
   if (r->size() != 1) return NodeError(node, "bad qparam 'mul'");
-  absl::StatusOr<Shape> shape = BroadcastShapes(inputs[0]->shape(), inputs[1]->shape());
-  if (!shape.ok()) return shape.status();
+  absl::StatusOr<BroadcastOperands> x = Broadcast(inputs);
+  if (!x.ok()) return x.status();
+  const Shape& shape = x->shape;
   const auto [lo, hi] = *StorageRange(*storage);
-  const std::vector<int64_t> ia = BroadcastIndex(inputs[0]->shape(), *shape);
-  const std::vector<int64_t> ib = BroadcastIndex(inputs[1]->shape(), *shape);
-  const std::vector<int32_t> a = ToVector<int32_t>(*inputs[0]);
-  const std::vector<int32_t> b = ToVector<int32_t>(*inputs[1]);
+  const std::vector<int64_t>& ia = x->ia;
+  const std::vector<int64_t>& ib = x->ib;
+  const std::vector<int32_t>& a = x->a;
+  const std::vector<int32_t>& b = x->b;
   const numerics::MulParams p{(*r)[0]};
-  outputs.push_back(MakeOutput(*storage, *shape, [&](int64_t i) {
+  outputs.push_back(MakeOutput(*storage, shape, [&](int64_t i) {
     return numerics::ApplyMul(p, a[ia[i]], b[ib[i]], lo, hi);
   }));
   return absl::OkStatus();
@@ -686,18 +716,35 @@ absl::Status PrepareConv(ir::Node& node, const ir::QuantOpContext&) {
   return PrepareEpilogue(node, *acc, node.num_inputs() > 3 ? node.input(3) : nullptr, 1);
 }
 
-absl::Status ConvKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
-                        std::vector<Tensor>& outputs) {
+// Checks the int8 / int16 input X, int8 weight and optional int32 bias of a Conv or
+// ConvTranspose qkernel; the bias (nullptr when omitted).
+absl::StatusOr<const Tensor*> ConvBias(const ir::Node& node,
+                                       absl::Span<const Tensor* const> inputs) {
   if (absl::Status st = RequireIntTensor(inputs[0], "input X", false); !st.ok()) return st;
   if (inputs[1] == nullptr || inputs[1]->dtype() != DType::kInt8) {
     return NodeError(node, "the weight must be an int8 tensor");
   }
-  const Tensor& x = *inputs[0];
-  const Tensor& w = *inputs[1];
   const Tensor* bias = inputs.size() > 2 ? inputs[2] : nullptr;
   if (bias != nullptr && bias->dtype() != DType::kInt32) {
     return NodeError(node, "the bias must be an int32 tensor");
   }
+  return bias;
+}
+
+// acc[n, c, p] += bias[c] for an accumulator of m channels of `positions` each.
+void AddBias(const Tensor* bias, int64_t m, int64_t positions, std::vector<int64_t>& acc) {
+  if (bias == nullptr) return;
+  const int32_t* b = bias->data<int32_t>();
+  for (size_t o = 0; o < acc.size(); ++o) acc[o] += b[(o / positions) % m];
+}
+
+absl::Status ConvKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                        std::vector<Tensor>& outputs) {
+  absl::StatusOr<const Tensor*> bias_or = ConvBias(node, inputs);
+  if (!bias_or.ok()) return bias_or.status();
+  const Tensor* bias = *bias_or;
+  const Tensor& x = *inputs[0];
+  const Tensor& w = *inputs[1];
   absl::StatusOr<ConvPlan> plan =
       PlanConv(node, x.shape(), w.shape(), bias == nullptr ? nullptr : &bias->shape());
   if (!plan.ok()) return plan.status();
@@ -706,10 +753,7 @@ absl::Status ConvKernel(const ir::Node& node, absl::Span<const Tensor* const> in
   IntConvAccumulate(ToVector<int16_t>(x), x.dim(0), x.dim(1), ToVector<int16_t>(w), m, plan->group,
                     plan->geometry, Bound(x.dtype()), acc);
   const int64_t positions = Product(plan->geometry.output);
-  if (bias != nullptr) {
-    const int32_t* b = bias->data<int32_t>();
-    for (size_t o = 0; o < acc.size(); ++o) acc[o] += b[(o / positions) % m];
-  }
+  AddBias(bias, m, positions, acc);
   const Tensor* sumin = inputs.size() > 3 ? inputs[3] : nullptr;
   absl::StatusOr<Tensor> y = ApplyEpilogue(node, acc, plan->output, m, positions, sumin);
   if (!y.ok()) return y.status();
@@ -735,16 +779,11 @@ absl::Status PrepareConvTranspose(ir::Node& node, const ir::QuantOpContext&) {
 
 absl::Status ConvTransposeKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
                                  ConvPlanFn plan_fn, std::vector<Tensor>& outputs) {
-  if (absl::Status st = RequireIntTensor(inputs[0], "input X", false); !st.ok()) return st;
-  if (inputs[1] == nullptr || inputs[1]->dtype() != DType::kInt8) {
-    return NodeError(node, "the weight must be an int8 tensor");
-  }
+  absl::StatusOr<const Tensor*> bias_or = ConvBias(node, inputs);
+  if (!bias_or.ok()) return bias_or.status();
+  const Tensor* bias = *bias_or;
   const Tensor& x = *inputs[0];
   const Tensor& w = *inputs[1];
-  const Tensor* bias = inputs.size() > 2 ? inputs[2] : nullptr;
-  if (bias != nullptr && bias->dtype() != DType::kInt32) {
-    return NodeError(node, "the bias must be an int32 tensor");
-  }
   absl::StatusOr<ConvPlan> plan =
       plan_fn(node, x.shape(), w.shape(), bias == nullptr ? nullptr : &bias->shape());
   if (!plan.ok()) return plan.status();
@@ -753,10 +792,7 @@ absl::Status ConvTransposeKernel(const ir::Node& node, absl::Span<const Tensor* 
   IntConvTransposeAccumulate(ToVector<int16_t>(x), x.dim(0), x.dim(1), ToVector<int16_t>(w), m,
                              plan->group, plan->geometry, Bound(x.dtype()), acc);
   const int64_t positions = Product(plan->geometry.output);
-  if (bias != nullptr) {
-    const int32_t* b = bias->data<int32_t>();
-    for (size_t o = 0; o < acc.size(); ++o) acc[o] += b[(o / positions) % m];
-  }
+  AddBias(bias, m, positions, acc);
   absl::StatusOr<Tensor> y = ApplyEpilogue(node, acc, plan->output, m, positions, nullptr);
   if (!y.ok()) return y.status();
   outputs.push_back(*std::move(y));

@@ -23,6 +23,12 @@ namespace openbpu::ops::qarith {
 // [lo, hi] of int8 / int16 / int32 storage; InvalidArgument otherwise.
 absl::StatusOr<std::pair<int64_t, int64_t>> StorageRange(DType storage);
 
+// The quantization of value `v`, input / output ("what") `i` of `node`, which must be per-tensor
+// with a finite positive scale (InvalidArgument naming the node otherwise). Shared by the exact
+// and table families.
+absl::StatusOr<const ir::QuantInfo*> PerTensorQuant(const ir::Node& node, const ir::Value* v,
+                                                    absl::string_view what, int i);
+
 // Records stored as int64 qparams "<name>_multiplier" and "<name>_shift".
 void SetRecords(ir::Node& node, absl::string_view name,
                 const std::vector<numerics::RequantizeRecord>& records);

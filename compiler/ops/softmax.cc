@@ -104,17 +104,6 @@ absl::Status PrepareSoftmax(ir::Node& node, const ir::QuantOpContext& ctx) {
   return qtable::SetRequantizeRecord(node, "output", 1.0 / out->second);
 }
 
-absl::StatusOr<const Tensor*> SoftmaxParam(const ir::Node& node, const char* name, DType dtype,
-                                           int64_t count) {
-  auto it = node.qparams().find(name);
-  if (it == node.qparams().end() || it->second.dtype() != dtype ||
-      it->second.num_elements() != count) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(node.Describe(), ": qparam '", name, "' is missing or malformed"));
-  }
-  return &it->second;
-}
-
 absl::Status SoftmaxKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
                            std::vector<Tensor>& outputs) {
   const Tensor& x = *inputs[0];
@@ -125,21 +114,21 @@ absl::Status SoftmaxKernel(const ir::Node& node, absl::Span<const Tensor* const>
   absl::StatusOr<numerics::RequantizeRecord> record = qtable::RequantizeRecordParam(node, "output");
   if (!record.ok()) return record.status();
   absl::StatusOr<const Tensor*> rtable =
-      SoftmaxParam(node, "reciprocal_table", DType::kInt32, numerics::kReciprocalTableSize);
+      qtable::QParam(node, "reciprocal_table", DType::kInt32, numerics::kReciprocalTableSize);
   if (!rtable.ok()) return rtable.status();
   const Tensor* exp_table = nullptr;
   const Tensor* seg_tables = nullptr;
   numerics::SegmentLutRecord seg;
   if (x.dtype() == DType::kInt8) {
-    absl::StatusOr<const Tensor*> t = SoftmaxParam(node, "exp_table", DType::kInt32, 256);
+    absl::StatusOr<const Tensor*> t = qtable::QParam(node, "exp_table", DType::kInt32, 256);
     if (!t.ok()) return t.status();
     exp_table = *t;
   } else if (x.dtype() == DType::kInt16) {
     absl::StatusOr<const Tensor*> w =
-        SoftmaxParam(node, "segment_record", DType::kInt32, numerics::kSegmentLutRecordWords);
+        qtable::QParam(node, "segment_record", DType::kInt32, numerics::kSegmentLutRecordWords);
     if (!w.ok()) return w.status();
     absl::StatusOr<const Tensor*> t =
-        SoftmaxParam(node, "segment_tables", DType::kInt16, numerics::kSegmentTableTotal);
+        qtable::QParam(node, "segment_tables", DType::kInt16, numerics::kSegmentTableTotal);
     if (!t.ok()) return t.status();
     absl::StatusOr<numerics::SegmentLutRecord> r = numerics::UnpackRecord((*w)->span<int32_t>());
     if (!r.ok()) {

@@ -17,6 +17,7 @@
 #include "compiler/ir/op_registry.h"
 #include "compiler/ops/op_test_util.h"
 #include "compiler/ops/quant_table_util.h"
+#include "compiler/ops/quant_test_util.h"
 #include "gtest/gtest.h"
 #include "isa/numerics/lut.h"
 
@@ -33,13 +34,7 @@ struct TArg {
   bool constant = false;
 };
 
-Tensor Dequantize(const Tensor& q, float s) {
-  Tensor f(DType::kFloat32, q.shape());
-  for (int64_t i = 0; i < q.num_elements(); ++i) {
-    f.data<float>()[i] = static_cast<float>(q.GetAsInt64(i)) * s;
-  }
-  return f;
-}
+using quant_test::Dequantize;
 
 Tensor FloatOf(const TArg& a) { return a.scale > 0 ? Dequantize(a.tensor, a.scale) : a.tensor; }
 

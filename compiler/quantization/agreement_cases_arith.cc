@@ -6,8 +6,6 @@
 // inputs, pooling and reductions; each on bayes int8, bayes int16 and
 // bernoulli2 int8. Relu outputs get a positive bias so that >= 90 % stay
 // nonzero; MinMax output scales make max |q| the full range.
-#include <cstdio>
-#include <cstdlib>
 #include <functional>
 #include <memory>
 #include <random>
@@ -19,75 +17,13 @@
 #include "absl/strings/str_cat.h"
 #include "compiler/frontend/graph_builder.h"
 #include "compiler/quantization/agreement_case.h"
+#include "compiler/quantization/agreement_case_util.h"
 
 namespace openbpu::quantization {
 namespace {
 
 using frontend::Attrs;
 using Ints = std::vector<int64_t>;
-
-Tensor Uniform(const Shape& shape, float lo, float hi, std::mt19937& rng) {
-  std::uniform_real_distribution<float> dist(lo, hi);
-  Tensor t(DType::kFloat32, shape);
-  for (float& v : t.span<float>()) v = dist(rng);
-  return t;
-}
-
-Tensor I64(const Ints& v) {
-  return Tensor::FromVector<int64_t>({static_cast<int64_t>(v.size())}, v);
-}
-
-struct Ctx {
-  frontend::GraphBuilder b;
-  std::vector<Tensor> inputs;
-  std::mt19937* rng = nullptr;
-
-  ir::Value* U(const Shape& shape, float lo = -2.f, float hi = 2.f) {
-    inputs.push_back(Uniform(shape, lo, hi, *rng));
-    return b.Input(absl::StrCat("x", inputs.size() - 1), DType::kFloat32, shape);
-  }
-  ir::Value* CU(const Shape& shape, float lo, float hi) {
-    return b.Constant(Uniform(shape, lo, hi, *rng));
-  }
-  ir::Value* C(Tensor t) { return b.Constant(std::move(t)); }
-  void Out(ir::Value* v) { b.Output(v); }
-};
-
-using Variant = std::pair<std::string, std::function<void(Ctx&)>>;
-
-struct Config {
-  const char* march;
-  DType dtype;
-};
-constexpr Config kConfigs[] = {
-    {"bayes", DType::kInt8}, {"bayes", DType::kInt16}, {"bernoulli2", DType::kInt8}};
-
-std::vector<AgreementCase> Cases(const std::string& op, const std::vector<Variant>& variants,
-                                 std::mt19937& rng) {
-  std::vector<AgreementCase> cases;
-  for (const Config& config : kConfigs) {
-    for (const Variant& v : variants) {
-      Ctx ctx;
-      ctx.rng = &rng;
-      v.second(ctx);
-      absl::StatusOr<std::unique_ptr<ir::Graph>> graph = ctx.b.Build(/*fold_constants=*/false);
-      if (!graph.ok()) {
-        std::fprintf(stderr, "agreement case '%s %s' does not build: %s\n", op.c_str(),
-                     v.first.c_str(), std::string(graph.status().message()).c_str());
-        std::abort();
-      }
-      AgreementCase c;
-      c.name =
-          absl::StrCat(op, " ", v.first, " (", config.march, " ", DTypeName(config.dtype), ")");
-      c.graph = *std::move(graph);
-      c.inputs = std::move(ctx.inputs);
-      c.march = config.march;
-      c.activation_dtype = config.dtype;
-      cases.push_back(std::move(c));
-    }
-  }
-  return cases;
-}
 
 // ------------------------------------------------------------ conv / linear
 
@@ -112,10 +48,10 @@ std::vector<AgreementCase> ConvCases(const std::string& op, std::mt19937& rng) {
     specs.push_back({"1x1 sumin", 1, 8, 16, 6, 6, 1, 1, 1, 0, 1, "none", true});
     specs.push_back({"3x3 stride 2 relu6", 1, 4, 8, 12, 12, 3, 2, 1, 1, 2, "relu6"});
   }
-  std::vector<Variant> variants;
+  std::vector<CaseVariant> variants;
   for (const ConvSpec& s : specs) {
     variants.push_back(
-        {s.name, [op, s](Ctx& c) {
+        {s.name, [op, s](CaseContext& c) {
            ir::Value* x = c.U({s.n, s.c, s.h, s.w}, -2.f, 2.f);
            // relu / relu6: small weights and a bias of 3..4 keep nearly every output
            // inside (0, 6) (non-degenerate, and relu6 still clips a few).
@@ -140,12 +76,12 @@ std::vector<AgreementCase> ConvCases(const std::string& op, std::mt19937& rng) {
          }});
   }
   if (op == "Conv") {
-    variants.push_back({"no bias", [](Ctx& c) {
+    variants.push_back({"no bias", [](CaseContext& c) {
                           c.Out(c.b.Op("Conv", {c.U({1, 4, 8, 8}), c.CU({8, 4, 3, 3}, -0.5f, 0.5f)},
                                        Attrs({{"pads", Ints{1, 1, 1, 1}}})));
                         }});
   }
-  return Cases(op, variants, rng);
+  return ConfigCases(op, variants, rng);
 }
 
 OPENBPU_REGISTER_AGREEMENT_CASES(FusedConv, "FusedConv",
@@ -170,9 +106,9 @@ std::vector<AgreementCase> ConvTransposeCases(std::mt19937& rng) {
       {"2x2 stride 2 groups 2", 1, 8, 8, 5, 5, 2, 2, 0, 0, 1, 2, false},
       {"3x3 stride 2 pad 1 output_padding 1 groups 2", 1, 4, 6, 5, 6, 3, 2, 1, 1, 1, 2, false},
   };
-  std::vector<Variant> variants;
+  std::vector<CaseVariant> variants;
   for (const Spec& s : specs) {
-    variants.push_back({s.name, [s](Ctx& c) {
+    variants.push_back({s.name, [s](CaseContext& c) {
                           std::vector<ir::Value*> in = {
                               c.U({s.n, s.c, s.h, s.w}, -2.f, 2.f),
                               c.CU({s.c, s.m / s.group, s.k, s.k}, -0.5f, 0.5f)};
@@ -185,19 +121,19 @@ std::vector<AgreementCase> ConvTransposeCases(std::mt19937& rng) {
                                               {"group", s.group}})));
                         }});
   }
-  return Cases("ConvTranspose", variants, rng);
+  return ConfigCases("ConvTranspose", variants, rng);
 }
 OPENBPU_REGISTER_AGREEMENT_CASES(ConvTranspose, "ConvTranspose", ConvTransposeCases);
 
 std::vector<AgreementCase> FusedLinearCases(std::mt19937& rng) {
-  std::vector<Variant> v;
+  std::vector<CaseVariant> v;
   for (const auto& [shape, act, sumin] :
        std::vector<std::tuple<Shape, std::string, bool>>{{{4, 32}, "none", false},
                                                          {{2, 3, 48}, "relu", false},
                                                          {{6, 24}, "none", true},
                                                          {{5, 16}, "relu6", true}}) {
     v.push_back({absl::StrCat(ShapeToString(shape), " ", act, sumin ? " sumin" : ""),
-                 [shape, act, sumin](Ctx& c) {
+                 [shape, act, sumin](CaseContext& c) {
                    const int64_t k = shape.back(), n = 20;
                    const bool positive = act != "none";
                    std::vector<ir::Value*> in = {
@@ -211,51 +147,51 @@ std::vector<AgreementCase> FusedLinearCases(std::mt19937& rng) {
                    c.Out(c.b.Op("FusedLinear", in, Attrs({{"activation", act}})));
                  }});
   }
-  return Cases("FusedLinear", v, rng);
+  return ConfigCases("FusedLinear", v, rng);
 }
 OPENBPU_REGISTER_AGREEMENT_CASES(FusedLinear, "FusedLinear", FusedLinearCases);
 
 std::vector<AgreementCase> MatMulCases(std::mt19937& rng) {
-  std::vector<Variant> v = {
+  std::vector<CaseVariant> v = {
       {"[8,16] x [16,12]",
-       [](Ctx& c) {
+       [](CaseContext& c) {
          c.Out(c.b.Op("MatMul", {c.U({8, 16}), c.U({16, 12})}));
        }},
       {"batch broadcast [2,1,5,16] x [3,16,7]",
-       [](Ctx& c) {
+       [](CaseContext& c) {
          c.Out(c.b.Op("MatMul", {c.U({2, 1, 5, 16}), c.U({3, 16, 7}, -1.f, 1.f)}));
        }},
       {"constant weight [6,32] x [32,10]",
-       [](Ctx& c) {
+       [](CaseContext& c) {
          c.Out(c.b.Op("MatMul", {c.U({6, 32}), c.CU({32, 10}, -0.3f, 0.3f)}));
        }},
       {"vector [16] x [4,16,9]",
-       [](Ctx& c) {
+       [](CaseContext& c) {
          c.Out(c.b.Op("MatMul", {c.U({16}), c.U({4, 16, 9})}));
        }},
   };
-  return Cases("MatMul", v, rng);
+  return ConfigCases("MatMul", v, rng);
 }
 OPENBPU_REGISTER_AGREEMENT_CASES(MatMul, "MatMul", MatMulCases);
 
 std::vector<AgreementCase> GemmCases(std::mt19937& rng) {
-  std::vector<Variant> v = {
+  std::vector<CaseVariant> v = {
       {"transB bias",
-       [](Ctx& c) {
+       [](CaseContext& c) {
          c.Out(c.b.Op("Gemm", {c.U({4, 32}), c.CU({10, 32}, -0.3f, 0.3f), c.CU({10}, -1.f, 1.f)},
                       Attrs({{"transB", int64_t{1}}})));
        }},
       {"no bias",
-       [](Ctx& c) {
+       [](CaseContext& c) {
          c.Out(c.b.Op("Gemm", {c.U({3, 24}), c.CU({24, 12}, -0.3f, 0.3f)}));
        }},
       {"transA bias row",
-       [](Ctx& c) {
+       [](CaseContext& c) {
          c.Out(c.b.Op("Gemm", {c.U({16, 5}), c.CU({16, 8}, -0.3f, 0.3f), c.CU({1, 8}, -1.f, 1.f)},
                       Attrs({{"transA", int64_t{1}}})));
        }},
   };
-  return Cases("Gemm", v, rng);
+  return ConfigCases("Gemm", v, rng);
 }
 OPENBPU_REGISTER_AGREEMENT_CASES(Gemm, "Gemm", GemmCases);
 
@@ -275,15 +211,15 @@ std::vector<AgreementCase> BinaryCases(const std::string& op, std::mt19937& rng)
       {"ratio 300", {2, 64}, {2, 64}, 3.f, 0.01f},
       {"constant operand", {2, 4, 5}, {4, 5}, 1.f, 1.5f, true},
   };
-  std::vector<Variant> v;
+  std::vector<CaseVariant> v;
   for (const Spec& s : specs) {
-    v.push_back({s.name, [op, s](Ctx& c) {
+    v.push_back({s.name, [op, s](CaseContext& c) {
                    ir::Value* a = c.U(s.a, -s.ra, s.ra);
                    ir::Value* b = s.const_b ? c.CU(s.b, -s.rb, s.rb) : c.U(s.b, -s.rb, s.rb);
                    c.Out(c.b.Op(op, {a, b}));
                  }});
   }
-  return Cases(op, v, rng);
+  return ConfigCases(op, v, rng);
 }
 
 OPENBPU_REGISTER_AGREEMENT_CASES(Add, "Add",
@@ -291,47 +227,47 @@ OPENBPU_REGISTER_AGREEMENT_CASES(Add, "Add",
 OPENBPU_REGISTER_AGREEMENT_CASES(Sub, "Sub",
                                  [](std::mt19937& rng) { return BinaryCases("Sub", rng); });
 std::vector<AgreementCase> MulCases(std::mt19937& rng) {
-  std::vector<Variant> v = {
+  std::vector<CaseVariant> v = {
       {"same shape",
-       [](Ctx& c) {
+       [](CaseContext& c) {
          c.Out(c.b.Op("Mul", {c.U({2, 3, 6, 6}, 0.5f, 2.f), c.U({2, 3, 6, 6}, -2.f, -0.3f)}));
        }},
       {"broadcast",
-       [](Ctx& c) {
+       [](CaseContext& c) {
          c.Out(c.b.Op("Mul", {c.U({1, 4, 5, 5}, 0.2f, 2.f), c.U({1, 4, 1, 1}, 0.5f, 0.9f)}));
        }},
       {"constant scale",
-       [](Ctx& c) {
+       [](CaseContext& c) {
          c.Out(c.b.Op("Mul", {c.U({3, 40}, 0.2f, 3.f), c.CU({40}, 0.5f, 4.f)}));
        }},
   };
-  return Cases("Mul", v, rng);
+  return ConfigCases("Mul", v, rng);
 }
 OPENBPU_REGISTER_AGREEMENT_CASES(Mul, "Mul", MulCases);
 
 std::vector<AgreementCase> ConcatCases(std::mt19937& rng) {
-  std::vector<Variant> v = {
+  std::vector<CaseVariant> v = {
       {"axis 1 three scales",
-       [](Ctx& c) {
+       [](CaseContext& c) {
          c.Out(c.b.Op("Concat",
                       {c.U({1, 3, 4, 4}, -2.f, 2.f), c.U({1, 5, 4, 4}, -0.7f, 0.7f),
                        c.U({1, 2, 4, 4}, -3.f, 3.f)},
                       Attrs({{"axis", int64_t{1}}})));
        }},
       {"axis -1",
-       [](Ctx& c) {
+       [](CaseContext& c) {
          c.Out(c.b.Op("Concat", {c.U({2, 3, 7}, -1.f, 1.f), c.U({2, 3, 9}, -1.5f, 1.5f)},
                       Attrs({{"axis", int64_t{-1}}})));
        }},
   };
-  return Cases("Concat", v, rng);
+  return ConfigCases("Concat", v, rng);
 }
 OPENBPU_REGISTER_AGREEMENT_CASES(Concat, "Concat", ConcatCases);
 
 // ------------------------------------------------------- pooling / means
 
 std::vector<AgreementCase> AveragePoolCases(std::mt19937& rng) {
-  std::vector<Variant> v;
+  std::vector<CaseVariant> v;
   struct P {
     std::string name;
     Ints kernel, strides, pads;
@@ -342,7 +278,7 @@ std::vector<AgreementCase> AveragePoolCases(std::mt19937& rng) {
                       {"3x3 stride 1 pad 1 include pad", {3, 3}, {1, 1}, {1, 1, 1, 1}, 1},
                       {"3x3 stride 2 pad 1 exclude pad", {3, 3}, {2, 2}, {1, 1, 1, 1}, 0},
                       {"7x7 global-like", {7, 7}, {1, 1}, {0, 0, 0, 0}, 0}}) {
-    v.push_back({p.name, [p](Ctx& c) {
+    v.push_back({p.name, [p](CaseContext& c) {
                    c.Out(c.b.Op("AveragePool", {c.U({2, 4, 13, 13}, -1.f, 2.f)},
                                 Attrs({{"kernel_shape", p.kernel},
                                        {"strides", p.strides},
@@ -350,42 +286,42 @@ std::vector<AgreementCase> AveragePoolCases(std::mt19937& rng) {
                                        {"count_include_pad", p.include_pad}})));
                  }});
   }
-  return Cases("AveragePool", v, rng);
+  return ConfigCases("AveragePool", v, rng);
 }
 OPENBPU_REGISTER_AGREEMENT_CASES(AveragePool, "AveragePool", AveragePoolCases);
 
 std::vector<AgreementCase> GlobalAveragePoolCases(std::mt19937& rng) {
-  std::vector<Variant> v = {
+  std::vector<CaseVariant> v = {
       {"[2,16,7,7]",
-       [](Ctx& c) {
+       [](CaseContext& c) {
          c.Out(c.b.Op("GlobalAveragePool", {c.U({2, 16, 7, 7}, -0.5f, 2.f)}));
        }},
       {"[1,32,5,3]",
-       [](Ctx& c) {
+       [](CaseContext& c) {
          c.Out(c.b.Op("GlobalAveragePool", {c.U({1, 32, 5, 3}, 0.f, 3.f)}));
        }},
   };
-  return Cases("GlobalAveragePool", v, rng);
+  return ConfigCases("GlobalAveragePool", v, rng);
 }
 OPENBPU_REGISTER_AGREEMENT_CASES(GlobalAveragePool, "GlobalAveragePool", GlobalAveragePoolCases);
 
 std::vector<AgreementCase> ReduceCases(const std::string& op, std::mt19937& rng) {
-  std::vector<Variant> v = {
+  std::vector<CaseVariant> v = {
       {"axes [2,3] keepdims",
-       [op](Ctx& c) {
+       [op](CaseContext& c) {
          c.Out(c.b.Op(op, {c.U({2, 8, 5, 5}, -0.5f, 2.f), c.C(I64({2, 3}))}));
        }},
       {"axis 1 no keepdims",
-       [op](Ctx& c) {
+       [op](CaseContext& c) {
          c.Out(c.b.Op(op, {c.U({4, 6, 10}, -0.5f, 2.f), c.C(I64({1}))},
                       Attrs({{"keepdims", int64_t{0}}})));
        }},
       {"axis -1",
-       [op](Ctx& c) {
+       [op](CaseContext& c) {
          c.Out(c.b.Op(op, {c.U({3, 40}, -2.f, 3.f), c.C(I64({-1}))}));
        }},
   };
-  return Cases(op, v, rng);
+  return ConfigCases(op, v, rng);
 }
 
 OPENBPU_REGISTER_AGREEMENT_CASES(ReduceMean, "ReduceMean",

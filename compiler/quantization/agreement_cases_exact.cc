@@ -5,8 +5,6 @@
 // ranges keep outputs non-degenerate (max |q| >= 64, >= 90 % nonzero): e.g.
 // Relu gets mostly positive inputs, comparisons mostly-true data, and index
 // outputs come from axes longer than 64.
-#include <cstdio>
-#include <cstdlib>
 #include <functional>
 #include <string>
 #include <utility>
@@ -15,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "compiler/frontend/graph_builder.h"
 #include "compiler/quantization/agreement_case.h"
+#include "compiler/quantization/agreement_case_util.h"
 
 namespace openbpu::quantization {
 namespace {
@@ -22,89 +21,17 @@ namespace {
 using frontend::Attrs;
 using Ints = std::vector<int64_t>;
 
-Tensor Uniform(const Shape& shape, float lo, float hi, std::mt19937& rng) {
-  std::uniform_real_distribution<float> dist(lo, hi);
-  Tensor t(DType::kFloat32, shape);
-  for (float& v : t.span<float>()) v = dist(rng);
-  return t;
-}
-
-Tensor I64(const Ints& v) {
-  return Tensor::FromVector<int64_t>({static_cast<int64_t>(v.size())}, v);
-}
-Tensor F32(const Shape& shape, const std::vector<float>& v) {
-  return Tensor::FromVector<float>(shape, v);
-}
-
-// One case under construction: graph inputs with their float data, constants.
-struct Ctx {
-  frontend::GraphBuilder b;
-  std::vector<Tensor> inputs;
-  std::mt19937* rng = nullptr;
-
-  ir::Value* In(Tensor t) {
-    inputs.push_back(t);
-    return b.Input(absl::StrCat("x", inputs.size() - 1), t.dtype(), t.shape());
-  }
-  ir::Value* U(const Shape& shape, float lo = -2.f, float hi = 2.f) {
-    return In(Uniform(shape, lo, hi, *rng));
-  }
-  ir::Value* C(Tensor t) { return b.Constant(std::move(t)); }
-  void Out(ir::Value* v) { b.Output(v); }
-  void Out(const std::vector<ir::Value*>& vs) {
-    for (ir::Value* v : vs) b.Output(v);
-  }
-};
-
-using Variant = std::pair<std::string, std::function<void(Ctx&)>>;
-
-struct Config {
-  const char* march;
-  DType dtype;
-};
-constexpr Config kConfigs[] = {
-    {"bayes", DType::kInt8}, {"bayes", DType::kInt16}, {"bernoulli2", DType::kInt8}};
-
-// Every variant on every (march, activation dtype) configuration.
-std::vector<AgreementCase> Cases(const std::string& op, const std::vector<Variant>& variants,
-                                 std::mt19937& rng) {
-  std::vector<AgreementCase> cases;
-  for (const Config& config : kConfigs) {
-    for (const Variant& v : variants) {
-      Ctx ctx;
-      ctx.rng = &rng;
-      v.second(ctx);
-      absl::StatusOr<std::unique_ptr<ir::Graph>> graph = ctx.b.Build(/*fold_constants=*/false);
-      if (!graph.ok()) {
-        // A broken generator is a programming error in this test-only file.
-        std::fprintf(stderr, "agreement case '%s %s' does not build: %s\n", op.c_str(),
-                     v.first.c_str(), std::string(graph.status().message()).c_str());
-        std::abort();
-      }
-      AgreementCase c;
-      c.name =
-          absl::StrCat(op, " ", v.first, " (", config.march, " ", DTypeName(config.dtype), ")");
-      c.graph = *std::move(graph);
-      c.inputs = std::move(ctx.inputs);
-      c.march = config.march;
-      c.activation_dtype = config.dtype;
-      cases.push_back(std::move(c));
-    }
-  }
-  return cases;
-}
-
 // A unary op on one [-2, 2] input of each shape.
 std::vector<AgreementCase> Unary(const std::string& op, ir::AttributeMap attrs,
                                  std::vector<Shape> shapes, std::mt19937& rng, float lo = -2.f,
                                  float hi = 2.f) {
-  std::vector<Variant> variants;
+  std::vector<CaseVariant> variants;
   for (const Shape& s : shapes) {
-    variants.push_back({ShapeToString(s), [op, attrs, s, lo, hi](Ctx& c) {
+    variants.push_back({ShapeToString(s), [op, attrs, s, lo, hi](CaseContext& c) {
                           c.Out(c.b.Op(op, {c.U(s, lo, hi)}, attrs));
                         }});
   }
-  return Cases(op, variants, rng);
+  return ConfigCases(op, variants, rng);
 }
 
 // ------------------------------------------------------------- exact ops
@@ -127,9 +54,9 @@ OPENBPU_REGISTER_AGREEMENT_CASES(Identity, "Identity", [](std::mt19937& rng) {
 });
 
 std::vector<AgreementCase> MaxPoolCases(std::mt19937& rng) {
-  std::vector<Variant> v;
+  std::vector<CaseVariant> v;
   auto pool = [](Shape s, ir::AttributeMap a) {
-    return [s, a](Ctx& c) { c.Out(c.b.Op("MaxPool", {c.U(s)}, a)); };
+    return [s, a](CaseContext& c) { c.Out(c.b.Op("MaxPool", {c.U(s)}, a)); };
   };
   v.push_back({"3x3 s2 p1", pool({1, 4, 9, 9}, Attrs({{"kernel_shape", Ints{3, 3}},
                                                       {"strides", Ints{2, 2}},
@@ -144,7 +71,7 @@ std::vector<AgreementCase> MaxPoolCases(std::mt19937& rng) {
       {"1d k4 same_upper", pool({1, 3, 17}, Attrs({{"kernel_shape", Ints{4}},
                                                    {"strides", Ints{3}},
                                                    {"auto_pad", std::string("SAME_UPPER")}}))});
-  return Cases("MaxPool", v, rng);
+  return ConfigCases("MaxPool", v, rng);
 }
 
 OPENBPU_REGISTER_AGREEMENT_CASES(MaxPool, "MaxPool", MaxPoolCases);
@@ -154,211 +81,211 @@ OPENBPU_REGISTER_AGREEMENT_CASES(GlobalMaxPool, "GlobalMaxPool", [](std::mt19937
 });
 
 OPENBPU_REGISTER_AGREEMENT_CASES(ReduceMax, "ReduceMax", [](std::mt19937& rng) {
-  std::vector<Variant> v;
-  v.push_back({"axes input [1,3] keepdims 0", [](Ctx& c) {
+  std::vector<CaseVariant> v;
+  v.push_back({"axes input [1,3] keepdims 0", [](CaseContext& c) {
                  c.Out(c.b.Op("ReduceMax", {c.U({2, 6, 3, 5}), c.C(I64({1, -1}))},
                               Attrs({{"keepdims", int64_t{0}}})));
                }});
-  v.push_back({"axes attribute [2]", [](Ctx& c) {
+  v.push_back({"axes attribute [2]", [](CaseContext& c) {
                  c.Out(c.b.Op("ReduceMax", {c.U({3, 4, 9})}, Attrs({{"axes", Ints{2}}})));
                }});
-  v.push_back({"all axes", [](Ctx& c) { c.Out(c.b.Op("ReduceMax", {c.U({4, 7, 3})})); }});
-  return Cases("ReduceMax", v, rng);
+  v.push_back({"all axes", [](CaseContext& c) { c.Out(c.b.Op("ReduceMax", {c.U({4, 7, 3})})); }});
+  return ConfigCases("ReduceMax", v, rng);
 });
 
 OPENBPU_REGISTER_AGREEMENT_CASES(Reshape, "Reshape", [](std::mt19937& rng) {
-  std::vector<Variant> v;
-  v.push_back({"[2,3,4] -> [4,-1]", [](Ctx& c) {
+  std::vector<CaseVariant> v;
+  v.push_back({"[2,3,4] -> [4,-1]", [](CaseContext& c) {
                  c.Out(c.b.Op("Reshape", {c.U({2, 3, 4}), c.C(I64({4, -1}))}));
                }});
-  v.push_back({"[1,8,3,3] -> [0,72]", [](Ctx& c) {
+  v.push_back({"[1,8,3,3] -> [0,72]", [](CaseContext& c) {
                  c.Out(c.b.Op("Reshape", {c.U({1, 8, 3, 3}), c.C(I64({0, 72}))}));
                }});
-  return Cases("Reshape", v, rng);
+  return ConfigCases("Reshape", v, rng);
 });
 
 OPENBPU_REGISTER_AGREEMENT_CASES(Flatten, "Flatten", [](std::mt19937& rng) {
-  std::vector<Variant> v;
+  std::vector<CaseVariant> v;
   for (int64_t axis : {1, 0, -1}) {
-    v.push_back({absl::StrCat("axis ", axis), [axis](Ctx& c) {
+    v.push_back({absl::StrCat("axis ", axis), [axis](CaseContext& c) {
                    c.Out(c.b.Op("Flatten", {c.U({2, 3, 2, 4})}, Attrs({{"axis", axis}})));
                  }});
   }
-  return Cases("Flatten", v, rng);
+  return ConfigCases("Flatten", v, rng);
 });
 
 OPENBPU_REGISTER_AGREEMENT_CASES(Squeeze, "Squeeze", [](std::mt19937& rng) {
-  std::vector<Variant> v;
-  v.push_back({"axes [0,2]", [](Ctx& c) {
+  std::vector<CaseVariant> v;
+  v.push_back({"axes [0,2]", [](CaseContext& c) {
                  c.Out(c.b.Op("Squeeze", {c.U({1, 5, 1, 7}), c.C(I64({0, 2}))}));
                }});
-  v.push_back({"all", [](Ctx& c) { c.Out(c.b.Op("Squeeze", {c.U({1, 16, 1, 1})})); }});
-  return Cases("Squeeze", v, rng);
+  v.push_back({"all", [](CaseContext& c) { c.Out(c.b.Op("Squeeze", {c.U({1, 16, 1, 1})})); }});
+  return ConfigCases("Squeeze", v, rng);
 });
 
 OPENBPU_REGISTER_AGREEMENT_CASES(Unsqueeze, "Unsqueeze", [](std::mt19937& rng) {
-  std::vector<Variant> v;
-  v.push_back({"axes [0,-1]", [](Ctx& c) {
+  std::vector<CaseVariant> v;
+  v.push_back({"axes [0,-1]", [](CaseContext& c) {
                  c.Out(c.b.Op("Unsqueeze", {c.U({6, 7}), c.C(I64({0, -1}))}));
                }});
-  return Cases("Unsqueeze", v, rng);
+  return ConfigCases("Unsqueeze", v, rng);
 });
 
 OPENBPU_REGISTER_AGREEMENT_CASES(Transpose, "Transpose", [](std::mt19937& rng) {
-  std::vector<Variant> v;
+  std::vector<CaseVariant> v;
   v.push_back(
-      {"perm [0,2,3,1]", [](Ctx& c) {
+      {"perm [0,2,3,1]", [](CaseContext& c) {
          c.Out(c.b.Op("Transpose", {c.U({2, 3, 4, 5})}, Attrs({{"perm", Ints{0, 2, 3, 1}}})));
        }});
-  v.push_back({"reverse", [](Ctx& c) { c.Out(c.b.Op("Transpose", {c.U({3, 5, 7})})); }});
-  return Cases("Transpose", v, rng);
+  v.push_back({"reverse", [](CaseContext& c) { c.Out(c.b.Op("Transpose", {c.U({3, 5, 7})})); }});
+  return ConfigCases("Transpose", v, rng);
 });
 
 OPENBPU_REGISTER_AGREEMENT_CASES(Slice, "Slice", [](std::mt19937& rng) {
-  std::vector<Variant> v;
-  v.push_back({"steps 2 and -1", [](Ctx& c) {
+  std::vector<CaseVariant> v;
+  v.push_back({"steps 2 and -1", [](CaseContext& c) {
                  c.Out(c.b.Op("Slice", {c.U({2, 8, 10}), c.C(I64({1, -1})), c.C(I64({8, 0})),
                                         c.C(I64({1, 2})), c.C(I64({2, -1}))}));
                }});
-  v.push_back({"clamped ends", [](Ctx& c) {
+  v.push_back({"clamped ends", [](CaseContext& c) {
                  c.Out(c.b.Op("Slice", {c.U({4, 9}), c.C(I64({-3})), c.C(I64({1000}))}));
                }});
-  return Cases("Slice", v, rng);
+  return ConfigCases("Slice", v, rng);
 });
 
 OPENBPU_REGISTER_AGREEMENT_CASES(Split, "Split", [](std::mt19937& rng) {
-  std::vector<Variant> v;
-  v.push_back({"sizes [2,5] axis 1", [](Ctx& c) {
+  std::vector<CaseVariant> v;
+  v.push_back({"sizes [2,5] axis 1", [](CaseContext& c) {
                  c.Out(c.b.OpN("Split", {c.U({3, 7, 4}), c.C(I64({2, 5}))}, 2,
                                Attrs({{"axis", int64_t{1}}})));
                }});
-  v.push_back({"3 equal parts", [](Ctx& c) { c.Out(c.b.OpN("Split", {c.U({9, 5})}, 3)); }});
-  return Cases("Split", v, rng);
+  v.push_back({"3 equal parts", [](CaseContext& c) { c.Out(c.b.OpN("Split", {c.U({9, 5})}, 3)); }});
+  return ConfigCases("Split", v, rng);
 });
 
 OPENBPU_REGISTER_AGREEMENT_CASES(Tile, "Tile", [](std::mt19937& rng) {
-  std::vector<Variant> v;
-  v.push_back({"[2,1,3]", [](Ctx& c) {
+  std::vector<CaseVariant> v;
+  v.push_back({"[2,1,3]", [](CaseContext& c) {
                  c.Out(c.b.Op("Tile", {c.U({2, 3, 4}), c.C(I64({2, 1, 3}))}));
                }});
-  return Cases("Tile", v, rng);
+  return ConfigCases("Tile", v, rng);
 });
 
 OPENBPU_REGISTER_AGREEMENT_CASES(Expand, "Expand", [](std::mt19937& rng) {
-  std::vector<Variant> v;
-  v.push_back({"[3,1] -> [2,3,6]", [](Ctx& c) {
+  std::vector<CaseVariant> v;
+  v.push_back({"[3,1] -> [2,3,6]", [](CaseContext& c) {
                  c.Out(c.b.Op("Expand", {c.U({3, 1}), c.C(I64({2, 3, 6}))}));
                }});
-  v.push_back({"bidirectional", [](Ctx& c) {
+  v.push_back({"bidirectional", [](CaseContext& c) {
                  c.Out(c.b.Op("Expand", {c.U({1, 4, 5}), c.C(I64({3, 1, 1}))}));
                }});
-  return Cases("Expand", v, rng);
+  return ConfigCases("Expand", v, rng);
 });
 
 OPENBPU_REGISTER_AGREEMENT_CASES(DepthToSpace, "DepthToSpace", [](std::mt19937& rng) {
-  std::vector<Variant> v;
+  std::vector<CaseVariant> v;
   for (const char* mode : {"DCR", "CRD"}) {
-    v.push_back({mode, [mode](Ctx& c) {
+    v.push_back({mode, [mode](CaseContext& c) {
                    c.Out(c.b.Op("DepthToSpace", {c.U({2, 8, 3, 4})},
                                 Attrs({{"blocksize", int64_t{2}}, {"mode", std::string(mode)}})));
                  }});
   }
-  return Cases("DepthToSpace", v, rng);
+  return ConfigCases("DepthToSpace", v, rng);
 });
 
 OPENBPU_REGISTER_AGREEMENT_CASES(SpaceToDepth, "SpaceToDepth", [](std::mt19937& rng) {
-  std::vector<Variant> v;
+  std::vector<CaseVariant> v;
   v.push_back(
-      {"block 2", [](Ctx& c) {
+      {"block 2", [](CaseContext& c) {
          c.Out(c.b.Op("SpaceToDepth", {c.U({1, 3, 6, 8})}, Attrs({{"blocksize", int64_t{2}}})));
        }});
-  return Cases("SpaceToDepth", v, rng);
+  return ConfigCases("SpaceToDepth", v, rng);
 });
 
 OPENBPU_REGISTER_AGREEMENT_CASES(Gather, "Gather", [](std::mt19937& rng) {
-  std::vector<Variant> v;
-  v.push_back({"axis 1 constant indices", [](Ctx& c) {
+  std::vector<CaseVariant> v;
+  v.push_back({"axis 1 constant indices", [](CaseContext& c) {
                  c.Out(c.b.Op("Gather", {c.U({3, 6, 4}), c.C(I64({5, 0, -1, 2, 2}))},
                               Attrs({{"axis", int64_t{1}}})));
                }});
-  v.push_back({"axis 0 indices input [2,2]", [](Ctx& c) {
+  v.push_back({"axis 0 indices input [2,2]", [](CaseContext& c) {
                  ir::Value* data = c.U({7, 5});
                  ir::Value* idx = c.In(Tensor::FromVector<int64_t>({2, 2}, {6, 0, 3, -2}));
                  c.Out(c.b.Op("Gather", {data, idx}));
                }});
-  return Cases("Gather", v, rng);
+  return ConfigCases("Gather", v, rng);
 });
 
 OPENBPU_REGISTER_AGREEMENT_CASES(Pad, "Pad", [](std::mt19937& rng) {
-  std::vector<Variant> v;
-  v.push_back({"constant 1.25", [](Ctx& c) {
+  std::vector<CaseVariant> v;
+  v.push_back({"constant 1.25", [](CaseContext& c) {
                  c.Out(c.b.Op("Pad", {c.U({1, 3, 6, 6}), c.C(I64({0, 0, 1, 2, 0, 0, 2, 1})),
                                       c.C(Tensor::Scalar(1.25f))}));
                }});
-  v.push_back({"zeros, small pads", [](Ctx& c) {
+  v.push_back({"zeros, small pads", [](CaseContext& c) {
                  c.Out(c.b.Op("Pad", {c.U({1, 2, 32, 32}), c.C(I64({0, 0, 1, 0, 0, 0, 0, 1}))}));
                }});
-  v.push_back({"reflect", [](Ctx& c) {
+  v.push_back({"reflect", [](CaseContext& c) {
                  c.Out(c.b.Op("Pad", {c.U({2, 2, 5, 6}), c.C(I64({0, 0, 2, 3, 0, 0, 3, 1}))},
                               Attrs({{"mode", std::string("reflect")}})));
                }});
-  v.push_back({"edge with axes", [](Ctx& c) {
+  v.push_back({"edge with axes", [](CaseContext& c) {
                  c.Out(c.b.Op("Pad",
                               {c.U({3, 5, 4}), c.C(I64({2, 1, 0, 3})), nullptr, c.C(I64({1, 2}))},
                               Attrs({{"mode", std::string("edge")}})));
                }});
-  return Cases("Pad", v, rng);
+  return ConfigCases("Pad", v, rng);
 });
 
 OPENBPU_REGISTER_AGREEMENT_CASES(ArgMax, "ArgMax", [](std::mt19937& rng) {
   // Axes of 96+ elements keep the int64 indices mostly nonzero and above 64.
-  std::vector<Variant> v;
-  v.push_back({"axis 1 keepdims", [](Ctx& c) {
+  std::vector<CaseVariant> v;
+  v.push_back({"axis 1 keepdims", [](CaseContext& c) {
                  c.Out(c.b.Op("ArgMax", {c.U({2, 128, 3})}, Attrs({{"axis", int64_t{1}}})));
                }});
-  v.push_back({"last axis, select_last, no keepdims", [](Ctx& c) {
+  v.push_back({"last axis, select_last, no keepdims", [](CaseContext& c) {
                  c.Out(c.b.Op("ArgMax", {c.U({5, 96})},
                               Attrs({{"axis", int64_t{-1}},
                                      {"keepdims", int64_t{0}},
                                      {"select_last_index", int64_t{1}}})));
                }});
-  return Cases("ArgMax", v, rng);
+  return ConfigCases("ArgMax", v, rng);
 });
 
 OPENBPU_REGISTER_AGREEMENT_CASES(TopK, "TopK", [](std::mt19937& rng) {
-  std::vector<Variant> v;
-  v.push_back({"k 5 largest", [](Ctx& c) {
+  std::vector<CaseVariant> v;
+  v.push_back({"k 5 largest", [](CaseContext& c) {
                  c.Out(c.b.OpN("TopK", {c.U({3, 128}), c.C(I64({5}))}, 2));
                }});
-  v.push_back({"k 4 smallest axis 0", [](Ctx& c) {
+  v.push_back({"k 4 smallest axis 0", [](CaseContext& c) {
                  c.Out(c.b.OpN("TopK", {c.U({100, 6}), c.C(I64({4}))}, 2,
                                Attrs({{"axis", int64_t{0}}, {"largest", int64_t{0}}})));
                }});
-  return Cases("TopK", v, rng);
+  return ConfigCases("TopK", v, rng);
 });
 
 // ------------------------------------------------- arithmetic on the grid
 
 OPENBPU_REGISTER_AGREEMENT_CASES(Clip, "Clip", [](std::mt19937& rng) {
-  std::vector<Variant> v;
-  v.push_back({"[-1.2, 1.5]", [](Ctx& c) {
+  std::vector<CaseVariant> v;
+  v.push_back({"[-1.2, 1.5]", [](CaseContext& c) {
                  c.Out(c.b.Op("Clip", {c.U({2, 4, 5, 5}), c.C(Tensor::Scalar(-1.2f)),
                                        c.C(Tensor::Scalar(1.5f))}));
                }});
-  v.push_back({"relu6", [](Ctx& c) {
+  v.push_back({"relu6", [](CaseContext& c) {
                  c.Out(c.b.Op("Clip", {c.U({1, 8, 7, 7}, -0.2f, 8.f), c.C(Tensor::Scalar(0.f)),
                                        c.C(Tensor::Scalar(6.f))}));
                }});
-  v.push_back({"max only", [](Ctx& c) {
+  v.push_back({"max only", [](CaseContext& c) {
                  c.Out(c.b.Op("Clip", {c.U({50}), nullptr, c.C(Tensor::Scalar(0.7f))}));
                }});
-  return Cases("Clip", v, rng);
+  return ConfigCases("Clip", v, rng);
 });
 
 std::vector<AgreementCase> ResizeCases(std::mt19937& rng) {
-  std::vector<Variant> v;
+  std::vector<CaseVariant> v;
   auto resize = [](Shape s, Tensor scales, Tensor sizes, ir::AttributeMap a) {
-    return [s, scales, sizes, a](Ctx& c) {
+    return [s, scales, sizes, a](CaseContext& c) {
       ir::Value* x = c.U(s);
       ir::Value* sc = scales.empty_dtype() ? nullptr : c.C(scales);
       ir::Value* sz = sizes.empty_dtype() ? nullptr : c.C(sizes);
@@ -389,37 +316,37 @@ std::vector<AgreementCase> ResizeCases(std::mt19937& rng) {
        resize({2, 3, 11}, F32({3}, {1, 1, 1.7f}), Tensor(),
               Attrs({{"mode", std::string("linear")},
                      {"coordinate_transformation_mode", std::string("pytorch_half_pixel")}}))});
-  return Cases("Resize", v, rng);
+  return ConfigCases("Resize", v, rng);
 }
 
 OPENBPU_REGISTER_AGREEMENT_CASES(Resize, "Resize", ResizeCases);
 
 OPENBPU_REGISTER_AGREEMENT_CASES(Max, "Max", [](std::mt19937& rng) {
-  std::vector<Variant> v;
-  v.push_back({"two inputs, broadcast", [](Ctx& c) {
+  std::vector<CaseVariant> v;
+  v.push_back({"two inputs, broadcast", [](CaseContext& c) {
                  c.Out(c.b.Op("Max", {c.U({2, 3, 4, 5}), c.U({4, 1}, -1.f, 3.f)}));
                }});
-  v.push_back({"three inputs", [](Ctx& c) {
+  v.push_back({"three inputs", [](CaseContext& c) {
                  c.Out(c.b.Op("Max", {c.U({6, 7}, -1.f, 1.f), c.U({7}, -3.f, 2.f),
                                       c.U({6, 1}, -0.5f, 0.5f)}));
                }});
-  return Cases("Max", v, rng);
+  return ConfigCases("Max", v, rng);
 });
 
 OPENBPU_REGISTER_AGREEMENT_CASES(Min, "Min", [](std::mt19937& rng) {
-  std::vector<Variant> v;
-  v.push_back({"two inputs, broadcast", [](Ctx& c) {
+  std::vector<CaseVariant> v;
+  v.push_back({"two inputs, broadcast", [](CaseContext& c) {
                  c.Out(c.b.Op("Min", {c.U({3, 1, 5}), c.U({4, 5}, -3.f, 1.f)}));
                }});
-  v.push_back({"three inputs", [](Ctx& c) {
+  v.push_back({"three inputs", [](CaseContext& c) {
                  c.Out(c.b.Op("Min", {c.U({5, 6}), c.U({5, 6}, -1.f, 4.f), c.U({6}, -2.f, 0.5f)}));
                }});
-  return Cases("Min", v, rng);
+  return ConfigCases("Min", v, rng);
 });
 
 OPENBPU_REGISTER_AGREEMENT_CASES(Where, "Where", [](std::mt19937& rng) {
-  std::vector<Variant> v;
-  v.push_back({"broadcast condition", [](Ctx& c) {
+  std::vector<CaseVariant> v;
+  v.push_back({"broadcast condition", [](CaseContext& c) {
                  std::vector<bool> mask;
                  std::bernoulli_distribution coin(0.5);
                  for (int i = 0; i < 6; ++i) mask.push_back(coin(*c.rng));
@@ -427,37 +354,37 @@ OPENBPU_REGISTER_AGREEMENT_CASES(Where, "Where", [](std::mt19937& rng) {
                  for (int i = 0; i < 6; ++i) cond.data<bool>()[i] = mask[i];
                  c.Out(c.b.Op("Where", {c.C(cond), c.U({3, 4, 6}), c.U({4, 1}, -0.5f, 3.f)}));
                }});
-  return Cases("Where", v, rng);
+  return ConfigCases("Where", v, rng);
 });
 
 OPENBPU_REGISTER_AGREEMENT_CASES(LeakyRelu, "LeakyRelu", [](std::mt19937& rng) {
-  std::vector<Variant> v;
+  std::vector<CaseVariant> v;
   for (float alpha : {0.01f, 0.2f}) {
     v.push_back(
-        {absl::StrCat("alpha ", alpha), [alpha](Ctx& c) {
+        {absl::StrCat("alpha ", alpha), [alpha](CaseContext& c) {
            // Wider on the negative side so alpha * x keeps a few LSBs.
            c.Out(c.b.Op("LeakyRelu", {c.U({2, 4, 6, 5}, -8.f, 2.f)}, Attrs({{"alpha", alpha}})));
          }});
   }
-  return Cases("LeakyRelu", v, rng);
+  return ConfigCases("LeakyRelu", v, rng);
 });
 
 OPENBPU_REGISTER_AGREEMENT_CASES(PRelu, "PRelu", [](std::mt19937& rng) {
-  std::vector<Variant> v;
-  v.push_back({"per-channel slopes", [](Ctx& c) {
+  std::vector<CaseVariant> v;
+  v.push_back({"per-channel slopes", [](CaseContext& c) {
                  c.Out(c.b.Op("PRelu", {c.U({2, 4, 5, 5}, -4.f, 2.f),
                                         c.C(F32({4, 1, 1}, {0.25f, 0.1f, 0.5f, -0.3f}))}));
                }});
-  v.push_back({"scalar slope", [](Ctx& c) {
+  v.push_back({"scalar slope", [](CaseContext& c) {
                  c.Out(c.b.Op("PRelu", {c.U({3, 17}, -3.f, 2.f), c.C(F32({1}, {0.4f}))}));
                }});
-  return Cases("PRelu", v, rng);
+  return ConfigCases("PRelu", v, rng);
 });
 
 // Inputs of equal range (so equal scales) sharing ~95 % of their elements, so
 // Equal is mostly true and its ties are exact.
-void MostlyEqualPair(Ctx& c, const Shape& shape, ir::Value*& a, ir::Value*& b) {
-  Tensor x = Uniform(shape, -2.f, 2.f, *c.rng);
+void MostlyEqualPair(CaseContext& c, const Shape& shape, ir::Value*& a, ir::Value*& b) {
+  Tensor x = UniformTensor(shape, -2.f, 2.f, *c.rng);
   x.data<float>()[0] = 2.f;
   x.data<float>()[1] = -2.f;
   Tensor y = x;
@@ -470,22 +397,22 @@ void MostlyEqualPair(Ctx& c, const Shape& shape, ir::Value*& a, ir::Value*& b) {
 }
 
 OPENBPU_REGISTER_AGREEMENT_CASES(Equal, "Equal", [](std::mt19937& rng) {
-  std::vector<Variant> v;
-  v.push_back({"mostly equal", [](Ctx& c) {
+  std::vector<CaseVariant> v;
+  v.push_back({"mostly equal", [](CaseContext& c) {
                  ir::Value *a, *b;
                  MostlyEqualPair(c, {4, 6, 5}, a, b);
                  c.Out(c.b.Op("Equal", {a, b}));
                }});
-  return Cases("Equal", v, rng);
+  return ConfigCases("Equal", v, rng);
 });
 
 // a > b for most elements, with ~5 % exact ties at equal scales.
 std::vector<AgreementCase> Ordered(const std::string& op, std::mt19937& rng) {
-  std::vector<Variant> v;
-  v.push_back({"mostly ordered, ties", [op](Ctx& c) {
+  std::vector<CaseVariant> v;
+  v.push_back({"mostly ordered, ties", [op](CaseContext& c) {
                  const Shape shape = {3, 8, 7};
-                 Tensor hi = Uniform(shape, 0.2f, 2.f, *c.rng);
-                 Tensor lo = Uniform(shape, -2.f, 0.1f, *c.rng);
+                 Tensor hi = UniformTensor(shape, 0.2f, 2.f, *c.rng);
+                 Tensor lo = UniformTensor(shape, -2.f, 0.1f, *c.rng);
                  hi.data<float>()[0] = 2.f;  // both ranges [-2, 2]: equal scales
                  lo.data<float>()[0] = -2.f;
                  std::uniform_real_distribution<float> u(0.f, 1.f);
@@ -496,13 +423,13 @@ std::vector<AgreementCase> Ordered(const std::string& op, std::mt19937& rng) {
                  ir::Value* b = c.In(op == "Greater" ? lo : hi);
                  c.Out(c.b.Op(op, {a, b}));
                }});
-  v.push_back({"different scales, broadcast", [op](Ctx& c) {
+  v.push_back({"different scales, broadcast", [op](CaseContext& c) {
                  ir::Value* big = c.U({5, 6}, 0.5f, 3.f);
                  ir::Value* small = c.U({6}, -1.f, 0.4f);
                  c.Out(c.b.Op(op, op == "Greater" ? std::vector<ir::Value*>{big, small}
                                                   : std::vector<ir::Value*>{small, big}));
                }});
-  return Cases(op, v, rng);
+  return ConfigCases(op, v, rng);
 }
 
 OPENBPU_REGISTER_AGREEMENT_CASES(Greater, "Greater",

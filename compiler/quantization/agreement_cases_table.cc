@@ -3,8 +3,6 @@
 // bernoulli2 int8, with input ranges that keep outputs non-degenerate (max |q| >= 64,
 // >= 90 % nonzero: e.g. Floor sees [1, 7], Softmax logits span at most e^3), and each case
 // carrying the op's asserted table bound (qtable::TableErrorBound).
-#include <cstdio>
-#include <cstdlib>
 #include <functional>
 #include <string>
 #include <tuple>
@@ -15,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "compiler/frontend/graph_builder.h"
 #include "compiler/quantization/agreement_case.h"
+#include "compiler/quantization/agreement_case_util.h"
 
 namespace openbpu::ops::qtable {
 // Defined in compiler/ops/quant_table_util.cc (linked by every user of these cases through
@@ -27,13 +26,6 @@ namespace {
 
 using frontend::Attrs;
 
-Tensor UniformTensor(const Shape& shape, float lo, float hi, std::mt19937& rng) {
-  std::uniform_real_distribution<float> dist(lo, hi);
-  Tensor t(DType::kFloat32, shape);
-  for (float& v : t.span<float>()) v = dist(rng);
-  return t;
-}
-
 // Values with |v| in [lo, hi] and a random sign.
 Tensor SignedMagnitude(const Shape& shape, float lo, float hi, std::mt19937& rng) {
   Tensor t = UniformTensor(shape, lo, hi, rng);
@@ -42,58 +34,12 @@ Tensor SignedMagnitude(const Shape& shape, float lo, float hi, std::mt19937& rng
   return t;
 }
 
-struct TableCtx {
-  frontend::GraphBuilder b;
-  std::vector<Tensor> inputs;
-  std::mt19937* rng = nullptr;
-
-  ir::Value* In(Tensor t) {
-    const Shape shape = t.shape();
-    inputs.push_back(std::move(t));
-    return b.Input(absl::StrCat("x", inputs.size() - 1), DType::kFloat32, shape);
-  }
-  ir::Value* U(const Shape& shape, float lo, float hi) {
-    return In(UniformTensor(shape, lo, hi, *rng));
-  }
-  ir::Value* CU(const Shape& shape, float lo, float hi) {
-    return b.Constant(UniformTensor(shape, lo, hi, *rng));
-  }
-};
-
-using TableVariant = std::pair<std::string, std::function<void(TableCtx&)>>;
-
-struct TableConfig {
-  const char* march;
-  DType dtype;
-};
-constexpr TableConfig kTableConfigs[] = {
-    {"bayes", DType::kInt8}, {"bayes", DType::kInt16}, {"bernoulli2", DType::kInt8}};
-
+// Every variant on every configuration, each case carrying the op's table bound.
 std::vector<AgreementCase> TableCases(const std::string& op,
-                                      const std::vector<TableVariant>& variants,
-                                      std::mt19937& rng) {
-  std::vector<AgreementCase> cases;
-  for (const TableConfig& config : kTableConfigs) {
-    for (const TableVariant& v : variants) {
-      TableCtx ctx;
-      ctx.rng = &rng;
-      v.second(ctx);
-      absl::StatusOr<std::unique_ptr<ir::Graph>> graph = ctx.b.Build(/*fold_constants=*/false);
-      if (!graph.ok()) {
-        std::fprintf(stderr, "agreement case '%s %s' does not build: %s\n", op.c_str(),
-                     v.first.c_str(), std::string(graph.status().message()).c_str());
-        std::abort();
-      }
-      AgreementCase c;
-      c.name =
-          absl::StrCat(op, " ", v.first, " (", config.march, " ", DTypeName(config.dtype), ")");
-      c.graph = *std::move(graph);
-      c.inputs = std::move(ctx.inputs);
-      c.march = config.march;
-      c.activation_dtype = config.dtype;
-      c.max_lsb = static_cast<int>(ops::qtable::TableErrorBound(op, config.dtype));
-      cases.push_back(std::move(c));
-    }
+                                      const std::vector<CaseVariant>& variants, std::mt19937& rng) {
+  std::vector<AgreementCase> cases = ConfigCases(op, variants, rng);
+  for (AgreementCase& c : cases) {
+    c.max_lsb = static_cast<int>(ops::qtable::TableErrorBound(op, c.activation_dtype));
   }
   return cases;
 }
@@ -102,10 +48,10 @@ std::vector<AgreementCase> TableCases(const std::string& op,
 AgreementCaseGenerator Unary(const std::string& op, float lo, float hi,
                              ir::AttributeMap attrs = {}) {
   return [op, lo, hi, attrs](std::mt19937& rng) {
-    std::vector<TableVariant> variants;
+    std::vector<CaseVariant> variants;
     for (const Shape& shape : {Shape{2, 3, 8, 8}, Shape{5, 77}}) {
       variants.push_back({absl::StrCat("[", lo, ", ", hi, "] ", ShapeToString(shape)),
-                          [op, lo, hi, attrs, shape](TableCtx& c) {
+                          [op, lo, hi, attrs, shape](CaseContext& c) {
                             c.b.Output(c.b.Op(op, {c.U(shape, lo, hi)}, attrs));
                           }});
     }
@@ -136,8 +82,8 @@ OPENBPU_REGISTER_AGREEMENT_CASES(TableCeil, "Ceil", Unary("Ceil", 0.01f, 6.f));
 OPENBPU_REGISTER_AGREEMENT_CASES(TableFloor, "Floor", Unary("Floor", 1.f, 7.f));
 
 std::vector<AgreementCase> TableReciprocalCases(std::mt19937& rng) {
-  std::vector<TableVariant> variants = {
-      {"+-[0.5, 4]", [](TableCtx& c) {
+  std::vector<CaseVariant> variants = {
+      {"+-[0.5, 4]", [](CaseContext& c) {
          c.b.Output(c.b.Op("Reciprocal", {c.In(SignedMagnitude({4, 64}, 0.5f, 4.f, *c.rng))}));
        }}};
   std::vector<AgreementCase> cases = TableCases("Reciprocal", variants, rng);
@@ -147,11 +93,11 @@ std::vector<AgreementCase> TableReciprocalCases(std::mt19937& rng) {
 OPENBPU_REGISTER_AGREEMENT_CASES(TableReciprocal, "Reciprocal", TableReciprocalCases);
 
 std::vector<AgreementCase> TablePowCases(std::mt19937& rng) {
-  std::vector<TableVariant> variants;
+  std::vector<CaseVariant> variants;
   for (const auto& [e, lo, hi] :
        {std::tuple<float, float, float>{2.f, 0.5f, 3.f}, {0.5f, 0.2f, 4.f}, {3.f, 0.5f, 2.5f}}) {
     variants.push_back({absl::StrCat("x^", e, " x in [", lo, ", ", hi, "]"),
-                        [e = e, lo = lo, hi = hi](TableCtx& c) {
+                        [e = e, lo = lo, hi = hi](CaseContext& c) {
                           ir::Value* ex = c.b.Constant(Tensor::Scalar<float>(e));
                           c.b.Output(c.b.Op("Pow", {c.U({3, 50}, lo, hi), ex}));
                         }});
@@ -161,20 +107,20 @@ std::vector<AgreementCase> TablePowCases(std::mt19937& rng) {
 OPENBPU_REGISTER_AGREEMENT_CASES(TablePow, "Pow", TablePowCases);
 
 std::vector<AgreementCase> TableDivCases(std::mt19937& rng) {
-  std::vector<TableVariant> variants = {
+  std::vector<CaseVariant> variants = {
       {"same shape",
-       [](TableCtx& c) {
+       [](CaseContext& c) {
          ir::Value* x = c.U({4, 48}, -3.f, 3.f);
          ir::Value* y = c.In(SignedMagnitude({4, 48}, 0.5f, 2.f, *c.rng));
          c.b.Output(c.b.Op("Div", {x, y}));
        }},
       {"broadcast divisor",
-       [](TableCtx& c) {
+       [](CaseContext& c) {
          ir::Value* x = c.U({2, 6, 5, 5}, -3.f, 3.f);
          ir::Value* y = c.In(UniformTensor({1, 6, 1, 1}, 0.5f, 2.f, *c.rng));
          c.b.Output(c.b.Op("Div", {x, y}));
        }},
-      {"constant divisor", [](TableCtx& c) {
+      {"constant divisor", [](CaseContext& c) {
          ir::Value* x = c.U({3, 40}, -3.f, 3.f);
          c.b.Output(c.b.Op("Div", {x, c.CU({40}, 0.7f, 1.9f)}));
        }}};
@@ -183,14 +129,14 @@ std::vector<AgreementCase> TableDivCases(std::mt19937& rng) {
 OPENBPU_REGISTER_AGREEMENT_CASES(TableDiv, "Div", TableDivCases);
 
 std::vector<AgreementCase> TableSoftmaxCases(std::mt19937& rng) {
-  std::vector<TableVariant> variants;
+  std::vector<CaseVariant> variants;
   for (const auto& [shape, axis] : {std::pair<Shape, int64_t>{{2, 5, 16}, -1},
                                     {{2, 16, 5}, 1},
                                     {{3, 64}, 1},
                                     {{1, 4, 3, 8}, 3}}) {
     variants.push_back(
         {absl::StrCat(ShapeToString(shape), " axis ", axis),
-         [shape = shape, axis = axis](TableCtx& c) {
+         [shape = shape, axis = axis](CaseContext& c) {
            c.b.Output(c.b.Op("Softmax", {c.U(shape, -1.5f, 1.5f)}, Attrs({{"axis", axis}})));
          }});
   }
@@ -199,20 +145,20 @@ std::vector<AgreementCase> TableSoftmaxCases(std::mt19937& rng) {
 OPENBPU_REGISTER_AGREEMENT_CASES(TableSoftmax, "Softmax", TableSoftmaxCases);
 
 std::vector<AgreementCase> TableLayerNormalizationCases(std::mt19937& rng) {
-  std::vector<TableVariant> variants = {
+  std::vector<CaseVariant> variants = {
       {"last axis, scale and bias",
-       [](TableCtx& c) {
+       [](CaseContext& c) {
          c.b.Output(
              c.b.Op("LayerNormalization",
                     {c.U({2, 4, 32}, -2.f, 2.f), c.CU({32}, 0.5f, 1.5f), c.CU({32}, -0.2f, 0.2f)}));
        }},
       {"last two axes, scale only",
-       [](TableCtx& c) {
+       [](CaseContext& c) {
          c.b.Output(c.b.Op("LayerNormalization",
                            {c.U({3, 6, 10}, -1.f, 3.f), c.CU({6, 10}, 0.5f, 1.5f)},
                            Attrs({{"axis", int64_t{1}}})));
        }},
-      {"negative scale", [](TableCtx& c) {
+      {"negative scale", [](CaseContext& c) {
          c.b.Output(c.b.Op("LayerNormalization", {c.U({4, 24}, -2.f, 2.f), c.CU({24}, -1.5f, -0.5f),
                                                   c.CU({24}, -0.3f, 0.3f)}));
        }}};

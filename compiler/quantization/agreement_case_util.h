@@ -1,0 +1,57 @@
+// Shared builders for the agreement_cases_*.cc generators: random inputs, a graph under
+// construction with its float inputs, and the expansion of variants over every configuration.
+#ifndef OPENBPU_COMPILER_QUANTIZATION_AGREEMENT_CASE_UTIL_H_
+#define OPENBPU_COMPILER_QUANTIZATION_AGREEMENT_CASE_UTIL_H_
+
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/tensor.h"
+#include "compiler/frontend/graph_builder.h"
+#include "compiler/ir/graph.h"
+#include "compiler/quantization/agreement_case.h"
+
+namespace openbpu::quantization {
+
+// A float32 tensor of independent uniform values in [lo, hi).
+Tensor UniformTensor(const Shape& shape, float lo, float hi, std::mt19937& rng);
+// A 1-D int64 tensor holding `v` (shapes, axes, pads as constant inputs).
+Tensor I64(const std::vector<int64_t>& v);
+Tensor F32(const Shape& shape, const std::vector<float>& v);
+
+// One case under construction: graph inputs with their float data, constants.
+struct CaseContext {
+  frontend::GraphBuilder b;
+  std::vector<Tensor> inputs;
+  std::mt19937* rng = nullptr;
+
+  ir::Value* In(Tensor t);
+  ir::Value* U(const Shape& shape, float lo = -2.f, float hi = 2.f) {
+    return In(UniformTensor(shape, lo, hi, *rng));
+  }
+  ir::Value* CU(const Shape& shape, float lo, float hi) {
+    return b.Constant(UniformTensor(shape, lo, hi, *rng));
+  }
+  ir::Value* C(Tensor t) { return b.Constant(std::move(t)); }
+  void Out(ir::Value* v) { b.Output(v); }
+  void Out(const std::vector<ir::Value*>& vs) {
+    for (ir::Value* v : vs) b.Output(v);
+  }
+};
+
+// A named way to build the graph of one case.
+using CaseVariant = std::pair<std::string, std::function<void(CaseContext&)>>;
+
+// Every variant on every (march, activation dtype) configuration: bayes int8, bayes int16,
+// bernoulli2 int8, in that order. A variant whose graph does not build aborts (a programming
+// error in a test-only generator).
+std::vector<AgreementCase> ConfigCases(const std::string& op,
+                                       const std::vector<CaseVariant>& variants, std::mt19937& rng);
+
+}  // namespace openbpu::quantization
+
+#endif  // OPENBPU_COMPILER_QUANTIZATION_AGREEMENT_CASE_UTIL_H_
