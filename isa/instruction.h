@@ -78,6 +78,9 @@ enum class Opcode : uint8_t {
   kVaeCmp = 0x49,
   kVaeLut8 = 0x4A,
   kVaeLut16 = 0x4B,
+  kVaeRecip = 0x4C,
+  kVaeSqrt = 0x4D,
+  kVaeLog = 0x4E,
   // AAE
   kAaeWin = 0x50,
   kAaeTile = 0x51,
@@ -90,6 +93,7 @@ enum class Opcode : uint8_t {
   kAaeMoveSrc = 0x58,
   kAaeMoveDst = 0x59,
   kAaeMove = 0x5A,
+  kAaeTopK = 0x5B,
 };
 
 // How a field's value is stored in its bits (isa/ISA.md, "Field encodings").
@@ -455,6 +459,28 @@ struct VaeLutT {
 using VaeLut8 = VaeLutT<Opcode::kVaeLut8>;
 using VaeLut16 = VaeLutT<Opcode::kVaeLut16>;
 
+// The int16 functions evaluated through a normalized table (records.h NormTable image in LUT
+// SRAM): reciprocal, square root (via rsqrt) and natural log (via log2).
+template <Opcode Op>
+struct VaeNormT {
+  static constexpr Opcode kOpcode = Op;
+  static constexpr const char* kMnemonic = Op == Opcode::kVaeRecip  ? "vae.recip"
+                                           : Op == Opcode::kVaeSqrt ? "vae.sqrt"
+                                                                    : "vae.log";
+  int64_t x = 0, dst = 0;  // feature SRAM
+  int64_t table = 0;       // LUT SRAM
+  template <class V>
+  void Visit(V&& v) {
+    v("x", x, A16(20));
+    v("dst", dst, A16(20));
+    v("table", table, A16(20));
+  }
+  bool operator==(const VaeNormT&) const = default;
+};
+using VaeRecip = VaeNormT<Opcode::kVaeRecip>;
+using VaeSqrt = VaeNormT<Opcode::kVaeSqrt>;
+using VaeLog = VaeNormT<Opcode::kVaeLog>;
+
 // AAE ----------------------------------------------------------------------------------------
 struct AaeWin : Window {
   static constexpr Opcode kOpcode = Opcode::kAaeWin;
@@ -598,13 +624,32 @@ struct AaeMove {
   }
   bool operator==(const AaeMove&) const = default;
 };
+// Top-k along one axis of the AAE tile: values (in_dtype) to dst, s32 indices to `indices`.
+struct AaeTopK {
+  static constexpr Opcode kOpcode = Opcode::kAaeTopK;
+  static constexpr const char* kMnemonic = "aae.topk";
+  int32_t axis = 0;     // 0 = H, 1 = W, 2 = C
+  bool largest = true;  // k largest (else k smallest); ties in increasing index order
+  int32_t k = 1;
+  int64_t src = 0, dst = 0, indices = 0;  // feature SRAM
+  template <class V>
+  void Visit(V&& v) {
+    v("axis", axis, FieldSpec{FieldKind::kUnsigned, 2, 0, 2, 0});
+    v("largest", largest, B());
+    v("k", k, U(14, 1));
+    v("src", src, A16(20));
+    v("dst", dst, A16(20));
+    v("indices", indices, A16(20));
+  }
+  bool operator==(const AaeTopK&) const = default;
+};
 
 using Payload =
     std::variant<Sync, End, LoadShape, LoadStride, Load, StoreShape, StoreStride, Store, TaeKernel,
                  TaeTile, TaeConv, TaeMmCfg, TaeMatmul, VaeCfg, VaeRequant, VaeRequantSumin, VaeAdd,
                  VaeSub, VaeAddB2, VaeMul, VaeMax, VaeMin, VaeCmp, VaeLut8, VaeLut16, AaeWin,
                  AaeTile, AaeMaxPool, AaeAvgPool, AaeResizeNearest, AaeResizeLinear, AaeReduce,
-                 AaeMoveShape, AaeMoveSrc, AaeMoveDst, AaeMove>;
+                 AaeMoveShape, AaeMoveSrc, AaeMoveDst, AaeMove, VaeRecip, VaeSqrt, VaeLog, AaeTopK>;
 inline constexpr int kNumInstructionKinds = std::variant_size_v<Payload>;
 
 struct Instruction {

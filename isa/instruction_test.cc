@@ -77,12 +77,20 @@ TEST(InvalidWord, Rule2ReservedBits) {
   const Word128 conv = MustEncode(Make(TaeConv{}));
   ExpectRule(WithBits(conv, 109, 1, 1), "reserved bits");
   ExpectRule(WithBits(MustEncode(Make(End{})), 48, 1, 1), "reserved bits");
+  // vae.recip / vae.sqrt / vae.log end at bit 48 + 60 = 108, aae.topk at 48 + 77 = 125.
+  for (Payload p : {Payload(VaeRecip{}), Payload(VaeSqrt{}), Payload(VaeLog{})}) {
+    ExpectRule(WithBits(MustEncode(Make(p)), 108, 1, 1), "reserved bits");
+  }
+  ExpectRule(WithBits(MustEncode(Make(AaeTopK{})), 125, 1, 1), "reserved bits");
 }
 
 TEST(InvalidWord, Rule3FieldOutOfRange) {
   const Word128 cfg = MustEncode(Make(VaeCfg{}));
   const FieldInfo& f = Field(Opcode::kVaeCfg, "y_bcast");
   ExpectRule(WithBits(cfg, f.lsb, f.spec.width, 3), "field out of range", "y_bcast");
+  const Word128 topk = MustEncode(Make(AaeTopK{}));
+  const FieldInfo& axis = Field(Opcode::kAaeTopK, "axis");
+  ExpectRule(WithBits(topk, axis.lsb, axis.spec.width, 3), "field out of range", "axis");
 }
 
 TEST(InvalidWord, Rule4ZeroSize) {
@@ -103,6 +111,9 @@ TEST(InvalidWord, Rule4ZeroSize) {
   const Word128 reduce = MustEncode(Make(AaeReduce{}));
   const FieldInfo& axes = Field(Opcode::kAaeReduce, "axes");
   ExpectRule(WithBits(reduce, axes.lsb, axes.spec.width, 0), "zero size", "axes");
+  const Word128 topk = MustEncode(Make(AaeTopK{}));
+  const FieldInfo& k = Field(Opcode::kAaeTopK, "k");
+  ExpectRule(WithBits(topk, k.lsb, k.spec.width, 0), "zero size", "k");
 }
 
 TEST(InvalidWord, Rule5DTypeNotAllowed) {

@@ -73,7 +73,10 @@ const char* Int16Use(const Instruction& inst) {
   } else if (const auto* a = std::get_if<AaeTile>(&inst.payload)) {
     if (IsS16(a->in_dtype)) return "in_dtype";
     if (IsS16(a->out_dtype)) return "out_dtype";
-  } else if (std::holds_alternative<VaeLut16>(inst.payload)) {
+  } else if (std::holds_alternative<VaeLut16>(inst.payload) ||
+             std::holds_alternative<VaeRecip>(inst.payload) ||
+             std::holds_alternative<VaeSqrt>(inst.payload) ||
+             std::holds_alternative<VaeLog>(inst.payload)) {
     return "opcode";
   }
   return nullptr;

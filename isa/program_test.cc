@@ -160,6 +160,14 @@ TEST(ProgramRule, Rule11DTypeNotSupportedByMarch) {
   ExpectValidateError(p, "dtype not supported by the march");
   p.march = MarchId::kBayesE;
   EXPECT_TRUE(ValidateProgram(p).ok());
+  // The int16 normalized-table instructions are bayes / bayes-e only too.
+  for (Payload op : {Payload(VaeRecip{}), Payload(VaeSqrt{}), Payload(VaeLog{})}) {
+    p.instructions[0] = Make(op);
+    p.march = MarchId::kBernoulli2;
+    ExpectValidateError(p, "dtype not supported by the march");
+    p.march = MarchId::kBayes;
+    EXPECT_TRUE(ValidateProgram(p).ok());
+  }
 }
 
 TEST(ProgramRule, Rule12EmptyProgram) {

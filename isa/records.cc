@@ -1,6 +1,7 @@
 // Packing and checked unpacking of the SRAM parameter records (little-endian, reserved bytes 0).
 #include "isa/records.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -354,6 +355,66 @@ absl::StatusOr<numerics::SegmentLut> UnpackSegmentLutImage(absl::Span<const uint
     p += 2;
   }
   return lut;
+}
+
+// ---- normalized table images of vae.recip / vae.sqrt / vae.log
+int NormTableEntries(NormFunction fn) {
+  return fn == NormFunction::kSqrt         ? numerics::kRsqrtTableSize
+         : fn == NormFunction::kReciprocal ? numerics::kReciprocalTableSize
+                                           : numerics::kLog2TableSize;
+}
+
+int NormTableImageBytes(NormFunction fn) {
+  return kNormTableHeaderBytes + NormTableEntries(fn) * 4;
+}
+
+std::vector<uint8_t> PackNormTableImage(NormFunction fn, const numerics::RequantizeRecord& record,
+                                        int64_t log_offset, absl::Span<const int32_t> entries) {
+  if (entries.size() != static_cast<size_t>(NormTableEntries(fn))) return {};
+  std::vector<uint8_t> out(NormTableImageBytes(fn), 0);
+  PutRecord(out.data(), record);
+  Put<int64_t>(out.data() + 8, log_offset);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    Put<int32_t>(out.data() + kNormTableHeaderBytes + 4 * i, entries[i]);
+  }
+  return out;
+}
+
+absl::StatusOr<NormTable> UnpackNormTableImage(NormFunction fn, absl::Span<const uint8_t> bytes) {
+  if (bytes.size() < static_cast<size_t>(NormTableImageBytes(fn))) {
+    return absl::InvalidArgumentError(absl::StrCat("normalized table image: ", bytes.size(),
+                                                   " bytes, need ", NormTableImageBytes(fn)));
+  }
+  NormTable t;
+  absl::StatusOr<numerics::RequantizeRecord> r = GetRecord(bytes.data(), "normalized table");
+  if (!r.ok()) return r.status();
+  t.record = *r;
+  if (absl::Status s = CheckZero(bytes.data(), 5, 8, "normalized table"); !s.ok()) return s;
+  t.log_offset = Get<int64_t>(bytes.data() + 8);
+  if (fn != NormFunction::kLog && t.log_offset != 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("normalized table: log_offset ", t.log_offset, " must be 0 outside vae.log"));
+  }
+  if (t.log_offset >= (int64_t{1} << 62) || t.log_offset <= -(int64_t{1} << 62)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("normalized table: |log_offset| ", t.log_offset, " is not below 2^62"));
+  }
+  // vae.log aligns log_offset to the record's shift: keep that product inside 2^100.
+  const int align = std::max(0, static_cast<int>(t.record.shift) - numerics::kLogOffsetBits);
+  int bits = 0;
+  for (uint64_t m = static_cast<uint64_t>(t.log_offset < 0 ? -t.log_offset : t.log_offset); m;
+       m >>= 1) {
+    ++bits;
+  }
+  if (bits + align > 100) {
+    return absl::InvalidArgumentError(absl::StrCat("normalized table: log_offset ", t.log_offset,
+                                                   " aligned by 2^", align, " exceeds 2^100"));
+  }
+  t.entries.resize(NormTableEntries(fn));
+  for (size_t i = 0; i < t.entries.size(); ++i) {
+    t.entries[i] = Get<int32_t>(bytes.data() + kNormTableHeaderBytes + 4 * i);
+  }
+  return t;
 }
 
 }  // namespace openbpu::isa

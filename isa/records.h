@@ -13,6 +13,7 @@
 #include "isa/instruction.h"
 #include "isa/numerics/compare.h"
 #include "isa/numerics/elementwise.h"
+#include "isa/numerics/lut.h"
 #include "isa/numerics/requantize.h"
 #include "isa/numerics/resize.h"
 #include "isa/numerics/segment_lut.h"
@@ -99,6 +100,25 @@ inline constexpr int kSegmentLutImageBytes =
     numerics::kSegmentLutRecordWords * 4 + numerics::kSegmentTableTotal * 2;  // 936
 std::vector<uint8_t> PackSegmentLutImage(const numerics::SegmentLut& lut);
 absl::StatusOr<numerics::SegmentLut> UnpackSegmentLutImage(absl::Span<const uint8_t> bytes);
+
+// vae.recip / vae.sqrt / vae.log table image (LUT SRAM): a 16-byte header (int32 multiplier,
+// int8 shift, 3 reserved bytes, int64 log_offset: 0 except for vae.log) then the normalized
+// table's int32 entries (numerics::MakeReciprocalTable, MakeRsqrtTable or MakeLog2Table; any
+// int32 values are safe, the compiler writes those).
+enum class NormFunction : uint8_t { kReciprocal = 0, kSqrt = 1, kLog = 2 };
+inline constexpr int kNormTableHeaderBytes = 16;
+int NormTableEntries(NormFunction fn);     // 257, 193, 257
+int NormTableImageBytes(NormFunction fn);  // 1044, 788, 1044
+struct NormTable {
+  numerics::RequantizeRecord record;
+  int64_t log_offset = 0;
+  std::vector<int32_t> entries;
+};
+// `entries` must have NormTableEntries(fn) values (otherwise an empty image is returned).
+std::vector<uint8_t> PackNormTableImage(NormFunction fn, const numerics::RequantizeRecord& record,
+                                        int64_t log_offset, absl::Span<const int32_t> entries);
+// Checks the record, the reserved bytes, log_offset = 0 unless kLog and |log_offset| < 2^62.
+absl::StatusOr<NormTable> UnpackNormTableImage(NormFunction fn, absl::Span<const uint8_t> bytes);
 
 }  // namespace openbpu::isa
 

@@ -2,6 +2,7 @@
 // makers, byte offsets as ISA.md lists them, and every check of the unpackers.
 #include "isa/records.h"
 
+#include <cstring>
 #include <random>
 
 #include "gtest/gtest.h"
@@ -145,6 +146,55 @@ TEST(Records, RecordAndResizeTables) {
   EXPECT_EQ((*nn)[1], (std::vector<int64_t>{0, 1, 2}));
   EXPECT_FALSE(UnpackResizeNearestTable(n, 4, 3, 1, 3).ok());
   EXPECT_FALSE(UnpackResizeNearestTable(n, 5, 3, 2, 3).ok());
+}
+
+TEST(Records, NormTableImage) {
+  for (NormFunction fn : {NormFunction::kReciprocal, NormFunction::kSqrt, NormFunction::kLog}) {
+    const std::vector<int32_t> entries = fn == NormFunction::kSqrt ? numerics::MakeRsqrtTable()
+                                         : fn == NormFunction::kLog
+                                             ? numerics::MakeLog2Table()
+                                             : numerics::MakeReciprocalTable();
+    const int64_t offset = fn == NormFunction::kLog ? -(int64_t{1} << 40) : 0;
+    const numerics::RequantizeRecord rec = *numerics::MakeRequantizeRecord(0.037);
+    const std::vector<uint8_t> img = PackNormTableImage(fn, rec, offset, entries);
+    ASSERT_EQ(img.size(), static_cast<size_t>(NormTableImageBytes(fn)));
+    EXPECT_EQ(img.size(), fn == NormFunction::kSqrt ? 788u : 1044u);
+    absl::StatusOr<NormTable> t = UnpackNormTableImage(fn, img);
+    ASSERT_TRUE(t.ok()) << t.status();
+    EXPECT_EQ(t->record.multiplier, rec.multiplier);
+    EXPECT_EQ(t->record.shift, rec.shift);
+    EXPECT_EQ(t->log_offset, offset);
+    EXPECT_EQ(t->entries, entries);
+    int32_t first;
+    std::memcpy(&first, img.data() + kNormTableHeaderBytes, 4);
+    EXPECT_EQ(first, entries[0]);
+    // Too short, bad record, reserved byte.
+    EXPECT_FALSE(UnpackNormTableImage(fn, absl::MakeConstSpan(img).first(img.size() - 1)).ok());
+    std::vector<uint8_t> bad = img;
+    bad[3] = 0;  // multiplier below 2^30
+    EXPECT_FALSE(UnpackNormTableImage(fn, bad).ok());
+    bad = img;
+    bad[6] = 1;
+    EXPECT_FALSE(UnpackNormTableImage(fn, bad).ok());
+  }
+  EXPECT_TRUE(PackNormTableImage(NormFunction::kSqrt, {}, 0, numerics::MakeLog2Table()).empty());
+  // log_offset: only vae.log's, below 2^62, and inside 2^100 once aligned to the shift.
+  const std::vector<int32_t> log2 = numerics::MakeLog2Table();
+  EXPECT_FALSE(UnpackNormTableImage(NormFunction::kReciprocal,
+                                    PackNormTableImage(NormFunction::kLog, {1 << 30, 20}, 1, log2))
+                   .ok());
+  EXPECT_FALSE(UnpackNormTableImage(
+                   NormFunction::kLog,
+                   PackNormTableImage(NormFunction::kLog, {1 << 30, 20}, int64_t{1} << 62, log2))
+                   .ok());
+  EXPECT_TRUE(
+      UnpackNormTableImage(NormFunction::kLog, PackNormTableImage(NormFunction::kLog, {1 << 30, 95},
+                                                                  (int64_t{1} << 28) - 1, log2))
+          .ok());  // 28 bits + 71 = 99
+  EXPECT_FALSE(UnpackNormTableImage(
+                   NormFunction::kLog,
+                   PackNormTableImage(NormFunction::kLog, {1 << 30, 95}, int64_t{1} << 29, log2))
+                   .ok());  // 30 bits + 71 = 101
 }
 
 TEST(Records, SegmentLutImage) {

@@ -1,9 +1,16 @@
 // Enumerates the isa/numerics primitives and the instruction reaching each. Every primitive
 // the hardware evaluates must be reached by an instruction that a hand-written test program
-// executes (with its golden checked); compile-time helpers (record and table builders) and
-// the known gaps (primitives with no instruction yet) are listed explicitly.
+// executes (with its golden checked); compile-time helpers (record and table builders) are
+// listed explicitly, gaps (primitives no instruction reaches) must be 0, and the list must
+// name exactly the functions the isa/numerics headers declare.
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -47,12 +54,16 @@ const Primitive kPrimitives[] = {
     {"lut.h", "MakeInt8Lut", "", "compile-time table builder"},
     {"lut.h", "MakeTable", "", "compile-time table builder"},
     {"lut.h", "QuantizeTableEntry", "", "compile-time table builder"},
-    {"lut.h", "MakeReciprocalTable", "", "GAP: no instruction evaluates Reciprocal yet"},
-    {"lut.h", "Reciprocal", "", "GAP: no instruction (softmax / division)"},
-    {"lut.h", "MakeRsqrtTable", "", "GAP: no instruction evaluates Rsqrt yet"},
-    {"lut.h", "Rsqrt", "", "GAP: no instruction (layernorm)"},
-    {"lut.h", "MakeLog2Table", "", "GAP: no instruction evaluates Log2Fixed yet"},
-    {"lut.h", "Log2Fixed", "", "GAP: no instruction"},
+    {"lut.h", "MakeReciprocalTable", "", "compile-time table builder (vae.recip image)"},
+    {"lut.h", "Reciprocal", "vae.recip", ""},
+    {"lut.h", "MakeRsqrtTable", "", "compile-time table builder (vae.sqrt image)"},
+    {"lut.h", "Rsqrt", "vae.sqrt", ""},
+    {"lut.h", "MakeLog2Table", "", "compile-time table builder (vae.log image)"},
+    {"lut.h", "Log2Fixed", "vae.log", ""},
+    {"lut.h", "ShiftRoundSaturate", "vae.recip", "also vae.sqrt, vae.log"},
+    {"lut.h", "NormalizedReciprocal", "vae.recip", ""},
+    {"lut.h", "NormalizedSqrt", "vae.sqrt", ""},
+    {"lut.h", "NormalizedLog", "vae.log", ""},
     {"segment_lut.h", "Evaluate", "vae.lut16", ""},
     {"segment_lut.h", "UnpackRecord", "vae.lut16", "image check"},
     {"segment_lut.h", "PackRecord", "", "compile-time image builder"},
@@ -66,7 +77,7 @@ const Primitive kPrimitives[] = {
     {"pool.h", "PoolDivisors", "aae.avgpool", ""},
     {"reduce.h", "ReduceMax", "aae.reduce", "max, and min as -max(-x)"},
     {"reduce.h", "ArgMax", "aae.reduce", "argmax, and argmin as argmax(-x)"},
-    {"reduce.h", "TopK", "", "GAP: no instruction"},
+    {"reduce.h", "TopK", "aae.topk", ""},
     {"resize.h", "ResizeNearestCopy", "aae.resize_nearest", ""},
     {"resize.h", "ResizeLinear", "aae.resize_linear", ""},
     {"resize.h", "IsInterpolated", "aae.resize_linear", ""},
@@ -115,6 +126,46 @@ TEST(NumericsCoverage, EveryEvaluatedPrimitiveIsReachedByATestedInstruction) {
       "numerics-coverage: %zu primitives, %d reached by instructions, %d compile-time, "
       "%d gaps\n",
       std::size(kPrimitives), reached, compile_time, gaps);
+  EXPECT_EQ(gaps, 0) << "every integer primitive must be reachable from some instruction";
+}
+
+// The functions declared at namespace scope (column 0) of isa/numerics/*.h.
+std::set<std::pair<std::string, std::string>> DeclaredPrimitives() {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  const std::filesystem::path dir =
+      srcdir ? std::filesystem::path(srcdir) / "openbpu/isa/numerics" : "isa/numerics";
+  const std::regex decl(R"(^(?:inline |constexpr )*(?:const )?[A-Za-z_][\w:<>, ]*?[\s*&]+(\w+)\()");
+  std::set<std::pair<std::string, std::string>> out;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".h") continue;
+    std::ifstream in(entry.path());
+    std::string line;
+    while (std::getline(in, line)) {
+      static const char* const kSkip[] = {"//",    "#",         "struct",   "enum",  "class",
+                                          "using", "namespace", "template", "return"};
+      bool skip = false;
+      for (const char* k : kSkip) skip |= absl::StartsWith(line, k);
+      std::smatch m;
+      if (!skip && std::regex_search(line, m, decl)) {
+        out.insert({entry.path().filename().string(), m[1].str()});
+      }
+    }
+  }
+  return out;
+}
+
+TEST(NumericsCoverage, ListNamesEveryDeclaredPrimitive) {
+  const auto declared = DeclaredPrimitives();
+  ASSERT_GT(declared.size(), 40u) << "isa/numerics headers not found in the runfiles";
+  std::set<std::pair<std::string, std::string>> listed;
+  for (const Primitive& p : kPrimitives) listed.insert({p.header, p.name});
+  for (const auto& d : declared) {
+    EXPECT_TRUE(listed.count(d)) << d.first << " declares " << d.second
+                                 << ": add it to kPrimitives with the instruction reaching it";
+  }
+  for (const auto& l : listed) {
+    EXPECT_TRUE(declared.count(l)) << l.first << " no longer declares " << l.second;
+  }
 }
 
 }  // namespace

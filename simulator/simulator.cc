@@ -245,6 +245,12 @@ absl::StatusOr<numerics::RequantizeRecord> ReadRecord(const uint8_t* p, int64_t 
   return r;
 }
 
+isa::NormFunction NormFunctionOf(Opcode op) {
+  return op == Opcode::kVaeRecip  ? isa::NormFunction::kReciprocal
+         : op == Opcode::kVaeSqrt ? isa::NormFunction::kSqrt
+                                  : isa::NormFunction::kLog;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -299,6 +305,9 @@ uint64_t InstructionCycles(const Simulator::Resolved& r, const isa::March& m) {
     case Opcode::kVaeCmp:
     case Opcode::kVaeLut8:
     case Opcode::kVaeLut16:
+    case Opcode::kVaeRecip:
+    case Opcode::kVaeSqrt:
+    case Opcode::kVaeLog:
       return lanes(int64_t{r.vae.pixels} * r.vae.channels, m.vae_lanes.value);
     case Opcode::kAaeMaxPool:
     case Opcode::kAaeAvgPool:
@@ -313,6 +322,10 @@ uint64_t InstructionCycles(const Simulator::Resolved& r, const isa::March& m) {
                    m.aae_lanes.value);
     case Opcode::kAaeReduce:
       return lanes(int64_t{r.aae_tile.in_h} * r.aae_tile.in_w * r.aae_tile.channels,
+                   m.aae_lanes.value);
+    case Opcode::kAaeTopK:  // k selection passes over the input
+      return lanes(int64_t{r.aae_tile.in_h} * r.aae_tile.in_w * r.aae_tile.channels *
+                       std::get<isa::AaeTopK>(r.inst.payload).k,
                    m.aae_lanes.value);
     case Opcode::kAaeMove:
       return lanes(int64_t{r.move_shape.d0} * r.move_shape.d1 * r.move_shape.d2 * r.move_shape.d3,
@@ -621,6 +634,57 @@ absl::Status Simulator::Lower(const isa::Program& program) {
         if (st.ok()) {
           st = ab.Feature(Space::kFeature, true, dst, 1, cfg.pixels, cfg.channels,
                           isa::DTypeBytes(want), 0, "dst");
+        }
+        break;
+      }
+      case Opcode::kVaeRecip:
+      case Opcode::kVaeSqrt:
+      case Opcode::kVaeLog: {
+        const auto& cfg = regs.vae;
+        if (cfg.x_dtype != DType::kS16) return fail("x_dtype must be s16");
+        if (cfg.out_dtype != DType::kS8 && cfg.out_dtype != DType::kS16) {
+          return fail("out_dtype must be s8 or s16");
+        }
+        int64_t x = 0, dst = 0, table = 0;
+        std::visit(
+            [&](const auto& v) {
+              if constexpr (requires { v.table, v.x; }) x = v.x, dst = v.dst, table = v.table;
+            },
+            inst.payload);
+        st = ab.Feature(Space::kFeature, false, x, 1, cfg.pixels, cfg.channels, 2, 0, "x");
+        if (st.ok()) {
+          st = ab.Bytes(Space::kLut, false, table, isa::NormTableImageBytes(NormFunctionOf(opc)),
+                        "table");
+        }
+        if (st.ok()) {
+          st = ab.Feature(Space::kFeature, true, dst, 1, cfg.pixels, cfg.channels,
+                          isa::DTypeBytes(cfg.out_dtype), 0, "dst");
+        }
+        break;
+      }
+      case Opcode::kAaeTopK: {
+        const auto& t = regs.aae_tile;
+        const auto& v = std::get<isa::AaeTopK>(inst.payload);
+        const int64_t dims[3] = {t.in_h, t.in_w, t.channels};
+        if (v.k > dims[v.axis]) {
+          return fail(absl::StrCat("k ", v.k, " exceeds the axis size ", dims[v.axis]));
+        }
+        if (t.in_dtype != t.out_dtype) return fail("topk needs out_dtype = in_dtype");
+        const int64_t want_h = v.axis == 0 ? v.k : t.in_h;
+        const int64_t want_w = v.axis == 1 ? v.k : t.in_w;
+        if (t.out_h != want_h || t.out_w != want_w) {
+          return fail(absl::StrCat("topk output must be ", want_h, "x", want_w));
+        }
+        const int64_t out_c = v.axis == 2 ? v.k : t.channels;
+        st = ab.Feature(Space::kFeature, false, v.src, t.in_h, t.in_w, t.channels,
+                        isa::DTypeBytes(t.in_dtype), 0, "topk src");
+        if (st.ok()) {
+          st = ab.Feature(Space::kFeature, true, v.dst, t.out_h, t.out_w, out_c,
+                          isa::DTypeBytes(t.out_dtype), 0, "topk values");
+        }
+        if (st.ok()) {
+          st = ab.Feature(Space::kFeature, true, v.indices, t.out_h, t.out_w, out_c, 4, 0,
+                          "topk indices");
         }
         break;
       }
@@ -1008,6 +1072,72 @@ absl::Status Simulator::Execute(int op_index) {
         }
       }
       return absl::OkStatus();
+    }
+    case Opcode::kVaeRecip:
+    case Opcode::kVaeSqrt:
+    case Opcode::kVaeLog: {
+      const auto& cfg = r.vae;
+      const isa::NormFunction fn = NormFunctionOf(inst.opcode());
+      int64_t xa = 0, da = 0, ta = 0;
+      std::visit(
+          [&](const auto& v) {
+            if constexpr (requires { v.table, v.x; }) xa = v.x, da = v.dst, ta = v.table;
+          },
+          inst.payload);
+      absl::StatusOr<isa::NormTable> table = isa::UnpackNormTableImage(
+          fn, absl::MakeConstSpan(m.at(Space::kLut, ta), isa::NormTableImageBytes(fn)));
+      if (!table.ok()) return ExecError(index, mn, table.status().message());
+      const auto [lo, hi] = VaeRange(cfg);
+      const int os = isa::DTypeBytes(cfg.out_dtype);
+      const int64_t xp = Align16(int64_t{cfg.channels} * 2), op = Align16(cfg.channels * os);
+      const int32_t* t = table->entries.data();
+      // All inputs are read before any output is written (dst may alias x).
+      std::vector<int64_t> y(int64_t{cfg.pixels} * cfg.channels);
+      for (int64_t p = 0; p < cfg.pixels; ++p) {
+        for (int64_t c = 0; c < cfg.channels; ++c) {
+          const int64_t q = Load<int16_t>(m.at(Space::kFeature, xa + p * xp + c * 2));
+          int64_t& out = y[p * cfg.channels + c];
+          switch (fn) {
+            case isa::NormFunction::kReciprocal:
+              out = numerics::NormalizedReciprocal(t, table->record, q, lo, hi);
+              break;
+            case isa::NormFunction::kSqrt:
+              out = numerics::NormalizedSqrt(t, table->record, q, lo, hi);
+              break;
+            case isa::NormFunction::kLog:
+              out = numerics::NormalizedLog(t, table->record, table->log_offset, q, lo, hi);
+              break;
+          }
+        }
+      }
+      for (int64_t p = 0; p < cfg.pixels; ++p)
+        for (int64_t c = 0; c < cfg.channels; ++c)
+          WriteElem(m.at(Space::kFeature, da + p * op + c * os), cfg.out_dtype,
+                    y[p * cfg.channels + c]);
+      return absl::OkStatus();
+    }
+    case Opcode::kAaeTopK: {
+      const auto& v = std::get<isa::AaeTopK>(inst.payload);
+      const auto& t = r.aae_tile;
+      const int64_t dims[3] = {t.in_h, t.in_w, t.channels};
+      int64_t outer = 1, inner = 1;
+      for (int d = 0; d < v.axis; ++d) outer *= dims[d];
+      for (int d = v.axis + 1; d < 3; ++d) inner *= dims[d];
+      const int64_t out_c = v.axis == 2 ? v.k : t.channels;
+      const int64_t out_n = outer * v.k * inner;
+      std::vector<int64_t> idx(out_n);
+      return WithType(t.in_dtype, [&](auto tag) -> absl::Status {
+        using T = decltype(tag);
+        const auto in = GatherHwc<T>(m.at(Space::kFeature, v.src), t.in_h, t.in_w, t.channels);
+        std::vector<T> vals(out_n);
+        numerics::TopK(in.data(), outer, dims[v.axis], inner, v.k, v.largest, vals.data(),
+                       idx.data());
+        // [outer][k][inner] is the row-major [out_h][out_w][out_c] output.
+        ScatterHwc(vals, t.out_h, t.out_w, out_c, m.at(Space::kFeature, v.dst));
+        std::vector<int32_t> idx32(idx.begin(), idx.end());
+        ScatterHwc(idx32, t.out_h, t.out_w, out_c, m.at(Space::kFeature, v.indices));
+        return absl::OkStatus();
+      });
     }
     case Opcode::kAaeMaxPool:
     case Opcode::kAaeAvgPool: {

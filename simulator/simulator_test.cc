@@ -140,6 +140,50 @@ TEST(Simulator, BadParameterRecordIsAnErrorNamingTheChannel) {
   EXPECT_THAT(out.status().message(), HasSubstr("instruction 9 (vae.requant): channel 0:"));
 }
 
+// Execution rules of vae.recip / vae.sqrt / vae.log and aae.topk (ISA.md §4), each an error
+// naming the instruction.
+TEST(Simulator, NormalizedTableAndTopKExecutionRules) {
+  auto expect_error = [](const TestProgram& t, absl::string_view what) {
+    auto out = RunTestProgram(t, Mode::kBoth);
+    ASSERT_FALSE(out.ok()) << what;
+    EXPECT_THAT(out.status().message(), HasSubstr(what));
+  };
+  {
+    TestProgram t = Find("normalized_int16_bayes");
+    t.params[5] = 1;  // a reserved header byte of the reciprocal table
+    expect_error(t, "instruction 5 (vae.recip): normalized table: reserved byte 5");
+    t = Find("normalized_int16_bayes");
+    t.params[1056 + 8] = 1;  // log_offset in the sqrt table
+    expect_error(t, "instruction 7 (vae.sqrt): normalized table: log_offset 1 must be 0");
+    t = Find("normalized_int16_bayes");
+    t.params[1856 + 4] = 95;  // shift 95: log_offset 2^32 aligned by 2^71 exceeds 2^100
+    expect_error(t, "instruction 9 (vae.log): normalized table: log_offset");
+    t = Find("normalized_int16_bayes");
+    t.assembly = absl::StrReplaceAll(t.assembly,
+                                     {{"x_dtype=s16 out_dtype=s8", "x_dtype=s16 out_dtype=s32"}});
+    expect_error(t, "instruction 7 (vae.sqrt): out_dtype must be s8 or s16");
+    t = Find("normalized_int16_bayes");
+    t.assembly = absl::StrReplaceAll(
+        t.assembly, {{"vae.cfg pixels=1 channels=6 x_dtype=s16 out_dtype=s16\nvae.recip",
+                      "vae.cfg pixels=1 channels=6 x_dtype=s8 out_dtype=s16\nvae.recip"}});
+    expect_error(t, "instruction 5 (vae.recip): x_dtype must be s16");
+  }
+  {
+    TestProgram t = Find("topk");
+    t.assembly =
+        absl::StrReplaceAll(t.assembly, {{"axis=1 largest=1 k=2", "axis=1 largest=1 k=4"}});
+    expect_error(t, "(aae.topk): k 4 exceeds the axis size 3");
+    t = Find("topk");
+    t.assembly = absl::StrReplaceAll(t.assembly, {{"out_h=2 out_w=2", "out_h=2 out_w=3"}});
+    expect_error(t, "(aae.topk): topk output must be 2x2");
+    t = Find("topk");
+    t.assembly = absl::StrReplaceAll(t.assembly, {{"out_h=1 out_w=3 in_dtype=s8 out_dtype=s8",
+                                                   "out_h=1 out_w=3 in_dtype=s8 out_dtype=s16"}});
+    t.assembly = absl::StrReplaceAll(t.assembly, {{".march bernoulli2", ".march bayes"}});
+    expect_error(t, "(aae.topk): topk needs out_dtype = in_dtype");
+  }
+}
+
 TEST(Simulator, ForceSerialRemovesOverlap) {
   const TestProgram& t = Find("double_buffered_conv");
   auto overlapped = RunTestProgram(t, Mode::kBoth);

@@ -410,6 +410,116 @@ sync unit=tae wait=2
     t.covers = {"GemmS8S32", "Requantize"};
     all.push_back(t);
   }
+
+  // bayes int16 Reciprocal / Sqrt / Log through the normalized tables, q = [1, 4, -3, 0, 16,
+  // 32767], all with s_in = 1 except Log (s_in = 2), records of multiplier 2^30:
+  // - vae.recip, s_out = 2^-10, r = 2^-20 (1 / (s_in s_out) = 1024), out s16:
+  //   q = 4: m = 2^23, j = r = 0, rec = R[0] = 2^23, e = 25: 2^23 2^30 2^-45 = 256;
+  //   q = -3: m = 3 2^22, j = 128, R[128] = round(2^23 / 1.5) = 5592405, e = 24:
+  //   -5592405 2^30 2^-44 = -341.33 -> -341 (half up); q = 1: 2^53 2^-43 = 1024; q = 0: hi
+  //   32767; q = 16: 64; q = 32767: 1024 / 32767 = 0.03 -> 0.
+  // - vae.sqrt, s_out = 2^-4, r = 2^-26 (16), out s8: q = 16: e = -18, m = 2^22, S[0] = 2^23,
+  //   exponent 25: 16 2^23 2^30 2^-51 = 64; q = 4: e = -20, exponent 24: 4 2^53 2^-50 = 32;
+  //   q = 1: 16; q <= 0: 0; q = 32767: 16 sqrt(32767) = 2896 -> saturates to 127.
+  // - vae.log, s_out = ln 2 2^-8 (y = 256 log2(s_in q)), r = 2^-15 (ln 2 / (2^23 s_out)),
+  //   log_offset = round(ln 2 / s_out 2^24) = 2^32, out s16: q = 4: Log2Fixed = 2 2^23,
+  //   (2^24 2^30 + 2^32 2^21) 2^-45 = 512 + 256 = 768; q = 1: 256; q = 16: 1280; q = 32767:
+  //   256 log2(65534) = 4095.99 -> 4096; q <= 0: lo = -32768.
+  {
+    TestProgram t;
+    t.name = "normalized_int16_bayes";
+    t.assembly = R"(
+.march bayes
+.ddr input=12 output=30 scratch=0
+load.shape elem=2 n0=6 n1=1 n2=1
+load dst_space=feature dst=0 region=input offset=0 signal=1
+load.shape elem=1 n0=2912 n1=1 n2=1
+load dst_space=lut dst=0 region=param offset=0 signal=1
+vae.cfg pixels=1 channels=6 x_dtype=s16 out_dtype=s16
+vae.recip x=0 dst=32 table=0 wait=1,1 signal=2
+vae.cfg pixels=1 channels=6 x_dtype=s16 out_dtype=s8
+vae.sqrt x=0 dst=64 table=1056
+vae.cfg pixels=1 channels=6 x_dtype=s16 out_dtype=s16
+vae.log x=0 dst=96 table=1856 signal=3
+store.shape elem=1 n0=12 n1=1 n2=1
+store src_space=feature src=32 region=output offset=0 wait=2
+store.shape elem=1 n0=6 n1=1 n2=1
+store src_space=feature src=64 region=output offset=12 wait=3
+store.shape elem=1 n0=12 n1=1 n2=1
+store src_space=feature src=96 region=output offset=18
+end
+)";
+    auto image = [&](isa::NormFunction fn, int8_t shift, int64_t offset,
+                     const std::vector<int32_t>& entries) {
+      const std::vector<uint8_t> img = isa::PackNormTableImage(fn, {kOne, shift}, offset, entries);
+      t.params.insert(t.params.end(), img.begin(), img.end());
+      PadTo(t.params, 16);
+    };
+    image(isa::NormFunction::kReciprocal, 20, 0, numerics::MakeReciprocalTable());    // 0
+    image(isa::NormFunction::kSqrt, 26, 0, numerics::MakeRsqrtTable());               // 1056
+    image(isa::NormFunction::kLog, 45, int64_t{1} << 32, numerics::MakeLog2Table());  // 1856
+    for (int16_t q : {1, 4, -3, 0, 16, 32767}) Put16(t.input, q);
+    for (int16_t y : {1024, 256, -341, 32767, 64, 0}) Put16(t.expected, y);
+    for (int8_t y : {16, 32, 0, 0, 64, 127}) Put8(t.expected, y);
+    for (int16_t y : {256, 768, -32768, -32768, 1280, 4096}) Put16(t.expected, y);
+    t.covers = {"Reciprocal",    "NormalizedReciprocal", "Rsqrt", "NormalizedSqrt", "Log2Fixed",
+                "NormalizedLog", "ShiftRoundSaturate"};
+    all.push_back(t);
+  }
+
+  // TopK on a [2][3][2] int8 tile x = [[(5,-1), (7,-1), (5,3)], [(-8,0), (2,0), (2,9)]]:
+  // - along W, k = 2 largest: per (h, c) the lines [5,7,5] -> 7@1, 5@0 (tie: lower index);
+  //   [-1,-1,3] -> 3@2, -1@0; [-8,2,2] -> 2@1, 2@2; [0,0,9] -> 9@2, 0@0, so values
+  //   [[(7,3), (5,-1)], [(2,9), (2,0)]], indices [[(1,2), (0,0)], [(1,2), (2,0)]];
+  // - along C, k = 1 smallest: -1@1, -1@1, 3@1, -8@0, 0@1, 2@0;
+  // - along H, k = 1 largest: (5@0, 0@1), (7@0, 0@1), (5@0, 9@1).
+  {
+    TestProgram t;
+    t.name = "topk";
+    t.assembly = R"(
+.march bernoulli2
+.ddr input=12 output=104 scratch=0
+load.shape elem=1 n0=2 n1=6 n2=1
+load.stride ddr_s1=2 ddr_s2=0 sram_s1=16 sram_s2=0
+load dst_space=feature dst=0 region=input offset=0 signal=1
+aae.tile in_h=2 in_w=3 channels=2 out_h=2 out_w=2 in_dtype=s8 out_dtype=s8
+aae.topk axis=1 largest=1 k=2 src=0 dst=128 indices=256 wait=1 signal=2
+aae.tile in_h=2 in_w=3 channels=2 out_h=2 out_w=3 in_dtype=s8 out_dtype=s8
+aae.topk axis=2 largest=0 k=1 src=0 dst=384 indices=512 signal=3
+aae.tile in_h=2 in_w=3 channels=2 out_h=1 out_w=3 in_dtype=s8 out_dtype=s8
+aae.topk axis=0 largest=1 k=1 src=0 dst=640 indices=768 signal=4
+store.shape elem=1 n0=2 n1=4 n2=1
+store.stride ddr_s1=2 ddr_s2=0 sram_s1=16 sram_s2=0
+store src_space=feature src=128 region=output offset=0 wait=2
+store.shape elem=4 n0=2 n1=4 n2=1
+store.stride ddr_s1=8 ddr_s2=0 sram_s1=16 sram_s2=0
+store src_space=feature src=256 region=output offset=8
+store.shape elem=1 n0=1 n1=6 n2=1
+store.stride ddr_s1=1 ddr_s2=0 sram_s1=16 sram_s2=0
+store src_space=feature src=384 region=output offset=40 wait=3
+store.shape elem=4 n0=1 n1=6 n2=1
+store.stride ddr_s1=4 ddr_s2=0 sram_s1=16 sram_s2=0
+store src_space=feature src=512 region=output offset=48
+store.shape elem=1 n0=2 n1=3 n2=1
+store.stride ddr_s1=2 ddr_s2=0 sram_s1=16 sram_s2=0
+store src_space=feature src=640 region=output offset=72 wait=4
+store.shape elem=4 n0=2 n1=3 n2=1
+store.stride ddr_s1=8 ddr_s2=0 sram_s1=16 sram_s2=0
+store src_space=feature src=768 region=output offset=80
+end
+)";
+    for (int8_t x : {5, -1, 7, -1, 5, 3, -8, 0, 2, 0, 2, 9}) Put8(t.input, x);
+    for (int8_t v : {7, 3, 5, -1, 2, 9, 2, 0}) Put8(t.expected, v);
+    for (int32_t i : {1, 2, 0, 0, 1, 2, 2, 0}) Put32(t.expected, i);
+    for (int8_t v : {-1, -1, 3, -8, 0, 2}) Put8(t.expected, v);
+    PadTo(t.expected, 8);  // the indices start at offset 48
+    for (int32_t i : {1, 1, 1, 0, 1, 0}) Put32(t.expected, i);
+    for (int8_t v : {5, 0, 7, 0, 5, 9}) Put8(t.expected, v);
+    PadTo(t.expected, 8);  // at offset 80
+    for (int32_t i : {0, 1, 0, 1, 0, 1}) Put32(t.expected, i);
+    t.covers = {"TopK"};
+    all.push_back(t);
+  }
   all.push_back(ResNetConvLayer());
   return all;
 }

@@ -104,4 +104,50 @@ int64_t Log2Fixed(const int32_t* table, uint64_t u) {
   return (static_cast<int64_t>(k) << 23) + a + (((b - a) * r + 16384) >> 15);
 }
 
+int64_t ShiftRoundSaturate(__int128 p, int shift, int64_t lo, int64_t hi) {
+  __int128 v;
+  if (shift > 0) {
+    v = shift >= 127 ? 0 : (p + (static_cast<__int128>(1) << (shift - 1))) >> shift;
+  } else {
+    const __int128 limit = static_cast<__int128>(1) << 64;
+    v = p;
+    for (int k = 0; k < -shift && v < limit && v > -limit; ++k) v *= 2;
+  }
+  if (v < lo) return lo;
+  if (v > hi) return hi;
+  return static_cast<int64_t>(v);
+}
+
+int64_t NormalizedReciprocal(const int32_t* table, const RequantizeRecord& r, int64_t q, int64_t lo,
+                             int64_t hi) {
+  if (q == 0) return hi;
+  const FixedPoint rec = Reciprocal(table, static_cast<uint64_t>(q < 0 ? -q : q));
+  const __int128 p = static_cast<__int128>(rec.mantissa) * r.multiplier;
+  return ShiftRoundSaturate(q < 0 ? -p : p, r.shift + rec.exponent, lo, hi);
+}
+
+int64_t NormalizedSqrt(const int32_t* table, const RequantizeRecord& r, int64_t q, int64_t lo,
+                       int64_t hi) {
+  // sqrt(q) = q * rsqrt(q).
+  if (q <= 0) return Saturate(0, lo, hi);
+  const FixedPoint rs = Rsqrt(table, static_cast<unsigned __int128>(q));
+  return ShiftRoundSaturate(static_cast<__int128>(q) * rs.mantissa * r.multiplier,
+                            r.shift + rs.exponent, lo, hi);
+}
+
+int64_t NormalizedLog(const int32_t* table, const RequantizeRecord& r, int64_t log_offset,
+                      int64_t q, int64_t lo, int64_t hi) {
+  if (q <= 0) return lo;
+  // log2(q) 2^23 * m 2^-n + log(s_in) / s_out (2^-kLogOffsetBits units), aligned.
+  const __int128 acc =
+      static_cast<__int128>(Log2Fixed(table, static_cast<uint64_t>(q))) * r.multiplier;
+  if (r.shift >= kLogOffsetBits) {
+    const __int128 sum = acc + static_cast<__int128>(log_offset) *
+                                   (static_cast<__int128>(1) << (r.shift - kLogOffsetBits));
+    return ShiftRoundSaturate(sum, r.shift, lo, hi);
+  }
+  const __int128 sum = acc * (static_cast<__int128>(1) << (kLogOffsetBits - r.shift)) + log_offset;
+  return ShiftRoundSaturate(sum, kLogOffsetBits, lo, hi);
+}
+
 }  // namespace openbpu::numerics

@@ -9,6 +9,8 @@
 #include <functional>
 #include <vector>
 
+#include "isa/numerics/requantize.h"
+
 namespace openbpu::numerics {
 
 // A table entry: floor(v + 0.5) saturated to [lo, hi]; +inf -> hi, -inf -> lo, NaN -> 0
@@ -61,6 +63,25 @@ std::vector<int32_t> MakeLog2Table();
 // j = (m - 2^23) >> 15, r = m & (2^15 - 1),
 // result k * 2^23 + G[j] + (((G[j + 1] - G[j]) * r + 2^14) >> 15). u = 0 gives 0.
 int64_t Log2Fixed(const int32_t* table, uint64_t u);
+
+// saturate(round_half_up(p * 2^-shift)) into [lo, hi] for any shift (a negative one is a
+// left shift), computed in 128 bits without wrapping; |p| < 2^120.
+int64_t ShiftRoundSaturate(__int128 p, int shift, int64_t lo, int64_t hi);
+
+// The int16-input Reciprocal / Sqrt / Log of docs/NUMERICS.md (quantized reference and
+// vae.recip / vae.sqrt / vae.log), with r the record of 1 / (s_in s_out), sqrt(s_in) / s_out
+// or ln 2 / (2^23 s_out) and `table` the matching normalized table:
+//   Reciprocal: {rec, e} = Reciprocal(|q|), y = round(sign(q) rec m 2^-(n + e)); q = 0: hi;
+//   Sqrt: {rs, e} = Rsqrt(q), y = round(q rs m 2^-(n + e)); q <= 0: 0 (saturated);
+//   Log: y = round(Log2Fixed(q) m 2^-n + log_offset 2^-kLogOffsetBits); q <= 0: lo,
+//        log_offset = round(ln(s_in) / s_out 2^kLogOffsetBits).
+inline constexpr int kLogOffsetBits = 24;
+int64_t NormalizedReciprocal(const int32_t* table, const RequantizeRecord& r, int64_t q, int64_t lo,
+                             int64_t hi);
+int64_t NormalizedSqrt(const int32_t* table, const RequantizeRecord& r, int64_t q, int64_t lo,
+                       int64_t hi);
+int64_t NormalizedLog(const int32_t* table, const RequantizeRecord& r, int64_t log_offset,
+                      int64_t q, int64_t lo, int64_t hi);
 
 }  // namespace openbpu::numerics
 

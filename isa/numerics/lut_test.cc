@@ -158,5 +158,47 @@ TEST(LutTest, Log2WithinThreePpmOfOneUnit) {
   EXPECT_LT(worst, 3e-6);  // interpolation error ~ (1/256)^2 / 8 / ln 2
 }
 
+// The int16 Reciprocal / Sqrt / Log evaluations (vae.recip / vae.sqrt / vae.log), by hand:
+// records of multiplier 2^30 make m 2^-n a power of two.
+TEST(LutTest, ShiftRoundSaturateRoundsHalfUpInEitherDirection) {
+  EXPECT_EQ(ShiftRoundSaturate(5, 1, -100, 100), 3);    // 2.5 -> 3
+  EXPECT_EQ(ShiftRoundSaturate(-5, 1, -100, 100), -2);  // -2.5 -> -2
+  EXPECT_EQ(ShiftRoundSaturate(3, -4, -100, 100), 48);  // left shift
+  EXPECT_EQ(ShiftRoundSaturate(3, -200, -100, 100), 100);
+  EXPECT_EQ(ShiftRoundSaturate(-3, -200, -100, 100), -100);
+  EXPECT_EQ(ShiftRoundSaturate(static_cast<__int128>(1) << 119, 130, -100, 100), 0);
+  EXPECT_EQ(ShiftRoundSaturate(1000, 0, -100, 100), 100);
+}
+
+TEST(LutTest, NormalizedInt16FunctionsByHand) {
+  const std::vector<int32_t> r = MakeReciprocalTable();
+  const std::vector<int32_t> s = MakeRsqrtTable();
+  const std::vector<int32_t> g = MakeLog2Table();
+  // 1024 / q: R[0] = 2^23 at q = 2^k; q = 3 uses R[128] = round(2^23 / 1.5) = 5592405.
+  const RequantizeRecord rec{1 << 30, 20};
+  EXPECT_EQ(NormalizedReciprocal(r.data(), rec, 4, -32768, 32767), 256);
+  EXPECT_EQ(NormalizedReciprocal(r.data(), rec, -3, -32768, 32767), -341);
+  EXPECT_EQ(NormalizedReciprocal(r.data(), rec, 3, -32768, 32767), 341);
+  EXPECT_EQ(NormalizedReciprocal(r.data(), rec, 0, -32768, 32767), 32767);
+  EXPECT_EQ(NormalizedReciprocal(r.data(), rec, 1, -128, 127), 127);
+  // 16 sqrt(q): S[0] = 2^23; q = 2 uses S[64] = round(2^23 / sqrt 2) = 5931642 -> 22.63.
+  const RequantizeRecord sq{1 << 30, 26};
+  EXPECT_EQ(NormalizedSqrt(s.data(), sq, 16, -32768, 32767), 64);
+  EXPECT_EQ(NormalizedSqrt(s.data(), sq, 2, -32768, 32767), 23);
+  EXPECT_EQ(NormalizedSqrt(s.data(), sq, 0, -32768, 32767), 0);
+  EXPECT_EQ(NormalizedSqrt(s.data(), sq, -9, -32768, 32767), 0);
+  // 256 log2(2 q): Log2Fixed(4) = 2^24, offset 2^32 (= 256 in 2^-24 units); q = 3 uses
+  // G[128] = round(2^23 log2 1.5) = 4907021: 512 + 4907021 / 2^15 = 661.75 -> 662.
+  const RequantizeRecord lg{1 << 30, 45};
+  EXPECT_EQ(NormalizedLog(g.data(), lg, int64_t{1} << 32, 4, -32768, 32767), 768);
+  EXPECT_EQ(NormalizedLog(g.data(), lg, int64_t{1} << 32, 3, -32768, 32767), 662);
+  EXPECT_EQ(NormalizedLog(g.data(), lg, int64_t{1} << 32, 0, -32768, 32767), -32768);
+  // A shift below kLogOffsetBits aligns the product instead of the offset: with m 2^-n = 2^10,
+  // Log2Fixed(2) 2^10 = 2^33, minus an offset of 1 (2^24 units) = 2^33 - 1.
+  const RequantizeRecord big{1 << 30, 20};
+  EXPECT_EQ(NormalizedLog(g.data(), big, -(int64_t{1} << 24), 2, INT64_MIN, INT64_MAX),
+            (int64_t{1} << 33) - 1);
+}
+
 }  // namespace
 }  // namespace openbpu::numerics
