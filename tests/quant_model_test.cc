@@ -118,7 +118,8 @@ TEST_P(PtqCompareTest, AtLeastAsGoodAsTorch) {
   std::unique_ptr<ir::Graph> quantized = Quantize(dir + model + ".onnx", dir + "calib", "bayes");
   ASSERT_NE(quantized, nullptr);
 
-  absl::StatusOr<quantization::Dataset> test = quantization::LoadDataset(dir + "test", **float_graph);
+  absl::StatusOr<quantization::Dataset> test =
+      quantization::LoadDataset(dir + "test", **float_graph);
   ASSERT_TRUE(test.ok()) << test.status();
   ASSERT_EQ(test->num_samples(), 16);
   std::vector<Tensor> floats, quants;
@@ -204,10 +205,11 @@ TEST(DigitsTest, Int8KeepsAccuracy) {
       return reference::RunQuantized(*graph, in);
     });
   }
-  std::printf("digits-accuracy: float=%.4f int8=%.4f (bayes) int8=%.4f (bernoulli2) "
-              "argmax agreement %.4f / %.4f on %lld held-out samples\n",
-              fl.accuracy, q["bayes"].accuracy, q["bernoulli2"].accuracy, q["bayes"].agreement,
-              q["bernoulli2"].agreement, static_cast<long long>(x->shape()[0]));
+  std::printf(
+      "digits-accuracy: float=%.4f int8=%.4f (bayes) int8=%.4f (bernoulli2) "
+      "argmax agreement %.4f / %.4f on %lld held-out samples\n",
+      fl.accuracy, q["bayes"].accuracy, q["bernoulli2"].accuracy, q["bayes"].agreement,
+      q["bernoulli2"].agreement, static_cast<long long>(x->shape()[0]));
   EXPECT_GE(fl.accuracy, 0.95);  // a trained model, not chance
   for (const auto& [march, acc] : q) {
     EXPECT_GE(acc.accuracy, fl.accuracy - 0.01) << march;

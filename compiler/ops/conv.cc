@@ -8,9 +8,9 @@ namespace {
 
 // A Conv that fusion left alone (no bn/add/relu to absorb) quantizes like a
 // FusedConv without sumin and activation.
-OPENBPU_REGISTER_OP(Conv, qarith::WithArithmeticQuant(
-                              ConvLikeSchema("Conv", {}, PlanConv, kernels::Conv),
-                              qarith::PrepareConv, qarith::ConvKernel));
+OPENBPU_REGISTER_OP(Conv,
+                    qarith::WithArithmeticQuant(ConvLikeSchema("Conv", {}, PlanConv, kernels::Conv),
+                                                qarith::PrepareConv, qarith::ConvKernel));
 
 }  // namespace
 }  // namespace openbpu::ops

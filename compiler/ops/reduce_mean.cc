@@ -1,19 +1,18 @@
 // ReduceMean (ONNX ReduceMean-18): averages over the constant `axes` input or the
 // pre-18 `axes` attribute (all axes when empty, unless noop_with_empty_axes).
-#include "compiler/ops/reduce_schema.h"
 #include "compiler/ops/quant_util.h"
+#include "compiler/ops/reduce_schema.h"
 
 namespace openbpu::ops {
 namespace {
 
-OPENBPU_REGISTER_OP(
-    ReduceMean,
-    qarith::WithArithmeticQuant(
-        ReduceSchema("ReduceMean", kernels::ReduceOp::kMean, /*axes_attribute=*/true),
-        [](ir::Node& node, const ir::QuantOpContext& ctx) {
-          return qarith::PrepareReduce(node, ctx, /*mean=*/true);
-        },
-        qarith::ReduceKernel));
+OPENBPU_REGISTER_OP(ReduceMean, qarith::WithArithmeticQuant(
+                                    ReduceSchema("ReduceMean", kernels::ReduceOp::kMean,
+                                                 /*axes_attribute=*/true),
+                                    [](ir::Node& node, const ir::QuantOpContext& ctx) {
+                                      return qarith::PrepareReduce(node, ctx, /*mean=*/true);
+                                    },
+                                    qarith::ReduceKernel));
 
 }  // namespace
 }  // namespace openbpu::ops
