@@ -16,7 +16,7 @@ namespace openbpu::ops::qtable {
 namespace {
 
 // Fraction bits of Log's offset log(s_in) / s_out.
-constexpr int kLogOffsetBits = 24;
+using numerics::kLogOffsetBits;
 
 absl::StatusOr<std::pair<DType, double>> ValueQuant(const ir::Node& node, const ir::Value* v,
                                                     absl::string_view what, int i) {
@@ -241,17 +241,7 @@ absl::StatusOr<numerics::RequantizeRecord> GetRecord(const ir::Node& node, absl:
 }  // namespace
 
 int64_t ShiftRoundSaturate(__int128 p, int shift, int64_t lo, int64_t hi) {
-  __int128 v;
-  if (shift > 0) {
-    v = shift >= 127 ? 0 : (p + (static_cast<__int128>(1) << (shift - 1))) >> shift;
-  } else {
-    const __int128 limit = static_cast<__int128>(1) << 64;
-    v = p;
-    for (int k = 0; k < -shift && v < limit && v > -limit; ++k) v *= 2;
-  }
-  if (v < lo) return lo;
-  if (v > hi) return hi;
-  return static_cast<int64_t>(v);
+  return numerics::ShiftRoundSaturate(p, shift, lo, hi);
 }
 
 absl::Status SetRequantizeRecord(ir::Node& node, absl::string_view name, double real) {
@@ -385,50 +375,17 @@ void MakeNormalizedInt16Op(ir::OpSchema& s, RealFunctionFactory factory,
     std::vector<int64_t> y(inputs[0]->num_elements());
     for (size_t i = 0; i < y.size(); ++i) {
       const int64_t q = px[i];
+      // One definition shared with the simulator's vae.sqrt / vae.recip / vae.log.
       switch (fn) {
-        case NormalizedFunction::kSqrt: {
-          // sqrt(q) = q * rsqrt(q); q <= 0 gives 0.
-          if (q <= 0) {
-            y[i] = 0;
-            break;
-          }
-          const numerics::FixedPoint rs = numerics::Rsqrt(t, static_cast<unsigned __int128>(q));
-          y[i] = ShiftRoundSaturate(static_cast<__int128>(q * rs.mantissa) * r->multiplier,
-                                    r->shift + rs.exponent, lo, hi);
+        case NormalizedFunction::kSqrt:
+          y[i] = numerics::NormalizedSqrt(t, *r, q, lo, hi);
           break;
-        }
-        case NormalizedFunction::kReciprocal: {
-          if (q == 0) {
-            y[i] = hi;
-            break;
-          }
-          const numerics::FixedPoint rec =
-              numerics::Reciprocal(t, static_cast<uint64_t>(q < 0 ? -q : q));
-          const __int128 p = static_cast<__int128>(rec.mantissa) * r->multiplier;
-          y[i] = ShiftRoundSaturate(q < 0 ? -p : p, r->shift + rec.exponent, lo, hi);
+        case NormalizedFunction::kReciprocal:
+          y[i] = numerics::NormalizedReciprocal(t, *r, q, lo, hi);
           break;
-        }
-        case NormalizedFunction::kLog: {
-          if (q <= 0) {
-            y[i] = lo;
-            break;
-          }
-          // log2(q) 2^23 * m 2^-n + log(s_in) / s_out (2^-kLogOffsetBits units), aligned.
-          const __int128 acc =
-              static_cast<__int128>(numerics::Log2Fixed(t, static_cast<uint64_t>(q))) *
-              r->multiplier;
-          if (r->shift >= kLogOffsetBits) {
-            const __int128 sum =
-                acc + static_cast<__int128>(log_offset) *
-                          (static_cast<__int128>(1) << (r->shift - kLogOffsetBits));
-            y[i] = ShiftRoundSaturate(sum, r->shift, lo, hi);
-          } else {
-            const __int128 sum =
-                acc * (static_cast<__int128>(1) << (kLogOffsetBits - r->shift)) + log_offset;
-            y[i] = ShiftRoundSaturate(sum, kLogOffsetBits, lo, hi);
-          }
+        case NormalizedFunction::kLog:
+          y[i] = numerics::NormalizedLog(t, *r, log_offset, q, lo, hi);
           break;
-        }
       }
     }
     outputs.push_back(IntTensor(out->first, inputs[0]->shape(), y));
