@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/tensor.h"
@@ -34,7 +35,6 @@ namespace fs = std::filesystem;
 
 constexpr char kDataRoot[] = "/usr/share/libonnx-testdata/data";
 constexpr const char* kSuites[] = {"node", "pytorch-converted", "pytorch-operator", "simple"};
-constexpr int kMinPassed = 350;
 
 // The foundation issue's supported op list; tests using only these (plus the
 // extra ops the registry has) are in scope.
@@ -265,16 +265,29 @@ Result RunTest(const fs::path& dir) {
   return {Outcome::kPassed, ""};
 }
 
-std::set<std::string> ReadGolden(const std::string& path) {
-  std::set<std::string> names;
+// The committed golden file: the number of tests that pass ("passed: N") and the tests that are
+// rejected, one name a line.
+struct Golden {
+  bool found = false;
+  int passed = -1;
+  std::set<std::string> rejected;
+};
+
+Golden ReadGolden(const std::string& path) {
+  Golden golden;
   std::ifstream in(path);
+  golden.found = static_cast<bool>(in);
   std::string line;
   while (std::getline(in, line)) {
     absl::string_view s = absl::StripAsciiWhitespace(line);
     if (s.empty() || s[0] == '#') continue;
-    names.insert(std::string(s.substr(0, s.find(' '))));
+    if (absl::ConsumePrefix(&s, "passed:")) {
+      if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(s), &golden.passed)) golden.passed = -1;
+      continue;
+    }
+    golden.rejected.insert(std::string(s.substr(0, s.find(' '))));
   }
-  return names;
+  return golden;
 }
 
 int Main(int argc, char** argv) {
@@ -319,8 +332,10 @@ int Main(int argc, char** argv) {
     std::ofstream out(write_golden);
     out << "# ONNX backend tests the float reference rejects as unsupported (UNIMPLEMENTED).\n"
         << "# A list to shrink: onnx_conformance fails if a test not listed here is rejected.\n"
+        << "# The passed count is asserted too: a test that stops passing fails onnx_conformance.\n"
         << "# Regenerate: bazel run //tests:onnx_conformance -- --write_golden=$PWD/tests/"
-           "onnx_conformance_rejected.txt\n";
+           "onnx_conformance_rejected.txt\n"
+        << "passed: " << passed << "\n";
     for (const auto& [name, r] : results) {
       if (r.outcome == Outcome::kRejected) out << name << "  # " << r.detail.substr(0, 160) << "\n";
     }
@@ -329,15 +344,25 @@ int Main(int argc, char** argv) {
   if (!filter.empty()) return failed == 0 ? 0 : 1;
 
   bool ok = failed == 0;
-  if (passed < kMinPassed) {
-    std::printf("FAIL: %d passed, need at least %d\n", passed, kMinPassed);
-    ok = false;
-  }
   const char* srcdir = std::getenv("TEST_SRCDIR");
   const std::string golden_path =
       srcdir ? absl::StrCat(srcdir, "/openbpu/tests/onnx_conformance_rejected.txt")
              : "tests/onnx_conformance_rejected.txt";
-  const std::set<std::string> golden = ReadGolden(golden_path);
+  const Golden golden_file = ReadGolden(golden_path);
+  if (!golden_file.found || golden_file.passed < 0) {
+    std::printf("FAIL: %s is missing or has no 'passed: N' line\n", golden_path.c_str());
+    ok = false;
+  } else if (passed != golden_file.passed) {
+    std::printf(
+        "FAIL: %d passed, the golden file records %d: %s; if the change is intended, "
+        "regenerate the golden file with --write_golden\n",
+        passed, golden_file.passed,
+        passed < golden_file.passed ? "tests that passed no longer do" : "more tests pass");
+    ok = false;
+  } else {
+    std::printf("passed count %d equals the golden count\n", passed);
+  }
+  const std::set<std::string>& golden = golden_file.rejected;
   for (const auto& [name, r] : results) {
     if (r.outcome == Outcome::kRejected && golden.count(name) == 0) {
       std::printf("FAIL: %s is rejected but not in the golden rejected list\n", name.c_str());

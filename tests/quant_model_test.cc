@@ -1,6 +1,6 @@
 // Whole-model quantization accuracy, as users see it (//tests/models:quant_data):
-//  - ptq-compare: on resnet18, mobilenet_v2 and efficientnet_b0 (seeded weights), calibrated on 32
-//    photo crops and tested on 16 others, our int8 output's cosine and SQNR against our float
+//  - ptq-compare: on resnet18, mobilenet_v2 and efficientnet_b0 (seeded weights, BatchNorm
+//    statistics from the calibration crops), calibrated on 32 photo crops and tested on 16 others, our int8 output's cosine and SQNR against our float
 //    output must be at least as good as PyTorch's own FX post-training quantization of the same
 //    model (symmetric quint8 activations, per-channel qint8 weights; tools/quant_data.py), with
 //    0.5 dB of slack on SQNR.
@@ -113,9 +113,10 @@ TEST_P(PtqCompareTest, AtLeastAsGoodAsTorch) {
   const std::map<std::string, Similarity> torch = TorchPtq();
   ASSERT_EQ(torch.count(model), 1u) << "torch_ptq.txt lacks " << model;
 
-  auto float_graph = frontend::ImportOnnxFile(dir + model + ".onnx");
+  const std::string onnx = dir + "ptq/" + model + ".onnx";
+  auto float_graph = frontend::ImportOnnxFile(onnx);
   ASSERT_TRUE(float_graph.ok()) << float_graph.status();
-  std::unique_ptr<ir::Graph> quantized = Quantize(dir + model + ".onnx", dir + "calib", "bayes");
+  std::unique_ptr<ir::Graph> quantized = Quantize(onnx, dir + "calib", "bayes");
   ASSERT_NE(quantized, nullptr);
 
   absl::StatusOr<quantization::Dataset> test =

@@ -63,11 +63,14 @@ def _model_seed(name):
     return SEED + sum((i + 1) * ord(c) for i, c in enumerate(name))
 
 
-def build_model(name):
+def build_model(name, calibration=None):
     """Random-init model whose BatchNorm statistics match its own activations.
 
     With fresh running stats (mean 0, var 1) eval-mode activations explode or vanish through deep
-    nets; a few train-mode passes on random batches give statistics like a trained network's.
+    nets; train-mode passes give statistics like a trained network's. `calibration` is a list of
+    NCHW float32 batches to take them from (the quantization tests pass their photo crops, so the
+    model is calibrated on the data it is tested on); without it, CALIBRATION_PASSES batches of
+    standard normal noise.
     """
     torch.manual_seed(_model_seed(name))
     model = getattr(torchvision.models, name)(weights=None)
@@ -75,10 +78,15 @@ def build_model(name):
     for bn in bns:
         bn.momentum = None  # cumulative average over the calibration passes
         bn.reset_running_stats()
+    if calibration is None:
+        # A generator: each batch is drawn after the previous pass (train-mode dropout draws from
+        # the same RNG), as the exported models' figures were recorded.
+        calibration = (torch.randn(CALIBRATION_BATCH, *INPUT_SHAPE[1:])
+                       for _ in range(CALIBRATION_PASSES))
     model.train()
     with torch.no_grad():
-        for _ in range(CALIBRATION_PASSES):
-            model(torch.randn(CALIBRATION_BATCH, *INPUT_SHAPE[1:]))
+        for batch in calibration:
+            model(batch)
     for bn in bns:
         bn.momentum = 0.1
     model.eval()

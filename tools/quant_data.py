@@ -5,6 +5,9 @@ Run with Debian's /usr/bin/python3 (torch, torchvision, onnx, sklearn, PIL). Wri
   calib/NNN.npy          32 calibration crops of scikit-learn's china.jpg and flower.jpg, float32
                          1x3x224x224, normalized as ImageNet models expect
   test/NNN.npy           16 test crops (disjoint positions), same format
+  ptq/MODEL.onnx         resnet18, mobilenet_v2, efficientnet_b0 with tests/models' seeded weights
+                         but BatchNorm statistics from train-mode passes over the 32 calibration
+                         crops (4 batches of 8), so their activations are those of photos
   torch_ptq.txt          per model: "MODEL cos SQNR_dB" of torch.ao FX PTQ (oneDNN, symmetric
                          quint8 activations with HistogramObserver, per-channel symmetric qint8
                          weights) against torch's float output over the 16 test crops
@@ -15,8 +18,8 @@ Run with Debian's /usr/bin/python3 (torch, torchvision, onnx, sklearn, PIL). Wri
   digits_test_y.npy      its labels, int64
   digits_float_acc.txt   torch's float accuracy on the held-out split
 
-The models of torch_ptq.txt are built by tools/export_models.py's build_model, so they are the
-same seeded weights as tests/models' MODEL.onnx.
+The models of ptq/ and torch_ptq.txt are built by tools/export_models.py's build_model with the
+calibration crops, so torch and we quantize the same float model.
 """
 
 import argparse
@@ -89,6 +92,30 @@ def symmetric_mapping(qconfig):
     return mapping
 
 
+def build_ptq_model(name, calib):
+    """tests/models' seeded model, its BatchNorm statistics taken from the calibration crops."""
+    import torch
+
+    batch = export_models.CALIBRATION_BATCH
+    batches = [torch.from_numpy(np.concatenate(calib[i:i + batch]))
+               for i in range(0, len(calib), batch)]
+    return export_models.build_model(name, calibration=batches)
+
+
+def export_ptq_model(name, calib, test, out):
+    """Writes ptq/NAME.onnx and prints the output's spread on calibration and test crops."""
+    import torch
+
+    model = build_ptq_model(name, calib)
+    path = os.path.join(out, "ptq", name + ".onnx")
+    export_models.export(model, torch.from_numpy(calib[0]), path, torch.onnx.TrainingMode.EVAL)
+    with torch.no_grad():
+        spread = [float(np.std(np.concatenate([model(torch.from_numpy(x)).numpy() for x in xs])))
+                  for xs in (calib, test)]
+    print(f"ptq-model: {name} logits std calib={spread[0]:.4g} test={spread[1]:.4g}",
+          file=sys.stderr)
+
+
 def torch_ptq(name, calib, test):
     import torch
     from torch.ao.quantization import HistogramObserver, PerChannelMinMaxObserver, QConfig
@@ -99,7 +126,7 @@ def torch_ptq(name, calib, test):
     # torch 1.13 runs its quantized kernels on the oneDNN engine with the native backend config
     # (it has no separate oneDNN config yet).
     torch.backends.quantized.engine = "onednn"
-    model = export_models.build_model(name).eval()
+    model = build_ptq_model(name, calib).eval()
     qconfig = QConfig(
         activation=HistogramObserver.with_args(
             dtype=torch.quint8, qscheme=torch.per_tensor_symmetric, reduce_range=False),
@@ -186,7 +213,7 @@ def main():
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     out = os.path.abspath(args.out)
-    for sub in ("calib", "test"):
+    for sub in ("calib", "test", "ptq"):
         os.makedirs(os.path.join(out, sub), exist_ok=True)
     export_models._isolate(out)
     export_models._import_torch()
@@ -198,6 +225,8 @@ def main():
         np.save(os.path.join(out, "calib", f"{i:03d}.npy"), c)
     for i, t in enumerate(test):
         np.save(os.path.join(out, "test", f"{i:03d}.npy"), t)
+    for name in PTQ_MODELS:
+        export_ptq_model(name, calib, test, out)
     with open(os.path.join(out, "torch_ptq.txt"), "w") as f:
         for name in PTQ_MODELS:
             cos, sqnr = torch_ptq(name, calib, test)

@@ -1,25 +1,68 @@
 #!/usr/bin/env bash
-# Sets up the machine, builds everything and runs every test. The last line is
-# "N passed, M failed" counted over Bazel's test targets.
+# Sets up the machine, builds everything and runs every test.
+#
+# Phases, each timed on its own "phase: NAME S s" line (docs/BUILD.md has the budget):
+#   setup       tools/setup.sh (Debian packages; a no-op when they are installed)
+#   build+test  bazel test //... (optimized)
+#   asan        the bad-input tests (tag "asan") again under AddressSanitizer + UBSan
+# Then "asan: N passed, M failed" for the sanitizer reruns, and last, alone on its line,
+# "N passed, M failed" over the distinct Bazel test targets of build+test.
+# Extra arguments are passed to both bazel test commands (e.g. a target pattern's flags).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-tools/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+phase_start=$SECONDS
+phase_lines=()
+end_phase() {  # NAME
+  local line="phase: $1 $((SECONDS - phase_start)) s"
+  phase_lines+=("$line")
+  echo "$line"
+  phase_start=$SECONDS
+}
 
-log=$(mktemp)
-bazel test //... "$@" 2>&1 | tee "$log"
-rc=${PIPESTATUS[0]}
-
-# The bad-input tests (tagged "asan") again under AddressSanitizer + UBSan; a
-# separate output tree (--platform_suffix) keeps the optimized build cached.
-bazel test --config=asan --test_tag_filters=asan --build_tests_only //... "$@" 2>&1 | tee -a "$log"
-asan_rc=${PIPESTATUS[0]}
-((rc == 0)) && rc=$asan_rc
+if ! tools/setup.sh; then
+  end_phase setup
+  echo "setup failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+end_phase setup
 
 # Bazel prints one summary line per test target: "//pkg:name   PASSED in 1.2s".
-passed=$(grep -cE '^//[^ ]+ +(\(cached\) )?PASSED' "$log")
-failed=$(grep -cE '^//[^ ]+ +(\(cached\) )?(FAILED|TIMEOUT|NO STATUS|FAILED TO BUILD|INCOMPLETE|FLAKY)' "$log")
-rm -f "$log"
-if ((rc != 0 && failed == 0)); then failed=1; fi
+count() {  # LOG REGEX
+  grep -cE "^//[^ ]+ +(\(cached\) )?($2)" "$1"
+}
+fail_states='FAILED|TIMEOUT|NO STATUS|FAILED TO BUILD|INCOMPLETE|FLAKY'
+
+log=$(mktemp)
+asan_log=$(mktemp)
+trap 'rm -f "$log" "$asan_log"' EXIT
+
+bazel test //... "$@" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+end_phase build+test
+
+# A separate output tree (--platform_suffix=asan) keeps the optimized build cached; only the
+# tagged tests and what they depend on are built in this configuration.
+bazel test --config=asan --test_tag_filters=asan --build_tests_only //... "$@" 2>&1 |
+  tee "$asan_log"
+asan_rc=${PIPESTATUS[0]}
+end_phase asan
+
+passed=$(count "$log" PASSED)
+failed=$(count "$log" "$fail_states")
+((rc != 0 && failed == 0)) && failed=1
+asan_passed=$(count "$asan_log" PASSED)
+asan_failed=$(count "$asan_log" "$fail_states")
+((asan_rc != 0 && asan_failed == 0)) && asan_failed=1
+
+# A failed sanitizer rerun fails the run: it counts as one failed target in the final line.
+((asan_failed > 0)) && failed=$((failed + 1))
+((rc == 0)) && rc=$asan_rc
+
+echo
+printf '%s\n' "${phase_lines[@]}"
+echo "phase: total $SECONDS s"
+echo "asan: ${asan_passed} passed, ${asan_failed} failed"
 echo "${passed} passed, ${failed} failed"
 exit "$rc"
