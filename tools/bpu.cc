@@ -2,18 +2,20 @@
 // import, inspect, export HBIR, run the float or quantized reference, quantize, per-layer
 // similarity, and the instruction-set tools (asm, disas, sim; tools/sim_commands.cc).
 // compile / check / perf / serve arrive with their issues.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "CLI/CLI.hpp"
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
+#include "absl/strings/str_replace.h"
 #include "common/npy.h"
 #include "compiler/frontend/onnx_importer.h"
 #include "compiler/ir/hbir.h"
@@ -31,26 +33,6 @@
 namespace openbpu {
 namespace {
 
-constexpr char kUsage[] =
-    "usage: bpu COMMAND [ARGS]\n"
-    "\n"
-    "commands:\n"
-    "  dump MODEL                     print the imported graph (ONNX or .hbir) as text\n"
-    "  export-hbir MODEL.onnx -o OUT  import an ONNX model and save it as HBIR\n"
-    "  run MODEL --input X.npy [--input Y.npy ...] [-o OUT_PREFIX] [--expect E.npy]\n"
-    "                                 run the float (or, for a quantized .hbir, the\n"
-    "                                 quantized) reference interpreter; print output\n"
-    "                                 summaries, write OUT_PREFIX<i>.npy, compare with E.npy\n"
-    "  ops                            list the supported ops\n"
-    "  quantize MODEL.onnx --calib DIR --march bayes|bayes-e|bernoulli2 -o OUT.hbir\n"
-    "           [--dtype qint8|qint16] [--observer percentile|minmax|mse|kl]\n"
-    "           [--fixed-input-scale S]\n"
-    "                                 calibrate on DIR (.npy files, see docs/QUANTIZATION.md),\n"
-    "                                 convert and save the quantized graph\n"
-    "  similarity MODEL.onnx MODEL.q.hbir --inputs DIR\n"
-    "                                 per-layer cosine / SQNR / max error of the quantized\n"
-    "                                 graph against the float model\n";
-
 absl::StatusOr<std::unique_ptr<ir::Graph>> LoadModel(const std::string& path) {
   if (absl::EndsWith(path, ".hbir")) return ir::LoadHbir(path);
   return frontend::ImportOnnxFile(path);
@@ -61,31 +43,19 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
-int Usage(const std::string& problem) {
-  std::fprintf(stderr, "bpu: %s\n\n%s%s", problem.c_str(), kUsage, tools::kSimUsage);
-  return 2;
-}
-
-int Dump(const std::vector<std::string>& args) {
-  if (args.size() != 1) return Usage("dump takes one model path");
-  absl::StatusOr<std::unique_ptr<ir::Graph>> graph = LoadModel(args[0]);
+int Dump(const std::string& model) {
+  absl::StatusOr<std::unique_ptr<ir::Graph>> graph = LoadModel(model);
   if (!graph.ok()) return Fail(graph.status());
   std::fputs(ir::PrintGraph(**graph).c_str(), stdout);
   return 0;
 }
 
-int ExportHbir(const std::vector<std::string>& args) {
+struct ExportHbirArgs {
   std::string model, out;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "-o" && i + 1 < args.size()) {
-      out = args[++i];
-    } else if (model.empty()) {
-      model = args[i];
-    } else {
-      return Usage(absl::StrCat("unexpected argument '", args[i], "'"));
-    }
-  }
-  if (model.empty() || out.empty()) return Usage("export-hbir needs MODEL and -o OUT");
+};
+
+int ExportHbir(const ExportHbirArgs& args) {
+  const std::string &model = args.model, &out = args.out;
   absl::StatusOr<std::unique_ptr<ir::Graph>> graph = LoadModel(model);
   if (!graph.ok()) return Fail(graph.status());
   if (absl::Status s = ir::SaveHbir(**graph, out); !s.ok()) return Fail(s);
@@ -117,27 +87,17 @@ void PrintSummary(const std::string& name, const Tensor& t) {
               std::sqrt(std::max(0.0, sq / n - mean * mean)), static_cast<long long>(argmax));
 }
 
-int Run(const std::vector<std::string>& args) {
+struct RunArgs {
   std::string model, out_prefix, expect;
-  std::vector<std::string> input_paths;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--input" && i + 1 < args.size()) {
-      input_paths.push_back(args[++i]);
-    } else if (args[i] == "-o" && i + 1 < args.size()) {
-      out_prefix = args[++i];
-    } else if (args[i] == "--expect" && i + 1 < args.size()) {
-      expect = args[++i];
-    } else if (model.empty() && !absl::StartsWith(args[i], "-")) {
-      model = args[i];
-    } else {
-      return Usage(absl::StrCat("unexpected argument '", args[i], "'"));
-    }
-  }
-  if (model.empty()) return Usage("run needs a MODEL");
+  std::vector<std::string> inputs;
+};
+
+int Run(const RunArgs& args) {
+  const std::string &model = args.model, &out_prefix = args.out_prefix, &expect = args.expect;
   absl::StatusOr<std::unique_ptr<ir::Graph>> graph = LoadModel(model);
   if (!graph.ok()) return Fail(graph.status());
   std::vector<Tensor> inputs;
-  for (const std::string& path : input_paths) {
+  for (const std::string& path : args.inputs) {
     absl::StatusOr<Tensor> t = ReadNpy(path);
     if (!t.ok()) return Fail(t.status());
     inputs.push_back(*std::move(t));
@@ -181,37 +141,15 @@ int Run(const std::vector<std::string>& args) {
   return 0;
 }
 
-int Quantize(const std::vector<std::string>& args) {
+struct QuantizeArgs {
   std::string model, calib, march, out, dtype = "qint8", observer = "percentile";
   std::optional<float> fixed_input_scale;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const bool has_value = i + 1 < args.size();
-    if (args[i] == "--calib" && has_value) {
-      calib = args[++i];
-    } else if (args[i] == "--march" && has_value) {
-      march = args[++i];
-    } else if (args[i] == "-o" && has_value) {
-      out = args[++i];
-    } else if (args[i] == "--dtype" && has_value) {
-      dtype = args[++i];
-    } else if (args[i] == "--observer" && has_value) {
-      observer = args[++i];
-    } else if (args[i] == "--fixed-input-scale" && has_value) {
-      float s = 0;
-      if (!absl::SimpleAtof(args[++i], &s)) return Usage("--fixed-input-scale takes a number");
-      fixed_input_scale = s;
-    } else if (model.empty() && !absl::StartsWith(args[i], "-")) {
-      model = args[i];
-    } else {
-      return Usage(absl::StrCat("unexpected argument '", args[i], "'"));
-    }
-  }
-  if (model.empty() || calib.empty() || march.empty() || out.empty()) {
-    return Usage("quantize needs MODEL, --calib DIR, --march and -o OUT");
-  }
-  // Fail before the (long) calibration on arguments convert would reject.
-  if (absl::StatusOr<march::March> m = march::ParseMarch(march); !m.ok()) return Fail(m.status());
-  absl::StatusOr<quantization::QDType> qdtype = quantization::ParseQDType(dtype);
+};
+
+int Quantize(const QuantizeArgs& args) {
+  const std::string &model = args.model, &calib = args.calib, &march = args.march, &out = args.out,
+                    &observer = args.observer;
+  absl::StatusOr<quantization::QDType> qdtype = quantization::ParseQDType(args.dtype);
   if (!qdtype.ok()) return Fail(qdtype.status());
   quantization::QKwargs kwargs;
   if (observer == "minmax") {
@@ -220,8 +158,6 @@ int Quantize(const std::vector<std::string>& args) {
     kwargs.observer = quantization::ObserverConfig::MSE();
   } else if (observer == "kl") {
     kwargs.observer = quantization::ObserverConfig::KL();
-  } else if (observer != "percentile") {
-    return Usage(absl::StrCat("unknown observer '", observer, "'"));
   }
   absl::StatusOr<quantization::QConfig> qconfig =
       quantization::GetDefaultCalibQConfig(*qdtype, kwargs);
@@ -233,7 +169,7 @@ int Quantize(const std::vector<std::string>& args) {
   qmap.SetGlobal(*qconfig);
   quantization::PrepareOptions prepare;
   prepare.fixed_scales = imported->fixed_scales;
-  prepare.fixed_input_scale = fixed_input_scale;
+  prepare.fixed_input_scale = args.fixed_input_scale;
   absl::StatusOr<quantization::Dataset> data = quantization::LoadDataset(calib, graph);
   if (!data.ok()) return Fail(data.status());
   auto state = quantization::PrepareCalibration(graph, qmap, prepare);
@@ -249,24 +185,16 @@ int Quantize(const std::vector<std::string>& args) {
   return 0;
 }
 
-int Similarity(const std::vector<std::string>& args) {
-  std::vector<std::string> models;
-  std::string inputs;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--inputs" && i + 1 < args.size()) {
-      inputs = args[++i];
-    } else if (!absl::StartsWith(args[i], "-")) {
-      models.push_back(args[i]);
-    } else {
-      return Usage(absl::StrCat("unexpected argument '", args[i], "'"));
-    }
-  }
-  if (models.size() != 2 || inputs.empty()) {
-    return Usage("similarity needs MODEL.onnx, MODEL.q.hbir and --inputs DIR");
-  }
-  absl::StatusOr<quantization::QdqImport> float_model = quantization::ImportQdqOnnxFile(models[0]);
+struct SimilarityArgs {
+  std::string float_model, quantized_model, inputs;
+};
+
+int Similarity(const SimilarityArgs& args) {
+  const std::string& inputs = args.inputs;
+  absl::StatusOr<quantization::QdqImport> float_model =
+      quantization::ImportQdqOnnxFile(args.float_model);
   if (!float_model.ok()) return Fail(float_model.status());
-  absl::StatusOr<std::unique_ptr<ir::Graph>> quantized = ir::LoadHbir(models[1]);
+  absl::StatusOr<std::unique_ptr<ir::Graph>> quantized = ir::LoadHbir(args.quantized_model);
   if (!quantized.ok()) return Fail(quantized.status());
   absl::StatusOr<quantization::Dataset> data =
       quantization::LoadDataset(inputs, *float_model->graph);
@@ -284,25 +212,151 @@ int Ops() {
   return 0;
 }
 
-int Main(int argc, char** argv) {
-  if (argc < 2) return Usage("no command");
-  const std::string command = argv[1];
-  std::vector<std::string> args(argv + 2, argv + argc);
-  if (command == "dump") return Dump(args);
-  if (command == "export-hbir") return ExportHbir(args);
-  if (command == "run") return Run(args);
-  if (command == "ops") return Ops();
-  if (command == "quantize") return Quantize(args);
-  if (command == "similarity") return Similarity(args);
-  if (command == "asm") return tools::Asm(args);
-  if (command == "disas") return tools::Disas(args);
-  if (command == "sim") return tools::Sim(args);
-  if (command == "-h" || command == "--help" || command == "help") {
-    std::fputs(kUsage, stdout);
-    std::fputs(tools::kSimUsage, stdout);
-    return 0;
+// Adds dump, export-hbir, run, ops, quantize and similarity to `app`; when a parsed command line
+// selects one of them, `*command` becomes its body.
+void AddModelCommands(CLI::App& app, tools::Command* command) {
+  {
+    auto model = std::make_shared<std::string>();
+    CLI::App* sub = app.add_subcommand("dump", "print the imported graph (ONNX or .hbir) as text");
+    sub->add_option("MODEL", *model, "an ONNX model or a .hbir")->required()->type_name("");
+    sub->callback([=] { *command = [=] { return Dump(*model); }; });
   }
-  return Usage(absl::StrCat("unknown command '", command, "'"));
+  {
+    auto args = std::make_shared<ExportHbirArgs>();
+    CLI::App* sub = app.add_subcommand("export-hbir", "import an ONNX model and save it as HBIR");
+    sub->add_option("MODEL.onnx", args->model, "the ONNX model")->required()->type_name("");
+    sub->add_option("-o", args->out, "the HBIR file to write")->required()->type_name("OUT");
+    sub->callback([=] { *command = [=] { return ExportHbir(*args); }; });
+  }
+  {
+    auto args = std::make_shared<RunArgs>();
+    CLI::App* sub = app.add_subcommand(
+        "run", "run the float or, for a quantized .hbir, the quantized reference");
+    sub->footer(
+        "Prints a summary of each output, writes OUT_PREFIX<i>.npy with -o, and compares\n"
+        "output 0 with E.npy with --expect.");
+    sub->add_option("MODEL", args->model, "an ONNX model or a .hbir")->required()->type_name("");
+    sub->add_option("--input", args->inputs, "a graph input, once per input in graph order")
+        ->type_name("X.npy")
+        ->allow_extra_args(false)
+        ->take_all();
+    sub->add_option("-o", args->out_prefix, "write output i to OUT_PREFIX<i>.npy")
+        ->type_name("OUT_PREFIX");
+    sub->add_option("--expect", args->expect, "compare output 0 with this array")
+        ->type_name("E.npy");
+    sub->callback([=] { *command = [=] { return Run(*args); }; });
+  }
+  {
+    CLI::App* sub = app.add_subcommand("ops", "list the supported ops");
+    sub->callback([=] { *command = Ops; });
+  }
+  {
+    auto args = std::make_shared<QuantizeArgs>();
+    auto scale = std::make_shared<float>(0.0f);
+    CLI::App* sub = app.add_subcommand(
+        "quantize", "calibrate an ONNX model and convert it to an int8/int16 HBIR");
+    sub->footer(
+        "DIR is a .npy file or a directory of them (docs/QUANTIZATION.md). Prints the convert\n"
+        "report; calibration progress goes to stderr.");
+    sub->add_option("MODEL.onnx", args->model, "the float (or QDQ) ONNX model")
+        ->required()
+        ->type_name("");
+    sub->add_option("--calib", args->calib, "the calibration data")->required()->type_name("DIR");
+    sub->add_option("--march", args->march, "the BPU generation to convert for")
+        ->required()
+        ->check(CLI::IsMember(march::Marches()))
+        ->type_name("MARCH");
+    sub->add_option("-o", args->out, "the quantized HBIR to write")
+        ->required()
+        ->type_name("OUT.hbir");
+    sub->add_option("--dtype", args->dtype, "the activation dtype")
+        ->check(CLI::IsMember({"qint8", "qint16"}))
+        ->type_name("DTYPE")
+        ->capture_default_str();
+    sub->add_option("--observer", args->observer, "the activation observer")
+        ->check(CLI::IsMember({"percentile", "minmax", "mse", "kl"}))
+        ->type_name("OBSERVER")
+        ->capture_default_str();
+    CLI::Option* fixed = sub->add_option("--fixed-input-scale", *scale,
+                                         "quantize the graph inputs with this fixed scale "
+                                         "instead of an observed one")
+                             ->type_name("S");
+    sub->callback([=] {
+      if (fixed->count() > 0) {
+        if (!(*scale > 0.0f && std::isfinite(*scale))) {
+          throw CLI::ValidationError("--fixed-input-scale", "must be a finite number > 0");
+        }
+        args->fixed_input_scale = *scale;
+      }
+      *command = [=] { return Quantize(*args); };
+    });
+  }
+  {
+    auto args = std::make_shared<SimilarityArgs>();
+    CLI::App* sub = app.add_subcommand(
+        "similarity",
+        "per-layer cosine / SQNR / max error of a quantized graph vs its float model");
+    sub->add_option("MODEL.onnx", args->float_model, "the float ONNX model")
+        ->required()
+        ->type_name("");
+    sub->add_option("MODEL.q.hbir", args->quantized_model, "its quantized graph (bpu quantize)")
+        ->required()
+        ->type_name("");
+    sub->add_option("--inputs", args->inputs, "the inputs to compare on (like --calib)")
+        ->required()
+        ->type_name("DIR");
+    sub->callback([=] { *command = [=] { return Similarity(*args); }; });
+  }
+}
+
+// An argument error: one line naming the problem and the help to read; exit status 2.
+int ArgumentError(const std::string& where, const std::string& problem) {
+  std::fprintf(stderr, "%s: %s (see %s --help)\n", where.c_str(),
+               absl::StrReplaceAll(problem, {{"\n", "; "}}).c_str(), where.c_str());
+  return 2;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app("OpenBPU: quantized neural networks on a modeled BPU.", "bpu");
+  app.require_subcommand(1);
+  // A repeated option takes its last value (--input of run collects them all).
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  tools::Command command;
+  AddModelCommands(app, &command);
+  tools::AddSimCommands(app, &command);
+  app.footer("`bpu COMMAND --help` prints the arguments of a command.");  // after: not inherited
+
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    std::fprintf(stderr, "bpu: no command\n\n%s", app.help().c_str());
+    return 2;
+  }
+  if (args[0] == "help") {  // `bpu help [COMMAND]` is `bpu [COMMAND] --help`
+    args.erase(args.begin());
+    args.push_back("--help");
+  }
+  const std::string first = args[0];
+  const CLI::App& commands = app;
+  if (first != "-h" && first != "--help" &&
+      commands.get_subcommands([&](const CLI::App* sub) { return sub->check_name(first); })
+          .empty()) {
+    return ArgumentError(
+        "bpu", absl::StrCat(absl::StartsWith(first, "-") ? "unknown option '" : "unknown command '",
+                            first, "'"));
+  }
+  try {
+    std::reverse(args.begin(), args.end());  // CLI11 parses a vector from the back
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {  // -h, --help
+      std::fputs(app.help().c_str(), stdout);  // the selected subcommand's, if any
+      return 0;
+    }
+    const std::vector<CLI::App*> selected = app.get_subcommands();
+    return ArgumentError(selected.empty() ? "bpu" : "bpu " + selected.front()->get_name(),
+                         e.what());
+  }
+  return command();
 }
 
 }  // namespace

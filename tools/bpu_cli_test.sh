@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The bpu CLI end to end on a real model: dump, export-hbir, run (ONNX and
 # HBIR give the same output), quantize / similarity, the instruction-set tools
-# (asm, disas, sim), and clean errors for bad input.
+# (asm, disas, sim), --help for every command, and clean errors for bad input (exit 2 for bad
+# arguments, 1 for work that fails).
 set -euo pipefail
 BPU="$TEST_SRCDIR/openbpu/tools/bpu"
 MODELS="$TEST_SRCDIR/openbpu/tests/models"
@@ -47,7 +48,98 @@ expect_error() {
   if [[ $rc -eq 0 || $rc -ge 128 ]]; then echo "expected a clean error from: $*"; cat "$TMP/err.txt"; exit 1; fi
   grep -q "$want" "$TMP/err.txt" || { echo "error lacks '$want':"; cat "$TMP/err.txt"; exit 1; }
 }
+# Bad arguments: exit 2, nothing on stdout, one line on stderr naming the problem and the help.
+expect_usage_error() {
+  local cmd="$1" want="$2"; shift 2
+  set +e
+  "$@" > "$TMP/usage.out" 2> "$TMP/usage.err"
+  local rc=$?
+  set -e
+  if [[ $rc -ne 2 ]]; then echo "expected exit 2 (bad arguments), got $rc from: $*"; cat "$TMP/usage.err"; exit 1; fi
+  [[ ! -s "$TMP/usage.out" ]] || { echo "stdout not empty for: $*"; cat "$TMP/usage.out"; exit 1; }
+  [[ $(wc -l < "$TMP/usage.err") -eq 1 ]] || { echo "not one line on stderr for: $*"; cat "$TMP/usage.err"; exit 1; }
+  grep -q -- "$want" "$TMP/usage.err" || { echo "error lacks '$want':"; cat "$TMP/usage.err"; exit 1; }
+  grep -qF "see $cmd --help" "$TMP/usage.err" || { echo "error does not point at '$cmd --help':"; cat "$TMP/usage.err"; exit 1; }
+}
+# The work itself failing: exit 1.
+expect_exit_1() {
+  set +e
+  "$@" > /dev/null 2>&1
+  local rc=$?
+  set -e
+  [[ $rc -eq 1 ]] || { echo "expected exit 1, got $rc from: $*"; exit 1; }
+}
+
+# --help and -h: every command's usage on stdout, exit 0.
+COMMANDS="dump export-hbir run ops quantize similarity asm disas sim"
+for cmd in $COMMANDS; do
+  for flag in --help -h; do
+    "$BPU" "$cmd" "$flag" > "$TMP/help.txt" 2> "$TMP/help.err" \
+      || { echo "bpu $cmd $flag exited non-zero"; cat "$TMP/help.err"; exit 1; }
+    grep -q "^Usage: bpu $cmd " "$TMP/help.txt" || { echo "bpu $cmd $flag prints no usage:"; cat "$TMP/help.txt"; exit 1; }
+  done
+  "$BPU" help "$cmd" | grep -q "^Usage: bpu $cmd " || { echo "bpu help $cmd prints no usage"; exit 1; }
+done
+"$BPU" quantize --help > "$TMP/help.txt"
+for flag in --calib --march -o --dtype --observer --fixed-input-scale bayes-e qint16 minmax; do
+  grep -q -- "$flag" "$TMP/help.txt" || { echo "bpu quantize --help lacks $flag"; exit 1; }
+done
+"$BPU" sim --help > "$TMP/help.txt"
+for flag in --mode --serial --input -o --expect --trace --stats perf; do
+  grep -q -- "$flag" "$TMP/help.txt" || { echo "bpu sim --help lacks $flag"; exit 1; }
+done
+for args in --help -h help; do
+  "$BPU" $args > "$TMP/help.txt" || { echo "bpu $args exited non-zero"; exit 1; }
+  for cmd in $COMMANDS; do
+    grep -q "^  $cmd " "$TMP/help.txt" || { echo "bpu $args does not list $cmd"; cat "$TMP/help.txt"; exit 1; }
+  done
+done
+set +e
+"$BPU" > "$TMP/usage.out" 2> "$TMP/usage.err"
+rc=$?
+set -e
+[[ $rc -eq 2 ]] || { echo "bare bpu exited $rc, not 2"; exit 1; }
+grep -q "^  quantize " "$TMP/usage.err" || { echo "bare bpu does not list the commands"; exit 1; }
+
+Q=(quantize "$MODELS/resnet18.onnx" --calib "$MODELS/resnet18.input.npy")
+expect_usage_error bpu "unknown command 'frobnicate'" "$BPU" frobnicate
+expect_usage_error bpu "unknown option '--frobnicate'" "$BPU" --frobnicate
+expect_usage_error "bpu quantize" "--march: x9 not in {bernoulli2,bayes,bayes-e}" "$BPU" "${Q[@]}" \
+  --march x9 -o "$TMP/bad.hbir"
+expect_usage_error "bpu quantize" "--calib is required" "$BPU" quantize "$MODELS/resnet18.onnx" \
+  --march bayes -o "$TMP/bad.hbir"
+expect_usage_error "bpu quantize" "-o is required" "$BPU" "${Q[@]}" --march bayes
+expect_usage_error "bpu quantize" "--march is required" "$BPU" "${Q[@]}" -o "$TMP/bad.hbir"
+expect_usage_error "bpu quantize" "MODEL.onnx is required" "$BPU" quantize --calib "$MODELS/resnet18.input.npy" \
+  --march bayes -o "$TMP/bad.hbir"
+expect_usage_error "bpu quantize" "--fixed-input-scale = abc" "$BPU" "${Q[@]}" --march bayes \
+  -o "$TMP/bad.hbir" --fixed-input-scale abc
+expect_usage_error "bpu quantize" "--fixed-input-scale: must be a finite number > 0" "$BPU" "${Q[@]}" \
+  --march bayes -o "$TMP/bad.hbir" --fixed-input-scale 0
+expect_usage_error "bpu quantize" "--observer: median not in" "$BPU" "${Q[@]}" --march bayes \
+  -o "$TMP/bad.hbir" --observer median
+expect_usage_error "bpu quantize" "--dtype: qint4 not in" "$BPU" "${Q[@]}" --march bayes \
+  -o "$TMP/bad.hbir" --dtype qint4
+expect_usage_error "bpu quantize" "not expected: --frobnicate" "$BPU" "${Q[@]}" --march bayes \
+  -o "$TMP/bad.hbir" --frobnicate
+expect_usage_error "bpu run" "not expected: --frobnicate" "$BPU" run "$MODELS/resnet18.onnx" --frobnicate
+expect_usage_error "bpu run" "MODEL is required" "$BPU" run --input "$MODELS/resnet18.input.npy"
+expect_usage_error "bpu run" "--input" "$BPU" run "$MODELS/resnet18.onnx" --input
+expect_usage_error "bpu dump" "not expected: extra.onnx" "$BPU" dump "$MODELS/resnet18.onnx" extra.onnx
+expect_usage_error "bpu export-hbir" "-o is required" "$BPU" export-hbir "$MODELS/resnet18.onnx"
+expect_usage_error "bpu ops" "not expected: --frobnicate" "$BPU" ops --frobnicate
+expect_usage_error "bpu similarity" "--inputs is required" "$BPU" similarity "$MODELS/resnet18.onnx" \
+  "$TMP/r18.q.hbir"
+expect_usage_error "bpu similarity" "MODEL.q.hbir is required" "$BPU" similarity "$MODELS/resnet18.onnx" \
+  --inputs "$MODELS/resnet18.input.npy"
+expect_usage_error "bpu asm" "-o is required" "$BPU" asm prog.s
+expect_usage_error "bpu disas" "PROGRAM is required" "$BPU" disas
+expect_usage_error "bpu sim" "--mode: fast not in {func,perf,both}" "$BPU" sim prog.s --mode fast
+expect_usage_error "bpu sim" "--mode perf never touches data" "$BPU" sim prog.s --mode perf --input in.bin
+
 head -c 1000 "$MODELS/resnet18.onnx" > "$TMP/truncated.onnx"
+expect_exit_1 "$BPU" dump "$TMP/truncated.onnx"
+expect_exit_1 "$BPU" run "$MODELS/resnet18.onnx" --input /nonexistent.npy
 expect_error "truncated.onnx" "$BPU" dump "$TMP/truncated.onnx"
 expect_error "not a valid ONNX model" "$BPU" dump "$MODELS/resnet18.input.npy"
 expect_error "expected float32\[1,3,224,224\]" "$BPU" run "$MODELS/resnet18.onnx" --input "$MODELS/resnet18.output.npy"

@@ -7,8 +7,10 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <sstream>
 
+#include "CLI/CLI.hpp"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
@@ -58,36 +60,13 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
-int Usage(const std::string& problem) {
-  std::fprintf(stderr, "bpu: %s (see bpu --help)\n", problem.c_str());
-  return 2;
-}
-
-}  // namespace
-
-const char kSimUsage[] =
-    "  asm PROGRAM.s -o PROGRAM.bin   assemble a program (isa/ISA.md syntax) into the binary\n"
-    "                                 container\n"
-    "  disas PROGRAM                  print a program (.s or binary) as assembly\n"
-    "  sim PROGRAM [--mode func|perf|both] [--serial] [--input IN.bin] [-o OUT.bin]\n"
-    "      [--expect EXPECTED.bin] [--trace TRACE.json] [--stats STATS.json]\n"
-    "                                 run a program on the simulator of its march; print\n"
-    "                                 cycles, latency, per-unit utilization, DDR traffic\n"
-    "                                 and per-layer totals; IN/OUT are the DDR input and\n"
-    "                                 output regions; the trace opens in ui.perfetto.dev\n";
-
-int Asm(const std::vector<std::string>& args) {
+struct AsmArgs {
   std::string in, out;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "-o" && i + 1 < args.size()) {
-      out = args[++i];
-    } else if (in.empty()) {
-      in = args[i];
-    } else {
-      return Usage(absl::StrCat("asm: unexpected argument '", args[i], "'"));
-    }
-  }
-  if (in.empty() || out.empty()) return Usage("asm needs PROGRAM.s and -o OUT");
+};
+
+int Asm(const AsmArgs& args) {
+  const std::string& in = args.in;
+  const std::string& out = args.out;
   absl::StatusOr<isa::Program> program = LoadProgram(in);
   if (!program.ok()) return Fail(program.status());
   absl::StatusOr<std::vector<uint8_t>> bytes = isa::SerializeProgram(*program);
@@ -103,47 +82,28 @@ int Asm(const std::vector<std::string>& args) {
   return 0;
 }
 
-int Disas(const std::vector<std::string>& args) {
-  if (args.size() != 1) return Usage("disas takes one program path");
-  absl::StatusOr<isa::Program> program = LoadProgram(args[0]);
+int Disas(const std::string& path) {
+  absl::StatusOr<isa::Program> program = LoadProgram(path);
   if (!program.ok()) return Fail(program.status());
   std::fputs(isa::DisassembleProgram(*program).c_str(), stdout);
   return 0;
 }
 
-int Sim(const std::vector<std::string>& args) {
+struct SimArgs {
   std::string path, input, output, expect, trace, stats_json;
+  std::string mode = sim::ModeName(sim::Mode::kBoth);
+  bool serial = false;
+};
+
+int Sim(const SimArgs& args) {
+  const std::string &path = args.path, &input = args.input, &output = args.output,
+                    &expect = args.expect, &trace = args.trace, &stats_json = args.stats_json;
   sim::SimulatorOptions options;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    const bool has_value = i + 1 < args.size();
-    if (a == "--mode" && has_value) {
-      absl::StatusOr<sim::Mode> mode = sim::ParseMode(args[++i]);
-      if (!mode.ok()) return Fail(mode.status());
-      options.run.mode = *mode;
-    } else if (a == "--serial") {
-      options.run.force_serial = true;
-    } else if (a == "--input" && has_value) {
-      input = args[++i];
-    } else if (a == "-o" && has_value) {
-      output = args[++i];
-    } else if (a == "--expect" && has_value) {
-      expect = args[++i];
-    } else if (a == "--trace" && has_value) {
-      trace = args[++i];
-    } else if (a == "--stats" && has_value) {
-      stats_json = args[++i];
-    } else if (path.empty() && !absl::StartsWith(a, "-")) {
-      path = a;
-    } else {
-      return Usage(absl::StrCat("sim: unexpected argument '", a, "'"));
-    }
-  }
-  if (path.empty()) return Usage("sim needs a PROGRAM");
+  absl::StatusOr<sim::Mode> mode = sim::ParseMode(args.mode);
+  if (!mode.ok()) return Fail(mode.status());
+  options.run.mode = *mode;
+  options.run.force_serial = args.serial;
   const bool reads_data = options.run.mode != sim::Mode::kPerf;
-  if (!reads_data && (!input.empty() || !output.empty() || !expect.empty())) {
-    return Usage("--mode perf never touches data: drop --input, -o and --expect");
-  }
   options.run.trace = !trace.empty();
 
   absl::StatusOr<isa::Program> program = LoadProgram(path);
@@ -224,6 +184,65 @@ int Sim(const std::vector<std::string>& args) {
     std::printf("wrote %s (proto/perf.proto SimStats as JSON)\n", stats_json.c_str());
   }
   return status;
+}
+
+}  // namespace
+
+void AddSimCommands(CLI::App& app, Command* command) {
+  {
+    auto args = std::make_shared<AsmArgs>();
+    CLI::App* sub = app.add_subcommand(
+        "asm", "assemble a program (isa/ISA.md syntax) into the binary container");
+    sub->add_option("PROGRAM.s", args->in, "the program as assembly text")
+        ->required()
+        ->type_name("");
+    sub->add_option("-o", args->out, "the binary container to write")
+        ->required()
+        ->type_name("OUT.bin");
+    sub->callback([=] { *command = [=] { return Asm(*args); }; });
+  }
+  {
+    auto path = std::make_shared<std::string>();
+    CLI::App* sub = app.add_subcommand("disas", "print a program (.s or binary) as assembly");
+    sub->add_option("PROGRAM", *path, "a program: assembly text (.s) or the binary container")
+        ->required()
+        ->type_name("");
+    sub->callback([=] { *command = [=] { return Disas(*path); }; });
+  }
+  {
+    auto args = std::make_shared<SimArgs>();
+    CLI::App* sub = app.add_subcommand("sim", "run a program on the simulator of its march");
+    sub->footer(
+        "Prints cycles, latency, per-unit utilization, DDR traffic and per-layer totals.\n"
+        "IN/OUT are the DDR input and output regions; the trace opens in ui.perfetto.dev.");
+    sub->add_option("PROGRAM", args->path, "a program: assembly text (.s) or the binary container")
+        ->required()
+        ->type_name("");
+    sub->add_option("--mode", args->mode,
+                    "func: data only; perf: cycles only (no data); both: data and cycles")
+        ->check(CLI::IsMember({sim::ModeName(sim::Mode::kFunc), sim::ModeName(sim::Mode::kPerf),
+                               sim::ModeName(sim::Mode::kBoth)}))
+        ->type_name("MODE")
+        ->capture_default_str();
+    sub->add_flag("--serial", args->serial, "one instruction at a time, in program order");
+    sub->add_option("--input", args->input, "bytes to load into the DDR input region")
+        ->type_name("IN.bin");
+    sub->add_option("-o", args->output, "write the DDR output region here")->type_name("OUT.bin");
+    sub->add_option("--expect", args->expect,
+                    "compare the DDR output with these bytes (exit 1 on a mismatch)")
+        ->type_name("EXPECTED.bin");
+    sub->add_option("--trace", args->trace, "write a Chrome trace (ui.perfetto.dev)")
+        ->type_name("TRACE.json");
+    sub->add_option("--stats", args->stats_json, "write the statistics (proto/perf.proto SimStats)")
+        ->type_name("STATS.json");
+    sub->callback([=] {
+      if (args->mode == sim::ModeName(sim::Mode::kPerf) &&
+          (!args->input.empty() || !args->output.empty() || !args->expect.empty())) {
+        throw CLI::ValidationError("--mode perf never touches data: drop --input, -o and --expect");
+      }
+      *command = [=] { return Sim(*args); };
+    });
+  }
 }
 
 }  // namespace openbpu::tools

@@ -2,17 +2,21 @@
 #ifndef OPENBPU_TOOLS_SIM_COMMANDS_H_
 #define OPENBPU_TOOLS_SIM_COMMANDS_H_
 
-#include <string>
-#include <vector>
+#include <functional>
+
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace openbpu::tools {
 
-// The usage lines of the three commands, for `bpu --help`.
-extern const char kSimUsage[];
+// The body of the subcommand a command line selected; returns the process exit code (0 done,
+// 1 the work failed).
+using Command = std::function<int()>;
 
-int Asm(const std::vector<std::string>& args);
-int Disas(const std::vector<std::string>& args);
-int Sim(const std::vector<std::string>& args);
+// Adds `asm`, `disas` and `sim` with their arguments to `app` (CLI11). When a parsed command line
+// selects one of them, `*command` becomes its body.
+void AddSimCommands(CLI::App& app, Command* command);
 
 }  // namespace openbpu::tools
 
