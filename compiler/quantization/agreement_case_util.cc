@@ -42,6 +42,23 @@ ir::Value* CaseContext::In(Tensor t) {
   return b.Input(absl::StrCat("x", inputs.size() - 1), dtype, shape);
 }
 
+CaseVariant Saturating(CaseVariant v, float calibration_scale) {
+  return {absl::StrCat("saturating ", v.first),
+          [build = std::move(v.second), calibration_scale](CaseContext& c) {
+            build(c);
+            c.calibration_scale = calibration_scale;
+          }};
+}
+
+CaseVariant Saturating(const std::vector<CaseVariant>& variants, const std::string& name,
+                       float calibration_scale) {
+  for (const CaseVariant& v : variants) {
+    if (v.first == name) return Saturating(v, calibration_scale);
+  }
+  std::fprintf(stderr, "no agreement case variant '%s' to saturate\n", name.c_str());
+  std::abort();
+}
+
 std::vector<AgreementCase> ConfigCases(const std::string& op,
                                        const std::vector<CaseVariant>& variants,
                                        std::mt19937& rng) {
@@ -64,10 +81,24 @@ std::vector<AgreementCase> ConfigCases(const std::string& op,
       c.inputs = std::move(ctx.inputs);
       c.march = config.march;
       c.activation_dtype = config.dtype;
+      if (ctx.calibration_scale != 1.f) {
+        for (const Tensor& in : c.inputs) {
+          Tensor t = in;
+          if (t.dtype() == DType::kFloat32) {
+            for (float& x : t.span<float>()) x *= ctx.calibration_scale;
+          }
+          c.calibration_inputs.push_back(std::move(t));
+        }
+      }
+      c.fixed_ranges = ctx.fixed_ranges;
       cases.push_back(std::move(c));
     }
   }
   return cases;
+}
+
+void AppendCases(std::vector<AgreementCase>& cases, std::vector<AgreementCase> more) {
+  for (AgreementCase& c : more) cases.push_back(std::move(c));
 }
 
 }  // namespace openbpu::quantization

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <random>
 #include <string>
 #include <utility>
@@ -41,16 +42,33 @@ struct CaseContext {
   void Out(const std::vector<ir::Value*>& vs) {
     for (ir::Value* v : vs) b.Output(v);
   }
+
+  // Saturation variants (AgreementCase::calibration_inputs / fixed_ranges): calibrate on the
+  // float32 inputs times `calibration_scale`, and pin the range of the values in `fixed_ranges`.
+  float calibration_scale = 1.f;
+  std::map<std::string, float> fixed_ranges;
+  void FixRange(ir::Value* v, float amax) { fixed_ranges[v->name()] = amax; }
 };
 
 // A named way to build the graph of one case.
 using CaseVariant = std::pair<std::string, std::function<void(CaseContext&)>>;
+
+// `v` as a saturation variant, "saturating <name>": calibrated on its float32 inputs times
+// `calibration_scale` (< 1) and tested on the inputs themselves.
+CaseVariant Saturating(CaseVariant v, float calibration_scale = 0.5f);
+// The variant of `variants` named `name` as a saturation variant (aborts if there is none).
+CaseVariant Saturating(const std::vector<CaseVariant>& variants, const std::string& name,
+                       float calibration_scale = 0.5f);
 
 // Every variant on every (march, activation dtype) configuration: bayes int8, bayes int16,
 // bernoulli2 int8, in that order. A variant whose graph does not build aborts (a programming
 // error in a test-only generator).
 std::vector<AgreementCase> ConfigCases(const std::string& op,
                                        const std::vector<CaseVariant>& variants, std::mt19937& rng);
+
+// Appends `more` to `cases` (saturation cases are generated after a generator's other cases, so
+// those draw the same random inputs as without them).
+void AppendCases(std::vector<AgreementCase>& cases, std::vector<AgreementCase> more);
 
 }  // namespace openbpu::quantization
 

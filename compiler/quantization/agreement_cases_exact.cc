@@ -5,6 +5,12 @@
 // ranges keep outputs non-degenerate (max |q| >= 64, >= 90 % nonzero): e.g.
 // Relu gets mostly positive inputs, comparisons mostly-true data, and index
 // outputs come from axes longer than 64.
+//
+// Saturation (the arithmetic ops here: Clip, Resize, Max, Min, Where, LeakyRelu,
+// PRelu): variants calibrated on inputs scaled by 0.5 (`Saturating`), or, where
+// the calibrated output range always holds the inputs' (Max, Min, Where), with
+// the output range pinned narrower. Clip and Resize keep their input's grid, so
+// only the border clips their inputs (and Clip's bounds saturate).
 #include <functional>
 #include <string>
 #include <utility>
@@ -279,7 +285,9 @@ OPENBPU_REGISTER_AGREEMENT_CASES(Clip, "Clip", [](std::mt19937& rng) {
   v.push_back({"max only", [](CaseContext& c) {
                  c.Out(c.b.Op("Clip", {c.U({50}), nullptr, c.C(Tensor::Scalar(0.7f))}));
                }});
-  return ConfigCases("Clip", v, rng);
+  std::vector<AgreementCase> cases = ConfigCases("Clip", v, rng);
+  AppendCases(cases, ConfigCases("Clip", {Saturating(v, "[-1.2, 1.5]")}, rng));
+  return cases;
 });
 
 std::vector<AgreementCase> ResizeCases(std::mt19937& rng) {
@@ -316,7 +324,9 @@ std::vector<AgreementCase> ResizeCases(std::mt19937& rng) {
        resize({2, 3, 11}, F32({3}, {1, 1, 1.7f}), Tensor(),
               Attrs({{"mode", std::string("linear")},
                      {"coordinate_transformation_mode", std::string("pytorch_half_pixel")}}))});
-  return ConfigCases("Resize", v, rng);
+  std::vector<AgreementCase> cases = ConfigCases("Resize", v, rng);
+  AppendCases(cases, ConfigCases("Resize", {Saturating(v, "bilinear x2 half_pixel")}, rng));
+  return cases;
 }
 
 OPENBPU_REGISTER_AGREEMENT_CASES(Resize, "Resize", ResizeCases);
@@ -330,7 +340,19 @@ OPENBPU_REGISTER_AGREEMENT_CASES(Max, "Max", [](std::mt19937& rng) {
                  c.Out(c.b.Op("Max", {c.U({6, 7}, -1.f, 1.f), c.U({7}, -3.f, 2.f),
                                       c.U({6, 1}, -0.5f, 0.5f)}));
                }});
-  return ConfigCases("Max", v, rng);
+  std::vector<AgreementCase> cases = ConfigCases("Max", v, rng);
+  AppendCases(
+      cases,
+      ConfigCases(
+          "Max",
+          {{"saturating broadcast, output range fixed to 1",
+            [](CaseContext& c) {
+              ir::Value* y = c.b.Op("Max", {c.U({2, 3, 4, 5}, -3.f, 3.f), c.U({4, 1}, -1.f, 3.f)});
+              c.FixRange(y, 1.f);
+              c.Out(y);
+            }}},
+          rng));
+  return cases;
 });
 
 OPENBPU_REGISTER_AGREEMENT_CASES(Min, "Min", [](std::mt19937& rng) {
@@ -341,20 +363,39 @@ OPENBPU_REGISTER_AGREEMENT_CASES(Min, "Min", [](std::mt19937& rng) {
   v.push_back({"three inputs", [](CaseContext& c) {
                  c.Out(c.b.Op("Min", {c.U({5, 6}), c.U({5, 6}, -1.f, 4.f), c.U({6}, -2.f, 0.5f)}));
                }});
-  return ConfigCases("Min", v, rng);
+  std::vector<AgreementCase> cases = ConfigCases("Min", v, rng);
+  AppendCases(
+      cases,
+      ConfigCases(
+          "Min",
+          {{"saturating broadcast, output range fixed to 1",
+            [](CaseContext& c) {
+              ir::Value* y = c.b.Op("Min", {c.U({3, 1, 5}, -3.f, 3.f), c.U({4, 5}, -3.f, 1.f)});
+              c.FixRange(y, 1.f);
+              c.Out(y);
+            }}},
+          rng));
+  return cases;
 });
 
 OPENBPU_REGISTER_AGREEMENT_CASES(Where, "Where", [](std::mt19937& rng) {
-  std::vector<CaseVariant> v;
-  v.push_back({"broadcast condition", [](CaseContext& c) {
-                 std::vector<bool> mask;
-                 std::bernoulli_distribution coin(0.5);
-                 for (int i = 0; i < 6; ++i) mask.push_back(coin(*c.rng));
-                 Tensor cond(DType::kBool, {6});
-                 for (int i = 0; i < 6; ++i) cond.data<bool>()[i] = mask[i];
-                 c.Out(c.b.Op("Where", {c.C(cond), c.U({3, 4, 6}), c.U({4, 1}, -0.5f, 3.f)}));
-               }});
-  return ConfigCases("Where", v, rng);
+  // `fixed_range` > 0: a saturation variant, the output range pinned to it.
+  auto where = [](float fixed_range) {
+    return [fixed_range](CaseContext& c) {
+      std::vector<bool> mask;
+      std::bernoulli_distribution coin(0.5);
+      for (int i = 0; i < 6; ++i) mask.push_back(coin(*c.rng));
+      Tensor cond(DType::kBool, {6});
+      for (int i = 0; i < 6; ++i) cond.data<bool>()[i] = mask[i];
+      ir::Value* y = c.b.Op("Where", {c.C(cond), c.U({3, 4, 6}), c.U({4, 1}, -0.5f, 3.f)});
+      if (fixed_range > 0) c.FixRange(y, fixed_range);
+      c.Out(y);
+    };
+  };
+  std::vector<AgreementCase> cases = ConfigCases("Where", {{"broadcast condition", where(0)}}, rng);
+  AppendCases(cases,
+              ConfigCases("Where", {{"saturating, output range fixed to 1", where(1.f)}}, rng));
+  return cases;
 });
 
 OPENBPU_REGISTER_AGREEMENT_CASES(LeakyRelu, "LeakyRelu", [](std::mt19937& rng) {
@@ -366,7 +407,9 @@ OPENBPU_REGISTER_AGREEMENT_CASES(LeakyRelu, "LeakyRelu", [](std::mt19937& rng) {
            c.Out(c.b.Op("LeakyRelu", {c.U({2, 4, 6, 5}, -8.f, 2.f)}, Attrs({{"alpha", alpha}})));
          }});
   }
-  return ConfigCases("LeakyRelu", v, rng);
+  std::vector<AgreementCase> cases = ConfigCases("LeakyRelu", v, rng);
+  AppendCases(cases, ConfigCases("LeakyRelu", {Saturating(v, "alpha 0.2")}, rng));
+  return cases;
 });
 
 OPENBPU_REGISTER_AGREEMENT_CASES(PRelu, "PRelu", [](std::mt19937& rng) {
@@ -378,7 +421,9 @@ OPENBPU_REGISTER_AGREEMENT_CASES(PRelu, "PRelu", [](std::mt19937& rng) {
   v.push_back({"scalar slope", [](CaseContext& c) {
                  c.Out(c.b.Op("PRelu", {c.U({3, 17}, -3.f, 2.f), c.C(F32({1}, {0.4f}))}));
                }});
-  return ConfigCases("PRelu", v, rng);
+  std::vector<AgreementCase> cases = ConfigCases("PRelu", v, rng);
+  AppendCases(cases, ConfigCases("PRelu", {Saturating(v, "per-channel slopes")}, rng));
+  return cases;
 });
 
 // Inputs of equal range (so equal scales) sharing ~95 % of their elements, so

@@ -10,7 +10,6 @@
 #include "common/npy.h"
 #include "compiler/frontend/graph_builder.h"
 #include "compiler/ir/hbir.h"
-#include "compiler/ir/op_registry.h"
 #include "compiler/quantization/convert.h"
 #include "compiler/quantization/quant_tensor.h"
 #include "compiler/quantization/similarity.h"
@@ -280,23 +279,14 @@ TEST(ConvertTest, Qint16WeightIsAnErrorNamingTheNode) {
   QConfigMap map;
   map.SetGlobal(*GetDefaultQatQConfig(QDType::kQInt8, QDType::kQInt16));
   auto state = PrepareCalibration(*g, map);
-  const ir::OpSchema* conv = ir::OpRegistry::Global().Find("Conv");
-  if (conv->qkind == ir::QuantKind::kNone) GTEST_SKIP() << "Conv has no integer kernel yet";
   ASSERT_FALSE(state.ok());
   EXPECT_TRUE(absl::StrContains(state.status().message(), "node 'conv'")) << state.status();
 }
 
 // A FusedConv (conv+relu) with weights, bias, the "out" qconfig and int16 accumulation checks.
-// Needs FusedConv to be a quantized op; its integer kernel is not run here.
+// Its integer kernel is not run here.
 class FusedConvConvertTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    const ir::OpSchema* fc = ir::OpRegistry::Global().Find("FusedConv");
-    if (fc->qkind == ir::QuantKind::kNone) {
-      // Placeholder so convert's structure can be checked before the arithmetic kernels land.
-      const_cast<ir::OpSchema*>(fc)->qkind = ir::QuantKind::kArithmetic;
-    }
-  }
   std::unique_ptr<ir::Graph> Build(int cin, int k) {
     GraphBuilder b;
     ir::Value* x = b.Input("x", DType::kFloat32, {1, cin, 6, 6});
