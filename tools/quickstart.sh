@@ -26,13 +26,15 @@ echo "IR dump: $OUT/resnet18.txt ($(grep -c ' = ' "$OUT/resnet18.txt") lines)"
 echo "== resnet18: float reference vs torch"
 "$BPU" run "$OUT/resnet18.hbir" --input "$MODELS/resnet18.input.npy" -o "$OUT/resnet18.out" \
   --expect "$MODELS/resnet18.output.npy"
+# The quantization steps use the same seeded ResNet-18 with its BatchNorm statistics taken from the
+# calibration photos (tests/models/ptq/), so its activations are those of real images.
 echo "== resnet18: calibrate on 32 photo crops, convert to int8 for bayes (J5)"
-"$BPU" quantize "$MODELS/resnet18.onnx" --calib "$MODELS/calib" --march bayes \
+"$BPU" quantize "$MODELS/ptq/resnet18.onnx" --calib "$MODELS/calib" --march bayes \
   -o "$OUT/resnet18.q.hbir"
 echo "== resnet18: quantized reference on one test crop"
 "$BPU" run "$OUT/resnet18.q.hbir" --input "$MODELS/test/000.npy" -o "$OUT/resnet18.q.out"
 echo "== resnet18: per-layer similarity, int8 vs float, over 16 test crops"
-"$BPU" similarity "$MODELS/resnet18.onnx" "$OUT/resnet18.q.hbir" --inputs "$MODELS/test" \
+"$BPU" similarity "$MODELS/ptq/resnet18.onnx" "$OUT/resnet18.q.hbir" --inputs "$MODELS/test" \
   | tee "$OUT/resnet18.similarity.txt" | tail -8
 echo "full report: $OUT/resnet18.similarity.txt"
 echo "== the modeled BPU: ResNet-18's layer1 3x3 conv (56x56x64 -> 64) as a hand-written,"
