@@ -1,5 +1,6 @@
 #include "compiler/ir/graph.h"
 
+#include "compiler/ir/node_error.h"
 #include "gtest/gtest.h"
 
 namespace openbpu::ir {
@@ -64,6 +65,18 @@ TEST(GraphTest, RemoveNodeAndDeadValues) {
   EXPECT_EQ(g.FindValue("y"), nullptr);
   EXPECT_NE(g.FindValue("x"), nullptr);
   EXPECT_TRUE(g.nodes().empty());
+}
+
+TEST(GraphTest, NodeErrorNamesTheNode) {
+  Graph g;
+  Value* x = *g.AddValue("x");
+  Value* y = *g.AddValue("y");
+  Node* n = *g.AddNode("conv1", "Conv", {x}, {y});
+  EXPECT_EQ(NodeError(absl::StatusCode::kUnimplemented, *n, "dilation 3"),
+            absl::UnimplementedError("node 'conv1' (Conv): dilation 3"));
+  EXPECT_EQ(NodeError(*n, absl::OutOfRangeError("scale 0")),
+            absl::OutOfRangeError("node 'conv1' (Conv): scale 0"));
+  EXPECT_TRUE(NodeError(*n, absl::OkStatus()).ok());
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "compiler/ir/node_error.h"
 
 namespace openbpu::ir {
 
@@ -34,15 +35,6 @@ std::vector<std::string> OpRegistry::Names() const {
   for (const auto& [name, schema] : schemas_) names.push_back(name);
   return names;
 }
-
-namespace {
-
-absl::Status WithNode(const Node& node, const absl::Status& status) {
-  if (status.ok()) return status;
-  return absl::Status(status.code(), absl::StrCat(node.Describe(), ": ", status.message()));
-}
-
-}  // namespace
 
 absl::Status ValidateNode(const Node& node) {
   const OpSchema* schema = OpRegistry::Global().Find(node.op());
@@ -93,7 +85,7 @@ absl::Status ValidateNode(const Node& node) {
                                                    "not supported"));
     }
   }
-  if (schema->validate) return WithNode(node, schema->validate(node));
+  if (schema->validate) return NodeError(node, schema->validate(node));
   return absl::OkStatus();
 }
 
@@ -137,7 +129,7 @@ absl::Status InferShapes(Graph& graph, const ShapeInferenceOptions& options) {
     }
     const OpSchema* schema = OpRegistry::Global().Find(node->op());
     std::vector<TensorType> types(node->num_outputs());
-    if (absl::Status s = schema->infer(*node, types); !s.ok()) return WithNode(*node, s);
+    if (absl::Status s = schema->infer(*node, types); !s.ok()) return NodeError(*node, s);
     for (int i = 0; i < node->num_outputs(); ++i) {
       if (!types[i].known()) {
         return absl::InternalError(
@@ -172,7 +164,7 @@ absl::Status InferShapes(Graph& graph, const ShapeInferenceOptions& options) {
     }
     std::vector<Tensor> outputs;
     if (absl::Status s = schema->kernel(*node, inputs, outputs); !s.ok()) {
-      return WithNode(*node, s);
+      return NodeError(*node, s);
     }
     if (static_cast<int>(outputs.size()) != node->num_outputs()) {
       return absl::InternalError(
