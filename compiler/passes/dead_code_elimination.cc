@@ -5,11 +5,12 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "common/status_macros.h"
 
 namespace openbpu::passes {
 
 absl::StatusOr<bool> EliminateDeadCode(ir::Graph& graph) {
-  if (absl::Status s = graph.Verify(); !s.ok()) return s;
+  OPENBPU_RETURN_IF_ERROR(graph.Verify());
   absl::flat_hash_set<const ir::Value*> live(graph.outputs().begin(), graph.outputs().end());
   std::vector<ir::Node*> dead;
   const auto& nodes = graph.nodes();

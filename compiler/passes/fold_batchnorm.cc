@@ -4,12 +4,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "compiler/passes/graph_rewrite.h"
 
 namespace openbpu::passes {
 
 absl::StatusOr<int> FoldBatchNorms(ir::Graph& graph) {
-  if (absl::Status s = graph.Verify(); !s.ok()) return s;
+  OPENBPU_RETURN_IF_ERROR(graph.Verify());
   const UseInfo uses(graph);
   NodeOrder order(graph);
   std::vector<std::pair<ir::Node*, ir::Node*>> pairs;  // (conv, bn)
@@ -36,27 +37,27 @@ absl::StatusOr<int> FoldBatchNorms(ir::Graph& graph) {
     Tensor bias = conv->input(2) != nullptr ? conv->input(2)->constant()
                                             : Tensor(DType::kFloat32, {weight.dim(0)});
     FoldBatchNorm(*bn, weight, bias);
-    absl::StatusOr<ir::Value*> w = graph.AddConstant(
-        graph.UniqueValueName(absl::StrCat(name, "_folded_weight")), std::move(weight));
-    if (!w.ok()) return w.status();
-    absl::StatusOr<ir::Value*> b = graph.AddConstant(
-        graph.UniqueValueName(absl::StrCat(name, "_folded_bias")), std::move(bias));
-    if (!b.ok()) return b.status();
-    absl::StatusOr<ir::Node*> folded = ReplaceNodes(
-        graph, {conv, bn}, name, "Conv", {conv->input(0), *w, *b}, {bn->output(0)}, conv->attrs());
-    if (!folded.ok()) return folded.status();
+    OPENBPU_ASSIGN_OR_RETURN(
+        ir::Value * w,
+        graph.AddConstant(graph.UniqueValueName(absl::StrCat(name, "_folded_weight")),
+                          std::move(weight)));
+    OPENBPU_ASSIGN_OR_RETURN(
+        ir::Value * b, graph.AddConstant(graph.UniqueValueName(absl::StrCat(name, "_folded_bias")),
+                                         std::move(bias)));
+    OPENBPU_RETURN_IF_ERROR(ReplaceNodes(graph, {conv, bn}, name, "Conv", {conv->input(0), w, b},
+                                         {bn->output(0)}, conv->attrs())
+                                .status());
     order.Inherit(name, bn_name);
   }
   if (pairs.empty()) return 0;
-  if (absl::Status s = order.Apply(graph); !s.ok()) return s;
+  OPENBPU_RETURN_IF_ERROR(order.Apply(graph));
   graph.RemoveDeadValues();
   return static_cast<int>(pairs.size());
 }
 
 absl::StatusOr<bool> FoldBatchNormPass::Run(ir::Graph& graph) {
-  absl::StatusOr<int> folded = FoldBatchNorms(graph);
-  if (!folded.ok()) return folded.status();
-  return *folded > 0;
+  OPENBPU_ASSIGN_OR_RETURN(const int folded, FoldBatchNorms(graph));
+  return folded > 0;
 }
 
 }  // namespace openbpu::passes

@@ -9,6 +9,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/status_macros.h"
 #include "compiler/ir/op_registry.h"
 #include "compiler/passes/graph_rewrite.h"
 
@@ -255,14 +256,11 @@ absl::Status Apply(ir::Graph& graph, const Match& m, NodeOrder& order, FusionRep
     FoldBatchNorm(*m.bn, *weight, *bias);
   }
   if (weight) {
-    absl::StatusOr<ir::Value*> v = AddConstant(graph, name, "_fused_weight", *std::move(weight));
-    if (!v.ok()) return v.status();
-    w_value = *v;
+    OPENBPU_ASSIGN_OR_RETURN(w_value,
+                             AddConstant(graph, name, "_fused_weight", *std::move(weight)));
   }
   if (bias) {
-    absl::StatusOr<ir::Value*> v = AddConstant(graph, name, "_fused_bias", *std::move(bias));
-    if (!v.ok()) return v.status();
-    b_value = *v;
+    OPENBPU_ASSIGN_OR_RETURN(b_value, AddConstant(graph, name, "_fused_bias", *std::move(bias)));
   }
   ir::AttributeMap attrs;
   if (!m.linear()) attrs = core->attrs();
@@ -270,10 +268,10 @@ absl::Status Apply(ir::Graph& graph, const Match& m, NodeOrder& order, FusionRep
   attrs.Set("pattern", m.pattern());
   std::vector<ir::Value*> inputs = {core->input(0), w_value, b_value};
   if (m.sumin != nullptr) inputs.push_back(m.sumin);
-  absl::StatusOr<ir::Node*> fused =
-      ReplaceNodes(graph, m.nodes(), name, m.linear() ? "FusedLinear" : "FusedConv",
-                   std::move(inputs), {m.value()}, std::move(attrs));
-  if (!fused.ok()) return fused.status();
+  OPENBPU_RETURN_IF_ERROR(ReplaceNodes(graph, m.nodes(), name,
+                                       m.linear() ? "FusedLinear" : "FusedConv", std::move(inputs),
+                                       {m.value()}, std::move(attrs))
+                              .status());
   order.Inherit(name, tail_name);
   ++report.counts[m.pattern()];
   report.fused_nodes.push_back(name);
@@ -281,7 +279,7 @@ absl::Status Apply(ir::Graph& graph, const Match& m, NodeOrder& order, FusionRep
 }
 
 absl::Status RequireTypes(const ir::Graph& graph) {
-  if (absl::Status s = graph.Verify(); !s.ok()) return s;
+  OPENBPU_RETURN_IF_ERROR(graph.Verify());
   for (const auto& node : graph.nodes()) {
     for (const ir::Value* out : node->outputs()) {
       if (!out->type().known()) {
@@ -296,7 +294,7 @@ absl::Status RequireTypes(const ir::Graph& graph) {
 
 // Restores order, drops the replaced constants and re-checks every type.
 absl::Status Finish(ir::Graph& graph, const NodeOrder& order) {
-  if (absl::Status s = order.Apply(graph); !s.ok()) return s;
+  OPENBPU_RETURN_IF_ERROR(order.Apply(graph));
   graph.RemoveDeadValues();
   ir::ShapeInferenceOptions options;
   options.fold_constants = false;
@@ -395,36 +393,35 @@ const std::vector<std::string>& FusionPatternNames() {
 
 absl::StatusOr<FusionReport> FuseModules(
     ir::Graph& graph, const std::vector<std::vector<std::string>>& node_name_groups) {
-  if (absl::Status s = RequireTypes(graph); !s.ok()) return s;
+  OPENBPU_RETURN_IF_ERROR(RequireTypes(graph));
   // Every group is checked against the untouched graph before any rewrite.
   const UseInfo uses(graph);
   std::vector<Match> matches;
   absl::flat_hash_set<const ir::Node*> claimed;
   for (const std::vector<std::string>& names : node_name_groups) {
-    absl::StatusOr<Match> m = MatchGroup(graph, uses, names);
-    if (!m.ok()) return m.status();
-    for (const ir::Node* node : m->nodes()) {
+    OPENBPU_ASSIGN_OR_RETURN(Match m, MatchGroup(graph, uses, names));
+    for (const ir::Node* node : m.nodes()) {
       if (!claimed.insert(node).second) {
         return absl::InvalidArgumentError(absl::StrCat("fusion group [", absl::StrJoin(names, ", "),
                                                        "]: '", node->name(),
                                                        "' is already in another group"));
       }
     }
-    matches.push_back(*std::move(m));
+    matches.push_back(std::move(m));
   }
   FusionReport report;
   NodeOrder order(graph);
   // Groups are disjoint and a fusion keeps its chain's output value, so the
   // remaining matches (and their sumin values) stay valid.
   for (const Match& m : matches) {
-    if (absl::Status s = Apply(graph, m, order, report); !s.ok()) return s;
+    OPENBPU_RETURN_IF_ERROR(Apply(graph, m, order, report));
   }
-  if (absl::Status s = Finish(graph, order); !s.ok()) return s;
+  OPENBPU_RETURN_IF_ERROR(Finish(graph, order));
   return report;
 }
 
 absl::StatusOr<FusionReport> FuseFx(ir::Graph& graph) {
-  if (absl::Status s = RequireTypes(graph); !s.ok()) return s;
+  OPENBPU_RETURN_IF_ERROR(RequireTypes(graph));
   FusionReport report;
   NodeOrder order(graph);
   while (true) {
@@ -437,16 +434,14 @@ absl::StatusOr<FusionReport> FuseFx(ir::Graph& graph) {
       if (m.length() >= 2 && (!best || m.length() > best->length())) best = m;
     }
     if (!best) break;
-    if (absl::Status s = Apply(graph, *best, order, report); !s.ok()) return s;
+    OPENBPU_RETURN_IF_ERROR(Apply(graph, *best, order, report));
   }
-  if (absl::Status s = Finish(graph, order); !s.ok()) return s;
+  OPENBPU_RETURN_IF_ERROR(Finish(graph, order));
   return report;
 }
 
 absl::StatusOr<bool> FusePass::Run(ir::Graph& graph) {
-  absl::StatusOr<FusionReport> report = FuseFx(graph);
-  if (!report.ok()) return report.status();
-  report_ = *std::move(report);
+  OPENBPU_ASSIGN_OR_RETURN(report_, FuseFx(graph));
   return report_.total() > 0;
 }
 

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 
 namespace openbpu::passes {
 
@@ -62,9 +63,8 @@ absl::Status NodeOrder::Apply(ir::Graph& graph) const {
     std::vector<ir::Value*> outputs = node->outputs();
     ir::AttributeMap attrs = node->attrs();
     graph.RemoveNode(node);
-    absl::StatusOr<ir::Node*> added =
-        graph.AddNode(name, op, std::move(inputs), std::move(outputs), std::move(attrs));
-    if (!added.ok()) return added.status();
+    OPENBPU_RETURN_IF_ERROR(
+        graph.AddNode(name, op, std::move(inputs), std::move(outputs), std::move(attrs)).status());
   }
   return absl::OkStatus();
 }

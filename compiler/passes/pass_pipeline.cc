@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "common/status_macros.h"
 #include "compiler/ir/hbir.h"
 #include "compiler/ir/op_registry.h"
 
@@ -40,14 +41,14 @@ bool Listed(const std::vector<std::string>& names, absl::string_view pass_name, 
 }  // namespace
 
 absl::Status VerifyGraph(ir::Graph& graph) {
-  if (absl::Status s = graph.Verify(); !s.ok()) return s;
+  OPENBPU_RETURN_IF_ERROR(graph.Verify());
   absl::flat_hash_map<const ir::Value*, ir::TensorType> recorded;
   for (const auto& v : graph.values()) {
     if (!v->is_constant() && v->type().known()) recorded[v.get()] = v->type();
   }
   ir::ShapeInferenceOptions options;
   options.fold_constants = false;
-  if (absl::Status s = ir::InferShapes(graph, options); !s.ok()) return s;
+  OPENBPU_RETURN_IF_ERROR(ir::InferShapes(graph, options));
   for (const auto& v : graph.values()) {
     auto it = recorded.find(v.get());
     if (it == recorded.end() || it->second == v->type()) continue;
@@ -73,8 +74,8 @@ absl::Status PassPipeline::CheckNames() const {
     }
     return absl::OkStatus();
   };
-  if (absl::Status s = check(dump_after_, "DumpAfter", true); !s.ok()) return s;
-  if (absl::Status s = check(disabled_, "Disable", false); !s.ok()) return s;
+  OPENBPU_RETURN_IF_ERROR(check(dump_after_, "DumpAfter", true));
+  OPENBPU_RETURN_IF_ERROR(check(disabled_, "Disable", false));
   if (!dump_after_.empty() && !dump_callback_ && dump_directory_.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "pipeline '", name_, "': DumpAfter needs SetDumpCallback or SetDumpDirectory"));
@@ -97,8 +98,8 @@ absl::Status PassPipeline::Dump(const ir::Graph& graph, int index,
 }
 
 absl::StatusOr<bool> PassPipeline::Run(ir::Graph& graph) {
-  if (absl::Status s = CheckNames(); !s.ok()) return s;
-  if (absl::Status s = VerifyGraph(graph); !s.ok()) {
+  OPENBPU_RETURN_IF_ERROR(CheckNames());
+  if (absl::Status s = verifier_(graph); !s.ok()) {
     return Prefixed(s, absl::StrCat("pipeline '", name_, "': invalid input graph: "));
   }
   bool changed = false;
@@ -107,9 +108,12 @@ absl::StatusOr<bool> PassPipeline::Run(ir::Graph& graph) {
     if (Listed(disabled_, pass.name(), /*star=*/false)) continue;
     const std::string where = absl::StrCat("pipeline '", name_, "': pass '", pass.name(), "'");
     absl::StatusOr<bool> pass_changed = pass.Run(graph);
-    if (!pass_changed.ok()) return Prefixed(pass_changed.status(), absl::StrCat(where, ": "));
+    if (!pass_changed.ok()) {
+      if (!prefix_pass_errors_) return pass_changed.status();
+      return Prefixed(pass_changed.status(), absl::StrCat(where, ": "));
+    }
     changed |= *pass_changed;
-    const absl::Status verified = VerifyGraph(graph);
+    const absl::Status verified = verifier_(graph);
     if (Listed(dump_after_, pass.name(), /*star=*/true)) {
       if (absl::Status s = Dump(graph, static_cast<int>(i) + 1, pass.name()); !s.ok()) {
         return Prefixed(s, absl::StrCat(where, ": "));

@@ -28,6 +28,8 @@ class PassPipeline : public GraphPass {
  public:
   // Receives the pass name and ir::PrintGraph text after each dumped pass.
   using DumpCallback = std::function<void(absl::string_view pass_name, const std::string& text)>;
+  // Checks the graph before the first pass and after each pass.
+  using Verifier = std::function<absl::Status(ir::Graph& graph)>;
 
   explicit PassPipeline(std::string name = "pipeline") : name_(std::move(name)) {}
 
@@ -55,9 +57,18 @@ class PassPipeline : public GraphPass {
   void SetDumpCallback(DumpCallback callback) { dump_callback_ = std::move(callback); }
   void SetDumpDirectory(std::string directory) { dump_directory_ = std::move(directory); }
 
+  // Replaces VerifyGraph as the check between passes, for pipelines whose graphs VerifyGraph
+  // cannot check (convert's: shape inference rejects the integer inputs of quantized nodes).
+  void SetVerifier(Verifier verifier) { verifier_ = std::move(verifier); }
+  // Whether an error returned by a pass is prefixed "pipeline 'P': pass 'X': " (the default).
+  // Off for pipelines whose passes report problems of the user's model that already name the
+  // node at fault. Verifier and dump errors always name the pipeline and pass.
+  void SetPrefixPassErrors(bool prefix) { prefix_pass_errors_ = prefix; }
+
   // Verifies the input graph, then runs each enabled pass followed by the
   // verifier. Names given to DumpAfter/Disable that match no pass are an
-  // InvalidArgument error before anything runs. Errors name the failing pass.
+  // InvalidArgument error before anything runs. Errors name the failing pass
+  // (see SetPrefixPassErrors).
   // Returns true if any pass changed the graph.
   absl::StatusOr<bool> Run(ir::Graph& graph) override;
 
@@ -71,6 +82,8 @@ class PassPipeline : public GraphPass {
   std::vector<std::string> disabled_;
   DumpCallback dump_callback_;
   std::string dump_directory_;
+  Verifier verifier_ = VerifyGraph;
+  bool prefix_pass_errors_ = true;
 };
 
 }  // namespace openbpu::passes

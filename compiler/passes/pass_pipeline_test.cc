@@ -138,6 +138,34 @@ TEST(PassPipelineTest, PassErrorsNameThePass) {
       << changed.status();
 }
 
+TEST(PassPipelineTest, PassErrorsUnprefixedWhenAsked) {
+  std::unique_ptr<ir::Graph> g = SampleGraph();
+  PassPipeline pipeline("opt");
+  pipeline.SetPrefixPassErrors(false);
+  pipeline.AddPass<FailingPass>();
+  absl::StatusOr<bool> changed = pipeline.Run(*g);
+  EXPECT_EQ(changed.status(), absl::InternalError("boom"));
+}
+
+TEST(PassPipelineTest, CustomVerifierRunsOnInputAndAfterEachPass) {
+  std::unique_ptr<ir::Graph> g = SampleGraph();
+  PassPipeline pipeline("opt");
+  int runs = 0;
+  // Structure only: the wrong output type of break-types goes through.
+  pipeline.SetVerifier([&runs](ir::Graph& graph) {
+    ++runs;
+    return graph.Verify();
+  });
+  pipeline.AddPass<BreakTypesPass>();
+  pipeline.AddPass<BreakStructurePass>();
+  absl::StatusOr<bool> changed = pipeline.Run(*g);
+  ASSERT_FALSE(changed.ok());
+  EXPECT_EQ(runs, 3);
+  EXPECT_NE(changed.status().message().find("pass 'break-structure' left an invalid graph"),
+            absl::string_view::npos)
+      << changed.status();
+}
+
 TEST(PassPipelineTest, DumpAfterNamedPassAndStar) {
   std::unique_ptr<ir::Graph> g = SampleGraph();
   PassPipeline pipeline("opt");

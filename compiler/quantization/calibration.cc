@@ -6,6 +6,8 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "compiler/ir/node_error.h"
 #include "compiler/ir/op_registry.h"
 #include "compiler/passes/fusion.h"
 #include "compiler/reference/float_interpreter.h"
@@ -50,14 +52,12 @@ absl::StatusOr<std::vector<float>> CalibrationState::ActivationScales(
 }
 
 absl::Status CalibrationState::ObserveSample(absl::Span<const Tensor> sample) {
-  absl::StatusOr<std::map<std::string, Tensor>> values =
-      reference::RunFloatAllValues(*graph_, sample);
-  if (!values.ok()) return values.status();
+  OPENBPU_ASSIGN_OR_RETURN(const auto values, reference::RunFloatAllValues(*graph_, sample));
   // std::map: a fixed order, so the run is reproducible whatever the observers do.
   for (auto& [name, entry] : activations_) {
     if (entry.observer == nullptr) continue;
-    auto it = values->find(name);
-    if (it == values->end()) continue;  // constants are handled as weights or at convert
+    auto it = values.find(name);
+    if (it == values.end()) continue;  // constants are handled as weights or at convert
     if (absl::Status s = entry.observer->Observe(it->second); !s.ok()) {
       return absl::Status(s.code(), absl::StrCat("value '", name, "': ", s.message()));
     }
@@ -87,10 +87,7 @@ absl::StatusOr<std::unique_ptr<CalibrationState>> PrepareCalibration(
           absl::StrCat("value '", v->name(), "' is already quantized; calibrate a float graph"));
     }
   }
-  if (options.fuse) {
-    absl::StatusOr<passes::FusionReport> fused = passes::FuseFx(graph);
-    if (!fused.ok()) return fused.status();
-  }
+  if (options.fuse) OPENBPU_RETURN_IF_ERROR(passes::FuseFx(graph).status());
   auto state = std::make_unique<CalibrationState>(&graph, qconfig_map);
 
   // Per value: the dtype and observer of its producer when that is quantized, else of its widest
@@ -105,7 +102,7 @@ absl::StatusOr<std::unique_ptr<CalibrationState>> PrepareCalibration(
   for (const auto& node : graph.nodes()) {
     std::optional<QConfig> qc = qconfig_map.Resolve(*node);
     if (!IsQuantizable(*node, qc)) continue;
-    if (absl::Status s = ValidateQConfig(*node, *qc); !s.ok()) return s;
+    OPENBPU_RETURN_IF_ERROR(ValidateQConfig(*node, *qc));
     for (int i = 0; i < node->num_inputs(); ++i) {
       const ir::Value* in = node->input(i);
       if (in == nullptr || in->is_constant() || in->type().dtype != DType::kFloat32) continue;
@@ -127,24 +124,22 @@ absl::StatusOr<std::unique_ptr<CalibrationState>> PrepareCalibration(
     if (HasConstantWeight(*node)) {
       const ir::Value* w = node->input(1);
       if (state->weights().count(w->name())) continue;
-      absl::StatusOr<int> axis = WeightChannelAxis(*node);
-      if (!axis.ok()) return axis.status();
       WeightEntry entry;
-      entry.axis = *axis;
+      OPENBPU_ASSIGN_OR_RETURN(entry.axis, WeightChannelAxis(*node));
       if (auto f = options.fixed_scales.find(w->name()); f != options.fixed_scales.end()) {
         entry.fixed = f->second;
       }
       const ObserverConfig config =
           qc->weight.has_value() ? qc->weight->observer : DefaultWeightObserver();
-      absl::StatusOr<std::unique_ptr<Observer>> obs = MakeObserver(config, QDType::kQInt8, *axis);
+      absl::StatusOr<std::unique_ptr<Observer>> obs =
+          MakeObserver(config, QDType::kQInt8, entry.axis);
       if (!obs.ok()) {
-        return absl::Status(
-            obs.status().code(),
-            absl::StrCat(node->Describe(), ": weight observer: ", obs.status().message()));
+        return ir::NodeError(obs.status().code(), *node,
+                             absl::StrCat("weight observer: ", obs.status().message()));
       }
       if (absl::Status s = (*obs)->Observe(w->constant()); !s.ok()) {
-        return absl::Status(
-            s.code(), absl::StrCat(node->Describe(), ": weight '", w->name(), "': ", s.message()));
+        return ir::NodeError(s.code(), *node,
+                             absl::StrCat("weight '", w->name(), "': ", s.message()));
       }
       entry.observer = *std::move(obs);
       state->weights()[w->name()] = std::move(entry);
@@ -169,9 +164,9 @@ absl::StatusOr<std::unique_ptr<CalibrationState>> PrepareCalibration(
       absl::StatusOr<std::unique_ptr<Observer>> obs =
           MakeObserver(entry.observer_config, entry.dtype);
       if (!obs.ok()) {
-        return absl::Status(obs.status().code(),
-                            absl::StrCat(c.node->Describe(), ": observer for '", v->name(),
-                                         "': ", obs.status().message()));
+        return ir::NodeError(
+            obs.status().code(), *c.node,
+            absl::StrCat("observer for '", v->name(), "': ", obs.status().message()));
       }
       entry.observer = *std::move(obs);
     }

@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/npy.h"
+#include "common/status_macros.h"
 
 namespace openbpu::quantization {
 namespace fs = std::filesystem;
@@ -116,11 +117,9 @@ absl::StatusOr<std::vector<Origined>> LoadInputFiles(const std::vector<std::stri
       return absl::Status(t.status().code(),
                           absl::StrCat(f, " (input '", input.name(), "'): ", t.status().message()));
     }
-    absl::StatusOr<std::vector<Tensor>> parts = SplitSamples(*t, input, f);
-    if (!parts.ok()) return parts.status();
-    for (size_t k = 0; k < parts->size(); ++k) {
-      out.push_back(
-          {std::move((*parts)[k]), parts->size() == 1 ? f : absl::StrCat(f, "[", k, "]")});
+    OPENBPU_ASSIGN_OR_RETURN(std::vector<Tensor> parts, SplitSamples(*t, input, f));
+    for (size_t k = 0; k < parts.size(); ++k) {
+      out.push_back({std::move(parts[k]), parts.size() == 1 ? f : absl::StrCat(f, "[", k, "]")});
     }
   }
   return out;
@@ -140,9 +139,7 @@ absl::StatusOr<Dataset> LoadDataset(const std::string& path, const ir::Graph& gr
           path, ": one .npy file can only feed a single-input graph; this one has ", inputs.size(),
           " inputs (use a directory with <input>.npy files or <input>/ folders)"));
     }
-    absl::StatusOr<std::vector<Origined>> s = LoadInputFiles({path}, *inputs[0]);
-    if (!s.ok()) return s.status();
-    per_input[0] = *std::move(s);
+    OPENBPU_ASSIGN_OR_RETURN(per_input[0], LoadInputFiles({path}, *inputs[0]));
   } else if (fs::is_directory(p, ec)) {
     bool all_dirs = true, all_files = true;
     for (const ir::Value* in : inputs) {
@@ -153,9 +150,7 @@ absl::StatusOr<Dataset> LoadDataset(const std::string& path, const ir::Graph& gr
       std::vector<std::string> files;
       const std::string base = InputFileName(inputs[i]->name());
       if (all_dirs) {
-        absl::StatusOr<std::vector<std::string>> f = NpyFiles(p / base);
-        if (!f.ok()) return f.status();
-        files = *std::move(f);
+        OPENBPU_ASSIGN_OR_RETURN(files, NpyFiles(p / base));
         if (files.empty()) {
           return absl::InvalidArgumentError(absl::StrCat(
               (p / base).string(), ": no .npy files for input '", inputs[i]->name(), "'"));
@@ -163,9 +158,7 @@ absl::StatusOr<Dataset> LoadDataset(const std::string& path, const ir::Graph& gr
       } else if (all_files && inputs.size() > 1) {
         files = {(p / (base + ".npy")).string()};
       } else if (inputs.size() == 1) {
-        absl::StatusOr<std::vector<std::string>> f = NpyFiles(p);
-        if (!f.ok()) return f.status();
-        files = *std::move(f);
+        OPENBPU_ASSIGN_OR_RETURN(files, NpyFiles(p));
         if (files.empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": no .npy files"));
       } else {
         std::string names;
@@ -174,9 +167,7 @@ absl::StatusOr<Dataset> LoadDataset(const std::string& path, const ir::Graph& gr
             path, ": a graph with ", inputs.size(),
             " inputs needs one subdirectory or one .npy file per input named:", names));
       }
-      absl::StatusOr<std::vector<Origined>> s = LoadInputFiles(files, *inputs[i]);
-      if (!s.ok()) return s.status();
-      per_input[i] = *std::move(s);
+      OPENBPU_ASSIGN_OR_RETURN(per_input[i], LoadInputFiles(files, *inputs[i]));
     }
   } else {
     return absl::NotFoundError(absl::StrCat("dataset '", path, "' does not exist"));
@@ -196,7 +187,7 @@ absl::StatusOr<Dataset> LoadDataset(const std::string& path, const ir::Graph& gr
       sample.push_back(std::move(per_input[i][k].tensor));
       absl::StrAppend(&origin, i ? " + " : "", per_input[i][k].origin);
     }
-    if (absl::Status s = ds.Add(graph, std::move(sample), origin); !s.ok()) return s;
+    OPENBPU_RETURN_IF_ERROR(ds.Add(graph, std::move(sample), origin));
   }
   if (ds.num_samples() == 0) return absl::InvalidArgumentError(absl::StrCat(path, ": no samples"));
   return ds;

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 
 namespace openbpu::quantization {
 namespace {
@@ -35,7 +36,7 @@ absl::StatusOr<ScaleLayout> CheckParams(const Tensor& x, const FakeQuantParams& 
         absl::StrCat("fake quant dtype must be qint8 or qint16, got ", QDTypeName(params.dtype)));
   }
   for (float s : params.scales) {
-    if (absl::Status st = CheckScale(s); !st.ok()) return st;
+    OPENBPU_RETURN_IF_ERROR(CheckScale(s));
   }
   ScaleLayout layout;
   if (params.axis == -1) {
@@ -73,8 +74,7 @@ absl::Status CheckGradient(const Tensor& x, const Tensor& dy) {
 }  // namespace
 
 absl::StatusOr<Tensor> FakeQuantize(const Tensor& x, const FakeQuantParams& params) {
-  absl::StatusOr<ScaleLayout> layout = CheckParams(x, params);
-  if (!layout.ok()) return layout.status();
+  OPENBPU_ASSIGN_OR_RETURN(const ScaleLayout layout, CheckParams(x, params));
   const float qmin = static_cast<float>(QMin(params.dtype));
   const float qmax = static_cast<float>(QMax(params.dtype));
   std::vector<float> inv(params.scales.size());
@@ -84,7 +84,7 @@ absl::StatusOr<Tensor> FakeQuantize(const Tensor& x, const FakeQuantParams& para
   float* dst = out.data<float>();
   const int64_t n = x.num_elements();
   for (int64_t i = 0; i < n; ++i) {
-    const int64_t c = layout->ScaleIndex(i);
+    const int64_t c = layout.ScaleIndex(i);
     const float p = in[i] * inv[c];
     float q = RoundQuant(p, params.rounding);
     if (std::isnan(q)) {
@@ -100,9 +100,8 @@ absl::StatusOr<Tensor> FakeQuantize(const Tensor& x, const FakeQuantParams& para
 
 absl::StatusOr<Tensor> FakeQuantizeGrad(const Tensor& x, const Tensor& dy,
                                         const FakeQuantParams& params, bool saturate) {
-  absl::StatusOr<ScaleLayout> layout = CheckParams(x, params);
-  if (!layout.ok()) return layout.status();
-  if (absl::Status s = CheckGradient(x, dy); !s.ok()) return s;
+  OPENBPU_ASSIGN_OR_RETURN(const ScaleLayout layout, CheckParams(x, params));
+  OPENBPU_RETURN_IF_ERROR(CheckGradient(x, dy));
   const float qmin = static_cast<float>(QMin(params.dtype));
   const float qmax = static_cast<float>(QMax(params.dtype));
   std::vector<float> inv(params.scales.size());
@@ -113,7 +112,7 @@ absl::StatusOr<Tensor> FakeQuantizeGrad(const Tensor& x, const Tensor& dy,
   float* dst = dx.data<float>();
   const int64_t n = x.num_elements();
   for (int64_t i = 0; i < n; ++i) {
-    const float q = RoundQuant(in[i] * inv[layout->ScaleIndex(i)], params.rounding);
+    const float q = RoundQuant(in[i] * inv[layout.ScaleIndex(i)], params.rounding);
     const bool inside = q >= qmin && q <= qmax;
     // dy * mask as torch computes it: a negative dy outside the range gives -0.
     dst[i] = inside || !saturate ? g[i] : g[i] * 0.0f;
@@ -124,9 +123,8 @@ absl::StatusOr<Tensor> FakeQuantizeGrad(const Tensor& x, const Tensor& dy,
 absl::StatusOr<LsqGradients> LsqGrad(const Tensor& x, const Tensor& dy,
                                      const FakeQuantParams& params,
                                      std::optional<double> grad_scale) {
-  absl::StatusOr<ScaleLayout> layout = CheckParams(x, params);
-  if (!layout.ok()) return layout.status();
-  if (absl::Status s = CheckGradient(x, dy); !s.ok()) return s;
+  OPENBPU_ASSIGN_OR_RETURN(const ScaleLayout layout, CheckParams(x, params));
+  OPENBPU_RETURN_IF_ERROR(CheckGradient(x, dy));
   const float qmin = static_cast<float>(QMin(params.dtype));
   const float qmax = static_cast<float>(QMax(params.dtype));
   const int64_t n = x.num_elements();
@@ -143,7 +141,7 @@ absl::StatusOr<LsqGradients> LsqGrad(const Tensor& x, const Tensor& dy,
   const float* g = dy.data<float>();
   float* dst = grads.dx.data<float>();
   for (int64_t i = 0; i < n; ++i) {
-    const int64_t c = layout->ScaleIndex(i);
+    const int64_t c = layout.ScaleIndex(i);
     const float p = in[i] * inv[c];
     const float q = RoundQuant(p, params.rounding);
     double dq_ds;
@@ -177,13 +175,12 @@ absl::StatusOr<float> PactScale(float alpha, QDType dtype) {
   }
   const float half_range = static_cast<float>(static_cast<double>(QMax(dtype) - QMin(dtype)) / 2);
   const float scale = alpha / half_range;
-  if (absl::Status s = CheckScale(scale); !s.ok()) return s;
+  OPENBPU_RETURN_IF_ERROR(CheckScale(scale));
   return scale;
 }
 
 absl::StatusOr<Tensor> PactForward(const Tensor& x, float alpha, QDType dtype, Rounding rounding) {
-  absl::StatusOr<float> scale = PactScale(alpha, dtype);
-  if (!scale.ok()) return scale.status();
+  OPENBPU_ASSIGN_OR_RETURN(const float scale, PactScale(alpha, dtype));
   if (x.dtype() != DType::kFloat32) {
     return absl::InvalidArgumentError(
         absl::StrCat("PACT input must be float32, got ", DTypeName(x.dtype())));
@@ -195,7 +192,7 @@ absl::StatusOr<Tensor> PactForward(const Tensor& x, float alpha, QDType dtype, R
     dst[i] = std::isnan(in[i]) ? in[i] : std::min(std::max(in[i], -alpha), alpha);
   }
   FakeQuantParams params;
-  params.scales = {*scale};
+  params.scales = {scale};
   params.dtype = dtype;
   params.rounding = rounding;
   return FakeQuantize(clipped, params);
@@ -210,7 +207,7 @@ absl::StatusOr<PactGradients> PactGrad(const Tensor& x, const Tensor& dy, float 
     return absl::InvalidArgumentError(
         absl::StrCat("PACT input must be float32, got ", DTypeName(x.dtype())));
   }
-  if (absl::Status s = CheckGradient(x, dy); !s.ok()) return s;
+  OPENBPU_RETURN_IF_ERROR(CheckGradient(x, dy));
   PactGradients grads;
   grads.dx = Tensor(DType::kFloat32, x.shape());
   const float* in = x.data<float>();

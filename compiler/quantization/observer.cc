@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 
 namespace openbpu::quantization {
 namespace {
@@ -345,7 +346,7 @@ float KlAmax(const AbsHistogram& hist, QDType dtype) {
 
 absl::StatusOr<std::unique_ptr<Observer>> MakeObserver(const ObserverConfig& config, QDType dtype,
                                                        std::optional<int> default_ch_axis) {
-  if (absl::Status s = ValidateObserverConfig(config); !s.ok()) return s;
+  OPENBPU_RETURN_IF_ERROR(ValidateObserverConfig(config));
   if (dtype != QDType::kQInt8 && dtype != QDType::kQInt16) {
     return absl::InvalidArgumentError(absl::StrCat(ObserverKindName(config.kind), ": dtype ",
                                                    QDTypeName(dtype),

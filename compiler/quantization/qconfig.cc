@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "compiler/ir/node_error.h"
 
 namespace openbpu::quantization {
 namespace {
@@ -240,8 +242,7 @@ absl::StatusOr<QConfig> GetDefaultQatQConfig(QDType dtype, QDType weight_dtype,
                                              FakeQuantKind weight_fake_quant,
                                              const QKwargs& activation_qkwargs,
                                              const QKwargs& weight_qkwargs) {
-  absl::Status s = RequireActivationDType(dtype, "get_default_qat_qconfig");
-  if (!s.ok()) return s;
+  OPENBPU_RETURN_IF_ERROR(RequireActivationDType(dtype, "get_default_qat_qconfig"));
   if (weight_dtype != QDType::kQInt8 && weight_dtype != QDType::kQInt16) {
     return absl::InvalidArgumentError(
         absl::StrCat("get_default_qat_qconfig: unsupported weight dtype ", QDTypeName(weight_dtype),
@@ -257,8 +258,7 @@ absl::StatusOr<QConfig> GetDefaultQatQConfig(QDType dtype, QDType weight_dtype,
 }
 
 absl::StatusOr<QConfig> GetDefaultCalibQConfig(QDType dtype, const QKwargs& calib_qkwargs) {
-  absl::Status s = RequireActivationDType(dtype, "get_default_calib_qconfig");
-  if (!s.ok()) return s;
+  OPENBPU_RETURN_IF_ERROR(RequireActivationDType(dtype, "get_default_calib_qconfig"));
   QConfig qconfig;
   qconfig.activation.dtype = dtype;
   qconfig.activation.observer = ObserverConfig::Percentile(99.99, 2048);
@@ -269,8 +269,7 @@ absl::StatusOr<QConfig> GetDefaultCalibQConfig(QDType dtype, const QKwargs& cali
 
 absl::StatusOr<QConfig> GetDefaultQatOutQConfig(QDType dtype, FakeQuantKind weight_fake_quant,
                                                 const QKwargs& weight_qkwargs) {
-  absl::Status s = RequireActivationDType(dtype, "get_default_qat_out_qconfig");
-  if (!s.ok()) return s;
+  OPENBPU_RETURN_IF_ERROR(RequireActivationDType(dtype, "get_default_qat_out_qconfig"));
   QConfig qconfig;
   qconfig.activation.dtype = QDType::kQInt32;
   qconfig.activation.observer = ObserverConfig::MinMax();  // unused: qint32 is not observed
@@ -282,31 +281,33 @@ absl::Status ValidateQConfig(const ir::Node& node, const QConfig& qconfig) {
   const FakeQuantConfig& act = qconfig.activation;
   if (act.dtype == QDType::kQInt32) {
     if (!HasAccumulatorOutput(node.op())) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(node.Describe(),
-                       ": qint32 activation (high-precision output) is only for "
-                       "Conv, ConvTranspose, Gemm, MatMul, FusedConv and FusedLinear"));
+      return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
+                           "qint32 activation (high-precision output) is only for "
+                           "Conv, ConvTranspose, Gemm, MatMul, FusedConv and FusedLinear");
     }
     if (act.kind != FakeQuantKind::kFakeQuant) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          node.Describe(), ": qint32 activation cannot use ", FakeQuantKindName(act.kind)));
+      return ir::NodeError(
+          absl::StatusCode::kInvalidArgument, node,
+          absl::StrCat("qint32 activation cannot use ", FakeQuantKindName(act.kind)));
     }
   } else if (absl::Status s = ValidateObserverConfig(act.observer); !s.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": activation ", s.message()));
+    return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
+                         absl::StrCat("activation ", s.message()));
   }
   if (qconfig.weight.has_value()) {
     const FakeQuantConfig& w = *qconfig.weight;
     if (w.dtype != QDType::kQInt8) {
-      return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": weight dtype ",
-                                                     QDTypeName(w.dtype),
-                                                     " is not supported; weights are qint8 only"));
+      return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
+                           absl::StrCat("weight dtype ", QDTypeName(w.dtype),
+                                        " is not supported; weights are qint8 only"));
     }
     if (w.kind == FakeQuantKind::kPact) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(node.Describe(), ": PACT is an activation fake quant, not for weights"));
+      return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
+                           "PACT is an activation fake quant, not for weights");
     }
     if (absl::Status s = ValidateObserverConfig(w.observer); !s.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": weight ", s.message()));
+      return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
+                           absl::StrCat("weight ", s.message()));
     }
   }
   return absl::OkStatus();
@@ -320,14 +321,14 @@ absl::StatusOr<int> WeightChannelAxis(const ir::Node& node) {
   if (op == "MatMul") {
     const ir::Value* weight = node.input(1);
     if (weight == nullptr || !weight->type().known() || weight->type().shape.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(node.Describe(),
-                                                     ": the weight's rank is unknown or 0, so its "
-                                                     "output-channel axis is undefined"));
+      return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
+                           "the weight's rank is unknown or 0, so its output-channel axis is "
+                           "undefined");
     }
     return static_cast<int>(weight->type().shape.size()) - 1;
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat(node.Describe(), ": op has no weight with an output-channel axis"));
+  return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
+                       "op has no weight with an output-channel axis");
 }
 
 void QConfigMap::SetOpType(const std::string& op, std::optional<QConfig> qconfig) {

@@ -5,33 +5,33 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "compiler/ir/node_error.h"
 #include "compiler/ir/op_registry.h"
 #include "compiler/quantization/quant_tensor.h"
 
 namespace openbpu::quantization {
 namespace {
 
-absl::Status Err(const ir::Node& node, absl::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": ", what));
-}
+using ir::NodeError;
 
 // Scale, zero point and axis of a Q or DQ node whose data input has rank `rank`.
 absl::StatusOr<FixedQuant> ReadParams(const ir::Node& node, int rank) {
   const ir::Value* s = node.input(1);
   const ir::Value* zp = node.input(2);
   if (s == nullptr || !s->is_constant() || s->type().dtype != DType::kFloat32) {
-    return absl::UnimplementedError(
-        absl::StrCat(node.Describe(), ": the scale must be a float32 constant"));
+    return NodeError(absl::StatusCode::kUnimplemented, node,
+                     "the scale must be a float32 constant");
   }
   FixedQuant f;
   f.scales = s->constant().ToFloatVector();
-  if (f.scales.empty()) return Err(node, "empty scale");
+  if (f.scales.empty()) return NodeError(absl::StatusCode::kInvalidArgument, node, "empty scale");
   if (zp == nullptr) {
-    return Err(node, "no zero point: ONNX then means uint8, which the symmetric BPU does not have");
+    return NodeError(absl::StatusCode::kInvalidArgument, node,
+                     "no zero point: ONNX then means uint8, which the symmetric BPU does not have");
   }
   if (!zp->is_constant()) {
-    return absl::UnimplementedError(
-        absl::StrCat(node.Describe(), ": the zero point must be a constant"));
+    return NodeError(absl::StatusCode::kUnimplemented, node, "the zero point must be a constant");
   }
   switch (zp->type().dtype) {
     case DType::kInt8:
@@ -44,13 +44,15 @@ absl::StatusOr<FixedQuant> ReadParams(const ir::Node& node, int rank) {
       f.dtype = QDType::kQInt32;
       break;
     default:
-      return Err(node, absl::StrCat("zero point dtype ", DTypeName(zp->type().dtype),
+      return NodeError(absl::StatusCode::kInvalidArgument, node,
+                       absl::StrCat("zero point dtype ", DTypeName(zp->type().dtype),
                                     " is not symmetric int8/int16 (the BPU is symmetric)"));
   }
   for (int64_t v : zp->constant().ToInt64Vector()) {
     if (v != 0) {
-      return Err(node, absl::StrCat("nonzero zero point ", v,
-                                    ": the BPU supports symmetric quantization only"));
+      return NodeError(
+          absl::StatusCode::kInvalidArgument, node,
+          absl::StrCat("nonzero zero point ", v, ": the BPU supports symmetric quantization only"));
     }
   }
   if (f.scales.size() > 1 || s->type().shape.size() == 1) {
@@ -79,7 +81,8 @@ absl::StatusOr<std::map<std::string, FixedQuant>> StripQdq(ir::Graph& graph) {
                     const FixedQuant& f) -> absl::Status {
     auto [it, inserted] = fixed.emplace(name, f);
     if (!inserted && !SameScales(it->second, f)) {
-      return Err(node, absl::StrCat("value '", name, "' already has another fixed scale"));
+      return NodeError(absl::StatusCode::kInvalidArgument, node,
+                       absl::StrCat("value '", name, "' already has another fixed scale"));
     }
     return absl::OkStatus();
   };
@@ -87,19 +90,20 @@ absl::StatusOr<std::map<std::string, FixedQuant>> StripQdq(ir::Graph& graph) {
     ir::Value* q = dq->input(0);
     ir::Value* y = dq->output(0);
     const int rank = static_cast<int>(q->type().shape.size());
-    absl::StatusOr<FixedQuant> fd = ReadParams(*dq, rank);
-    if (!fd.ok()) return fd.status();
+    OPENBPU_ASSIGN_OR_RETURN(const FixedQuant fd, ReadParams(*dq, rank));
     ir::Node* qn = q->producer();
     if (qn != nullptr && qn->op() == "QuantizeLinear") {
-      absl::StatusOr<FixedQuant> fq = ReadParams(*qn, rank);
-      if (!fq.ok()) return fq.status();
-      if (!SameScales(*fq, *fd)) {
-        return Err(*dq, absl::StrCat("scale or zero point differs from its QuantizeLinear '",
-                                     qn->name(), "'"));
+      OPENBPU_ASSIGN_OR_RETURN(const FixedQuant fq, ReadParams(*qn, rank));
+      if (!SameScales(fq, fd)) {
+        return NodeError(
+            absl::StatusCode::kInvalidArgument, *dq,
+            absl::StrCat("scale or zero point differs from its QuantizeLinear '", qn->name(), "'"));
       }
-      if (fd->dtype == QDType::kQInt32) return Err(*qn, "int32 QuantizeLinear");
+      if (fd.dtype == QDType::kQInt32) {
+        return NodeError(absl::StatusCode::kInvalidArgument, *qn, "int32 QuantizeLinear");
+      }
       ir::Value* x = qn->input(0);
-      if (absl::Status s = record(*dq, x->name(), *fd); !s.ok()) return s;
+      OPENBPU_RETURN_IF_ERROR(record(*dq, x->name(), fd));
       bool is_output = false;
       for (const ir::Value* o : graph.outputs()) is_output = is_output || o == y;
       for (ir::Node* user : graph.Users(y)) {
@@ -109,35 +113,39 @@ absl::StatusOr<std::map<std::string, FixedQuant>> StripQdq(ir::Graph& graph) {
       }
       graph.RemoveNode(dq);
       if (is_output) {
-        absl::StatusOr<ir::Node*> id = graph.AddNode(
-            graph.UniqueNodeName(absl::StrCat(y->name(), "_identity")), "Identity", {x}, {y});
-        if (!id.ok()) return id.status();
+        OPENBPU_RETURN_IF_ERROR(
+            graph
+                .AddNode(graph.UniqueNodeName(absl::StrCat(y->name(), "_identity")), "Identity",
+                         {x}, {y})
+                .status());
       }
       if (graph.Users(q).empty()) graph.RemoveNode(qn);
     } else if (q->is_constant()) {
-      if (fd->dtype == QDType::kQInt8 || fd->dtype == QDType::kQInt16) {
-        if (q->type().dtype != StorageDType(fd->dtype)) return Err(*dq, "input/zero point dtypes");
+      if (fd.dtype == QDType::kQInt8 || fd.dtype == QDType::kQInt16) {
+        if (q->type().dtype != StorageDType(fd.dtype)) {
+          return NodeError(absl::StatusCode::kInvalidArgument, *dq, "input/zero point dtypes");
+        }
       }
       ir::QuantInfo info;
       info.storage = q->type().dtype;
-      info.scales = fd->scales;
-      info.axis = fd->axis;
+      info.scales = fd.scales;
+      info.axis = fd.axis;
       absl::StatusOr<Tensor> real = DequantizeTensor(q->constant(), info);
-      if (!real.ok()) return Err(*dq, real.status().message());
-      if (fd->dtype != QDType::kQInt32) {
-        if (absl::Status s = record(*dq, y->name(), *fd); !s.ok()) return s;
+      if (!real.ok()) {
+        return NodeError(absl::StatusCode::kInvalidArgument, *dq, real.status().message());
       }
+      if (fd.dtype != QDType::kQInt32) OPENBPU_RETURN_IF_ERROR(record(*dq, y->name(), fd));
       graph.RemoveNode(dq);
       y->set_constant(*std::move(real));
     } else {
-      return absl::UnimplementedError(absl::StrCat(
-          dq->Describe(), ": a DequantizeLinear must follow a QuantizeLinear or read a constant"));
+      return NodeError(absl::StatusCode::kUnimplemented, *dq,
+                       "a DequantizeLinear must follow a QuantizeLinear or read a constant");
     }
   }
   for (const auto& n : graph.nodes()) {
     if (n->op() == "QuantizeLinear") {
-      return absl::UnimplementedError(
-          absl::StrCat(n->Describe(), ": a QuantizeLinear without a following DequantizeLinear"));
+      return NodeError(absl::StatusCode::kUnimplemented, *n,
+                       "a QuantizeLinear without a following DequantizeLinear");
     }
   }
   graph.RemoveDeadValues();
@@ -156,12 +164,11 @@ absl::StatusOr<QdqImport> ImportQdqOnnx(absl::string_view model_bytes,
     graph = frontend::ImportOnnx(model_bytes, options);
     if (!graph.ok()) return graph.status();
   }
-  absl::StatusOr<std::map<std::string, FixedQuant>> fixed = StripQdq(**graph);
-  if (!fixed.ok()) return fixed.status();
+  OPENBPU_ASSIGN_OR_RETURN(auto fixed, StripQdq(**graph));
   ir::ShapeInferenceOptions inference;
   inference.fold_constants = options.fold_constants;
-  if (absl::Status s = ir::InferShapes(**graph, inference); !s.ok()) return s;
-  return QdqImport{*std::move(graph), *std::move(fixed)};
+  OPENBPU_RETURN_IF_ERROR(ir::InferShapes(**graph, inference));
+  return QdqImport{*std::move(graph), std::move(fixed)};
 }
 
 absl::StatusOr<QdqImport> ImportQdqOnnxFile(const std::string& path,

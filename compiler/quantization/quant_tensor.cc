@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 #include "compiler/quantization/fake_quant.h"
 
 namespace openbpu::quantization {
@@ -64,33 +65,31 @@ absl::StatusOr<Tensor> QuantizeTensor(const Tensor& x, const ir::QuantInfo& quan
     return absl::InvalidArgumentError(
         absl::StrCat("quantizing a ", DTypeName(x.dtype()), " tensor; expected float32"));
   }
-  absl::StatusOr<QDType> qd = QDTypeOfStorage(quant.storage);
-  if (!qd.ok()) return qd.status();
-  absl::StatusOr<Layout> layout = MakeLayout(x.shape(), quant);
-  if (!layout.ok()) return layout.status();
+  OPENBPU_ASSIGN_OR_RETURN(const QDType qd, QDTypeOfStorage(quant.storage));
+  OPENBPU_ASSIGN_OR_RETURN(const Layout layout, MakeLayout(x.shape(), quant));
   Tensor out(quant.storage, x.shape());
   const float* px = x.data<float>();
   const int64_t n = x.num_elements();
-  if (*qd == QDType::kQInt32) {
+  if (qd == QDType::kQInt32) {
     int32_t* po = out.data<int32_t>();
     for (int64_t i = 0; i < n; ++i) {
       double q = std::nearbyint(static_cast<double>(px[i]) /
-                                static_cast<double>(quant.scales[layout->Channel(i)]));
+                                static_cast<double>(quant.scales[layout.Channel(i)]));
       if (std::isnan(q)) q = 0;
       q = std::min(std::max(q, -2147483648.0), 2147483647.0);
       po[i] = static_cast<int32_t>(q);
     }
     return out;
   }
-  const float lo = static_cast<float>(QMin(*qd));
-  const float hi = static_cast<float>(QMax(*qd));
+  const float lo = static_cast<float>(QMin(qd));
+  const float hi = static_cast<float>(QMax(qd));
   std::vector<float> inv(quant.scales.size());
   for (size_t c = 0; c < inv.size(); ++c) inv[c] = 1.0f / quant.scales[c];
   for (int64_t i = 0; i < n; ++i) {
-    float q = RoundQuant(px[i] * inv[layout->Channel(i)], rounding);
+    float q = RoundQuant(px[i] * inv[layout.Channel(i)], rounding);
     if (std::isnan(q)) q = 0;
     q = std::min(std::max(q, lo), hi);
-    if (*qd == QDType::kQInt8) {
+    if (qd == QDType::kQInt8) {
       out.data<int8_t>()[i] = static_cast<int8_t>(q);
     } else {
       out.data<int16_t>()[i] = static_cast<int16_t>(q);
@@ -105,12 +104,11 @@ absl::StatusOr<Tensor> DequantizeTensor(const Tensor& q, const ir::QuantInfo& qu
                                                    " tensor with ", DTypeName(quant.storage),
                                                    " quant info"));
   }
-  absl::StatusOr<Layout> layout = MakeLayout(q.shape(), quant);
-  if (!layout.ok()) return layout.status();
+  OPENBPU_ASSIGN_OR_RETURN(const Layout layout, MakeLayout(q.shape(), quant));
   Tensor out(DType::kFloat32, q.shape());
   float* po = out.data<float>();
   for (int64_t i = 0; i < q.num_elements(); ++i) {
-    po[i] = static_cast<float>(q.GetAsInt64(i)) * quant.scales[layout->Channel(i)];
+    po[i] = static_cast<float>(q.GetAsInt64(i)) * quant.scales[layout.Channel(i)];
   }
   return out;
 }

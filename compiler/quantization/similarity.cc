@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/status_macros.h"
 #include "compiler/quantization/quant_tensor.h"
 #include "compiler/reference/float_interpreter.h"
 #include "compiler/reference/quantized_interpreter.h"
@@ -58,16 +59,14 @@ absl::StatusOr<SimilarityReport> CompareLayers(const ir::Graph& float_graph,
   }
   std::vector<Acc> acc(values.size());
   for (int s = 0; s < inputs.num_samples(); ++s) {
-    absl::StatusOr<std::map<std::string, Tensor>> f =
-        reference::RunFloatAllValues(float_graph, inputs.sample(s));
-    if (!f.ok()) return f.status();
-    absl::StatusOr<std::map<std::string, reference::QuantizedValue>> q =
-        reference::RunQuantizedAllValues(quantized_graph, inputs.sample(s));
-    if (!q.ok()) return q.status();
+    OPENBPU_ASSIGN_OR_RETURN(const auto f,
+                             reference::RunFloatAllValues(float_graph, inputs.sample(s)));
+    OPENBPU_ASSIGN_OR_RETURN(const auto q,
+                             reference::RunQuantizedAllValues(quantized_graph, inputs.sample(s)));
     for (size_t k = 0; k < values.size(); ++k) {
-      auto fit = f->find(values[k]->name());
-      auto qit = q->find(values[k]->name());
-      if (fit == f->end() || qit == q->end()) continue;
+      auto fit = f.find(values[k]->name());
+      auto qit = q.find(values[k]->name());
+      if (fit == f.end() || qit == q.end()) continue;
       const Tensor& ft = fit->second;
       if (ft.dtype() != DType::kFloat32 || ft.shape() != qit->second.tensor.shape()) {
         return absl::InvalidArgumentError(
@@ -76,14 +75,13 @@ absl::StatusOr<SimilarityReport> CompareLayers(const ir::Graph& float_graph,
                          ShapeToString(qit->second.tensor.shape()), " in the quantized graph"));
       }
       const ir::QuantInfo& info = *qit->second.quant;
-      absl::StatusOr<Tensor> dq = DequantizeTensor(qit->second.tensor, info);
-      if (!dq.ok()) return dq.status();
+      OPENBPU_ASSIGN_OR_RETURN(const Tensor dq, DequantizeTensor(qit->second.tensor, info));
       int64_t inner = 1;
       if (info.axis >= 0) {
         for (size_t d = info.axis + 1; d < ft.shape().size(); ++d) inner *= ft.shape()[d];
       }
       const float* pf = ft.data<float>();
-      const float* pq = dq->data<float>();
+      const float* pq = dq.data<float>();
       Acc& a = acc[k];
       for (int64_t i = 0; i < ft.num_elements(); ++i) {
         const double x = pf[i], y = pq[i];

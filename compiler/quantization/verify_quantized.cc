@@ -1,0 +1,168 @@
+// VerifyQuantizedGraph: complete integer parameters, op-table dtypes, no float between BPU nodes.
+#include "compiler/quantization/verify_quantized.h"
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/status_macros.h"
+#include "compiler/ir/node_error.h"
+#include "compiler/ir/op_registry.h"
+#include "compiler/reference/quantized_interpreter.h"
+
+namespace openbpu::quantization {
+namespace {
+
+using ir::NodeError;
+
+// The op whose table rows describe `op`: a fused node runs as its core op.
+absl::string_view TableOp(absl::string_view op) {
+  if (op == "FusedConv") return "Conv";
+  if (op == "FusedLinear") return "Gemm";
+  return op;
+}
+
+struct AllowedDTypes {
+  bool known = false;  // false: the table gives no dtypes for this op and march
+  std::vector<DType> inputs, outputs;
+};
+
+AllowedDTypes Allowed(absl::string_view op, march::March march) {
+  AllowedDTypes allowed;
+  for (const march::OpTableEntry* entry : march::FindByIrOp(TableOp(op))) {
+    bool maps = false;
+    for (const march::IrOpMapping& m : entry->ir_ops) {
+      maps = maps || (m.op == TableOp(op) && m.role != march::IrRole::kPart);
+    }
+    const march::MarchSupport& cell = entry->For(march);
+    if (!maps || cell.supported != march::Supported::kYes) continue;
+    if (cell.input_dtypes.empty() && cell.output_dtypes.empty()) continue;
+    allowed.known = true;
+    for (DType d : cell.input_dtypes) allowed.inputs.push_back(d);
+    for (DType d : cell.output_dtypes) allowed.outputs.push_back(d);
+  }
+  return allowed;
+}
+
+std::string DTypeList(const std::vector<DType>& dtypes) {
+  std::vector<std::string> names;
+  for (DType d : dtypes) {
+    const std::string name(DTypeName(d));
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  return names.empty() ? std::string("none") : absl::StrJoin(names, ", ");
+}
+
+// The qparam names the op's qprepare derives for `node`, from a scratch graph holding a copy of
+// the node and of its input and output values (types, constants), so the graph stays untouched.
+absl::StatusOr<std::vector<std::string>> DerivedQParamNames(const ir::Node& node,
+                                                            const ir::OpSchema& schema,
+                                                            march::March march) {
+  ir::Graph scratch;
+  std::map<const ir::Value*, ir::Value*> copy_of;
+  auto copy = [&](const ir::Value* v) -> absl::StatusOr<ir::Value*> {
+    if (v == nullptr) return nullptr;
+    if (auto it = copy_of.find(v); it != copy_of.end()) return it->second;
+    OPENBPU_ASSIGN_OR_RETURN(ir::Value * c, scratch.AddValue(v->name()));
+    if (v->is_constant()) c->set_constant(v->constant());
+    c->set_type(v->type());
+    copy_of[v] = c;
+    return c;
+  };
+  std::vector<ir::Value*> inputs, outputs;
+  for (const ir::Value* in : node.inputs()) {
+    OPENBPU_ASSIGN_OR_RETURN(ir::Value * c, copy(in));
+    inputs.push_back(c);
+  }
+  for (const ir::Value* out : node.outputs()) {
+    OPENBPU_ASSIGN_OR_RETURN(ir::Value * c, copy(out));
+    outputs.push_back(c);
+  }
+  OPENBPU_ASSIGN_OR_RETURN(ir::Node * twin,
+                           scratch.AddNode(node.name(), node.op(), inputs, outputs, node.attrs()));
+  OPENBPU_RETURN_IF_ERROR(
+      schema.qprepare(*twin, ir::QuantOpContext{std::string(march::MarchName(march))}));
+  std::vector<std::string> names;
+  for (const auto& [name, value] : twin->qparams()) names.push_back(name);
+  return names;
+}
+
+absl::Status CheckQParams(const ir::Node& node, march::March march) {
+  const ir::OpSchema* schema = ir::OpRegistry::Global().Find(node.op());
+  if (!schema->qprepare) return absl::OkStatus();
+  absl::StatusOr<std::vector<std::string>> derived = DerivedQParamNames(node, *schema, march);
+  if (!derived.ok()) {
+    // qprepare's errors name the node (most of them already).
+    const absl::Status& s = derived.status();
+    return absl::StrContains(s.message(), node.Describe()) ? s : NodeError(node, s);
+  }
+  for (const std::string& name : *derived) {
+    if (node.qparams().count(name) == 0) {
+      return NodeError(absl::StatusCode::kInvalidArgument, node,
+                       absl::StrCat("runs on the BPU but its integer parameter '", name,
+                                    "' is missing (qprepare has not run)"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckDTypes(const ir::Node& node, march::March march) {
+  const AllowedDTypes allowed = Allowed(node.op(), march);
+  if (!allowed.known) return absl::OkStatus();
+  auto check = [&](const ir::Value* v, absl::string_view what,
+                   const std::vector<DType>& dtypes) -> absl::Status {
+    if (v == nullptr || v->is_constant() || !v->type().quant.has_value()) return absl::OkStatus();
+    if (std::find(dtypes.begin(), dtypes.end(), v->type().dtype) != dtypes.end()) {
+      return absl::OkStatus();
+    }
+    return NodeError(
+        absl::StatusCode::kInvalidArgument, node,
+        absl::StrCat(what, " '", v->name(), "' is ", DTypeName(v->type().dtype), ", which the ",
+                     march::MarchName(march), " op table does not ", "allow for ",
+                     TableOp(node.op()), " (", what, "s: ", DTypeList(dtypes), ")"));
+  };
+  for (const ir::Value* in : node.inputs()) {
+    OPENBPU_RETURN_IF_ERROR(check(in, "input", allowed.inputs));
+  }
+  for (const ir::Value* out : node.outputs()) {
+    OPENBPU_RETURN_IF_ERROR(check(out, "output", allowed.outputs));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckNoFloatFromBpu(const ir::Node& node) {
+  for (const ir::Value* in : node.inputs()) {
+    if (in == nullptr || in->is_constant() || in->type().dtype != DType::kFloat32) continue;
+    const ir::Node* producer = in->producer();
+    if (producer == nullptr || !reference::RunsQuantized(*producer)) continue;
+    return NodeError(
+        absl::StatusCode::kInvalidArgument, node,
+        absl::StrCat("input '", in->name(), "' is a float32 value from ", producer->Describe(),
+                     ", which also runs on the BPU; quantized nodes must meet on an "
+                     "integer value or through DequantizeLinear / QuantizeLinear"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status VerifyQuantizedGraph(const ir::Graph& graph, march::March march,
+                                  const VerifyQuantizedOptions& options) {
+  std::vector<const ir::Node*> bpu_nodes;
+  for (const auto& node : graph.nodes()) {
+    if (reference::RunsQuantized(*node)) bpu_nodes.push_back(node.get());
+  }
+  // Structure and types first: a node's parameters cannot be derived from broken types.
+  for (const ir::Node* node : bpu_nodes) OPENBPU_RETURN_IF_ERROR(CheckNoFloatFromBpu(*node));
+  if (options.check_table_dtypes) {
+    for (const ir::Node* node : bpu_nodes) OPENBPU_RETURN_IF_ERROR(CheckDTypes(*node, march));
+  }
+  for (const ir::Node* node : bpu_nodes) OPENBPU_RETURN_IF_ERROR(CheckQParams(*node, march));
+  return absl::OkStatus();
+}
+
+}  // namespace openbpu::quantization
