@@ -17,12 +17,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "common/npy.h"
+#include "compiler/driver/quantize.h"
 #include "compiler/frontend/onnx_importer.h"
 #include "compiler/ir/hbir.h"
 #include "compiler/ir/op_registry.h"
 #include "compiler/march/op_table.h"
-#include "compiler/quantization/calibration.h"
-#include "compiler/quantization/convert.h"
 #include "compiler/quantization/dataset.h"
 #include "compiler/quantization/qdq_import.h"
 #include "compiler/quantization/similarity.h"
@@ -147,41 +146,18 @@ struct QuantizeArgs {
 };
 
 int Quantize(const QuantizeArgs& args) {
-  const std::string &model = args.model, &calib = args.calib, &march = args.march, &out = args.out,
-                    &observer = args.observer;
-  absl::StatusOr<quantization::QDType> qdtype = quantization::ParseQDType(args.dtype);
-  if (!qdtype.ok()) return Fail(qdtype.status());
-  quantization::QKwargs kwargs;
-  if (observer == "minmax") {
-    kwargs.observer = quantization::ObserverConfig::MinMax();
-  } else if (observer == "mse") {
-    kwargs.observer = quantization::ObserverConfig::MSE();
-  } else if (observer == "kl") {
-    kwargs.observer = quantization::ObserverConfig::KL();
-  }
-  absl::StatusOr<quantization::QConfig> qconfig =
-      quantization::GetDefaultCalibQConfig(*qdtype, kwargs);
-  if (!qconfig.ok()) return Fail(qconfig.status());
-  absl::StatusOr<quantization::QdqImport> imported = quantization::ImportQdqOnnxFile(model);
-  if (!imported.ok()) return Fail(imported.status());
-  ir::Graph& graph = *imported->graph;
-  quantization::QConfigMap qmap;
-  qmap.SetGlobal(*qconfig);
-  quantization::PrepareOptions prepare;
-  prepare.fixed_scales = imported->fixed_scales;
-  prepare.fixed_input_scale = args.fixed_input_scale;
-  absl::StatusOr<quantization::Dataset> data = quantization::LoadDataset(calib, graph);
-  if (!data.ok()) return Fail(data.status());
-  auto state = quantization::PrepareCalibration(graph, qmap, prepare);
-  if (!state.ok()) return Fail(state.status());
-  if (absl::Status s = quantization::Calibrate(**state, *data); !s.ok()) return Fail(s);
-  quantization::ConvertOptions convert;
-  convert.march = march;
-  absl::StatusOr<quantization::ConvertReport> report = quantization::Convert(**state, convert);
-  if (!report.ok()) return Fail(report.status());
-  std::printf("%s\n", report->ToString().c_str());
-  if (absl::Status s = ir::SaveHbir(graph, out); !s.ok()) return Fail(s);
-  std::printf("wrote %s\n", out.c_str());
+  driver::QuantizeOptions options;
+  options.model = args.model;
+  options.calibration_data = args.calib;
+  options.march = args.march;
+  options.dtype = args.dtype;
+  options.observer = args.observer;
+  options.fixed_input_scale = args.fixed_input_scale;
+  absl::StatusOr<driver::QuantizedModel> quantized = driver::Quantize(options);
+  if (!quantized.ok()) return Fail(quantized.status());
+  std::printf("%s\n", quantized->report.ToString().c_str());
+  if (absl::Status s = ir::SaveHbir(*quantized->graph, args.out); !s.ok()) return Fail(s);
+  std::printf("wrote %s\n", args.out.c_str());
   return 0;
 }
 

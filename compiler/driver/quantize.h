@@ -1,0 +1,45 @@
+// The quantization driver: one call from options to a quantized graph — import (float or QDQ
+// ONNX), fuse, calibrate over a dataset, convert for a march (docs/QUANTIZATION.md "The flow").
+// `bpu quantize` is a shell over it; `bpu compile` will start from it.
+#ifndef OPENBPU_COMPILER_DRIVER_QUANTIZE_H_
+#define OPENBPU_COMPILER_DRIVER_QUANTIZE_H_
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "compiler/ir/graph.h"
+#include "compiler/quantization/convert.h"
+
+namespace openbpu::driver {
+
+struct QuantizeOptions {
+  std::string model;             // a float ONNX model, or a QDQ one exported after QAT
+  std::string calibration_data;  // a .npy file or a directory of them (LoadDataset)
+  std::string march = "bayes";   // "bernoulli2", "bayes" or "bayes-e"
+  std::string dtype = "qint8";   // activation dtype: "qint8" or "qint16"
+  // Activation observer: "percentile" (99.99 %, the default calibration qconfig), "minmax",
+  // "mse" or "kl". Weights are always per-channel MinMax int8.
+  std::string observer = "percentile";
+  // The vendor's fixed input scale (PrepareOptions::fixed_input_scale); calibrated when unset.
+  std::optional<float> fixed_input_scale;
+  // Calibration progress (`calibrate: N/M samples ...`); null for silence.
+  std::FILE* progress = stderr;
+};
+
+struct QuantizedModel {
+  std::unique_ptr<ir::Graph> graph;  // quantized, checked by quantization::VerifyQuantizedGraph
+  quantization::ConvertReport report;
+};
+
+// Imports options.model with ImportQdqOnnxFile (QDQ pairs become fixed scales), loads the
+// calibration data, fuses and places observers (PrepareCalibration with the default calibration
+// qconfig for every node), calibrates and converts. Errors are those of each step, naming the
+// file, input or node; an unknown dtype, observer or march is InvalidArgument.
+absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options);
+
+}  // namespace openbpu::driver
+
+#endif  // OPENBPU_COMPILER_DRIVER_QUANTIZE_H_

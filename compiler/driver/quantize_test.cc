@@ -1,0 +1,103 @@
+// The driver gives exactly what the library calls give when made by hand, and its errors name
+// what is wrong.
+#include "compiler/driver/quantize.h"
+
+#include <cstdlib>
+#include <random>
+#include <string>
+
+#include "absl/strings/match.h"
+#include "common/npy.h"
+#include "compiler/ir/hbir.h"
+#include "compiler/quantization/calibration.h"
+#include "compiler/quantization/dataset.h"
+#include "compiler/quantization/qdq_import.h"
+#include "gtest/gtest.h"
+
+namespace openbpu::driver {
+namespace {
+
+constexpr char kModel[] = "compiler/quantization/testdata/qdq_conv.onnx";
+
+// Four samples of the model's input x[1,2,5,5], as one batch file.
+std::string CalibrationFile() {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> d(-2.f, 2.f);
+  Tensor t(DType::kFloat32, {4, 2, 5, 5});
+  for (float& v : t.span<float>()) v = d(rng);
+  const char* dir = std::getenv("TEST_TMPDIR");
+  const std::string path = std::string(dir ? dir : "/tmp") + "/driver_calib.npy";
+  EXPECT_TRUE(WriteNpy(path, t).ok());
+  return path;
+}
+
+TEST(DriverQuantizeTest, SameGraphAndReportAsTheLibraryCalls) {
+  const std::string calib = CalibrationFile();
+  QuantizeOptions options;
+  options.model = kModel;
+  options.calibration_data = calib;
+  options.march = "bernoulli2";
+  options.observer = "minmax";
+  options.progress = nullptr;
+  absl::StatusOr<QuantizedModel> quantized = Quantize(options);
+  ASSERT_TRUE(quantized.ok()) << quantized.status();
+
+  absl::StatusOr<quantization::QdqImport> imported = quantization::ImportQdqOnnxFile(kModel);
+  ASSERT_TRUE(imported.ok()) << imported.status();
+  quantization::QKwargs kwargs;
+  kwargs.observer = quantization::ObserverConfig::MinMax();
+  quantization::QConfigMap qmap;
+  qmap.SetGlobal(*quantization::GetDefaultCalibQConfig(quantization::QDType::kQInt8, kwargs));
+  quantization::PrepareOptions prepare;
+  prepare.fixed_scales = imported->fixed_scales;
+  auto state = quantization::PrepareCalibration(*imported->graph, qmap, prepare);
+  ASSERT_TRUE(state.ok()) << state.status();
+  absl::StatusOr<quantization::Dataset> data = quantization::LoadDataset(calib, *imported->graph);
+  ASSERT_TRUE(data.ok()) << data.status();
+  ASSERT_TRUE(quantization::Calibrate(**state, *data, {nullptr}).ok());
+  absl::StatusOr<quantization::ConvertReport> report =
+      quantization::Convert(**state, {"bernoulli2"});
+  ASSERT_TRUE(report.ok()) << report.status();
+
+  EXPECT_EQ(quantized->report.ToString(), report->ToString());
+  EXPECT_EQ(ir::ToProto(*quantized->graph).SerializeAsString(),
+            ir::ToProto(*imported->graph).SerializeAsString());
+}
+
+TEST(DriverQuantizeTest, ErrorsNameTheProblem) {
+  const std::string calib = CalibrationFile();
+  QuantizeOptions options;
+  options.model = kModel;
+  options.calibration_data = calib;
+  options.progress = nullptr;
+
+  QuantizeOptions bad = options;
+  bad.observer = "median";
+  absl::Status s = Quantize(bad).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(s.message(), "median")) << s;
+
+  bad = options;
+  bad.calibration_data = calib + ".missing";
+  s = Quantize(bad).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kNotFound);
+  EXPECT_TRUE(absl::StrContains(s.message(), "driver_calib.npy.missing")) << s;
+
+  bad = options;
+  bad.model = "no/such/model.onnx";
+  EXPECT_EQ(Quantize(bad).status().code(), absl::StatusCode::kNotFound);
+
+  bad = options;
+  bad.march = "x3";
+  EXPECT_EQ(Quantize(bad).status().code(), absl::StatusCode::kInvalidArgument);
+
+  bad = options;
+  bad.dtype = "qint16";
+  bad.march = "bernoulli2";
+  s = Quantize(bad).status();
+  EXPECT_TRUE(absl::StrContains(s.message(), "node '")) << s;
+  EXPECT_TRUE(absl::StrContains(s.message(), "bernoulli2")) << s;
+}
+
+}  // namespace
+}  // namespace openbpu::driver
