@@ -6,6 +6,8 @@
 #define OPENBPU_SIMULATOR_SIMULATOR_H_
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +23,10 @@
 #include "simulator/tae_kernels.h"
 
 namespace openbpu::sim {
+namespace units {  // the per-unit instruction handlers (units.h, internal)
+struct ExecContext;
+struct Operand;
+}  // namespace units
 
 struct SimulatorOptions {
   RunOptions run;
@@ -58,28 +64,10 @@ class Simulator {
   const DdrLayout& ddr_layout() const { return ddr_; }
   const isa::March& march() const { return *march_; }
 
-  // The lowered instruction with the configuration registers of its queue at that point.
-  struct Resolved {
-    int64_t index = 0;
-    isa::Instruction inst;
-    isa::LoadShape load_shape;
-    isa::LoadStride load_stride;
-    isa::StoreShape store_shape;
-    isa::StoreStride store_stride;
-    isa::TaeKernel tae_kernel;
-    isa::TaeTile tae_tile;
-    isa::TaeMmCfg tae_mm;
-    isa::VaeCfg vae;
-    isa::AaeWin aae_win;
-    isa::AaeTile aae_tile;
-    isa::AaeMoveShape move_shape;
-    isa::AaeMoveSrc move_src;
-    isa::AaeMoveDst move_dst;
-  };
-
  private:
   Simulator() = default;
   absl::Status Lower(const isa::Program& program);
+  absl::Status AddAccess(SimOp& op, const units::Operand& operand) const;
   absl::Status Execute(int op);
 
   const isa::March* march_ = nullptr;
@@ -88,13 +76,9 @@ class Simulator {
   std::map<int32_t, std::string> layer_names_;
   std::unique_ptr<Memories> memories_;
   std::vector<SimOp> ops_;
-  std::vector<Resolved> resolved_;
-  std::vector<uint8_t> params_;
+  // Per op: its data effect (units.h), empty for configuration and sync.
+  std::vector<std::function<absl::Status(units::ExecContext&)>> executions_;
 };
-
-// Closed-form cycle cost of one lowered instruction on `march` (issue cost included; DMA
-// transfers are charged by the timing engine from SimOp::ddr_bytes).
-uint64_t InstructionCycles(const Simulator::Resolved& r, const isa::March& march);
 
 // Runs `program` once: a convenience for tests and tools.
 absl::StatusOr<RunResult> Simulate(const isa::Program& program, const SimulatorOptions& options);

@@ -1,0 +1,273 @@
+// AAE instructions (ISA.md §4, "AAE"), part one: the configuration registers, max / average
+// pooling, nearest / linear resize and the strided move (aae.reduce and aae.topk are in
+// unit_aae_reduce.cc). Each costs issue + ceil(window taps / aae_lanes).
+#include <array>
+#include <numeric>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
+#include "isa/numerics/movement.h"
+#include "isa/numerics/pool.h"
+#include "isa/numerics/requantize.h"
+#include "isa/numerics/resize.h"
+#include "isa/records.h"
+#include "simulator/units.h"
+
+namespace openbpu::sim::units {
+namespace {
+
+numerics::PoolWindows PoolGeometry(const isa::AaeWin& w, const isa::AaeTile& t) {
+  numerics::PoolWindows g;
+  g.input = {t.in_h, t.in_w};
+  g.output = {t.out_h, t.out_w};
+  g.kernel = {w.kernel_h, w.kernel_w};
+  g.strides = {w.stride_h, w.stride_w};
+  g.dilations = {w.dilation_h, w.dilation_w};
+  g.pads_begin = {w.pad_top, w.pad_left};
+  g.pads_end = {w.pad_bottom, w.pad_right};
+  return g;
+}
+
+// [h][w][c] <-> [c][h][w] for the pooling primitives.
+template <typename T>
+std::vector<T> HwcToChw(const std::vector<T>& hwc, int64_t hw, int64_t c) {
+  std::vector<T> out(hw * c);
+  for (int64_t p = 0; p < hw; ++p)
+    for (int64_t k = 0; k < c; ++k) out[k * hw + p] = hwc[p * c + k];
+  return out;
+}
+template <typename T>
+std::vector<T> ChwToHwc(const std::vector<T>& chw, int64_t hw, int64_t c) {
+  std::vector<T> out(hw * c);
+  for (int64_t p = 0; p < hw; ++p)
+    for (int64_t k = 0; k < c; ++k) out[p * c + k] = chw[k * hw + p];
+  return out;
+}
+
+Lowered PoolOp(const Lowering& ctx) {
+  const isa::AaeTile& t = ctx.regs.aae_tile;
+  const isa::AaeWin& w = ctx.regs.aae_win;
+  return AaeOp(ctx, int64_t{t.out_h} * t.out_w * t.channels * w.kernel_h * w.kernel_w);
+}
+
+// The lowest and highest element offsets (relative to the base) an aae.move stride set reaches.
+std::array<int64_t, 2> MoveExtent(const isa::AaeMoveShape& sh, const isa::MoveStrides& s) {
+  const int64_t d[4] = {sh.d0, sh.d1, sh.d2, sh.d3};
+  const int64_t strides[4] = {s.s0, s.s1, s.s2, s.s3};
+  std::array<int64_t, 2> lo_hi = {0, 0};
+  for (int k = 0; k < 4; ++k) {
+    const int64_t span = strides[k] * (d[k] - 1);
+    lo_hi[span < 0 ? 0 : 1] += span;
+  }
+  return lo_hi;
+}
+
+}  // namespace
+
+absl::StatusOr<Lowered> Lower(const isa::AaeWin& v, Lowering& ctx) {
+  ctx.regs.aae_win = v;
+  return Lowered{};
+}
+absl::StatusOr<Lowered> Lower(const isa::AaeTile& v, Lowering& ctx) {
+  ctx.regs.aae_tile = v;
+  return Lowered{};
+}
+absl::StatusOr<Lowered> Lower(const isa::AaeMoveShape& v, Lowering& ctx) {
+  ctx.regs.move_shape = v;
+  return Lowered{};
+}
+absl::StatusOr<Lowered> Lower(const isa::AaeMoveSrc& v, Lowering& ctx) {
+  ctx.regs.move_src = v;
+  return Lowered{};
+}
+absl::StatusOr<Lowered> Lower(const isa::AaeMoveDst& v, Lowering& ctx) {
+  ctx.regs.move_dst = v;
+  return Lowered{};
+}
+
+absl::StatusOr<Lowered> Lower(const isa::AaeMaxPool& v, Lowering& ctx) {
+  const isa::AaeTile& t = ctx.regs.aae_tile;
+  if (t.in_dtype != t.out_dtype) return ctx.Fail("maxpool needs out_dtype = in_dtype");
+  const SramTensor src = AaeSource(t, v.src);
+  const SramTensor dst = AaeResult(t, v.dst, t.channels, isa::DTypeBytes(t.out_dtype));
+  Lowered out = PoolOp(ctx);
+  out.footprint = {Reads(src, "aae src"), Writes(dst, "aae dst")};
+  out.execute = [t, g = PoolGeometry(ctx.regs.aae_win, t), src, dst](ExecContext& ex) {
+    const int64_t ihw = int64_t{t.in_h} * t.in_w, ohw = int64_t{t.out_h} * t.out_w;
+    return WithType(t.in_dtype, [&](auto tag) -> absl::Status {
+      using T = decltype(tag);
+      const std::vector<T> in = HwcToChw(Gather<T>(ex, src), ihw, t.channels);
+      std::vector<T> pooled(ohw * t.channels);
+      numerics::MaxPool(in.data(), t.channels, g, pooled.data());
+      Scatter(ex, ChwToHwc(pooled, ohw, t.channels), dst);
+      return absl::OkStatus();
+    });
+  };
+  return out;
+}
+
+absl::StatusOr<Lowered> Lower(const isa::AaeAvgPool& v, Lowering& ctx) {
+  const isa::AaeTile& t = ctx.regs.aae_tile;
+  const isa::AaeWin& w = ctx.regs.aae_win;
+  const int64_t taps = int64_t{w.kernel_h} * w.kernel_w;
+  const SramTensor src = AaeSource(t, v.src);
+  // Entry d - 1 of the divisor table holds the record for divisor d.
+  const ByteBox records = Bytes(Space::kWeight, v.param, taps * isa::kRecordBytes);
+  const SramTensor dst = AaeResult(t, v.dst, t.channels, isa::DTypeBytes(t.out_dtype));
+  Lowered out = PoolOp(ctx);
+  out.footprint = {Reads(src, "aae src"), Reads(records, "aae param"), Writes(dst, "aae dst")};
+  out.execute = [t, g = PoolGeometry(w, t), taps, include_pad = v.count_include_pad, src, records,
+                 dst](ExecContext& ex) -> absl::Status {
+    std::vector<numerics::RequantizeRecord> recs(taps);
+    for (int64_t d = 0; d < taps; ++d) {
+      absl::StatusOr<numerics::RequantizeRecord> rec =
+          isa::UnpackRecord(ex.at(records.space, records.base + d * isa::kRecordBytes));
+      if (!rec.ok()) return ex.Error(rec.status().message());
+      recs[d] = *rec;
+    }
+    const std::vector<int64_t> divisors = numerics::PoolDivisors(g, include_pad);
+    const int64_t ihw = int64_t{t.in_h} * t.in_w, ohw = int64_t{t.out_h} * t.out_w;
+    std::vector<int64_t> sums(ohw * t.channels);
+    WithType(t.in_dtype, [&](auto tag) {
+      using T = decltype(tag);
+      const std::vector<T> in = HwcToChw(Gather<T>(ex, src), ihw, t.channels);
+      numerics::SumPool(in.data(), t.channels, g, sums.data());
+    });
+    const auto [lo, hi] = DTypeRange(t.out_dtype);
+    for (int64_t c = 0; c < t.channels; ++c) {
+      for (int64_t o = 0; o < ohw; ++o) {
+        const int64_t d = divisors[o];
+        if (d > taps) return ex.Error("pool divisor beyond the window");
+        const int64_t avg =
+            d == 0 ? 0 : numerics::Requantize(sums[c * ohw + o], recs[d - 1], lo, hi);
+        WriteElem(ex.at(dst.space, dst.At(o, c)), t.out_dtype, avg);
+      }
+    }
+    return absl::OkStatus();
+  };
+  return out;
+}
+
+absl::StatusOr<Lowered> Lower(const isa::AaeResizeNearest& v, Lowering& ctx) {
+  const isa::AaeTile& t = ctx.regs.aae_tile;
+  if (t.in_dtype != t.out_dtype) return ctx.Fail("nearest resize needs out_dtype = in_dtype");
+  const SramTensor src = AaeSource(t, v.src);
+  // out_h row indices then out_w column indices, int32.
+  const ByteBox table = Bytes(Space::kWeight, v.table, (int64_t{t.out_h} + t.out_w) * 4);
+  const SramTensor dst = AaeResult(t, v.dst, t.channels, isa::DTypeBytes(t.out_dtype));
+  Lowered out = AaeOp(ctx, int64_t{t.out_h} * t.out_w * t.channels);
+  out.footprint = {Reads(src, "aae src"), Reads(table, "aae param"), Writes(dst, "aae dst")};
+  out.execute = [t, src, table, dst](ExecContext& ex) -> absl::Status {
+    absl::StatusOr<std::array<std::vector<int64_t>, 2>> idx = isa::UnpackResizeNearestTable(
+        absl::MakeConstSpan(ex.at(table.space, table.base), table.run), t.out_h, t.out_w, t.in_h,
+        t.in_w);
+    if (!idx.ok()) return ex.Error(idx.status().message());
+    std::vector<std::vector<int64_t>> tables = {(*idx)[0], (*idx)[1], {}};
+    tables[2].resize(t.channels);
+    std::iota(tables[2].begin(), tables[2].end(), 0);
+    return WithType(t.in_dtype, [&](auto tag) -> absl::Status {
+      using T = decltype(tag);
+      const std::vector<T> in = Gather<T>(ex, src);
+      std::vector<T> resized(int64_t{t.out_h} * t.out_w * t.channels);
+      numerics::ResizeNearestCopy(in.data(), {t.in_h, t.in_w, t.channels},
+                                  {t.out_h, t.out_w, t.channels}, tables, resized.data());
+      Scatter(ex, resized, dst);
+      return absl::OkStatus();
+    });
+  };
+  return out;
+}
+
+absl::StatusOr<Lowered> Lower(const isa::AaeResizeLinear& v, Lowering& ctx) {
+  const isa::AaeTile& t = ctx.regs.aae_tile;
+  const SramTensor src = AaeSource(t, v.src);
+  const ByteBox table =
+      Bytes(Space::kWeight, v.table,
+            isa::kResizeHeaderBytes + (int64_t{t.out_h} + t.out_w) * isa::kLinearTapBytes);
+  const SramTensor dst = AaeResult(t, v.dst, t.channels, isa::DTypeBytes(t.out_dtype));
+  // Four taps per output element.
+  Lowered out = AaeOp(ctx, int64_t{t.out_h} * t.out_w * t.channels * 4);
+  out.footprint = {Reads(src, "aae src"), Reads(table, "aae param"), Writes(dst, "aae dst")};
+  out.execute = [t, src, table, dst](ExecContext& ex) -> absl::Status {
+    absl::StatusOr<isa::ResizeLinearTable> lin =
+        isa::UnpackResizeLinearTable(absl::MakeConstSpan(ex.at(table.space, table.base), table.run),
+                                     t.out_h, t.out_w, t.in_h, t.in_w);
+    if (!lin.ok()) return ex.Error(lin.status().message());
+    std::vector<std::vector<numerics::LinearTap>> taps = {lin->rows, lin->cols, {}};
+    for (int64_t c = 0; c < t.channels; ++c) taps[2].push_back({c, c, 0});
+    const auto [lo, hi] = DTypeRange(t.out_dtype);
+    return WithType(t.in_dtype, [&](auto tin) -> absl::Status {
+      using TI = decltype(tin);
+      const std::vector<TI> in = Gather<TI>(ex, src);
+      return WithType(t.out_dtype, [&](auto tout) -> absl::Status {
+        using TO = decltype(tout);
+        std::vector<TO> resized(int64_t{t.out_h} * t.out_w * t.channels);
+        absl::Status st = numerics::ResizeLinear(in.data(), {t.in_h, t.in_w, t.channels},
+                                                 {t.out_h, t.out_w, t.channels}, taps, lin->record,
+                                                 lo, hi, resized.data());
+        if (!st.ok()) return ex.Error(st.message());
+        Scatter(ex, resized, dst);
+        return absl::OkStatus();
+      });
+    });
+  };
+  return out;
+}
+
+absl::StatusOr<Lowered> Lower(const isa::AaeMove& mv, Lowering& ctx) {
+  const isa::AaeMoveShape& sh = ctx.regs.move_shape;
+  const isa::AaeMoveSrc& ss = ctx.regs.move_src;
+  const isa::AaeMoveDst& ds = ctx.regs.move_dst;
+  if (mv.src % sh.elem || mv.dst % sh.elem) {
+    return ctx.Fail(absl::StrCat("src and dst must be multiples of elem ", sh.elem));
+  }
+  const auto [slo, shi] = MoveExtent(sh, ss);
+  const auto [dlo, dhi] = MoveExtent(sh, ds);
+  if (mv.src + slo * sh.elem < 0 || mv.dst + dlo * sh.elem < 0) {
+    return ctx.Fail("negative strides reach below address 0");
+  }
+  Lowered out = AaeOp(ctx, int64_t{sh.d0} * sh.d1 * sh.d2 * sh.d3);
+  out.footprint = {
+      Reads(Bytes(ToSpace(mv.src_space), mv.src + slo * sh.elem, (shi - slo + 1) * sh.elem),
+            "move src"),
+      Writes(Bytes(ToSpace(mv.dst_space), mv.dst + dlo * sh.elem, (dhi - dlo + 1) * sh.elem),
+             "move dst")};
+  out.execute = [mv, sh, ss, ds](ExecContext& ex) {
+    auto run = [&](auto word) {
+      using W = decltype(word);
+      numerics::StridedView view;
+      view.shape = {sh.d3, sh.d2, sh.d1, sh.d0};
+      view.deltas = {ss.s3, ss.s2, ss.s1, ss.s0};
+      std::vector<W> tmp(int64_t{sh.d0} * sh.d1 * sh.d2 * sh.d3);
+      // Every source element is read before any destination element is written.
+      numerics::StridedCopy(reinterpret_cast<const W*>(ex.at(ToSpace(mv.src_space), mv.src)), view,
+                            tmp.data());
+      W* dst = reinterpret_cast<W*>(ex.at(ToSpace(mv.dst_space), mv.dst));
+      int64_t i = 0;
+      for (int64_t i3 = 0; i3 < sh.d3; ++i3)
+        for (int64_t i2 = 0; i2 < sh.d2; ++i2)
+          for (int64_t i1 = 0; i1 < sh.d1; ++i1)
+            for (int64_t i0 = 0; i0 < sh.d0; ++i0)
+              dst[i3 * ds.s3 + i2 * ds.s2 + i1 * ds.s1 + i0 * ds.s0] = tmp[i++];
+    };
+    switch (sh.elem) {
+      case 1:
+        run(uint8_t{});
+        break;
+      case 2:
+        run(uint16_t{});
+        break;
+      case 4:
+        run(uint32_t{});
+        break;
+      default:
+        run(uint64_t{});
+        break;
+    }
+    return absl::OkStatus();
+  };
+  return out;
+}
+
+}  // namespace openbpu::sim::units

@@ -1,0 +1,117 @@
+// LOAD and STORE (ISA.md §4, "LOAD" and "STORE"): 3-D strided transfers between DDR and SRAM,
+// LOAD adding padding on the fly. Their cost is the DDR transfer, which the timing engine
+// charges on the channel LOAD and STORE share (SimOp::ddr_bytes), so the instruction itself
+// takes no unit cycles.
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "simulator/units.h"
+
+namespace openbpu::sim::units {
+
+absl::StatusOr<Lowered> Lower(const isa::LoadShape& v, Lowering& ctx) {
+  ctx.regs.load_shape = v;
+  return Lowered{};
+}
+
+absl::StatusOr<Lowered> Lower(const isa::LoadStride& v, Lowering& ctx) {
+  ctx.regs.load_stride = v;
+  return Lowered{};
+}
+
+absl::StatusOr<Lowered> Lower(const isa::StoreShape& v, Lowering& ctx) {
+  ctx.regs.store_shape = v;
+  return Lowered{};
+}
+
+absl::StatusOr<Lowered> Lower(const isa::StoreStride& v, Lowering& ctx) {
+  ctx.regs.store_stride = v;
+  return Lowered{};
+}
+
+absl::StatusOr<Lowered> Lower(const isa::Load& ld, Lowering& ctx) {
+  const isa::LoadShape& sh = ctx.regs.load_shape;
+  const isa::LoadStride& sd = ctx.regs.load_stride;
+  if (ld.dst % sh.elem || ld.offset % sh.elem) {
+    return ctx.Fail(absl::StrCat("dst and offset must be multiples of elem ", sh.elem));
+  }
+  const int64_t run = int64_t{sh.n0} * sh.elem;
+  // The SRAM box holds the DDR box surrounded by the padding planes and runs.
+  const ByteBox dst = {.space = ToSpace(ld.dst_space),
+                       .base = static_cast<uint64_t>(ld.dst),
+                       .n2 = sh.pad_top + sh.n2 + sh.pad_bottom,
+                       .s2 = sd.sram_s2,
+                       .n1 = sh.pad_left + sh.n1 + sh.pad_right,
+                       .s1 = sd.sram_s1,
+                       .run = run};
+  const ByteBox src = {.space = Space::kDdr,
+                       .base = ctx.DdrAddress(ld.region, ld.offset),
+                       .n2 = sh.n2,
+                       .s2 = sd.ddr_s2,
+                       .n1 = sh.n1,
+                       .s1 = sd.ddr_s1,
+                       .run = run};
+  Lowered out;
+  out.footprint = {Writes(dst, "load dst"), Reads(src, "load src")};
+  out.footprint.back().region = ld.region;
+  out.cycles = 0;
+  out.ddr_bytes = static_cast<uint64_t>(run) * sh.n1 * sh.n2;
+  out.execute = [dst, src, sh](ExecContext& ex) {
+    // The pad element: pad_value sign-extended to elem bytes (little-endian).
+    uint8_t pad[8];
+    const int64_t pv = sh.pad_value;
+    std::memcpy(pad, &pv, 8);
+    for (int64_t i2 = 0; i2 < dst.n2; ++i2) {
+      for (int64_t i1 = 0; i1 < dst.n1; ++i1) {
+        uint8_t* d = ex.at(dst.space, dst.At(i2, i1));
+        const bool inside = i2 >= sh.pad_top && i2 < sh.pad_top + sh.n2 && i1 >= sh.pad_left &&
+                            i1 < sh.pad_left + sh.n1;
+        if (inside) {
+          std::memmove(d, ex.at(Space::kDdr, src.At(i2 - sh.pad_top, i1 - sh.pad_left)), src.run);
+        } else {
+          for (int64_t e = 0; e < sh.n0; ++e) std::memcpy(d + e * sh.elem, pad, sh.elem);
+        }
+      }
+    }
+    return absl::OkStatus();
+  };
+  return out;
+}
+
+absl::StatusOr<Lowered> Lower(const isa::Store& st, Lowering& ctx) {
+  const isa::StoreShape& sh = ctx.regs.store_shape;
+  const isa::StoreStride& sd = ctx.regs.store_stride;
+  if (st.src % sh.elem || st.offset % sh.elem) {
+    return ctx.Fail(absl::StrCat("src and offset must be multiples of elem ", sh.elem));
+  }
+  const int64_t run = int64_t{sh.n0} * sh.elem;
+  const ByteBox src = {.space = ToSpace(st.src_space),
+                       .base = static_cast<uint64_t>(st.src),
+                       .n2 = sh.n2,
+                       .s2 = sd.sram_s2,
+                       .n1 = sh.n1,
+                       .s1 = sd.sram_s1,
+                       .run = run};
+  const ByteBox dst = {.space = Space::kDdr,
+                       .base = ctx.DdrAddress(st.region, st.offset),
+                       .n2 = sh.n2,
+                       .s2 = sd.ddr_s2,
+                       .n1 = sh.n1,
+                       .s1 = sd.ddr_s1,
+                       .run = run};
+  Lowered out;
+  out.footprint = {Reads(src, "store src"), Writes(dst, "store dst")};
+  out.footprint.back().region = st.region;
+  out.cycles = 0;
+  out.ddr_bytes = static_cast<uint64_t>(run) * sh.n1 * sh.n2;
+  out.ddr_write = true;
+  out.execute = [src, dst](ExecContext& ex) {
+    for (int64_t i2 = 0; i2 < src.n2; ++i2)
+      for (int64_t i1 = 0; i1 < src.n1; ++i1)
+        std::memmove(ex.at(dst.space, dst.At(i2, i1)), ex.at(src.space, src.At(i2, i1)), src.run);
+    return absl::OkStatus();
+  };
+  return out;
+}
+
+}  // namespace openbpu::sim::units

@@ -1,0 +1,244 @@
+// VAE instructions (ISA.md §4, "VAE") over [P][C] operands of the vae.cfg
+// register: requantize (with fused sumin and clamp), the elementwise ops of
+// eltwise.h, the int8 LUT, the int16 SegmentLUT and the normalized int16
+// tables. Each costs issue + ceil(P * C / vae_lanes).
+#include <algorithm>
+#include <optional>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
+#include "isa/numerics/lut.h"
+#include "isa/numerics/segment_lut.h"
+#include "isa/records.h"
+#include "simulator/eltwise.h"
+#include "simulator/units.h"
+
+namespace openbpu::sim::units {
+namespace {
+
+using isa::DType;
+
+// The output range of a VAE instruction: out_dtype's, raised by relu, lowered
+// by clamp_hi.
+std::pair<int64_t, int64_t> VaeRange(const isa::VaeCfg &cfg) {
+  auto [lo, hi] = DTypeRange(cfg.out_dtype);
+  if (cfg.relu) lo = std::max<int64_t>(lo, 0);
+  if (cfg.clamp_hi_en) hi = std::min<int64_t>(hi, cfg.clamp_hi);
+  return {lo, hi};
+}
+
+// A [P][C] operand of `dtype` (the vae.cfg geometry).
+SramTensor Rows(Space space, int64_t addr, const isa::VaeCfg &cfg, DType dtype) {
+  return Feature(space, addr, 1, cfg.pixels, cfg.channels, isa::DTypeBytes(dtype));
+}
+
+Lowered VaeOp(const Lowering &ctx) {
+  Lowered out;
+  out.cycles = LaneCycles(ctx.march, int64_t{ctx.regs.vae.pixels} * ctx.regs.vae.channels,
+                          ctx.march.vae_lanes.value);
+  return out;
+}
+
+// vae.requant and vae.requant_sumin (without sumin: `sumin` empty).
+absl::StatusOr<Lowered> LowerRequant(int64_t src, int64_t dst, int64_t param,
+                                     std::optional<int64_t> sumin, Lowering &ctx) {
+  const isa::VaeCfg &cfg = ctx.regs.vae;
+  if (sumin && cfg.y_bcast != 0) return ctx.Fail("sumin needs y_bcast = 0");
+  const bool wide = cfg.x_dtype == DType::kS32 || cfg.x_dtype == DType::kS64;
+  const SramTensor x = Rows(wide ? Space::kAcc : Space::kFeature, src, cfg, cfg.x_dtype);
+  const ByteBox params =
+      Bytes(Space::kWeight, param, int64_t{cfg.channels} * isa::kRequantParamBytes);
+  std::optional<SramTensor> s;
+  if (sumin) s = Rows(Space::kFeature, *sumin, cfg, cfg.y_dtype);
+  const SramTensor result = Rows(Space::kFeature, dst, cfg, cfg.out_dtype);
+  Lowered out = VaeOp(ctx);
+  out.footprint = {Reads(x, "requant src"), Reads(params, "requant params")};
+  if (s) out.footprint.push_back(Reads(*s, "sumin"));
+  out.footprint.push_back(Writes(result, "requant dst"));
+  out.execute = [cfg, x, params, s, result](ExecContext &ex) -> absl::Status {
+    const auto [lo, hi] = VaeRange(cfg);
+    std::vector<isa::RequantParam> chans(cfg.channels);
+    for (int c = 0; c < cfg.channels; ++c) {
+      absl::StatusOr<isa::RequantParam> rc = isa::UnpackRequantParam(
+          ex.at(params.space, params.base + int64_t{c} * isa::kRequantParamBytes));
+      if (!rc.ok()) return ex.Error(absl::StrCat("channel ", c, ": ", rc.status().message()));
+      chans[c] = *rc;
+    }
+    for (int64_t p = 0; p < cfg.pixels; ++p) {
+      for (int c = 0; c < cfg.channels; ++c) {
+        const int64_t xv = ReadElem(ex.at(x.space, x.At(p, c)), cfg.x_dtype);
+        const int64_t sv = s ? ReadElem(ex.at(s->space, s->At(p, c)), cfg.y_dtype) : 0;
+        WriteElem(ex.at(result.space, result.At(p, c)), cfg.out_dtype,
+                  ApplyRequantParam(chans[c], xv, sv, lo, hi));
+      }
+    }
+    return absl::OkStatus();
+  };
+  return out;
+}
+
+// vae.add / sub / add_b2 / mul / max / min / cmp: out = f(x, y) with y
+// broadcast per y_bcast; the output may alias an input element for element.
+template <typename Binary>
+absl::StatusOr<Lowered> LowerBinary(const Binary &v, Lowering &ctx) {
+  constexpr isa::Opcode kOp = Binary::kOpcode;
+  constexpr bool kMaxMin = kOp == isa::Opcode::kVaeMax || kOp == isa::Opcode::kVaeMin;
+  const isa::VaeCfg &cfg = ctx.regs.vae;
+  if (cfg.x_dtype != DType::kS8 && cfg.x_dtype != DType::kS16) {
+    return ctx.Fail("elementwise x must be s8 or s16");
+  }
+  if (kMaxMin && (cfg.x_dtype != cfg.y_dtype || cfg.x_dtype != cfg.out_dtype)) {
+    return ctx.Fail("max/min need equal x, y and out dtypes");
+  }
+  if (kOp == isa::Opcode::kVaeCmp && cfg.out_dtype != DType::kS8) return ctx.Fail("cmp writes s8");
+  const SramTensor x = Rows(Space::kFeature, v.x, cfg, cfg.x_dtype);
+  const SramTensor y = Feature(Space::kFeature, v.y, 1, cfg.y_bcast == 0 ? cfg.pixels : 1,
+                               cfg.y_bcast == 2 ? 1 : cfg.channels, isa::DTypeBytes(cfg.y_dtype));
+  const ByteBox param =
+      Bytes(Space::kWeight, v.param,
+            kOp == isa::Opcode::kVaeCmp ? isa::kCmpParamBytes : isa::kEltwiseParamBytes);
+  const SramTensor result = Rows(Space::kFeature, v.dst, cfg, cfg.out_dtype);
+  Lowered out = VaeOp(ctx);
+  out.footprint = {Reads(x, "x"), Reads(y, "y")};
+  if (!kMaxMin) out.footprint.push_back(Reads(param, "param"));
+  out.footprint.push_back(Writes(result, "dst"));
+  out.execute = [cfg, x, y, param, result](ExecContext &ex) -> absl::Status {
+    const auto [lo, hi] = VaeRange(cfg);
+    absl::StatusOr<Eltwise> fn =
+        MakeEltwise(kOp, kMaxMin ? nullptr : ex.at(param.space, param.base), lo, hi);
+    if (!fn.ok()) return ex.Error(fn.status().message());
+    for (int64_t p = 0; p < cfg.pixels; ++p) {
+      const int64_t py = cfg.y_bcast == 0 ? p : 0;
+      for (int64_t c = 0; c < cfg.channels; ++c) {
+        const int64_t cy = cfg.y_bcast == 2 ? 0 : c;
+        const int64_t xv = ReadElem(ex.at(x.space, x.At(p, c)), cfg.x_dtype);
+        const int64_t yv = ReadElem(ex.at(y.space, y.At(py, cy)), cfg.y_dtype);
+        WriteElem(ex.at(result.space, result.At(p, c)), cfg.out_dtype, fn->Apply(xv, yv));
+      }
+    }
+    return absl::OkStatus();
+  };
+  return out;
+}
+
+// vae.lut8 (s8 -> s8 through 256 bytes of LUT SRAM) and vae.lut16 (s16 -> s16
+// through a SegmentLUT image).
+template <typename Lut>
+absl::StatusOr<Lowered> LowerLut(const Lut &v, Lowering &ctx) {
+  constexpr bool kIs8 = Lut::kOpcode == isa::Opcode::kVaeLut8;
+  constexpr DType kType = kIs8 ? DType::kS8 : DType::kS16;
+  const isa::VaeCfg &cfg = ctx.regs.vae;
+  if (cfg.x_dtype != kType || cfg.out_dtype != kType) {
+    return ctx.Fail(absl::StrCat("x_dtype and out_dtype must be ", isa::DTypeName(kType)));
+  }
+  const SramTensor x = Rows(Space::kFeature, v.x, cfg, kType);
+  const ByteBox table = Bytes(Space::kLut, v.table, kIs8 ? 256 : isa::kSegmentLutImageBytes);
+  const SramTensor result = Rows(Space::kFeature, v.dst, cfg, kType);
+  Lowered out = VaeOp(ctx);
+  out.footprint = {Reads(x, "x"), Reads(table, "table"), Writes(result, "dst")};
+  out.execute = [cfg, x, table, result](ExecContext &ex) -> absl::Status {
+    if constexpr (kIs8) {
+      const auto *t = reinterpret_cast<const int8_t *>(ex.at(table.space, table.base));
+      for (int64_t p = 0; p < cfg.pixels; ++p)
+        for (int64_t c = 0; c < cfg.channels; ++c) {
+          const int8_t in = static_cast<int8_t>(*ex.at(x.space, x.At(p, c)));
+          *ex.at(result.space, result.At(p, c)) = static_cast<uint8_t>(numerics::LookupInt8(t, in));
+        }
+    } else {
+      absl::StatusOr<numerics::SegmentLut> lut = isa::UnpackSegmentLutImage(
+          absl::MakeConstSpan(ex.at(table.space, table.base), table.run));
+      if (!lut.ok()) return ex.Error(lut.status().message());
+      for (int64_t p = 0; p < cfg.pixels; ++p)
+        for (int64_t c = 0; c < cfg.channels; ++c) {
+          const auto in = static_cast<int16_t>(ReadElem(ex.at(x.space, x.At(p, c)), kType));
+          WriteElem(ex.at(result.space, result.At(p, c)), kType,
+                    numerics::Evaluate(lut->record, lut->tables.data(), in));
+        }
+    }
+    return absl::OkStatus();
+  };
+  return out;
+}
+
+// vae.recip / vae.sqrt / vae.log: s16 -> s8 / s16 through a normalized table
+// image (records.h NormTable) in LUT SRAM.
+template <typename Norm>
+absl::StatusOr<Lowered> LowerNorm(const Norm &v, isa::NormFunction fn, Lowering &ctx) {
+  const isa::VaeCfg &cfg = ctx.regs.vae;
+  if (cfg.x_dtype != DType::kS16) return ctx.Fail("x_dtype must be s16");
+  if (cfg.out_dtype != DType::kS8 && cfg.out_dtype != DType::kS16) {
+    return ctx.Fail("out_dtype must be s8 or s16");
+  }
+  const SramTensor x = Rows(Space::kFeature, v.x, cfg, DType::kS16);
+  const ByteBox table = Bytes(Space::kLut, v.table, isa::NormTableImageBytes(fn));
+  const SramTensor result = Rows(Space::kFeature, v.dst, cfg, cfg.out_dtype);
+  Lowered out = VaeOp(ctx);
+  out.footprint = {Reads(x, "x"), Reads(table, "table"), Writes(result, "dst")};
+  out.execute = [cfg, fn, x, table, result](ExecContext &ex) -> absl::Status {
+    absl::StatusOr<isa::NormTable> image = isa::UnpackNormTableImage(
+        fn, absl::MakeConstSpan(ex.at(table.space, table.base), table.run));
+    if (!image.ok()) return ex.Error(image.status().message());
+    const auto [lo, hi] = VaeRange(cfg);
+    const int32_t *t = image->entries.data();
+    // All inputs are read before any output is written (dst may alias x).
+    std::vector<int64_t> values(int64_t{cfg.pixels} * cfg.channels);
+    for (int64_t p = 0; p < cfg.pixels; ++p) {
+      for (int64_t c = 0; c < cfg.channels; ++c) {
+        const int64_t q = ReadElem(ex.at(x.space, x.At(p, c)), DType::kS16);
+        int64_t &value = values[p * cfg.channels + c];
+        switch (fn) {
+          case isa::NormFunction::kReciprocal:
+            value = numerics::NormalizedReciprocal(t, image->record, q, lo, hi);
+            break;
+          case isa::NormFunction::kSqrt:
+            value = numerics::NormalizedSqrt(t, image->record, q, lo, hi);
+            break;
+          case isa::NormFunction::kLog:
+            value = numerics::NormalizedLog(t, image->record, image->log_offset, q, lo, hi);
+            break;
+        }
+      }
+    }
+    for (int64_t p = 0; p < cfg.pixels; ++p)
+      for (int64_t c = 0; c < cfg.channels; ++c)
+        WriteElem(ex.at(result.space, result.At(p, c)), cfg.out_dtype,
+                  values[p * cfg.channels + c]);
+    return absl::OkStatus();
+  };
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<Lowered> Lower(const isa::VaeCfg &v, Lowering &ctx) {
+  ctx.regs.vae = v;
+  return Lowered{};
+}
+
+absl::StatusOr<Lowered> Lower(const isa::VaeRequant &v, Lowering &ctx) {
+  return LowerRequant(v.src, v.dst, v.param, std::nullopt, ctx);
+}
+absl::StatusOr<Lowered> Lower(const isa::VaeRequantSumin &v, Lowering &ctx) {
+  return LowerRequant(v.src, v.dst, v.param, v.sumin, ctx);
+}
+absl::StatusOr<Lowered> Lower(const isa::VaeAdd &v, Lowering &ctx) { return LowerBinary(v, ctx); }
+absl::StatusOr<Lowered> Lower(const isa::VaeSub &v, Lowering &ctx) { return LowerBinary(v, ctx); }
+absl::StatusOr<Lowered> Lower(const isa::VaeAddB2 &v, Lowering &ctx) { return LowerBinary(v, ctx); }
+absl::StatusOr<Lowered> Lower(const isa::VaeMul &v, Lowering &ctx) { return LowerBinary(v, ctx); }
+absl::StatusOr<Lowered> Lower(const isa::VaeMax &v, Lowering &ctx) { return LowerBinary(v, ctx); }
+absl::StatusOr<Lowered> Lower(const isa::VaeMin &v, Lowering &ctx) { return LowerBinary(v, ctx); }
+absl::StatusOr<Lowered> Lower(const isa::VaeCmp &v, Lowering &ctx) { return LowerBinary(v, ctx); }
+absl::StatusOr<Lowered> Lower(const isa::VaeLut8 &v, Lowering &ctx) { return LowerLut(v, ctx); }
+absl::StatusOr<Lowered> Lower(const isa::VaeLut16 &v, Lowering &ctx) { return LowerLut(v, ctx); }
+absl::StatusOr<Lowered> Lower(const isa::VaeRecip &v, Lowering &ctx) {
+  return LowerNorm(v, isa::NormFunction::kReciprocal, ctx);
+}
+absl::StatusOr<Lowered> Lower(const isa::VaeSqrt &v, Lowering &ctx) {
+  return LowerNorm(v, isa::NormFunction::kSqrt, ctx);
+}
+absl::StatusOr<Lowered> Lower(const isa::VaeLog &v, Lowering &ctx) {
+  return LowerNorm(v, isa::NormFunction::kLog, ctx);
+}
+
+}  // namespace openbpu::sim::units
