@@ -1,4 +1,4 @@
-// Writes the simulator's hand-written example programs (simulator/test_programs.cc) as
+// Writes the simulator's hand-written example programs (simulator/test_programs*.cc) as
 // self-contained assembly files with their DDR input and expected output, for `bpu sim`
 // and the quickstart: OUT_DIR/NAME.s, NAME.input.bin, NAME.expected.bin.
 #include <cstdio>
@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s: %s\n", t.name.c_str(), program.status().ToString().c_str());
       return 1;
     }
-    const std::string text = absl::StrCat("# ", t.name, " (simulator/test_programs.cc)\n",
+    const std::string text = absl::StrCat("# ", t.name, " (simulator/test_programs_*.cc)\n",
                                           openbpu::isa::DisassembleProgram(*program));
     const std::string base = absl::StrCat(dir, "/", t.name);
     if (!Write(base + ".s", text.data(), text.size()) ||
