@@ -307,6 +307,11 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> ImportOnnx(absl::string_view model_by
   return graph;
 }
 
+bool ImportsOnnxOp(absl::string_view op_type) {
+  return op_type == "Constant" || op_type == "Upsample" ||
+         ir::OpRegistry::Global().Find(op_type) != nullptr;
+}
+
 absl::StatusOr<std::unique_ptr<ir::Graph>> ImportOnnxFile(const std::string& path,
                                                           const OnnxImportOptions& options) {
   std::ifstream in(path, std::ios::binary);

@@ -32,6 +32,11 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> ImportOnnx(absl::string_view model_by
 absl::StatusOr<std::unique_ptr<ir::Graph>> ImportOnnxFile(const std::string& path,
                                                           const OnnxImportOptions& options = {});
 
+// True when the importer knows the ONNX op type (domain ai.onnx): a registered op, or one it
+// turns into others (Constant into a constant value, Upsample into Resize). Whether a node of
+// that type imports still depends on its opset and attributes.
+bool ImportsOnnxOp(absl::string_view op_type);
+
 }  // namespace openbpu::frontend
 
 #endif  // OPENBPU_COMPILER_FRONTEND_ONNX_IMPORTER_H_

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -86,6 +87,23 @@ struct OpSchema {
   std::vector<int> qfloat_inputs;
   QuantPrepareFn qprepare;  // may be empty when the op needs no parameters
   QuantKernelFn qkernel;
+
+  // Weighted ops (conv, linear, matmul). weight_input >= 0: that input is the weight; when it is a
+  // float32 constant, calibration observes it per output channel and convert makes it int8 per
+  // channel, and the node's output may be a raw qint32 accumulator.
+  int weight_input = -1;
+  // The bias input convert quantizes to int32 at s_x * s_w[ch]; -1: none (MatMul's bias is a
+  // following Add).
+  int bias_input = -1;
+  // The weight's output-channel axis for `node` (Gemm's depends on transB); negative counts from
+  // the weight's last axis (MatMul's [..., K, N] weight: -1). Set iff weight_input >= 0.
+  std::function<int(const Node& node)> weight_channel_axis;
+  // The output's channel axis (the per-channel scales of a qint32 accumulator output): 1 for NCHW
+  // convolutions, -1 (the last axis) for linear layers. Set iff weight_input >= 0.
+  std::optional<int> output_channel_axis;
+  // The op a fusion chain starting here (conv/linear + bn/add/relu, compiler/passes/fusion.h)
+  // becomes: FusedConv or FusedLinear. Empty: fusion does not start a chain at this op.
+  std::string fused_op;
 };
 
 class OpRegistry {

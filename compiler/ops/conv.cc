@@ -8,9 +8,14 @@ namespace {
 
 // A Conv that fusion left alone (no bn/add/relu to absorb) quantizes like a
 // FusedConv without sumin and activation.
-OPENBPU_REGISTER_OP(Conv,
-                    qarith::WithArithmeticQuant(ConvLikeSchema("Conv", {}, PlanConv, kernels::Conv),
-                                                qarith::PrepareConv, qarith::ConvKernel));
+ir::OpSchema ConvSchema() {
+  ir::OpSchema s = ConvLikeSchema("Conv", {}, PlanConv, kernels::Conv);
+  s.fused_op = "FusedConv";
+  return s;
+}
+
+OPENBPU_REGISTER_OP(Conv, qarith::WithArithmeticQuant(ConvSchema(), qarith::PrepareConv,
+                                                      qarith::ConvKernel));
 
 }  // namespace
 }  // namespace openbpu::ops

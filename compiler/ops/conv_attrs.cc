@@ -98,6 +98,10 @@ ir::OpSchema ConvLikeSchema(std::string name, std::vector<ir::AttrSpec> extra_at
              {"pads", ir::AttrKind::kInts},       {"strides", ir::AttrKind::kInts}};
   s.attrs.insert(s.attrs.end(), extra_attrs.begin(), extra_attrs.end());
   s.validate = ValidateConvAttrs;
+  s.weight_input = 1;  // W: [M, C/group, k...] (ConvTranspose: [C, M/group, k...])
+  s.bias_input = 2;
+  s.weight_channel_axis = [](const ir::Node&) { return 0; };
+  s.output_channel_axis = 1;
   s.infer = [plan](const ir::Node& node, std::vector<ir::TensorType>& outputs) -> absl::Status {
     if (absl::Status st = RequireFloat32Inputs(node); !st.ok()) return st;
     const ir::Value* bias = node.input(2);

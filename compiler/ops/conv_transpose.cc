@@ -59,12 +59,18 @@ absl::Status QuantizedConvTranspose(const ir::Node& node, absl::Span<const Tenso
   return qarith::ConvTransposeKernel(node, inputs, PlanConvTranspose, outputs);
 }
 
-OPENBPU_REGISTER_OP(ConvTranspose, qarith::WithArithmeticQuant(
-                                       ConvLikeSchema("ConvTranspose",
-                                                      {{"output_padding", ir::AttrKind::kInts},
-                                                       {"output_shape", ir::AttrKind::kInts}},
-                                                      PlanConvTranspose, kernels::ConvTranspose),
-                                       qarith::PrepareConvTranspose, QuantizedConvTranspose));
+ir::OpSchema ConvTransposeSchema() {
+  ir::OpSchema s = ConvLikeSchema(
+      "ConvTranspose",
+      {{"output_padding", ir::AttrKind::kInts}, {"output_shape", ir::AttrKind::kInts}},
+      PlanConvTranspose, kernels::ConvTranspose);
+  s.weight_channel_axis = [](const ir::Node&) { return 1; };  // W: [C, M/group, k...]
+  return s;
+}
+
+OPENBPU_REGISTER_OP(ConvTranspose,
+                    qarith::WithArithmeticQuant(ConvTransposeSchema(), qarith::PrepareConvTranspose,
+                                                QuantizedConvTranspose));
 
 }  // namespace
 }  // namespace openbpu::ops

@@ -35,6 +35,10 @@ ir::OpSchema FusedLinearSchema() {
   s.min_inputs = 3;
   s.max_inputs = 4;
   s.attrs = {{"activation", ir::AttrKind::kString}, {"pattern", ir::AttrKind::kString}};
+  s.weight_input = 1;  // W: [N, K]
+  s.bias_input = 2;
+  s.weight_channel_axis = [](const ir::Node&) { return 0; };
+  s.output_channel_axis = -1;
   s.validate = ValidateFusedActivation;
   s.infer = [](const ir::Node& node, std::vector<ir::TensorType>& outputs) -> absl::Status {
     if (absl::Status st = RequireFloat32Inputs(node); !st.ok()) return st;

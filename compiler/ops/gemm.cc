@@ -57,6 +57,13 @@ ir::OpSchema GemmSchema() {
              {"beta", ir::AttrKind::kFloat},
              {"transA", ir::AttrKind::kInt},
              {"transB", ir::AttrKind::kInt}};
+  s.weight_input = 1;  // B: [K, N], or [N, K] with transB
+  s.bias_input = 2;
+  s.weight_channel_axis = [](const ir::Node& node) {
+    return node.attrs().GetInt("transB", 0) != 0 ? 0 : 1;
+  };
+  s.output_channel_axis = -1;
+  s.fused_op = "FusedLinear";
   s.validate = [](const ir::Node& node) -> absl::Status {
     for (const char* flag : {"transA", "transB"}) {
       const int64_t v = node.attrs().GetInt(flag, 0);

@@ -11,6 +11,10 @@ ir::OpSchema MatMulSchema() {
   ir::OpSchema s;
   s.name = "MatMul";
   s.min_inputs = s.max_inputs = 2;
+  s.weight_input = 1;  // B: [..., K, N]
+  s.weight_channel_axis = [](const ir::Node&) { return -1; };
+  s.output_channel_axis = -1;
+  s.fused_op = "FusedLinear";
   s.infer = [](const ir::Node& node, std::vector<ir::TensorType>& outputs) -> absl::Status {
     for (int i = 0; i < 2; ++i) {
       if (absl::Status st = RequireDType(node, i, {DType::kFloat32}); !st.ok()) return st;

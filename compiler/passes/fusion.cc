@@ -16,10 +16,13 @@
 namespace openbpu::passes {
 namespace {
 
+// How a chain's core keeps its channels and bias, from its op's schema: a conv (channels on output
+// axis 1), a linear layer with a bias input (Gemm) or one whose bias is a following Add (MatMul).
 enum class CoreKind { kConv, kGemm, kMatMul };
 
 struct Match {
   ir::Node* core = nullptr;
+  const ir::OpSchema* schema = nullptr;  // the core's
   CoreKind kind = CoreKind::kConv;
   int64_t channels = 0;          // output channels / features of the core
   ir::Node* bias_add = nullptr;  // MatMul's constant bias Add
@@ -78,42 +81,54 @@ Tensor PerChannel(const Tensor& t, int64_t n, float factor) {
   return out;
 }
 
-// Empty when `node` can start a chain; sets match->core/kind/channels.
+// The ops a chain can start at (OpSchema::fused_op set), for messages: "Conv, Gemm or MatMul".
+std::string CoreOpNames() {
+  std::vector<std::string> names;
+  for (const std::string& name : ir::OpRegistry::Global().Names()) {
+    if (!ir::OpRegistry::Global().Find(name)->fused_op.empty()) names.push_back(name);
+  }
+  if (names.size() < 2) return absl::StrJoin(names, "");
+  return absl::StrCat(absl::StrJoin(names.begin(), names.end() - 1, ", "), " or ", names.back());
+}
+
+// Empty when `node` can start a chain; sets match->core/schema/kind/channels.
 std::string CoreProblem(ir::Node* node, Match* match) {
-  const std::string& op = node->op();
-  if (op != "Conv" && op != "Gemm" && op != "MatMul") {
-    return absl::StrCat(node->Describe(), " is not a Conv, Gemm or MatMul");
+  const ir::OpSchema* schema = ir::OpRegistry::Global().Find(node->op());
+  if (schema == nullptr || schema->fused_op.empty()) {
+    return absl::StrCat(node->Describe(), " is not a ", CoreOpNames());
   }
   if (node->num_outputs() != 1 || !IsFloat(node->output(0)) || !IsFloat(node->input(0))) {
     return absl::StrCat(node->Describe(), " does not compute float32");
   }
-  const Tensor* w = FloatConstant(node->input(1));
+  const Tensor* w = FloatConstant(node->input(schema->weight_input));
   if (w == nullptr) return absl::StrCat(node->Describe(), ": the weight is not a float32 constant");
   match->core = node;
-  if (op == "Conv") {
+  match->schema = schema;
+  const ir::Value* bias = schema->bias_input >= 0 ? node->input(schema->bias_input) : nullptr;
+  if (schema->output_channel_axis == 1) {
     match->kind = CoreKind::kConv;
-    if (node->input(2) != nullptr && FloatConstant(node->input(2)) == nullptr) {
+    if (bias != nullptr && FloatConstant(bias) == nullptr) {
       return absl::StrCat(node->Describe(), ": the bias is not a float32 constant");
     }
     if (w->rank() < 3) return absl::StrCat(node->Describe(), ": the weight is not a conv weight");
-    match->channels = w->dim(0);
+    match->channels = w->dim(schema->weight_channel_axis(*node));
     return "";
   }
   if (w->rank() != 2) return absl::StrCat(node->Describe(), ": the weight is not 2-D");
-  if (op == "Gemm") {
-    match->kind = CoreKind::kGemm;
-    if (node->attrs().GetInt("transA", 0) != 0) {
-      return absl::StrCat(node->Describe(), ": transA = 1 is not a linear layer");
-    }
-    match->channels = node->attrs().GetInt("transB", 0) != 0 ? w->dim(0) : w->dim(1);
-    if (node->input(2) != nullptr && !IsPerChannelConstant(node->input(2), match->channels, 2)) {
-      return absl::StrCat(node->Describe(),
-                          ": C is not a float32 constant with one value per output");
-    }
+  const int axis = schema->weight_channel_axis(*node);
+  match->channels = w->dim(axis >= 0 ? axis : 2 + axis);
+  if (schema->bias_input < 0) {
+    match->kind = CoreKind::kMatMul;
     return "";
   }
-  match->kind = CoreKind::kMatMul;
-  match->channels = w->dim(1);
+  match->kind = CoreKind::kGemm;
+  if (node->attrs().GetInt("transA", 0) != 0) {
+    return absl::StrCat(node->Describe(), ": transA = 1 is not a linear layer");
+  }
+  if (bias != nullptr && !IsPerChannelConstant(bias, match->channels, 2)) {
+    return absl::StrCat(node->Describe(),
+                        ": C is not a float32 constant with one value per output");
+  }
   return "";
 }
 
@@ -214,8 +229,8 @@ absl::Status Apply(ir::Graph& graph, const Match& m, NodeOrder& order, FusionRep
   ir::Node* core = m.core;
   const std::string name = core->name();
   const std::string tail_name = m.tail()->name();
-  ir::Value* w_value = core->input(1);
-  ir::Value* b_value = m.kind == CoreKind::kMatMul ? nullptr : core->input(2);
+  ir::Value* w_value = core->input(m.schema->weight_input);
+  ir::Value* b_value = m.schema->bias_input >= 0 ? core->input(m.schema->bias_input) : nullptr;
   const Tensor& w_in = w_value->constant();
   const int64_t n = m.channels;
   // Weight as [out, ...], bias as [out]; null when the original value serves.
@@ -224,7 +239,8 @@ absl::Status Apply(ir::Graph& graph, const Match& m, NodeOrder& order, FusionRep
   if (m.kind == CoreKind::kConv) {
     if (b_value == nullptr) bias = Tensor(DType::kFloat32, {n});
   } else {
-    const bool trans_b = m.kind == CoreKind::kGemm && core->attrs().GetInt("transB", 0) != 0;
+    // Already [out, in] when the weight's output channels are its axis 0 (Gemm with transB).
+    const bool trans_b = m.schema->weight_channel_axis(*core) == 0;
     const float alpha = m.kind == CoreKind::kGemm ? core->attrs().GetFloat("alpha", 1.f) : 1.f;
     if (!trans_b || alpha != 1.f) {
       const int64_t k = trans_b ? w_in.dim(1) : w_in.dim(0);
@@ -237,7 +253,7 @@ absl::Status Apply(ir::Graph& graph, const Match& m, NodeOrder& order, FusionRep
       }
       weight = std::move(w);
     }
-    ir::Value* c = m.kind == CoreKind::kGemm ? core->input(2) : nullptr;
+    ir::Value* c = b_value;
     const float beta = m.kind == CoreKind::kGemm ? core->attrs().GetFloat("beta", 1.f) : 1.f;
     if (m.bias_add != nullptr) {
       c = m.bias_add->input(0) == core->output(0) ? m.bias_add->input(1) : m.bias_add->input(0);
@@ -268,9 +284,8 @@ absl::Status Apply(ir::Graph& graph, const Match& m, NodeOrder& order, FusionRep
   attrs.Set("pattern", m.pattern());
   std::vector<ir::Value*> inputs = {core->input(0), w_value, b_value};
   if (m.sumin != nullptr) inputs.push_back(m.sumin);
-  OPENBPU_RETURN_IF_ERROR(ReplaceNodes(graph, m.nodes(), name,
-                                       m.linear() ? "FusedLinear" : "FusedConv", std::move(inputs),
-                                       {m.value()}, std::move(attrs))
+  OPENBPU_RETURN_IF_ERROR(ReplaceNodes(graph, m.nodes(), name, m.schema->fused_op,
+                                       std::move(inputs), {m.value()}, std::move(attrs))
                               .status());
   order.Inherit(name, tail_name);
   ++report.counts[m.pattern()];

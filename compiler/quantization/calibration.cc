@@ -28,13 +28,11 @@ bool IsQuantizable(const ir::Node& node, const std::optional<QConfig>& qconfig) 
   return false;
 }
 
-bool HasConstantWeight(const ir::Node& node) {
-  static const char* const kOps[] = {"Conv", "FusedConv",   "ConvTranspose",
-                                     "Gemm", "FusedLinear", "MatMul"};
-  bool match = false;
-  for (const char* op : kOps) match = match || node.op() == op;
-  const ir::Value* w = node.input(1);
-  return match && w != nullptr && w->is_constant() && w->type().dtype == DType::kFloat32;
+const ir::Value* ConstantWeight(const ir::Node& node) {
+  const ir::OpSchema* schema = ir::OpRegistry::Global().Find(node.op());
+  if (schema == nullptr || schema->weight_input < 0) return nullptr;
+  const ir::Value* w = node.input(schema->weight_input);
+  return w != nullptr && w->is_constant() && w->type().dtype == DType::kFloat32 ? w : nullptr;
 }
 
 absl::StatusOr<std::vector<float>> CalibrationState::ActivationScales(
@@ -121,8 +119,7 @@ absl::StatusOr<std::unique_ptr<CalibrationState>> PrepareCalibration(
       if (!choice.count(out)) order.push_back(out);
       choice[out] = {node.get(), *qc, true};
     }
-    if (HasConstantWeight(*node)) {
-      const ir::Value* w = node->input(1);
+    if (const ir::Value* w = ConstantWeight(*node); w != nullptr) {
       if (state->weights().count(w->name())) continue;
       WeightEntry entry;
       OPENBPU_ASSIGN_OR_RETURN(entry.axis, WeightChannelAxis(*node));

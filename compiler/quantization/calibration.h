@@ -87,9 +87,9 @@ class CalibrationState {
 // and it has a float32 output or a non-constant float32 input (ArgMax, comparisons).
 bool IsQuantizable(const ir::Node& node, const std::optional<QConfig>& qconfig);
 
-// True for Conv/FusedConv/ConvTranspose/Gemm/FusedLinear/MatMul whose input 1 is a float32
-// constant: the input that is quantized per channel as a weight.
-bool HasConstantWeight(const ir::Node& node);
+// The weight input (OpSchema::weight_input: Conv/FusedConv/ConvTranspose/Gemm/FusedLinear/MatMul)
+// when it is a float32 constant: the input quantized per channel as a weight. Else null.
+const ir::Value* ConstantWeight(const ir::Node& node);
 
 // Fuses (options.fuse), validates every quantized node's qconfig (ValidateQConfig) and attaches
 // observers. `graph` must have inferred types and stays owned by the caller; it must outlive the

@@ -26,15 +26,11 @@ namespace {
 
 using ir::NodeError;
 
-bool IsBiasInput(const ir::Node& node, int i) {
-  return i == 2 && HasConstantWeight(node) && node.op() != "MatMul";
-}
-
-// The output axis holding output channels, for qint32 accumulator outputs.
-int OutputChannelAxis(const ir::Node& node) {
-  const std::string& op = node.op();
-  if (op == "Conv" || op == "FusedConv" || op == "ConvTranspose") return 1;
-  return static_cast<int>(node.output(0)->type().shape.size()) - 1;
+// The output axis holding output channels (OpSchema::output_channel_axis), for qint32 accumulator
+// outputs.
+int OutputChannelAxis(const ir::Node& node, const ir::OpSchema& schema) {
+  const int axis = schema.output_channel_axis.value_or(-1);
+  return axis >= 0 ? axis : static_cast<int>(node.output(0)->type().shape.size()) + axis;
 }
 
 ir::QuantInfo Info(QDType dtype, std::vector<float> scales, int axis = -1) {
@@ -175,7 +171,8 @@ class AssignQuantInfoPass : public ConvertPass {
           param_inputs.count(i)) {
         continue;
       }
-      if (i == 1 && HasConstantWeight(node)) {
+      const bool weighted = ConstantWeight(node) != nullptr;
+      if (weighted && i == schema.weight_input) {
         OPENBPU_ASSIGN_OR_RETURN(const int axis, WeightChannelAxis(node));
         OPENBPU_ASSIGN_OR_RETURN(std::vector<float> scales, WeightScales(node, in, axis, qc));
         if (static_cast<int64_t>(scales.size()) != in->type().shape[axis]) {
@@ -184,8 +181,8 @@ class AssignQuantInfoPass : public ConvertPass {
                                         " output channels but ", scales.size(), " scales"));
         }
         context_.constant_quant[{&node, i}] = Info(QDType::kQInt8, std::move(scales), axis);
-      } else if (IsBiasInput(node, i)) {
-        const ir::QuantInfo& w = context_.constant_quant.at({&node, 1});
+      } else if (weighted && i == schema.bias_input) {
+        const ir::QuantInfo& w = context_.constant_quant.at({&node, schema.weight_input});
         const ir::QuantInfo& x = context_.value_quant.at(node.input(0));
         if (x.scales.size() != 1) {
           return NodeError(absl::StatusCode::kInvalidArgument, node, "per-channel input scales");
@@ -235,17 +232,17 @@ class AssignQuantInfoPass : public ConvertPass {
         continue;
       }
       if (qc.activation.dtype == QDType::kQInt32) {
-        if (!context_.constant_quant.count({&node, 1}) ||
+        if (!context_.constant_quant.count({&node, schema.weight_input}) ||
             !context_.value_quant.count(node.input(0))) {
           return NodeError(absl::StatusCode::kInvalidArgument, node,
                            "a qint32 output needs a constant weight and a quantized input");
         }
-        const ir::QuantInfo& w = context_.constant_quant.at({&node, 1});
+        const ir::QuantInfo& w = context_.constant_quant.at({&node, schema.weight_input});
         const float sx = context_.value_quant.at(node.input(0)).scales[0];
         std::vector<float> scales(w.scales.size());
         for (size_t ch = 0; ch < scales.size(); ++ch) scales[ch] = sx * w.scales[ch];
         context_.value_quant[out] =
-            Info(QDType::kQInt32, std::move(scales), OutputChannelAxis(node));
+            Info(QDType::kQInt32, std::move(scales), OutputChannelAxis(node, schema));
         continue;
       }
       OPENBPU_RETURN_IF_ERROR(AssignActivation(node, out));

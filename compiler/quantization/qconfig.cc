@@ -4,18 +4,30 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "compiler/ir/node_error.h"
+#include "compiler/ir/op_registry.h"
 
 namespace openbpu::quantization {
 namespace {
 
 bool IsPowerOfTwo(int v) { return v > 0 && (v & (v - 1)) == 0; }
 
-// Ops whose output is an accumulator that can be emitted as raw qint32.
-bool HasAccumulatorOutput(absl::string_view op) {
-  return op == "Conv" || op == "ConvTranspose" || op == "Gemm" || op == "MatMul" ||
-         op == "FusedConv" || op == "FusedLinear";
+// Weighted ops (a weight input in their schema): their output is an accumulator that can be
+// emitted as raw qint32.
+const ir::OpSchema* WeightedSchema(absl::string_view op) {
+  const ir::OpSchema* schema = ir::OpRegistry::Global().Find(op);
+  return schema != nullptr && schema->weight_input >= 0 ? schema : nullptr;
+}
+
+std::string WeightedOpNames() {
+  std::vector<std::string> names;
+  for (const std::string& name : ir::OpRegistry::Global().Names()) {
+    if (WeightedSchema(name) != nullptr) names.push_back(name);
+  }
+  if (names.size() < 2) return absl::StrJoin(names, "");
+  return absl::StrCat(absl::StrJoin(names.begin(), names.end() - 1, ", "), " and ", names.back());
 }
 
 void ApplyKwargs(const QKwargs& kwargs, FakeQuantConfig& config) {
@@ -280,10 +292,10 @@ absl::StatusOr<QConfig> GetDefaultQatOutQConfig(QDType dtype, FakeQuantKind weig
 absl::Status ValidateQConfig(const ir::Node& node, const QConfig& qconfig) {
   const FakeQuantConfig& act = qconfig.activation;
   if (act.dtype == QDType::kQInt32) {
-    if (!HasAccumulatorOutput(node.op())) {
+    if (WeightedSchema(node.op()) == nullptr) {
       return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
-                           "qint32 activation (high-precision output) is only for "
-                           "Conv, ConvTranspose, Gemm, MatMul, FusedConv and FusedLinear");
+                           absl::StrCat("qint32 activation (high-precision output) is only for ",
+                                        WeightedOpNames()));
     }
     if (act.kind != FakeQuantKind::kFakeQuant) {
       return ir::NodeError(
@@ -314,21 +326,20 @@ absl::Status ValidateQConfig(const ir::Node& node, const QConfig& qconfig) {
 }
 
 absl::StatusOr<int> WeightChannelAxis(const ir::Node& node) {
-  const std::string& op = node.op();
-  if (op == "Conv" || op == "FusedConv" || op == "FusedLinear") return 0;
-  if (op == "ConvTranspose") return 1;
-  if (op == "Gemm") return node.attrs().GetInt("transB", 0) != 0 ? 0 : 1;
-  if (op == "MatMul") {
-    const ir::Value* weight = node.input(1);
-    if (weight == nullptr || !weight->type().known() || weight->type().shape.empty()) {
-      return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
-                           "the weight's rank is unknown or 0, so its output-channel axis is "
-                           "undefined");
-    }
-    return static_cast<int>(weight->type().shape.size()) - 1;
+  const ir::OpSchema* schema = WeightedSchema(node.op());
+  if (schema == nullptr) {
+    return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
+                         "op has no weight with an output-channel axis");
   }
-  return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
-                       "op has no weight with an output-channel axis");
+  const int axis = schema->weight_channel_axis(node);
+  if (axis >= 0) return axis;
+  const ir::Value* weight = node.input(schema->weight_input);
+  if (weight == nullptr || !weight->type().known() || weight->type().shape.empty()) {
+    return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
+                         "the weight's rank is unknown or 0, so its output-channel axis is "
+                         "undefined");
+  }
+  return static_cast<int>(weight->type().shape.size()) + axis;
 }
 
 void QConfigMap::SetOpType(const std::string& op, std::optional<QConfig> qconfig) {

@@ -132,11 +132,12 @@ absl::StatusOr<QConfig> GetDefaultQatOutQConfig(
 // observer arguments. Errors are InvalidArgument naming the node.
 absl::Status ValidateQConfig(const ir::Node& node, const QConfig& qconfig);
 
-// The axis of the node's weight (input 1) that indexes output channels, for per-channel weight
-// scales: Conv/FusedConv 0; ConvTranspose 1 (with group > 1 each group's block of input channels
-// shares that axis: output channel g * (C_out / group) + j is column j of input-channel block g);
-// Gemm 0 if transB = 1 else 1; FusedLinear 0 (torch Linear layout [out, in]); MatMul the last
-// axis of the weight (its rank must be known). Other ops: InvalidArgument.
+// The axis of the node's weight that indexes output channels, for per-channel weight scales, as
+// its op's schema says (OpSchema::weight_input, weight_channel_axis): Conv/FusedConv 0;
+// ConvTranspose 1 (with group > 1 each group's block of input channels shares that axis: output
+// channel g * (C_out / group) + j is column j of input-channel block g); Gemm 0 if transB = 1 else
+// 1; FusedLinear 0 (torch Linear layout [out, in]); MatMul the last axis of the weight (its rank
+// must be known). Ops without a weight: InvalidArgument.
 absl::StatusOr<int> WeightChannelAxis(const ir::Node& node);
 
 // The vendor's qconfig_dict. Priority, lowest to highest: global (""), op type, node name,
