@@ -1,8 +1,10 @@
 // Enumerates the isa/numerics primitives and the instruction reaching each. Every primitive
 // the hardware evaluates must be reached by an instruction that a hand-written test program
 // executes (with its golden checked); compile-time helpers (record and table builders) are
-// listed explicitly, gaps (primitives no instruction reaches) must be 0, and the list must
-// name exactly the functions the isa/numerics headers declare.
+// listed explicitly, and so are the kernels of ops the ISA has no instruction for yet
+// (note "PENDING": today only the quantized reference runs them; each names the op). Gaps
+// (any other primitive no instruction reaches) must be 0, and the list must name exactly the
+// functions the isa/numerics headers declare.
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -24,7 +26,7 @@ namespace {
 struct Primitive {
   const char* header;
   const char* name;
-  const char* instruction;  // mnemonic reaching it; "" for compile-time helpers and gaps
+  const char* instruction;  // mnemonic reaching it; "" for compile-time, pending and gaps
   const char* note;
 };
 
@@ -48,6 +50,7 @@ const Primitive kPrimitives[] = {
     {"elementwise.h", "MakeBayesAddParams", "", "compile-time record builder"},
     {"elementwise.h", "MakeBernoulli2AddParams", "", "compile-time record builder"},
     {"elementwise.h", "MakeMulParams", "", "compile-time record builder"},
+    {"elementwise.h", "ApplyDiv", "", "PENDING: Div has no instruction yet"},
     {"compare.h", "CompareScaled", "vae.cmp", ""},
     {"compare.h", "ExactScaleOf", "", "compile-time CmpParam builder"},
     {"lut.h", "LookupInt8", "vae.lut8", ""},
@@ -93,14 +96,23 @@ const Primitive kPrimitives[] = {
     {"movement.h", "TileView", "", "compile-time aae.move strides"},
     {"movement.h", "DepthToSpaceView", "", "compile-time aae.move strides"},
     {"movement.h", "SpaceToDepthView", "", "compile-time aae.move strides"},
+    {"softmax.h", "SoftmaxExp", "", "PENDING: Softmax has no instruction yet"},
+    {"softmax.h", "Softmax", "", "PENDING: Softmax has no instruction yet"},
+    {"layer_norm.h", "LayerNorm", "", "PENDING: LayerNormalization has no instruction yet"},
 };
 
 TEST(NumericsCoverage, EveryEvaluatedPrimitiveIsReachedByATestedInstruction) {
-  int reached = 0, compile_time = 0, gaps = 0;
+  int reached = 0, compile_time = 0, pending = 0, gaps = 0;
   for (const Primitive& p : kPrimitives) {
     if (absl::StartsWith(p.note, "GAP")) {
       ++gaps;
       std::printf("numerics-gap: %s %s (%s)\n", p.header, p.name, p.note);
+      continue;
+    }
+    if (absl::StartsWith(p.note, "PENDING")) {
+      EXPECT_TRUE(std::string(p.instruction).empty()) << p.name << ": reached, not pending";
+      ++pending;
+      std::printf("numerics-pending: %s %s (%s)\n", p.header, p.name, p.note);
       continue;
     }
     if (std::string(p.instruction).empty()) {
@@ -124,8 +136,8 @@ TEST(NumericsCoverage, EveryEvaluatedPrimitiveIsReachedByATestedInstruction) {
   }
   std::printf(
       "numerics-coverage: %zu primitives, %d reached by instructions, %d compile-time, "
-      "%d gaps\n",
-      std::size(kPrimitives), reached, compile_time, gaps);
+      "%d pending an instruction, %d gaps\n",
+      std::size(kPrimitives), reached, compile_time, pending, gaps);
   EXPECT_EQ(gaps, 0) << "every integer primitive must be reachable from some instruction";
 }
 

@@ -4,6 +4,7 @@
 // lowest / -1 wraps to lowest.
 #include "compiler/ops/op_util.h"
 #include "compiler/ops/quant_table_util.h"
+#include "isa/numerics/elementwise.h"
 #include "isa/numerics/lut.h"
 #include "isa/numerics/requantize.h"
 
@@ -17,9 +18,9 @@ int64_t IntDiv(int64_t a, int64_t b) {
 }
 
 // Quantized (docs/NUMERICS.md, "Lookup tables"): q_x * (1 / q_y) with 1 / |q_y| from the
-// normalized reciprocal table ({rec, e}: rec * 2^-e), requantized by s_x / (s_y * s_out):
-// y = saturate(round_half_up(sign(q_y) * q_x * rec * m * 2^-(n + e))). q_y = 0 gives the
-// output's extreme of q_x's sign (0 for q_x = 0), as x / 0 = +-inf saturates.
+// normalized reciprocal table, requantized by s_x / (s_y * s_out); qkernel broadcasts and
+// runs numerics::ApplyDiv (isa/numerics/elementwise.h, where the simulator can reach it) on
+// each element pair.
 absl::Status PrepareDiv(ir::Node& node, const ir::QuantOpContext& ctx) {
   absl::StatusOr<std::pair<DType, double>> x = qtable::InputQuant(node, 0);
   if (!x.ok()) return x.status();
@@ -45,7 +46,8 @@ absl::Status DivKernel(const ir::Node& node, absl::Span<const Tensor* const> inp
   absl::StatusOr<const Tensor*> rtable =
       qtable::QParam(node, "reciprocal_table", DType::kInt32, numerics::kReciprocalTableSize);
   if (!rtable.ok()) return rtable.status();
-  const int32_t* table = (*rtable)->data<int32_t>();
+  const absl::Span<const int32_t> table = (*rtable)->span<int32_t>();
+  const numerics::DivParams params{std::vector<int32_t>(table.begin(), table.end()), *record};
   absl::StatusOr<Shape> shape = BroadcastShapes(inputs[0]->shape(), inputs[1]->shape());
   if (!shape.ok()) return shape.status();
   const std::vector<int64_t> ix = BroadcastIndex(inputs[0]->shape(), *shape);
@@ -55,16 +57,7 @@ absl::Status DivKernel(const ir::Node& node, absl::Span<const Tensor* const> inp
   const auto [lo, hi] = qtable::Range(out->first);
   std::vector<int64_t> result(ix.size());
   for (size_t i = 0; i < ix.size(); ++i) {
-    const int64_t a = qx[ix[i]];
-    const int64_t b = qy[iy[i]];
-    if (b == 0) {
-      result[i] = a > 0 ? hi : (a < 0 ? lo : 0);
-      continue;
-    }
-    const numerics::FixedPoint rec =
-        numerics::Reciprocal(table, static_cast<uint64_t>(b < 0 ? -b : b));
-    const __int128 p = static_cast<__int128>((b < 0 ? -a : a) * rec.mantissa) * record->multiplier;
-    result[i] = qtable::ShiftRoundSaturate(p, record->shift + rec.exponent, lo, hi);
+    result[i] = numerics::ApplyDiv(params, qx[ix[i]], qy[iy[i]], lo, hi);
   }
   outputs.push_back(qtable::IntTensor(out->first, *shape, result));
   return absl::OkStatus();

@@ -2,10 +2,13 @@
 // `axis` on, then applies Scale and B (broadcast to those dims); optional
 // outputs Mean and InvStdDev. The math is kernels::LayerNorm.
 #include <cmath>
+#include <type_traits>
+#include <vector>
 
 #include "common/kernels/layer_norm.h"
 #include "compiler/ops/op_util.h"
 #include "compiler/ops/quant_table_util.h"
+#include "isa/numerics/layer_norm.h"
 #include "isa/numerics/lut.h"
 #include "isa/numerics/requantize.h"
 
@@ -118,16 +121,14 @@ ir::OpSchema LayerNormalizationSchema() {
   return s;
 }
 
-// Quantized (docs/NUMERICS.md, "LayerNorm"), per row of N normalized elements q_i:
-//   S = sum q_i (int64), c_i = N q_i - S (int64), V = sum c_i^2 (int128) = N^3 var(q),
-//   U = V + EPS with EPS = round(eps N^3 / s_x^2) (stored as eps_mantissa << eps_exponent),
-//   {rs, e} = normalized rsqrt of U,
-//   t_i = sign_i * round(c_i * rs * m_i * 2^-(n_i + e - 16))    (units of 2^-16 output LSB)
-//   y_i = saturate(round_half_up((t_i + B_i) * 2^-16)),
-// with {m_i, n_i} the record of sqrt(N) |gamma_i| / s_y, sign_i = sign(gamma_i) and
-// B_i = round(beta_i / s_y * 2^16). Only output Y is quantized.
-constexpr int kLayerNormFractionBits = 16;
-constexpr int64_t kMaxLayerNormSize = int64_t{1} << 20;
+// Quantized (docs/NUMERICS.md, "LayerNorm"): qprepare builds, per normalized element, the
+// record {m_i, n_i} of sqrt(N) |gamma_i| / s_y, sign_i = sign(gamma_i) and
+// B_i = round(beta_i / s_y * 2^16), plus EPS = round(eps N^3 / s_x^2) (as eps_mantissa <<
+// eps_exponent) and the rsqrt table; qkernel unpacks them into numerics::LayerNormParams and
+// runs numerics::LayerNorm, the integer row loop (isa/numerics/layer_norm.h, where the
+// simulator can reach it). Only output Y is quantized.
+using numerics::kLayerNormFractionBits;
+using numerics::kMaxLayerNormSize;
 
 absl::Status PrepareLayerNorm(ir::Node& node, const ir::QuantOpContext& ctx) {
   if (node.num_outputs() > 1) {
@@ -224,40 +225,26 @@ absl::Status LayerNormKernel(const ir::Node& node, absl::Span<const Tensor* cons
     if (!t.ok()) return t.status();
     p[k] = *t;
   }
-  const int32_t* mult = p[0]->data<int32_t>();
-  const int32_t* shift = p[1]->data<int32_t>();
-  const int32_t* sign = p[2]->data<int32_t>();
-  const int64_t* beta = p[3]->data<int64_t>();
-  const int32_t eps_exponent = p[5]->data<int32_t>()[0];
-  if (eps_exponent < 0 || eps_exponent > 64) {
+  numerics::LayerNormParams params;
+  params.eps_exponent = p[5]->data<int32_t>()[0];
+  if (params.eps_exponent < 0 || params.eps_exponent > 64) {
     return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": eps_exponent out of range"));
   }
-  const unsigned __int128 eps = static_cast<unsigned __int128>(p[4]->data<int32_t>()[0])
-                                << eps_exponent;
-  const int32_t* rtable = p[6]->data<int32_t>();
+  params.eps_mantissa = p[4]->data<int32_t>()[0];
+  auto values = [](const Tensor* t, auto* v) {
+    using T = typename std::remove_pointer_t<decltype(v)>::value_type;
+    const absl::Span<const T> s = t->span<T>();
+    v->assign(s.begin(), s.end());
+  };
+  values(p[0], &params.gamma_multiplier);
+  values(p[1], &params.gamma_shift);
+  values(p[2], &params.gamma_sign);
+  values(p[3], &params.beta);
+  values(p[6], &params.rsqrt_table);
   const std::vector<int64_t> q = x.ToInt64Vector();
   const auto [lo, hi] = qtable::Range(out->first);
   std::vector<int64_t> y(q.size());
-  std::vector<int64_t> c(n);
-  for (int64_t r = 0; r < rows; ++r) {
-    const int64_t* row = q.data() + r * n;
-    int64_t sum = 0;
-    for (int64_t k = 0; k < n; ++k) sum += row[k];
-    unsigned __int128 v = 0;
-    for (int64_t k = 0; k < n; ++k) {
-      c[k] = n * row[k] - sum;
-      v += static_cast<unsigned __int128>(static_cast<__int128>(c[k]) * c[k]);
-    }
-    const numerics::FixedPoint rs = numerics::Rsqrt(rtable, v + eps);
-    for (int64_t k = 0; k < n; ++k) {
-      const __int128 prod = static_cast<__int128>(c[k] * rs.mantissa) * mult[k];
-      const int64_t t =
-          qtable::ShiftRoundSaturate(prod, shift[k] + rs.exponent - kLayerNormFractionBits,
-                                     -(int64_t{1} << 62), int64_t{1} << 62);
-      y[r * n + k] = qtable::ShiftRoundSaturate(static_cast<__int128>(sign[k] * t) + beta[k],
-                                                kLayerNormFractionBits, lo, hi);
-    }
-  }
+  numerics::LayerNorm(params, q.data(), rows, n, lo, hi, y.data());
   outputs.push_back(qtable::IntTensor(out->first, x.shape(), y));
   return absl::OkStatus();
 }

@@ -240,10 +240,6 @@ absl::StatusOr<numerics::RequantizeRecord> GetRecord(const ir::Node& node, absl:
 
 }  // namespace
 
-int64_t ShiftRoundSaturate(__int128 p, int shift, int64_t lo, int64_t hi) {
-  return numerics::ShiftRoundSaturate(p, shift, lo, hi);
-}
-
 absl::Status SetRequantizeRecord(ir::Node& node, absl::string_view name, double real) {
   absl::StatusOr<numerics::RequantizeRecord> r = numerics::MakeRequantizeRecord(real);
   if (!r.ok()) {

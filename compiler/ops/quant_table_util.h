@@ -64,10 +64,6 @@ inline RealFunctionFactory Fixed(std::function<double(double)> f) {
 void MakeUnaryTableOp(ir::OpSchema& s, RealFunctionFactory factory,
                       numerics::SegmentLutMirror mirror = numerics::SegmentLutMirror::kNone);
 
-// saturate(round_half_up(p * 2^-shift)) into [lo, hi] for any shift (a negative one is a
-// left shift), computed in 128 bits without wrapping; |p| < 2^120.
-int64_t ShiftRoundSaturate(__int128 p, int shift, int64_t lo, int64_t hi);
-
 // The qparam `name` of `node`, which must have `dtype` and `count` elements (InvalidArgument
 // naming the node otherwise).
 absl::StatusOr<const Tensor*> QParam(const ir::Node& node, absl::string_view name, DType dtype,

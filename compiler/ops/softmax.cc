@@ -10,6 +10,7 @@
 #include "isa/numerics/lut.h"
 #include "isa/numerics/requantize.h"
 #include "isa/numerics/segment_lut.h"
+#include "isa/numerics/softmax.h"
 
 namespace openbpu::ops {
 namespace {
@@ -46,13 +47,11 @@ ir::OpSchema SoftmaxSchema() {
   return s;
 }
 
-// Quantized (docs/NUMERICS.md, "Softmax"): along the axis, d = q - max(q) (int32);
-// E = exp table of d with output scale 1/32767 (int8 input: 256 int32 entries "exp_table"
-// indexed by d + 255; int16 input: the exp SegmentLUT L, E = L(d) for d >= -32768, else
-// floor((L(d + 32768) * L(-32768) + 16383) / 32767)), clamped at 0; S = sum E (int32,
-// axis length <= 65536); {rec, e} = normalized reciprocal of S; with {m, n} the record of
-// 1 / s_out: y = saturate(round_half_up(E * rec * m * 2^-(n + e))).
-constexpr int64_t kMaxSoftmaxAxis = 65536;
+// Quantized (docs/NUMERICS.md, "Softmax"): qprepare builds the exp table (int8 input: 256
+// int32 entries "exp_table" indexed by d + 255; int16 input: the exp SegmentLUT
+// "segment_record" / "segment_tables"), "reciprocal_table" and the record of 1 / s_out;
+// qkernel unpacks them into numerics::SoftmaxParams and runs numerics::Softmax, the integer
+// row loop (isa/numerics/softmax.h, where the simulator can reach it).
 
 absl::StatusOr<int> QuantAxis(const ir::Node& node, const Shape& shape) {
   absl::StatusOr<int> axis =
@@ -74,7 +73,7 @@ absl::Status PrepareSoftmax(ir::Node& node, const ir::QuantOpContext& ctx) {
   const Shape& shape = InputType(node, 0).shape;
   absl::StatusOr<int> axis = QuantAxis(node, shape);
   if (!axis.ok()) return axis.status();
-  if (shape.empty() || shape[*axis] > kMaxSoftmaxAxis) {
+  if (shape.empty() || shape[*axis] > numerics::kMaxSoftmaxLength) {
     return absl::UnimplementedError(absl::StrCat(
         node.Describe(), ": quantized Softmax needs an axis of at most 65536 elements"));
   }
@@ -82,9 +81,9 @@ absl::Status PrepareSoftmax(ir::Node& node, const ir::QuantOpContext& ctx) {
   const double s_exp = 1.0 / 32767.0;
   auto& qp = node.mutable_qparams();
   if (in->first == DType::kInt8) {
-    const std::vector<int32_t> t =
-        numerics::MakeTable(exp_fn, in->second, s_exp, -255, 256, 0, 32767);
-    qp["exp_table"] = Tensor::FromVector<int32_t>({256}, t);
+    const std::vector<int32_t> t = numerics::MakeTable(exp_fn, in->second, s_exp, -255,
+                                                       numerics::kSoftmaxExpTableSize, 0, 32767);
+    qp["exp_table"] = Tensor::FromVector<int32_t>({numerics::kSoftmaxExpTableSize}, t);
   } else {
     absl::StatusOr<numerics::SegmentLut> lut =
         numerics::Fit(exp_fn, in->second, s_exp, numerics::DividePoints::kEvenly,
@@ -111,18 +110,21 @@ absl::Status SoftmaxKernel(const ir::Node& node, absl::Span<const Tensor* const>
   if (!out.ok()) return out.status();
   absl::StatusOr<int> axis = QuantAxis(node, x.shape());
   if (!axis.ok()) return axis.status();
+  numerics::SoftmaxParams params;
   absl::StatusOr<numerics::RequantizeRecord> record = qtable::RequantizeRecordParam(node, "output");
   if (!record.ok()) return record.status();
+  params.output = *record;
   absl::StatusOr<const Tensor*> rtable =
       qtable::QParam(node, "reciprocal_table", DType::kInt32, numerics::kReciprocalTableSize);
   if (!rtable.ok()) return rtable.status();
-  const Tensor* exp_table = nullptr;
-  const Tensor* seg_tables = nullptr;
-  numerics::SegmentLutRecord seg;
+  const absl::Span<const int32_t> rec = (*rtable)->span<int32_t>();
+  params.reciprocal_table.assign(rec.begin(), rec.end());
   if (x.dtype() == DType::kInt8) {
-    absl::StatusOr<const Tensor*> t = qtable::QParam(node, "exp_table", DType::kInt32, 256);
+    absl::StatusOr<const Tensor*> t =
+        qtable::QParam(node, "exp_table", DType::kInt32, numerics::kSoftmaxExpTableSize);
     if (!t.ok()) return t.status();
-    exp_table = *t;
+    const absl::Span<const int32_t> exp = (*t)->span<int32_t>();
+    params.exp_table.assign(exp.begin(), exp.end());
   } else if (x.dtype() == DType::kInt16) {
     absl::StatusOr<const Tensor*> w =
         qtable::QParam(node, "segment_record", DType::kInt32, numerics::kSegmentLutRecordWords);
@@ -134,14 +136,15 @@ absl::Status SoftmaxKernel(const ir::Node& node, absl::Span<const Tensor* const>
     if (!r.ok()) {
       return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": ", r.status().message()));
     }
-    seg = *r;
-    seg_tables = *t;
+    params.exp_lut.record = *r;
+    const absl::Span<const int16_t> tables = (*t)->span<int16_t>();
+    std::copy(tables.begin(), tables.end(), params.exp_lut.tables.begin());
   } else {
     return absl::InvalidArgumentError(
         absl::StrCat(node.Describe(), ": quantized Softmax takes int8 or int16 input"));
   }
   const int64_t n = x.dim(*axis);
-  if (n > kMaxSoftmaxAxis) {
+  if (n > numerics::kMaxSoftmaxLength) {
     return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": axis longer than 65536"));
   }
   int64_t outer = 1, inner = 1;
@@ -150,37 +153,7 @@ absl::Status SoftmaxKernel(const ir::Node& node, absl::Span<const Tensor* const>
   const std::vector<int64_t> q = x.ToInt64Vector();
   const auto [lo, hi] = qtable::Range(out->first);
   std::vector<int64_t> y(q.size());
-  std::vector<int64_t> e(n);
-  for (int64_t o = 0; o < outer; ++o) {
-    for (int64_t in = 0; in < inner; ++in) {
-      const int64_t base = o * n * inner + in;
-      int64_t mx = q[base];
-      for (int64_t k = 1; k < n; ++k) mx = std::max(mx, q[base + k * inner]);
-      int64_t sum = 0;
-      for (int64_t k = 0; k < n; ++k) {
-        const int64_t d = q[base + k * inner] - mx;
-        if (exp_table != nullptr) {
-          e[k] = exp_table->data<int32_t>()[d + 255];
-        } else if (d >= -32768) {
-          e[k] = numerics::Evaluate(seg, seg_tables->data<int16_t>(), static_cast<int16_t>(d));
-        } else {
-          // d in [-65535, -32769]: exp(d s) = exp((d + 32768) s) * exp(-32768 s).
-          const int64_t a =
-              numerics::Evaluate(seg, seg_tables->data<int16_t>(), static_cast<int16_t>(d + 32768));
-          const int64_t b = numerics::Evaluate(seg, seg_tables->data<int16_t>(), -32768);
-          e[k] = (a * b + 16383) / 32767;
-        }
-        e[k] = std::max<int64_t>(e[k], 0);
-        sum += e[k];
-      }
-      const numerics::FixedPoint rec =
-          numerics::Reciprocal((*rtable)->data<int32_t>(), static_cast<uint64_t>(sum));
-      for (int64_t k = 0; k < n; ++k) {
-        const __int128 p = static_cast<__int128>(e[k] * rec.mantissa) * record->multiplier;
-        y[base + k * inner] = qtable::ShiftRoundSaturate(p, record->shift + rec.exponent, lo, hi);
-      }
-    }
-  }
+  numerics::Softmax(params, q.data(), outer, n, inner, lo, hi, y.data());
   outputs.push_back(qtable::IntTensor(out->first, x.shape(), y));
   return absl::OkStatus();
 }

@@ -1,5 +1,5 @@
-// Parameter derivation and accumulators of the integer add / sub / mul
-// (docs/NUMERICS.md, "Add", "Mul").
+// Parameter derivation and accumulators of the integer add / sub / mul, and the
+// integer division (docs/NUMERICS.md, "Add", "Mul", "Lookup tables").
 #include "isa/numerics/elementwise.h"
 
 #include <algorithm>
@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "isa/numerics/lut.h"
 
 namespace openbpu::numerics {
 namespace {
@@ -127,6 +128,14 @@ absl::StatusOr<MulParams> MakeMulParams(float s_a, float s_b, float s_out) {
       MakeRequantizeRecord(static_cast<double>(s_a) * static_cast<double>(s_b) / s_out);
   if (!out.ok()) return out.status();
   return MulParams{*out};
+}
+
+int64_t ApplyDiv(const DivParams& p, int64_t a, int64_t b, int64_t lo, int64_t hi) {
+  if (b == 0) return a > 0 ? hi : (a < 0 ? lo : 0);
+  const FixedPoint rec =
+      Reciprocal(p.reciprocal_table.data(), static_cast<uint64_t>(b < 0 ? -b : b));
+  const __int128 prod = static_cast<__int128>((b < 0 ? -a : a) * rec.mantissa) * p.out.multiplier;
+  return ShiftRoundSaturate(prod, p.out.shift + rec.exponent, lo, hi);
 }
 
 bool SumRecordsCompatible(const RequantizeRecord& acc_record,

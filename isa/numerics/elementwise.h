@@ -1,10 +1,12 @@
-// Integer add / sub / mul of two quantized tensors (docs/NUMERICS.md, "Add",
-// "Mul"): the bayes and bernoulli2 add formulas with their parameter records,
-// shared by the quantized reference and the simulator's VAE instructions.
+// Integer add / sub / mul / div of two quantized tensors (docs/NUMERICS.md, "Add",
+// "Mul", "Lookup tables"): the bayes and bernoulli2 add formulas with their
+// parameter records, shared by the quantized reference and the simulator's VAE
+// instructions, and the division (quantized reference only, no instruction yet).
 #ifndef OPENBPU_ISA_NUMERICS_ELEMENTWISE_H_
 #define OPENBPU_ISA_NUMERICS_ELEMENTWISE_H_
 
 #include <cstdint>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "isa/numerics/requantize.h"
@@ -52,6 +54,13 @@ struct MulParams {
   RequantizeRecord out;
 };
 
+// a / b as a * (1 / b): the normalized reciprocal of |b| ({rec, e}: rec * 2^-e),
+// requantized by out (s_a / (s_b * s_out)).
+struct DivParams {
+  std::vector<int32_t> reciprocal_table;  // kReciprocalTableSize entries (MakeReciprocalTable)
+  RequantizeRecord out;
+};
+
 // Parameters of a + b (subtract: a - b) for inputs of scales s_a, s_b and bits,
 // and output scale s_out. All scales finite and > 0 (InvalidArgument otherwise).
 absl::StatusOr<BayesAddParams> MakeBayesAddParams(float s_a, AddOperandBits a_bits, float s_b,
@@ -77,6 +86,11 @@ inline int64_t ApplyBernoulli2Add(const Bernoulli2AddParams& p, int64_t a, int64
 inline int64_t ApplyMul(const MulParams& p, int64_t a, int64_t b, int64_t lo, int64_t hi) {
   return Requantize(a * b, p.out, lo, hi);
 }
+
+// y = saturate(round_half_up(sign(b) * a * rec * m * 2^-(n + e))) with
+// {rec, e} = Reciprocal(|b|) and {m, n} = p.out, in 128 bits; b = 0 gives hi for
+// a > 0, lo for a < 0 and 0 for a = 0 (x / 0 = +-inf saturates). |a|, |b| <= 2^31.
+int64_t ApplyDiv(const DivParams& p, int64_t a, int64_t b, int64_t lo, int64_t hi);
 
 // Conv / linear output with a fused sumin, one rounding for both terms:
 //   out = Saturate(floor(acc * m_a * 2^-n_a + sumin * m_s * 2^-n_s + 1/2), lo, hi)

@@ -1,6 +1,6 @@
-// Hand-computed cases of the bayes and bernoulli2 add formulas, sub and mul
-// (docs/NUMERICS.md, "Add", "Mul"), plus edge cases: equal scales, huge and
-// tiny scale ratios, saturation.
+// Hand-computed cases of the bayes and bernoulli2 add formulas, sub, mul and
+// div (docs/NUMERICS.md, "Add", "Mul", "Lookup tables"), plus edge cases: equal
+// scales, huge and tiny scale ratios, saturation, division by zero.
 #include "isa/numerics/elementwise.h"
 
 #include <cmath>
@@ -8,6 +8,7 @@
 #include <random>
 
 #include "gtest/gtest.h"
+#include "isa/numerics/lut.h"
 
 namespace openbpu::numerics {
 namespace {
@@ -257,6 +258,50 @@ TEST(Elementwise, WithinOneLsbOfRealSum) {
         EXPECT_NEAR(ApplyBernoulli2Add(*b2, a, b, -128, 127), real, 1.0) << sa << " " << sb;
       }
     }
+  }
+}
+
+// s_x = 0.1, s_y = 0.5, s_out = 0.1: record(s_x / (s_y s_out)) = record(2) = {2^30, 29}.
+TEST(Div, HandChecked) {
+  const DivParams p{MakeReciprocalTable(), *MakeRequantizeRecord(2.0)};
+  ASSERT_EQ(p.out, (RequantizeRecord{1 << 30, 29}));
+  // Reciprocal(4) = {2^23, 25} exactly: 100 * 2^-2 * 2 = 50 (10 / 2 = 5 at scale 0.1).
+  EXPECT_EQ(ApplyDiv(p, 100, 4, -128, 127), 50);
+  // Reciprocal(1) = {2^23, 23}: -30 * 2 = -60.
+  EXPECT_EQ(ApplyDiv(p, -30, 1, -128, 127), -60);
+  // Reciprocal(3) = {R[128] = 5592405, 24}; sign(b) moves to a:
+  // -12 * 5592405 * 2^-24 * 2 = -7.9999995 -> -8.
+  EXPECT_EQ(ApplyDiv(p, 12, -3, -128, 127), -8);
+  EXPECT_EQ(ApplyDiv(p, -12, -3, -128, 127), 8);
+  // Saturation: 127 / 1 * 2 = 254.
+  EXPECT_EQ(ApplyDiv(p, 127, 1, -128, 127), 127);
+  EXPECT_EQ(ApplyDiv(p, 127, -1, -128, 127), -128);
+  EXPECT_EQ(ApplyDiv(p, 127, 1, -32768, 32767), 254);
+  // Rounding half up: 1 / 4 * 2 = 0.5 -> 1, -1 / 4 * 2 = -0.5 -> 0.
+  EXPECT_EQ(ApplyDiv(p, 1, 4, -128, 127), 1);
+  EXPECT_EQ(ApplyDiv(p, -1, 4, -128, 127), 0);
+}
+
+TEST(Div, ByZeroSaturatesBySignOfTheDividend) {
+  const DivParams p{MakeReciprocalTable(), *MakeRequantizeRecord(2.0)};
+  EXPECT_EQ(ApplyDiv(p, 5, 0, -128, 127), 127);
+  EXPECT_EQ(ApplyDiv(p, -5, 0, -128, 127), -128);
+  EXPECT_EQ(ApplyDiv(p, 0, 0, -128, 127), 0);
+  EXPECT_EQ(ApplyDiv(p, 1, 0, -32768, 32767), 32767);
+}
+
+// Within 1 LSB of the real quotient (before saturation) over int16 operands.
+TEST(Div, WithinOneLsbOfRealQuotient) {
+  const double sx = 4.0 / 32767, sy = 2.0 / 32767, so = 8.0 / 32767;
+  const DivParams p{MakeReciprocalTable(), *MakeRequantizeRecord(sx / (sy * so))};
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<int64_t> u(-32768, 32767);
+  for (int k = 0; k < 20000; ++k) {
+    const int64_t a = u(rng), b = u(rng);
+    if (b == 0) continue;
+    const double real = a * sx / (b * sy) / so;
+    if (std::fabs(real) > 32767) continue;
+    EXPECT_NEAR(ApplyDiv(p, a, b, -32768, 32767), real, 1.0) << a << " / " << b;
   }
 }
 
