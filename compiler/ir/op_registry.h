@@ -104,6 +104,9 @@ struct OpSchema {
   // The op a fusion chain starting here (conv/linear + bn/add/relu, compiler/passes/fusion.h)
   // becomes: FusedConv or FusedLinear. Empty: fusion does not start a chain at this op.
   std::string fused_op;
+  // The op whose rows of the march op table (compiler/march) describe this one, when not its own
+  // name: a fused op runs as its core op (FusedConv as Conv, FusedLinear as Gemm).
+  std::string table_op;
 };
 
 class OpRegistry {

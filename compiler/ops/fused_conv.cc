@@ -15,6 +15,7 @@ ir::OpSchema FusedConvSchema() {
       PlanConv, kernels::Conv);
   s.min_inputs = 3;
   s.max_inputs = 4;
+  s.table_op = "Conv";
   s.validate = [](const ir::Node& node) -> absl::Status {
     if (absl::Status st = ValidateConvAttrs(node); !st.ok()) return st;
     return ValidateFusedActivation(node);

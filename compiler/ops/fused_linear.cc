@@ -39,6 +39,7 @@ ir::OpSchema FusedLinearSchema() {
   s.bias_input = 2;
   s.weight_channel_axis = [](const ir::Node&) { return 0; };
   s.output_channel_axis = -1;
+  s.table_op = "Gemm";
   s.validate = ValidateFusedActivation;
   s.infer = [](const ir::Node& node, std::vector<ir::TensorType>& outputs) -> absl::Status {
     if (absl::Status st = RequireFloat32Inputs(node); !st.ok()) return st;

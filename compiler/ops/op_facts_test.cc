@@ -50,6 +50,19 @@ TEST(OpFactsTest, FusionCoresBecomeRegisteredWeightedOps) {
   EXPECT_GE(cores, 3);  // Conv, Gemm, MatMul
 }
 
+TEST(OpFactsTest, TableOpsAreRegisteredWeightedAlike) {
+  for (const std::string& name : ir::OpRegistry::Global().Names()) {
+    const ir::OpSchema& s = *ir::OpRegistry::Global().Find(name);
+    if (s.table_op.empty()) continue;
+    const ir::OpSchema* row = ir::OpRegistry::Global().Find(s.table_op);
+    ASSERT_NE(row, nullptr) << name << " is judged as unregistered " << s.table_op;
+    EXPECT_NE(s.table_op, name) << name << ": table_op is for another op's rows";
+    EXPECT_TRUE(row->table_op.empty()) << s.table_op;
+    EXPECT_EQ(row->weight_input, s.weight_input) << name << " and " << s.table_op;
+    EXPECT_EQ(row->output_channel_axis, s.output_channel_axis) << name << " and " << s.table_op;
+  }
+}
+
 TEST(OpFactsTest, QuantKindMatchesIntegerSemantics) {
   for (const std::string& name : ir::OpRegistry::Global().Names()) {
     const ir::OpSchema& s = *ir::OpRegistry::Global().Find(name);

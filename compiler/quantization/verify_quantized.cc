@@ -19,11 +19,10 @@ namespace {
 
 using ir::NodeError;
 
-// The op whose table rows describe `op`: a fused node runs as its core op.
+// The op whose table rows describe `op` (OpSchema::table_op): a fused node runs as its core op.
 absl::string_view TableOp(absl::string_view op) {
-  if (op == "FusedConv") return "Conv";
-  if (op == "FusedLinear") return "Gemm";
-  return op;
+  const ir::OpSchema* schema = ir::OpRegistry::Global().Find(op);
+  return schema != nullptr && !schema->table_op.empty() ? absl::string_view(schema->table_op) : op;
 }
 
 struct AllowedDTypes {
