@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "compiler/frontend/graph_builder.h"
 #include "compiler/quantization/agreement_case.h"
@@ -451,10 +452,12 @@ OPENBPU_REGISTER_AGREEMENT_CASES(Equal, "Equal", [](std::mt19937& rng) {
   return ConfigCases("Equal", v, rng);
 });
 
-// a > b for most elements, with ~5 % exact ties at equal scales.
+// a > b (Greater, GreaterOrEqual; a < b for the others) for most elements, with ~5 % exact ties
+// at equal scales.
 std::vector<AgreementCase> Ordered(const std::string& op, std::mt19937& rng) {
+  const bool greater = absl::StartsWith(op, "Greater");
   std::vector<CaseVariant> v;
-  v.push_back({"mostly ordered, ties", [op](CaseContext& c) {
+  v.push_back({"mostly ordered, ties", [op, greater](CaseContext& c) {
                  const Shape shape = {3, 8, 7};
                  Tensor hi = UniformTensor(shape, 0.2f, 2.f, *c.rng);
                  Tensor lo = UniformTensor(shape, -2.f, 0.1f, *c.rng);
@@ -464,15 +467,15 @@ std::vector<AgreementCase> Ordered(const std::string& op, std::mt19937& rng) {
                  for (int64_t i = 1; i < lo.num_elements(); ++i) {
                    if (u(*c.rng) < 0.05f) lo.data<float>()[i] = hi.data<float>()[i];
                  }
-                 ir::Value* a = c.In(op == "Greater" ? hi : lo);
-                 ir::Value* b = c.In(op == "Greater" ? lo : hi);
+                 ir::Value* a = c.In(greater ? hi : lo);
+                 ir::Value* b = c.In(greater ? lo : hi);
                  c.Out(c.b.Op(op, {a, b}));
                }});
-  v.push_back({"different scales, broadcast", [op](CaseContext& c) {
+  v.push_back({"different scales, broadcast", [op, greater](CaseContext& c) {
                  ir::Value* big = c.U({5, 6}, 0.5f, 3.f);
                  ir::Value* small = c.U({6}, -1.f, 0.4f);
-                 c.Out(c.b.Op(op, op == "Greater" ? std::vector<ir::Value*>{big, small}
-                                                  : std::vector<ir::Value*>{small, big}));
+                 c.Out(c.b.Op(op, greater ? std::vector<ir::Value*>{big, small}
+                                          : std::vector<ir::Value*>{small, big}));
                }});
   return ConfigCases(op, v, rng);
 }
@@ -481,6 +484,8 @@ OPENBPU_REGISTER_AGREEMENT_CASES(Greater, "Greater",
                                  [](std::mt19937& rng) { return Ordered("Greater", rng); });
 OPENBPU_REGISTER_AGREEMENT_CASES(Less, "Less",
                                  [](std::mt19937& rng) { return Ordered("Less", rng); });
+OPENBPU_REGISTER_AGREEMENT_CASES(GreaterOrEqual, "GreaterOrEqual",
+                                 [](std::mt19937& rng) { return Ordered("GreaterOrEqual", rng); });
 
 }  // namespace
 }  // namespace openbpu::quantization
