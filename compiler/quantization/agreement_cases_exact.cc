@@ -486,6 +486,8 @@ OPENBPU_REGISTER_AGREEMENT_CASES(Less, "Less",
                                  [](std::mt19937& rng) { return Ordered("Less", rng); });
 OPENBPU_REGISTER_AGREEMENT_CASES(GreaterOrEqual, "GreaterOrEqual",
                                  [](std::mt19937& rng) { return Ordered("GreaterOrEqual", rng); });
+OPENBPU_REGISTER_AGREEMENT_CASES(LessOrEqual, "LessOrEqual",
+                                 [](std::mt19937& rng) { return Ordered("LessOrEqual", rng); });
 
 }  // namespace
 }  // namespace openbpu::quantization

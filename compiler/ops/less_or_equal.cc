@@ -1,0 +1,22 @@
+// LessOrEqual (ONNX opset 12+): broadcasting elementwise a <= b, a bool tensor.
+#include "compiler/ops/op_util.h"
+#include "compiler/ops/quant_exact_util.h"
+
+namespace openbpu::ops {
+namespace {
+
+// Quantized (exact): a * s_a <= b * s_b compared exactly in integers
+// (docs/NUMERICS.md, "Max/min/compare"); a bool output without quantization.
+ir::OpSchema LessOrEqualSchema() {
+  ir::OpSchema s = BinarySchema(
+      "LessOrEqual", [](float a, float b) { return a <= b ? 1.f : 0.f; },
+      [](int64_t a, int64_t b) -> int64_t { return a <= b; },
+      /*bool_output=*/true);
+  qexact::SetCompareQuant(s, [](int c) { return c <= 0; });
+  return s;
+}
+
+OPENBPU_REGISTER_OP(LessOrEqual, LessOrEqualSchema());
+
+}  // namespace
+}  // namespace openbpu::ops
