@@ -30,12 +30,17 @@ absl::Status ReduceImpl(ReduceOp op, const T* in, const std::vector<int64_t>& sh
     if (!reduced[d]) out_count *= shape[d];
   }
   const int64_t group = out_count == 0 ? 0 : in_count / out_count;  // elements per output
+  const bool extreme = op == ReduceOp::kMax || op == ReduceOp::kMin;
   if (op == ReduceOp::kMax) {
     const T lowest = std::numeric_limits<T>::has_infinity ? -std::numeric_limits<T>::infinity()
                                                           : std::numeric_limits<T>::lowest();
     for (int64_t j = 0; j < out_count; ++j) out[j] = lowest;
+  } else if (op == ReduceOp::kMin) {
+    const T highest = std::numeric_limits<T>::has_infinity ? std::numeric_limits<T>::infinity()
+                                                           : std::numeric_limits<T>::max();
+    for (int64_t j = 0; j < out_count; ++j) out[j] = highest;
   }
-  std::vector<Acc> acc(op == ReduceOp::kMax ? 0 : out_count, Acc(0));
+  std::vector<Acc> acc(extreme ? 0 : out_count, Acc(0));
   if (in_count > 0) {
     // Output stride of each input dimension (0 for reduced ones).
     std::vector<int64_t> out_stride(rank, 0);
@@ -50,12 +55,13 @@ absl::Status ReduceImpl(ReduceOp op, const T* in, const std::vector<int64_t>& sh
     int64_t j = 0;
     for (int64_t i = 0; i < in_count; ++i) {
       const T v = in[i];
-      if (op == ReduceOp::kMax) {
-        // NaN propagates, as with numpy's maximum.reduce.
+      if (extreme) {
+        // NaN propagates, as with numpy's maximum.reduce / minimum.reduce.
+        const bool better = op == ReduceOp::kMax ? v > out[j] : v < out[j];
         if constexpr (std::is_floating_point_v<T>) {
-          if (!std::isnan(out[j]) && (v > out[j] || std::isnan(v))) out[j] = v;
+          if (!std::isnan(out[j]) && (better || std::isnan(v))) out[j] = v;
         } else {
-          if (v > out[j]) out[j] = v;
+          if (better) out[j] = v;
         }
       } else {
         acc[j] += static_cast<Acc>(v);
@@ -68,7 +74,7 @@ absl::Status ReduceImpl(ReduceOp op, const T* in, const std::vector<int64_t>& sh
       }
     }
   }
-  if (op == ReduceOp::kMax) return absl::OkStatus();
+  if (extreme) return absl::OkStatus();
   for (int64_t k = 0; k < out_count; ++k) {
     if constexpr (std::is_floating_point_v<T>) {
       out[k] = static_cast<T>(op == ReduceOp::kMean ? acc[k] / static_cast<double>(group) : acc[k]);

@@ -1,5 +1,6 @@
-// Sum / mean / max reductions over a set of axes of a row-major buffer (the
-// ReduceSum, ReduceMean and ReduceMax ops of the reference and the runtime).
+// Sum / mean / max / min reductions over a set of axes of a row-major buffer
+// (the ReduceSum, ReduceMean, ReduceMax and ReduceMin ops of the reference and
+// the runtime).
 #ifndef OPENBPU_COMMON_KERNELS_REDUCE_H_
 #define OPENBPU_COMMON_KERNELS_REDUCE_H_
 
@@ -11,7 +12,7 @@
 
 namespace openbpu::kernels {
 
-enum class ReduceOp { kSum, kMean, kMax };
+enum class ReduceOp { kSum, kMean, kMax, kMin };
 
 // Which dimensions of a rank-`rank` tensor `axes` (each in [-rank, rank),
 // no repeats) selects; an InvalidArgument error otherwise.
@@ -25,7 +26,8 @@ std::vector<int64_t> ReducedShape(const std::vector<int64_t>& shape,
 // holds NumElements(ReducedShape(shape, reduced, ...)) elements. Float sums
 // accumulate in double; integer sums wrap like the ONNX reference; integer
 // means truncate toward zero. An empty reduction gives 0 (sum), NaN (float
-// mean), -inf / the lowest integer (max); an integer mean of nothing is an
+// mean), -inf / the lowest integer (max), +inf / the highest integer (min);
+// NaN propagates through max and min; an integer mean of nothing is an
 // InvalidArgument error.
 absl::Status Reduce(ReduceOp op, const float* in, const std::vector<int64_t>& shape,
                     const std::vector<bool>& reduced, float* out);

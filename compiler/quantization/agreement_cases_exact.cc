@@ -87,18 +87,23 @@ OPENBPU_REGISTER_AGREEMENT_CASES(GlobalMaxPool, "GlobalMaxPool", [](std::mt19937
   return Unary("GlobalMaxPool", {}, {{2, 16, 5, 5}, {1, 8, 12}}, rng);
 });
 
-OPENBPU_REGISTER_AGREEMENT_CASES(ReduceMax, "ReduceMax", [](std::mt19937& rng) {
+// ReduceMax, ReduceMin.
+std::vector<AgreementCase> ReduceExtreme(const std::string& op, std::mt19937& rng) {
   std::vector<CaseVariant> v;
-  v.push_back({"axes input [1,3] keepdims 0", [](CaseContext& c) {
-                 c.Out(c.b.Op("ReduceMax", {c.U({2, 6, 3, 5}), c.C(I64({1, -1}))},
+  v.push_back({"axes input [1,3] keepdims 0", [op](CaseContext& c) {
+                 c.Out(c.b.Op(op, {c.U({2, 6, 3, 5}), c.C(I64({1, -1}))},
                               Attrs({{"keepdims", int64_t{0}}})));
                }});
-  v.push_back({"axes attribute [2]", [](CaseContext& c) {
-                 c.Out(c.b.Op("ReduceMax", {c.U({3, 4, 9})}, Attrs({{"axes", Ints{2}}})));
+  v.push_back({"axes attribute [2]", [op](CaseContext& c) {
+                 c.Out(c.b.Op(op, {c.U({3, 4, 9})}, Attrs({{"axes", Ints{2}}})));
                }});
-  v.push_back({"all axes", [](CaseContext& c) { c.Out(c.b.Op("ReduceMax", {c.U({4, 7, 3})})); }});
-  return ConfigCases("ReduceMax", v, rng);
-});
+  v.push_back({"all axes", [op](CaseContext& c) { c.Out(c.b.Op(op, {c.U({4, 7, 3})})); }});
+  return ConfigCases(op, v, rng);
+}
+OPENBPU_REGISTER_AGREEMENT_CASES(ReduceMax, "ReduceMax",
+                                 [](std::mt19937& rng) { return ReduceExtreme("ReduceMax", rng); });
+OPENBPU_REGISTER_AGREEMENT_CASES(ReduceMin, "ReduceMin",
+                                 [](std::mt19937& rng) { return ReduceExtreme("ReduceMin", rng); });
 
 OPENBPU_REGISTER_AGREEMENT_CASES(Reshape, "Reshape", [](std::mt19937& rng) {
   std::vector<CaseVariant> v;
