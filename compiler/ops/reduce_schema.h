@@ -1,4 +1,4 @@
-// The schema shared by ReduceSum, ReduceMean and ReduceMax: axes from the
+// The schema shared by ReduceSum, ReduceMean, ReduceMax and ReduceMin: axes from the
 // constant `axes` input (or, for some ops, the pre-18 attribute), keepdims,
 // noop_with_empty_axes; the math is kernels::Reduce.
 #ifndef OPENBPU_COMPILER_OPS_REDUCE_SCHEMA_H_
@@ -12,7 +12,7 @@
 namespace openbpu::ops {
 
 // `axes_attribute`: the op also accepts `axes` as an attribute, as
-// ReduceMean/ReduceMax do before opset 18 (the importer converts ReduceSum-1..11's
+// ReduceMean/ReduceMax/ReduceMin do before opset 18 (the importer converts ReduceSum-1..11's
 // attribute into an input).
 ir::OpSchema ReduceSchema(std::string name, kernels::ReduceOp op, bool axes_attribute);
 
