@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/kernels/layer_norm.h"
+#include "compiler/ir/node_error.h"
 #include "compiler/ops/op_util.h"
 #include "compiler/ops/quant_table_util.h"
 #include "isa/numerics/layer_norm.h"
@@ -148,7 +149,7 @@ absl::Status PrepareLayerNorm(ir::Node& node, const ir::QuantOpContext& ctx) {
       node, InputType(node, 0).shape, scale == nullptr ? nullptr : &scale->type().shape,
       bias == nullptr ? nullptr : &bias->type().shape);
   if (!plan.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": ", plan.status().message()));
+    return ir::NodeError(absl::StatusCode::kInvalidArgument, node, plan.status().message());
   }
   const int64_t n = NumElements(plan->normalized);
   if (n < 1 || n > kMaxLayerNormSize) {
@@ -171,7 +172,7 @@ absl::Status PrepareLayerNorm(ir::Node& node, const ir::QuantOpContext& ctx) {
     absl::StatusOr<numerics::RequantizeRecord> r = numerics::MakeRequantizeRecord(
         std::sqrt(static_cast<double>(n)) * std::fabs(gamma[k]) / s_y);
     if (!r.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": ", r.status().message()));
+      return ir::NodeError(absl::StatusCode::kInvalidArgument, node, r.status().message());
     }
     multipliers[k] = r->multiplier;
     shifts[k] = r->shift;

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "compiler/ir/node_error.h"
 #include "compiler/ops/op_util.h"
 #include "compiler/ops/quant_util.h"
 #include "isa/numerics/compare.h"
@@ -37,7 +38,7 @@ bool InputIsQuantized(const ir::Node& node, int i) {
 absl::StatusOr<numerics::RequantizeRecord> MakeRecord(const ir::Node& node, double real) {
   absl::StatusOr<numerics::RequantizeRecord> r = numerics::MakeRequantizeRecord(real);
   if (!r.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": ", r.status().message()));
+    return ir::NodeError(absl::StatusCode::kInvalidArgument, node, r.status().message());
   }
   return r;
 }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "compiler/ir/node_error.h"
 #include "compiler/ops/quant_util.h"
 #include "isa/numerics/lut.h"
 #include "isa/numerics/requantize.h"
@@ -39,8 +40,7 @@ absl::Status PrepareUnaryTable(ir::Node& node, const ir::QuantOpContext& ctx,
   }
   absl::StatusOr<std::function<double(double)>> f = factory(node, in->second);
   if (!f.ok()) {
-    return absl::Status(f.status().code(),
-                        absl::StrCat(node.Describe(), ": ", f.status().message()));
+    return ir::NodeError(node, f.status());
   }
   const auto [lo, hi] = Range(out->first);
   auto& qp = node.mutable_qparams();
@@ -59,8 +59,7 @@ absl::Status PrepareUnaryTable(ir::Node& node, const ir::QuantOpContext& ctx,
     absl::StatusOr<numerics::SegmentLut> lut =
         numerics::Fit(*f, in->second, out->second, st, mirror);
     if (!lut.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(node.Describe(), ": ", lut.status().message()));
+      return ir::NodeError(absl::StatusCode::kInvalidArgument, node, lut.status().message());
     }
     const int64_t e = numerics::MaxErrorLsb(*lut, *f, in->second, out->second);
     if (best_error < 0 || e < best_error) {
@@ -102,8 +101,7 @@ absl::Status UnaryTableKernel(const ir::Node& node, absl::Span<const Tensor* con
     absl::StatusOr<numerics::SegmentLutRecord> record =
         numerics::UnpackRecord((*words)->span<int32_t>());
     if (!record.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(node.Describe(), ": ", record.status().message()));
+      return ir::NodeError(absl::StatusCode::kInvalidArgument, node, record.status().message());
     }
     const int16_t* px = x.data<int16_t>();
     const int16_t* pt = (*tables)->data<int16_t>();
@@ -243,7 +241,7 @@ absl::StatusOr<numerics::RequantizeRecord> GetRecord(const ir::Node& node, absl:
 absl::Status SetRequantizeRecord(ir::Node& node, absl::string_view name, double real) {
   absl::StatusOr<numerics::RequantizeRecord> r = numerics::MakeRequantizeRecord(real);
   if (!r.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": ", r.status().message()));
+    return ir::NodeError(absl::StatusCode::kInvalidArgument, node, r.status().message());
   }
   SetRecord(node, name, *r);
   return absl::OkStatus();

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "compiler/ir/node_error.h"
 #include "compiler/ops/quant_util_internal.h"
 #include "isa/numerics/elementwise.h"
 
@@ -16,7 +17,7 @@ namespace openbpu::ops::qarith {
 using numerics::RequantizeRecord;
 
 absl::Status NodeError(const ir::Node& node, absl::string_view message) {
-  return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": ", message));
+  return ir::NodeError(absl::StatusCode::kInvalidArgument, node, message);
 }
 
 absl::StatusOr<const ir::QuantInfo*> QuantOf(const ir::Node& node, const ir::Value* v,
@@ -100,17 +101,17 @@ absl::StatusOr<std::pair<int64_t, int64_t>> StorageRange(DType storage) {
 absl::StatusOr<const ir::QuantInfo*> PerTensorQuant(const ir::Node& node, const ir::Value* v,
                                                     absl::string_view what, int i) {
   if (v == nullptr || !v->type().quant.has_value()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(node.Describe(), ": ", what, " ", i, " is not quantized"));
+    return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
+                         absl::StrCat(what, " ", i, " is not quantized"));
   }
   const ir::QuantInfo& q = *v->type().quant;
   if (q.scales.size() != 1) {
-    return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": ", what, " ", i,
-                                                   " must have one scale, has ", q.scales.size()));
+    return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
+                         absl::StrCat(what, " ", i, " must have one scale, has ", q.scales.size()));
   }
   if (!(q.scales[0] > 0) || !std::isfinite(q.scales[0])) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(node.Describe(), ": ", what, " ", i, " has invalid scale ", q.scales[0]));
+    return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
+                         absl::StrCat(what, " ", i, " has invalid scale ", q.scales[0]));
   }
   return &q;
 }

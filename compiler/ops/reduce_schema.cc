@@ -1,7 +1,10 @@
 // ReduceSchema: axes planning shared by shape inference and the kernel.
 #include "compiler/ops/reduce_schema.h"
 
+#include <limits>
+
 #include "compiler/ops/op_util.h"
+#include "isa/numerics/reduce.h"
 
 namespace openbpu::ops {
 namespace {
@@ -45,7 +48,63 @@ absl::StatusOr<ReducePlan> PlanReduce(const ir::Node& node, const Shape& in, con
   return plan;
 }
 
+// The exact integer max or min over the reduced dimensions of x (int8 / int16 / int32). Min is
+// computed as aae.reduce computes it: -max(-x) over the input widened to int64; an empty
+// reduction gives the storage maximum (fake quantization of +inf).
+template <typename T>
+void ExactReduce(kernels::ReduceOp op, const Tensor& x, const std::vector<bool>& reduced,
+                 Tensor& y) {
+  if (op == kernels::ReduceOp::kMax) {
+    numerics::ReduceMax(x.data<T>(), x.shape(), reduced, y.data<T>());
+    return;
+  }
+  std::vector<int64_t> negated(x.num_elements());
+  for (int64_t i = 0; i < x.num_elements(); ++i) negated[i] = -static_cast<int64_t>(x.data<T>()[i]);
+  std::vector<int64_t> max(y.num_elements());
+  numerics::ReduceMax(negated.data(), x.shape(), reduced, max.data());
+  for (int64_t i = 0; i < y.num_elements(); ++i) {
+    y.data<T>()[i] = max[i] == std::numeric_limits<int64_t>::lowest()
+                         ? std::numeric_limits<T>::max()
+                         : static_cast<T>(-max[i]);
+  }
+}
+
 }  // namespace
+
+ir::OpSchema ExactReduceSchema(std::string name, kernels::ReduceOp op) {
+  ir::OpSchema s = ReduceSchema(name, op, /*axes_attribute=*/true);
+  s.qkind = ir::QuantKind::kExact;
+  s.qinherit_input = 0;
+  s.qkernel = [op, name](const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                         std::vector<Tensor>& outputs) -> absl::Status {
+    const Tensor& x = *inputs[0];
+    absl::StatusOr<ReducePlan> plan = PlanReduce(
+        node, x.shape(), inputs.size() > 1 ? inputs[1] : nullptr, /*axes_attribute=*/true);
+    if (!plan.ok()) return plan.status();
+    if (plan->identity) {
+      outputs.push_back(x);
+      return absl::OkStatus();
+    }
+    Tensor y(x.dtype(), plan->shape);
+    switch (x.dtype()) {
+      case DType::kInt8:
+        ExactReduce<int8_t>(op, x, plan->reduced, y);
+        break;
+      case DType::kInt16:
+        ExactReduce<int16_t>(op, x, plan->reduced, y);
+        break;
+      case DType::kInt32:
+        ExactReduce<int32_t>(op, x, plan->reduced, y);
+        break;
+      default:
+        return absl::InvalidArgumentError(absl::StrCat("quantized ", name, " of dtype ",
+                                                       DTypeName(x.dtype()), " is not supported"));
+    }
+    outputs.push_back(std::move(y));
+    return absl::OkStatus();
+  };
+  return s;
+}
 
 ir::OpSchema ReduceSchema(std::string name, kernels::ReduceOp op, bool axes_attribute) {
   ir::OpSchema s;

@@ -16,6 +16,10 @@ namespace openbpu::ops {
 // attribute into an input).
 ir::OpSchema ReduceSchema(std::string name, kernels::ReduceOp op, bool axes_attribute);
 
+// ReduceSchema (with the `axes` attribute) plus the exact integer kernel of ReduceMax / ReduceMin
+// (`op` kMax or kMin): the same extreme over the integers (docs/NUMERICS.md).
+ir::OpSchema ExactReduceSchema(std::string name, kernels::ReduceOp op);
+
 }  // namespace openbpu::ops
 
 #endif  // OPENBPU_COMPILER_OPS_REDUCE_SCHEMA_H_

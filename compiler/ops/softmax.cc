@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "compiler/ir/node_error.h"
 #include "compiler/ops/op_util.h"
 #include "compiler/ops/quant_table_util.h"
 #include "isa/numerics/lut.h"
@@ -57,7 +58,7 @@ absl::StatusOr<int> QuantAxis(const ir::Node& node, const Shape& shape) {
   absl::StatusOr<int> axis =
       NormalizeAxis(node.attrs().GetInt("axis", -1), static_cast<int>(shape.size()));
   if (!axis.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": ", axis.status().message()));
+    return ir::NodeError(absl::StatusCode::kInvalidArgument, node, axis.status().message());
   }
   return axis;
 }
@@ -89,8 +90,7 @@ absl::Status PrepareSoftmax(ir::Node& node, const ir::QuantOpContext& ctx) {
         numerics::Fit(exp_fn, in->second, s_exp, numerics::DividePoints::kEvenly,
                       numerics::SegmentLutMirror::kNone);
     if (!lut.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(node.Describe(), ": ", lut.status().message()));
+      return ir::NodeError(absl::StatusCode::kInvalidArgument, node, lut.status().message());
     }
     const std::vector<int32_t> words = numerics::PackRecord(lut->record);
     qp["segment_record"] = Tensor::FromVector<int32_t>({static_cast<int64_t>(words.size())}, words);
@@ -134,7 +134,7 @@ absl::Status SoftmaxKernel(const ir::Node& node, absl::Span<const Tensor* const>
     if (!t.ok()) return t.status();
     absl::StatusOr<numerics::SegmentLutRecord> r = numerics::UnpackRecord((*w)->span<int32_t>());
     if (!r.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": ", r.status().message()));
+      return ir::NodeError(absl::StatusCode::kInvalidArgument, node, r.status().message());
     }
     params.exp_lut.record = *r;
     const absl::Span<const int16_t> tables = (*t)->span<int16_t>();

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "compiler/ir/node_error.h"
 
 namespace openbpu::reference {
 namespace {
@@ -55,9 +56,10 @@ absl::Status StoreResults(const ir::Node& node, std::vector<Tensor>& results,
   for (int i = 0; i < node.num_outputs(); ++i) {
     const ir::TensorType& type = node.output(i)->type();
     if (results[i].dtype() != type.dtype || results[i].shape() != type.shape) {
-      return absl::InternalError(absl::StrCat(
-          node.Describe(), ": ", what, " ", i, " is ", DTypeName(results[i].dtype()),
-          ShapeToString(results[i].shape()), " but ", want, " ", ir::TensorTypeToString(type)));
+      return ir::NodeError(absl::StatusCode::kInternal, node,
+                           absl::StrCat(what, " ", i, " is ", DTypeName(results[i].dtype()),
+                                        ShapeToString(results[i].shape()), " but ", want, " ",
+                                        ir::TensorTypeToString(type)));
     }
     env[node.output(i)] = std::move(results[i]);
   }
@@ -80,7 +82,7 @@ absl::Status ExecuteGraph(const ir::Graph& graph, absl::Span<const Tensor> input
     if (!args.ok()) return args.status();
     std::vector<Tensor> results;
     if (absl::Status s = (*kernel->kernel)(*node, *args, results); !s.ok()) {
-      return absl::Status(s.code(), absl::StrCat(node->Describe(), ": ", s.message()));
+      return ir::NodeError(*node, s);
     }
     if (absl::Status s = StoreResults(*node, results, kernel->what, kernel->want, env); !s.ok()) {
       return s;
