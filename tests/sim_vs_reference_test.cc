@@ -1,6 +1,7 @@
 // Simulator vs quantized reference (issue 4): one-op float graphs are calibrated, converted and run
-// on the quantized reference; a hand-built program computing the same op from the node's qparams
-// (packed with isa/records.h) runs on the simulator in `both` mode and must match bit for bit.
+// on the quantized reference; a hand-built program computing the same op from the node's typed
+// parameters (compiler/ops/qparams.h, packed with isa/records.h) runs on the simulator in `both`
+// mode and must match bit for bit.
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -13,6 +14,7 @@
 #include "common/tensor.h"
 #include "compiler/frontend/graph_builder.h"
 #include "compiler/ir/graph.h"
+#include "compiler/ops/qparams.h"
 #include "compiler/quantization/calibration.h"
 #include "compiler/quantization/convert.h"
 #include "compiler/quantization/dataset.h"
@@ -251,20 +253,12 @@ void RunAndCompare(const std::string& name, Program& p, const Tensor& expected) 
   EXPECT_EQ(mismatches, 0) << name;
 }
 
-std::vector<int64_t> QParam(const ir::Node& node, const std::string& name) {
-  auto it = node.qparams().find(name);
-  EXPECT_TRUE(it != node.qparams().end()) << "qparam " << name;
-  if (it == node.qparams().end()) return {};
-  return it->second.ToInt64Vector();
-}
-
-std::vector<numerics::RequantizeRecord> QRecords(const ir::Node& node, const std::string& name) {
-  const std::vector<int64_t> m = QParam(node, name + "_multiplier");
-  const std::vector<int64_t> s = QParam(node, name + "_shift");
-  std::vector<numerics::RequantizeRecord> out;
-  for (size_t i = 0; i < m.size() && i < s.size(); ++i)
-    out.push_back({static_cast<int32_t>(m[i]), static_cast<int8_t>(s[i])});
-  return out;
+// The node's typed parameters (compiler/ops/qparams.h), the ones a lowering will pack.
+template <typename T>
+T Params(const ir::Node& node) {
+  absl::StatusOr<T> p = ops::qparams::Load<T>(node);
+  EXPECT_TRUE(p.ok()) << p.status();
+  return p.ok() ? *std::move(p) : T{};
 }
 
 // ------------------------------------------------------------------------- conv
@@ -353,20 +347,12 @@ void RunConvCase(const ConvCase& s) {
           PutInt(wbytes, wv[((o * s.c + ci) * s.k + ky) * s.k + kx], 1);
   const int w_at = p.AddParams(wbytes);
   const std::vector<int64_t> bias = q.Const(2).ToInt64Vector();
-  const auto acc = QRecords(*q.node, "acc");
-  const auto sumin = QRecords(*q.node, "sumin");
-  const std::vector<int64_t> act_lo = QParam(*q.node, "act_lo");
-  const std::vector<int64_t> act_hi = QParam(*q.node, "act_hi");
-  ASSERT_EQ(acc.size(), static_cast<size_t>(s.m));
-  ASSERT_EQ(act_hi.size(), static_cast<size_t>(s.m));
+  const auto requant = Params<ops::qparams::Requant>(*q.node);
+  ASSERT_EQ(requant.channels.size(), static_cast<size_t>(s.m));
   std::vector<uint8_t> rbytes(s.m * isa::kRequantParamBytes);
   for (int64_t o = 0; o < s.m; ++o) {
-    isa::RequantParam r;
-    r.bias = static_cast<int32_t>(bias[o]);
-    r.acc = acc[o];
-    r.sumin = sumin[o];
-    r.lo = static_cast<int32_t>(std::max<int64_t>(act_lo[0], INT32_MIN));
-    r.hi = static_cast<int32_t>(std::min<int64_t>(act_hi[o], INT32_MAX));
+    isa::RequantParam r = requant.channels[o];
+    r.bias = static_cast<int32_t>(bias[o]);  // input B, folded into the record by the lowering
     isa::PackRequantParam(r, rbytes.data() + o * isa::kRequantParamBytes);
   }
   const int r_at = p.AddParams(rbytes);
@@ -480,28 +466,14 @@ void RunAddCase(const std::string& name, const std::string& march, DType dtype,
       },
       march, dtype, q);
   if (::testing::Test::HasFatalFailure()) return;
-  const std::vector<int64_t> v = QParam(*q.node, "add");
-  ASSERT_EQ(v.size(), 7u);
-  const numerics::RequantizeRecord out_rec{static_cast<int32_t>(v[5]), static_cast<int8_t>(v[6])};
+  const auto add = Params<ops::qparams::Add>(*q.node);
   std::vector<uint8_t> rec(isa::kEltwiseParamBytes);
   const char* opcode;
-  if (v[0] == 1) {
-    numerics::Bernoulli2AddParams b2;
-    b2.feature_input = static_cast<uint8_t>(v[1]);
-    b2.w = static_cast<int8_t>(v[2]);
-    b2.qm = static_cast<int16_t>(v[3]);
-    b2.lshift = static_cast<int8_t>(v[4]);
-    b2.out = out_rec;
-    isa::PackBernoulli2Add(b2, rec.data());
+  if (const auto* b2 = std::get_if<numerics::Bernoulli2AddParams>(&add.params)) {
+    isa::PackBernoulli2Add(*b2, rec.data());
     opcode = "vae.add_b2";
   } else {
-    numerics::BayesAddParams ba;
-    ba.x_input = static_cast<uint8_t>(v[1]);
-    ba.x_sign = static_cast<int8_t>(v[2]);
-    ba.shift = static_cast<int8_t>(v[3]);
-    ba.qscale = static_cast<int16_t>(v[4]);
-    ba.out = out_rec;
-    isa::PackBayesAdd(ba, rec.data());
+    isa::PackBayesAdd(std::get<numerics::BayesAddParams>(add.params), rec.data());
     opcode = op == "Sub" ? "vae.sub" : "vae.add";
   }
   Program p;
@@ -550,14 +522,14 @@ void RunSigmoidCase(const std::string& name, const std::string& march, DType dty
   p.march = march;
   std::vector<uint8_t> image;
   const char* opcode;
+  const auto table = Params<ops::qparams::Table>(*q.node);
   if (dtype == DType::kInt8) {
-    for (int64_t e : QParam(*q.node, "lut")) PutInt(image, e, 1);
+    for (int32_t e : table.lut) PutInt(image, e, 1);
     ASSERT_EQ(image.size(), 256u);
     opcode = "vae.lut8";
   } else {
-    // The SegmentLUT image: the 42 record words, then the 384 int16 entries.
-    for (int64_t e : QParam(*q.node, "segment_record")) PutInt(image, e, 4);
-    for (int64_t e : QParam(*q.node, "segment_tables")) PutInt(image, e, 2);
+    ASSERT_TRUE(table.segment.has_value());
+    image = isa::PackSegmentLutImage(*table.segment);
     ASSERT_EQ(image.size(), static_cast<size_t>(isa::kSegmentLutImageBytes));
     opcode = "vae.lut16";
   }
@@ -618,7 +590,7 @@ void RunPoolCase(const PoolCase& s) {
     inst = absl::StrCat("aae.maxpool src=", kFeatX, " dst=", kFeatOut);
   } else {
     std::vector<uint8_t> recs;
-    for (const numerics::RequantizeRecord& r : QRecords(*q.node, "divisor")) {
+    for (const numerics::RequantizeRecord& r : Params<ops::qparams::Divisors>(*q.node).records) {
       recs.resize(recs.size() + isa::kRecordBytes);
       isa::PackRecord(r, recs.data() + recs.size() - isa::kRecordBytes);
     }
@@ -712,10 +684,9 @@ void RunResizeCase(const std::string& name, const std::string& mode, DType dtype
   std::vector<uint8_t> table;
   const char* opcode;
   if (mode == "linear") {
-    const std::vector<numerics::RequantizeRecord> r = QRecords(*q.node, "output");
-    ASSERT_EQ(r.size(), 1u);
-    ASSERT_EQ(QParam(*q.node, "weight_frac_bits"), std::vector<int64_t>{32});
-    table = isa::PackResizeLinearTable(r[0], numerics::LinearTapTable(coord, h, oh, 2.0),
+    const auto resize = Params<ops::qparams::Resize>(*q.node);
+    ASSERT_EQ(resize.weight_frac_bits, 32);
+    table = isa::PackResizeLinearTable(resize.output, numerics::LinearTapTable(coord, h, oh, 2.0),
                                        numerics::LinearTapTable(coord, w, ow, 2.0));
     opcode = "aae.resize_linear";
   } else {

@@ -135,8 +135,13 @@ hbir::Graph ToProto(const Graph& graph) {
 
 absl::StatusOr<std::unique_ptr<Graph>> FromProto(const hbir::Graph& proto) {
   if (proto.hbir_version() != kHbirVersion) {
+    const bool older = proto.hbir_version() < kHbirVersion;
     return absl::InvalidArgumentError(absl::StrCat(
-        "HBIR version ", proto.hbir_version(), " is not supported (expected ", kHbirVersion, ")"));
+        "HBIR version ", proto.hbir_version(), " is not supported (this build reads version ",
+        kHbirVersion, "); ",
+        older ? "the file was written by an older OpenBPU whose quantization parameters this "
+                "build cannot read: re-run `bpu quantize` on the source model"
+              : "the file was written by a newer OpenBPU: use that version"));
   }
   auto graph = std::make_unique<Graph>(proto.name());
   for (const hbir::Value& vp : proto.values()) {

@@ -11,7 +11,11 @@
 
 namespace openbpu::ir {
 
-inline constexpr uint32_t kHbirVersion = 1;
+// Version history: 1 (sessions 1-3): per-node integer parameters under ad-hoc names
+// ("acc_multiplier", "lut", ...); 2: typed parameter families "<family>.<field>"
+// (compiler/ops/qparams.h). FromProto rejects any other version with an error saying how to
+// regenerate the file.
+inline constexpr uint32_t kHbirVersion = 2;
 
 hbir::Graph ToProto(const Graph& graph);
 // Rebuilds a graph; malformed protos (dangling names, bad dtypes, data of the

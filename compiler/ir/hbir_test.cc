@@ -76,7 +76,16 @@ TEST(HbirTest, RejectsMalformedProtos) {
   {
     hbir::Graph p = proto;
     p.set_hbir_version(99);
-    EXPECT_FALSE(FromProto(p).ok());
+    absl::Status s = FromProto(p).status();
+    EXPECT_NE(s.message().find("written by a newer OpenBPU"), std::string::npos) << s;
+  }
+  {
+    // A file from before typed quantization parameters fails with the way out.
+    hbir::Graph p = proto;
+    p.set_hbir_version(1);
+    absl::Status s = FromProto(p).status();
+    EXPECT_NE(s.message().find("HBIR version 1 is not supported"), std::string::npos) << s;
+    EXPECT_NE(s.message().find("re-run `bpu quantize`"), std::string::npos) << s;
   }
   {
     hbir::Graph p = proto;

@@ -44,12 +44,16 @@ struct QuantOpContext {
 };
 // Runs once at convert, when every input and output value of `node` has its
 // QuantInfo: derives the integer parameters (requantize records, LUTs, add
-// shifts...) and stores them in node.mutable_qparams(). Errors name the node.
+// shifts...) and stores them with compiler/ops/qparams.h's Store. Errors name the node.
 using QuantPrepareFn = std::function<absl::Status(Node& node, const QuantOpContext& ctx)>;
 // Integer kernel: inputs are the integer tensors the input values' QuantInfo
 // describe (or the op's float/int64 index inputs, unchanged); reads parameters
-// only from node.qparams() and the value types; pushes one integer tensor per
+// parameters only through compiler/ops/qparams.h's Load and the value types; pushes one integer tensor per
 // output in the output value's storage dtype.
+// Loads and validates the typed parameters qprepare stored on `node` (compiler/ops/qparams.h):
+// OK when they are complete, an error naming the node otherwise. The quantized-graph verifier
+// runs it on every node that runs on the BPU.
+using QuantCheckFn = std::function<absl::Status(const Node& node)>;
 using QuantKernelFn = std::function<absl::Status(
     const Node& node, absl::Span<const Tensor* const> inputs, std::vector<Tensor>& outputs)>;
 // How the per-op agreement test judges a quantized op (docs/NUMERICS.md).
@@ -86,7 +90,12 @@ struct OpSchema {
   // convert leaves them unquantized, so 2.0 stays 2.0 instead of 1.992.
   std::vector<int> qfloat_inputs;
   QuantPrepareFn qprepare;  // may be empty when the op needs no parameters
+  QuantCheckFn qcheck;      // set iff qprepare is
   QuantKernelFn qkernel;
+  // kTable ops: the asserted worst error of the int16 table (in output LSBs) over the agreement
+  // cases' input ranges (docs/NUMERICS.md, "Lookup tables"); int8 tables are exact to 1 LSB.
+  // -1: not a table op.
+  int int16_table_error_lsb = -1;
 
   // Weighted ops (conv, linear, matmul). weight_input >= 0: that input is the weight; when it is a
   // float32 constant, calibration observes it per output channel and convert makes it int8 per

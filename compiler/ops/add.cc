@@ -5,7 +5,7 @@
 namespace openbpu::ops {
 namespace {
 
-OPENBPU_REGISTER_OP(Add, qarith::WithArithmeticQuant(
+OPENBPU_REGISTER_OP(Add, qarith::WithArithmeticQuant<qparams::Add>(
                              BinarySchema(
                                  "Add", [](float a, float b) { return a + b; },
                                  [](int64_t a, int64_t b) { return a + b; }),

@@ -17,6 +17,7 @@
 #include "compiler/frontend/graph_builder.h"
 #include "compiler/ir/op_registry.h"
 #include "compiler/ops/op_test_util.h"
+#include "compiler/ops/qparams.h"
 #include "compiler/ops/quant_test_util.h"
 #include "gtest/gtest.h"
 
@@ -70,8 +71,16 @@ TEST(ArithQuantTest, AddBayesHandComputedWithBroadcast) {
       "Add", {In8(I8({2, 1}, {10, -10}), 0.5f), In8(I8({2}, {-3, 3}), 0.25f)}, {}, {k8, {0.5f}});
   ASSERT_TRUE(r.ok()) << r.status();
   ExpectInts(r->q[0], {9, 12, -11, -8});
-  EXPECT_EQ(r->node->qparams().at("add").ToInt64Vector(),
-            (std::vector<int64_t>{0, 0, 1, 15, 16384, 1 << 30, 45}));
+  absl::StatusOr<qparams::Add> add = qparams::Load<qparams::Add>(*r->node);
+  ASSERT_TRUE(add.ok()) << add.status();
+  const auto* bayes = std::get_if<numerics::BayesAddParams>(&add->params);
+  ASSERT_NE(bayes, nullptr);
+  EXPECT_EQ(bayes->x_input, 0);
+  EXPECT_EQ(bayes->x_sign, 1);
+  EXPECT_EQ(bayes->shift, 15);
+  EXPECT_EQ(bayes->qscale, 16384);
+  EXPECT_EQ(bayes->out.multiplier, 1 << 30);
+  EXPECT_EQ(bayes->out.shift, 45);
 }
 
 TEST(ArithQuantTest, AddBernoulli2AndSaturation) {
@@ -83,7 +92,9 @@ TEST(ArithQuantTest, AddBernoulli2AndSaturation) {
               {}, {k8, {0.5f}}, "bernoulli2");
   ASSERT_TRUE(r.ok()) << r.status();
   ExpectInts(r->q[0], {9, 127, -128});
-  EXPECT_EQ(r->node->qparams().at("add").ToInt64Vector()[0], 1);
+  absl::StatusOr<qparams::Add> add = qparams::Load<qparams::Add>(*r->node);
+  ASSERT_TRUE(add.ok()) << add.status();
+  EXPECT_TRUE(std::holds_alternative<numerics::Bernoulli2AddParams>(add->params));
 }
 
 TEST(ArithQuantTest, SubAndMulHandComputed) {
@@ -145,7 +156,12 @@ TEST(ArithQuantTest, FusedConvSuminRelu6) {
       RunBoth("FusedConv", args, Attrs({{"activation", std::string("relu6")}}), {k8, {0.25f}});
   ASSERT_TRUE(r.ok()) << r.status();
   ExpectInts(r->q[0], {4, 0, 9, 24, 1, 2, 0, 9});
-  EXPECT_EQ(r->node->qparams().at("act_hi").ToInt64Vector(), (std::vector<int64_t>{24, 24}));
+  absl::StatusOr<qparams::Requant> requant = qparams::Load<qparams::Requant>(*r->node);
+  ASSERT_TRUE(requant.ok()) << requant.status();
+  ASSERT_EQ(requant->channels.size(), 2u);
+  EXPECT_EQ(requant->channels[0].hi, 24);
+  EXPECT_EQ(requant->channels[1].hi, 24);
+  EXPECT_EQ(requant->channels[0].lo, 0);
   // relu: 3.6 + 80 = 83.6 -> 84.
   absl::StatusOr<QRun> relu =
       RunBoth("FusedConv", args, Attrs({{"activation", std::string("relu")}}), {k8, {0.25f}});

@@ -18,7 +18,7 @@ ir::OpSchema AveragePoolSchema() {
 }
 
 OPENBPU_REGISTER_OP(AveragePool,
-                    qarith::WithArithmeticQuant(AveragePoolSchema(), qarith::PrepareAveragePool,
+                    qarith::WithArithmeticQuant<qparams::Divisors>(AveragePoolSchema(), qarith::PrepareAveragePool,
                                                 qarith::AveragePoolKernel));
 
 }  // namespace

@@ -2,6 +2,7 @@
 // inputs 1 and 2 (constant or not); an omitted bound does not clip. When
 // min > max every element becomes max, and NaN passes through, as in numpy.
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/qparams.h"
 #include "compiler/ops/quant_exact_util.h"
 
 namespace openbpu::ops {
@@ -53,30 +54,24 @@ absl::Status PrepareClip(ir::Node& node, const ir::QuantOpContext&) {
   absl::StatusOr<std::pair<int64_t, int64_t>> range =
       qexact::StorageRange(node.input(0)->type().dtype);
   if (!range.ok()) return range.status();
+  qparams::Clip p;
   for (int i = 1; i <= 2; ++i) {
     absl::StatusOr<std::vector<double>> bound = qexact::ConstantRealValues(node, i);
     if (!bound.ok()) return bound.status();
     if (bound->empty()) continue;
-    qexact::SetInt(node, i == 1 ? "min" : "max",
-                   qexact::QuantizeLikeFakeQuant(static_cast<float>((*bound)[0]), *s_x,
-                                                 range->first, range->second));
+    (i == 1 ? p.min : p.max) = static_cast<int32_t>(qexact::QuantizeLikeFakeQuant(
+        static_cast<float>((*bound)[0]), *s_x, range->first, range->second));
   }
-  return absl::OkStatus();
+  return qparams::Store(node, p);
 }
 
 absl::Status ClipKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
                         std::vector<Tensor>& outputs) {
   int64_t lo = INT64_MIN, hi = INT64_MAX;
-  if (node.qparams().count("min") > 0) {
-    absl::StatusOr<int64_t> v = qexact::GetInt(node, "min");
-    if (!v.ok()) return v.status();
-    lo = *v;
-  }
-  if (node.qparams().count("max") > 0) {
-    absl::StatusOr<int64_t> v = qexact::GetInt(node, "max");
-    if (!v.ok()) return v.status();
-    hi = *v;
-  }
+  absl::StatusOr<qparams::Clip> p = qparams::Load<qparams::Clip>(node);
+  if (!p.ok()) return p.status();
+  if (p->min.has_value()) lo = *p->min;
+  if (p->max.has_value()) hi = *p->max;
   // ONNX order: max(x, min) first, then min(., max), so min > max gives max.
   absl::StatusOr<Tensor> y = qexact::MapStorage(*inputs[0], [lo, hi](int64_t q) {
     const int64_t t = q < lo ? lo : q;
@@ -133,6 +128,7 @@ ir::OpSchema ClipSchema() {
   s.qinherit_input = 0;
   s.qfloat_inputs = {1, 2};  // bounds: rounded to the grid by qprepare
   s.qprepare = PrepareClip;
+  s.qcheck = qparams::CheckFn<qparams::Clip>();
   s.qkernel = ClipKernel;
   return s;
 }

@@ -115,7 +115,7 @@ ir::OpSchema ConcatSchema() {
   return s;
 }
 
-OPENBPU_REGISTER_OP(Concat, qarith::WithArithmeticQuant(ConcatSchema(), qarith::PrepareConcat,
+OPENBPU_REGISTER_OP(Concat, qarith::WithArithmeticQuant<qparams::InputRecords>(ConcatSchema(), qarith::PrepareConcat,
                                                         qarith::ConcatKernel));
 
 }  // namespace

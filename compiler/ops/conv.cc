@@ -14,7 +14,7 @@ ir::OpSchema ConvSchema() {
   return s;
 }
 
-OPENBPU_REGISTER_OP(Conv, qarith::WithArithmeticQuant(ConvSchema(), qarith::PrepareConv,
+OPENBPU_REGISTER_OP(Conv, qarith::WithArithmeticQuant<qparams::Requant>(ConvSchema(), qarith::PrepareConv,
                                                       qarith::ConvKernel));
 
 }  // namespace

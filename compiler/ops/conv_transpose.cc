@@ -69,7 +69,7 @@ ir::OpSchema ConvTransposeSchema() {
 }
 
 OPENBPU_REGISTER_OP(ConvTranspose,
-                    qarith::WithArithmeticQuant(ConvTransposeSchema(), qarith::PrepareConvTranspose,
+                    qarith::WithArithmeticQuant<qparams::Requant>(ConvTransposeSchema(), qarith::PrepareConvTranspose,
                                                 QuantizedConvTranspose));
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "common/tensor.h"
 #include "compiler/frontend/graph_builder.h"
 #include "compiler/ir/op_registry.h"
+#include "compiler/ops/qparams.h"
 #include "compiler/ops/quant_test_util.h"
 #include "gtest/gtest.h"
 
@@ -50,9 +51,13 @@ TEST(ConvTransposeQuantTest, Stride2PerChannelBiasRoundingAndSaturation) {
   ExpectInts(r->q[0],
              {8,   3,   13,  3,   3,   8,   3,   13,  18,  3,   -17, 3,  3,   18,  3,  -17,
               110, 110, 120, 120, 110, 110, 120, 120, 127, 127, 60,  60, 127, 127, 60, 60});
-  EXPECT_EQ(r->node->qparams().at("acc_multiplier").ToInt64Vector(),
-            (Ints{int64_t{1} << 30, int64_t{1} << 30}));
-  EXPECT_EQ(r->node->qparams().at("acc_shift").ToInt64Vector(), (Ints{31, 30}));
+  absl::StatusOr<qparams::Requant> requant = qparams::Load<qparams::Requant>(*r->node);
+  ASSERT_TRUE(requant.ok()) << requant.status();
+  ASSERT_EQ(requant->channels.size(), 2u);
+  EXPECT_EQ(requant->channels[0].acc.multiplier, 1 << 30);
+  EXPECT_EQ(requant->channels[1].acc.multiplier, 1 << 30);
+  EXPECT_EQ(requant->channels[0].acc.shift, 31);
+  EXPECT_EQ(requant->channels[1].acc.shift, 30);
 }
 
 TEST(ConvTransposeQuantTest, PadsAndOutputPadding1d) {

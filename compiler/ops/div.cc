@@ -2,7 +2,9 @@
 // zero (C++ semantics, which ONNX Runtime and the ONNX reference share); an
 // integer divide by zero gives 0 as in numpy rather than trapping, and
 // lowest / -1 wraps to lowest.
+#include "compiler/ir/node_error.h"
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/qparams.h"
 #include "compiler/ops/quant_table_util.h"
 #include "isa/numerics/elementwise.h"
 #include "isa/numerics/lut.h"
@@ -31,23 +33,19 @@ absl::Status PrepareDiv(ir::Node& node, const ir::QuantOpContext& ctx) {
   for (DType d : {x->first, y->first, out->first}) {
     if (absl::Status st = qtable::CheckActivationStorage(node, d, ctx); !st.ok()) return st;
   }
-  const std::vector<int32_t> table = numerics::MakeReciprocalTable();
-  node.mutable_qparams()["reciprocal_table"] =
-      Tensor::FromVector<int32_t>({numerics::kReciprocalTableSize}, table);
-  return qtable::SetRequantizeRecord(node, "output", x->second / (y->second * out->second));
+  absl::StatusOr<numerics::RequantizeRecord> record =
+      numerics::MakeRequantizeRecord(x->second / (y->second * out->second));
+  if (!record.ok()) return ir::NodeError(node, record.status());
+  return qparams::Store(node, qparams::Div{numerics::MakeReciprocalTable(), *record});
 }
 
 absl::Status DivKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
                        std::vector<Tensor>& outputs) {
   absl::StatusOr<std::pair<DType, double>> out = qtable::OutputQuant(node, 0);
   if (!out.ok()) return out.status();
-  absl::StatusOr<numerics::RequantizeRecord> record = qtable::RequantizeRecordParam(node, "output");
-  if (!record.ok()) return record.status();
-  absl::StatusOr<const Tensor*> rtable =
-      qtable::QParam(node, "reciprocal_table", DType::kInt32, numerics::kReciprocalTableSize);
-  if (!rtable.ok()) return rtable.status();
-  const absl::Span<const int32_t> table = (*rtable)->span<int32_t>();
-  const numerics::DivParams params{std::vector<int32_t>(table.begin(), table.end()), *record};
+  absl::StatusOr<qparams::Div> loaded = qparams::Load<qparams::Div>(node);
+  if (!loaded.ok()) return loaded.status();
+  const numerics::DivParams& params = *loaded;
   absl::StatusOr<Shape> shape = BroadcastShapes(inputs[0]->shape(), inputs[1]->shape());
   if (!shape.ok()) return shape.status();
   const std::vector<int64_t> ix = BroadcastIndex(inputs[0]->shape(), *shape);
@@ -68,7 +66,10 @@ ir::OpSchema DivSchema() {
       "Div", [](float a, float b) { return a / b; }, IntDiv);
   s.qkind = ir::QuantKind::kTable;
   s.qprepare = PrepareDiv;
+  s.qcheck = qparams::CheckFn<qparams::Div>();
   s.qkernel = DivKernel;
+  // The int16 table's asserted error bound (docs/NUMERICS.md, "Lookup tables").
+  s.int16_table_error_lsb = 2;
   return s;
 }
 

@@ -24,6 +24,8 @@ ir::OpSchema EluSchema() {
         return [alpha](double x) { return x > 0 ? x : alpha * std::expm1(x); };
       },
       numerics::SegmentLutMirror::kNone);
+  // The int16 table's asserted error bound (docs/NUMERICS.md, "Lookup tables").
+  s.int16_table_error_lsb = 4;
   return s;
 }
 

@@ -41,7 +41,7 @@ ir::OpSchema EqualSchema() {
   };
   // Quantized (exact): a * s_a == b * s_b compared exactly in integers
   // (docs/NUMERICS.md, "Max/min/compare"); a bool output without quantization.
-  qexact::SetCompareQuant(s, [](int c) { return c == 0; });
+  qexact::SetCompareQuant(s, isa::CmpPredicate::kEq);
   return s;
 }
 

@@ -13,6 +13,8 @@ ir::OpSchema ErfSchema() {
   // Quantized: int8 256-entry table, int16 SegmentLUT (docs/NUMERICS.md, "Lookup tables").
   qtable::MakeUnaryTableOp(s, qtable::Fixed([](double x) { return std::erf(x); }),
                            numerics::SegmentLutMirror::kOdd);
+  // The int16 table's asserted error bound (docs/NUMERICS.md, "Lookup tables").
+  s.int16_table_error_lsb = 4;
   return s;
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "compiler/ops/qparams.h"
 #include "compiler/ops/quant_exact_test_util.h"
 #include "gtest/gtest.h"
 
@@ -42,7 +43,10 @@ TEST(ExactOpsQuantTest, ClipBoundsRoundLikeFakeQuant) {
                {}, {{kI8, 0.1f}});
   ASSERT_TRUE(r.ok()) << r.status();
   ExpectTensor<int8_t>(r->outputs[0], {5}, {2, 2, 2, 3, 6});
-  EXPECT_EQ(*qexact::GetInt(*r->graph->FindNode("n"), "min"), 2);
+  absl::StatusOr<qparams::Clip> clip = qparams::Load<qparams::Clip>(*r->graph->FindNode("n"));
+  ASSERT_TRUE(clip.ok()) << clip.status();
+  EXPECT_EQ(clip->min, 2);
+  EXPECT_EQ(clip->max, 6);
   // Only a max; bound beyond the range saturates.
   r = RunQuant("Clip",
                {QIn(Q16({3}, {-32768, 0, 32767}), 1e-3f), None(), PConst(Tensor::Scalar(1e6f))}, {},
@@ -141,7 +145,9 @@ TEST(ExactOpsQuantTest, ResizeNearestAndBilinear) {
   ExpectTensor<int8_t>(r->outputs[0], {1, 1, 4, 4},
                        {0, 10, 30, 40, 20, 30, 50, 60, 60, 70, 90, 100, 80, 90, 110, 120});
   const ir::Node& n = *r->graph->FindNode("n");
-  EXPECT_EQ(*qexact::GetInt(n, "weight_frac_bits"), 32);
+  absl::StatusOr<qparams::Resize> resize = qparams::Load<qparams::Resize>(n);
+  ASSERT_TRUE(resize.ok()) << resize.status();
+  EXPECT_EQ(resize->weight_frac_bits, 32);
   // int16 in, int8 out at a 4x coarser scale: 30 / 4 = 7.5 -> 8 (half up).
   r = RunQuant("Resize", {QIn(x.CastTo(kI16), 0.1f), None(), PConst(scales)},
                Attrs({{"mode", std::string("linear")}}), {{kI8, 0.4f}});
@@ -296,8 +302,9 @@ TEST(ExactOpsQuantTest, MissingQParamsAreErrors) {
   std::vector<Tensor> out;
   const absl::Status st =
       ir::OpRegistry::Global().Find("Max")->qkernel(*(*g)->FindNode("n"), {&a, &a}, out);
-  EXPECT_EQ(st.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(st.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(st.message().find("node 'n'"), std::string::npos) << st;
+  EXPECT_NE(st.message().find("run convert's qprepare first"), std::string::npos) << st;
 }
 
 }  // namespace

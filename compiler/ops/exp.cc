@@ -13,6 +13,8 @@ ir::OpSchema ExpSchema() {
   // Quantized: int8 256-entry table, int16 SegmentLUT (docs/NUMERICS.md, "Lookup tables").
   qtable::MakeUnaryTableOp(s, qtable::Fixed([](double x) { return std::exp(x); }),
                            numerics::SegmentLutMirror::kNone);
+  // The int16 table's asserted error bound (docs/NUMERICS.md, "Lookup tables").
+  s.int16_table_error_lsb = 8;
   return s;
 }
 

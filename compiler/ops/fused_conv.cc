@@ -42,7 +42,7 @@ ir::OpSchema FusedConvSchema() {
   return s;
 }
 
-OPENBPU_REGISTER_OP(FusedConv, qarith::WithArithmeticQuant(FusedConvSchema(), qarith::PrepareConv,
+OPENBPU_REGISTER_OP(FusedConv, qarith::WithArithmeticQuant<qparams::Requant>(FusedConvSchema(), qarith::PrepareConv,
                                                            qarith::ConvKernel));
 
 }  // namespace

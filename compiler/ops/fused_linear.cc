@@ -78,7 +78,7 @@ ir::OpSchema FusedLinearSchema() {
 }
 
 OPENBPU_REGISTER_OP(FusedLinear,
-                    qarith::WithArithmeticQuant(FusedLinearSchema(), qarith::PrepareLinear,
+                    qarith::WithArithmeticQuant<qparams::Requant>(FusedLinearSchema(), qarith::PrepareLinear,
                                                 qarith::LinearKernel));
 
 }  // namespace

@@ -111,7 +111,7 @@ ir::OpSchema GemmSchema() {
   return s;
 }
 
-OPENBPU_REGISTER_OP(Gemm, qarith::WithArithmeticQuant(GemmSchema(), qarith::PrepareGemm,
+OPENBPU_REGISTER_OP(Gemm, qarith::WithArithmeticQuant<qparams::Requant>(GemmSchema(), qarith::PrepareGemm,
                                                       qarith::GemmKernel));
 
 }  // namespace

@@ -8,7 +8,7 @@ namespace {
 
 OPENBPU_REGISTER_OP(
     GlobalAveragePool,
-    qarith::WithArithmeticQuant(GlobalPoolSchema("GlobalAveragePool", kernels::GlobalAveragePool),
+    qarith::WithArithmeticQuant<qparams::Divisors>(GlobalPoolSchema("GlobalAveragePool", kernels::GlobalAveragePool),
                                 qarith::PrepareGlobalAveragePool, qarith::GlobalAveragePoolKernel));
 
 }  // namespace

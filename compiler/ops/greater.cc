@@ -12,7 +12,7 @@ ir::OpSchema GreaterSchema() {
       "Greater", [](float a, float b) { return a > b ? 1.f : 0.f; },
       [](int64_t a, int64_t b) -> int64_t { return a > b; },
       /*bool_output=*/true);
-  qexact::SetCompareQuant(s, [](int c) { return c > 0; });
+  qexact::SetCompareQuant(s, isa::CmpPredicate::kGt);
   return s;
 }
 

@@ -25,6 +25,8 @@ ir::OpSchema HardSigmoidSchema() {
         return [alpha, beta](double x) { return std::max(0.0, std::min(1.0, alpha * x + beta)); };
       },
       numerics::SegmentLutMirror::kNone);
+  // The int16 table's asserted error bound (docs/NUMERICS.md, "Lookup tables").
+  s.int16_table_error_lsb = 4;
   return s;
 }
 

@@ -16,6 +16,8 @@ ir::OpSchema HardSwishSchema() {
   qtable::MakeUnaryTableOp(
       s, qtable::Fixed([](double x) { return x * std::max(0.0, std::min(1.0, x / 6 + 0.5)); }),
       numerics::SegmentLutMirror::kNone);
+  // The int16 table's asserted error bound (docs/NUMERICS.md, "Lookup tables").
+  s.int16_table_error_lsb = 4;
   return s;
 }
 

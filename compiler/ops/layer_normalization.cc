@@ -8,6 +8,7 @@
 #include "common/kernels/layer_norm.h"
 #include "compiler/ir/node_error.h"
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/qparams.h"
 #include "compiler/ops/quant_table_util.h"
 #include "isa/numerics/layer_norm.h"
 #include "isa/numerics/lut.h"
@@ -194,16 +195,15 @@ absl::Status PrepareLayerNorm(ir::Node& node, const ir::QuantOpContext& ctx) {
     return absl::InvalidArgumentError(
         absl::StrCat(node.Describe(), ": epsilon / s_x^2 is out of range"));
   }
-  auto& qp = node.mutable_qparams();
-  qp["gamma_multiplier"] = Tensor::FromVector<int32_t>({n}, multipliers);
-  qp["gamma_shift"] = Tensor::FromVector<int32_t>({n}, shifts);
-  qp["gamma_sign"] = Tensor::FromVector<int32_t>({n}, signs);
-  qp["beta"] = Tensor::FromVector<int64_t>({n}, biases);
-  qp["eps_mantissa"] = Tensor::Scalar<int32_t>(static_cast<int32_t>(eps_mantissa));
-  qp["eps_exponent"] = Tensor::Scalar<int32_t>(eps_exponent);
-  qp["rsqrt_table"] =
-      Tensor::FromVector<int32_t>({numerics::kRsqrtTableSize}, numerics::MakeRsqrtTable());
-  return absl::OkStatus();
+  qparams::LayerNorm p;
+  p.gamma_multiplier = std::move(multipliers);
+  p.gamma_shift = std::move(shifts);
+  p.gamma_sign = std::move(signs);
+  p.beta = std::move(biases);
+  p.eps_mantissa = static_cast<int32_t>(eps_mantissa);
+  p.eps_exponent = eps_exponent;
+  p.rsqrt_table = numerics::MakeRsqrtTable();
+  return qparams::Store(node, p);
 }
 
 absl::Status LayerNormKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
@@ -215,37 +215,17 @@ absl::Status LayerNormKernel(const ir::Node& node, absl::Span<const Tensor* cons
   if (!plan.ok()) return plan.status();
   const int64_t n = NumElements(plan->normalized);
   const int64_t rows = NumElements(plan->stats);
-  const Tensor* p[7];
-  const char* names[7] = {"gamma_multiplier", "gamma_shift",  "gamma_sign", "beta",
-                          "eps_mantissa",     "eps_exponent", "rsqrt_table"};
-  const DType dtypes[7] = {DType::kInt32, DType::kInt32, DType::kInt32, DType::kInt64,
-                           DType::kInt32, DType::kInt32, DType::kInt32};
-  const int64_t counts[7] = {n, n, n, n, 1, 1, numerics::kRsqrtTableSize};
-  for (int k = 0; k < 7; ++k) {
-    absl::StatusOr<const Tensor*> t = qtable::QParam(node, names[k], dtypes[k], counts[k]);
-    if (!t.ok()) return t.status();
-    p[k] = *t;
+  absl::StatusOr<qparams::LayerNorm> params = qparams::Load<qparams::LayerNorm>(node);
+  if (!params.ok()) return params.status();
+  if (static_cast<int64_t>(params->gamma_multiplier.size()) != n) {
+    return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
+                         absl::StrCat("'layernorm' parameters normalize ",
+                                      params->gamma_multiplier.size(), " elements, the input ", n));
   }
-  numerics::LayerNormParams params;
-  params.eps_exponent = p[5]->data<int32_t>()[0];
-  if (params.eps_exponent < 0 || params.eps_exponent > 64) {
-    return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": eps_exponent out of range"));
-  }
-  params.eps_mantissa = p[4]->data<int32_t>()[0];
-  auto values = [](const Tensor* t, auto* v) {
-    using T = typename std::remove_pointer_t<decltype(v)>::value_type;
-    const absl::Span<const T> s = t->span<T>();
-    v->assign(s.begin(), s.end());
-  };
-  values(p[0], &params.gamma_multiplier);
-  values(p[1], &params.gamma_shift);
-  values(p[2], &params.gamma_sign);
-  values(p[3], &params.beta);
-  values(p[6], &params.rsqrt_table);
   const std::vector<int64_t> q = x.ToInt64Vector();
   const auto [lo, hi] = qtable::Range(out->first);
   std::vector<int64_t> y(q.size());
-  numerics::LayerNorm(params, q.data(), rows, n, lo, hi, y.data());
+  numerics::LayerNorm(*params, q.data(), rows, n, lo, hi, y.data());
   outputs.push_back(qtable::IntTensor(out->first, x.shape(), y));
   return absl::OkStatus();
 }
@@ -254,7 +234,10 @@ ir::OpSchema QuantizedLayerNormalizationSchema() {
   ir::OpSchema s = LayerNormalizationSchema();
   s.qkind = ir::QuantKind::kTable;
   s.qprepare = PrepareLayerNorm;
+  s.qcheck = qparams::CheckFn<qparams::LayerNorm>();
   s.qkernel = LayerNormKernel;
+  // The int16 table's asserted error bound (docs/NUMERICS.md, "Lookup tables").
+  s.int16_table_error_lsb = 4;
   return s;
 }
 

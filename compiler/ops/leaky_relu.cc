@@ -4,7 +4,9 @@
 // "Max/min/compare").
 #include <cmath>
 
+#include "compiler/ir/node_error.h"
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/qparams.h"
 #include "compiler/ops/quant_exact_util.h"
 
 namespace openbpu::ops {
@@ -22,22 +24,17 @@ absl::Status PrepareLeakyRelu(ir::Node& node, const ir::QuantOpContext&) {
   absl::StatusOr<numerics::RequantizeRecord> neg =
       qexact::MakeRecord(node, std::fabs(alpha) * ratio);
   if (!neg.ok()) return neg.status();
-  qexact::SetRecords(node, "positive", {*pos});
-  qexact::SetRecords(node, "negative", {*neg});
-  qexact::SetInt(node, "negative_sign", alpha < 0 ? -1 : 1);
-  return absl::OkStatus();
+  return qparams::Store(node, qparams::Slope{*pos, {*neg}, {alpha < 0 ? -1 : 1}});
 }
 
 absl::Status LeakyReluKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
                              std::vector<Tensor>& outputs) {
-  absl::StatusOr<std::vector<numerics::RequantizeRecord>> pos =
-      qexact::GetRecords(node, "positive", 1);
-  if (!pos.ok()) return pos.status();
-  absl::StatusOr<std::vector<numerics::RequantizeRecord>> neg =
-      qexact::GetRecords(node, "negative", 1);
-  if (!neg.ok()) return neg.status();
-  absl::StatusOr<int64_t> sign = qexact::GetInt(node, "negative_sign");
-  if (!sign.ok()) return sign.status();
+  absl::StatusOr<qparams::Slope> p = qparams::Load<qparams::Slope>(node);
+  if (!p.ok()) return p.status();
+  if (p->negative.size() != 1) {
+    return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
+                         "'slope' parameters must have one negative record");
+  }
   absl::StatusOr<DType> storage = qexact::OutputStorage(node, 0);
   if (!storage.ok()) return storage.status();
   absl::StatusOr<std::pair<int64_t, int64_t>> range = qexact::StorageRange(*storage);
@@ -45,8 +42,9 @@ absl::Status LeakyReluKernel(const ir::Node& node, absl::Span<const Tensor* cons
   const std::vector<int64_t> q = inputs[0]->ToInt64Vector();
   std::vector<int64_t> y(q.size());
   for (size_t i = 0; i < q.size(); ++i) {
-    y[i] = q[i] >= 0 ? numerics::Requantize(q[i], (*pos)[0], range->first, range->second)
-                     : numerics::Requantize(*sign * q[i], (*neg)[0], range->first, range->second);
+    y[i] = q[i] >= 0 ? numerics::Requantize(q[i], p->positive, range->first, range->second)
+                     : numerics::Requantize(p->negative_sign[0] * q[i], p->negative[0],
+                                            range->first, range->second);
   }
   outputs.push_back(qexact::IntTensor(*storage, inputs[0]->shape(), y));
   return absl::OkStatus();
@@ -61,6 +59,7 @@ ir::OpSchema LeakyReluSchema() {
                             });
   s.qkind = ir::QuantKind::kArithmetic;
   s.qprepare = PrepareLeakyRelu;
+  s.qcheck = qparams::CheckFn<qparams::Slope>();
   s.qkernel = LeakyReluKernel;
   return s;
 }

@@ -15,6 +15,8 @@ ir::OpSchema LogSchema() {
   qtable::MakeNormalizedInt16Op(
       s, qtable::Fixed([](double x) { return x > 0 ? std::log(x) : -HUGE_VAL; }),
       numerics::SegmentLutMirror::kNone, qtable::NormalizedFunction::kLog);
+  // The int16 table's asserted error bound (docs/NUMERICS.md, "Lookup tables").
+  s.int16_table_error_lsb = 64;
   return s;
 }
 

@@ -40,7 +40,7 @@ ir::OpSchema MatMulSchema() {
   return s;
 }
 
-OPENBPU_REGISTER_OP(MatMul, qarith::WithArithmeticQuant(MatMulSchema(), qarith::PrepareMatMul,
+OPENBPU_REGISTER_OP(MatMul, qarith::WithArithmeticQuant<qparams::Requant>(MatMulSchema(), qarith::PrepareMatMul,
                                                         qarith::MatMulKernel));
 
 }  // namespace

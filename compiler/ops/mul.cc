@@ -6,7 +6,7 @@ namespace openbpu::ops {
 namespace {
 
 OPENBPU_REGISTER_OP(Mul,
-                    qarith::WithArithmeticQuant(BinarySchema(
+                    qarith::WithArithmeticQuant<qparams::Mul>(BinarySchema(
                                                     "Mul", [](float a, float b) { return a * b; },
                                                     [](int64_t a, int64_t b) {
                                                       return static_cast<int64_t>(

@@ -1,5 +1,6 @@
 // The facts op schemas state for the rest of the compiler (weights, channels, fusion, quantized
 // semantics) agree with each other, for every registered op.
+#include <cstdio>
 #include <string>
 
 #include "compiler/ir/op_registry.h"
@@ -77,6 +78,33 @@ TEST(OpFactsTest, QuantKindMatchesIntegerSemantics) {
     EXPECT_LT(s.qinherit_input, s.max_inputs) << name;
     for (int i : s.qfloat_inputs) EXPECT_TRUE(IsInput(s, i)) << name << ": qfloat input " << i;
   }
+}
+
+// Whatever qprepare stores, the verifier can check (compiler/ops/qparams.h): a qprepare without
+// a qcheck would leave a node's parameters unverifiable.
+TEST(OpFactsTest, EveryParameterFamilyHasACheck) {
+  int with_params = 0;
+  for (const std::string& name : ir::OpRegistry::Global().Names()) {
+    const ir::OpSchema& s = *ir::OpRegistry::Global().Find(name);
+    EXPECT_EQ(static_cast<bool>(s.qprepare), static_cast<bool>(s.qcheck)) << name;
+    with_params += s.qprepare ? 1 : 0;
+  }
+  std::printf("op-facts: %d ops store typed quantization parameters\n", with_params);
+}
+
+// Table ops, and only they, state the error bound of their int16 table.
+TEST(OpFactsTest, TableOpsStateTheirInt16ErrorBound) {
+  int tables = 0;
+  for (const std::string& name : ir::OpRegistry::Global().Names()) {
+    const ir::OpSchema& s = *ir::OpRegistry::Global().Find(name);
+    if (s.qkind == ir::QuantKind::kTable) {
+      ++tables;
+      EXPECT_GE(s.int16_table_error_lsb, 1) << name;
+    } else {
+      EXPECT_EQ(s.int16_table_error_lsb, -1) << name << ": a table bound on a non-table op";
+    }
+  }
+  EXPECT_GE(tables, 20);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/qparams.h"
 #include "compiler/ops/quant_exact_util.h"
 
 namespace openbpu::ops {
@@ -220,7 +221,7 @@ ir::OpSchema PadSchema() {
     return absl::OkStatus();
   };
   // Quantized (exact): reflect / edge copy integers; the constant value becomes
-  // qparam "pad_value" = clamp(round_half_even(float32(c) * (1.0f / s_x))), the
+  // qparams::Pad value = clamp(round_half_even(float32(c) * (1.0f / s_x))), the
   // rounding of fake quantization, so the result equals the float Pad of the
   // dequantized input fake-quantized with s_x (0 stays 0).
   s.qkind = ir::QuantKind::kExact;
@@ -233,19 +234,19 @@ ir::OpSchema PadSchema() {
     if (!range.ok()) return range.status();
     absl::StatusOr<std::vector<double>> value = qexact::ConstantRealValues(node, 2);
     if (!value.ok()) return value.status();
-    qexact::SetInt(node, "pad_value",
-                   value->empty()
-                       ? 0
-                       : qexact::QuantizeLikeFakeQuant(static_cast<float>((*value)[0]), *s_x,
-                                                       range->first, range->second));
-    return absl::OkStatus();
+    return qparams::Store(
+        node, qparams::Pad{static_cast<int32_t>(
+                  value->empty() ? 0
+                                 : qexact::QuantizeLikeFakeQuant(static_cast<float>((*value)[0]),
+                                                                 *s_x, range->first, range->second))});
   };
+  s.qcheck = qparams::CheckFn<qparams::Pad>();
   s.qkernel = [kernel = s.kernel](const ir::Node& node, absl::Span<const Tensor* const> inputs,
                                   std::vector<Tensor>& outputs) -> absl::Status {
     const Tensor& x = *inputs[0];
-    absl::StatusOr<int64_t> value = qexact::GetInt(node, "pad_value");
-    if (!value.ok()) return value.status();
-    const Tensor pad_value = qexact::IntTensor(x.dtype(), {}, {*value});
+    absl::StatusOr<qparams::Pad> p = qparams::Load<qparams::Pad>(node);
+    if (!p.ok()) return p.status();
+    const Tensor pad_value = qexact::IntTensor(x.dtype(), {}, {p->value});
     std::vector<const Tensor*> args(inputs.begin(), inputs.end());
     args.resize(std::max<size_t>(args.size(), 3), nullptr);
     args[2] = &pad_value;

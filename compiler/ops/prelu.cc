@@ -2,7 +2,9 @@
 // broadcast unidirectionally to the shape of x.
 #include <cmath>
 
+#include "compiler/ir/node_error.h"
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/qparams.h"
 #include "compiler/ops/quant_exact_util.h"
 
 namespace openbpu::ops {
@@ -33,19 +35,16 @@ absl::Status PreparePRelu(ir::Node& node, const ir::QuantOpContext&) {
   const double ratio = static_cast<double>(*s_in) / static_cast<double>(*s_out);
   absl::StatusOr<numerics::RequantizeRecord> pos = qexact::MakeRecord(node, ratio);
   if (!pos.ok()) return pos.status();
-  std::vector<numerics::RequantizeRecord> neg;
-  Tensor sign(DType::kInt32, {static_cast<int64_t>(slope->size())});
+  qparams::Slope p;
+  p.positive = *pos;
   for (size_t i = 0; i < slope->size(); ++i) {
     absl::StatusOr<numerics::RequantizeRecord> r =
         qexact::MakeRecord(node, std::fabs((*slope)[i]) * ratio);
     if (!r.ok()) return r.status();
-    neg.push_back(*r);
-    sign.data<int32_t>()[i] = (*slope)[i] < 0 ? -1 : 1;
+    p.negative.push_back(*r);
+    p.negative_sign.push_back((*slope)[i] < 0 ? -1 : 1);
   }
-  qexact::SetRecords(node, "positive", {*pos});
-  qexact::SetRecords(node, "negative", neg);
-  node.mutable_qparams()["negative_sign"] = std::move(sign);
-  return absl::OkStatus();
+  return qparams::Store(node, p);
 }
 
 absl::Status PReluKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
@@ -54,19 +53,14 @@ absl::Status PReluKernel(const ir::Node& node, absl::Span<const Tensor* const> i
   const Shape& slope_shape = inputs[1]->shape();
   if (absl::Status st = CheckSlope(x.shape(), slope_shape); !st.ok()) return st;
   const int64_t n_slope = NumElements(slope_shape);
-  absl::StatusOr<std::vector<numerics::RequantizeRecord>> pos =
-      qexact::GetRecords(node, "positive", 1);
-  if (!pos.ok()) return pos.status();
-  absl::StatusOr<std::vector<numerics::RequantizeRecord>> neg =
-      qexact::GetRecords(node, "negative", n_slope);
-  if (!neg.ok()) return neg.status();
-  const auto sign_it = node.qparams().find("negative_sign");
-  if (sign_it == node.qparams().end() || sign_it->second.dtype() != DType::kInt32 ||
-      sign_it->second.num_elements() != n_slope) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(node.Describe(), ": qparam 'negative_sign' is missing or malformed"));
+  absl::StatusOr<qparams::Slope> p = qparams::Load<qparams::Slope>(node);
+  if (!p.ok()) return p.status();
+  if (static_cast<int64_t>(p->negative.size()) != n_slope) {
+    return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
+                         absl::StrCat("'slope' parameters have ", p->negative.size(),
+                                      " negative records, the slope ", n_slope, " elements"));
   }
-  const int32_t* sign = sign_it->second.data<int32_t>();
+  const int32_t* sign = p->negative_sign.data();
   absl::StatusOr<DType> storage = qexact::OutputStorage(node, 0);
   if (!storage.ok()) return storage.status();
   absl::StatusOr<std::pair<int64_t, int64_t>> range = qexact::StorageRange(*storage);
@@ -76,8 +70,8 @@ absl::Status PReluKernel(const ir::Node& node, absl::Span<const Tensor* const> i
   std::vector<int64_t> y(q.size());
   for (size_t i = 0; i < q.size(); ++i) {
     const int64_t c = index[i];
-    y[i] = q[i] >= 0 ? numerics::Requantize(q[i], (*pos)[0], range->first, range->second)
-                     : numerics::Requantize(sign[c] * q[i], (*neg)[c], range->first, range->second);
+    y[i] = q[i] >= 0 ? numerics::Requantize(q[i], p->positive, range->first, range->second)
+                     : numerics::Requantize(sign[c] * q[i], p->negative[c], range->first, range->second);
   }
   outputs.push_back(qexact::IntTensor(*storage, x.shape(), y));
   return absl::OkStatus();
@@ -109,6 +103,7 @@ ir::OpSchema PReluSchema() {
   s.qkind = ir::QuantKind::kArithmetic;
   s.qfloat_inputs = {1};  // slopes: exact in the per-channel records
   s.qprepare = PreparePRelu;
+  s.qcheck = qparams::CheckFn<qparams::Slope>();
   s.qkernel = PReluKernel;
   return s;
 }

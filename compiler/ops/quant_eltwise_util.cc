@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/qparams.h"
 #include "compiler/ops/quant_util.h"
 #include "compiler/ops/quant_util_internal.h"
 #include "isa/numerics/elementwise.h"
@@ -69,9 +70,7 @@ absl::Status PrepareAdd(ir::Node& node, const ir::QuantOpContext& ctx, bool subt
     absl::StatusOr<numerics::Bernoulli2AddParams> p =
         numerics::MakeBernoulli2AddParams(*sa, *sb, *so, subtract);
     if (!p.ok()) return NodeError(node, p.status().message());
-    SetInts(node, "add",
-            {1, p->feature_input, p->w, p->qm, p->lshift, p->out.multiplier, p->out.shift});
-    return absl::OkStatus();
+    return qparams::Store(node, qparams::Add{*p});
   }
   if (ctx.march != "bayes" && ctx.march != "bayes-e") {
     return NodeError(node, absl::StrCat("unknown march '", ctx.march, "'"));
@@ -79,19 +78,15 @@ absl::Status PrepareAdd(ir::Node& node, const ir::QuantOpContext& ctx, bool subt
   absl::StatusOr<numerics::BayesAddParams> p = numerics::MakeBayesAddParams(
       *sa, bits(node.input(0)), *sb, bits(node.input(1)), *so, subtract);
   if (!p.ok()) return NodeError(node, p.status().message());
-  SetInts(node, "add",
-          {0, p->x_input, p->x_sign, p->shift, p->qscale, p->out.multiplier, p->out.shift});
-  return absl::OkStatus();
+  return qparams::Store(node, qparams::Add{*p});
 }
 
 absl::Status AddKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
                        std::vector<Tensor>& outputs) {
   absl::StatusOr<DType> storage = BinaryStorage(node, inputs);
   if (!storage.ok()) return storage.status();
-  absl::StatusOr<std::vector<int64_t>> v = GetInts(node, "add");
-  if (!v.ok()) return v.status();
-  if (v->size() != 7) return NodeError(node, "bad qparam 'add'");
-  const std::vector<int64_t>& q = *v;
+  absl::StatusOr<qparams::Add> params = qparams::Load<qparams::Add>(node);
+  if (!params.ok()) return params.status();
   absl::StatusOr<BroadcastOperands> x = Broadcast(inputs);
   if (!x.ok()) return x.status();
   const Shape& shape = x->shape;
@@ -100,24 +95,13 @@ absl::Status AddKernel(const ir::Node& node, absl::Span<const Tensor* const> inp
   const std::vector<int64_t>& ib = x->ib;
   const std::vector<int32_t>& a = x->a;
   const std::vector<int32_t>& b = x->b;
-  const RequantizeRecord out{static_cast<int32_t>(q[5]), static_cast<int8_t>(q[6])};
-  if (q[0] == 1) {
-    numerics::Bernoulli2AddParams p;
-    p.feature_input = static_cast<uint8_t>(q[1]);
-    p.w = static_cast<int8_t>(q[2]);
-    p.qm = static_cast<int16_t>(q[3]);
-    p.lshift = static_cast<int8_t>(q[4]);
-    p.out = out;
+  if (const auto* b2 = std::get_if<numerics::Bernoulli2AddParams>(&params->params)) {
+    const numerics::Bernoulli2AddParams& p = *b2;
     outputs.push_back(MakeOutput(*storage, shape, [&](int64_t i) {
       return numerics::ApplyBernoulli2Add(p, a[ia[i]], b[ib[i]], lo, hi);
     }));
   } else {
-    numerics::BayesAddParams p;
-    p.x_input = static_cast<uint8_t>(q[1]);
-    p.x_sign = static_cast<int8_t>(q[2]);
-    p.shift = static_cast<int8_t>(q[3]);
-    p.qscale = static_cast<int16_t>(q[4]);
-    p.out = out;
+    const auto& p = std::get<numerics::BayesAddParams>(params->params);
     outputs.push_back(MakeOutput(*storage, shape, [&](int64_t i) {
       return numerics::ApplyBayesAdd(p, a[ia[i]], b[ib[i]], lo, hi);
     }));
@@ -135,17 +119,15 @@ absl::Status PrepareMul(ir::Node& node, const ir::QuantOpContext&) {
   if (!OutputStorage(node).ok()) return OutputStorage(node).status();
   absl::StatusOr<numerics::MulParams> p = numerics::MakeMulParams(*sa, *sb, *so);
   if (!p.ok()) return NodeError(node, p.status().message());
-  SetRecords(node, "mul", {p->out});
-  return absl::OkStatus();
+  return qparams::Store(node, qparams::Mul{*p});
 }
 
 absl::Status MulKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
                        std::vector<Tensor>& outputs) {
   absl::StatusOr<DType> storage = BinaryStorage(node, inputs);
   if (!storage.ok()) return storage.status();
-  absl::StatusOr<std::vector<RequantizeRecord>> r = GetRecords(node, "mul");
-  if (!r.ok()) return r.status();
-  if (r->size() != 1) return NodeError(node, "bad qparam 'mul'");
+  absl::StatusOr<qparams::Mul> params = qparams::Load<qparams::Mul>(node);
+  if (!params.ok()) return params.status();
   absl::StatusOr<BroadcastOperands> x = Broadcast(inputs);
   if (!x.ok()) return x.status();
   const Shape& shape = x->shape;
@@ -154,7 +136,7 @@ absl::Status MulKernel(const ir::Node& node, absl::Span<const Tensor* const> inp
   const std::vector<int64_t>& ib = x->ib;
   const std::vector<int32_t>& a = x->a;
   const std::vector<int32_t>& b = x->b;
-  const numerics::MulParams p{(*r)[0]};
+  const numerics::MulParams& p = params->params;
   outputs.push_back(MakeOutput(*storage, shape, [&](int64_t i) {
     return numerics::ApplyMul(p, a[ia[i]], b[ib[i]], lo, hi);
   }));
@@ -175,17 +157,20 @@ absl::Status PrepareConcat(ir::Node& node, const ir::QuantOpContext&) {
     if (!r.ok()) return r.status();
     records.push_back(*r);
   }
-  SetRecords(node, "input", records);
-  return absl::OkStatus();
+  return qparams::Store(node, qparams::InputRecords{records});
 }
 
 absl::Status ConcatKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
                           std::vector<Tensor>& outputs) {
   absl::StatusOr<DType> storage = OutputStorage(node);
   if (!storage.ok()) return storage.status();
-  absl::StatusOr<std::vector<RequantizeRecord>> r = GetRecords(node, "input");
-  if (!r.ok()) return r.status();
-  if (r->size() != inputs.size() || inputs.empty()) return NodeError(node, "bad qparam 'input'");
+  absl::StatusOr<qparams::InputRecords> params = qparams::Load<qparams::InputRecords>(node);
+  if (!params.ok()) return params.status();
+  if (params->records.size() != inputs.size()) {
+    return NodeError(node, absl::StrCat("'inputs' parameters have ", params->records.size(),
+                                        " records for ", inputs.size(), " inputs"));
+  }
+  const std::vector<RequantizeRecord>& r = params->records;
   const auto [lo, hi] = *StorageRange(*storage);
   const Shape& shape = node.output(0)->type().shape;
   const int rank = static_cast<int>(shape.size());
@@ -205,7 +190,7 @@ absl::Status ConcatKernel(const ir::Node& node, absl::Span<const Tensor* const> 
     for (int64_t o = 0; o < outer; ++o) {
       for (int64_t j = 0; j < len * inner; ++j) {
         values[(o * shape[*axis] + offset) * inner + j] =
-            numerics::Requantize(v[o * len * inner + j], (*r)[i], lo, hi);
+            numerics::Requantize(v[o * len * inner + j], r[i], lo, hi);
       }
     }
     offset += len;

@@ -1,6 +1,8 @@
 // Quantization lookups and qparam records of the exact-op family.
 #include "compiler/ops/quant_exact_util.h"
 
+#include "compiler/ops/qparams.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -41,60 +43,6 @@ absl::StatusOr<numerics::RequantizeRecord> MakeRecord(const ir::Node& node, doub
     return ir::NodeError(absl::StatusCode::kInvalidArgument, node, r.status().message());
   }
   return r;
-}
-
-void SetRecords(ir::Node& node, absl::string_view name,
-                const std::vector<numerics::RequantizeRecord>& records) {
-  const int64_t n = static_cast<int64_t>(records.size());
-  Tensor m(DType::kInt32, {n}), s(DType::kInt32, {n});
-  for (int64_t i = 0; i < n; ++i) {
-    m.data<int32_t>()[i] = records[i].multiplier;
-    s.data<int32_t>()[i] = records[i].shift;
-  }
-  node.mutable_qparams()[absl::StrCat(name, "_multiplier")] = std::move(m);
-  node.mutable_qparams()[absl::StrCat(name, "_shift")] = std::move(s);
-}
-
-absl::StatusOr<std::vector<numerics::RequantizeRecord>> GetRecords(const ir::Node& node,
-                                                                   absl::string_view name,
-                                                                   int64_t count) {
-  const auto m = node.qparams().find(absl::StrCat(name, "_multiplier"));
-  const auto s = node.qparams().find(absl::StrCat(name, "_shift"));
-  if (m == node.qparams().end() || s == node.qparams().end() ||
-      m->second.dtype() != DType::kInt32 || s->second.dtype() != DType::kInt32 ||
-      m->second.num_elements() != s->second.num_elements() ||
-      (count >= 0 && m->second.num_elements() != count)) {
-    return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": qparams '", name,
-                                                   "_multiplier/_shift' are missing or ",
-                                                   "malformed (run convert's qprepare first)"));
-  }
-  std::vector<numerics::RequantizeRecord> records(m->second.num_elements());
-  for (size_t i = 0; i < records.size(); ++i) {
-    const int32_t mult = m->second.data<int32_t>()[i];
-    const int32_t shift = s->second.data<int32_t>()[i];
-    const bool zero = mult == 0 && shift == 0;
-    if (!zero && (mult < (1 << 30) || shift < numerics::kMinShift || shift > numerics::kMaxShift)) {
-      return absl::InvalidArgumentError(absl::StrCat(node.Describe(), ": requantize record '", name,
-                                                     "' ", i, " is out of range: multiplier ", mult,
-                                                     ", shift ", shift));
-    }
-    records[i] = {mult, static_cast<int8_t>(shift)};
-  }
-  return records;
-}
-
-void SetInt(ir::Node& node, absl::string_view name, int64_t value) {
-  node.mutable_qparams()[std::string(name)] = Tensor::Scalar<int32_t>(static_cast<int32_t>(value));
-}
-
-absl::StatusOr<int64_t> GetInt(const ir::Node& node, absl::string_view name) {
-  const auto it = node.qparams().find(std::string(name));
-  if (it == node.qparams().end() || it->second.num_elements() != 1 ||
-      it->second.dtype() != DType::kInt32) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(node.Describe(), ": qparam '", name, "' is missing or malformed"));
-  }
-  return it->second.data<int32_t>()[0];
 }
 
 int64_t QuantizeLikeFakeQuant(float x, float scale, int64_t lo, int64_t hi) {
@@ -164,8 +112,7 @@ absl::StatusOr<DType> OutputStorage(const ir::Node& node, int i) {
   return v->type().quant->storage;
 }
 
-absl::Status PrepareRequantizeInputs(ir::Node& node, absl::Span<const int> inputs,
-                                     absl::string_view name) {
+absl::Status PrepareRequantizeInputs(ir::Node& node, absl::Span<const int> inputs) {
   absl::StatusOr<float> s_out = OutputScale(node, 0);
   if (!s_out.ok()) return s_out.status();
   std::vector<numerics::RequantizeRecord> records;
@@ -177,15 +124,19 @@ absl::Status PrepareRequantizeInputs(ir::Node& node, absl::Span<const int> input
     if (!r.ok()) return r.status();
     records.push_back(*r);
   }
-  SetRecords(node, name, records);
-  return absl::OkStatus();
+  return qparams::Store(node, qparams::InputRecords{records});
 }
 
 absl::Status RequantizedFold(const ir::Node& node, absl::Span<const Tensor* const> inputs,
                              bool is_max, std::vector<Tensor>& outputs) {
-  absl::StatusOr<std::vector<numerics::RequantizeRecord>> records =
-      GetRecords(node, "input", static_cast<int64_t>(inputs.size()));
-  if (!records.ok()) return records.status();
+  absl::StatusOr<qparams::InputRecords> params = qparams::Load<qparams::InputRecords>(node);
+  if (!params.ok()) return params.status();
+  if (params->records.size() != inputs.size()) {
+    return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
+                         absl::StrCat("'inputs' parameters have ", params->records.size(),
+                                      " records for ", inputs.size(), " inputs"));
+  }
+  const std::vector<numerics::RequantizeRecord>* records = &params->records;
   absl::StatusOr<DType> storage = OutputStorage(node, 0);
   if (!storage.ok()) return storage.status();
   absl::StatusOr<std::pair<int64_t, int64_t>> range = StorageRange(*storage);
@@ -208,33 +159,25 @@ absl::Status RequantizedFold(const ir::Node& node, absl::Span<const Tensor* cons
   return absl::OkStatus();
 }
 
-absl::Status PrepareCompare(ir::Node& node) {
+absl::Status PrepareCompare(ir::Node& node, isa::CmpPredicate predicate) {
   const bool qa = InputIsQuantized(node, 0), qb = InputIsQuantized(node, 1);
   if (!qa && !qb) return absl::OkStatus();
+  qparams::Compare p;
+  p.predicate = predicate;
   for (int i = 0; i < 2; ++i) {
     absl::StatusOr<float> s = InputScale(node, i);
     if (!s.ok()) return s.status();
-    const numerics::ExactScale e = numerics::ExactScaleOf(*s);
-    SetInt(node, absl::StrCat("scale", i, "_mantissa"), e.mantissa);
-    SetInt(node, absl::StrCat("scale", i, "_exponent"), e.exponent);
+    (i == 0 ? p.x_scale : p.y_scale) = numerics::ExactScaleOf(*s);
   }
-  return absl::OkStatus();
+  return qparams::Store(node, p);
 }
 
 absl::Status CompareKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
-                           bool (*want)(int), const ir::KernelFn& float_kernel,
+                           const ir::KernelFn& float_kernel,
                            std::vector<Tensor>& outputs) {
-  if (node.qparams().count("scale0_mantissa") == 0) {
-    return float_kernel(node, inputs, outputs);
-  }
-  numerics::ExactScale s[2];
-  for (int i = 0; i < 2; ++i) {
-    absl::StatusOr<int64_t> m = GetInt(node, absl::StrCat("scale", i, "_mantissa"));
-    if (!m.ok()) return m.status();
-    absl::StatusOr<int64_t> e = GetInt(node, absl::StrCat("scale", i, "_exponent"));
-    if (!e.ok()) return e.status();
-    s[i] = {static_cast<int32_t>(*m), static_cast<int32_t>(*e)};
-  }
+  if (!qparams::Has<qparams::Compare>(node)) return float_kernel(node, inputs, outputs);
+  absl::StatusOr<qparams::Compare> p = qparams::Load<qparams::Compare>(node);
+  if (!p.ok()) return p.status();
   const Tensor& a = *inputs[0];
   const Tensor& b = *inputs[1];
   absl::StatusOr<Shape> shape = BroadcastShapes(a.shape(), b.shape());
@@ -245,7 +188,7 @@ absl::Status CompareKernel(const ir::Node& node, absl::Span<const Tensor* const>
   Tensor out(DType::kBool, *shape);
   bool* po = out.data<bool>();
   for (size_t i = 0; i < ia.size(); ++i) {
-    po[i] = want(numerics::CompareScaled(qa[ia[i]], s[0], qb[ib[i]], s[1]));
+    po[i] = isa::CmpHolds(p->predicate, numerics::CompareScaled(qa[ia[i]], p->x_scale, qb[ib[i]], p->y_scale));
   }
   outputs.push_back(std::move(out));
   return absl::OkStatus();
@@ -256,21 +199,28 @@ void SetRequantizedFoldQuant(ir::OpSchema& s, bool is_max) {
   s.qprepare = [](ir::Node& node, const ir::QuantOpContext&) -> absl::Status {
     std::vector<int> all;
     for (int i = 0; i < node.num_inputs(); ++i) all.push_back(i);
-    return PrepareRequantizeInputs(node, all, "input");
+    return PrepareRequantizeInputs(node, all);
   };
+  s.qcheck = qparams::CheckFn<qparams::InputRecords>();
   s.qkernel = [is_max](const ir::Node& node, absl::Span<const Tensor* const> inputs,
                        std::vector<Tensor>& outputs) -> absl::Status {
     return RequantizedFold(node, inputs, is_max, outputs);
   };
 }
 
-void SetCompareQuant(ir::OpSchema& s, bool (*want)(int)) {
+void SetCompareQuant(ir::OpSchema& s, isa::CmpPredicate predicate) {
   s.qkind = ir::QuantKind::kExact;
-  s.qprepare = [](ir::Node& node, const ir::QuantOpContext&) { return PrepareCompare(node); };
-  s.qkernel = [kernel = s.kernel, want](const ir::Node& node,
-                                        absl::Span<const Tensor* const> inputs,
-                                        std::vector<Tensor>& outputs) {
-    return CompareKernel(node, inputs, want, kernel, outputs);
+  s.qprepare = [predicate](ir::Node& node, const ir::QuantOpContext&) {
+    return PrepareCompare(node, predicate);
+  };
+  // A compare of two float inputs has no parameters (it runs the float kernel).
+  s.qcheck = [](const ir::Node& node) -> absl::Status {
+    if (!InputIsQuantized(node, 0) && !InputIsQuantized(node, 1)) return absl::OkStatus();
+    return qparams::Load<qparams::Compare>(node).status();
+  };
+  s.qkernel = [kernel = s.kernel](const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                                  std::vector<Tensor>& outputs) {
+    return CompareKernel(node, inputs, kernel, outputs);
   };
 }
 

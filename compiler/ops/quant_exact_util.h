@@ -19,6 +19,7 @@
 #include "compiler/ir/op_registry.h"
 #include "compiler/ops/quant_util.h"
 #include "isa/numerics/requantize.h"
+#include "isa/records.h"
 
 namespace openbpu::ops::qexact {
 
@@ -35,19 +36,6 @@ bool InputIsQuantized(const ir::Node& node, int i);
 
 // MakeRequantizeRecord with errors naming the node.
 absl::StatusOr<numerics::RequantizeRecord> MakeRecord(const ir::Node& node, double real);
-
-// Records stored as qparams "<name>_multiplier" and "<name>_shift" (int32 1-D).
-void SetRecords(ir::Node& node, absl::string_view name,
-                const std::vector<numerics::RequantizeRecord>& records);
-// The stored records; an InvalidArgument error naming the node if absent or
-// not `count` long (count < 0: any length).
-absl::StatusOr<std::vector<numerics::RequantizeRecord>> GetRecords(const ir::Node& node,
-                                                                   absl::string_view name,
-                                                                   int64_t count = -1);
-
-// An int32 scalar qparam; error naming the node if absent.
-void SetInt(ir::Node& node, absl::string_view name, int64_t value);
-absl::StatusOr<int64_t> GetInt(const ir::Node& node, absl::string_view name);
 
 // x on the grid of `scale` exactly as fake quantization computes it (float32
 // x * (1.0f / scale), round half to even, saturate to [lo, hi]; NaN gives 0).
@@ -97,27 +85,25 @@ absl::StatusOr<DType> OutputStorage(const ir::Node& node, int i);
 // Max / Min of quantized inputs: each input's records "input" (s_i / s_out,
 // one per input) requantize it to the output scale, then the broadcast
 // elements fold with max (is_max) or min.
-absl::Status PrepareRequantizeInputs(ir::Node& node, absl::Span<const int> inputs,
-                                     absl::string_view name);
+absl::Status PrepareRequantizeInputs(ir::Node& node, absl::Span<const int> inputs);
 absl::Status RequantizedFold(const ir::Node& node, absl::Span<const Tensor* const> inputs,
                              bool is_max, std::vector<Tensor>& outputs);
 
 // Comparisons of two quantized inputs (docs/NUMERICS.md, "Max/min/compare"):
-// qprepare stores each input's exact scale; the kernel gives
-// want(CompareScaled(a, s_a, b, s_b)) per broadcast element, a bool tensor.
+// qprepare stores each input's exact scale and the predicate (qparams::Compare); the kernel gives
+// CmpHolds(predicate, CompareScaled(a, s_a, b, s_b)) per broadcast element, a bool tensor.
 // Inputs without quantization run `float_kernel` (index or mask compares).
-absl::Status PrepareCompare(ir::Node& node);
+absl::Status PrepareCompare(ir::Node& node, isa::CmpPredicate predicate);
 absl::Status CompareKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
-                           bool (*want)(int), const ir::KernelFn& float_kernel,
-                           std::vector<Tensor>& outputs);
+                           const ir::KernelFn& float_kernel, std::vector<Tensor>& outputs);
 
 // The qprepare / qkernel of Max (is_max) or Min (kArithmetic): every input requantized to the
 // output scale, then folded.
 void SetRequantizedFoldQuant(ir::OpSchema& s, bool is_max);
 
-// The qprepare / qkernel of a comparison (kExact) built on `s.kernel` (set it first): `want`
-// of the sign of a * s_a - b * s_b.
-void SetCompareQuant(ir::OpSchema& s, bool (*want)(int));
+// The qprepare / qcheck / qkernel of a comparison (kExact) built on `s.kernel` (set it first):
+// `predicate` of the sign of a * s_a - b * s_b.
+void SetCompareQuant(ir::OpSchema& s, isa::CmpPredicate predicate);
 
 // The qkernel body of an elementwise map on the input's grid (Abs, Neg): fn(q) saturated to
 // the storage range of x.

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/kernels/pool.h"
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/qparams.h"
 #include "compiler/ops/quant_util.h"
 #include "compiler/ops/quant_util_internal.h"
 #include "isa/numerics/pool.h"
@@ -67,8 +68,7 @@ absl::Status PrepareDivisors(ir::Node& node, int64_t max_divisor) {
     if (!r.ok()) return r.status();
     records.push_back(*r);
   }
-  SetRecords(node, "divisor", records);
-  return absl::OkStatus();
+  return qparams::Store(node, qparams::Divisors{records});
 }
 
 // out[i] = Requantize(sums[i], divisor record of divisors[i]); divisor 0 gives 0.
@@ -77,11 +77,15 @@ absl::StatusOr<Tensor> DivideSums(const ir::Node& node, const std::vector<int64_
                                   const Shape& shape) {
   absl::StatusOr<DType> storage = OutputStorage(node);
   if (!storage.ok()) return storage.status();
-  absl::StatusOr<std::vector<RequantizeRecord>> r = GetRecords(node, "divisor");
-  if (!r.ok()) return r.status();
+  absl::StatusOr<qparams::Divisors> params = qparams::Load<qparams::Divisors>(node);
+  if (!params.ok()) return params.status();
+  const std::vector<RequantizeRecord>* r = &params->records;
   const auto [lo, hi] = *StorageRange(*storage);
   for (int64_t d : divisors) {
-    if (d > static_cast<int64_t>(r->size())) return NodeError(node, "bad qparam 'divisor'");
+    if (d > static_cast<int64_t>(r->size())) {
+      return NodeError(node, absl::StrCat("'divisor' parameters have ", r->size(),
+                                          " records, a window needs ", d));
+    }
   }
   return MakeOutput(*storage, shape, [&](int64_t i) -> int64_t {
     const int64_t d = divisors[i % period];
@@ -153,8 +157,7 @@ absl::Status PrepareGlobalAveragePool(ir::Node& node, const ir::QuantOpContext&)
   absl::StatusOr<RequantizeRecord> r =
       Record(node, static_cast<double>(*si) / (static_cast<double>(spatial) * *so));
   if (!r.ok()) return r.status();
-  SetRecords(node, "divisor", {*r});
-  return absl::OkStatus();
+  return qparams::Store(node, qparams::Divisors{{*r}});
 }
 
 absl::Status GlobalAveragePoolKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
@@ -202,8 +205,7 @@ absl::Status PrepareReduce(ir::Node& node, const ir::QuantOpContext&, bool mean)
   const double divisor = mean ? static_cast<double>(std::max<int64_t>(count, 1)) : 1.0;
   absl::StatusOr<RequantizeRecord> r = Record(node, static_cast<double>(*si) / (divisor * *so));
   if (!r.ok()) return r.status();
-  SetRecords(node, "divisor", {*r});
-  return absl::OkStatus();
+  return qparams::Store(node, qparams::Divisors{{*r}});
 }
 
 absl::Status ReduceKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,

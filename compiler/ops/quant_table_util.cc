@@ -2,6 +2,8 @@
 // (docs/NUMERICS.md, "Lookup tables", "SegmentLUT").
 #include "compiler/ops/quant_table_util.h"
 
+#include "compiler/ops/qparams.h"
+
 #include <cmath>
 #include <map>
 #include <string>
@@ -43,13 +45,11 @@ absl::Status PrepareUnaryTable(ir::Node& node, const ir::QuantOpContext& ctx,
     return ir::NodeError(node, f.status());
   }
   const auto [lo, hi] = Range(out->first);
-  auto& qp = node.mutable_qparams();
+  qparams::Table table;
   if (in->first == DType::kInt8) {
-    const std::vector<int32_t> t =
-        numerics::MakeTable(*f, in->second, out->second, -128, 256, lo, hi);
-    qp["lut"] = IntTensor(out->first, {256}, std::vector<int64_t>(t.begin(), t.end()));
-    qp["lut_max_lsb"] = Tensor::Scalar<int32_t>(0);
-    return absl::OkStatus();
+    table.lut = numerics::MakeTable(*f, in->second, out->second, -128, 256, lo, hi);
+    table.max_lsb = 0;
+    return qparams::Store(node, table);
   }
   absl::StatusOr<numerics::SegmentLut> best;
   int64_t best_error = -1;
@@ -68,14 +68,10 @@ absl::Status PrepareUnaryTable(ir::Node& node, const ir::QuantOpContext& ctx,
       strategy = st == numerics::DividePoints::kEvenly ? 0 : 1;
     }
   }
-  const std::vector<int32_t> words = numerics::PackRecord(best->record);
-  qp["segment_record"] = Tensor::FromVector<int32_t>({static_cast<int64_t>(words.size())}, words);
-  qp["segment_tables"] =
-      Tensor::FromVector<int16_t>({numerics::kSegmentTableTotal},
-                                  std::vector<int16_t>(best->tables.begin(), best->tables.end()));
-  qp["segment_strategy"] = Tensor::Scalar<int32_t>(strategy);
-  qp["lut_max_lsb"] = Tensor::Scalar<int32_t>(static_cast<int32_t>(best_error));
-  return absl::OkStatus();
+  table.segment = *std::move(best);
+  table.strategy = strategy;
+  table.max_lsb = static_cast<int32_t>(best_error);
+  return qparams::Store(node, table);
 }
 
 absl::Status UnaryTableKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
@@ -85,32 +81,27 @@ absl::Status UnaryTableKernel(const ir::Node& node, absl::Span<const Tensor* con
   const Tensor& x = *inputs[0];
   const auto [lo, hi] = Range(out->first);
   std::vector<int64_t> y(x.num_elements());
-  if (x.dtype() == DType::kInt8) {
-    absl::StatusOr<const Tensor*> lut = QParam(node, "lut", out->first, 256);
-    if (!lut.ok()) return lut.status();
-    const std::vector<int64_t> table = (*lut)->ToInt64Vector();
-    const int8_t* px = x.data<int8_t>();
-    for (size_t i = 0; i < y.size(); ++i) y[i] = table[px[i] + 128];
-  } else if (x.dtype() == DType::kInt16) {
-    absl::StatusOr<const Tensor*> words =
-        QParam(node, "segment_record", DType::kInt32, numerics::kSegmentLutRecordWords);
-    if (!words.ok()) return words.status();
-    absl::StatusOr<const Tensor*> tables =
-        QParam(node, "segment_tables", DType::kInt16, numerics::kSegmentTableTotal);
-    if (!tables.ok()) return tables.status();
-    absl::StatusOr<numerics::SegmentLutRecord> record =
-        numerics::UnpackRecord((*words)->span<int32_t>());
-    if (!record.ok()) {
-      return ir::NodeError(absl::StatusCode::kInvalidArgument, node, record.status().message());
-    }
-    const int16_t* px = x.data<int16_t>();
-    const int16_t* pt = (*tables)->data<int16_t>();
-    for (size_t i = 0; i < y.size(); ++i) {
-      y[i] = numerics::Saturate(numerics::Evaluate(*record, pt, px[i]), lo, hi);
-    }
-  } else {
+  if (x.dtype() != DType::kInt8 && x.dtype() != DType::kInt16) {
     return absl::InvalidArgumentError(absl::StrCat(
         node.Describe(), ": table input must be int8 or int16, got ", DTypeName(x.dtype())));
+  }
+  absl::StatusOr<qparams::Table> table = qparams::Load<qparams::Table>(node);
+  if (!table.ok()) return table.status();
+  if ((x.dtype() == DType::kInt8) != !table->lut.empty()) {
+    return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
+                         absl::StrCat("'table' parameters do not match the ",
+                                      DTypeName(x.dtype()), " input"));
+  }
+  if (x.dtype() == DType::kInt8) {
+    const std::vector<int32_t>& lut = table->lut;
+    const int8_t* px = x.data<int8_t>();
+    for (size_t i = 0; i < y.size(); ++i) y[i] = numerics::Saturate(lut[px[i] + 128], lo, hi);
+  } else {
+    const numerics::SegmentLut& lut = *table->segment;
+    const int16_t* px = x.data<int16_t>();
+    for (size_t i = 0; i < y.size(); ++i) {
+      y[i] = numerics::Saturate(numerics::Evaluate(lut.record, lut.tables.data(), px[i]), lo, hi);
+    }
   }
   outputs.push_back(IntTensor(out->first, x.shape(), y));
   return absl::OkStatus();
@@ -118,39 +109,12 @@ absl::Status UnaryTableKernel(const ir::Node& node, absl::Span<const Tensor* con
 
 }  // namespace
 
-absl::StatusOr<const Tensor*> QParam(const ir::Node& node, absl::string_view name, DType dtype,
-                                     int64_t count) {
-  auto it = node.qparams().find(std::string(name));
-  if (it == node.qparams().end() || it->second.dtype() != dtype ||
-      it->second.num_elements() != count) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(node.Describe(), ": qparam '", name, "' is missing or malformed"));
-  }
-  return &it->second;
-}
-
 int64_t TableErrorBound(absl::string_view op, DType dtype) {
-  // int16 bounds: worst error over every int16 input for the agreement cases' ranges
-  // (docs/NUMERICS.md, "Lookup tables").
-  static const auto* kInt16 = new std::map<std::string, int64_t, std::less<>>{
-      {"Sigmoid", 4}, {"Tanh", 4},        {"Exp", 8},       {"Log", 64},
-      {"Sqrt", 2},    {"Reciprocal", 2},  {"Sin", 4},       {"Cos", 4},
-      {"Atan", 4},    {"Pow", 32},        {"Erf", 4},       {"Softplus", 4},
-      {"Elu", 4},     {"HardSigmoid", 4}, {"HardSwish", 4}, {"Ceil", 1},
-      {"Floor", 1},   {"Div", 2},         {"Softmax", 4},   {"LayerNormalization", 4}};
-  auto it = kInt16->find(op);
-  if (it == kInt16->end()) return -1;
+  const ir::OpSchema* schema = ir::OpRegistry::Global().Find(op);
+  if (schema == nullptr || schema->int16_table_error_lsb < 0) return -1;
   if (dtype == DType::kInt8) return 1;
-  if (dtype == DType::kInt16) return it->second;
+  if (dtype == DType::kInt16) return schema->int16_table_error_lsb;
   return -1;
-}
-
-absl::StatusOr<int64_t> MeasuredTableError(const ir::Node& node) {
-  auto it = node.qparams().find("lut_max_lsb");
-  if (it == node.qparams().end() || it->second.num_elements() != 1) {
-    return absl::NotFoundError(absl::StrCat(node.Describe(), ": no qparam 'lut_max_lsb'"));
-  }
-  return it->second.GetAsInt64(0);
 }
 
 absl::StatusOr<std::pair<DType, double>> InputQuant(const ir::Node& node, int i) {
@@ -215,41 +179,12 @@ absl::StatusOr<std::vector<double>> ConstantReal(const ir::Node& node, int i) {
   return values;
 }
 
-namespace {
-
-void SetRecord(ir::Node& node, absl::string_view name, const numerics::RequantizeRecord& r) {
-  node.mutable_qparams()[absl::StrCat(name, "_multiplier")] = Tensor::Scalar<int32_t>(r.multiplier);
-  node.mutable_qparams()[absl::StrCat(name, "_shift")] = Tensor::Scalar<int32_t>(r.shift);
-}
-
-absl::StatusOr<numerics::RequantizeRecord> GetRecord(const ir::Node& node, absl::string_view name) {
-  absl::StatusOr<const Tensor*> m =
-      QParam(node, absl::StrCat(name, "_multiplier"), DType::kInt32, 1);
-  if (!m.ok()) return m.status();
-  absl::StatusOr<const Tensor*> n = QParam(node, absl::StrCat(name, "_shift"), DType::kInt32, 1);
-  if (!n.ok()) return n.status();
-  const int32_t shift = (*n)->data<int32_t>()[0];
-  if (shift < numerics::kMinShift || shift > numerics::kMaxShift) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(node.Describe(), ": qparam '", name, "_shift' out of range"));
-  }
-  return numerics::RequantizeRecord{(*m)->data<int32_t>()[0], static_cast<int8_t>(shift)};
-}
-
-}  // namespace
-
-absl::Status SetRequantizeRecord(ir::Node& node, absl::string_view name, double real) {
+absl::StatusOr<numerics::RequantizeRecord> MakeRecord(const ir::Node& node, double real) {
   absl::StatusOr<numerics::RequantizeRecord> r = numerics::MakeRequantizeRecord(real);
   if (!r.ok()) {
     return ir::NodeError(absl::StatusCode::kInvalidArgument, node, r.status().message());
   }
-  SetRecord(node, name, *r);
-  return absl::OkStatus();
-}
-
-absl::StatusOr<numerics::RequantizeRecord> RequantizeRecordParam(const ir::Node& node,
-                                                                 absl::string_view name) {
-  return GetRecord(node, name);
+  return r;
 }
 
 void MakeRoundingOp(ir::OpSchema& s, bool ceil) {
@@ -267,21 +202,26 @@ void MakeRoundingOp(ir::OpSchema& s, bool ceil) {
     for (DType d : {in->first, out->first}) {
       if (absl::Status st = CheckActivationStorage(node, d, ctx); !st.ok()) return st;
     }
-    if (absl::Status st = SetRequantizeRecord(node, "input", in->second); !st.ok()) return st;
-    if (absl::Status st = SetRequantizeRecord(node, "output", 1.0 / out->second); !st.ok()) {
-      return st;
-    }
+    absl::StatusOr<numerics::RequantizeRecord> rin = MakeRecord(node, in->second);
+    if (!rin.ok()) return rin.status();
+    absl::StatusOr<numerics::RequantizeRecord> rout = MakeRecord(node, 1.0 / out->second);
+    if (!rout.ok()) return rout.status();
     // The record rounds s_in to 31 bits, which can move q * s_in across an integer.
-    node.mutable_qparams()["lut_max_lsb"] = Tensor::Scalar<int32_t>(1);
-    return absl::OkStatus();
+    return qparams::Store(node, qparams::Rounding{*rin, *rout, /*max_lsb=*/1});
+  };
+  s.qcheck = [](const ir::Node& node) -> absl::Status {
+    if (node.input(0) != nullptr && node.input(0)->type().dtype == DType::kInt16) {
+      return qparams::Load<qparams::Rounding>(node).status();
+    }
+    return qparams::Load<qparams::Table>(node).status();
   };
   s.qkernel = [table_kernel, ceil](const ir::Node& node, absl::Span<const Tensor* const> inputs,
                                    std::vector<Tensor>& outputs) -> absl::Status {
     if (inputs[0]->dtype() != DType::kInt16) return table_kernel(node, inputs, outputs);
-    absl::StatusOr<numerics::RequantizeRecord> rin = GetRecord(node, "input");
-    if (!rin.ok()) return rin.status();
-    absl::StatusOr<numerics::RequantizeRecord> rout = GetRecord(node, "output");
-    if (!rout.ok()) return rout.status();
+    absl::StatusOr<qparams::Rounding> params = qparams::Load<qparams::Rounding>(node);
+    if (!params.ok()) return params.status();
+    const numerics::RequantizeRecord* rin = &params->input;
+    const numerics::RequantizeRecord* rout = &params->output;
     absl::StatusOr<std::pair<DType, double>> out = OutputQuant(node, 0);
     if (!out.ok()) return out.status();
     const auto [lo, hi] = Range(out->first);
@@ -305,15 +245,12 @@ void MakeNormalizedInt16Op(ir::OpSchema& s, RealFunctionFactory factory,
   MakeUnaryTableOp(s, std::move(factory), mirror);
   ir::QuantPrepareFn table_prepare = s.qprepare;
   ir::QuantKernelFn table_kernel = s.qkernel;
-  const char* table_name = fn == NormalizedFunction::kSqrt         ? "rsqrt_table"
-                           : fn == NormalizedFunction::kReciprocal ? "reciprocal_table"
-                                                                   : "log2_table";
-  const int64_t table_size = fn == NormalizedFunction::kSqrt ? numerics::kRsqrtTableSize
-                             : fn == NormalizedFunction::kReciprocal
-                                 ? numerics::kReciprocalTableSize
-                                 : numerics::kLog2TableSize;
-  s.qprepare = [table_prepare, fn, table_name](ir::Node& node,
-                                               const ir::QuantOpContext& ctx) -> absl::Status {
+  const isa::NormFunction isa_fn = fn == NormalizedFunction::kSqrt ? isa::NormFunction::kSqrt
+                                   : fn == NormalizedFunction::kReciprocal
+                                       ? isa::NormFunction::kReciprocal
+                                       : isa::NormFunction::kLog;
+  s.qprepare = [table_prepare, fn, isa_fn](ir::Node& node,
+                                           const ir::QuantOpContext& ctx) -> absl::Status {
     absl::StatusOr<std::pair<DType, double>> in = InputQuant(node, 0);
     if (!in.ok()) return in.status();
     if (in->first != DType::kInt16) return table_prepare(node, ctx);
@@ -327,44 +264,47 @@ void MakeNormalizedInt16Op(ir::OpSchema& s, RealFunctionFactory factory,
                         : fn == NormalizedFunction::kReciprocal
                             ? 1.0 / (s_in * s_out)
                             : std::log(2.0) / (std::ldexp(1.0, 23) * s_out);
-    if (absl::Status st = SetRequantizeRecord(node, "output", real); !st.ok()) return st;
-    auto& qp = node.mutable_qparams();
-    qp[table_name] =
-        fn == NormalizedFunction::kSqrt
-            ? Tensor::FromVector<int32_t>({numerics::kRsqrtTableSize}, numerics::MakeRsqrtTable())
-        : fn == NormalizedFunction::kReciprocal
-            ? Tensor::FromVector<int32_t>({numerics::kReciprocalTableSize},
-                                          numerics::MakeReciprocalTable())
-            : Tensor::FromVector<int32_t>({numerics::kLog2TableSize}, numerics::MakeLog2Table());
+    absl::StatusOr<numerics::RequantizeRecord> record = MakeRecord(node, real);
+    if (!record.ok()) return record.status();
+    qparams::NormTable p;
+    p.function = isa_fn;
+    p.table.record = *record;
+    p.table.entries = fn == NormalizedFunction::kSqrt         ? numerics::MakeRsqrtTable()
+                      : fn == NormalizedFunction::kReciprocal ? numerics::MakeReciprocalTable()
+                                                              : numerics::MakeLog2Table();
     if (fn == NormalizedFunction::kLog) {
       const double offset = std::ldexp(std::log(s_in) / s_out, kLogOffsetBits);
       if (!(std::fabs(offset) < 0x1p62)) {
         return absl::InvalidArgumentError(
             absl::StrCat(node.Describe(), ": log(s_in) / s_out is out of range"));
       }
-      qp["log_offset"] = Tensor::Scalar<int64_t>(std::llround(offset));
+      p.table.log_offset = std::llround(offset);
     }
-    qp["lut_max_lsb"] = Tensor::Scalar<int32_t>(1);
-    return absl::OkStatus();
+    p.max_lsb = 1;
+    return qparams::Store(node, p);
   };
-  s.qkernel = [table_kernel, fn, table_name, table_size](
-                  const ir::Node& node, absl::Span<const Tensor* const> inputs,
-                  std::vector<Tensor>& outputs) -> absl::Status {
-    if (inputs[0]->dtype() != DType::kInt16) return table_kernel(node, inputs, outputs);
-    absl::StatusOr<numerics::RequantizeRecord> r = GetRecord(node, "output");
-    if (!r.ok()) return r.status();
-    absl::StatusOr<const Tensor*> table = QParam(node, table_name, DType::kInt32, table_size);
-    if (!table.ok()) return table.status();
-    int64_t log_offset = 0;
-    if (fn == NormalizedFunction::kLog) {
-      absl::StatusOr<const Tensor*> o = QParam(node, "log_offset", DType::kInt64, 1);
-      if (!o.ok()) return o.status();
-      log_offset = (*o)->data<int64_t>()[0];
+  s.qcheck = [](const ir::Node& node) -> absl::Status {
+    if (node.input(0) != nullptr && node.input(0)->type().dtype == DType::kInt16) {
+      return qparams::Load<qparams::NormTable>(node).status();
     }
+    return qparams::Load<qparams::Table>(node).status();
+  };
+  s.qkernel = [table_kernel, fn, isa_fn](const ir::Node& node,
+                                         absl::Span<const Tensor* const> inputs,
+                                         std::vector<Tensor>& outputs) -> absl::Status {
+    if (inputs[0]->dtype() != DType::kInt16) return table_kernel(node, inputs, outputs);
+    absl::StatusOr<qparams::NormTable> p = qparams::Load<qparams::NormTable>(node);
+    if (!p.ok()) return p.status();
+    if (p->function != isa_fn) {
+      return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
+                           "'norm' parameters are for another function");
+    }
+    const numerics::RequantizeRecord* r = &p->table.record;
+    const int64_t log_offset = p->table.log_offset;
     absl::StatusOr<std::pair<DType, double>> out = OutputQuant(node, 0);
     if (!out.ok()) return out.status();
     const auto [lo, hi] = Range(out->first);
-    const int32_t* t = (*table)->data<int32_t>();
+    const int32_t* t = p->table.entries.data();
     const int16_t* px = inputs[0]->data<int16_t>();
     std::vector<int64_t> y(inputs[0]->num_elements());
     for (size_t i = 0; i < y.size(); ++i) {
@@ -393,6 +333,7 @@ void MakeUnaryTableOp(ir::OpSchema& s, RealFunctionFactory factory,
   s.qprepare = [factory, mirror](ir::Node& node, const ir::QuantOpContext& ctx) {
     return PrepareUnaryTable(node, ctx, factory, mirror);
   };
+  s.qcheck = qparams::CheckFn<qparams::Table>();
   s.qkernel = UnaryTableKernel;
 }
 

@@ -21,13 +21,10 @@
 namespace openbpu::ops::qtable {
 
 // The worst error, in output LSBs against the float function fake-quantized with the
-// output scale, that op `op` asserts for activations of `dtype` (int8 / int16); -1 for
-// an op that is not a table op. The agreement test and docs/NUMERICS.md use these.
+// output scale, that op `op` asserts for activations of `dtype` (int8: 1; int16: the schema's
+// int16_table_error_lsb); -1 for an op that is not a table op. The agreement test and
+// docs/NUMERICS.md use these.
 int64_t TableErrorBound(absl::string_view op, DType dtype);
-
-// The table error measured at convert against the table definition (qparam
-// "lut_max_lsb"), or an error if the node has none.
-absl::StatusOr<int64_t> MeasuredTableError(const ir::Node& node);
 
 // Per-tensor quantization of input / output i: {storage, scale}; errors name the node.
 absl::StatusOr<std::pair<DType, double>> InputQuant(const ir::Node& node, int i);
@@ -56,29 +53,16 @@ inline RealFunctionFactory Fixed(std::function<double(double)> f) {
                             double) -> absl::StatusOr<std::function<double(double)>> { return f; };
 }
 
-// Makes `s` a unary table op (qkind kTable): qprepare stores an int8-input table "lut"
-// (256 entries of the output storage, index x + 128) or an int16-input SegmentLUT
-// ("segment_record" int32[42], "segment_tables" int16[384]; both dividing strategies are
-// fitted and the smaller worst error kept, "segment_strategy" 0 evenly / 1 curvature), and
-// "lut_max_lsb"; qkernel only looks up.
+// Makes `s` a unary table op (qkind kTable): qprepare stores qparams::Table, an int8-input
+// 256-entry table (index x + 128) or an int16-input SegmentLUT (both dividing strategies are
+// fitted and the smaller worst error kept) with its measured error; qkernel only looks up.
 void MakeUnaryTableOp(ir::OpSchema& s, RealFunctionFactory factory,
                       numerics::SegmentLutMirror mirror = numerics::SegmentLutMirror::kNone);
-
-// The qparam `name` of `node`, which must have `dtype` and `count` elements (InvalidArgument
-// naming the node otherwise).
-absl::StatusOr<const Tensor*> QParam(const ir::Node& node, absl::string_view name, DType dtype,
-                                     int64_t count);
-
-// A requantize record stored as int32 scalars "<name>_multiplier", "<name>_shift"; errors
-// name the node.
-absl::Status SetRequantizeRecord(ir::Node& node, absl::string_view name, double real);
-absl::StatusOr<numerics::RequantizeRecord> RequantizeRecordParam(const ir::Node& node,
-                                                                 absl::string_view name);
 
 // Ceil (ceil = true) / Floor: int8 inputs use the 256-entry table; int16 inputs are exact
 // in integers: with {m, n} the requantize record of s_in, k = floor(q * m * 2^-n) (Floor)
 // or -floor(-q * m * 2^-n) (Ceil), y = Requantize(k, record of 1 / s_out) -- a SegmentLUT
-// cannot follow a step function (qparams "input_multiplier/shift", "output_multiplier/shift").
+// cannot follow a step function (qparams::Rounding).
 void MakeRoundingOp(ir::OpSchema& s, bool ceil);
 
 // Reciprocal / Sqrt / Log: int8 inputs use the 256-entry table; int16 inputs use the
@@ -88,7 +72,7 @@ void MakeRoundingOp(ir::OpSchema& s, bool ceil);
 //   Reciprocal: {rec, e} = Reciprocal(|q|), y = round(sign(q) rec m 2^-(n + e)); q = 0: hi;
 //   Sqrt: {rs, e} = Rsqrt(q), y = round(q rs m 2^-(n + e)); q <= 0: 0;
 //   Log: y = round(Log2Fixed(q) m 2^-n + O 2^-24), O = round(ln(s_in) / s_out 2^24)
-//        (qparam "log_offset"); q <= 0: lo.
+//        (qparams::NormTable's log_offset); q <= 0: lo.
 enum class NormalizedFunction { kReciprocal, kSqrt, kLog };
 void MakeNormalizedInt16Op(ir::OpSchema& s, RealFunctionFactory factory,
                            numerics::SegmentLutMirror mirror, NormalizedFunction fn);

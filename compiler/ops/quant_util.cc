@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "compiler/ir/node_error.h"
+#include "compiler/ops/qparams.h"
 #include "compiler/ops/quant_util_internal.h"
 #include "isa/numerics/elementwise.h"
 
@@ -116,48 +117,6 @@ absl::StatusOr<const ir::QuantInfo*> PerTensorQuant(const ir::Node& node, const 
   return &q;
 }
 
-void SetInts(ir::Node& node, absl::string_view name, const std::vector<int64_t>& values) {
-  node.mutable_qparams()[std::string(name)] =
-      Tensor::FromVector<int64_t>({static_cast<int64_t>(values.size())}, values);
-}
-
-absl::StatusOr<std::vector<int64_t>> GetInts(const ir::Node& node, absl::string_view name) {
-  auto it = node.qparams().find(std::string(name));
-  if (it == node.qparams().end() || it->second.dtype() != DType::kInt64 || it->second.rank() != 1) {
-    return NodeError(node, absl::StrCat("qparam '", name, "' is missing (run qprepare)"));
-  }
-  return it->second.ToInt64Vector();
-}
-
-void SetRecords(ir::Node& node, absl::string_view name,
-                const std::vector<RequantizeRecord>& records) {
-  std::vector<int64_t> m, s;
-  for (const RequantizeRecord& r : records) {
-    m.push_back(r.multiplier);
-    s.push_back(r.shift);
-  }
-  SetInts(node, absl::StrCat(name, "_multiplier"), m);
-  SetInts(node, absl::StrCat(name, "_shift"), s);
-}
-
-absl::StatusOr<std::vector<RequantizeRecord>> GetRecords(const ir::Node& node,
-                                                         absl::string_view name) {
-  absl::StatusOr<std::vector<int64_t>> m = GetInts(node, absl::StrCat(name, "_multiplier"));
-  if (!m.ok()) return m.status();
-  absl::StatusOr<std::vector<int64_t>> s = GetInts(node, absl::StrCat(name, "_shift"));
-  if (!s.ok()) return s.status();
-  if (m->size() != s->size()) return NodeError(node, absl::StrCat("bad qparams '", name, "'"));
-  std::vector<RequantizeRecord> out;
-  for (size_t i = 0; i < m->size(); ++i) {
-    if ((*m)[i] < 0 || (*m)[i] >= (int64_t{1} << 31) || (*s)[i] < numerics::kMinShift ||
-        (*s)[i] > numerics::kMaxShift) {
-      return NodeError(node, absl::StrCat("bad requantize record in qparams '", name, "'"));
-    }
-    out.push_back({static_cast<int32_t>((*m)[i]), static_cast<int8_t>((*s)[i])});
-  }
-  return out;
-}
-
 // ---------------------------------------------------------------- epilogue
 
 absl::Status PrepareEpilogue(ir::Node& node, const std::vector<double>& acc_scales,
@@ -176,8 +135,7 @@ absl::Status PrepareEpilogue(ir::Node& node, const std::vector<double>& acc_scal
     sumin_scale = *s;
   }
   const std::string act = node.attrs().GetString("activation", "none");
-  std::vector<RequantizeRecord> acc_records, sumin_records;
-  std::vector<int64_t> act_hi;
+  qparams::Requant params;
   for (int64_t c = 0; c < channels; ++c) {
     const double so = (*out_scales)[c];
     absl::StatusOr<RequantizeRecord> ra = Record(node, acc_scales[c] / so);
@@ -193,47 +151,35 @@ absl::Status PrepareEpilogue(ir::Node& node, const std::vector<double>& acc_scal
                                       " differ by more than 32 (scales too far apart)"));
       }
     }
-    acc_records.push_back(*ra);
-    sumin_records.push_back(rs);
+    isa::RequantParam p;
+    p.acc = *ra;
+    p.sumin = rs;
+    p.lo = static_cast<int32_t>(act == "relu" || act == "relu6" ? int64_t{0} : lo);
     int64_t h = hi;
     // round half away from zero of 6 / s_out, in double.
     if (act == "relu6") h = std::min<double>(hi, std::round(6.0 / so));
-    act_hi.push_back(h);
+    p.hi = static_cast<int32_t>(h);
+    params.channels.push_back(p);
   }
-  SetRecords(node, "acc", acc_records);
-  SetRecords(node, "sumin", sumin_records);
-  SetInts(node, "act_lo", {act == "relu" || act == "relu6" ? int64_t{0} : lo});
-  SetInts(node, "act_hi", act_hi);
-  return absl::OkStatus();
+  return qparams::Store(node, params);
 }
 
 namespace {
 
-struct Epilogue {
-  std::vector<RequantizeRecord> acc, sumin;
-  std::vector<int64_t> lo, hi;  // per channel: storage range intersected with the activation
-};
-
-absl::StatusOr<Epilogue> LoadEpilogue(const ir::Node& node, DType storage, int64_t channels) {
-  Epilogue e;
-  absl::StatusOr<std::vector<RequantizeRecord>> acc = GetRecords(node, "acc");
-  absl::StatusOr<std::vector<RequantizeRecord>> sumin = GetRecords(node, "sumin");
-  absl::StatusOr<std::vector<int64_t>> act_lo = GetInts(node, "act_lo");
-  absl::StatusOr<std::vector<int64_t>> act_hi = GetInts(node, "act_hi");
-  for (const absl::Status& st : {acc.status(), sumin.status(), act_lo.status(), act_hi.status()}) {
-    if (!st.ok()) return st;
+absl::StatusOr<qparams::Requant> LoadEpilogue(const ir::Node& node, DType storage,
+                                              int64_t channels) {
+  absl::StatusOr<qparams::Requant> e = qparams::Load<qparams::Requant>(node);
+  if (!e.ok()) return e.status();
+  if (static_cast<int64_t>(e->channels.size()) != channels) {
+    return NodeError(node, absl::StrCat("'requant' parameters have ", e->channels.size(),
+                                        " channels, the output ", channels));
   }
-  if (static_cast<int64_t>(acc->size()) != channels ||
-      static_cast<int64_t>(sumin->size()) != channels || act_lo->size() != 1 ||
-      static_cast<int64_t>(act_hi->size()) != channels) {
-    return NodeError(node, absl::StrCat("qparams do not have ", channels, " channels"));
-  }
+  // The stored clamp is within the output's storage range already; intersecting again keeps a
+  // hand-edited HBIR file from writing outside it.
   const auto [lo, hi] = *StorageRange(storage);
-  e.acc = *acc;
-  e.sumin = *sumin;
-  for (int64_t c = 0; c < channels; ++c) {
-    e.lo.push_back(std::max(lo, (*act_lo)[0]));
-    e.hi.push_back(std::min(hi, (*act_hi)[c]));
+  for (isa::RequantParam& c : e->channels) {
+    c.lo = static_cast<int32_t>(std::max<int64_t>(lo, c.lo));
+    c.hi = static_cast<int32_t>(std::min<int64_t>(hi, c.hi));
   }
   return e;
 }
@@ -284,7 +230,7 @@ absl::StatusOr<Tensor> ApplyEpilogue(const ir::Node& node, const std::vector<int
                                      const Tensor* sumin) {
   absl::StatusOr<DType> storage = OutputStorage(node);
   if (!storage.ok()) return storage.status();
-  absl::StatusOr<Epilogue> e = LoadEpilogue(node, *storage, channels);
+  absl::StatusOr<qparams::Requant> e = LoadEpilogue(node, *storage, channels);
   if (!e.ok()) return e.status();
   std::vector<int32_t> s;
   if (sumin != nullptr) {
@@ -295,8 +241,8 @@ absl::StatusOr<Tensor> ApplyEpilogue(const ir::Node& node, const std::vector<int
   return MakeOutput(*storage, shape, [&](int64_t o) {
     const int64_t c = (o / inner) % channels;
     const int64_t a = std::clamp<int64_t>(acc[o], -(int64_t{1} << 60), int64_t{1} << 60);
-    return numerics::RequantizeWithSumin(a, e->acc[c], s.empty() ? 0 : s[o], e->sumin[c], e->lo[c],
-                                         e->hi[c]);
+    const isa::RequantParam& r = e->channels[c];
+    return numerics::RequantizeWithSumin(a, r.acc, s.empty() ? 0 : s[o], r.sumin, r.lo, r.hi);
   });
 }
 

@@ -16,6 +16,7 @@
 #include "compiler/ir/graph.h"
 #include "compiler/ir/op_registry.h"
 #include "compiler/ops/conv_attrs.h"
+#include "compiler/ops/qparams.h"
 #include "isa/numerics/requantize.h"
 
 namespace openbpu::ops::qarith {
@@ -28,14 +29,6 @@ absl::StatusOr<std::pair<int64_t, int64_t>> StorageRange(DType storage);
 // and table families.
 absl::StatusOr<const ir::QuantInfo*> PerTensorQuant(const ir::Node& node, const ir::Value* v,
                                                     absl::string_view what, int i);
-
-// Records stored as int64 qparams "<name>_multiplier" and "<name>_shift".
-void SetRecords(ir::Node& node, absl::string_view name,
-                const std::vector<numerics::RequantizeRecord>& records);
-absl::StatusOr<std::vector<numerics::RequantizeRecord>> GetRecords(const ir::Node& node,
-                                                                   absl::string_view name);
-void SetInts(ir::Node& node, absl::string_view name, const std::vector<int64_t>& values);
-absl::StatusOr<std::vector<int64_t>> GetInts(const ir::Node& node, absl::string_view name);
 
 // Add / Sub (march picks the bayes or bernoulli2 formula) and Mul, with numpy
 // broadcasting of two int8 / int16 inputs.
@@ -87,11 +80,14 @@ absl::Status PrepareReduce(ir::Node& node, const ir::QuantOpContext& ctx, bool m
 absl::Status ReduceKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
                           std::vector<Tensor>& outputs);
 
-// `s` with qkind kArithmetic and the given qprepare / qkernel.
-inline ir::OpSchema WithArithmeticQuant(ir::OpSchema s, ir::QuantPrepareFn prepare,
-                                        ir::QuantKernelFn kernel) {
+// `s` with qkind kArithmetic, the given qprepare / qkernel, and the qcheck of parameter family
+// `Family` (compiler/ops/qparams.h).
+template <typename Family>
+ir::OpSchema WithArithmeticQuant(ir::OpSchema s, ir::QuantPrepareFn prepare,
+                                 ir::QuantKernelFn kernel) {
   s.qkind = ir::QuantKind::kArithmetic;
   s.qprepare = std::move(prepare);
+  s.qcheck = qparams::CheckFn<Family>();
   s.qkernel = std::move(kernel);
   return s;
 }

@@ -15,6 +15,8 @@ ir::OpSchema ReciprocalSchema() {
   qtable::MakeNormalizedInt16Op(
       s, qtable::Fixed([](double x) { return x != 0 ? 1.0 / x : HUGE_VAL; }),
       numerics::SegmentLutMirror::kOdd, qtable::NormalizedFunction::kReciprocal);
+  // The int16 table's asserted error bound (docs/NUMERICS.md, "Lookup tables").
+  s.int16_table_error_lsb = 2;
   return s;
 }
 

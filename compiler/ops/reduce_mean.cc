@@ -6,7 +6,7 @@
 namespace openbpu::ops {
 namespace {
 
-OPENBPU_REGISTER_OP(ReduceMean, qarith::WithArithmeticQuant(
+OPENBPU_REGISTER_OP(ReduceMean, qarith::WithArithmeticQuant<qparams::Divisors>(
                                     ReduceSchema("ReduceMean", kernels::ReduceOp::kMean,
                                                  /*axes_attribute=*/true),
                                     [](ir::Node& node, const ir::QuantOpContext& ctx) {

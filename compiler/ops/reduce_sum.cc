@@ -6,7 +6,7 @@
 namespace openbpu::ops {
 namespace {
 
-OPENBPU_REGISTER_OP(ReduceSum, qarith::WithArithmeticQuant(
+OPENBPU_REGISTER_OP(ReduceSum, qarith::WithArithmeticQuant<qparams::Divisors>(
                                    ReduceSchema("ReduceSum", kernels::ReduceOp::kSum,
                                                 /*axes_attribute=*/false),
                                    [](ir::Node& node, const ir::QuantOpContext& ctx) {

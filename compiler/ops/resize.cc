@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/qparams.h"
 #include "compiler/ops/quant_exact_util.h"
 #include "isa/numerics/resize.h"
 
@@ -244,9 +245,7 @@ absl::Status PrepareResize(ir::Node& node, const ir::QuantOpContext&) {
   absl::StatusOr<numerics::RequantizeRecord> r = qexact::MakeRecord(
       node, static_cast<double>(*s_in) / static_cast<double>(*s_out) / std::ldexp(1.0, frac_bits));
   if (!r.ok()) return r.status();
-  qexact::SetRecords(node, "output", {*r});
-  qexact::SetInt(node, "weight_frac_bits", frac_bits);
-  return absl::OkStatus();
+  return qparams::Store(node, qparams::Resize{*r, frac_bits});
 }
 
 template <typename TIn>
@@ -297,15 +296,15 @@ absl::Status ResizeQuantKernel(const ir::Node& node, absl::Span<const Tensor* co
     outputs.push_back(std::move(y));
     return absl::OkStatus();
   }
-  absl::StatusOr<std::vector<numerics::RequantizeRecord>> record =
-      qexact::GetRecords(node, "output", 1);
-  if (!record.ok()) return record.status();
-  absl::StatusOr<int64_t> frac_bits = qexact::GetInt(node, "weight_frac_bits");
-  if (!frac_bits.ok()) return frac_bits.status();
+  absl::StatusOr<qparams::Resize> params = qparams::Load<qparams::Resize>(node);
+  if (!params.ok()) return params.status();
+  const int frac_bits_value = params->weight_frac_bits;
+  const int* frac_bits = &frac_bits_value;
+  const numerics::RequantizeRecord record[1] = {params->output};
   const std::vector<std::vector<numerics::LinearTap>> taps = LinearTaps(*attrs, x.shape(), *plan);
   if (numerics::kResizeWeightBits * InterpolatedDims(taps) != *frac_bits) {
     return absl::InvalidArgumentError(absl::StrCat(
-        node.Describe(), ": qparam 'weight_frac_bits' = ", *frac_bits,
+        node.Describe(), ": 'resize' parameter weight_frac_bits = ", *frac_bits,
         " does not match the interpolated dimensions of input ", ShapeToString(x.shape())));
   }
   absl::StatusOr<DType> storage = qexact::OutputStorage(node, 0);
@@ -314,10 +313,10 @@ absl::Status ResizeQuantKernel(const ir::Node& node, absl::Span<const Tensor* co
   absl::Status st;
   switch (x.dtype()) {
     case DType::kInt8:
-      st = LinearToStorage<int8_t>(x, *plan, taps, (*record)[0], *storage, y);
+      st = LinearToStorage<int8_t>(x, *plan, taps, record[0], *storage, y);
       break;
     case DType::kInt16:
-      st = LinearToStorage<int16_t>(x, *plan, taps, (*record)[0], *storage, y);
+      st = LinearToStorage<int16_t>(x, *plan, taps, record[0], *storage, y);
       break;
     default:
       return absl::InvalidArgumentError(
@@ -394,6 +393,12 @@ ir::OpSchema ResizeSchema() {
   s.qkind = ir::QuantKind::kArithmetic;
   s.qinherit_input = 0;
   s.qprepare = PrepareResize;
+  // Nearest resize has no parameters.
+  s.qcheck = [](const ir::Node& node) -> absl::Status {
+    absl::StatusOr<ResizeAttrs> attrs = ParseResizeAttrs(node);
+    if (!attrs.ok()) return attrs.status();
+    return attrs->linear ? qparams::Load<qparams::Resize>(node).status() : absl::OkStatus();
+  };
   s.qkernel = ResizeQuantKernel;
   return s;
 }

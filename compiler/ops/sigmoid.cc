@@ -14,6 +14,8 @@ ir::OpSchema SigmoidSchema() {
   // Quantized: int8 256-entry table, int16 SegmentLUT (docs/NUMERICS.md, "Lookup tables").
   qtable::MakeUnaryTableOp(s, qtable::Fixed([](double x) { return 1.0 / (1.0 + std::exp(-x)); }),
                            numerics::SegmentLutMirror::kOdd);
+  // The int16 table's asserted error bound (docs/NUMERICS.md, "Lookup tables").
+  s.int16_table_error_lsb = 4;
   return s;
 }
 

@@ -7,6 +7,7 @@
 
 #include "compiler/ir/node_error.h"
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/qparams.h"
 #include "compiler/ops/quant_table_util.h"
 #include "isa/numerics/lut.h"
 #include "isa/numerics/requantize.h"
@@ -80,11 +81,10 @@ absl::Status PrepareSoftmax(ir::Node& node, const ir::QuantOpContext& ctx) {
   }
   auto exp_fn = [](double x) { return std::exp(x); };
   const double s_exp = 1.0 / 32767.0;
-  auto& qp = node.mutable_qparams();
+  qparams::Softmax p;
   if (in->first == DType::kInt8) {
-    const std::vector<int32_t> t = numerics::MakeTable(exp_fn, in->second, s_exp, -255,
-                                                       numerics::kSoftmaxExpTableSize, 0, 32767);
-    qp["exp_table"] = Tensor::FromVector<int32_t>({numerics::kSoftmaxExpTableSize}, t);
+    p.exp_table = numerics::MakeTable(exp_fn, in->second, s_exp, -255,
+                                      numerics::kSoftmaxExpTableSize, 0, 32767);
   } else {
     absl::StatusOr<numerics::SegmentLut> lut =
         numerics::Fit(exp_fn, in->second, s_exp, numerics::DividePoints::kEvenly,
@@ -92,15 +92,14 @@ absl::Status PrepareSoftmax(ir::Node& node, const ir::QuantOpContext& ctx) {
     if (!lut.ok()) {
       return ir::NodeError(absl::StatusCode::kInvalidArgument, node, lut.status().message());
     }
-    const std::vector<int32_t> words = numerics::PackRecord(lut->record);
-    qp["segment_record"] = Tensor::FromVector<int32_t>({static_cast<int64_t>(words.size())}, words);
-    qp["segment_tables"] =
-        Tensor::FromVector<int16_t>({numerics::kSegmentTableTotal},
-                                    std::vector<int16_t>(lut->tables.begin(), lut->tables.end()));
+    p.exp_lut = *std::move(lut);
   }
-  qp["reciprocal_table"] = Tensor::FromVector<int32_t>({numerics::kReciprocalTableSize},
-                                                       numerics::MakeReciprocalTable());
-  return qtable::SetRequantizeRecord(node, "output", 1.0 / out->second);
+  p.reciprocal_table = numerics::MakeReciprocalTable();
+  absl::StatusOr<numerics::RequantizeRecord> record =
+      numerics::MakeRequantizeRecord(1.0 / out->second);
+  if (!record.ok()) return ir::NodeError(node, record.status());
+  p.output = *record;
+  return qparams::Store(node, p);
 }
 
 absl::Status SoftmaxKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
@@ -110,38 +109,16 @@ absl::Status SoftmaxKernel(const ir::Node& node, absl::Span<const Tensor* const>
   if (!out.ok()) return out.status();
   absl::StatusOr<int> axis = QuantAxis(node, x.shape());
   if (!axis.ok()) return axis.status();
-  numerics::SoftmaxParams params;
-  absl::StatusOr<numerics::RequantizeRecord> record = qtable::RequantizeRecordParam(node, "output");
-  if (!record.ok()) return record.status();
-  params.output = *record;
-  absl::StatusOr<const Tensor*> rtable =
-      qtable::QParam(node, "reciprocal_table", DType::kInt32, numerics::kReciprocalTableSize);
-  if (!rtable.ok()) return rtable.status();
-  const absl::Span<const int32_t> rec = (*rtable)->span<int32_t>();
-  params.reciprocal_table.assign(rec.begin(), rec.end());
-  if (x.dtype() == DType::kInt8) {
-    absl::StatusOr<const Tensor*> t =
-        qtable::QParam(node, "exp_table", DType::kInt32, numerics::kSoftmaxExpTableSize);
-    if (!t.ok()) return t.status();
-    const absl::Span<const int32_t> exp = (*t)->span<int32_t>();
-    params.exp_table.assign(exp.begin(), exp.end());
-  } else if (x.dtype() == DType::kInt16) {
-    absl::StatusOr<const Tensor*> w =
-        qtable::QParam(node, "segment_record", DType::kInt32, numerics::kSegmentLutRecordWords);
-    if (!w.ok()) return w.status();
-    absl::StatusOr<const Tensor*> t =
-        qtable::QParam(node, "segment_tables", DType::kInt16, numerics::kSegmentTableTotal);
-    if (!t.ok()) return t.status();
-    absl::StatusOr<numerics::SegmentLutRecord> r = numerics::UnpackRecord((*w)->span<int32_t>());
-    if (!r.ok()) {
-      return ir::NodeError(absl::StatusCode::kInvalidArgument, node, r.status().message());
-    }
-    params.exp_lut.record = *r;
-    const absl::Span<const int16_t> tables = (*t)->span<int16_t>();
-    std::copy(tables.begin(), tables.end(), params.exp_lut.tables.begin());
-  } else {
+  if (x.dtype() != DType::kInt8 && x.dtype() != DType::kInt16) {
     return absl::InvalidArgumentError(
         absl::StrCat(node.Describe(), ": quantized Softmax takes int8 or int16 input"));
+  }
+  absl::StatusOr<qparams::Softmax> params = qparams::Load<qparams::Softmax>(node);
+  if (!params.ok()) return params.status();
+  if ((x.dtype() == DType::kInt8) != !params->exp_table.empty()) {
+    return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
+                         absl::StrCat("'softmax' parameters do not match the ",
+                                      DTypeName(x.dtype()), " input"));
   }
   const int64_t n = x.dim(*axis);
   if (n > numerics::kMaxSoftmaxLength) {
@@ -153,7 +130,7 @@ absl::Status SoftmaxKernel(const ir::Node& node, absl::Span<const Tensor* const>
   const std::vector<int64_t> q = x.ToInt64Vector();
   const auto [lo, hi] = qtable::Range(out->first);
   std::vector<int64_t> y(q.size());
-  numerics::Softmax(params, q.data(), outer, n, inner, lo, hi, y.data());
+  numerics::Softmax(*params, q.data(), outer, n, inner, lo, hi, y.data());
   outputs.push_back(qtable::IntTensor(out->first, x.shape(), y));
   return absl::OkStatus();
 }
@@ -162,7 +139,10 @@ ir::OpSchema QuantizedSoftmaxSchema() {
   ir::OpSchema s = SoftmaxSchema();
   s.qkind = ir::QuantKind::kTable;
   s.qprepare = PrepareSoftmax;
+  s.qcheck = qparams::CheckFn<qparams::Softmax>();
   s.qkernel = SoftmaxKernel;
+  // The int16 table's asserted error bound (docs/NUMERICS.md, "Lookup tables").
+  s.int16_table_error_lsb = 4;
   return s;
 }
 

@@ -17,6 +17,8 @@ ir::OpSchema SoftplusSchema() {
                              return (x > 0 ? x : 0.0) + std::log1p(std::exp(-std::fabs(x)));
                            }),
                            numerics::SegmentLutMirror::kNone);
+  // The int16 table's asserted error bound (docs/NUMERICS.md, "Lookup tables").
+  s.int16_table_error_lsb = 4;
   return s;
 }
 

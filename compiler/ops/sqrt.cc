@@ -15,6 +15,8 @@ ir::OpSchema SqrtSchema() {
   qtable::MakeNormalizedInt16Op(
       s, qtable::Fixed([](double x) { return x > 0 ? std::sqrt(x) : 0.0; }),
       numerics::SegmentLutMirror::kNone, qtable::NormalizedFunction::kSqrt);
+  // The int16 table's asserted error bound (docs/NUMERICS.md, "Lookup tables").
+  s.int16_table_error_lsb = 2;
   return s;
 }
 

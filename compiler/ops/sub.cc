@@ -5,7 +5,7 @@
 namespace openbpu::ops {
 namespace {
 
-OPENBPU_REGISTER_OP(Sub, qarith::WithArithmeticQuant(
+OPENBPU_REGISTER_OP(Sub, qarith::WithArithmeticQuant<qparams::Add>(
                              BinarySchema(
                                  "Sub", [](float a, float b) { return a - b; },
                                  [](int64_t a, int64_t b) {

@@ -16,6 +16,7 @@
 #include "compiler/frontend/graph_builder.h"
 #include "compiler/ir/op_registry.h"
 #include "compiler/ops/op_test_util.h"
+#include "compiler/ops/qparams.h"
 #include "compiler/ops/quant_table_util.h"
 #include "compiler/ops/quant_test_util.h"
 #include "gtest/gtest.h"
@@ -205,7 +206,7 @@ TEST(TableOpsQuantTest, Int16WithinBoundOfTheDefinition) {
       const int64_t want = numerics::QuantizeTableEntry(c.f(xi * s_in) / s_out, -32768, 32767);
       worst = std::max(worst, std::abs(q->output.data<int16_t>()[k] - want));
     }
-    absl::StatusOr<int64_t> measured = qtable::MeasuredTableError(*q->node);
+    absl::StatusOr<int64_t> measured = qparams::MeasuredTableError(*q->node);
     ASSERT_TRUE(measured.ok()) << measured.status();
     std::printf("lut-error: %s int16 max_lsb=%lld (sweep %lld)\n", c.op.c_str(),
                 static_cast<long long>(*measured), static_cast<long long>(worst));

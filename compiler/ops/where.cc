@@ -3,7 +3,9 @@
 // copied as bytes.
 #include <cstring>
 
+#include "compiler/ir/node_error.h"
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/qparams.h"
 #include "compiler/ops/quant_exact_util.h"
 
 namespace openbpu::ops {
@@ -59,11 +61,12 @@ ir::OpSchema WhereSchema() {
     return absl::OkStatus();
   };
   // Quantized (arithmetic): X and Y are requantized to the output scale
-  // (records "data": s_x / s_out, s_y / s_out), then selected by the condition.
+  // (qparams::InputRecords: s_x / s_out, s_y / s_out), then selected by the condition.
   s.qkind = ir::QuantKind::kArithmetic;
   s.qprepare = [](ir::Node& node, const ir::QuantOpContext&) -> absl::Status {
-    return qexact::PrepareRequantizeInputs(node, {1, 2}, "data");
+    return qexact::PrepareRequantizeInputs(node, {1, 2});
   };
+  s.qcheck = qparams::CheckFn<qparams::InputRecords>();
   s.qkernel = [](const ir::Node& node, absl::Span<const Tensor* const> inputs,
                  std::vector<Tensor>& outputs) -> absl::Status {
     const Tensor& c = *inputs[0];
@@ -73,9 +76,13 @@ ir::OpSchema WhereSchema() {
       return absl::InvalidArgumentError(
           absl::StrCat("condition must be bool, got ", DTypeName(c.dtype())));
     }
-    absl::StatusOr<std::vector<numerics::RequantizeRecord>> records =
-        qexact::GetRecords(node, "data", 2);
-    if (!records.ok()) return records.status();
+    absl::StatusOr<qparams::InputRecords> params = qparams::Load<qparams::InputRecords>(node);
+    if (!params.ok()) return params.status();
+    if (params->records.size() != 2) {
+      return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
+                           "'inputs' parameters must have 2 records (X and Y)");
+    }
+    const std::vector<numerics::RequantizeRecord>* records = &params->records;
     absl::StatusOr<DType> storage = qexact::OutputStorage(node, 0);
     if (!storage.ok()) return storage.status();
     absl::StatusOr<std::pair<int64_t, int64_t>> range = qexact::StorageRange(*storage);

@@ -10,6 +10,7 @@
 #include "common/npy.h"
 #include "compiler/frontend/graph_builder.h"
 #include "compiler/ir/hbir.h"
+#include "compiler/ops/qparams.h"
 #include "compiler/quantization/convert.h"
 #include "compiler/quantization/quant_tensor.h"
 #include "compiler/quantization/similarity.h"
@@ -215,7 +216,7 @@ TEST(ConvertTest, ChainStructureAndRun) {
   EXPECT_EQ(d1->input(0)->producer()->op(), "QuantizeLinear");
   EXPECT_EQ(d1->output(0)->type().quant->scales,
             *(*state)->ActivationScales(d1->output(0)->name()));
-  EXPECT_TRUE(d1->qparams().count("ratio"));
+  EXPECT_TRUE(ops::qparams::Load<ops::qparams::InputRecords>(*d1).ok());
   EXPECT_EQ(g->FindNode("sigmoid")->input(0)->producer()->op(), "DequantizeLinear");
   EXPECT_EQ(g->outputs()[0]->producer()->op(), "DequantizeLinear");
   EXPECT_EQ(g->outputs()[0]->type().dtype, DType::kFloat32);

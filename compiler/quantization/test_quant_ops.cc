@@ -1,9 +1,11 @@
 // Test-only quantized ops (TestQRelu: exact, inherits its input's scale; TestQDouble: y = 2x,
-// arithmetic, with a qparam) so convert and the quantized interpreter can be tested end to end
+// arithmetic, with a typed parameter) so convert and the quantized interpreter can be tested end to end
 // without depending on the real ops' integer kernels.
 #include <cmath>
 
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/qparams.h"
+#include "isa/numerics/requantize.h"
 
 namespace openbpu::quantization {
 namespace {
@@ -42,17 +44,23 @@ ir::OpSchema TestQDouble() {
   ir::OpSchema s =
       ops::UnaryFloatSchema("TestQDouble", {}, [](const ir::Node&, float x) { return 2.f * x; });
   s.qkind = ir::QuantKind::kArithmetic;
+  // One record (qparams::InputRecords): 2 s_in / s_out.
   s.qprepare = [](ir::Node& node, const ir::QuantOpContext&) -> absl::Status {
     const double ratio =
         2.0 * node.input(0)->type().quant->scales[0] / node.output(0)->type().quant->scales[0];
-    node.mutable_qparams()["ratio"] = Tensor::Scalar<double>(ratio);
-    return absl::OkStatus();
+    absl::StatusOr<numerics::RequantizeRecord> r = numerics::MakeRequantizeRecord(ratio);
+    if (!r.ok()) return r.status();
+    return ops::qparams::Store(node, ops::qparams::InputRecords{{*r}});
   };
+  s.qcheck = ops::qparams::CheckFn<ops::qparams::InputRecords>();
   s.qkernel = [](const ir::Node& node, absl::Span<const Tensor* const> inputs,
                  std::vector<Tensor>& outputs) -> absl::Status {
-    const double ratio = node.qparams().at("ratio").data<double>()[0];
+    absl::StatusOr<ops::qparams::InputRecords> p =
+        ops::qparams::Load<ops::qparams::InputRecords>(node);
+    if (!p.ok()) return p.status();
+    const numerics::RequantizeRecord r = p->records[0];
     outputs.push_back(MapInt(*inputs[0], node.output(0)->type().dtype, [&](int64_t q) {
-      return static_cast<int64_t>(std::nearbyint(static_cast<double>(q) * ratio));
+      return numerics::Requantize(q, r, INT32_MIN, INT32_MAX);
     }));
     return absl::OkStatus();
   };

@@ -56,57 +56,23 @@ std::string DTypeList(const std::vector<DType>& dtypes) {
   return names.empty() ? std::string("none") : absl::StrJoin(names, ", ");
 }
 
-// The qparam names the op's qprepare derives for `node`, from a scratch graph holding a copy of
-// the node and of its input and output values (types, constants), so the graph stays untouched.
-absl::StatusOr<std::vector<std::string>> DerivedQParamNames(const ir::Node& node,
-                                                            const ir::OpSchema& schema,
-                                                            march::March march) {
-  ir::Graph scratch;
-  std::map<const ir::Value*, ir::Value*> copy_of;
-  auto copy = [&](const ir::Value* v) -> absl::StatusOr<ir::Value*> {
-    if (v == nullptr) return nullptr;
-    if (auto it = copy_of.find(v); it != copy_of.end()) return it->second;
-    OPENBPU_ASSIGN_OR_RETURN(ir::Value * c, scratch.AddValue(v->name()));
-    if (v->is_constant()) c->set_constant(v->constant());
-    c->set_type(v->type());
-    copy_of[v] = c;
-    return c;
-  };
-  std::vector<ir::Value*> inputs, outputs;
-  for (const ir::Value* in : node.inputs()) {
-    OPENBPU_ASSIGN_OR_RETURN(ir::Value * c, copy(in));
-    inputs.push_back(c);
-  }
-  for (const ir::Value* out : node.outputs()) {
-    OPENBPU_ASSIGN_OR_RETURN(ir::Value * c, copy(out));
-    outputs.push_back(c);
-  }
-  OPENBPU_ASSIGN_OR_RETURN(ir::Node * twin,
-                           scratch.AddNode(node.name(), node.op(), inputs, outputs, node.attrs()));
-  OPENBPU_RETURN_IF_ERROR(
-      schema.qprepare(*twin, ir::QuantOpContext{std::string(march::MarchName(march))}));
-  std::vector<std::string> names;
-  for (const auto& [name, value] : twin->qparams()) names.push_back(name);
-  return names;
-}
-
-absl::Status CheckQParams(const ir::Node& node, march::March march) {
+// The node's typed parameters (compiler/ops/qparams.h) are present, complete and within the isa's
+// ranges: the op's qcheck Loads and Validates them.
+absl::Status CheckQParams(const ir::Node& node) {
   const ir::OpSchema* schema = ir::OpRegistry::Global().Find(node.op());
-  if (!schema->qprepare) return absl::OkStatus();
-  absl::StatusOr<std::vector<std::string>> derived = DerivedQParamNames(node, *schema, march);
-  if (!derived.ok()) {
-    // qprepare's errors name the node (most of them already).
-    const absl::Status& s = derived.status();
-    return absl::StrContains(s.message(), node.Describe()) ? s : NodeError(node, s);
+  if (schema == nullptr || !schema->qprepare) return absl::OkStatus();
+  if (!schema->qcheck) {
+    return NodeError(absl::StatusCode::kInternal, node,
+                     "has a qprepare but no qcheck: its parameters cannot be verified");
   }
-  for (const std::string& name : *derived) {
-    if (node.qparams().count(name) == 0) {
-      return NodeError(absl::StatusCode::kInvalidArgument, node,
-                       absl::StrCat("runs on the BPU but its integer parameter '", name,
-                                    "' is missing (qprepare has not run)"));
-    }
+  absl::Status st = schema->qcheck(node);
+  if (st.ok()) return st;
+  if (st.code() == absl::StatusCode::kFailedPrecondition) {
+    return NodeError(absl::StatusCode::kInvalidArgument, node,
+                     absl::StrCat("runs on the BPU but its integer parameters are missing "
+                                  "(qprepare has not run): ", st.message()));
   }
-  return absl::OkStatus();
+  return absl::StrContains(st.message(), node.Describe()) ? st : NodeError(node, st);
 }
 
 absl::Status CheckDTypes(const ir::Node& node, march::March march) {
@@ -160,7 +126,7 @@ absl::Status VerifyQuantizedGraph(const ir::Graph& graph, march::March march,
   if (options.check_table_dtypes) {
     for (const ir::Node* node : bpu_nodes) OPENBPU_RETURN_IF_ERROR(CheckDTypes(*node, march));
   }
-  for (const ir::Node* node : bpu_nodes) OPENBPU_RETURN_IF_ERROR(CheckQParams(*node, march));
+  for (const ir::Node* node : bpu_nodes) OPENBPU_RETURN_IF_ERROR(CheckQParams(*node));
   return absl::OkStatus();
 }
 

@@ -72,7 +72,30 @@ TEST(VerifyQuantizedTest, RejectsMissingIntegerParameters) {
                        "node 'conv' (FusedConv)", "is missing");
   conv->mutable_qparams().clear();
   ExpectRejectedNaming(VerifyQuantizedGraph(*g, march::March::kBernoulli2),
-                       "node 'conv' (FusedConv)", "is missing");
+                       "node 'conv' (FusedConv)", "parameters are missing (qprepare has not run)");
+}
+
+TEST(VerifyQuantizedTest, RejectsParametersOutsideTheIsaRanges) {
+  std::unique_ptr<ir::Graph> g = ConvertedGraph();
+  ir::Node* conv = g->FindNode("conv");
+  ASSERT_TRUE(conv->qparams().count("requant.acc"));
+  // A multiplier below 2^30 is no requantize record the TAE epilogue accepts.
+  Tensor acc = conv->qparams().at("requant.acc");
+  acc.data<int32_t>()[0] = 5;
+  conv->mutable_qparams()["requant.acc"] = acc;
+  ExpectRejectedNaming(VerifyQuantizedGraph(*g, march::March::kBernoulli2),
+                       "node 'conv' (FusedConv)", "neither 0 nor in [2^30, 2^31)");
+  // A clamp with lo > hi.
+  std::unique_ptr<ir::Graph> h = ConvertedGraph();
+  ir::Node* conv2 = h->FindNode("conv");
+  Tensor lo = conv2->qparams().at("requant.lo");
+  lo.data<int32_t>()[0] = 127;
+  Tensor hi = conv2->qparams().at("requant.hi");
+  hi.data<int32_t>()[0] = -128;
+  conv2->mutable_qparams()["requant.lo"] = lo;
+  conv2->mutable_qparams()["requant.hi"] = hi;
+  ExpectRejectedNaming(VerifyQuantizedGraph(*h, march::March::kBernoulli2),
+                       "node 'conv' (FusedConv)", "invalid 'requant' quantization parameters");
 }
 
 TEST(VerifyQuantizedTest, RejectsDTypeTheMarchDoesNotAllow) {
