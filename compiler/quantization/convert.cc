@@ -44,12 +44,16 @@ absl::StatusOr<ConvertReport> Convert(CalibrationState& state, const ConvertOpti
   if (options.fuse) pipeline.AddPass<passes::FusePass>();
   AddConvertPasses(pipeline, context);
   OPENBPU_RETURN_IF_ERROR(pipeline.Run(graph).status());
-  // Without the op-table dtype check: on bayes convert gives int16 to ops whose table cell is int8
-  // only and int8 to Div, whose cell is int16 only (docs/QUANTIZATION.md lists them), and the
-  // reference runs them so. Following the table changes results; that is a step of its own.
+  // The op-table dtype check as warnings, not errors: on bayes convert gives int16 to ops whose
+  // table cell is int8 only and int8 to Div, whose cell is int16 only (docs/QUANTIZATION.md lists
+  // them), and the reference runs them so. Following the table changes results; that is a step of
+  // its own (the back end decides per op whether it can run the reference's dtypes).
   VerifyQuantizedOptions verify;
   verify.check_table_dtypes = false;
   OPENBPU_RETURN_IF_ERROR(VerifyQuantizedGraph(graph, march_id, verify));
+  for (std::string& w : TableDTypeDeviations(graph, march_id)) {
+    context.report.warnings.push_back(std::move(w));
+  }
   return std::move(context.report);
 }
 

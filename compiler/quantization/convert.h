@@ -25,14 +25,15 @@ struct ConvertReport {
   int quantize_inserted = 0;
   int dequantize_inserted = 0;
   // Layers the march may not run as computed, e.g. "node 'conv3' (FusedConv): int16 input,
-  // worst-case accumulation 4294705153 (K=1032 ...) exceeds int32".
+  // worst-case accumulation 4294705153 (K=1032 ...) exceeds int32", and nodes whose dtypes the
+  // march's op table does not list (TableDTypeDeviations).
   std::vector<std::string> warnings;
 
   std::string ToString() const;
 };
 
 // Converts state.graph() in place: a PassPipeline of the passes in convert_passes.h, then
-// VerifyQuantizedGraph (without its op-table dtype check). Errors name the node: a qint16 request
+// VerifyQuantizedGraph (its op-table dtype check reported as warnings). Errors name the node: a qint16 request
 // on bernoulli2, a qint16 weight, a qint32 output feeding a quantized node, a failing qprepare.
 // The graph is unusable after an error.
 absl::StatusOr<ConvertReport> Convert(CalibrationState& state, const ConvertOptions& options = {});

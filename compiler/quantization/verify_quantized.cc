@@ -115,6 +115,17 @@ absl::Status CheckNoFloatFromBpu(const ir::Node& node) {
 
 }  // namespace
 
+std::vector<std::string> TableDTypeDeviations(const ir::Graph& graph, march::March march) {
+  std::vector<std::string> out;
+  for (const auto& node : graph.nodes()) {
+    if (!reference::RunsQuantized(*node)) continue;
+    if (absl::Status st = CheckDTypes(*node, march); !st.ok()) {
+      out.push_back(std::string(st.message()));
+    }
+  }
+  return out;
+}
+
 absl::Status VerifyQuantizedGraph(const ir::Graph& graph, march::March march,
                                   const VerifyQuantizedOptions& options) {
   std::vector<const ir::Node*> bpu_nodes;

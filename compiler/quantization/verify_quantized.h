@@ -1,7 +1,10 @@
 // The verifier for quantized graphs, run after convert: what every graph the BPU part of the
-// compiler receives must satisfy, as far as it can be checked before typed parameters exist.
+// compiler receives must satisfy.
 #ifndef OPENBPU_COMPILER_QUANTIZATION_VERIFY_QUANTIZED_H_
 #define OPENBPU_COMPILER_QUANTIZATION_VERIFY_QUANTIZED_H_
+
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "compiler/ir/graph.h"
@@ -10,15 +13,16 @@
 namespace openbpu::quantization {
 
 struct VerifyQuantizedOptions {
-  // The dtype check against the march's op table. Convert turns it off: its output does not
-  // follow the table's dtypes yet (see convert.cc).
+  // The dtype check against the march's op table. Convert turns it off and reports the
+  // deviations as warnings instead (TableDTypeDeviations): its output does not follow the
+  // table's dtypes yet (see convert.cc).
   bool check_table_dtypes = true;
 };
 
 // Checks every node that runs on the BPU (reference::RunsQuantized: an op with integer semantics
 // and a quantized input or output):
-//   - its integer parameters are complete: every qparam its op's qprepare derives for it (run on
-//     a scratch copy of the node) is present;
+//   - its typed integer parameters (compiler/ops/qparams.h) are present, complete and within the
+//     isa's ranges: its op's OpSchema::qcheck loads and validates them;
 //   - the dtypes of its quantized (non-constant) inputs and outputs are among those the march's
 //     op table allows for the op (rows mapping the op as primary or alias; FusedConv and
 //     FusedLinear are checked as Conv and Gemm; ops the table gives no dtypes for are not
@@ -28,6 +32,10 @@ struct VerifyQuantizedOptions {
 // The first violation is an InvalidArgument error naming the node.
 absl::Status VerifyQuantizedGraph(const ir::Graph& graph, march::March march,
                                   const VerifyQuantizedOptions& options = {});
+
+// The op-table dtype check of VerifyQuantizedGraph as a list: one message naming the node per BPU
+// node with a quantized input or output dtype the march's table does not allow for its op.
+std::vector<std::string> TableDTypeDeviations(const ir::Graph& graph, march::March march);
 
 }  // namespace openbpu::quantization
 

@@ -108,10 +108,16 @@ TEST(VerifyQuantizedTest, RejectsDTypeTheMarchDoesNotAllow) {
   const absl::Status s = VerifyQuantizedGraph(*g, march::March::kBernoulli2);
   ExpectRejectedNaming(s, "node 'add' (Add)", "int16");
   EXPECT_TRUE(absl::StrContains(s.message(), "bernoulli2")) << s;
-  // The check convert leaves out (its output does not follow the table's dtypes yet).
+  // The check convert leaves out (its output does not follow the table's dtypes yet) and reports
+  // as warnings instead.
   VerifyQuantizedOptions without_table;
   without_table.check_table_dtypes = false;
   EXPECT_TRUE(VerifyQuantizedGraph(*g, march::March::kBernoulli2, without_table).ok());
+  EXPECT_TRUE(TableDTypeDeviations(*g, march::March::kBayes).empty());
+  const std::vector<std::string> deviations = TableDTypeDeviations(*g, march::March::kBernoulli2);
+  ASSERT_EQ(deviations.size(), 1u);
+  EXPECT_TRUE(absl::StrContains(deviations[0], "node 'add' (Add)")) << deviations[0];
+  EXPECT_TRUE(absl::StrContains(deviations[0], "int16")) << deviations[0];
 }
 
 TEST(VerifyQuantizedTest, RejectsFloatBetweenBpuNodes) {
