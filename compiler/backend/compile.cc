@@ -1,0 +1,221 @@
+// Compile: place every quantized value in DDR (inputs and outputs in their regions, the rest in
+// scratch by liveness), then run each node's lowering in graph order.
+#include "compiler/backend/compile.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "compiler/backend/emitter.h"
+#include "compiler/backend/lowering.h"
+#include "compiler/ir/node_error.h"
+#include "compiler/reference/quantized_interpreter.h"
+#include "isa/march.h"
+
+namespace openbpu::backend {
+namespace {
+
+absl::StatusOr<Buffer> Place(const ir::Value& v) {
+  const ir::TensorType& t = v.type();
+  if (!t.quant.has_value()) {
+    return absl::InvalidArgumentError(absl::StrCat("value '", v.name(), "' is not quantized"));
+  }
+  Buffer b;
+  b.dtype = t.quant->storage;
+  if (t.shape.size() == 4) {
+    b.n = t.shape[0], b.c = t.shape[1], b.h = t.shape[2], b.w = t.shape[3];
+  } else if (t.shape.size() == 2) {
+    b.n = t.shape[0], b.c = t.shape[1];
+  } else {
+    return absl::UnimplementedError(absl::StrCat("value '", v.name(), "' has shape ",
+                                                 ShapeToString(t.shape),
+                                                 "; the back end places rank-2 and rank-4 values"));
+  }
+  return b;
+}
+
+// First-fit allocation of scratch intervals over the layer order.
+class ScratchAllocator {
+ public:
+  uint64_t Allocate(uint64_t bytes) {
+    bytes = static_cast<uint64_t>(Align16(static_cast<int64_t>(bytes)));
+    uint64_t at = 0;
+    for (const auto& [start, size] : live_) {
+      if (at + bytes <= start) break;
+      at = std::max(at, start + size);
+    }
+    live_.emplace(at, bytes);
+    peak_ = std::max(peak_, at + bytes);
+    return at;
+  }
+  void Free(uint64_t at) {
+    for (auto it = live_.begin(); it != live_.end(); ++it) {
+      if (it->first == at) {
+        live_.erase(it);
+        return;
+      }
+    }
+  }
+  uint64_t peak() const { return peak_; }
+
+ private:
+  std::multimap<uint64_t, uint64_t> live_;  // start -> bytes
+  uint64_t peak_ = 0;
+};
+
+}  // namespace
+
+absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptions& options) {
+  if (options.opt != "O0") {
+    return absl::UnimplementedError(
+        absl::StrCat("opt level '", options.opt, "' is not supported yet (O0 is)"));
+  }
+  absl::StatusOr<const isa::March*> march = isa::FindMarch(options.march);
+  if (!march.ok()) return march.status();
+
+  // The BPU part: the nodes between the QuantizeLinear of each graph input and the
+  // DequantizeLinear of each graph output.
+  CompiledModel model;
+  std::vector<const ir::Node*> bpu;
+  std::map<const ir::Value*, const ir::Value*> alias_of;  // alias output -> its input
+  std::set<const ir::Value*> model_inputs, model_outputs;
+  const std::set<const ir::Value*> graph_inputs(graph.inputs().begin(), graph.inputs().end());
+  const std::set<const ir::Value*> graph_outputs(graph.outputs().begin(), graph.outputs().end());
+  for (const auto& node : graph.nodes()) {
+    if (node->op() == "QuantizeLinear" && graph_inputs.count(node->input(0))) {
+      model_inputs.insert(node->output(0));
+      model.inputs.push_back({node->input(0)->name(), node->output(0)->name()});
+      continue;
+    }
+    if (node->op() == "DequantizeLinear" && graph_outputs.count(node->output(0))) {
+      model_outputs.insert(node->input(0));
+      model.outputs.push_back({node->output(0)->name(), node->input(0)->name()});
+      continue;
+    }
+    if (!reference::RunsQuantized(*node)) {
+      return ir::NodeError(absl::StatusCode::kUnimplemented, *node,
+                           "runs in float (on the CPU); the back end compiles models whose every "
+                           "node between the input QuantizeLinear and the output "
+                           "DequantizeLinear runs on the BPU (hybrid models come later)");
+    }
+    if (IsAliasOp(*node)) {
+      alias_of[node->output(0)] = node->input(0);
+    } else if (LoweringRegistry::Global().Find(node->op()) == nullptr) {
+      return ir::NodeError(absl::StatusCode::kUnimplemented, *node,
+                           absl::StrCat("has no BPU lowering for ", options.march, " yet"));
+    }
+    bpu.push_back(node.get());
+  }
+  if (model.inputs.empty() || model.outputs.empty()) {
+    return absl::InvalidArgumentError(
+        "the graph has no quantized input or output: compile a converted graph (bpu quantize)");
+  }
+  auto root = [&](const ir::Value* v) {
+    while (alias_of.count(v)) v = alias_of.at(v);
+    return v;
+  };
+
+  // Liveness: the index of the node that defines and of the last node that reads each value.
+  std::map<const ir::Value*, int> first_def, last_use;
+  for (int i = 0; i < static_cast<int>(bpu.size()); ++i) {
+    for (const ir::Value* in : bpu[i]->inputs()) {
+      if (in != nullptr && !in->is_constant()) last_use[root(in)] = i;
+    }
+    for (const ir::Value* out : bpu[i]->outputs()) first_def.emplace(root(out), i);
+  }
+  std::map<const ir::Value*, Buffer> buffers;
+  uint64_t input_bytes = 0, output_bytes = 0;
+  for (TensorDesc& d : model.inputs) {
+    const ir::Value* v = graph.FindValue(d.value);
+    absl::StatusOr<Buffer> b = Place(*v);
+    if (!b.ok()) return b.status();
+    b->region = "input";
+    b->offset = input_bytes;
+    input_bytes += Align16(b->bytes());
+    buffers[v] = *b;
+  }
+  for (TensorDesc& d : model.outputs) {
+    const ir::Value* v = root(graph.FindValue(d.value));
+    if (buffers.count(v)) continue;  // an input passed through
+    absl::StatusOr<Buffer> b = Place(*v);
+    if (!b.ok()) return b.status();
+    b->region = "output";
+    b->offset = output_bytes;
+    output_bytes += Align16(b->bytes());
+    buffers[v] = *b;
+  }
+  ScratchAllocator scratch;
+  std::vector<std::pair<int, const ir::Value*>> frees;  // (after node index, value)
+  for (int i = 0; i < static_cast<int>(bpu.size()); ++i) {
+    for (const ir::Value* out : bpu[i]->outputs()) {
+      const ir::Value* v = root(out);
+      if (buffers.count(v)) continue;
+      absl::StatusOr<Buffer> b = Place(*v);
+      if (!b.ok()) return ir::NodeError(*bpu[i], b.status());
+      b->region = "scratch";
+      b->offset = scratch.Allocate(static_cast<uint64_t>(b->bytes()));
+      model.scratch_bytes_unplanned += Align16(b->bytes());
+      buffers[v] = *b;
+    }
+    // Free what this node read last (after allocating its outputs: a node never writes over its
+    // own inputs).
+    for (const ir::Value* in : bpu[i]->inputs()) {
+      if (in == nullptr || in->is_constant()) continue;
+      const ir::Value* v = root(in);
+      if (last_use[v] == i && buffers.count(v) && buffers[v].region == "scratch") {
+        scratch.Free(buffers[v].offset);
+        last_use[v] = -1;
+      }
+    }
+  }
+  model.scratch_peak_bytes = scratch.peak();
+  // Alias outputs share their root's bytes with their own shape.
+  std::map<const ir::Value*, Buffer> all = buffers;
+  for (const auto& [out, in] : alias_of) {
+    absl::StatusOr<Buffer> shaped = Place(*out);
+    if (!shaped.ok()) return shaped.status();
+    Buffer b = buffers.at(root(out));
+    b.n = shaped->n, b.c = shaped->c, b.h = shaped->h, b.w = shaped->w;
+    all[out] = b;
+  }
+  for (const auto& [v, b] : buffers) {
+    BufferInfo info{v->name(), b.region, b.offset, static_cast<uint64_t>(b.bytes())};
+    info.first_layer = first_def.count(v) ? first_def[v] : 0;
+    info.last_layer = last_use.count(v) ? last_use[v] : static_cast<int>(bpu.size()) - 1;
+    model.buffers.push_back(info);
+  }
+  auto describe = [&](TensorDesc& d) {
+    const ir::Value* v = graph.FindValue(d.value);
+    const Buffer& b = all.at(v);
+    d.dtype = b.dtype;
+    d.shape = v->type().shape;
+    d.scales = v->type().quant->scales;
+    d.axis = v->type().quant->axis;
+    d.offset = b.offset;
+    d.bytes = static_cast<uint64_t>(b.bytes());
+  };
+  for (TensorDesc& d : model.inputs) describe(d);
+  for (TensorDesc& d : model.outputs) describe(d);
+
+  Emitter emit(**march);
+  LowerContext ctx(emit, all);
+  for (const ir::Node* node : bpu) {
+    if (IsAliasOp(*node)) continue;
+    emit.BeginLayer(node->name());
+    const int first = emit.instruction_count();
+    if (absl::Status st = (*LoweringRegistry::Global().Find(node->op()))(*node, ctx); !st.ok()) {
+      return absl::StrContains(st.message(), node->Describe()) ? st : ir::NodeError(*node, st);
+    }
+    model.layers.push_back({node->name(), node->op(), first, emit.instruction_count() - 1});
+  }
+  absl::StatusOr<isa::Program> program =
+      emit.Finish(std::max<uint64_t>(input_bytes, 16), std::max<uint64_t>(output_bytes, 16),
+                  std::max<uint64_t>(scratch.peak(), 16));
+  if (!program.ok()) return program.status();
+  model.program = *std::move(program);
+  return model;
+}
+
+}  // namespace openbpu::backend

@@ -1,0 +1,64 @@
+// The back end's entry point: a quantized graph (the output of quantization::Convert) to one BPU
+// program, with the descriptors of its inputs and outputs, its layer table and its DDR plan.
+#ifndef OPENBPU_COMPILER_BACKEND_COMPILE_H_
+#define OPENBPU_COMPILER_BACKEND_COMPILE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/tensor.h"
+#include "compiler/ir/graph.h"
+#include "isa/program.h"
+
+namespace openbpu::backend {
+
+struct CompileOptions {
+  std::string march = "bayes";
+  // O0: one serial chain of instructions (units never overlap). O2 comes with the overlap and
+  // on-chip chaining work of issue 10.
+  std::string opt = "O0";
+};
+
+// A model input or output in the DDR input / output region: dense NHWC of `dtype` (the
+// quantized value's storage), `shape` the value's NCHW shape, quantized with `scales`.
+struct TensorDesc {
+  std::string name;       // the graph input / output name
+  std::string value;      // the quantized value inside the graph
+  DType dtype = DType::kInt8;
+  Shape shape;
+  std::vector<float> scales;
+  int axis = -1;
+  uint64_t offset = 0;
+  uint64_t bytes = 0;
+};
+
+struct LayerInfo {
+  std::string name;  // the node name
+  std::string op;
+  int first_instruction = 0, last_instruction = 0;
+};
+
+struct BufferInfo {
+  std::string value, region;
+  uint64_t offset = 0, bytes = 0;
+  int first_layer = 0, last_layer = 0;
+};
+
+struct CompiledModel {
+  isa::Program program;
+  std::vector<TensorDesc> inputs, outputs;
+  std::vector<LayerInfo> layers;
+  std::vector<BufferInfo> buffers;
+  uint64_t scratch_peak_bytes = 0;
+  uint64_t scratch_bytes_unplanned = 0;  // the sum of all scratch buffers (without reuse)
+};
+
+// Errors name the node: an op the back end has no lowering for, a float node inside the model
+// (hybrid BPU/CPU models come later), a layer that cannot be tiled into the march's SRAMs.
+absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptions& options);
+
+}  // namespace openbpu::backend
+
+#endif  // OPENBPU_COMPILER_BACKEND_COMPILE_H_

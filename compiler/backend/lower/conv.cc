@@ -1,0 +1,283 @@
+// Conv, FusedConv, FusedLinear and Gemm on the TAE, requantized on the VAE.
+//
+// A linear layer is a 1x1 convolution of a [N][1][1][K] input (so bernoulli2, which has no
+// matmul row for Linear, runs classifiers too). Per image and per group of output channels whose
+// int8 weights and RequantParams fit the weight SRAM, output rows are computed in tiles: the DMA
+// loads the tile's input rows with the zero padding added, tae.conv accumulates into the
+// accumulator SRAM, vae.requant(_sumin) writes the output tile, the STORE writes it to DDR.
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "compiler/backend/lowering.h"
+#include "compiler/ir/node_error.h"
+#include "compiler/ops/conv_attrs.h"
+#include "compiler/ops/qparams.h"
+#include "isa/records.h"
+
+namespace openbpu::backend {
+namespace {
+
+const char* DName(DType d) {
+  switch (d) {
+    case DType::kInt8:
+      return "s8";
+    case DType::kInt16:
+      return "s16";
+    case DType::kInt32:
+      return "s32";
+    default:
+      return "s64";
+  }
+}
+
+struct ConvShape {
+  int64_t kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1;
+  int64_t pt = 0, pb = 0, pl = 0, pr = 0;
+  int64_t groups = 1;
+  int64_t oh = 1, ow = 1;
+};
+
+absl::Status LowerConvLike(const ir::Node& node, LowerContext& ctx, const ConvShape& g,
+                           const Tensor& weight /* int8 [M][C/g][kh][kw] */, const Tensor* bias,
+                           const ir::Value* sumin_value) {
+  Emitter& e = ctx.emit();
+  const isa::March& march = ctx.march();
+  absl::StatusOr<Buffer> x = ctx.BufferOf(node, node.input(0));
+  if (!x.ok()) return x.status();
+  absl::StatusOr<Buffer> y = ctx.BufferOf(node, node.output(0));
+  if (!y.ok()) return y.status();
+  Buffer s;
+  if (sumin_value != nullptr) {
+    absl::StatusOr<Buffer> b = ctx.BufferOf(node, sumin_value);
+    if (!b.ok()) return b.status();
+    s = *b;
+  }
+  if (x->dtype == DType::kInt16 && march.int16_mac_rate.value <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("int16 input, which ", march.name, " cannot convolve"));
+  }
+  absl::StatusOr<ops::qparams::Requant> requant = ops::qparams::Load<ops::qparams::Requant>(node);
+  if (!requant.ok()) return requant.status();
+  const int64_t m = y->c, c = x->c;
+  if (static_cast<int64_t>(requant->channels.size()) != m || weight.dim(0) != m) {
+    return absl::InvalidArgumentError("weight / parameters do not match the output channels");
+  }
+  const int64_t cg = c / g.groups;
+  const int64_t k_bytes = g.kh * g.kw * cg;  // weight bytes per output channel
+  const int64_t xes = x->esize(), yes = y->esize(), acc_es = x->dtype == DType::kInt16 ? 8 : 4;
+  const int64_t weight_sram = march.weight_sram_bytes.value;
+  const int64_t feature_sram = march.feature_sram_bytes.value;
+  const int64_t acc_sram = march.acc_sram_bytes.value;
+
+  // Output channels per group: weights + 32-byte RequantParams within the weight SRAM.
+  int64_t mg = m;
+  while (mg > 1 && Align16(mg * k_bytes) + mg * isa::kRequantParamBytes > weight_sram) {
+    mg = (mg + 1) / 2;
+  }
+  if (Align16(mg * k_bytes) + mg * isa::kRequantParamBytes > weight_sram) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "one output channel's weights (", k_bytes, " bytes) do not fit the ", march.name,
+        " weight SRAM (", weight_sram, " bytes); K-splitting comes later"));
+  }
+  if (g.groups > 1 && mg != m) {
+    return absl::UnimplementedError("grouped convolution whose weights exceed the weight SRAM");
+  }
+  // Output rows per tile: input rows (with halo) in the lower half of the feature SRAM, the
+  // output (and sumin) tile in the upper half, the accumulators in the accumulator SRAM.
+  const int64_t in_w = g.pl + x->w + g.pr;
+  const int64_t in_pitch = Align16(c * xes);
+  const int64_t out_pitch = Align16(mg * yes), acc_pitch = Align16(mg * acc_es);
+  const int64_t sumin_pitch = sumin_value != nullptr ? Align16(mg * s.esize()) : 0;
+  auto in_rows = [&](int64_t r) { return (r - 1) * g.sh + (g.kh - 1) * g.dh + 1; };
+  auto fits = [&](int64_t r) {
+    return in_rows(r) * in_w * in_pitch <= feature_sram / 2 &&
+           r * g.ow * (out_pitch + sumin_pitch) <= feature_sram / 2 &&
+           r * g.ow * acc_pitch <= acc_sram && in_rows(r) <= 16383 && r * g.ow <= 16383;
+  };
+  int64_t rows = g.oh;
+  while (rows > 1 && !fits(rows)) rows = (rows + 1) / 2;
+  if (!fits(rows)) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "one output row does not fit the ", march.name, " feature / accumulator SRAMs"));
+  }
+  const int64_t out_at = feature_sram / 2;
+  const int64_t sumin_at = out_at + Align16(rows * g.ow * out_pitch);
+
+  // Parameters, packed once per channel group: int8 weights [mg][kh][kw][C/g] dense, then one
+  // RequantParam per channel with the int32 bias folded in.
+  const std::vector<int64_t> wv = weight.ToInt64Vector();
+  const std::vector<int64_t> bv = bias != nullptr ? bias->ToInt64Vector() : std::vector<int64_t>();
+  struct Group {
+    int64_t m0, count;
+    uint64_t offset, bytes, param_at;
+  };
+  std::vector<Group> groups;
+  for (int64_t m0 = 0; m0 < m; m0 += mg) {
+    const int64_t count = std::min(mg, m - m0);
+    std::vector<uint8_t> blob;
+    for (int64_t o = m0; o < m0 + count; ++o) {
+      for (int64_t ky = 0; ky < g.kh; ++ky) {
+        for (int64_t kx = 0; kx < g.kw; ++kx) {
+          for (int64_t j = 0; j < cg; ++j) {
+            blob.push_back(static_cast<uint8_t>(wv[((o * cg + j) * g.kh + ky) * g.kw + kx]));
+          }
+        }
+      }
+    }
+    while (blob.size() % 16) blob.push_back(0);
+    const uint64_t param_at = blob.size();
+    for (int64_t o = m0; o < m0 + count; ++o) {
+      isa::RequantParam r = requant->channels[o];
+      if (!bv.empty()) {
+        if (bv[o] < INT32_MIN || bv[o] > INT32_MAX) {
+          return absl::InvalidArgumentError("bias outside int32");
+        }
+        r.bias = static_cast<int32_t>(bv[o]);
+      }
+      blob.resize(blob.size() + isa::kRequantParamBytes);
+      isa::PackRequantParam(r, blob.data() + blob.size() - isa::kRequantParamBytes);
+    }
+    const uint64_t bytes = blob.size();
+    groups.push_back({m0, count, e.AddParams(blob), bytes, param_at});
+  }
+
+  for (int64_t n = 0; n < x->n; ++n) {
+    for (const Group& grp : groups) {
+      e.LoadParams("weight", 0, grp.offset, grp.bytes);
+      e.Config(absl::StrCat("tae.kernel kernel_h=", g.kh, " kernel_w=", g.kw, " stride_h=", g.sh,
+                            " stride_w=", g.sw, " dilation_h=", g.dh, " dilation_w=", g.dw,
+                            " groups=", g.groups));
+      for (int64_t o0 = 0; o0 < g.oh; o0 += rows) {
+        const int64_t r = std::min(rows, g.oh - o0);
+        const int64_t first = o0 * g.sh - g.pt;
+        const int64_t last = first + in_rows(r) - 1;
+        const int64_t pad_top = std::max<int64_t>(0, -first);
+        const int64_t pad_bottom = std::max<int64_t>(0, last - (x->h - 1));
+        Emitter::Box in;
+        in.rows = last - first + 1 - pad_top - pad_bottom;
+        in.width = x->w;
+        in.channels = c;
+        in.esize = xes;
+        in.full_width = x->w;
+        in.full_channels = c;
+        in.pad_top = pad_top;
+        in.pad_bottom = pad_bottom;
+        in.pad_left = g.pl;
+        in.pad_right = g.pr;
+        in.pitch = in_pitch;
+        if (in.rows < 1) return absl::InternalError("empty input tile");
+        if (std::max({pad_top, pad_bottom, g.pl, g.pr}) > 31) {
+          return absl::UnimplementedError("padding above 31");
+        }
+        e.LoadBox(x->region.c_str(), x->At(n, std::max<int64_t>(first, 0)), 0, in);
+        Emitter::Box out;
+        out.rows = r;
+        out.width = g.ow;
+        out.channels = grp.count;
+        out.full_width = g.ow;
+        out.full_channels = m;
+        if (sumin_value != nullptr) {
+          Emitter::Box sb = out;
+          sb.esize = s.esize();
+          sb.pitch = Align16(grp.count * s.esize());
+          e.LoadBox(s.region.c_str(),
+                    s.At(n, o0) + static_cast<uint64_t>(grp.m0 * s.esize()), sumin_at, sb);
+        }
+        e.Config(absl::StrCat("tae.tile in_h=", in_rows(r), " in_w=", in_w, " in_c=", c,
+                              " out_c=", grp.count, " in_dtype=", DName(x->dtype)));
+        e.Data(absl::StrCat("tae.conv in=0 weight=0 acc=0"));
+        e.Config(absl::StrCat("vae.cfg pixels=", r * g.ow, " channels=", grp.count,
+                              " x_dtype=", acc_es == 8 ? "s64" : "s32",
+                              " y_dtype=", DName(sumin_value != nullptr ? s.dtype : y->dtype),
+                              " out_dtype=", DName(y->dtype)));
+        if (sumin_value != nullptr) {
+          e.Data(absl::StrCat("vae.requant_sumin src=0 dst=", out_at, " param=", grp.param_at,
+                              " sumin=", sumin_at));
+        } else {
+          e.Data(absl::StrCat("vae.requant src=0 dst=", out_at, " param=", grp.param_at));
+        }
+        out.esize = yes;
+        out.pitch = Align16(grp.count * yes);
+        e.StoreBox(y->region.c_str(), y->At(n, o0) + static_cast<uint64_t>(grp.m0 * yes), out_at,
+                   out);
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status LowerConv(const ir::Node& node, LowerContext& ctx) {
+  const ir::Value* w = node.input(1);
+  if (w == nullptr || !w->is_constant() || w->constant().dtype() != DType::kInt8) {
+    return absl::InvalidArgumentError("the weight must be an int8 constant");
+  }
+  const ir::Value* b = node.input(2);
+  if (b != nullptr && (!b->is_constant() || b->constant().dtype() != DType::kInt32)) {
+    return absl::InvalidArgumentError("the bias must be an int32 constant");
+  }
+  const Shape& xs = node.input(0)->type().shape;
+  if (xs.size() != 4) return absl::UnimplementedError("only 2-D convolutions");
+  const Shape* bias_shape = b != nullptr ? &b->type().shape : nullptr;
+  absl::StatusOr<ops::ConvPlan> plan = ops::PlanConv(node, xs, w->type().shape, bias_shape);
+  if (!plan.ok()) return plan.status();
+  const kernels::ConvGeometry& geo = plan->geometry;
+  ConvShape g;
+  g.kh = geo.kernel[0], g.kw = geo.kernel[1];
+  g.sh = geo.strides[0], g.sw = geo.strides[1];
+  g.dh = geo.dilations[0], g.dw = geo.dilations[1];
+  g.pt = geo.pads_begin[0], g.pl = geo.pads_begin[1];
+  g.pb = geo.pads_end[0], g.pr = geo.pads_end[1];
+  g.groups = plan->group;
+  g.oh = geo.output[0], g.ow = geo.output[1];
+  if (g.kh > 15 || g.kw > 15 || g.sh > 15 || g.sw > 15) {
+    return absl::UnimplementedError("kernel or stride above 15");
+  }
+  // pads_end may leave input columns unused (stride); the tile keeps only what the output reads.
+  g.pr = std::max<int64_t>(0, (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1 - g.pl - xs[3]);
+  const ir::Value* sumin = node.op() == "FusedConv" ? node.input(3) : nullptr;
+  return LowerConvLike(node, ctx, g, w->constant(), b != nullptr ? &b->constant() : nullptr,
+                       sumin);
+}
+
+// FusedLinear (X [N, K], W [M, K], B [M], [sumin]) and Gemm (A [N, K], B [K, M] or transB) as a
+// 1x1 convolution over N images of 1x1 pixels.
+absl::Status LowerLinear(const ir::Node& node, LowerContext& ctx) {
+  const ir::Value* w = node.input(1);
+  const ir::Value* b = node.input(2);
+  if (w == nullptr || !w->is_constant() || w->constant().dtype() != DType::kInt8 ||
+      w->constant().rank() != 2) {
+    return absl::InvalidArgumentError("the weight must be a 2-D int8 constant");
+  }
+  if (b != nullptr && (!b->is_constant() || b->constant().dtype() != DType::kInt32)) {
+    return absl::InvalidArgumentError("the bias must be an int32 constant");
+  }
+  if (node.input(0)->type().shape.size() != 2) {
+    return absl::UnimplementedError("linear layers on rank-2 inputs only");
+  }
+  Tensor weight = w->constant();  // FusedLinear: [M, K]
+  if (node.op() == "Gemm") {
+    if (node.attrs().GetInt("transA", 0) != 0) return absl::UnimplementedError("transA");
+    if (node.attrs().GetInt("transB", 0) == 0) {  // [K, M] -> [M, K]
+      const int64_t k = weight.dim(0), m = weight.dim(1);
+      Tensor t(DType::kInt8, {m, k});
+      for (int64_t i = 0; i < k; ++i) {
+        for (int64_t j = 0; j < m; ++j) t.data<int8_t>()[j * k + i] = weight.data<int8_t>()[i * m + j];
+      }
+      weight = std::move(t);
+    }
+  }
+  if (absl::Status st = weight.Reshape({weight.dim(0), weight.dim(1), 1, 1}); !st.ok()) return st;
+  ConvShape g;
+  const ir::Value* sumin = node.op() == "FusedLinear" ? node.input(3) : nullptr;
+  return LowerConvLike(node, ctx, g, weight, b != nullptr ? &b->constant() : nullptr, sumin);
+}
+
+OPENBPU_REGISTER_LOWERING(Conv, "Conv", LowerConv);
+OPENBPU_REGISTER_LOWERING(FusedConv, "FusedConv", LowerConv);
+OPENBPU_REGISTER_LOWERING(FusedLinear, "FusedLinear", LowerLinear);
+OPENBPU_REGISTER_LOWERING(Gemm, "Gemm", LowerLinear);
+
+}  // namespace
+}  // namespace openbpu::backend

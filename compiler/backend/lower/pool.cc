@@ -1,0 +1,143 @@
+// MaxPool and GlobalAveragePool on the AAE.
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/kernels/pool.h"
+#include "compiler/backend/lowering.h"
+#include "compiler/ops/qparams.h"
+#include "isa/records.h"
+
+namespace openbpu::backend {
+namespace {
+
+const char* DName(DType d) {
+  return d == DType::kInt8 ? "s8" : d == DType::kInt16 ? "s16" : "s32";
+}
+
+// MaxPool: output rows in tiles, each tile's input rows (with the window's halo) loaded whole;
+// the window's padding is the AAE's (padded positions never win), set per tile.
+absl::Status LowerMaxPool(const ir::Node& node, LowerContext& ctx) {
+  Emitter& e = ctx.emit();
+  absl::StatusOr<Buffer> x = ctx.BufferOf(node, node.input(0));
+  if (!x.ok()) return x.status();
+  absl::StatusOr<Buffer> y = ctx.BufferOf(node, node.output(0));
+  if (!y.ok()) return y.status();
+  if (node.input(0)->type().shape.size() != 4) return absl::UnimplementedError("2-D pooling only");
+  absl::StatusOr<kernels::AutoPad> auto_pad =
+      kernels::ParseAutoPad(node.attrs().GetString("auto_pad", "NOTSET"));
+  if (!auto_pad.ok()) return auto_pad.status();
+  absl::StatusOr<kernels::PoolGeometry> g = kernels::PlanPool(
+      {x->h, x->w}, node.attrs().GetInts("kernel_shape"), node.attrs().GetInts("strides"),
+      node.attrs().GetInts("dilations"), node.attrs().GetInts("pads"), *auto_pad,
+      node.attrs().GetInt("ceil_mode", 0) != 0);
+  if (!g.ok()) return g.status();
+  const int64_t kh = g->kernel[0], kw = g->kernel[1], sh = g->strides[0], sw = g->strides[1];
+  const int64_t dh = g->dilations[0], dw = g->dilations[1];
+  const int64_t oh = g->output[0], ow = g->output[1];
+  if (kh > 15 || kw > 15 || sh > 15 || sw > 15) {
+    return absl::UnimplementedError("window or stride above 15");
+  }
+  const int64_t pitch = Align16(x->c * x->esize());
+  const int64_t half = ctx.march().feature_sram_bytes.value / 2;
+  auto in_rows = [&](int64_t r) { return (r - 1) * sh + (kh - 1) * dh + 1; };
+  auto fits = [&](int64_t r) {
+    return in_rows(r) * x->w * pitch <= half && r * ow * pitch <= half && in_rows(r) <= 16383;
+  };
+  int64_t rows = oh;
+  while (rows > 1 && !fits(rows)) rows = (rows + 1) / 2;
+  if (!fits(rows)) return absl::ResourceExhaustedError("one output row does not fit");
+  for (int64_t n = 0; n < x->n; ++n) {
+    for (int64_t o0 = 0; o0 < oh; o0 += rows) {
+      const int64_t r = std::min(rows, oh - o0);
+      const int64_t first = o0 * sh - g->pads_begin[0];
+      const int64_t last = first + in_rows(r) - 1;
+      const int64_t lo = std::max<int64_t>(0, first), hi = std::min<int64_t>(x->h - 1, last);
+      Emitter::Box in;
+      in.rows = hi - lo + 1;
+      in.width = x->w;
+      in.channels = x->c;
+      in.esize = x->esize();
+      in.full_width = x->w;
+      in.full_channels = x->c;
+      in.pitch = pitch;
+      e.LoadBox(x->region.c_str(), x->At(n, lo), 0, in);
+      // The tile's window: rows above / below the loaded ones are padding.
+      const int64_t pad_top = lo - first, pad_bottom = last - hi;
+      const int64_t pad_right = std::max<int64_t>(
+          0, (ow - 1) * sw + (kw - 1) * dw + 1 - g->pads_begin[1] - x->w);
+      if (std::max({pad_top, pad_bottom, g->pads_begin[1], pad_right}) > 63) {
+        return absl::UnimplementedError("padding above 63");
+      }
+      e.Config(absl::StrCat("aae.win kernel_h=", kh, " kernel_w=", kw, " stride_h=", sh,
+                            " stride_w=", sw, " dilation_h=", dh, " dilation_w=", dw,
+                            " pad_top=", pad_top, " pad_bottom=", pad_bottom,
+                            " pad_left=", g->pads_begin[1], " pad_right=", pad_right));
+      e.Config(absl::StrCat("aae.tile in_h=", in.rows, " in_w=", x->w, " channels=", x->c,
+                            " out_h=", r, " out_w=", ow, " in_dtype=", DName(x->dtype),
+                            " out_dtype=", DName(y->dtype)));
+      e.Data(absl::StrCat("aae.maxpool src=0 dst=", half));
+      Emitter::Box out = in;
+      out.rows = r;
+      out.width = ow;
+      out.full_width = ow;
+      out.pad_top = out.pad_bottom = out.pad_left = out.pad_right = 0;
+      e.StoreBox(y->region.c_str(), y->At(n, o0), half, out);
+    }
+  }
+  return absl::OkStatus();
+}
+
+// GlobalAveragePool: aae.reduce sum over H and W with the divisor record (s_in / (H W s_out)).
+absl::Status LowerGlobalAveragePool(const ir::Node& node, LowerContext& ctx) {
+  Emitter& e = ctx.emit();
+  absl::StatusOr<Buffer> x = ctx.BufferOf(node, node.input(0));
+  if (!x.ok()) return x.status();
+  absl::StatusOr<Buffer> y = ctx.BufferOf(node, node.output(0));
+  if (!y.ok()) return y.status();
+  absl::StatusOr<ops::qparams::Divisors> d = ops::qparams::Load<ops::qparams::Divisors>(node);
+  if (!d.ok()) return d.status();
+  if (d->records.size() != 1) {
+    return absl::InvalidArgumentError("expected one divisor record for a global pool");
+  }
+  const int64_t pitch = Align16(x->c * x->esize());
+  const int64_t half = ctx.march().feature_sram_bytes.value / 2;
+  if (x->h * x->w * pitch > half) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("a ", x->h, "x", x->w, "x", x->c, " input does not fit half the ",
+                     ctx.march().name, " feature SRAM; tiled global pooling comes later"));
+  }
+  std::vector<uint8_t> record(isa::kRecordBytes);
+  isa::PackRecord(d->records[0], record.data());
+  const uint64_t at = e.AddParams(record);
+  e.LoadParams("weight", 0, at, 16);
+  for (int64_t n = 0; n < x->n; ++n) {
+    Emitter::Box in;
+    in.rows = x->h;
+    in.width = x->w;
+    in.channels = x->c;
+    in.esize = x->esize();
+    in.full_width = x->w;
+    in.full_channels = x->c;
+    in.pitch = pitch;
+    e.LoadBox(x->region.c_str(), x->At(n, 0), 0, in);
+    e.Config(absl::StrCat("aae.tile in_h=", x->h, " in_w=", x->w, " channels=", x->c,
+                          " out_h=1 out_w=1 in_dtype=", DName(x->dtype),
+                          " out_dtype=", DName(y->dtype)));
+    e.Data(absl::StrCat("aae.reduce op=sum axes=3 src=0 dst=", half, " param=0"));
+    Emitter::Box out;
+    out.channels = y->c;
+    out.esize = y->esize();
+    out.full_channels = y->c;
+    out.pitch = Align16(y->c * y->esize());
+    e.StoreBox(y->region.c_str(), y->At(n, 0), half, out);
+  }
+  return absl::OkStatus();
+}
+
+OPENBPU_REGISTER_LOWERING(MaxPool, "MaxPool", LowerMaxPool);
+OPENBPU_REGISTER_LOWERING(GlobalAveragePool, "GlobalAveragePool", LowerGlobalAveragePool);
+
+}  // namespace
+}  // namespace openbpu::backend

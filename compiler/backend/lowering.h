@@ -1,0 +1,74 @@
+// The lowering registry of the back end: one function per op, registered by op name from the
+// files under compiler/backend/lower/ (one per op family), turning a quantized node into
+// instructions with the node's typed parameters (compiler/ops/qparams.h).
+#ifndef OPENBPU_COMPILER_BACKEND_LOWERING_H_
+#define OPENBPU_COMPILER_BACKEND_LOWERING_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "common/tensor.h"
+#include "compiler/backend/emitter.h"
+#include "compiler/ir/graph.h"
+
+namespace openbpu::backend {
+
+// Where a value lives in DDR: dense NHWC ([N][H][W][C], a rank-2 [N][C] value as H = W = 1) of
+// its storage dtype, in region `region` ("input", "output" or "scratch") at `offset`.
+struct Buffer {
+  std::string region;
+  uint64_t offset = 0;
+  DType dtype = DType::kInt8;
+  int64_t n = 1, h = 1, w = 1, c = 1;
+  int64_t esize() const { return static_cast<int64_t>(DTypeSize(dtype)); }
+  int64_t bytes() const { return n * h * w * c * esize(); }
+  // Byte offset of pixel (image, row, column), channel 0.
+  uint64_t At(int64_t image, int64_t row, int64_t col = 0) const {
+    return offset + static_cast<uint64_t>(((image * h + row) * w + col) * c * esize());
+  }
+};
+
+class LowerContext {
+ public:
+  LowerContext(Emitter& emit, std::map<const ir::Value*, Buffer> buffers)
+      : emit_(emit), buffers_(std::move(buffers)) {}
+  Emitter& emit() { return emit_; }
+  const isa::March& march() const { return emit_.march(); }
+  // The DDR buffer of `v`; InvalidArgument naming the node when it has none (a value the back
+  // end does not place, e.g. a float value).
+  absl::StatusOr<Buffer> BufferOf(const ir::Node& node, const ir::Value* v) const;
+
+ private:
+  Emitter& emit_;
+  std::map<const ir::Value*, Buffer> buffers_;
+};
+
+using LowerFn = std::function<absl::Status(const ir::Node& node, LowerContext& ctx)>;
+
+class LoweringRegistry {
+ public:
+  static LoweringRegistry& Global();
+  bool Register(const std::string& op, LowerFn fn);
+  const LowerFn* Find(absl::string_view op) const;
+  std::vector<std::string> Ops() const;
+
+ private:
+  std::map<std::string, LowerFn, std::less<>> fns_;
+};
+
+#define OPENBPU_REGISTER_LOWERING(id, op, fn)            \
+  static const bool openbpu_lowering_registered_##id = \
+      ::openbpu::backend::LoweringRegistry::Global().Register(op, fn)
+
+// Ops that are views of their input's bytes in the NHWC layout (Flatten / Reshape of a value
+// whose H = W = 1, Identity): the output shares the input's buffer, no instruction runs.
+bool IsAliasOp(const ir::Node& node);
+
+}  // namespace openbpu::backend
+
+#endif  // OPENBPU_COMPILER_BACKEND_LOWERING_H_
