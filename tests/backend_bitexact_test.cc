@@ -144,5 +144,16 @@ TEST(BackendBitExact, DigitsCnnEveryMarch) {
   }
 }
 
+// ResNet-18 at 224x224 (the ptq/ model with BatchNorm statistics from the calibration photos),
+// calibrated on the 32 photo crops, one test crop per march.
+TEST(BackendBitExact, ResNet18EveryMarch) {
+  const std::string dir = DataDir();
+  absl::StatusOr<Tensor> x = ReadNpy(dir + "test/000.npy");
+  ASSERT_TRUE(x.ok()) << x.status();
+  for (const char* march : {"bernoulli2", "bayes", "bayes-e"}) {
+    RunModel("resnet18", dir + "ptq/resnet18.onnx", dir + "calib", *x, 1, march);
+  }
+}
+
 }  // namespace
 }  // namespace openbpu
