@@ -155,5 +155,15 @@ TEST(BackendBitExact, ResNet18EveryMarch) {
   }
 }
 
+// MobileNetV2: depthwise (grouped) convolutions, ReLU6, linear bottlenecks with residuals.
+TEST(BackendBitExact, MobileNetV2EveryMarch) {
+  const std::string dir = DataDir();
+  absl::StatusOr<Tensor> x = ReadNpy(dir + "test/000.npy");
+  ASSERT_TRUE(x.ok()) << x.status();
+  for (const char* march : {"bernoulli2", "bayes", "bayes-e"}) {
+    RunModel("mobilenet_v2", dir + "ptq/mobilenet_v2.onnx", dir + "calib", *x, 1, march);
+  }
+}
+
 }  // namespace
 }  // namespace openbpu
