@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +18,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "common/npy.h"
+#include "compiler/backend/compile.h"
+#include "compiler/backend/hbm_model.h"
 #include "compiler/driver/quantize.h"
 #include "compiler/frontend/onnx_importer.h"
 #include "compiler/ir/hbir.h"
@@ -27,6 +30,7 @@
 #include "compiler/quantization/similarity.h"
 #include "compiler/reference/float_interpreter.h"
 #include "compiler/reference/quantized_interpreter.h"
+#include "hbm/hbm.h"
 #include "tools/sim_commands.h"
 
 namespace openbpu {
@@ -161,6 +165,58 @@ int Quantize(const QuantizeArgs& args) {
   return 0;
 }
 
+struct CompileArgs {
+  QuantizeArgs quantize;
+  std::string opt = "O0", name;
+};
+
+// Quantize (the driver) then compile (compiler/backend) into one .hbm model.
+int Compile(const CompileArgs& args) {
+  driver::QuantizeOptions options;
+  options.model = args.quantize.model;
+  options.calibration_data = args.quantize.calib;
+  options.march = args.quantize.march;
+  options.dtype = args.quantize.dtype;
+  options.observer = args.quantize.observer;
+  absl::StatusOr<driver::QuantizedModel> quantized = driver::Quantize(options);
+  if (!quantized.ok()) return Fail(quantized.status());
+  std::printf("%s\n", quantized->report.ToString().c_str());
+  backend::CompileOptions compile;
+  compile.march = args.quantize.march;
+  compile.opt = args.opt;
+  absl::StatusOr<backend::CompiledModel> model = backend::Compile(*quantized->graph, compile);
+  if (!model.ok()) return Fail(model.status());
+  std::string name = args.name;
+  if (name.empty()) {
+    name = args.quantize.model.substr(args.quantize.model.find_last_of('/') + 1);
+    name = name.substr(0, name.find('.'));
+  }
+  const std::map<std::string, std::string> recorded = {
+      {"march", args.quantize.march}, {"opt", args.opt},           {"dtype", args.quantize.dtype},
+      {"observer", args.quantize.observer}, {"batch", "1"}, {"input_layout", "NHWC"}};
+  absl::StatusOr<hbm::Payload> payload =
+      backend::ToHbmPayload(*model, name, args.quantize.march, recorded);
+  if (!payload.ok()) return Fail(payload.status());
+  absl::StatusOr<std::vector<uint8_t>> bytes = hbm::WriteHbm(*payload);
+  if (!bytes.ok()) return Fail(bytes.status());
+  std::FILE* f = std::fopen(args.quantize.out.c_str(), "wb");
+  if (f == nullptr || std::fwrite(bytes->data(), 1, bytes->size(), f) != bytes->size()) {
+    if (f != nullptr) std::fclose(f);
+    return Fail(absl::UnavailableError(absl::StrCat("cannot write ", args.quantize.out)));
+  }
+  std::fclose(f);
+  std::printf(
+      "compile: %zu layers, %zu instructions, %zu parameter bytes; DDR input %llu, output %llu, "
+      "scratch %llu bytes (%llu without reuse)\nwrote %s (%zu bytes, model '%s', %s, %s)\n",
+      model->layers.size(), model->program.instructions.size(), model->program.params.size(),
+      static_cast<unsigned long long>(model->program.ddr_input_bytes),
+      static_cast<unsigned long long>(model->program.ddr_output_bytes),
+      static_cast<unsigned long long>(model->program.ddr_scratch_bytes),
+      static_cast<unsigned long long>(model->scratch_bytes_unplanned), args.quantize.out.c_str(),
+      bytes->size(), name.c_str(), args.quantize.march.c_str(), args.opt.c_str());
+  return 0;
+}
+
 struct SimilarityArgs {
   std::string float_model, quantized_model, inputs;
 };
@@ -266,6 +322,43 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
       }
       *command = [=] { return Quantize(*args); };
     });
+  }
+  {
+    auto args = std::make_shared<CompileArgs>();
+    CLI::App* sub = app.add_subcommand(
+        "compile", "quantize an ONNX model and compile it into a BPU program (.hbm)");
+    sub->footer(
+        "DIR is a .npy file or a directory of them (docs/QUANTIZATION.md). Run the result with\n"
+        "`bpu sim OUT.hbm --input X.npy`.");
+    sub->add_option("MODEL.onnx", args->quantize.model, "the float (or QDQ) ONNX model")
+        ->required()
+        ->type_name("");
+    sub->add_option("--calib", args->quantize.calib, "the calibration data")
+        ->required()
+        ->type_name("DIR");
+    sub->add_option("--march", args->quantize.march, "the BPU generation to compile for")
+        ->required()
+        ->check(CLI::IsMember(march::Marches()))
+        ->type_name("MARCH");
+    sub->add_option("-o", args->quantize.out, "the .hbm file to write")
+        ->required()
+        ->type_name("OUT.hbm");
+    sub->add_option("--opt", args->opt,
+                    "O0: one serial instruction chain (O2, overlapped units, comes later)")
+        ->check(CLI::IsMember({"O0"}))
+        ->type_name("LEVEL")
+        ->capture_default_str();
+    sub->add_option("--name", args->name, "the model's name in the .hbm (default: file stem)")
+        ->type_name("NAME");
+    sub->add_option("--dtype", args->quantize.dtype, "the activation dtype")
+        ->check(CLI::IsMember({"qint8", "qint16"}))
+        ->type_name("DTYPE")
+        ->capture_default_str();
+    sub->add_option("--observer", args->quantize.observer, "the activation observer")
+        ->check(CLI::IsMember({"percentile", "minmax", "mse", "kl"}))
+        ->type_name("OBSERVER")
+        ->capture_default_str();
+    sub->callback([=] { *command = [=] { return Compile(*args); }; });
   }
   {
     auto args = std::make_shared<SimilarityArgs>();

@@ -48,6 +48,21 @@ expect_error() {
   if [[ $rc -eq 0 || $rc -ge 128 ]]; then echo "expected a clean error from: $*"; cat "$TMP/err.txt"; exit 1; fi
   grep -q "$want" "$TMP/err.txt" || { echo "error lacks '$want':"; cat "$TMP/err.txt"; exit 1; }
 }
+# compile -> .hbm -> sim: the compiled model runs on the simulator; the same command gives the
+# same bytes; a corrupt .hbm is a clear error (exit 1).
+"$BPU" compile "$MODELS/resnet18.onnx" --calib "$MODELS/resnet18.input.npy" --march bernoulli2 \
+  -o "$TMP/r18.hbm" > "$TMP/compile.txt" 2> /dev/null
+grep -q "^compile: 23 layers" "$TMP/compile.txt" || { echo "no compile summary"; cat "$TMP/compile.txt"; exit 1; }
+"$BPU" compile "$MODELS/resnet18.onnx" --calib "$MODELS/resnet18.input.npy" --march bernoulli2 \
+  -o "$TMP/r18b.hbm" > /dev/null 2>&1
+cmp "$TMP/r18.hbm" "$TMP/r18b.hbm" || { echo "compile is not reproducible"; exit 1; }
+"$BPU" sim "$TMP/r18.hbm" --input "$MODELS/resnet18.input.npy" -o "$TMP/r18_sim.npy" > "$TMP/sim_hbm.txt"
+grep -q "argmax" "$TMP/sim_hbm.txt" || { echo "no output from sim"; cat "$TMP/sim_hbm.txt"; exit 1; }
+grep -q "total cycles" "$TMP/sim_hbm.txt" || { echo "no cycles from sim"; cat "$TMP/sim_hbm.txt"; exit 1; }
+head -c 4096 "$TMP/r18.hbm" > "$TMP/cut.hbm"
+if "$BPU" sim "$TMP/cut.hbm" > "$TMP/cut.out" 2> "$TMP/cut.err"; then echo "a cut .hbm ran"; exit 1; fi
+grep -q "corrupt .hbm" "$TMP/cut.err" || { echo "unclear error for a cut .hbm:"; cat "$TMP/cut.err"; exit 1; }
+
 # Bad arguments: exit 2, nothing on stdout, one line on stderr naming the problem and the help.
 expect_usage_error() {
   local cmd="$1" want="$2"; shift 2
@@ -71,7 +86,7 @@ expect_exit_1() {
 }
 
 # --help and -h: every command's usage on stdout, exit 0.
-COMMANDS="dump export-hbir run ops quantize similarity asm disas sim"
+COMMANDS="dump export-hbir run ops quantize compile similarity asm disas sim"
 for cmd in $COMMANDS; do
   for flag in --help -h; do
     "$BPU" "$cmd" "$flag" > "$TMP/help.txt" 2> "$TMP/help.err" \

@@ -37,9 +37,14 @@ echo "== resnet18: per-layer similarity, int8 vs float, over 16 test crops"
 "$BPU" similarity "$MODELS/ptq/resnet18.onnx" "$OUT/resnet18.q.hbir" --inputs "$MODELS/test" \
   | tee "$OUT/resnet18.similarity.txt" | tail -8
 echo "full report: $OUT/resnet18.similarity.txt"
+echo "== resnet18: compile for bayes (J5) into a BPU program (.hbm, O0) and run it on the simulator"
+"$BPU" compile "$MODELS/ptq/resnet18.onnx" --calib "$MODELS/calib" --march bayes \
+  -o "$OUT/resnet18.hbm" 2> /dev/null | tail -2
+"$BPU" sim "$OUT/resnet18.hbm" --input "$MODELS/test/000.npy" -o "$OUT/resnet18.sim.npy" \
+  | grep -v "^  layer"
+echo "   (bit for bit equal to the quantized reference: bazel test //tests:backend_bitexact_test)"
 echo "== the modeled BPU: ResNet-18's layer1 3x3 conv (56x56x64 -> 64) as a hand-written,"
-echo "   double-buffered program on the bernoulli2 simulator (compiler-generated programs"
-echo "   replace it when the compiler back end lands)"
+echo "   double-buffered program on the bernoulli2 simulator"
 EX="$BIN/tools/examples/resnet18_layer1_conv3x3"
 "$BPU" sim "$EX.s" --input "$EX.input.bin" --expect "$EX.expected.bin" -o "$OUT/conv.out.bin" \
   --trace "$OUT/conv.trace.json" --stats "$OUT/conv.stats.json"

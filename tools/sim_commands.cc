@@ -20,6 +20,7 @@
 #include "simulator/perf_proto.h"
 #include "simulator/simulator.h"
 #include "simulator/stats.h"
+#include "tools/hbm_sim.h"
 
 namespace openbpu::tools {
 namespace {
@@ -106,6 +107,14 @@ int Sim(const SimArgs& args) {
   const bool reads_data = options.run.mode != sim::Mode::kPerf;
   options.run.trace = !trace.empty();
 
+  if (absl::StatusOr<std::string> head = ReadFile(path); head.ok() && LooksLikeHbm(*head)) {
+    if (!expect.empty() || !trace.empty() || !stats_json.empty()) {
+      return Fail(absl::InvalidArgumentError(
+          "with an .hbm model, --input is a float .npy and -o an .npy; --expect, --trace and "
+          "--stats take a program"));
+    }
+    return SimHbm({path, input, output, options.run.mode, args.serial});
+  }
   absl::StatusOr<isa::Program> program = LoadProgram(path);
   if (!program.ok()) return Fail(program.status());
   absl::StatusOr<const isa::March*> march = isa::FindMarch(program->march);
@@ -215,7 +224,9 @@ void AddSimCommands(CLI::App& app, Command* command) {
     sub->footer(
         "Prints cycles, latency, per-unit utilization, DDR traffic and per-layer totals.\n"
         "IN/OUT are the DDR input and output regions; the trace opens in ui.perfetto.dev.");
-    sub->add_option("PROGRAM", args->path, "a program: assembly text (.s) or the binary container")
+    sub->add_option("PROGRAM", args->path,
+                    "a program (assembly text .s or the binary container) or a compiled model "
+                    "(.hbm: --input is then a float32 .npy, -o an .npy)")
         ->required()
         ->type_name("");
     sub->add_option("--mode", args->mode,

@@ -147,7 +147,7 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
     buffers[v] = *b;
   }
   ScratchAllocator scratch;
-  std::vector<std::pair<int, const ir::Value*>> frees;  // (after node index, value)
+  std::set<const ir::Value*> freed;
   for (int i = 0; i < static_cast<int>(bpu.size()); ++i) {
     for (const ir::Value* out : bpu[i]->outputs()) {
       const ir::Value* v = root(out);
@@ -164,9 +164,9 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
     for (const ir::Value* in : bpu[i]->inputs()) {
       if (in == nullptr || in->is_constant()) continue;
       const ir::Value* v = root(in);
-      if (last_use[v] == i && buffers.count(v) && buffers[v].region == "scratch") {
+      if (last_use[v] == i && buffers.count(v) && buffers[v].region == "scratch" &&
+          freed.insert(v).second) {
         scratch.Free(buffers[v].offset);
-        last_use[v] = -1;
       }
     }
   }
@@ -180,7 +180,11 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
     b.n = shaped->n, b.c = shaped->c, b.h = shaped->h, b.w = shaped->w;
     all[out] = b;
   }
-  for (const auto& [v, b] : buffers) {
+  // In graph value order (the maps above are keyed by pointer, whose order differs per run).
+  for (const auto& value : graph.values()) {
+    const ir::Value* v = value.get();
+    if (!buffers.count(v)) continue;
+    const Buffer& b = buffers.at(v);
     BufferInfo info{v->name(), b.region, b.offset, static_cast<uint64_t>(b.bytes())};
     info.first_layer = first_def.count(v) ? first_def[v] : 0;
     info.last_layer = last_use.count(v) ? last_use[v] : static_cast<int>(bpu.size()) - 1;
@@ -201,7 +205,10 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
 
   Emitter emit(**march);
   LowerContext ctx(emit, all);
-  for (const ir::Node* node : bpu) {
+  std::vector<int> layer_of(bpu.size(), 0);  // node index -> index in model.layers
+  for (size_t i = 0; i < bpu.size(); ++i) {
+    const ir::Node* node = bpu[i];
+    layer_of[i] = std::max(0, static_cast<int>(model.layers.size()) - (IsAliasOp(*node) ? 1 : 0));
     if (IsAliasOp(*node)) continue;
     emit.BeginLayer(node->name());
     const int first = emit.instruction_count();
@@ -209,6 +216,10 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
       return absl::StrContains(st.message(), node->Describe()) ? st : ir::NodeError(*node, st);
     }
     model.layers.push_back({node->name(), node->op(), first, emit.instruction_count() - 1});
+  }
+  for (BufferInfo& b : model.buffers) {
+    b.first_layer = layer_of[std::clamp<int>(b.first_layer, 0, static_cast<int>(bpu.size()) - 1)];
+    b.last_layer = layer_of[std::clamp<int>(b.last_layer, 0, static_cast<int>(bpu.size()) - 1)];
   }
   absl::StatusOr<isa::Program> program =
       emit.Finish(std::max<uint64_t>(input_bytes, 16), std::max<uint64_t>(output_bytes, 16),

@@ -43,7 +43,7 @@ struct LayerInfo {
 struct BufferInfo {
   std::string value, region;
   uint64_t offset = 0, bytes = 0;
-  int first_layer = 0, last_layer = 0;
+  int first_layer = 0, last_layer = 0;  // indices into CompiledModel::layers
 };
 
 struct CompiledModel {

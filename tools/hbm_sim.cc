@@ -1,0 +1,160 @@
+#include "tools/hbm_sim.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <memory>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/npy.h"
+#include "common/tensor.h"
+#include "hbm/hbm.h"
+#include "isa/march.h"
+#include "isa/program.h"
+#include "simulator/simulator.h"
+#include "simulator/stats.h"
+
+namespace openbpu::tools {
+namespace {
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "bpu: %s\n", std::string(status.message()).c_str());
+  return 1;
+}
+
+int64_t ESize(hbm::TensorDesc::DType d) {
+  return d == hbm::TensorDesc::INT8 ? 1 : d == hbm::TensorDesc::INT16 ? 2 : 4;
+}
+
+// [N, C, H, W] (or [N, C]) float -> the descriptor's dense NHWC integers.
+absl::StatusOr<std::vector<uint8_t>> Quantize(const Tensor& x, const hbm::TensorDesc& d) {
+  const std::vector<int64_t> shape(d.valid_shape().begin(), d.valid_shape().end());
+  if (x.dtype() != DType::kFloat32 || x.shape() != shape) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "input '", d.name(), "' must be float32 ", ShapeToString(shape), ", got ",
+        DTypeName(x.dtype()), " ", ShapeToString(x.shape())));
+  }
+  if (d.scales_size() != 1) {
+    return absl::UnimplementedError("per-channel input quantization");
+  }
+  const float scale = d.scales(0);
+  const int64_t es = ESize(d.dtype());
+  const double lo = es == 1 ? -128.0 : es == 2 ? -32768.0 : -2147483648.0;
+  const double hi = es == 1 ? 127.0 : es == 2 ? 32767.0 : 2147483647.0;
+  const int64_t n = shape[0], c = shape[1];
+  const int64_t hw = shape.size() == 4 ? shape[2] * shape[3] : 1;
+  std::vector<uint8_t> out(static_cast<size_t>(x.num_elements() * es));
+  const float* px = x.data<float>();
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t ch = 0; ch < c; ++ch) {
+      for (int64_t p = 0; p < hw; ++p) {
+        const float v = px[(i * c + ch) * hw + p] / scale;
+        const double q = std::isnan(v) ? 0.0 : std::clamp<double>(std::nearbyint(v), lo, hi);
+        const int32_t qi = static_cast<int32_t>(q);
+        std::memcpy(&out[static_cast<size_t>(((i * hw + p) * c + ch) * es)], &qi,
+                    static_cast<size_t>(es));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+bool LooksLikeHbm(const std::string& bytes) {
+  return bytes.size() >= 4 && std::memcmp(bytes.data(), hbm::kHbmMagic, 4) == 0;
+}
+
+int SimHbm(const HbmSimArgs& args) {
+  std::ifstream in(args.path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  absl::StatusOr<hbm::Payload> payload = hbm::ReadHbm(
+      absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  if (!payload.ok()) return Fail(payload.status());
+  const hbm::Model& model = payload->models(0);
+  absl::StatusOr<isa::Program> program = isa::ParseProgram(absl::MakeConstSpan(
+      reinterpret_cast<const uint8_t*>(model.program().data()), model.program().size()));
+  if (!program.ok()) return Fail(program.status());
+  absl::StatusOr<const isa::March*> march = isa::FindMarch(program->march);
+  if (!march.ok()) return Fail(march.status());
+  if (model.inputs_size() != 1 || model.outputs_size() != 1) {
+    return Fail(absl::UnimplementedError("bpu sim runs single-input, single-output models"));
+  }
+  sim::SimulatorOptions options;
+  options.run.mode = args.mode;
+  options.run.force_serial = args.serial;
+  absl::StatusOr<std::unique_ptr<sim::Simulator>> simulator =
+      sim::Simulator::Create(*program, **march, options);
+  if (!simulator.ok()) return Fail(simulator.status());
+  const hbm::TensorDesc& in_desc = model.inputs(0);
+  const bool data = args.mode != sim::Mode::kPerf;
+  if (data) {
+    std::vector<uint8_t> q(in_desc.ddr_bytes(), 0);
+    if (!args.input.empty()) {
+      absl::StatusOr<Tensor> x = ReadNpy(args.input);
+      if (!x.ok()) return Fail(x.status());
+      absl::StatusOr<std::vector<uint8_t>> quantized = Quantize(*x, in_desc);
+      if (!quantized.ok()) return Fail(quantized.status());
+      q = *std::move(quantized);
+    }
+    if (absl::Status st = (*simulator)->WriteRegion(isa::Region::kInput, in_desc.ddr_offset(), q);
+        !st.ok()) {
+      return Fail(st);
+    }
+  }
+  absl::StatusOr<sim::RunResult> run = (*simulator)->Run();
+  if (!run.ok()) return Fail(run.status());
+  std::printf("model: %s (%s), march %s, %zu instructions, %d layers, mode %s%s\n",
+              model.name().c_str(), args.path.c_str(), (*march)->name,
+              program->instructions.size(), model.layers_size(), sim::ModeName(args.mode),
+              args.serial ? " (serial)" : "");
+  if (args.mode != sim::Mode::kFunc) std::fputs(sim::StatsSummary(run->stats).c_str(), stdout);
+  if (!data) return 0;
+  const hbm::TensorDesc& out_desc = model.outputs(0);
+  std::vector<uint8_t> raw(out_desc.ddr_bytes());
+  if (absl::Status st =
+          (*simulator)->ReadRegion(isa::Region::kOutput, out_desc.ddr_offset(), absl::MakeSpan(raw));
+      !st.ok()) {
+    return Fail(st);
+  }
+  // Dequantize (q * scale, float32) back to the NCHW layout of the valid shape.
+  const std::vector<int64_t> shape(out_desc.valid_shape().begin(), out_desc.valid_shape().end());
+  Tensor y(DType::kFloat32, shape);
+  const int64_t es = ESize(out_desc.dtype());
+  const int64_t n = shape[0], c = shape.size() > 1 ? shape[1] : 1;
+  const int64_t hw = y.num_elements() / std::max<int64_t>(1, n * c);
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t ch = 0; ch < c; ++ch) {
+      const float s = out_desc.scales(out_desc.scales_size() == 1 ? 0 : static_cast<int>(ch));
+      for (int64_t p = 0; p < hw; ++p) {
+        int32_t q = 0;
+        const uint8_t* src = &raw[static_cast<size_t>(((i * hw + p) * c + ch) * es)];
+        if (es == 1) q = static_cast<int8_t>(src[0]);
+        if (es == 2) q = static_cast<int16_t>(src[0] | (src[1] << 8));
+        if (es == 4) std::memcpy(&q, src, 4);
+        y.data<float>()[(i * c + ch) * hw + p] = static_cast<float>(q) * s;
+      }
+    }
+  }
+  const float* py = y.data<float>();
+  const int64_t count = y.num_elements();
+  const int64_t best = std::max_element(py, py + count) - py;
+  std::vector<std::string> head;
+  for (int64_t i = 0; i < std::min<int64_t>(count, 8); ++i) head.push_back(absl::StrCat(py[i]));
+  std::printf("output '%s' %s: [%s%s], argmax %lld\n", out_desc.name().c_str(),
+              ShapeToString(shape).c_str(), absl::StrJoin(head, ", ").c_str(),
+              count > 8 ? ", ..." : "", static_cast<long long>(best));
+  if (!args.output.empty()) {
+    if (absl::Status st = WriteNpy(args.output, y); !st.ok()) return Fail(st);
+    std::printf("wrote %s\n", args.output.c_str());
+  }
+  return 0;
+}
+
+}  // namespace openbpu::tools

@@ -1,0 +1,30 @@
+// `bpu sim MODEL.hbm`: runs a compiled model's program on the simulator with float inputs
+// (tools/hbm_sim.cc).
+#ifndef OPENBPU_TOOLS_HBM_SIM_H_
+#define OPENBPU_TOOLS_HBM_SIM_H_
+
+#include <string>
+
+#include "simulator/run_ops.h"
+
+namespace openbpu::tools {
+
+struct HbmSimArgs {
+  std::string path;
+  std::string input;   // a float32 .npy of the model input's shape (empty: zeros)
+  std::string output;  // write the dequantized output here (.npy), if set
+  sim::Mode mode = sim::Mode::kBoth;
+  bool serial = false;
+};
+
+// True when `bytes` start with the .hbm magic.
+bool LooksLikeHbm(const std::string& bytes);
+
+// Reads and checks the .hbm, quantizes the input with its descriptor's scale (float32 x / scale,
+// round half to even, saturate: QuantizeLinear), runs the first model, prints cycles and the
+// dequantized output (and its argmax). Returns the exit code (0, or 1 when the work failed).
+int SimHbm(const HbmSimArgs& args);
+
+}  // namespace openbpu::tools
+
+#endif  // OPENBPU_TOOLS_HBM_SIM_H_
