@@ -178,13 +178,21 @@ int Compile(const CompileArgs& args) {
   options.march = args.quantize.march;
   options.dtype = args.quantize.dtype;
   options.observer = args.quantize.observer;
-  absl::StatusOr<driver::QuantizedModel> quantized = driver::Quantize(options);
-  if (!quantized.ok()) return Fail(quantized.status());
-  std::printf("%s\n", quantized->report.ToString().c_str());
+  std::unique_ptr<ir::Graph> graph;
+  if (absl::EndsWith(args.quantize.model, ".hbir")) {
+    absl::StatusOr<std::unique_ptr<ir::Graph>> loaded = ir::LoadHbir(args.quantize.model);
+    if (!loaded.ok()) return Fail(loaded.status());
+    graph = *std::move(loaded);
+  } else {
+    absl::StatusOr<driver::QuantizedModel> quantized = driver::Quantize(options);
+    if (!quantized.ok()) return Fail(quantized.status());
+    std::printf("%s\n", quantized->report.ToString().c_str());
+    graph = std::move(quantized->graph);
+  }
   backend::CompileOptions compile;
   compile.march = args.quantize.march;
   compile.opt = args.opt;
-  absl::StatusOr<backend::CompiledModel> model = backend::Compile(*quantized->graph, compile);
+  absl::StatusOr<backend::CompiledModel> model = backend::Compile(*graph, compile);
   if (!model.ok()) return Fail(model.status());
   std::string name = args.name;
   if (name.empty()) {
@@ -328,13 +336,13 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
     CLI::App* sub = app.add_subcommand(
         "compile", "quantize an ONNX model and compile it into a BPU program (.hbm)");
     sub->footer(
-        "DIR is a .npy file or a directory of them (docs/QUANTIZATION.md). Run the result with\n"
-        "`bpu sim OUT.hbm --input X.npy`.");
-    sub->add_option("MODEL.onnx", args->quantize.model, "the float (or QDQ) ONNX model")
+        "MODEL is a float (or QDQ) ONNX model, calibrated on DIR (a .npy file or a directory of\n"
+        "them, docs/QUANTIZATION.md), or a graph `bpu quantize` wrote for the same march (.hbir,\n"
+        "no --calib). Run the result with `bpu sim OUT.hbm --input X.npy`.");
+    sub->add_option("MODEL", args->quantize.model, "MODEL.onnx or MODEL.q.hbir")
         ->required()
         ->type_name("");
-    sub->add_option("--calib", args->quantize.calib, "the calibration data")
-        ->required()
+    sub->add_option("--calib", args->quantize.calib, "the calibration data (ONNX models)")
         ->type_name("DIR");
     sub->add_option("--march", args->quantize.march, "the BPU generation to compile for")
         ->required()
@@ -358,7 +366,18 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
         ->check(CLI::IsMember({"percentile", "minmax", "mse", "kl"}))
         ->type_name("OBSERVER")
         ->capture_default_str();
-    sub->callback([=] { *command = [=] { return Compile(*args); }; });
+    sub->callback([=] {
+      const bool hbir = absl::EndsWith(args->quantize.model, ".hbir");
+      if (!hbir && args->quantize.calib.empty()) {
+        throw CLI::ValidationError("--calib",
+                                   "is required to quantize an ONNX model (calibration data: a "
+                                   ".npy file or a directory of them)");
+      }
+      if (hbir && !args->quantize.calib.empty()) {
+        throw CLI::ValidationError("--calib", "a .hbir graph is quantized already: drop --calib");
+      }
+      *command = [=] { return Compile(*args); };
+    });
   }
   {
     auto args = std::make_shared<SimilarityArgs>();

@@ -59,6 +59,25 @@ cmp "$TMP/r18.hbm" "$TMP/r18b.hbm" || { echo "compile is not reproducible"; exit
 "$BPU" sim "$TMP/r18.hbm" --input "$MODELS/resnet18.input.npy" -o "$TMP/r18_sim.npy" > "$TMP/sim_hbm.txt"
 grep -q "argmax" "$TMP/sim_hbm.txt" || { echo "no output from sim"; cat "$TMP/sim_hbm.txt"; exit 1; }
 grep -q "total cycles" "$TMP/sim_hbm.txt" || { echo "no cycles from sim"; cat "$TMP/sim_hbm.txt"; exit 1; }
+"$BPU" disas "$TMP/r18.hbm" > "$TMP/disas_hbm.txt"
+grep -q "^# input  'input' INT8 \[1,3,224,224\] NHWC SCALE" "$TMP/disas_hbm.txt" \
+  || { echo "disas shows no input descriptor"; head -20 "$TMP/disas_hbm.txt"; exit 1; }
+grep -q "^# layer 22 " "$TMP/disas_hbm.txt" || { echo "disas shows no layer table"; exit 1; }
+grep -q "^tae.conv " "$TMP/disas_hbm.txt" || { echo "disas shows no instructions"; exit 1; }
+# pack: two models of one march in one file; the same model name twice is an error.
+"$BPU" compile "$MODELS/resnet18.onnx" --calib "$MODELS/resnet18.input.npy" --march bernoulli2 \
+  --name other -o "$TMP/other.hbm" > /dev/null 2>&1
+"$BPU" pack "$TMP/r18.hbm" "$TMP/other.hbm" -o "$TMP/both.hbm" | grep -q "resnet18, other" \
+  || { echo "pack did not name both models"; exit 1; }
+if "$BPU" pack "$TMP/r18.hbm" "$TMP/r18b.hbm" -o "$TMP/dup.hbm" 2> "$TMP/dup.err"; then
+  echo "pack accepted a duplicate model name"; exit 1
+fi
+# A graph quantized for bayes compiles for bayes, not for bernoulli2 (naming both).
+"$BPU" compile "$TMP/r18.q.hbir" --march bayes -o "$TMP/fromhbir.hbm" > /dev/null
+if "$BPU" compile "$TMP/r18.q.hbir" --march bernoulli2 -o "$TMP/bad.hbm" > /dev/null 2> "$TMP/march.err"; then
+  echo "a bayes graph compiled for bernoulli2"; exit 1
+fi
+grep -q "quantized for bayes, not bernoulli2" "$TMP/march.err" || { echo "unclear march error:"; cat "$TMP/march.err"; exit 1; }
 head -c 4096 "$TMP/r18.hbm" > "$TMP/cut.hbm"
 if "$BPU" sim "$TMP/cut.hbm" > "$TMP/cut.out" 2> "$TMP/cut.err"; then echo "a cut .hbm ran"; exit 1; fi
 grep -q "corrupt .hbm" "$TMP/cut.err" || { echo "unclear error for a cut .hbm:"; cat "$TMP/cut.err"; exit 1; }
@@ -86,7 +105,7 @@ expect_exit_1() {
 }
 
 # --help and -h: every command's usage on stdout, exit 0.
-COMMANDS="dump export-hbir run ops quantize compile similarity asm disas sim"
+COMMANDS="dump export-hbir run ops quantize compile similarity asm disas sim pack"
 for cmd in $COMMANDS; do
   for flag in --help -h; do
     "$BPU" "$cmd" "$flag" > "$TMP/help.txt" 2> "$TMP/help.err" \

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "common/npy.h"
 #include "common/tensor.h"
 #include "hbm/hbm.h"
+#include "isa/assembler.h"
 #include "isa/march.h"
 #include "isa/program.h"
 #include "simulator/simulator.h"
@@ -65,17 +67,94 @@ absl::StatusOr<std::vector<uint8_t>> Quantize(const Tensor& x, const hbm::Tensor
   return out;
 }
 
+absl::StatusOr<hbm::Payload> ReadPayload(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  absl::StatusOr<hbm::Payload> payload = hbm::ReadHbm(
+      absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  if (!payload.ok()) {
+    return absl::Status(payload.status().code(), absl::StrCat(path, ": ", payload.status().message()));
+  }
+  return payload;
+}
+
+std::string DescString(const hbm::TensorDesc& d) {
+  std::vector<std::string> scales;
+  for (float s : d.scales()) scales.push_back(absl::StrCat(s));
+  return absl::StrCat("'", d.name(), "' ", hbm::TensorDesc::DType_Name(d.dtype()), " [",
+                      absl::StrJoin(d.valid_shape(), ","), "] ",
+                      hbm::TensorDesc::Layout_Name(d.layout()), " ",
+                      hbm::TensorDesc::QuantType_Name(d.quant_type()), " scale ",
+                      absl::StrJoin(scales, ","), " at ddr ", d.ddr_offset(), " (", d.ddr_bytes(),
+                      " bytes)");
+}
+
 }  // namespace
+
+int DisasHbm(const std::string& path) {
+  absl::StatusOr<hbm::Payload> payload = ReadPayload(path);
+  if (!payload.ok()) return Fail(payload.status());
+  const hbm::Header& h = payload->header();
+  std::printf("# %s: .hbm format %u, %s, march %s, %d model(s)\n", path.c_str(),
+              h.format_version(), h.toolkit_version().c_str(), h.march().c_str(),
+              payload->models_size());
+  std::map<std::string, std::string> options(h.compile_options().begin(),
+                                             h.compile_options().end());
+  for (const auto& [k, v] : options) std::printf("# option %s = %s\n", k.c_str(), v.c_str());
+  for (const hbm::Model& m : payload->models()) {
+    std::printf("\n# model %s\n", m.name().c_str());
+    for (const hbm::TensorDesc& d : m.inputs()) std::printf("# input  %s\n", DescString(d).c_str());
+    for (const hbm::TensorDesc& d : m.outputs()) std::printf("# output %s\n", DescString(d).c_str());
+    const hbm::MemoryPlan& plan = m.memory_plan();
+    std::printf("# memory: ddr input %llu, output %llu, scratch %llu bytes, %d buffers\n",
+                static_cast<unsigned long long>(plan.input_bytes()),
+                static_cast<unsigned long long>(plan.output_bytes()),
+                static_cast<unsigned long long>(plan.scratch_bytes()), plan.buffers_size());
+    for (int i = 0; i < m.layers_size(); ++i) {
+      const hbm::Layer& l = m.layers(i);
+      std::printf("# layer %d %s (%s): instructions %u..%u\n", i, l.name().c_str(),
+                  absl::StrJoin(l.ops(), ",").c_str(), l.first_instruction(),
+                  l.last_instruction());
+    }
+    absl::StatusOr<isa::Program> program = isa::ParseProgram(absl::MakeConstSpan(
+        reinterpret_cast<const uint8_t*>(m.program().data()), m.program().size()));
+    if (!program.ok()) return Fail(program.status());
+    std::printf("# parameter blob: %zu bytes\n", program->params.size());
+    isa::Program shown = *program;
+    shown.params.clear();
+    std::fputs(isa::DisassembleProgram(shown).c_str(), stdout);
+  }
+  return 0;
+}
+
+int PackHbm(const std::vector<std::string>& inputs, const std::string& output) {
+  std::vector<hbm::Payload> payloads;
+  for (const std::string& path : inputs) {
+    absl::StatusOr<hbm::Payload> p = ReadPayload(path);
+    if (!p.ok()) return Fail(p.status());
+    payloads.push_back(*std::move(p));
+  }
+  absl::StatusOr<hbm::Payload> packed = hbm::Pack(payloads);
+  if (!packed.ok()) return Fail(packed.status());
+  absl::StatusOr<std::vector<uint8_t>> bytes = hbm::WriteHbm(*packed);
+  if (!bytes.ok()) return Fail(bytes.status());
+  std::ofstream out(output, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(bytes->data()), static_cast<std::streamsize>(bytes->size()));
+  if (!out) return Fail(absl::UnavailableError(absl::StrCat("cannot write ", output)));
+  std::vector<std::string> names;
+  for (const hbm::Model& m : packed->models()) names.push_back(m.name());
+  std::printf("wrote %s (%zu bytes): %s\n", output.c_str(), bytes->size(),
+              absl::StrJoin(names, ", ").c_str());
+  return 0;
+}
 
 bool LooksLikeHbm(const std::string& bytes) {
   return bytes.size() >= 4 && std::memcmp(bytes.data(), hbm::kHbmMagic, 4) == 0;
 }
 
 int SimHbm(const HbmSimArgs& args) {
-  std::ifstream in(args.path, std::ios::binary);
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  absl::StatusOr<hbm::Payload> payload = hbm::ReadHbm(
-      absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  absl::StatusOr<hbm::Payload> payload = ReadPayload(args.path);
   if (!payload.ok()) return Fail(payload.status());
   const hbm::Model& model = payload->models(0);
   absl::StatusOr<isa::Program> program = isa::ParseProgram(absl::MakeConstSpan(

@@ -4,6 +4,7 @@
 #define OPENBPU_TOOLS_HBM_SIM_H_
 
 #include <string>
+#include <vector>
 
 #include "simulator/run_ops.h"
 
@@ -24,6 +25,13 @@ bool LooksLikeHbm(const std::string& bytes);
 // round half to even, saturate: QuantizeLinear), runs the first model, prints cycles and the
 // dequantized output (and its argmax). Returns the exit code (0, or 1 when the work failed).
 int SimHbm(const HbmSimArgs& args);
+
+// `bpu disas MODEL.hbm`: the header, then per model its descriptors, layer table, memory plan and
+// instructions (the parameter blob summarized, not dumped).
+int DisasHbm(const std::string& path);
+
+// `bpu pack A.hbm B.hbm ... -o OUT.hbm`: the models of several files of one march in one file.
+int PackHbm(const std::vector<std::string>& inputs, const std::string& output);
 
 }  // namespace openbpu::tools
 

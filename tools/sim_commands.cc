@@ -84,6 +84,9 @@ int Asm(const AsmArgs& args) {
 }
 
 int Disas(const std::string& path) {
+  if (absl::StatusOr<std::string> head = ReadFile(path); head.ok() && LooksLikeHbm(*head)) {
+    return DisasHbm(path);
+  }
   absl::StatusOr<isa::Program> program = LoadProgram(path);
   if (!program.ok()) return Fail(program.status());
   std::fputs(isa::DisassembleProgram(*program).c_str(), stdout);
@@ -212,11 +215,25 @@ void AddSimCommands(CLI::App& app, Command* command) {
   }
   {
     auto path = std::make_shared<std::string>();
-    CLI::App* sub = app.add_subcommand("disas", "print a program (.s or binary) as assembly");
-    sub->add_option("PROGRAM", *path, "a program: assembly text (.s) or the binary container")
+    CLI::App* sub = app.add_subcommand(
+        "disas", "print a program (.s or binary) or a compiled model (.hbm) as assembly");
+    sub->add_option("PROGRAM", *path,
+                    "a program (assembly text .s or the binary container) or an .hbm (its "
+                    "header, descriptors, layer table, memory plan and instructions)")
         ->required()
         ->type_name("");
     sub->callback([=] { *command = [=] { return Disas(*path); }; });
+  }
+  {
+    auto inputs = std::make_shared<std::vector<std::string>>();
+    auto output = std::make_shared<std::string>();
+    CLI::App* sub = app.add_subcommand("pack", "put the models of several .hbm files in one");
+    sub->add_option("MODELS", *inputs, "the .hbm files (one march, distinct model names)")
+        ->required()
+        ->take_all()
+        ->type_name("A.hbm B.hbm");
+    sub->add_option("-o", *output, "the .hbm file to write")->required()->type_name("OUT.hbm");
+    sub->callback([=] { *command = [=] { return PackHbm(*inputs, *output); }; });
   }
   {
     auto args = std::make_shared<SimArgs>();

@@ -11,6 +11,8 @@
 #include "compiler/backend/emitter.h"
 #include "compiler/backend/lowering.h"
 #include "compiler/ir/node_error.h"
+#include "compiler/ir/op_registry.h"
+#include "compiler/march/op_table.h"
 #include "compiler/reference/quantized_interpreter.h"
 #include "isa/march.h"
 
@@ -22,18 +24,7 @@ absl::StatusOr<Buffer> Place(const ir::Value& v) {
   if (!t.quant.has_value()) {
     return absl::InvalidArgumentError(absl::StrCat("value '", v.name(), "' is not quantized"));
   }
-  Buffer b;
-  b.dtype = t.quant->storage;
-  if (t.shape.size() == 4) {
-    b.n = t.shape[0], b.c = t.shape[1], b.h = t.shape[2], b.w = t.shape[3];
-  } else if (t.shape.size() == 2) {
-    b.n = t.shape[0], b.c = t.shape[1];
-  } else {
-    return absl::UnimplementedError(absl::StrCat("value '", v.name(), "' has shape ",
-                                                 ShapeToString(t.shape),
-                                                 "; the back end places rank-2 and rank-4 values"));
-  }
-  return b;
+  return BufferFor(t.shape, t.quant->storage);
 }
 
 // First-fit allocation of scratch intervals over the layer order.
@@ -65,6 +56,27 @@ class ScratchAllocator {
   uint64_t peak_ = 0;
 };
 
+// The march op table must put the node's op on the BPU for `march_name` (the row of its
+// table_op: FusedConv as Conv). Linear layers are the exception the back end makes: it lowers
+// them as 1x1 convolutions, which every march runs (bernoulli2 has no Linear row).
+absl::Status CheckTableRow(const ir::Node& node, const std::string& march_name) {
+  const ir::OpSchema* schema = ir::OpRegistry::Global().Find(node.op());
+  const std::string op = schema != nullptr && !schema->table_op.empty() ? schema->table_op
+                                                                        : node.op();
+  if (op == "Gemm" || op == "FusedLinear" || IsAliasOp(node)) return absl::OkStatus();
+  absl::StatusOr<march::March> march = march::ParseMarch(march_name);
+  if (!march.ok()) return march.status();
+  const march::OpTableEntry* row = march::FindPrimary(op);
+  if (row == nullptr) return absl::OkStatus();  // no row: the lowering decides
+  if (row->For(*march).supported == march::Supported::kNo) {
+    return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
+                         absl::StrCat("the ", march_name, " op table does not run '",
+                                      row->vendor_name, "' on the BPU (hybrid BPU/CPU models "
+                                      "come later)"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptions& options) {
@@ -74,6 +86,17 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
   }
   absl::StatusOr<const isa::March*> march = isa::FindMarch(options.march);
   if (!march.ok()) return march.status();
+  if (graph.march().empty()) {
+    return absl::InvalidArgumentError(
+        "the graph is not quantized for a march: compile a graph converted by bpu quantize "
+        "(or give bpu compile the ONNX model and calibration data)");
+  }
+  if (graph.march() != options.march) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the graph was quantized for ", graph.march(), ", not ", options.march,
+        ": the marches differ in dtypes and add formulas, so convert it again for ",
+        options.march));
+  }
 
   // The BPU part: the nodes between the QuantizeLinear of each graph input and the
   // DequantizeLinear of each graph output.
@@ -100,6 +123,7 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
                            "node between the input QuantizeLinear and the output "
                            "DequantizeLinear runs on the BPU (hybrid models come later)");
     }
+    if (absl::Status st = CheckTableRow(*node, options.march); !st.ok()) return st;
     if (IsAliasOp(*node)) {
       alias_of[node->output(0)] = node->input(0);
     } else if (LoweringRegistry::Global().Find(node->op()) == nullptr) {

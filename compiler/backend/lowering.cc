@@ -8,7 +8,24 @@
 
 namespace openbpu::backend {
 
-absl::StatusOr<Buffer> LowerContext::BufferOf(const ir::Node& node, const ir::Value* v) const {
+absl::StatusOr<Buffer> LowerContext::BufferOf(const ir::Node& node, const ir::Value* v) {
+  if (v != nullptr && v->is_constant() && v->type().quant.has_value() && !buffers_.count(v)) {
+    const Tensor& t = v->constant();
+    Buffer b = BufferFor(t.shape(), t.dtype());
+    b.region = "param";
+    // NCHW -> dense NHWC bytes.
+    const int64_t es = b.esize(), hw = b.h * b.w;
+    const uint8_t* src = static_cast<const uint8_t*>(t.raw());
+    std::vector<uint8_t> bytes(static_cast<size_t>(t.num_elements() * es));
+    for (int64_t i = 0; i < b.n; ++i)
+      for (int64_t c = 0; c < b.c; ++c)
+        for (int64_t p = 0; p < hw; ++p)
+          for (int64_t k = 0; k < es; ++k)
+            bytes[static_cast<size_t>(((i * hw + p) * b.c + c) * es + k)] =
+                src[((i * b.c + c) * hw + p) * es + k];
+    b.offset = emit_.AddParams(bytes);
+    buffers_[v] = b;
+  }
   auto it = buffers_.find(v);
   if (v == nullptr || it == buffers_.end()) {
     return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
@@ -40,6 +57,16 @@ std::vector<std::string> LoweringRegistry::Ops() const {
   std::vector<std::string> out;
   for (const auto& [op, fn] : fns_) out.push_back(op);
   return out;
+}
+
+Buffer BufferFor(const Shape& shape, DType dtype) {
+  Buffer b;
+  b.dtype = dtype;
+  if (!shape.empty()) b.n = shape[0];
+  if (shape.size() >= 2) b.c = shape[1];
+  if (shape.size() >= 3) b.w = shape.back();
+  for (size_t d = 2; d + 1 < shape.size(); ++d) b.h *= shape[d];
+  return b;
 }
 
 bool IsAliasOp(const ir::Node& node) {

@@ -33,6 +33,11 @@ struct Buffer {
   }
 };
 
+// The buffer geometry of a value of `shape`: [N, C, spatial...] with the spatial dimensions as
+// H = all but the last, W = the last (rank 3: H = 1; rank 2: H = W = 1; rank 1: N only; rank 0:
+// one element). Convolution and pooling lowerings take rank 4 only; elementwise ones any rank.
+Buffer BufferFor(const Shape& shape, DType dtype);
+
 class LowerContext {
  public:
   LowerContext(Emitter& emit, std::map<const ir::Value*, Buffer> buffers)
@@ -40,8 +45,9 @@ class LowerContext {
   Emitter& emit() { return emit_; }
   const isa::March& march() const { return emit_.march(); }
   // The DDR buffer of `v`; InvalidArgument naming the node when it has none (a value the back
-  // end does not place, e.g. a float value).
-  absl::StatusOr<Buffer> BufferOf(const ir::Node& node, const ir::Value* v) const;
+  // end does not place, e.g. a float value). A quantized constant operand (Mul by a constant,
+  // Add of a bias tensor) is packed once into the parameter blob and read from the param region.
+  absl::StatusOr<Buffer> BufferOf(const ir::Node& node, const ir::Value* v);
 
  private:
   Emitter& emit_;

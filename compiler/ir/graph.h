@@ -116,6 +116,11 @@ class Graph {
   const std::string& name() const { return name_; }
   void set_name(std::string name) { name_ = std::move(name); }
 
+  // The march a quantized graph was converted for (quantization::Convert sets it); empty for a
+  // float graph.
+  const std::string& march() const { return march_; }
+  void set_march(std::string march) { march_ = std::move(march); }
+
   // Creates a value; names must be unique within the graph.
   absl::StatusOr<Value*> AddValue(absl::string_view name);
   absl::StatusOr<Value*> AddConstant(absl::string_view name, Tensor tensor);
@@ -157,6 +162,7 @@ class Graph {
 
  private:
   std::string name_;
+  std::string march_;
   std::vector<std::unique_ptr<Value>> values_;
   std::vector<std::unique_ptr<Node>> nodes_;
   absl::flat_hash_map<std::string, Value*> value_by_name_;

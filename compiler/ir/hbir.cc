@@ -102,6 +102,7 @@ hbir::Graph ToProto(const Graph& graph) {
   hbir::Graph proto;
   proto.set_hbir_version(kHbirVersion);
   proto.set_name(graph.name());
+  proto.set_march(graph.march());
   for (const auto& v : graph.values()) {
     hbir::Value* vp = proto.add_values();
     vp->set_name(v->name());
@@ -144,6 +145,7 @@ absl::StatusOr<std::unique_ptr<Graph>> FromProto(const hbir::Graph& proto) {
               : "the file was written by a newer OpenBPU: use that version"));
   }
   auto graph = std::make_unique<Graph>(proto.name());
+  graph->set_march(proto.march());
   for (const hbir::Value& vp : proto.values()) {
     const std::string where = absl::StrCat("value '", vp.name(), "'");
     absl::StatusOr<Value*> v = graph->AddValue(vp.name());
@@ -259,7 +261,10 @@ absl::StatusOr<std::unique_ptr<Graph>> LoadHbir(const std::string& path) {
 }
 
 std::string PrintGraph(const Graph& graph) {
-  std::string out = absl::StrCat("graph ", graph.name(), "(");
+  std::string out = graph.march().empty()
+                        ? std::string()
+                        : absl::StrCat("# quantized for march ", graph.march(), "\n");
+  absl::StrAppend(&out, "graph ", graph.name(), "(");
   std::vector<std::string> ins;
   for (const Value* v : graph.inputs()) {
     ins.push_back(absl::StrCat("%", v->name(), ": ", TensorTypeToString(v->type())));

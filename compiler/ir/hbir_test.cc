@@ -71,6 +71,16 @@ TEST(HbirTest, PrintShowsTypesAttributesAndNames) {
   EXPECT_NE(text.find("s=\"nearest\""), std::string::npos) << text;
 }
 
+TEST(HbirTest, KeepsTheMarchAQuantizedGraphWasConvertedFor) {
+  std::unique_ptr<Graph> g = SampleGraph();
+  EXPECT_EQ(g->march(), "");
+  g->set_march("bayes");
+  absl::StatusOr<std::unique_ptr<Graph>> back = FromProto(ToProto(*g));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ((*back)->march(), "bayes");
+  EXPECT_NE(PrintGraph(**back).find("# quantized for march bayes"), std::string::npos);
+}
+
 TEST(HbirTest, RejectsMalformedProtos) {
   hbir::Graph proto = ToProto(*SampleGraph());
   {

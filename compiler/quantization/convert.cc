@@ -51,6 +51,7 @@ absl::StatusOr<ConvertReport> Convert(CalibrationState& state, const ConvertOpti
   VerifyQuantizedOptions verify;
   verify.check_table_dtypes = false;
   OPENBPU_RETURN_IF_ERROR(VerifyQuantizedGraph(graph, march_id, verify));
+  graph.set_march(std::string(march::MarchName(march_id)));
   for (std::string& w : TableDTypeDeviations(graph, march_id)) {
     context.report.warnings.push_back(std::move(w));
   }

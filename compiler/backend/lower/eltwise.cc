@@ -1,0 +1,255 @@
+// Elementwise ops on the VAE: Add / Sub (vae.add, vae.sub, vae.add_b2), Mul (vae.mul, also with a
+// per-channel [N, C, 1, 1] operand), the unary table ops (vae.lut8 for int8, vae.lut16 for
+// int16), and Relu (vae.requant with the identity record and a zero floor). Pixels are processed
+// in row tiles of the NHWC tensors; every operand tile sits in the feature SRAM.
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "compiler/backend/lowering.h"
+#include "compiler/ops/qparams.h"
+#include "isa/records.h"
+
+namespace openbpu::backend {
+namespace {
+
+const char* DName(DType d) {
+  return d == DType::kInt8 ? "s8" : d == DType::kInt16 ? "s16" : "s32";
+}
+
+Emitter::Box Rows(const Buffer& b, int64_t rows, int64_t channels) {
+  Emitter::Box box;
+  box.rows = rows;
+  box.width = b.w;
+  box.channels = channels;
+  box.esize = b.esize();
+  box.full_width = b.w;
+  box.full_channels = b.c;
+  box.pitch = Align16(channels * b.esize());
+  return box;
+}
+
+// Rows per tile so that `operands` tiles of [rows][W][C] (each of its own pitch) fit the feature
+// SRAM; their addresses.
+struct Tiles {
+  int64_t rows = 1;
+  std::vector<int64_t> at;
+};
+absl::StatusOr<Tiles> PlanTiles(const isa::March& march, int64_t h, int64_t w,
+                                const std::vector<int64_t>& pitches) {
+  const int64_t sram = march.feature_sram_bytes.value;
+  auto bytes = [&](int64_t rows) {
+    int64_t total = 0;
+    for (int64_t p : pitches) total += Align16(rows * w * p);
+    return total;
+  };
+  Tiles t;
+  t.rows = h;
+  while (t.rows > 1 && (bytes(t.rows) > sram || t.rows * w > (1 << 20) - 1)) {
+    t.rows = (t.rows + 1) / 2;
+  }
+  if (bytes(t.rows) > sram) return absl::ResourceExhaustedError("one row does not fit");
+  int64_t at = 0;
+  for (int64_t p : pitches) {
+    t.at.push_back(at);
+    at += Align16(t.rows * w * p);
+  }
+  return t;
+}
+
+// Add, Sub, Mul: x = input 0, y = input 1 (same shape, or for Mul a per-channel [N, C, 1, 1]
+// operand on either side, which becomes y with y_bcast = 1).
+absl::Status LowerBinary(const ir::Node& node, LowerContext& ctx) {
+  Emitter& e = ctx.emit();
+  absl::StatusOr<Buffer> a = ctx.BufferOf(node, node.input(0));
+  if (!a.ok()) return a.status();
+  absl::StatusOr<Buffer> b = ctx.BufferOf(node, node.input(1));
+  if (!b.ok()) return b.status();
+  absl::StatusOr<Buffer> y = ctx.BufferOf(node, node.output(0));
+  if (!y.ok()) return y.status();
+  // The broadcast operand (per-channel [N, C, 1...] or a single element) goes in the y field.
+  // Swapping the fields swaps the numerics' inputs a and b: Mul is symmetric, and the add
+  // formulas name their roles by input (x_input, feature_input), which flips with them.
+  auto same = [&](const Buffer& u) {
+    return u.n == y->n && u.h == y->h && u.w == y->w && u.c == y->c;
+  };
+  auto per_channel = [&](const Buffer& u) {
+    return u.n == y->n && u.h == 1 && u.w == 1 && u.c == y->c;
+  };
+  auto scalar = [&](const Buffer& u) { return u.n * u.c * u.h * u.w == 1; };
+  Buffer x = *a, other = *b;
+  bool swapped = false;
+  int bcast = 0;
+  if (!same(*a) || !same(*b)) {
+    if (same(*b) && !same(*a)) {
+      std::swap(x, other);
+      swapped = true;
+    }
+    if (!same(x)) return absl::UnimplementedError("broadcasting of both operands");
+    if (per_channel(other)) {
+      bcast = 1;
+    } else if (scalar(other)) {
+      bcast = 2;
+    } else {
+      return absl::UnimplementedError(
+          "broadcasting other than a per-channel or single-element operand");
+    }
+  }
+  std::vector<uint8_t> param(isa::kEltwiseParamBytes);
+  std::string opcode;
+  if (node.op() == "Mul") {
+    absl::StatusOr<ops::qparams::Mul> p = ops::qparams::Load<ops::qparams::Mul>(node);
+    if (!p.ok()) return p.status();
+    isa::PackMul(p->params, param.data());
+    opcode = "vae.mul";
+  } else {
+    absl::StatusOr<ops::qparams::Add> p = ops::qparams::Load<ops::qparams::Add>(node);
+    if (!p.ok()) return p.status();
+    if (auto* b2 = std::get_if<numerics::Bernoulli2AddParams>(&p->params)) {
+      if (swapped) b2->feature_input ^= 1;
+      isa::PackBernoulli2Add(*b2, param.data());
+      opcode = "vae.add_b2";
+    } else {
+      auto& bayes = std::get<numerics::BayesAddParams>(p->params);
+      if (swapped) bayes.x_input ^= 1;
+      isa::PackBayesAdd(bayes, param.data());
+      opcode = node.op() == "Sub" ? "vae.sub" : "vae.add";
+    }
+  }
+  const int64_t c = y->c;
+  absl::StatusOr<Tiles> t = PlanTiles(ctx.march(), y->h, y->w,
+                                      {Align16(c * x.esize()), Align16(c * other.esize()),
+                                       Align16(c * y->esize())});
+  if (!t.ok()) return t.status();
+  const uint64_t at = e.AddParams(param);
+  e.LoadParams("weight", 0, at, isa::kEltwiseParamBytes);
+  for (int64_t n = 0; n < y->n; ++n) {
+    if (bcast == 1) e.LoadBox(other.region.c_str(), other.At(n, 0), t->at[1], Rows(other, 1, c));
+    if (bcast == 2) e.LoadBox(other.region.c_str(), other.At(0, 0), t->at[1], Rows(other, 1, 1));
+    for (int64_t r0 = 0; r0 < y->h; r0 += t->rows) {
+      const int64_t r = std::min(t->rows, y->h - r0);
+      e.LoadBox(x.region.c_str(), x.At(n, r0), t->at[0], Rows(x, r, c));
+      if (!bcast) e.LoadBox(other.region.c_str(), other.At(n, r0), t->at[1], Rows(other, r, c));
+      e.Config(absl::StrCat("vae.cfg pixels=", r * y->w, " channels=", c,
+                            " x_dtype=", DName(x.dtype), " y_dtype=", DName(other.dtype),
+                            " out_dtype=", DName(y->dtype), " y_bcast=", bcast));
+      e.Data(absl::StrCat(opcode, " x=", t->at[0], " y=", t->at[1], " dst=", t->at[2],
+                          " param=0"));
+      e.StoreBox(y->region.c_str(), y->At(n, r0), t->at[2], Rows(*y, r, c));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// x -> y through one VAE instruction reading [rows][W][C] of x and writing the same of y.
+absl::Status LowerUnaryTiles(LowerContext& ctx, const Buffer& x, const Buffer& y,
+                             const std::function<std::string(int64_t x, int64_t dst)>& inst) {
+  Emitter& e = ctx.emit();
+  absl::StatusOr<Tiles> t = PlanTiles(ctx.march(), y.h, y.w,
+                                      {Align16(x.c * x.esize()), Align16(y.c * y.esize())});
+  if (!t.ok()) return t.status();
+  for (int64_t n = 0; n < y.n; ++n) {
+    for (int64_t r0 = 0; r0 < y.h; r0 += t->rows) {
+      const int64_t r = std::min(t->rows, y.h - r0);
+      e.LoadBox(x.region.c_str(), x.At(n, r0), t->at[0], Rows(x, r, x.c));
+      e.Config(absl::StrCat("vae.cfg pixels=", r * y.w, " channels=", y.c,
+                            " x_dtype=", DName(x.dtype), " out_dtype=", DName(y.dtype)));
+      e.Data(inst(t->at[0], t->at[1]));
+      e.StoreBox(y.region.c_str(), y.At(n, r0), t->at[1], Rows(y, r, y.c));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The unary table ops: int8 -> int8 through vae.lut8, int16 -> int16 through vae.lut16.
+absl::Status LowerTable(const ir::Node& node, LowerContext& ctx) {
+  absl::StatusOr<Buffer> x = ctx.BufferOf(node, node.input(0));
+  if (!x.ok()) return x.status();
+  absl::StatusOr<Buffer> y = ctx.BufferOf(node, node.output(0));
+  if (!y.ok()) return y.status();
+  std::vector<uint8_t> image;
+  std::string opcode;
+  if (ops::qparams::Has<ops::qparams::NormTable>(node)) {  // int16 Reciprocal / Sqrt / Log
+    absl::StatusOr<ops::qparams::NormTable> p = ops::qparams::Load<ops::qparams::NormTable>(node);
+    if (!p.ok()) return p.status();
+    image = isa::PackNormTableImage(p->function, p->table.record, p->table.log_offset,
+                                    p->table.entries);
+    opcode = p->function == isa::NormFunction::kReciprocal ? "vae.recip"
+             : p->function == isa::NormFunction::kSqrt     ? "vae.sqrt"
+                                                           : "vae.log";
+  } else if (!ops::qparams::Has<ops::qparams::Table>(node)) {
+    return absl::UnimplementedError(
+        "int16 Ceil / Floor have no instruction yet (ISA 1.0 has no exact int16 rounding)");
+  } else {
+    absl::StatusOr<ops::qparams::Table> table = ops::qparams::Load<ops::qparams::Table>(node);
+    if (!table.ok()) return table.status();
+    if (x->dtype == DType::kInt8 && y->dtype == DType::kInt8 && !table->lut.empty()) {
+      for (int32_t v : table->lut) image.push_back(static_cast<uint8_t>(static_cast<int8_t>(v)));
+      opcode = "vae.lut8";
+    } else if (x->dtype == DType::kInt16 && y->dtype == DType::kInt16 && table->segment) {
+      image = isa::PackSegmentLutImage(*table->segment);
+      opcode = "vae.lut16";
+    } else {
+      return absl::UnimplementedError(absl::StrCat("a table from ", DTypeName(x->dtype), " to ",
+                                                   DTypeName(y->dtype)));
+    }
+  }
+  Emitter& e = ctx.emit();
+  const uint64_t at = e.AddParams(image);
+  e.LoadParams("lut", 0, at, static_cast<uint64_t>(Align16(static_cast<int64_t>(image.size()))));
+  return LowerUnaryTiles(ctx, *x, *y, [&](int64_t xa, int64_t da) {
+    return absl::StrCat(opcode, " x=", xa, " dst=", da, " table=0");
+  });
+}
+
+// Relu on the input's grid: vae.requant of s8/s16 x with the identity record (2^30, shift 30)
+// and a floor of 0 — exact.
+absl::Status LowerRelu(const ir::Node& node, LowerContext& ctx) {
+  absl::StatusOr<Buffer> x = ctx.BufferOf(node, node.input(0));
+  if (!x.ok()) return x.status();
+  absl::StatusOr<Buffer> y = ctx.BufferOf(node, node.output(0));
+  if (!y.ok()) return y.status();
+  if (x->dtype != y->dtype) return absl::InvalidArgumentError("Relu changes the dtype");
+  std::vector<uint8_t> params(static_cast<size_t>(y->c * isa::kRequantParamBytes));
+  for (int64_t c = 0; c < y->c; ++c) {
+    isa::RequantParam p;
+    p.acc = {1 << 30, 30};
+    p.lo = 0;
+    isa::PackRequantParam(p, params.data() + c * isa::kRequantParamBytes);
+  }
+  Emitter& e = ctx.emit();
+  const uint64_t at = e.AddParams(params);
+  e.LoadParams("weight", 0, at, params.size());
+  return LowerUnaryTiles(ctx, *x, *y, [](int64_t xa, int64_t da) {
+    return absl::StrCat("vae.requant src=", xa, " dst=", da, " param=0");
+  });
+}
+
+OPENBPU_REGISTER_LOWERING(Add, "Add", LowerBinary);
+OPENBPU_REGISTER_LOWERING(Sub, "Sub", LowerBinary);
+OPENBPU_REGISTER_LOWERING(Mul, "Mul", LowerBinary);
+OPENBPU_REGISTER_LOWERING(Relu, "Relu", LowerRelu);
+OPENBPU_REGISTER_LOWERING(Sigmoid, "Sigmoid", LowerTable);
+OPENBPU_REGISTER_LOWERING(Tanh, "Tanh", LowerTable);
+OPENBPU_REGISTER_LOWERING(Exp, "Exp", LowerTable);
+OPENBPU_REGISTER_LOWERING(Sin, "Sin", LowerTable);
+OPENBPU_REGISTER_LOWERING(Cos, "Cos", LowerTable);
+OPENBPU_REGISTER_LOWERING(Atan, "Atan", LowerTable);
+OPENBPU_REGISTER_LOWERING(Erf, "Erf", LowerTable);
+OPENBPU_REGISTER_LOWERING(Softplus, "Softplus", LowerTable);
+OPENBPU_REGISTER_LOWERING(Elu, "Elu", LowerTable);
+OPENBPU_REGISTER_LOWERING(HardSigmoid, "HardSigmoid", LowerTable);
+OPENBPU_REGISTER_LOWERING(HardSwish, "HardSwish", LowerTable);
+OPENBPU_REGISTER_LOWERING(Pow, "Pow", LowerTable);
+OPENBPU_REGISTER_LOWERING(Reciprocal, "Reciprocal", LowerTable);
+OPENBPU_REGISTER_LOWERING(Sqrt, "Sqrt", LowerTable);
+OPENBPU_REGISTER_LOWERING(Log, "Log", LowerTable);
+OPENBPU_REGISTER_LOWERING(Ceil, "Ceil", LowerTable);
+OPENBPU_REGISTER_LOWERING(Floor, "Floor", LowerTable);
+
+}  // namespace
+}  // namespace openbpu::backend

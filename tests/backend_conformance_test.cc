@@ -1,0 +1,174 @@
+// The back-end conformance suite, shaped like IREE's CTS (issue 10): every agreement case
+// (compiler/quantization/agreement_cases_*.cc) of an op the back end lowers is quantized for its
+// march, compiled, and run on the simulator in func and in both mode; every output must equal the
+// quantized reference bit for bit. A case the back end cannot compile yet (a broadcast form, a
+// rank, an int16 form without an instruction) is counted with its reason; every lowered op must
+// compile at least one case. One line per op:
+//   conformance: OP cases=N compiled=K elements=E mismatches=0 skipped=S
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/tensor.h"
+#include "compiler/backend/compile.h"
+#include "compiler/backend/lowering.h"
+#include "compiler/quantization/agreement_case.h"
+#include "compiler/quantization/calibration.h"
+#include "compiler/quantization/convert.h"
+#include "compiler/quantization/dataset.h"
+#include "compiler/quantization/qconfig.h"
+#include "compiler/reference/quantized_interpreter.h"
+#include "gtest/gtest.h"
+#include "isa/march.h"
+#include "simulator/simulator.h"
+
+namespace openbpu {
+namespace {
+
+using quantization::AgreementCase;
+
+std::vector<uint8_t> NhwcBytes(const Tensor& t) {
+  const int64_t n = t.rank() > 0 ? t.dim(0) : 1, c = t.rank() > 1 ? t.dim(1) : 1;
+  const int64_t hw = t.num_elements() / std::max<int64_t>(1, n * c);
+  const int64_t es = static_cast<int64_t>(DTypeSize(t.dtype()));
+  const uint8_t* src = static_cast<const uint8_t*>(t.raw());
+  std::vector<uint8_t> out(static_cast<size_t>(t.num_elements() * es));
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t p = 0; p < hw; ++p)
+        std::memcpy(&out[static_cast<size_t>(((i * hw + p) * c + ch) * es)],
+                    src + ((i * c + ch) * hw + p) * es, static_cast<size_t>(es));
+  return out;
+}
+
+struct OpStats {
+  int cases = 0, compiled = 0;
+  int64_t elements = 0, mismatches = 0;
+  std::map<std::string, int> skipped;  // reason -> count
+};
+
+// Quantizes the case as the agreement test does (MinMax, no fusion, fixed ranges).
+absl::Status Quantize(AgreementCase& c) {
+  using namespace quantization;  // NOLINT
+  const bool int16 = c.activation_dtype == DType::kInt16;
+  QConfig qc = *GetDefaultQatQConfig(int16 ? QDType::kQInt16 : QDType::kQInt8);
+  qc.activation.observer = ObserverConfig::MinMax();
+  QConfigMap map;
+  map.SetGlobal(qc);
+  PrepareOptions prepare;
+  prepare.fuse = false;
+  for (const auto& [value, amax] : c.fixed_ranges) {
+    prepare.fixed_scales[value] = FixedQuant{int16 ? QDType::kQInt16 : QDType::kQInt8,
+                                             {amax / ((int16 ? 32767.f : 127.f) + 0.5f)},
+                                             -1};
+  }
+  absl::StatusOr<std::unique_ptr<CalibrationState>> state =
+      PrepareCalibration(*c.graph, map, prepare);
+  if (!state.ok()) return state.status();
+  Dataset data;
+  if (absl::Status st = data.Add(
+          *c.graph, c.calibration_inputs.empty() ? c.inputs : c.calibration_inputs, c.name);
+      !st.ok()) {
+    return st;
+  }
+  if (absl::Status st = Calibrate(**state, data, {nullptr}); !st.ok()) return st;
+  ConvertOptions convert;
+  convert.march = c.march;
+  convert.fuse = false;
+  return Convert(**state, convert).status();
+}
+
+void RunCase(AgreementCase& c, OpStats& stats) {
+  SCOPED_TRACE(absl::StrCat("case '", c.name, "' ", c.march, " ", DTypeName(c.activation_dtype)));
+  ++stats.cases;
+  ASSERT_TRUE(Quantize(c).ok());
+  backend::CompileOptions options;
+  options.march = c.march;
+  absl::StatusOr<backend::CompiledModel> model = backend::Compile(*c.graph, options);
+  if (!model.ok()) {
+    // Only "not yet" errors and ops the case's march does not run on its BPU (the op table) may
+    // skip a case; anything else is a back-end bug.
+    const bool off_table = model.status().code() == absl::StatusCode::kInvalidArgument &&
+                           absl::StrContains(model.status().message(), "op table does not run");
+    ASSERT_TRUE(model.status().code() == absl::StatusCode::kUnimplemented ||
+                model.status().code() == absl::StatusCode::kResourceExhausted || off_table)
+        << model.status();
+    std::string reason(model.status().message());
+    reason = reason.substr(reason.find(')') == std::string::npos ? 0 : reason.find(')') + 2);
+    ++stats.skipped[reason.substr(0, 60)];
+    return;
+  }
+  ++stats.compiled;
+  absl::StatusOr<std::map<std::string, reference::QuantizedValue>> values =
+      reference::RunQuantizedAllValues(*c.graph, c.inputs);
+  ASSERT_TRUE(values.ok()) << values.status();
+  absl::StatusOr<const isa::March*> march = isa::FindMarch(c.march);
+  ASSERT_TRUE(march.ok());
+  for (sim::Mode mode : {sim::Mode::kFunc, sim::Mode::kBoth}) {
+    sim::SimulatorOptions so;
+    so.run.mode = mode;
+    absl::StatusOr<std::unique_ptr<sim::Simulator>> s =
+        sim::Simulator::Create(model->program, **march, so);
+    ASSERT_TRUE(s.ok()) << s.status();
+    for (const backend::TensorDesc& in : model->inputs) {
+      ASSERT_TRUE(
+          (*s)->WriteRegion(isa::Region::kInput, in.offset, NhwcBytes(values->at(in.value).tensor))
+              .ok());
+    }
+    absl::StatusOr<sim::RunResult> run = (*s)->Run();
+    ASSERT_TRUE(run.ok()) << sim::ModeName(mode) << ": " << run.status();
+    for (const backend::TensorDesc& out : model->outputs) {
+      const Tensor& want = values->at(out.value).tensor;
+      const std::vector<uint8_t> expected = NhwcBytes(want);
+      std::vector<uint8_t> got(out.bytes);
+      ASSERT_TRUE((*s)->ReadRegion(isa::Region::kOutput, out.offset, absl::MakeSpan(got)).ok());
+      ASSERT_EQ(got.size(), expected.size());
+      const size_t es = DTypeSize(want.dtype());
+      int64_t bad = 0;
+      for (size_t k = 0; k < got.size(); k += es) {
+        ++stats.elements;
+        bad += std::memcmp(&got[k], &expected[k], es) != 0;
+      }
+      stats.mismatches += bad;
+      EXPECT_EQ(bad, 0) << sim::ModeName(mode) << " output '" << out.name << "'";
+    }
+  }
+}
+
+TEST(BackendConformance, EveryLoweredOpOnTheSimulator) {
+  int ops = 0, cases = 0, compiled = 0, skipped = 0;
+  int64_t mismatches = 0;
+  for (const auto& [op, generator] : quantization::AgreementCaseRegistry()) {
+    if (backend::LoweringRegistry::Global().Find(op) == nullptr) continue;
+    std::mt19937 rng(20261202);
+    std::vector<AgreementCase> generated = generator(rng);
+    OpStats stats;
+    for (AgreementCase& c : generated) RunCase(c, stats);
+    std::string reasons;
+    for (const auto& [why, n] : stats.skipped) absl::StrAppend(&reasons, " [", n, "x ", why, "]");
+    int skip = 0;
+    for (const auto& [why, n] : stats.skipped) skip += n;
+    std::printf("conformance: %s cases=%d compiled=%d elements=%lld mismatches=%lld skipped=%d%s\n",
+                op.c_str(), stats.cases, stats.compiled, static_cast<long long>(stats.elements),
+                static_cast<long long>(stats.mismatches), skip, reasons.c_str());
+    EXPECT_GT(stats.compiled, 0) << op << " is lowered but compiles none of its cases";
+    ++ops;
+    cases += stats.cases;
+    compiled += stats.compiled;
+    skipped += skip;
+    mismatches += stats.mismatches;
+  }
+  std::printf("backend-conformance: %d ops, %d cases, %d compiled (func and both), %d skipped, "
+              "%lld mismatches\n",
+              ops, cases, compiled, skipped, static_cast<long long>(mismatches));
+  EXPECT_GT(ops, 10);
+}
+
+}  // namespace
+}  // namespace openbpu
