@@ -165,5 +165,16 @@ TEST(BackendBitExact, MobileNetV2EveryMarch) {
   }
 }
 
+// EfficientNet-B0: depthwise convolutions, SiLU (Sigmoid then Mul), squeeze-and-excitation
+// (global pool, 1x1 convs, a per-channel Mul), residual Adds.
+TEST(BackendBitExact, EfficientNetB0EveryMarch) {
+  const std::string dir = DataDir();
+  absl::StatusOr<Tensor> x = ReadNpy(dir + "test/000.npy");
+  ASSERT_TRUE(x.ok()) << x.status();
+  for (const char* march : {"bernoulli2", "bayes", "bayes-e"}) {
+    RunModel("efficientnet_b0", dir + "ptq/efficientnet_b0.onnx", dir + "calib", *x, 1, march);
+  }
+}
+
 }  // namespace
 }  // namespace openbpu
