@@ -144,6 +144,58 @@ TEST(BackendBitExact, DigitsCnnEveryMarch) {
   }
 }
 
+// --batch: the digits CNN compiled for 4 images per run; one run of 4 held-out samples must
+// equal the quantized reference run on the same batch.
+TEST(BackendBitExact, DigitsBatch4) {
+  const std::string dir = DataDir();
+  absl::StatusOr<Tensor> x = ReadNpy(dir + "digits_test_x.npy");
+  ASSERT_TRUE(x.ok()) << x.status();
+  driver::QuantizeOptions q;
+  q.model = dir + "digits.onnx";
+  q.calibration_data = dir + "digits_calib.npy";
+  q.march = "bayes";
+  q.progress = nullptr;
+  absl::StatusOr<driver::QuantizedModel> quantized = driver::Quantize(q);
+  ASSERT_TRUE(quantized.ok()) << quantized.status();
+  backend::CompileOptions options;
+  options.march = "bayes";
+  options.batch = 4;
+  absl::StatusOr<backend::CompiledModel> model = backend::Compile(*quantized->graph, options);
+  ASSERT_TRUE(model.ok()) << model.status();
+  absl::StatusOr<std::unique_ptr<ir::Graph>> batched = backend::Rebatch(*quantized->graph, 4);
+  ASSERT_TRUE(batched.ok()) << batched.status();
+  Shape shape = x->shape();
+  shape[0] = 4;
+  Tensor four(DType::kFloat32, shape);
+  std::memcpy(four.raw(), x->raw(), four.num_elements() * sizeof(float));
+  absl::StatusOr<std::map<std::string, reference::QuantizedValue>> values =
+      reference::RunQuantizedAllValues(**batched, {four});
+  ASSERT_TRUE(values.ok()) << values.status();
+  absl::StatusOr<const isa::March*> m = isa::FindMarch("bayes");
+  ASSERT_TRUE(m.ok());
+  absl::StatusOr<std::unique_ptr<sim::Simulator>> sim =
+      sim::Simulator::Create(model->program, **m, sim::SimulatorOptions{});
+  ASSERT_TRUE(sim.ok()) << sim.status();
+  ASSERT_TRUE((*sim)
+                  ->WriteRegion(isa::Region::kInput, model->inputs[0].offset,
+                                NhwcBytes(values->at(model->inputs[0].value).tensor))
+                  .ok());
+  absl::StatusOr<sim::RunResult> run = (*sim)->Run();
+  ASSERT_TRUE(run.ok()) << run.status();
+  const std::vector<uint8_t> want = NhwcBytes(values->at(model->outputs[0].value).tensor);
+  std::vector<uint8_t> got(model->outputs[0].bytes);
+  ASSERT_TRUE(
+      (*sim)->ReadRegion(isa::Region::kOutput, model->outputs[0].offset, absl::MakeSpan(got)).ok());
+  ASSERT_EQ(got.size(), want.size());
+  int64_t mismatches = 0;
+  for (size_t i = 0; i < got.size(); ++i) mismatches += got[i] != want[i];
+  std::printf("bit-exact: digits bayes O0 batch=4 elements=%zu mismatches=%lld (cycles=%llu)\n",
+              got.size(), static_cast<long long>(mismatches),
+              static_cast<unsigned long long>(run->stats.total_cycles));
+  EXPECT_EQ(got.size(), 40u);
+  EXPECT_EQ(mismatches, 0);
+}
+
 // ResNet-18 at 224x224 (the ptq/ model with BatchNorm statistics from the calibration photos),
 // calibrated on the 32 photo crops, one test crop per march.
 TEST(BackendBitExact, ResNet18EveryMarch) {

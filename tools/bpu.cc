@@ -168,6 +168,7 @@ int Quantize(const QuantizeArgs& args) {
 struct CompileArgs {
   QuantizeArgs quantize;
   std::string opt = "O0", name;
+  int batch = 1;
 };
 
 // Quantize (the driver) then compile (compiler/backend) into one .hbm model.
@@ -192,6 +193,7 @@ int Compile(const CompileArgs& args) {
   backend::CompileOptions compile;
   compile.march = args.quantize.march;
   compile.opt = args.opt;
+  compile.batch = args.batch;
   absl::StatusOr<backend::CompiledModel> model = backend::Compile(*graph, compile);
   if (!model.ok()) return Fail(model.status());
   std::string name = args.name;
@@ -201,7 +203,8 @@ int Compile(const CompileArgs& args) {
   }
   const std::map<std::string, std::string> recorded = {
       {"march", args.quantize.march}, {"opt", args.opt},           {"dtype", args.quantize.dtype},
-      {"observer", args.quantize.observer}, {"batch", "1"}, {"input_layout", "NHWC"}};
+      {"observer", args.quantize.observer}, {"batch", absl::StrCat(args.batch)},
+      {"input_layout", "NHWC"}};
   absl::StatusOr<hbm::Payload> payload =
       backend::ToHbmPayload(*model, name, args.quantize.march, recorded);
   if (!payload.ok()) return Fail(payload.status());
@@ -355,6 +358,10 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
                     "O0: one serial instruction chain (O2, overlapped units, comes later)")
         ->check(CLI::IsMember({"O0"}))
         ->type_name("LEVEL")
+        ->capture_default_str();
+    sub->add_option("--batch", args->batch, "images per run (inputs become [N, ...])")
+        ->check(CLI::Range(1, 4096))
+        ->type_name("N")
         ->capture_default_str();
     sub->add_option("--name", args->name, "the model's name in the .hbm (default: file stem)")
         ->type_name("NAME");

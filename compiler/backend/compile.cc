@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "compiler/backend/emitter.h"
 #include "compiler/backend/lowering.h"
+#include "compiler/ir/hbir.h"
 #include "compiler/ir/node_error.h"
 #include "compiler/ir/op_registry.h"
 #include "compiler/march/op_table.h"
@@ -79,7 +80,34 @@ absl::Status CheckTableRow(const ir::Node& node, const std::string& march_name) 
 
 }  // namespace
 
+absl::StatusOr<std::unique_ptr<ir::Graph>> Rebatch(const ir::Graph& graph, int batch) {
+  if (batch < 1 || batch > 4096) {
+    return absl::InvalidArgumentError(absl::StrCat("batch ", batch, " outside [1, 4096]"));
+  }
+  for (const ir::Value* in : graph.inputs()) {
+    if (in->type().shape.empty() || in->type().shape[0] != 1) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "input '", in->name(), "' has shape ", ShapeToString(in->type().shape),
+          "; batching needs batch-1 inputs"));
+    }
+  }
+  absl::StatusOr<std::unique_ptr<ir::Graph>> copy = ir::FromProto(ir::ToProto(graph));
+  if (!copy.ok()) return copy.status();
+  for (const auto& v : (*copy)->values()) {
+    if (v->is_constant() || v->type().shape.empty() || v->type().shape[0] != 1) continue;
+    v->mutable_type().shape[0] = batch;
+  }
+  return copy;
+}
+
 absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptions& options) {
+  if (options.batch != 1) {
+    absl::StatusOr<std::unique_ptr<ir::Graph>> batched = Rebatch(graph, options.batch);
+    if (!batched.ok()) return batched.status();
+    CompileOptions one = options;
+    one.batch = 1;
+    return Compile(**batched, one);
+  }
   if (options.opt != "O0") {
     return absl::UnimplementedError(
         absl::StrCat("opt level '", options.opt, "' is not supported yet (O0 is)"));

@@ -4,6 +4,7 @@
 #define OPENBPU_COMPILER_BACKEND_COMPILE_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@ struct CompileOptions {
   // O0: one serial chain of instructions (units never overlap). O2 comes with the overlap and
   // on-chip chaining work of issue 10.
   std::string opt = "O0";
+  // Images per run (the server's batching): the graph's batch-1 inputs become [batch, ...].
+  int batch = 1;
 };
 
 // A model input or output in the DDR input / output region: dense NHWC of `dtype` (the
@@ -58,6 +61,11 @@ struct CompiledModel {
 // Errors name the node: an op the back end has no lowering for, a float node inside the model
 // (hybrid BPU/CPU models come later), a layer that cannot be tiled into the march's SRAMs.
 absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptions& options);
+
+// A copy of a quantized graph whose batch-1 values (every non-constant value with leading
+// dimension 1) have leading dimension `batch`: what Compile runs for options.batch, and what the
+// quantized reference runs to check it. InvalidArgument when a graph input's batch is not 1.
+absl::StatusOr<std::unique_ptr<ir::Graph>> Rebatch(const ir::Graph& graph, int batch);
 
 }  // namespace openbpu::backend
 
