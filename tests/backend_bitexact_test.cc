@@ -67,11 +67,13 @@ void RunModel(const std::string& name, const std::string& onnx, const std::strin
   q.progress = nullptr;
   absl::StatusOr<driver::QuantizedModel> quantized = driver::Quantize(q);
   ASSERT_TRUE(quantized.ok()) << quantized.status();
+  uint64_t o0_cycles = 0;
+  for (const char* opt : {"O0", "O2"}) {
   backend::CompileOptions options;
   options.march = march;
+  options.opt = opt;
   absl::StatusOr<backend::CompiledModel> model = backend::Compile(*quantized->graph, options);
-  ASSERT_TRUE(model.ok()) << name << " " << march << ": " << model.status();
-  ASSERT_EQ(model->inputs.size(), 1u);
+  ASSERT_TRUE(model.ok()) << name << " " << march << ": " << model.status();  ASSERT_EQ(model->inputs.size(), 1u);
   ASSERT_EQ(model->outputs.size(), 1u);
   absl::StatusOr<const isa::March*> m = isa::FindMarch(march);
   ASSERT_TRUE(m.ok());
@@ -124,15 +126,21 @@ void RunModel(const std::string& name, const std::string& onnx, const std::strin
     }
   }
   std::printf(
-      "bit-exact: %s %s O0 elements=%lld mismatches=%lld (samples=%d, instructions=%zu, "
+      "bit-exact: %s %s %s elements=%lld mismatches=%lld (samples=%d, instructions=%zu, "
       "layers=%zu, cycles=%llu, scratch peak %llu of %llu bytes)\n",
-      name.c_str(), march.c_str(), static_cast<long long>(elements),
+      name.c_str(), march.c_str(), opt, static_cast<long long>(elements),
       static_cast<long long>(mismatches), count, model->program.instructions.size(),
       model->layers.size(), static_cast<unsigned long long>(cycles),
       static_cast<unsigned long long>(model->scratch_peak_bytes),
       static_cast<unsigned long long>(model->scratch_bytes_unplanned));
   EXPECT_GT(elements, 0);
-  EXPECT_EQ(mismatches, 0) << name << " " << march;
+  EXPECT_EQ(mismatches, 0) << name << " " << march << " " << opt;
+  // O2 overlaps units: never slower than the serial chain (cycles of the last sample, `both`).
+  if (std::string(opt) == "O0") o0_cycles = cycles;
+  if (std::string(opt) == "O2") {
+    EXPECT_LE(cycles, o0_cycles) << name << " " << march << ": O2 slower than O0";
+  }
+  }
 }
 
 TEST(BackendBitExact, DigitsCnnEveryMarch) {

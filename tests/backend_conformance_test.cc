@@ -1,6 +1,6 @@
 // The back-end conformance suite, shaped like IREE's CTS (issue 10): every agreement case
 // (compiler/quantization/agreement_cases_*.cc) of an op the back end lowers is quantized for its
-// march, compiled, and run on the simulator in func and in both mode; every output must equal the
+// march, compiled at O0 and at O2, and run on the simulator in func and in both mode; every output must equal the
 // quantized reference bit for bit. A case the back end cannot compile yet (a broadcast form, a
 // rank, an int16 form without an instruction) is counted with its reason; every lowered op must
 // compile at least one case. One line per op:
@@ -88,10 +88,14 @@ void RunCase(AgreementCase& c, OpStats& stats) {
   SCOPED_TRACE(absl::StrCat("case '", c.name, "' ", c.march, " ", DTypeName(c.activation_dtype)));
   ++stats.cases;
   ASSERT_TRUE(Quantize(c).ok());
+  // Each compiled case runs at O0 and O2, each in func and both mode.
+  for (const char* opt : {"O0", "O2"}) {
   backend::CompileOptions options;
   options.march = c.march;
+  options.opt = opt;
   absl::StatusOr<backend::CompiledModel> model = backend::Compile(*c.graph, options);
   if (!model.ok()) {
+    if (std::string(opt) == "O2") continue;  // counted once, at O0
     // Only "not yet" errors and ops the case's march does not run on its BPU (the op table) may
     // skip a case; anything else is a back-end bug.
     const bool off_table = model.status().code() == absl::StatusCode::kInvalidArgument &&
@@ -104,7 +108,7 @@ void RunCase(AgreementCase& c, OpStats& stats) {
     ++stats.skipped[reason.substr(0, 60)];
     return;
   }
-  ++stats.compiled;
+  if (std::string(opt) == "O0") ++stats.compiled;
   absl::StatusOr<std::map<std::string, reference::QuantizedValue>> values =
       reference::RunQuantizedAllValues(*c.graph, c.inputs);
   ASSERT_TRUE(values.ok()) << values.status();
@@ -136,8 +140,9 @@ void RunCase(AgreementCase& c, OpStats& stats) {
         bad += std::memcmp(&got[k], &expected[k], es) != 0;
       }
       stats.mismatches += bad;
-      EXPECT_EQ(bad, 0) << sim::ModeName(mode) << " output '" << out.name << "'";
+      EXPECT_EQ(bad, 0) << opt << " " << sim::ModeName(mode) << " output '" << out.name << "'";
     }
+  }
   }
 }
 
@@ -164,7 +169,8 @@ TEST(BackendConformance, EveryLoweredOpOnTheSimulator) {
     skipped += skip;
     mismatches += stats.mismatches;
   }
-  std::printf("backend-conformance: %d ops, %d cases, %d compiled (func and both), %d skipped, "
+  std::printf("backend-conformance: %d ops, %d cases, %d compiled (O0 and O2, func and both), "
+              "%d skipped, "
               "%lld mismatches\n",
               ops, cases, compiled, skipped, static_cast<long long>(mismatches));
   EXPECT_GT(ops, 10);

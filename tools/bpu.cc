@@ -355,8 +355,9 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
         ->required()
         ->type_name("OUT.hbm");
     sub->add_option("--opt", args->opt,
-                    "O0: one serial instruction chain (O2, overlapped units, comes later)")
-        ->check(CLI::IsMember({"O0"}))
+                    "O0: one serial instruction chain; O2: units overlap on double-buffered "
+                    "tiles, each instruction waiting only for the accesses it conflicts with")
+        ->check(CLI::IsMember({"O0", "O2"}))
         ->type_name("LEVEL")
         ->capture_default_str();
     sub->add_option("--batch", args->batch, "images per run (inputs become [N, ...])")

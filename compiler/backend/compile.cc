@@ -108,9 +108,9 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
     one.batch = 1;
     return Compile(**batched, one);
   }
-  if (options.opt != "O0") {
-    return absl::UnimplementedError(
-        absl::StrCat("opt level '", options.opt, "' is not supported yet (O0 is)"));
+  if (options.opt != "O0" && options.opt != "O2") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("opt level '", options.opt, "' is not supported (O0 or O2)"));
   }
   absl::StatusOr<const isa::March*> march = isa::FindMarch(options.march);
   if (!march.ok()) return march.status();
@@ -256,6 +256,7 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
   for (TensorDesc& d : model.outputs) describe(d);
 
   Emitter emit(**march);
+  emit.set_overlap(options.opt == "O2");
   LowerContext ctx(emit, all);
   std::vector<int> layer_of(bpu.size(), 0);  // node index -> index in model.layers
   for (size_t i = 0; i < bpu.size(); ++i) {
@@ -263,11 +264,10 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
     layer_of[i] = std::max(0, static_cast<int>(model.layers.size()) - (IsAliasOp(*node) ? 1 : 0));
     if (IsAliasOp(*node)) continue;
     emit.BeginLayer(node->name());
-    const int first = emit.instruction_count();
     if (absl::Status st = (*LoweringRegistry::Global().Find(node->op()))(*node, ctx); !st.ok()) {
       return absl::StrContains(st.message(), node->Describe()) ? st : ir::NodeError(*node, st);
     }
-    model.layers.push_back({node->name(), node->op(), first, emit.instruction_count() - 1});
+    model.layers.push_back({node->name(), node->op(), emit.current_layer(), 0});
   }
   for (BufferInfo& b : model.buffers) {
     b.first_layer = layer_of[std::clamp<int>(b.first_layer, 0, static_cast<int>(bpu.size()) - 1)];
@@ -278,6 +278,13 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
                   std::max<uint64_t>(scratch.peak(), 16));
   if (!program.ok()) return program.status();
   model.program = *std::move(program);
+  // Layer ids were stored in first_instruction; now the final instruction ranges.
+  const std::map<int, std::pair<int, int>> ranges = emit.LayerRanges();
+  for (LayerInfo& l : model.layers) {
+    const auto it = ranges.find(l.first_instruction);
+    l.first_instruction = it == ranges.end() ? 0 : it->second.first;
+    l.last_instruction = it == ranges.end() ? 0 : it->second.second;
+  }
   return model;
 }
 

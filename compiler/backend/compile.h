@@ -17,8 +17,9 @@ namespace openbpu::backend {
 
 struct CompileOptions {
   std::string march = "bayes";
-  // O0: one serial chain of instructions (units never overlap). O2 comes with the overlap and
-  // on-chip chaining work of issue 10.
+  // O0: one serial chain of instructions (units never overlap). O2: each instruction waits only
+  // for the conflicting accesses of other units, and tiles are double-buffered, so loads,
+  // compute and stores of neighbouring tiles overlap.
   std::string opt = "O0";
   // Images per run (the server's batching): the graph's batch-1 inputs become [batch, ...].
   int batch = 1;

@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "isa/assembler.h"
 
 namespace openbpu::backend {
@@ -16,42 +17,131 @@ void Emitter::BeginLayer(absl::string_view name) {
 
 namespace {
 
-// The semaphore of the unit that runs `mnemonic` (isa/ISA.md §1): 1 load, 2 store, 3 tae,
-// 4 vae, 5 aae.
-int UnitSemaphore(absl::string_view mnemonic) {
-  if (absl::StartsWith(mnemonic, "load")) return 1;
-  if (absl::StartsWith(mnemonic, "store")) return 2;
-  if (absl::StartsWith(mnemonic, "tae.")) return 3;
-  if (absl::StartsWith(mnemonic, "vae.")) return 4;
-  return 5;
+// The unit that runs `mnemonic` (isa/ISA.md §1): 0 load, 1 store, 2 tae, 3 vae, 4 aae.
+int UnitOf(absl::string_view mnemonic) {
+  if (absl::StartsWith(mnemonic, "load")) return 0;
+  if (absl::StartsWith(mnemonic, "store")) return 1;
+  if (absl::StartsWith(mnemonic, "tae.")) return 2;
+  if (absl::StartsWith(mnemonic, "vae.")) return 3;
+  return 4;
+}
+constexpr const char* kUnitNames[5] = {"load", "store", "tae", "vae", "aae"};
+
+// O0: the semaphore of the consumer's unit (1..5), signalled only by the previous data
+// instruction. O2: one semaphore per ordered pair of units (6..25).
+int ChainSemaphore(int unit) { return 1 + unit; }
+int PairSemaphore(int producer, int consumer) { return 6 + producer * 5 + consumer - (consumer > producer ? 1 : 0); }
+
+bool Conflicts(const std::vector<Emitter::Access>& a, const std::vector<Emitter::Access>& b) {
+  for (const Emitter::Access& x : a) {
+    for (const Emitter::Access& y : b) {
+      if ((x.write || y.write) && x.space == y.space && x.begin < y.end && y.begin < x.end) {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 }  // namespace
 
-void Emitter::Emit(absl::string_view line, bool data) {
+void Emitter::Emit(absl::string_view line, bool data, std::vector<Access> accesses) {
   const size_t space = line.find(' ');
   Line l;
   l.mnemonic = std::string(line.substr(0, space));
   l.fields = space == absl::string_view::npos ? "" : std::string(line.substr(space));
   l.layer = layer_;
-  if (data) {
-    const int sem = UnitSemaphore(l.mnemonic);
+  if (!data) {
+    lines_.push_back(std::move(l));
+    return;
+  }
+  l.unit = UnitOf(l.mnemonic);
+  l.accesses = std::move(accesses);
+  if (!overlap_) {
+    const int sem = ChainSemaphore(l.unit);
     if (last_data_ >= 0) {
-      lines_[last_data_].signal = sem;
-      l.wait = sem;
+      lines_[last_data_].signals.push_back(sem);
+      l.waits.push_back(sem);
     }
     last_data_ = static_cast<int>(lines_.size());
+    lines_.push_back(std::move(l));
+    return;
   }
+  const int unit = l.unit;
+  std::vector<Access> acc = l.accesses;
   lines_.push_back(std::move(l));
-  if (layer_ >= 0) {
-    auto [it, inserted] = ranges_.emplace(layer_name_, std::make_pair(instructions_, instructions_));
-    it->second.second = instructions_;
-  }
-  ++instructions_;
+  Schedule(static_cast<int>(lines_.size()) - 1, unit, acc);
 }
 
-void Emitter::Data(absl::string_view line) { Emit(line, true); }
-void Emitter::Config(absl::string_view line) { Emit(line, false); }
+void Emitter::Schedule(int index, int unit, const std::vector<Access>& accesses) {
+  std::vector<int> waits;
+  for (int u = 0; u < 5; ++u) {
+    if (u == unit) continue;
+    const std::vector<int>& queue = unit_lines_[u];
+    // The latest instruction of unit u this one must follow.
+    int needed = -1;
+    for (int k = static_cast<int>(queue.size()) - 1; k > claimed_[u][unit]; --k) {
+      const Line& p = lines_[queue[k]];
+      if (accesses.empty() || p.accesses.empty() || Conflicts(accesses, p.accesses)) {
+        needed = k;
+        break;
+      }
+    }
+    if (needed < 0) continue;  // nothing, or already ordered through an earlier wait of `unit`
+    const int sem = PairSemaphore(u, unit);
+    Line& producer = lines_[queue[needed]];
+    if (producer.signals.size() < 2) {
+      producer.signals.push_back(sem);
+    } else {
+      // A sync right after the producer in its queue signals on its behalf.
+      Line sync;
+      sync.mnemonic = "sync";
+      sync.fields = absl::StrCat(" unit=", kUnitNames[u]);
+      sync.layer = producer.layer;
+      sync.signals.push_back(sem);
+      sync.sync = true;
+      const int at = queue[needed] + 1;
+      lines_.insert(lines_.begin() + at, std::move(sync));
+      for (auto& q : unit_lines_) {
+        for (int& i : q) {
+          if (i >= at) ++i;
+        }
+      }
+      ++index;
+    }
+    claimed_[u][unit] = needed;
+    waits.push_back(sem);
+  }
+  // Waits beyond two go on syncs in this unit's queue just before the instruction.
+  while (waits.size() > 2) {
+    Line sync;
+    sync.mnemonic = "sync";
+    sync.fields = absl::StrCat(" unit=", kUnitNames[unit]);
+    sync.layer = lines_[index].layer;
+    sync.waits = {waits[waits.size() - 2], waits.back()};
+    sync.sync = true;
+    waits.resize(waits.size() - 2);
+    lines_.insert(lines_.begin() + index, std::move(sync));
+    ++index;
+  }
+  lines_[index].waits = waits;
+  unit_lines_[unit].push_back(index);
+}
+
+void Emitter::Data(absl::string_view line, std::vector<Access> accesses) {
+  Emit(line, true, std::move(accesses));
+}
+void Emitter::Config(absl::string_view line) { Emit(line, false, {}); }
+
+std::map<int, std::pair<int, int>> Emitter::LayerRanges() const {
+  std::map<int, std::pair<int, int>> ranges;
+  for (int i = 0; i < static_cast<int>(lines_.size()); ++i) {
+    if (lines_[i].layer < 0) continue;
+    auto [it, inserted] = ranges.emplace(lines_[i].layer, std::make_pair(i, i));
+    it->second.second = i;
+  }
+  return ranges;
+}
 
 uint64_t Emitter::AddParams(const std::vector<uint8_t>& bytes) {
   while (params_.size() % 16) params_.push_back(0);
@@ -69,7 +159,8 @@ void Emitter::LoadParams(const char* space, uint64_t dst, uint64_t offset, uint6
     Config(absl::StrCat("load.shape elem=1 n0=16 n1=", (n + 15) / 16, " n2=1"));
     Config("load.stride ddr_s1=16 ddr_s2=0 sram_s1=16 sram_s2=0");
     Data(absl::StrCat("load dst_space=", space, " dst=", dst + done, " region=param offset=",
-                      offset + done));
+                      offset + done),
+         {Write(space, static_cast<int64_t>(dst + done), static_cast<int64_t>(Align16(n)))});
   }
 }
 
@@ -81,7 +172,14 @@ void Emitter::LoadBox(const char* region, uint64_t offset, int64_t dst, const Bo
   Config(absl::StrCat("load.stride ddr_s1=", b.full_channels * b.esize,
                       " ddr_s2=", b.full_width * b.full_channels * b.esize, " sram_s1=", b.pitch,
                       " sram_s2=", padded_w * b.pitch));
-  Data(absl::StrCat("load dst_space=feature dst=", dst, " region=", region, " offset=", offset));
+  const int64_t ddr_bytes = ((b.rows - 1) * b.full_width + b.width) * b.full_channels * b.esize;
+  std::vector<Access> accesses = {
+      Write("feature", dst, (b.pad_top + b.rows + b.pad_bottom) * padded_w * b.pitch)};
+  if (std::string(region) != "param") {
+    accesses.push_back(Read(absl::StrCat("ddr:", region), static_cast<int64_t>(offset), ddr_bytes));
+  }
+  Data(absl::StrCat("load dst_space=feature dst=", dst, " region=", region, " offset=", offset),
+       std::move(accesses));
 }
 
 void Emitter::StoreBox(const char* region, uint64_t offset, int64_t src, const Box& b) {
@@ -90,7 +188,10 @@ void Emitter::StoreBox(const char* region, uint64_t offset, int64_t src, const B
   Config(absl::StrCat("store.stride ddr_s1=", b.full_channels * b.esize,
                       " ddr_s2=", b.full_width * b.full_channels * b.esize, " sram_s1=", b.pitch,
                       " sram_s2=", b.width * b.pitch));
-  Data(absl::StrCat("store src_space=feature src=", src, " region=", region, " offset=", offset));
+  const int64_t ddr_bytes = ((b.rows - 1) * b.full_width + b.width) * b.full_channels * b.esize;
+  Data(absl::StrCat("store src_space=feature src=", src, " region=", region, " offset=", offset),
+       {Read("feature", src, b.rows * b.width * b.pitch),
+        Write(absl::StrCat("ddr:", region), static_cast<int64_t>(offset), ddr_bytes)});
 }
 
 absl::StatusOr<isa::Program> Emitter::Finish(uint64_t input_bytes, uint64_t output_bytes,
@@ -101,8 +202,8 @@ absl::StatusOr<isa::Program> Emitter::Finish(uint64_t input_bytes, uint64_t outp
   for (const Line& l : lines_) {
     absl::StrAppend(&text, l.mnemonic);
     if (l.layer >= 0) absl::StrAppend(&text, " layer=", l.layer);
-    if (l.wait > 0) absl::StrAppend(&text, " wait=", l.wait);
-    if (l.signal > 0) absl::StrAppend(&text, " signal=", l.signal);
+    if (!l.waits.empty()) absl::StrAppend(&text, " wait=", absl::StrJoin(l.waits, ","));
+    if (!l.signals.empty()) absl::StrAppend(&text, " signal=", absl::StrJoin(l.signals, ","));
     absl::StrAppend(&text, l.fields, "\n");
   }
   absl::StrAppend(&text, "end\n");

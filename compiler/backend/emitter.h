@@ -24,15 +24,43 @@ inline int64_t Align16(int64_t x) { return (x + 15) / 16 * 16; }
 
 class Emitter {
  public:
-  explicit Emitter(const isa::March& march) : march_(march) {}
+  explicit Emitter(const isa::March& march) : march_(march) {
+    for (auto& row : claimed_) {
+      for (int& c : row) c = -1;
+    }
+  }
 
   const isa::March& march() const { return march_; }
 
   // Starts a layer: the following instructions carry its id (the layer table of the program).
   void BeginLayer(absl::string_view name);
 
-  // A data instruction in the serial chain (`line`: mnemonic and fields, no wait/signal).
-  void Data(absl::string_view line);
+  // One memory range an instruction reads or writes: `space` is "feature", "weight", "acc",
+  // "lut" or a DDR region ("ddr:input", "ddr:output", "ddr:scratch"; the param region is
+  // read-only and need not be listed).
+  struct Access {
+    std::string space;
+    int64_t begin = 0, end = 0;  // bytes [begin, end)
+    bool write = false;
+  };
+  static Access Read(std::string space, int64_t begin, int64_t bytes) {
+    return {std::move(space), begin, begin + bytes, false};
+  }
+  static Access Write(std::string space, int64_t begin, int64_t bytes) {
+    return {std::move(space), begin, begin + bytes, true};
+  }
+
+  // O2: instead of one serial chain, every data instruction waits only for the latest
+  // instruction of each other unit whose accesses conflict with its own (read after write,
+  // write after read, write after write), through one semaphore per ordered pair of units
+  // (VTA's dependency tokens generalized to five queues); a `sync` carries waits or signals
+  // beyond an instruction's two slots. Off (O0): the serial chain.
+  void set_overlap(bool on) { overlap_ = on; }
+  bool overlap() const { return overlap_; }
+
+  // A data instruction (`line`: mnemonic and fields, no wait/signal) and what it accesses (at
+  // O2 an instruction without accesses waits for every other unit, as at O0).
+  void Data(absl::string_view line, std::vector<Access> accesses = {});
   // A configuration instruction of its unit's queue.
   void Config(absl::string_view line);
 
@@ -60,28 +88,39 @@ class Emitter {
   absl::StatusOr<isa::Program> Finish(uint64_t input_bytes, uint64_t output_bytes,
                                       uint64_t scratch_bytes) const;
 
-  // Instructions emitted so far (without `end`).
-  int instruction_count() const { return instructions_; }
-  // Layer name -> [first, last] instruction index.
-  const std::map<std::string, std::pair<int, int>>& layer_ranges() const { return ranges_; }
+  // Layer id -> [first, last] instruction index, once the program is final.
+  std::map<int, std::pair<int, int>> LayerRanges() const;
   const std::map<uint16_t, std::string>& layers() const { return layers_; }
+  int current_layer() const { return layer_; }
 
  private:
-  void Emit(absl::string_view line, bool data);
+  void Emit(absl::string_view line, bool data, std::vector<Access> accesses);
+  void Schedule(int line, int unit, const std::vector<Access>& accesses);
 
   struct Line {
     std::string mnemonic, fields;
-    int layer = -1, wait = 0, signal = 0;
+    int layer = -1;
+    std::vector<int> waits, signals;  // semaphore ids (a sync line carries the excess)
+    int unit = -1;                    // data instructions: 0 load .. 4 aae
+    std::vector<Access> accesses;
+    bool sync = false;
   };
   const isa::March& march_;
   std::vector<Line> lines_;
-  int last_data_ = -1;  // index in lines_ of the previous data instruction
+  int last_data_ = -1;  // index in lines_ of the previous data instruction (O0 chain)
+  bool overlap_ = false;
+  // O2: per unit, the data lines in queue order; per (producer unit, consumer unit), the queue
+  // position in the producer unit of the last instruction a consumer waited for (-1: none).
+  std::vector<int> unit_lines_[5];
+  int claimed_[5][5];
   std::vector<uint8_t> params_;
   std::map<uint16_t, std::string> layers_;
-  std::map<std::string, std::pair<int, int>> ranges_;
   int layer_ = -1;
   std::string layer_name_;
-  int instructions_ = 0;
+
+ public:
+  Emitter(const Emitter&) = delete;
+  Emitter& operator=(const Emitter&) = delete;
 };
 
 }  // namespace openbpu::backend

@@ -85,16 +85,20 @@ absl::Status LowerConvLike(const ir::Node& node, LowerContext& ctx, const ConvSh
     return absl::UnimplementedError("grouped convolution whose weights exceed the weight SRAM");
   }
   // Output rows per tile: input rows (with halo) in the lower half of the feature SRAM, the
-  // output (and sumin) tile in the upper half, the accumulators in the accumulator SRAM.
+  // output (and sumin) tile in the upper half, the accumulators in the accumulator SRAM. At O2
+  // each of the three is double-buffered (tile t uses buffer t % 2), so the load of tile t + 1
+  // and the store of tile t - 1 overlap the compute of tile t.
+  const int64_t buffers = e.overlap() ? 2 : 1;
   const int64_t in_w = g.pl + x->w + g.pr;
   const int64_t in_pitch = Align16(c * xes);
   const int64_t out_pitch = Align16(mg * yes), acc_pitch = Align16(mg * acc_es);
   const int64_t sumin_pitch = sumin_value != nullptr ? Align16(mg * s.esize()) : 0;
   auto in_rows = [&](int64_t r) { return (r - 1) * g.sh + (g.kh - 1) * g.dh + 1; };
   auto fits = [&](int64_t r) {
-    return in_rows(r) * in_w * in_pitch <= feature_sram / 2 &&
-           r * g.ow * (out_pitch + sumin_pitch) <= feature_sram / 2 &&
-           r * g.ow * acc_pitch <= acc_sram && in_rows(r) <= 16383 && r * g.ow <= 16383;
+    return Align16(in_rows(r) * in_w * in_pitch) <= feature_sram / 2 / buffers &&
+           Align16(r * g.ow * out_pitch) + r * g.ow * sumin_pitch <= feature_sram / 2 / buffers &&
+           Align16(r * g.ow * acc_pitch) <= acc_sram / buffers && in_rows(r) <= 16383 &&
+           r * g.ow <= 16383;
   };
   int64_t rows = g.oh;
   while (rows > 1 && !fits(rows)) rows = (rows + 1) / 2;
@@ -102,8 +106,8 @@ absl::Status LowerConvLike(const ir::Node& node, LowerContext& ctx, const ConvSh
     return absl::ResourceExhaustedError(absl::StrCat(
         "one output row does not fit the ", march.name, " feature / accumulator SRAMs"));
   }
-  const int64_t out_at = feature_sram / 2;
-  const int64_t sumin_at = out_at + Align16(rows * g.ow * out_pitch);
+  const int64_t in_stride = feature_sram / 2 / buffers;  // between the two buffers of a kind
+  const int64_t acc_stride = acc_sram / buffers;
 
   // Parameters, packed once per channel group: int8 weights [mg][kh][kw][C/g] dense, then one
   // RequantParam per channel with the int32 bias folded in.
@@ -151,6 +155,11 @@ absl::Status LowerConvLike(const ir::Node& node, LowerContext& ctx, const ConvSh
                             " groups=", g.groups));
       for (int64_t o0 = 0; o0 < g.oh; o0 += rows) {
         const int64_t r = std::min(rows, g.oh - o0);
+        const int64_t parity = (o0 / rows) % buffers;
+        const int64_t in_at = parity * in_stride;
+        const int64_t out_at = feature_sram / 2 + parity * in_stride;
+        const int64_t sumin_at = out_at + Align16(rows * g.ow * out_pitch);
+        const int64_t acc_at = parity * acc_stride;
         const int64_t first = o0 * g.sh - g.pt;
         const int64_t last = first + in_rows(r) - 1;
         const int64_t pad_top = std::max<int64_t>(0, -first);
@@ -171,7 +180,7 @@ absl::Status LowerConvLike(const ir::Node& node, LowerContext& ctx, const ConvSh
         if (std::max({pad_top, pad_bottom, g.pl, g.pr}) > 31) {
           return absl::UnimplementedError("padding above 31");
         }
-        e.LoadBox(x->region.c_str(), x->At(n, std::max<int64_t>(first, 0)), 0, in);
+        e.LoadBox(x->region.c_str(), x->At(n, std::max<int64_t>(first, 0)), in_at, in);
         Emitter::Box out;
         out.rows = r;
         out.width = g.ow;
@@ -187,16 +196,30 @@ absl::Status LowerConvLike(const ir::Node& node, LowerContext& ctx, const ConvSh
         }
         e.Config(absl::StrCat("tae.tile in_h=", in_rows(r), " in_w=", in_w, " in_c=", c,
                               " out_c=", grp.count, " in_dtype=", DName(x->dtype)));
-        e.Data(absl::StrCat("tae.conv in=0 weight=0 acc=0"));
+        const int64_t acc_bytes = r * g.ow * Align16(grp.count * acc_es);
+        e.Data(absl::StrCat("tae.conv in=", in_at, " weight=0 acc=", acc_at),
+               {Emitter::Read("feature", in_at, in_rows(r) * in_w * in_pitch),
+                Emitter::Read("weight", 0, grp.count * k_bytes),
+                Emitter::Write("acc", acc_at, acc_bytes)});
         e.Config(absl::StrCat("vae.cfg pixels=", r * g.ow, " channels=", grp.count,
                               " x_dtype=", acc_es == 8 ? "s64" : "s32",
                               " y_dtype=", DName(sumin_value != nullptr ? s.dtype : y->dtype),
                               " out_dtype=", DName(y->dtype)));
+        std::vector<Emitter::Access> requant = {
+            Emitter::Read("acc", acc_at, acc_bytes),
+            Emitter::Read("weight", static_cast<int64_t>(grp.param_at),
+                          grp.count * isa::kRequantParamBytes),
+            Emitter::Write("feature", out_at, r * g.ow * Align16(grp.count * yes))};
         if (sumin_value != nullptr) {
-          e.Data(absl::StrCat("vae.requant_sumin src=0 dst=", out_at, " param=", grp.param_at,
-                              " sumin=", sumin_at));
+          requant.push_back(
+              Emitter::Read("feature", sumin_at, r * g.ow * Align16(grp.count * s.esize())));
+          e.Data(absl::StrCat("vae.requant_sumin src=", acc_at, " dst=", out_at,
+                              " param=", grp.param_at, " sumin=", sumin_at),
+                 std::move(requant));
         } else {
-          e.Data(absl::StrCat("vae.requant src=0 dst=", out_at, " param=", grp.param_at));
+          e.Data(absl::StrCat("vae.requant src=", acc_at, " dst=", out_at, " param=",
+                              grp.param_at),
+                 std::move(requant));
         }
         out.esize = yes;
         out.pitch = Align16(grp.count * yes);

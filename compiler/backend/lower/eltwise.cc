@@ -137,8 +137,14 @@ absl::Status LowerBinary(const ir::Node& node, LowerContext& ctx) {
       e.Config(absl::StrCat("vae.cfg pixels=", r * y->w, " channels=", c,
                             " x_dtype=", DName(x.dtype), " y_dtype=", DName(other.dtype),
                             " out_dtype=", DName(y->dtype), " y_bcast=", bcast));
+      const int64_t pixels = r * y->w;
       e.Data(absl::StrCat(opcode, " x=", t->at[0], " y=", t->at[1], " dst=", t->at[2],
-                          " param=0"));
+                          " param=0"),
+             {Emitter::Read("feature", t->at[0], pixels * Align16(c * x.esize())),
+              Emitter::Read("feature", t->at[1],
+                            (bcast ? 1 : pixels) * Align16(c * other.esize())),
+              Emitter::Read("weight", 0, isa::kEltwiseParamBytes),
+              Emitter::Write("feature", t->at[2], pixels * Align16(c * y->esize()))});
       e.StoreBox(y->region.c_str(), y->At(n, r0), t->at[2], Rows(*y, r, c));
     }
   }
@@ -147,6 +153,7 @@ absl::Status LowerBinary(const ir::Node& node, LowerContext& ctx) {
 
 // x -> y through one VAE instruction reading [rows][W][C] of x and writing the same of y.
 absl::Status LowerUnaryTiles(LowerContext& ctx, const Buffer& x, const Buffer& y,
+                             const Emitter::Access& table,
                              const std::function<std::string(int64_t x, int64_t dst)>& inst) {
   Emitter& e = ctx.emit();
   absl::StatusOr<Tiles> t = PlanTiles(ctx.march(), y.h, y.w,
@@ -158,7 +165,9 @@ absl::Status LowerUnaryTiles(LowerContext& ctx, const Buffer& x, const Buffer& y
       e.LoadBox(x.region.c_str(), x.At(n, r0), t->at[0], Rows(x, r, x.c));
       e.Config(absl::StrCat("vae.cfg pixels=", r * y.w, " channels=", y.c,
                             " x_dtype=", DName(x.dtype), " out_dtype=", DName(y.dtype)));
-      e.Data(inst(t->at[0], t->at[1]));
+      e.Data(inst(t->at[0], t->at[1]),
+             {Emitter::Read("feature", t->at[0], r * y.w * Align16(x.c * x.esize())), table,
+              Emitter::Write("feature", t->at[1], r * y.w * Align16(y.c * y.esize()))});
       e.StoreBox(y.region.c_str(), y.At(n, r0), t->at[1], Rows(y, r, y.c));
     }
   }
@@ -201,9 +210,11 @@ absl::Status LowerTable(const ir::Node& node, LowerContext& ctx) {
   Emitter& e = ctx.emit();
   const uint64_t at = e.AddParams(image);
   e.LoadParams("lut", 0, at, static_cast<uint64_t>(Align16(static_cast<int64_t>(image.size()))));
-  return LowerUnaryTiles(ctx, *x, *y, [&](int64_t xa, int64_t da) {
-    return absl::StrCat(opcode, " x=", xa, " dst=", da, " table=0");
-  });
+  return LowerUnaryTiles(ctx, *x, *y,
+                         Emitter::Read("lut", 0, static_cast<int64_t>(image.size())),
+                         [&](int64_t xa, int64_t da) {
+                           return absl::StrCat(opcode, " x=", xa, " dst=", da, " table=0");
+                         });
 }
 
 // Relu on the input's grid: vae.requant of s8/s16 x with the identity record (2^30, shift 30)
@@ -224,9 +235,11 @@ absl::Status LowerRelu(const ir::Node& node, LowerContext& ctx) {
   Emitter& e = ctx.emit();
   const uint64_t at = e.AddParams(params);
   e.LoadParams("weight", 0, at, params.size());
-  return LowerUnaryTiles(ctx, *x, *y, [](int64_t xa, int64_t da) {
-    return absl::StrCat("vae.requant src=", xa, " dst=", da, " param=0");
-  });
+  return LowerUnaryTiles(ctx, *x, *y,
+                         Emitter::Read("weight", 0, static_cast<int64_t>(params.size())),
+                         [](int64_t xa, int64_t da) {
+                           return absl::StrCat("vae.requant src=", xa, " dst=", da, " param=0");
+                         });
 }
 
 OPENBPU_REGISTER_LOWERING(Add, "Add", LowerBinary);

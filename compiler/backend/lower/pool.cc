@@ -77,7 +77,9 @@ absl::Status LowerMaxPool(const ir::Node& node, LowerContext& ctx) {
       e.Config(absl::StrCat("aae.tile in_h=", in.rows, " in_w=", x->w, " channels=", x->c,
                             " out_h=", r, " out_w=", ow, " in_dtype=", DName(x->dtype),
                             " out_dtype=", DName(y->dtype)));
-      e.Data(absl::StrCat("aae.maxpool src=0 dst=", half));
+      e.Data(absl::StrCat("aae.maxpool src=0 dst=", half),
+             {Emitter::Read("feature", 0, in.rows * x->w * pitch),
+              Emitter::Write("feature", half, r * ow * pitch)});
       Emitter::Box out = in;
       out.rows = r;
       out.width = ow;
@@ -125,7 +127,9 @@ absl::Status LowerGlobalAveragePool(const ir::Node& node, LowerContext& ctx) {
     e.Config(absl::StrCat("aae.tile in_h=", x->h, " in_w=", x->w, " channels=", x->c,
                           " out_h=1 out_w=1 in_dtype=", DName(x->dtype),
                           " out_dtype=", DName(y->dtype)));
-    e.Data(absl::StrCat("aae.reduce op=sum axes=3 src=0 dst=", half, " param=0"));
+    e.Data(absl::StrCat("aae.reduce op=sum axes=3 src=0 dst=", half, " param=0"),
+           {Emitter::Read("feature", 0, x->h * x->w * pitch), Emitter::Read("weight", 0, 16),
+            Emitter::Write("feature", half, Align16(y->c * y->esize()))});
     Emitter::Box out;
     out.channels = y->c;
     out.esize = y->esize();
