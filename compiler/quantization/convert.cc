@@ -4,11 +4,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
+#include "compiler/ir/op_registry.h"
 #include "compiler/march/op_table.h"
 #include "compiler/passes/fusion.h"
 #include "compiler/passes/pass_pipeline.h"
 #include "compiler/quantization/convert_passes.h"
 #include "compiler/quantization/verify_quantized.h"
+#include "compiler/reference/quantized_interpreter.h"
 
 namespace openbpu::quantization {
 
@@ -54,6 +56,23 @@ absl::StatusOr<ConvertReport> Convert(CalibrationState& state, const ConvertOpti
   graph.set_march(std::string(march::MarchName(march_id)));
   for (std::string& w : TableDTypeDeviations(graph, march_id)) {
     context.report.warnings.push_back(std::move(w));
+  }
+  // Integer nodes the march's op table does not run on its BPU: the reference computes them, the
+  // back end will refuse them (hybrid models come later) -- except linear layers, which it runs
+  // as 1x1 convolutions.
+  for (const auto& node : graph.nodes()) {
+    if (!reference::RunsQuantized(*node)) continue;
+    const ir::OpSchema* schema = ir::OpRegistry::Global().Find(node->op());
+    const std::string op =
+        schema != nullptr && !schema->table_op.empty() ? schema->table_op : node->op();
+    const march::OpTableEntry* row = march::FindPrimary(op);
+    if (row == nullptr || row->For(march_id).supported != march::Supported::kNo) continue;
+    const bool linear = op == "Gemm" || op == "FusedLinear";
+    context.report.warnings.push_back(absl::StrCat(
+        node->Describe(), ": the ", march::MarchName(march_id), " op table does not run '",
+        row->vendor_name, "' on the BPU",
+        linear ? "; the back end runs it as a 1x1 convolution"
+               : "; it cannot be compiled for this march"));
   }
   return std::move(context.report);
 }
