@@ -217,19 +217,29 @@ absl::Status LowerTable(const ir::Node& node, LowerContext& ctx) {
                          });
 }
 
-// Relu on the input's grid: vae.requant of s8/s16 x with the identity record (2^30, shift 30)
-// and a floor of 0 — exact.
+// Relu and Clip on the input's grid: vae.requant of s8/s16 x with the identity record (2^30,
+// shift 30) and the clamp (Relu: a floor of 0; Clip: its quantized bounds) — exact.
 absl::Status LowerRelu(const ir::Node& node, LowerContext& ctx) {
   absl::StatusOr<Buffer> x = ctx.BufferOf(node, node.input(0));
   if (!x.ok()) return x.status();
   absl::StatusOr<Buffer> y = ctx.BufferOf(node, node.output(0));
   if (!y.ok()) return y.status();
   if (x->dtype != y->dtype) return absl::InvalidArgumentError("Relu changes the dtype");
+  int32_t lo = 0, hi = INT32_MAX;
+  if (node.op() == "Clip") {
+    absl::StatusOr<ops::qparams::Clip> clip = ops::qparams::Load<ops::qparams::Clip>(node);
+    if (!clip.ok()) return clip.status();
+    lo = clip->min.value_or(INT32_MIN);
+    hi = clip->max.value_or(INT32_MAX);
+    // ONNX: max(x, min) first, then min(., max), so min > max gives max everywhere.
+    if (lo > hi) lo = hi;
+  }
   std::vector<uint8_t> params(static_cast<size_t>(y->c * isa::kRequantParamBytes));
   for (int64_t c = 0; c < y->c; ++c) {
     isa::RequantParam p;
     p.acc = {1 << 30, 30};
-    p.lo = 0;
+    p.lo = lo;
+    p.hi = hi;
     isa::PackRequantParam(p, params.data() + c * isa::kRequantParamBytes);
   }
   Emitter& e = ctx.emit();
@@ -246,6 +256,7 @@ OPENBPU_REGISTER_LOWERING(Add, "Add", LowerBinary);
 OPENBPU_REGISTER_LOWERING(Sub, "Sub", LowerBinary);
 OPENBPU_REGISTER_LOWERING(Mul, "Mul", LowerBinary);
 OPENBPU_REGISTER_LOWERING(Relu, "Relu", LowerRelu);
+OPENBPU_REGISTER_LOWERING(Clip, "Clip", LowerRelu);
 OPENBPU_REGISTER_LOWERING(Sigmoid, "Sigmoid", LowerTable);
 OPENBPU_REGISTER_LOWERING(Tanh, "Tanh", LowerTable);
 OPENBPU_REGISTER_LOWERING(Exp, "Exp", LowerTable);

@@ -1,4 +1,4 @@
-// MaxPool and GlobalAveragePool on the AAE.
+// MaxPool, AveragePool and GlobalAveragePool on the AAE.
 #include <algorithm>
 #include <cstdint>
 #include <vector>
@@ -16,9 +16,12 @@ const char* DName(DType d) {
   return d == DType::kInt8 ? "s8" : d == DType::kInt16 ? "s16" : "s32";
 }
 
-// MaxPool: output rows in tiles, each tile's input rows (with the window's halo) loaded whole;
-// the window's padding is the AAE's (padded positions never win), set per tile.
+// MaxPool / AveragePool: output rows in tiles, each tile's input rows (with the window's halo)
+// loaded whole; the window's padding is the AAE's (never a max; counted or not by an average
+// per count_include_pad), set per tile. AveragePool's divisor records (one per window size,
+// qparams::Divisors) go to the weight SRAM.
 absl::Status LowerMaxPool(const ir::Node& node, LowerContext& ctx) {
+  const bool average = node.op() == "AveragePool";
   Emitter& e = ctx.emit();
   absl::StatusOr<Buffer> x = ctx.BufferOf(node, node.input(0));
   if (!x.ok()) return x.status();
@@ -48,6 +51,22 @@ absl::Status LowerMaxPool(const ir::Node& node, LowerContext& ctx) {
   int64_t rows = oh;
   while (rows > 1 && !fits(rows)) rows = (rows + 1) / 2;
   if (!fits(rows)) return absl::ResourceExhaustedError("one output row does not fit");
+  int64_t divisor_bytes = 0;
+  if (average) {
+    absl::StatusOr<ops::qparams::Divisors> d = ops::qparams::Load<ops::qparams::Divisors>(node);
+    if (!d.ok()) return d.status();
+    if (static_cast<int64_t>(d->records.size()) < kh * kw) {
+      return absl::InvalidArgumentError("fewer divisor records than window positions");
+    }
+    std::vector<uint8_t> records(static_cast<size_t>(kh * kw * isa::kRecordBytes));
+    for (int64_t i = 0; i < kh * kw; ++i) {
+      isa::PackRecord(d->records[static_cast<size_t>(i)], records.data() + i * isa::kRecordBytes);
+    }
+    divisor_bytes = static_cast<int64_t>(records.size());
+    e.LoadParams("weight", 0, e.AddParams(records),
+                 static_cast<uint64_t>(Align16(divisor_bytes)));
+  }
+  const int count_include_pad = static_cast<int>(node.attrs().GetInt("count_include_pad", 0));
   for (int64_t n = 0; n < x->n; ++n) {
     for (int64_t o0 = 0; o0 < oh; o0 += rows) {
       const int64_t r = std::min(rows, oh - o0);
@@ -77,9 +96,16 @@ absl::Status LowerMaxPool(const ir::Node& node, LowerContext& ctx) {
       e.Config(absl::StrCat("aae.tile in_h=", in.rows, " in_w=", x->w, " channels=", x->c,
                             " out_h=", r, " out_w=", ow, " in_dtype=", DName(x->dtype),
                             " out_dtype=", DName(y->dtype)));
-      e.Data(absl::StrCat("aae.maxpool src=0 dst=", half),
-             {Emitter::Read("feature", 0, in.rows * x->w * pitch),
-              Emitter::Write("feature", half, r * ow * pitch)});
+      std::vector<Emitter::Access> accesses = {Emitter::Read("feature", 0, in.rows * x->w * pitch),
+                                               Emitter::Write("feature", half, r * ow * pitch)};
+      if (average) {
+        accesses.push_back(Emitter::Read("weight", 0, divisor_bytes));
+        e.Data(absl::StrCat("aae.avgpool src=0 dst=", half, " param=0 count_include_pad=",
+                            count_include_pad),
+               std::move(accesses));
+      } else {
+        e.Data(absl::StrCat("aae.maxpool src=0 dst=", half), std::move(accesses));
+      }
       Emitter::Box out = in;
       out.rows = r;
       out.width = ow;
@@ -141,6 +167,7 @@ absl::Status LowerGlobalAveragePool(const ir::Node& node, LowerContext& ctx) {
 }
 
 OPENBPU_REGISTER_LOWERING(MaxPool, "MaxPool", LowerMaxPool);
+OPENBPU_REGISTER_LOWERING(AveragePool, "AveragePool", LowerMaxPool);
 OPENBPU_REGISTER_LOWERING(GlobalAveragePool, "GlobalAveragePool", LowerGlobalAveragePool);
 
 }  // namespace
