@@ -18,7 +18,9 @@
 #include "common/tensor.h"
 #include "compiler/backend/compile.h"
 #include "compiler/backend/lowering.h"
+#include "compiler/frontend/graph_builder.h"
 #include "compiler/quantization/agreement_case.h"
+#include "compiler/quantization/agreement_case_util.h"
 #include "compiler/quantization/calibration.h"
 #include "compiler/quantization/convert.h"
 #include "compiler/quantization/dataset.h"
@@ -174,6 +176,42 @@ TEST(BackendConformance, EveryLoweredOpOnTheSimulator) {
               "%lld mismatches\n",
               ops, cases, compiled, skipped, static_cast<long long>(mismatches));
   EXPECT_GT(ops, 10);
+}
+
+// Multi-input, multi-output graphs: two inputs, three outputs, one of them (the conv's ReLU) also
+// read by later layers, so a model output region buffer feeds the rest of the program.
+TEST(BackendConformance, MultiInputMultiOutput) {
+  for (const char* march : {"bernoulli2", "bayes", "bayes-e"}) {
+    std::mt19937 rng(7);
+    quantization::CaseContext ctx;
+    ctx.rng = &rng;
+    ir::Value* x = ctx.U({1, 8, 10, 10});
+    ir::Value* z = ctx.U({1, 8, 5, 5}, -1.f, 1.f);
+    ir::Value* w = ctx.CU({8, 8, 3, 3}, -0.3f, 0.3f);
+    ir::Value* conv = ctx.b.Op("Conv", {x, w}, frontend::Attrs({{"pads", std::vector<int64_t>{1, 1, 1, 1}}}));
+    ir::Value* relu = ctx.b.Op("Relu", {conv});
+    ir::Value* pool = ctx.b.Op(
+        "MaxPool", {relu},
+        frontend::Attrs({{"kernel_shape", std::vector<int64_t>{2, 2}},
+                         {"strides", std::vector<int64_t>{2, 2}}}));
+    ir::Value* sum = ctx.b.Op("Add", {pool, z});
+    ctx.Out({relu, sum, ctx.b.Op("GlobalAveragePool", {sum})});
+    AgreementCase c;
+    c.name = "two inputs, three outputs";
+    absl::StatusOr<std::unique_ptr<ir::Graph>> g = ctx.b.Build(/*fold_constants=*/false);
+    ASSERT_TRUE(g.ok()) << g.status();
+    c.graph = *std::move(g);
+    c.inputs = ctx.inputs;
+    c.march = march;
+    OpStats stats;
+    RunCase(c, stats);
+    std::printf("conformance: multi-io %s compiled=%d elements=%lld mismatches=%lld\n", march,
+                stats.compiled, static_cast<long long>(stats.elements),
+                static_cast<long long>(stats.mismatches));
+    EXPECT_EQ(stats.compiled, 1) << march;
+    // 3 outputs (8x10x10 + 8x5x5 + 8) at O0 and O2, each in func and both mode.
+    EXPECT_EQ(stats.elements, 4 * (800 + 200 + 8)) << march;
+  }
 }
 
 }  // namespace
