@@ -162,8 +162,10 @@ int SimHbm(const HbmSimArgs& args) {
   if (!program.ok()) return Fail(program.status());
   absl::StatusOr<const isa::March*> march = isa::FindMarch(program->march);
   if (!march.ok()) return Fail(march.status());
-  if (model.inputs_size() != 1 || model.outputs_size() != 1) {
-    return Fail(absl::UnimplementedError("bpu sim runs single-input, single-output models"));
+  if (!args.inputs.empty() && static_cast<int>(args.inputs.size()) != model.inputs_size()) {
+    return Fail(absl::InvalidArgumentError(absl::StrCat(
+        "model '", model.name(), "' has ", model.inputs_size(), " inputs; got ",
+        args.inputs.size(), " --input")));
   }
   sim::SimulatorOptions options;
   options.run.mode = args.mode;
@@ -171,20 +173,23 @@ int SimHbm(const HbmSimArgs& args) {
   absl::StatusOr<std::unique_ptr<sim::Simulator>> simulator =
       sim::Simulator::Create(*program, **march, options);
   if (!simulator.ok()) return Fail(simulator.status());
-  const hbm::TensorDesc& in_desc = model.inputs(0);
   const bool data = args.mode != sim::Mode::kPerf;
   if (data) {
-    std::vector<uint8_t> q(in_desc.ddr_bytes(), 0);
-    if (!args.input.empty()) {
-      absl::StatusOr<Tensor> x = ReadNpy(args.input);
-      if (!x.ok()) return Fail(x.status());
-      absl::StatusOr<std::vector<uint8_t>> quantized = Quantize(*x, in_desc);
-      if (!quantized.ok()) return Fail(quantized.status());
-      q = *std::move(quantized);
-    }
-    if (absl::Status st = (*simulator)->WriteRegion(isa::Region::kInput, in_desc.ddr_offset(), q);
-        !st.ok()) {
-      return Fail(st);
+    for (int i = 0; i < model.inputs_size(); ++i) {
+      const hbm::TensorDesc& in_desc = model.inputs(i);
+      std::vector<uint8_t> q(in_desc.ddr_bytes(), 0);
+      if (!args.inputs.empty()) {
+        absl::StatusOr<Tensor> x = ReadNpy(args.inputs[static_cast<size_t>(i)]);
+        if (!x.ok()) return Fail(x.status());
+        absl::StatusOr<std::vector<uint8_t>> quantized = Quantize(*x, in_desc);
+        if (!quantized.ok()) return Fail(quantized.status());
+        q = *std::move(quantized);
+      }
+      if (absl::Status st =
+              (*simulator)->WriteRegion(isa::Region::kInput, in_desc.ddr_offset(), q);
+          !st.ok()) {
+        return Fail(st);
+      }
     }
   }
   absl::StatusOr<sim::RunResult> run = (*simulator)->Run();
@@ -195,43 +200,49 @@ int SimHbm(const HbmSimArgs& args) {
               args.serial ? " (serial)" : "");
   if (args.mode != sim::Mode::kFunc) std::fputs(sim::StatsSummary(run->stats).c_str(), stdout);
   if (!data) return 0;
-  const hbm::TensorDesc& out_desc = model.outputs(0);
-  std::vector<uint8_t> raw(out_desc.ddr_bytes());
-  if (absl::Status st =
-          (*simulator)->ReadRegion(isa::Region::kOutput, out_desc.ddr_offset(), absl::MakeSpan(raw));
-      !st.ok()) {
-    return Fail(st);
-  }
-  // Dequantize (q * scale, float32) back to the NCHW layout of the valid shape.
-  const std::vector<int64_t> shape(out_desc.valid_shape().begin(), out_desc.valid_shape().end());
-  Tensor y(DType::kFloat32, shape);
-  const int64_t es = ESize(out_desc.dtype());
-  const int64_t n = shape[0], c = shape.size() > 1 ? shape[1] : 1;
-  const int64_t hw = y.num_elements() / std::max<int64_t>(1, n * c);
-  for (int64_t i = 0; i < n; ++i) {
-    for (int64_t ch = 0; ch < c; ++ch) {
-      const float s = out_desc.scales(out_desc.scales_size() == 1 ? 0 : static_cast<int>(ch));
-      for (int64_t p = 0; p < hw; ++p) {
-        int32_t q = 0;
-        const uint8_t* src = &raw[static_cast<size_t>(((i * hw + p) * c + ch) * es)];
-        if (es == 1) q = static_cast<int8_t>(src[0]);
-        if (es == 2) q = static_cast<int16_t>(src[0] | (src[1] << 8));
-        if (es == 4) std::memcpy(&q, src, 4);
-        y.data<float>()[(i * c + ch) * hw + p] = static_cast<float>(q) * s;
+  for (int o = 0; o < model.outputs_size(); ++o) {
+    const hbm::TensorDesc& out_desc = model.outputs(o);
+    std::vector<uint8_t> raw(out_desc.ddr_bytes());
+    if (absl::Status st = (*simulator)->ReadRegion(isa::Region::kOutput, out_desc.ddr_offset(),
+                                                   absl::MakeSpan(raw));
+        !st.ok()) {
+      return Fail(st);
+    }
+    // Dequantize (q * scale, float32) back to the NCHW layout of the valid shape.
+    const std::vector<int64_t> shape(out_desc.valid_shape().begin(),
+                                     out_desc.valid_shape().end());
+    Tensor y(DType::kFloat32, shape);
+    const int64_t es = ESize(out_desc.dtype());
+    const int64_t n = shape.empty() ? 1 : shape[0], c = shape.size() > 1 ? shape[1] : 1;
+    const int64_t hw = y.num_elements() / std::max<int64_t>(1, n * c);
+    for (int64_t i = 0; i < n; ++i) {
+      for (int64_t ch = 0; ch < c; ++ch) {
+        const float s = out_desc.scales(out_desc.scales_size() == 1 ? 0 : static_cast<int>(ch));
+        for (int64_t p = 0; p < hw; ++p) {
+          int32_t q = 0;
+          const uint8_t* src = &raw[static_cast<size_t>(((i * hw + p) * c + ch) * es)];
+          if (es == 1) q = static_cast<int8_t>(src[0]);
+          if (es == 2) q = static_cast<int16_t>(src[0] | (src[1] << 8));
+          if (es == 4) std::memcpy(&q, src, 4);
+          y.data<float>()[(i * c + ch) * hw + p] = static_cast<float>(q) * s;
+        }
       }
     }
-  }
-  const float* py = y.data<float>();
-  const int64_t count = y.num_elements();
-  const int64_t best = std::max_element(py, py + count) - py;
-  std::vector<std::string> head;
-  for (int64_t i = 0; i < std::min<int64_t>(count, 8); ++i) head.push_back(absl::StrCat(py[i]));
-  std::printf("output '%s' %s: [%s%s], argmax %lld\n", out_desc.name().c_str(),
-              ShapeToString(shape).c_str(), absl::StrJoin(head, ", ").c_str(),
-              count > 8 ? ", ..." : "", static_cast<long long>(best));
-  if (!args.output.empty()) {
-    if (absl::Status st = WriteNpy(args.output, y); !st.ok()) return Fail(st);
-    std::printf("wrote %s\n", args.output.c_str());
+    const float* py = y.data<float>();
+    const int64_t count = y.num_elements();
+    const int64_t best = std::max_element(py, py + count) - py;
+    std::vector<std::string> head;
+    for (int64_t i = 0; i < std::min<int64_t>(count, 8); ++i) head.push_back(absl::StrCat(py[i]));
+    std::printf("output '%s' %s: [%s%s], argmax %lld\n", out_desc.name().c_str(),
+                ShapeToString(shape).c_str(), absl::StrJoin(head, ", ").c_str(),
+                count > 8 ? ", ..." : "", static_cast<long long>(best));
+    if (!args.output.empty()) {
+      const std::string path = model.outputs_size() == 1
+                                   ? args.output
+                                   : absl::StrCat(args.output, o, ".npy");
+      if (absl::Status st = WriteNpy(path, y); !st.ok()) return Fail(st);
+      std::printf("wrote %s\n", path.c_str());
+    }
   }
   return 0;
 }

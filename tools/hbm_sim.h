@@ -12,8 +12,8 @@ namespace openbpu::tools {
 
 struct HbmSimArgs {
   std::string path;
-  std::string input;   // a float32 .npy of the model input's shape (empty: zeros)
-  std::string output;  // write the dequantized output here (.npy), if set
+  std::vector<std::string> inputs;  // a float32 .npy per model input, in order (none: zeros)
+  std::string output;  // OUT.npy (one output) or the prefix of OUT<i>.npy (several), if set
   sim::Mode mode = sim::Mode::kBoth;
   bool serial = false;
 };
@@ -21,8 +21,8 @@ struct HbmSimArgs {
 // True when `bytes` start with the .hbm magic.
 bool LooksLikeHbm(const std::string& bytes);
 
-// Reads and checks the .hbm, quantizes the input with its descriptor's scale (float32 x / scale,
-// round half to even, saturate: QuantizeLinear), runs the first model, prints cycles and the
+// Reads and checks the .hbm, quantizes each input with its descriptor's scale (float32 x / scale,
+// round half to even, saturate: QuantizeLinear), runs the first model, prints cycles and each
 // dequantized output (and its argmax). Returns the exit code (0, or 1 when the work failed).
 int SimHbm(const HbmSimArgs& args);
 

@@ -94,13 +94,15 @@ int Disas(const std::string& path) {
 }
 
 struct SimArgs {
-  std::string path, input, output, expect, trace, stats_json;
+  std::string path, output, expect, trace, stats_json;
+  std::vector<std::string> inputs;  // a program takes at most one; an .hbm one per model input
   std::string mode = sim::ModeName(sim::Mode::kBoth);
   bool serial = false;
 };
 
 int Sim(const SimArgs& args) {
-  const std::string &path = args.path, &input = args.input, &output = args.output,
+  const std::string input = args.inputs.empty() ? std::string() : args.inputs.back();
+  const std::string &path = args.path, &output = args.output,
                     &expect = args.expect, &trace = args.trace, &stats_json = args.stats_json;
   sim::SimulatorOptions options;
   absl::StatusOr<sim::Mode> mode = sim::ParseMode(args.mode);
@@ -116,7 +118,11 @@ int Sim(const SimArgs& args) {
           "with an .hbm model, --input is a float .npy and -o an .npy; --expect, --trace and "
           "--stats take a program"));
     }
-    return SimHbm({path, input, output, options.run.mode, args.serial});
+    return SimHbm({path, args.inputs, output, options.run.mode, args.serial});
+  }
+  if (args.inputs.size() > 1) {
+    return Fail(absl::InvalidArgumentError(
+        "a program takes one --input (the DDR input region); several are for .hbm models"));
   }
   absl::StatusOr<isa::Program> program = LoadProgram(path);
   if (!program.ok()) return Fail(program.status());
@@ -253,7 +259,10 @@ void AddSimCommands(CLI::App& app, Command* command) {
         ->type_name("MODE")
         ->capture_default_str();
     sub->add_flag("--serial", args->serial, "one instruction at a time, in program order");
-    sub->add_option("--input", args->input, "bytes to load into the DDR input region")
+    sub->add_option("--input", args->inputs,
+                    "bytes to load into the DDR input region (.hbm: a float32 .npy per model "
+                    "input, in order)")
+        ->take_all()
         ->type_name("IN.bin");
     sub->add_option("-o", args->output, "write the DDR output region here")->type_name("OUT.bin");
     sub->add_option("--expect", args->expect,
@@ -265,7 +274,7 @@ void AddSimCommands(CLI::App& app, Command* command) {
         ->type_name("STATS.json");
     sub->callback([=] {
       if (args->mode == sim::ModeName(sim::Mode::kPerf) &&
-          (!args->input.empty() || !args->output.empty() || !args->expect.empty())) {
+          (!args->inputs.empty() || !args->output.empty() || !args->expect.empty())) {
         throw CLI::ValidationError("--mode perf never touches data: drop --input, -o and --expect");
       }
       *command = [=] { return Sim(*args); };
