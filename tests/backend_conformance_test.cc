@@ -56,7 +56,7 @@ struct OpStats {
 };
 
 // Quantizes the case as the agreement test does (MinMax, no fusion, fixed ranges).
-absl::Status Quantize(AgreementCase& c) {
+absl::Status Quantize(AgreementCase& c, bool fuse = false) {
   using namespace quantization;  // NOLINT
   const bool int16 = c.activation_dtype == DType::kInt16;
   QConfig qc = *GetDefaultQatQConfig(int16 ? QDType::kQInt16 : QDType::kQInt8);
@@ -64,7 +64,7 @@ absl::Status Quantize(AgreementCase& c) {
   QConfigMap map;
   map.SetGlobal(qc);
   PrepareOptions prepare;
-  prepare.fuse = false;
+  prepare.fuse = fuse;
   for (const auto& [value, amax] : c.fixed_ranges) {
     prepare.fixed_scales[value] = FixedQuant{int16 ? QDType::kQInt16 : QDType::kQInt8,
                                              {amax / ((int16 ? 32767.f : 127.f) + 0.5f)},
@@ -82,14 +82,15 @@ absl::Status Quantize(AgreementCase& c) {
   if (absl::Status st = Calibrate(**state, data, {nullptr}); !st.ok()) return st;
   ConvertOptions convert;
   convert.march = c.march;
-  convert.fuse = false;
+  convert.fuse = fuse;
   return Convert(**state, convert).status();
 }
 
-void RunCase(AgreementCase& c, OpStats& stats) {
+void RunCase(AgreementCase& c, OpStats& stats, bool fuse = false) {
   SCOPED_TRACE(absl::StrCat("case '", c.name, "' ", c.march, " ", DTypeName(c.activation_dtype)));
   ++stats.cases;
-  ASSERT_TRUE(Quantize(c).ok());
+  const absl::Status quantized = Quantize(c, fuse);
+  ASSERT_TRUE(quantized.ok()) << quantized;
   // Each compiled case runs at O0 and O2, each in func and both mode.
   for (const char* opt : {"O0", "O2"}) {
   backend::CompileOptions options;
@@ -211,6 +212,44 @@ TEST(BackendConformance, MultiInputMultiOutput) {
     EXPECT_EQ(stats.compiled, 1) << march;
     // 3 outputs (8x10x10 + 8x5x5 + 8) at O0 and O2, each in func and both mode.
     EXPECT_EQ(stats.elements, 4 * (800 + 200 + 8)) << march;
+  }
+}
+
+// A BatchNormalization that folds into no convolution (after a concat) becomes a depthwise 1x1
+// convolution at fusion, so it is quantized and runs on the BPU instead of in float.
+TEST(BackendConformance, LoneBatchNormRunsOnTheBpu) {
+  for (const char* march : {"bernoulli2", "bayes", "bayes-e"}) {
+    std::mt19937 rng(11);
+    quantization::CaseContext ctx;
+    ctx.rng = &rng;
+    ir::Value* x = ctx.U({1, 4, 6, 6});
+    ir::Value* y = ctx.U({1, 4, 6, 6}, -1.f, 1.f);
+    ir::Value* cat = ctx.b.Op("Concat", {x, y}, frontend::Attrs({{"axis", int64_t{1}}}));
+    ir::Value* bn = ctx.b.Op(
+        "BatchNormalization",
+        {cat, ctx.CU({8}, 0.5f, 1.5f), ctx.CU({8}, -0.5f, 0.5f), ctx.CU({8}, -0.2f, 0.2f),
+         ctx.CU({8}, 0.5f, 2.f)});
+    ctx.Out(ctx.b.Op("Relu", {bn}));
+    AgreementCase c;
+    c.name = "concat, batch norm, relu";
+    absl::StatusOr<std::unique_ptr<ir::Graph>> g = ctx.b.Build(/*fold_constants=*/false);
+    ASSERT_TRUE(g.ok()) << g.status();
+    c.graph = *std::move(g);
+    c.inputs = ctx.inputs;
+    c.march = march;
+    OpStats stats;
+    RunCase(c, stats, /*fuse=*/true);
+    int convs = 0;
+    for (const auto& n : c.graph->nodes()) {
+      EXPECT_NE(n->op(), "BatchNormalization") << "a BatchNormalization stayed in float";
+      convs += n->op() == "FusedConv" ? 1 : 0;
+    }
+    std::printf("conformance: lone batch norm %s compiled=%d depthwise convs=%d elements=%lld "
+                "mismatches=%lld\n",
+                march, stats.compiled, convs, static_cast<long long>(stats.elements),
+                static_cast<long long>(stats.mismatches));
+    EXPECT_EQ(stats.compiled, 1) << march;
+    EXPECT_EQ(convs, 1) << march;  // the BN and the ReLU fused into one depthwise conv
   }
 }
 

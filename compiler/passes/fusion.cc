@@ -439,6 +439,7 @@ absl::StatusOr<FusionReport> FuseFx(ir::Graph& graph) {
   OPENBPU_RETURN_IF_ERROR(RequireTypes(graph));
   FusionReport report;
   NodeOrder order(graph);
+  bool affine_done = false;
   while (true) {
     const UseInfo uses(graph);
     std::optional<Match> best;
@@ -448,7 +449,16 @@ absl::StatusOr<FusionReport> FuseFx(ir::Graph& graph) {
       m = Extend(uses, m);
       if (m.length() >= 2 && (!best || m.length() > best->length())) best = m;
     }
-    if (!best) break;
+    if (!best) {
+      // BatchNorms no convolution absorbed become depthwise 1x1 convolutions, which may fuse
+      // with a following ReLU in one more round.
+      if (affine_done) break;
+      affine_done = true;
+      OPENBPU_ASSIGN_OR_RETURN(const int affine, LoneBatchNormsToConvs(graph));
+      if (affine == 0) break;
+      report.counts["bn (as depthwise 1x1 conv)"] += affine;
+      continue;
+    }
     OPENBPU_RETURN_IF_ERROR(Apply(graph, *best, order, report));
   }
   OPENBPU_RETURN_IF_ERROR(Finish(graph, order));

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "compiler/ir/op_registry.h"
 
 namespace openbpu::passes {
 
@@ -123,6 +124,44 @@ absl::StatusOr<ir::Node*> ReplaceNodes(ir::Graph& graph, const std::vector<ir::N
                                        std::vector<ir::Value*> outputs, ir::AttributeMap attrs) {
   for (ir::Node* node : nodes) graph.RemoveNode(node);
   return graph.AddNode(name, op, std::move(inputs), std::move(outputs), std::move(attrs));
+}
+
+absl::StatusOr<int> LoneBatchNormsToConvs(ir::Graph& graph) {
+  std::vector<ir::Node*> bns;
+  for (const auto& node : graph.nodes()) {
+    if (node->op() != "BatchNormalization" || node->input(0) == nullptr) continue;
+    const Shape& shape = node->input(0)->type().shape;
+    if (shape.size() != 4 || !BatchNormFoldProblem(*node, shape[1]).empty()) continue;
+    // After a weighted op (a conv whose output has other users, say) the BN is left as it is:
+    // folding is fusion's business there.
+    const ir::Node* producer = node->input(0)->producer();
+    const ir::OpSchema* schema =
+        producer != nullptr ? ir::OpRegistry::Global().Find(producer->op()) : nullptr;
+    if (schema != nullptr && schema->weight_input >= 0) continue;
+    bns.push_back(node.get());
+  }
+  for (ir::Node* bn : bns) {
+    const int64_t channels = bn->input(0)->type().shape[1];
+    const std::string name = bn->name();
+    Tensor weight(DType::kFloat32, {channels, 1, 1, 1});
+    for (float& v : weight.span<float>()) v = 1.0f;
+    Tensor bias(DType::kFloat32, {channels});
+    FoldBatchNorm(*bn, weight, bias);
+    absl::StatusOr<ir::Value*> w =
+        graph.AddConstant(graph.UniqueValueName(absl::StrCat(name, "_affine_weight")),
+                          std::move(weight));
+    if (!w.ok()) return w.status();
+    absl::StatusOr<ir::Value*> b = graph.AddConstant(
+        graph.UniqueValueName(absl::StrCat(name, "_affine_bias")), std::move(bias));
+    if (!b.ok()) return b.status();
+    ir::AttributeMap attrs;
+    attrs.Set("group", channels);
+    attrs.Set("kernel_shape", std::vector<int64_t>{1, 1});
+    absl::StatusOr<ir::Node*> conv = ReplaceNodes(graph, {bn}, name, "Conv",
+                                                  {bn->input(0), *w, *b}, {bn->output(0)}, attrs);
+    if (!conv.ok()) return conv.status();
+  }
+  return static_cast<int>(bns.size());
 }
 
 }  // namespace openbpu::passes

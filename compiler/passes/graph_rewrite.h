@@ -65,6 +65,13 @@ std::string BatchNormFoldProblem(const ir::Node& bn, int64_t channels);
 // w' = w * s and b' = (b - mean) * s + B, evaluated in double.
 void FoldBatchNorm(const ir::Node& bn, Tensor& weight, Tensor& bias);
 
+// Rewrites every foldable BatchNormalization of a 4-D input whose producer is not a weighted op
+// (it follows a concat, an add, a pool, a graph input) as a depthwise 1x1 Conv with weight
+// scale / sqrt(var + epsilon) and bias beta - mean * that, so quantization treats it as a
+// per-channel affine with per-channel int8 weights and it runs on the BPU instead of in float.
+// Returns how many were rewritten.
+absl::StatusOr<int> LoneBatchNormsToConvs(ir::Graph& graph);
+
 // Removes `nodes` (whose outputs must not be used elsewhere unless listed in
 // `outputs`) and adds one node `name` computing `outputs` from `inputs`; `name`
 // may be the name of a removed node.
