@@ -3,10 +3,10 @@
 # export ResNet-18 with Debian's PyTorch (seeded weights), import the ONNX
 # file, save it as HBIR, run the float reference against torch's output, then
 # calibrate on real photo crops, convert to int8, run the quantized reference
-# and print the per-layer similarity report; then simulate one ResNet-18 conv
-# layer on the modeled BPU (bit-exact output, cycles, utilization, trace).
-# Compile -> .hbm -> simulate the whole model joins this script when the
-# compiler back end lands.
+# and print the per-layer similarity report; compile the quantized model into
+# a BPU program (.hbm, O2) and run it on the simulator (the same output as the
+# quantized reference, cycles, utilization); then one hand-written ResNet-18
+# conv layer with its trace.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,8 +37,8 @@ echo "== resnet18: per-layer similarity, int8 vs float, over 16 test crops"
 "$BPU" similarity "$MODELS/ptq/resnet18.onnx" "$OUT/resnet18.q.hbir" --inputs "$MODELS/test" \
   | tee "$OUT/resnet18.similarity.txt" | tail -8
 echo "full report: $OUT/resnet18.similarity.txt"
-echo "== resnet18: compile for bayes (J5) into a BPU program (.hbm, O0) and run it on the simulator"
-"$BPU" compile "$MODELS/ptq/resnet18.onnx" --calib "$MODELS/calib" --march bayes \
+echo "== resnet18: compile for bayes (J5) into a BPU program (.hbm, O2) and run it on the simulator"
+"$BPU" compile "$MODELS/ptq/resnet18.onnx" --calib "$MODELS/calib" --march bayes --opt O2 \
   -o "$OUT/resnet18.hbm" 2> /dev/null | tail -2
 "$BPU" sim "$OUT/resnet18.hbm" --input "$MODELS/test/000.npy" -o "$OUT/resnet18.sim.npy" \
   | grep -v "^  layer"
