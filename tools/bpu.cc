@@ -194,6 +194,7 @@ int Compile(const CompileArgs& args) {
   compile.march = args.quantize.march;
   compile.opt = args.opt;
   compile.batch = args.batch;
+  compile.progress = stderr;
   absl::StatusOr<backend::CompiledModel> model = backend::Compile(*graph, compile);
   if (!model.ok()) return Fail(model.status());
   std::string name = args.name;

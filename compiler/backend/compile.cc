@@ -261,6 +261,16 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
   std::vector<int> layer_of(bpu.size(), 0);  // node index -> index in model.layers
   for (size_t i = 0; i < bpu.size(); ++i) {
     const ir::Node* node = bpu[i];
+    if (options.progress != nullptr) {
+      constexpr int kWidth = 30;
+      const int done = static_cast<int>((i + 1) * kWidth / bpu.size());
+      std::fprintf(options.progress, "\rcompile: [%s%s] %zu/%zu nodes, %-40.40s",
+                   std::string(static_cast<size_t>(done), '#').c_str(),
+                   std::string(static_cast<size_t>(kWidth - done), '.').c_str(), i + 1,
+                   bpu.size(), node->name().c_str());
+      if (i + 1 == bpu.size()) std::fputc('\n', options.progress);
+      std::fflush(options.progress);
+    }
     layer_of[i] = std::max(0, static_cast<int>(model.layers.size()) - (IsAliasOp(*node) ? 1 : 0));
     if (IsAliasOp(*node)) continue;
     emit.BeginLayer(node->name());

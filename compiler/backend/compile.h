@@ -4,6 +4,7 @@
 #define OPENBPU_COMPILER_BACKEND_COMPILE_H_
 
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +24,9 @@ struct CompileOptions {
   std::string opt = "O0";
   // Images per run (the server's batching): the graph's batch-1 inputs become [batch, ...].
   int batch = 1;
+  // Progress (`compile: [#####.....] 12/23 layers, <node>`, redrawn in place) goes here; null
+  // for silence.
+  std::FILE* progress = nullptr;
 };
 
 // A model input or output in the DDR input / output region: dense NHWC of `dtype` (the
