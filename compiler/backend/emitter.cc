@@ -201,7 +201,10 @@ absl::StatusOr<isa::Program> Emitter::Finish(uint64_t input_bytes, uint64_t outp
   for (const auto& [id, name] : layers_) absl::StrAppend(&text, ".layer ", id, " ", name, "\n");
   for (const Line& l : lines_) {
     absl::StrAppend(&text, l.mnemonic);
-    if (l.layer >= 0) absl::StrAppend(&text, " layer=", l.layer);
+    // Only data instructions carry their layer id: a configuration instruction runs as soon as
+    // its queue reaches it, often long before its layer's work, and would stretch the layer's
+    // cycle span in the statistics. The layer table's instruction ranges still include them.
+    if (l.layer >= 0 && (l.unit >= 0 || l.sync)) absl::StrAppend(&text, " layer=", l.layer);
     if (!l.waits.empty()) absl::StrAppend(&text, " wait=", absl::StrJoin(l.waits, ","));
     if (!l.signals.empty()) absl::StrAppend(&text, " signal=", absl::StrJoin(l.signals, ","));
     absl::StrAppend(&text, l.fields, "\n");
