@@ -22,30 +22,18 @@
 #include "isa/assembler.h"
 #include "isa/march.h"
 #include "simulator/simulator.h"
+#include "tests/nhwc.h"
 
 namespace openbpu {
 namespace {
+
+using test_util::NhwcBytes;
 
 std::string DataDir() {
   const char* srcdir = std::getenv("TEST_SRCDIR");
   const char* workspace = std::getenv("TEST_WORKSPACE");
   return absl::StrCat(srcdir != nullptr ? srcdir : ".", "/",
                       workspace != nullptr ? workspace : "openbpu", "/tests/models/");
-}
-
-// NCHW (or [N, C]) integer tensor -> dense NHWC bytes.
-std::vector<uint8_t> NhwcBytes(const Tensor& t) {
-  const int64_t n = t.dim(0), c = t.dim(1);
-  const int64_t hw = t.rank() == 4 ? t.dim(2) * t.dim(3) : 1;
-  const int64_t es = static_cast<int64_t>(DTypeSize(t.dtype()));
-  const uint8_t* src = static_cast<const uint8_t*>(t.raw());
-  std::vector<uint8_t> out(t.num_elements() * es);
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t ch = 0; ch < c; ++ch)
-      for (int64_t p = 0; p < hw; ++p)
-        for (int64_t b = 0; b < es; ++b)
-          out[((i * hw + p) * c + ch) * es + b] = src[((i * c + ch) * hw + p) * es + b];
-  return out;
 }
 
 // One sample of a batch tensor [N, ...] as [1, ...].

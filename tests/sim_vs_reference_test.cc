@@ -26,9 +26,12 @@
 #include "isa/numerics/resize.h"
 #include "isa/records.h"
 #include "simulator/test_programs.h"
+#include "tests/nhwc.h"
 
 namespace openbpu {
 namespace {
+
+using test_util::NhwcBytes;
 
 using frontend::Attrs;
 using Ints = std::vector<int64_t>;
@@ -142,16 +145,6 @@ void PutInt(std::vector<uint8_t>& out, int64_t v, int esize) {
 }
 
 // Dense NHWC bytes of an integer [1][C][H][W] tensor.
-std::vector<uint8_t> NhwcBytes(const Tensor& t) {
-  const int64_t c = t.dim(1), h = t.dim(2), w = t.dim(3);
-  const std::vector<int64_t> v = t.ToInt64Vector();
-  std::vector<uint8_t> out;
-  for (int64_t y = 0; y < h; ++y)
-    for (int64_t x = 0; x < w; ++x)
-      for (int64_t k = 0; k < c; ++k) PutInt(out, v[(k * h + y) * w + x], ESize(t.dtype()));
-  return out;
-}
-
 // Builds the program text of one case step by step.
 struct Program {
   std::string march;

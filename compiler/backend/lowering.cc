@@ -69,6 +69,31 @@ Buffer BufferFor(const Shape& shape, DType dtype) {
   return b;
 }
 
+const char* AsmDType(DType d) {
+  switch (d) {
+    case DType::kInt8:
+      return "s8";
+    case DType::kInt16:
+      return "s16";
+    case DType::kInt32:
+      return "s32";
+    default:
+      return "s64";
+  }
+}
+
+Emitter::Box RowsOf(const Buffer& b, int64_t rows, int64_t channels) {
+  Emitter::Box box;
+  box.rows = rows;
+  box.width = b.w;
+  box.channels = channels;
+  box.esize = b.esize();
+  box.full_width = b.w;
+  box.full_channels = b.c;
+  box.pitch = Align16(channels * b.esize());
+  return box;
+}
+
 bool IsAliasOp(const ir::Node& node) {
   if (node.op() == "Identity") return true;
   if (node.op() != "Flatten" && node.op() != "Reshape" && node.op() != "Squeeze" &&

@@ -38,6 +38,13 @@ struct Buffer {
 // one element). Convolution and pooling lowerings take rank 4 only; elementwise ones any rank.
 Buffer BufferFor(const Shape& shape, DType dtype);
 
+// The text form's name of a storage dtype: "s8", "s16", "s32" or "s64".
+const char* AsmDType(DType d);
+
+// `rows` whole rows of `b` with `channels` channels (dense NHWC in DDR, no padding), at the SRAM
+// pixel pitch align16(channels x esize).
+Emitter::Box RowsOf(const Buffer& b, int64_t rows, int64_t channels);
+
 class LowerContext {
  public:
   LowerContext(Emitter& emit, std::map<const ir::Value*, Buffer> buffers)

@@ -44,6 +44,22 @@ absl::StatusOr<BroadcastOperands> Broadcast(absl::Span<const Tensor* const> inpu
   return x;
 }
 
+// The integer output of a binary op: the inputs broadcast together, each element pair mapped by
+// fn(a, b, lo, hi) with [lo, hi] the output storage range.
+template <typename Fn>
+absl::Status MapBinary(const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                       std::vector<Tensor>& outputs, Fn fn) {
+  absl::StatusOr<DType> storage = BinaryStorage(node, inputs);
+  if (!storage.ok()) return storage.status();
+  absl::StatusOr<BroadcastOperands> x = Broadcast(inputs);
+  if (!x.ok()) return x.status();
+  const auto [lo, hi] = *StorageRange(*storage);
+  outputs.push_back(MakeOutput(*storage, x->shape, [&](int64_t i) {
+    return fn(x->a[x->ia[i]], x->b[x->ib[i]], lo, hi);
+  }));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 // -------------------------------------------------------------- add / mul
@@ -83,30 +99,17 @@ absl::Status PrepareAdd(ir::Node& node, const ir::QuantOpContext& ctx, bool subt
 
 absl::Status AddKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
                        std::vector<Tensor>& outputs) {
-  absl::StatusOr<DType> storage = BinaryStorage(node, inputs);
-  if (!storage.ok()) return storage.status();
   absl::StatusOr<qparams::Add> params = qparams::Load<qparams::Add>(node);
   if (!params.ok()) return params.status();
-  absl::StatusOr<BroadcastOperands> x = Broadcast(inputs);
-  if (!x.ok()) return x.status();
-  const Shape& shape = x->shape;
-  const auto [lo, hi] = *StorageRange(*storage);
-  const std::vector<int64_t>& ia = x->ia;
-  const std::vector<int64_t>& ib = x->ib;
-  const std::vector<int32_t>& a = x->a;
-  const std::vector<int32_t>& b = x->b;
   if (const auto* b2 = std::get_if<numerics::Bernoulli2AddParams>(&params->params)) {
-    const numerics::Bernoulli2AddParams& p = *b2;
-    outputs.push_back(MakeOutput(*storage, shape, [&](int64_t i) {
-      return numerics::ApplyBernoulli2Add(p, a[ia[i]], b[ib[i]], lo, hi);
-    }));
-  } else {
-    const auto& p = std::get<numerics::BayesAddParams>(params->params);
-    outputs.push_back(MakeOutput(*storage, shape, [&](int64_t i) {
-      return numerics::ApplyBayesAdd(p, a[ia[i]], b[ib[i]], lo, hi);
-    }));
+    return MapBinary(node, inputs, outputs, [&](int64_t a, int64_t b, int64_t lo, int64_t hi) {
+      return numerics::ApplyBernoulli2Add(*b2, a, b, lo, hi);
+    });
   }
-  return absl::OkStatus();
+  const auto& bayes = std::get<numerics::BayesAddParams>(params->params);
+  return MapBinary(node, inputs, outputs, [&](int64_t a, int64_t b, int64_t lo, int64_t hi) {
+    return numerics::ApplyBayesAdd(bayes, a, b, lo, hi);
+  });
 }
 
 absl::Status PrepareMul(ir::Node& node, const ir::QuantOpContext&) {
@@ -124,23 +127,11 @@ absl::Status PrepareMul(ir::Node& node, const ir::QuantOpContext&) {
 
 absl::Status MulKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
                        std::vector<Tensor>& outputs) {
-  absl::StatusOr<DType> storage = BinaryStorage(node, inputs);
-  if (!storage.ok()) return storage.status();
   absl::StatusOr<qparams::Mul> params = qparams::Load<qparams::Mul>(node);
   if (!params.ok()) return params.status();
-  absl::StatusOr<BroadcastOperands> x = Broadcast(inputs);
-  if (!x.ok()) return x.status();
-  const Shape& shape = x->shape;
-  const auto [lo, hi] = *StorageRange(*storage);
-  const std::vector<int64_t>& ia = x->ia;
-  const std::vector<int64_t>& ib = x->ib;
-  const std::vector<int32_t>& a = x->a;
-  const std::vector<int32_t>& b = x->b;
-  const numerics::MulParams& p = params->params;
-  outputs.push_back(MakeOutput(*storage, shape, [&](int64_t i) {
-    return numerics::ApplyMul(p, a[ia[i]], b[ib[i]], lo, hi);
-  }));
-  return absl::OkStatus();
+  return MapBinary(node, inputs, outputs, [&](int64_t a, int64_t b, int64_t lo, int64_t hi) {
+    return numerics::ApplyMul(params->params, a, b, lo, hi);
+  });
 }
 
 // ------------------------------------------------------------------ concat

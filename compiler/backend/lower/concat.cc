@@ -13,10 +13,6 @@
 namespace openbpu::backend {
 namespace {
 
-const char* DName(DType d) {
-  return d == DType::kInt8 ? "s8" : d == DType::kInt16 ? "s16" : "s32";
-}
-
 absl::Status LowerConcat(const ir::Node& node, LowerContext& ctx) {
   Emitter& e = ctx.emit();
   absl::StatusOr<Buffer> y = ctx.BufferOf(node, node.output(0));
@@ -65,17 +61,10 @@ absl::Status LowerConcat(const ir::Node& node, LowerContext& ctx) {
     for (int64_t n = 0; n < x->n; ++n) {
       for (int64_t r0 = 0; r0 < x->h; r0 += rows) {
         const int64_t r = std::min(rows, x->h - r0);
-        Emitter::Box in;
-        in.rows = r;
-        in.width = x->w;
-        in.channels = x->c;
-        in.esize = x->esize();
-        in.full_width = x->w;
-        in.full_channels = x->c;
-        in.pitch = in_pitch;
+        const Emitter::Box in = RowsOf(*x, r, x->c);
         e.LoadBox(x->region.c_str(), x->At(n, r0), 0, in);
         e.Config(absl::StrCat("vae.cfg pixels=", r * x->w, " channels=", x->c,
-                              " x_dtype=", DName(x->dtype), " out_dtype=", DName(y->dtype)));
+                              " x_dtype=", AsmDType(x->dtype), " out_dtype=", AsmDType(y->dtype)));
         e.Data(absl::StrCat("vae.requant src=0 dst=", half, " param=0"),
                {Emitter::Read("feature", 0, r * x->w * in_pitch),
                 Emitter::Read("weight", 0, static_cast<int64_t>(params.size())),

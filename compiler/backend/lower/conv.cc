@@ -19,19 +19,6 @@
 namespace openbpu::backend {
 namespace {
 
-const char* DName(DType d) {
-  switch (d) {
-    case DType::kInt8:
-      return "s8";
-    case DType::kInt16:
-      return "s16";
-    case DType::kInt32:
-      return "s32";
-    default:
-      return "s64";
-  }
-}
-
 struct ConvShape {
   int64_t kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1;
   int64_t pt = 0, pb = 0, pl = 0, pr = 0;
@@ -195,7 +182,7 @@ absl::Status LowerConvLike(const ir::Node& node, LowerContext& ctx, const ConvSh
                     s.At(n, o0) + static_cast<uint64_t>(grp.m0 * s.esize()), sumin_at, sb);
         }
         e.Config(absl::StrCat("tae.tile in_h=", in_rows(r), " in_w=", in_w, " in_c=", c,
-                              " out_c=", grp.count, " in_dtype=", DName(x->dtype)));
+                              " out_c=", grp.count, " in_dtype=", AsmDType(x->dtype)));
         const int64_t acc_bytes = r * g.ow * Align16(grp.count * acc_es);
         e.Data(absl::StrCat("tae.conv in=", in_at, " weight=0 acc=", acc_at),
                {Emitter::Read("feature", in_at, in_rows(r) * in_w * in_pitch),
@@ -203,8 +190,8 @@ absl::Status LowerConvLike(const ir::Node& node, LowerContext& ctx, const ConvSh
                 Emitter::Write("acc", acc_at, acc_bytes)});
         e.Config(absl::StrCat("vae.cfg pixels=", r * g.ow, " channels=", grp.count,
                               " x_dtype=", acc_es == 8 ? "s64" : "s32",
-                              " y_dtype=", DName(sumin_value != nullptr ? s.dtype : y->dtype),
-                              " out_dtype=", DName(y->dtype)));
+                              " y_dtype=", AsmDType(sumin_value != nullptr ? s.dtype : y->dtype),
+                              " out_dtype=", AsmDType(y->dtype)));
         std::vector<Emitter::Access> requant = {
             Emitter::Read("acc", acc_at, acc_bytes),
             Emitter::Read("weight", static_cast<int64_t>(grp.param_at),

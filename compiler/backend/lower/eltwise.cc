@@ -17,22 +17,6 @@
 namespace openbpu::backend {
 namespace {
 
-const char* DName(DType d) {
-  return d == DType::kInt8 ? "s8" : d == DType::kInt16 ? "s16" : "s32";
-}
-
-Emitter::Box Rows(const Buffer& b, int64_t rows, int64_t channels) {
-  Emitter::Box box;
-  box.rows = rows;
-  box.width = b.w;
-  box.channels = channels;
-  box.esize = b.esize();
-  box.full_width = b.w;
-  box.full_channels = b.c;
-  box.pitch = Align16(channels * b.esize());
-  return box;
-}
-
 // Rows per tile so that `operands` tiles of [rows][W][C] (each of its own pitch) fit the feature
 // SRAM; their addresses.
 struct Tiles {
@@ -128,15 +112,15 @@ absl::Status LowerBinary(const ir::Node& node, LowerContext& ctx) {
   const uint64_t at = e.AddParams(param);
   e.LoadParams("weight", 0, at, isa::kEltwiseParamBytes);
   for (int64_t n = 0; n < y->n; ++n) {
-    if (bcast == 1) e.LoadBox(other.region.c_str(), other.At(n, 0), t->at[1], Rows(other, 1, c));
-    if (bcast == 2) e.LoadBox(other.region.c_str(), other.At(0, 0), t->at[1], Rows(other, 1, 1));
+    if (bcast == 1) e.LoadBox(other.region.c_str(), other.At(n, 0), t->at[1], RowsOf(other, 1, c));
+    if (bcast == 2) e.LoadBox(other.region.c_str(), other.At(0, 0), t->at[1], RowsOf(other, 1, 1));
     for (int64_t r0 = 0; r0 < y->h; r0 += t->rows) {
       const int64_t r = std::min(t->rows, y->h - r0);
-      e.LoadBox(x.region.c_str(), x.At(n, r0), t->at[0], Rows(x, r, c));
-      if (!bcast) e.LoadBox(other.region.c_str(), other.At(n, r0), t->at[1], Rows(other, r, c));
+      e.LoadBox(x.region.c_str(), x.At(n, r0), t->at[0], RowsOf(x, r, c));
+      if (!bcast) e.LoadBox(other.region.c_str(), other.At(n, r0), t->at[1], RowsOf(other, r, c));
       e.Config(absl::StrCat("vae.cfg pixels=", r * y->w, " channels=", c,
-                            " x_dtype=", DName(x.dtype), " y_dtype=", DName(other.dtype),
-                            " out_dtype=", DName(y->dtype), " y_bcast=", bcast));
+                            " x_dtype=", AsmDType(x.dtype), " y_dtype=", AsmDType(other.dtype),
+                            " out_dtype=", AsmDType(y->dtype), " y_bcast=", bcast));
       const int64_t pixels = r * y->w;
       e.Data(absl::StrCat(opcode, " x=", t->at[0], " y=", t->at[1], " dst=", t->at[2],
                           " param=0"),
@@ -145,7 +129,7 @@ absl::Status LowerBinary(const ir::Node& node, LowerContext& ctx) {
                             (bcast ? 1 : pixels) * Align16(c * other.esize())),
               Emitter::Read("weight", 0, isa::kEltwiseParamBytes),
               Emitter::Write("feature", t->at[2], pixels * Align16(c * y->esize()))});
-      e.StoreBox(y->region.c_str(), y->At(n, r0), t->at[2], Rows(*y, r, c));
+      e.StoreBox(y->region.c_str(), y->At(n, r0), t->at[2], RowsOf(*y, r, c));
     }
   }
   return absl::OkStatus();
@@ -162,13 +146,13 @@ absl::Status LowerUnaryTiles(LowerContext& ctx, const Buffer& x, const Buffer& y
   for (int64_t n = 0; n < y.n; ++n) {
     for (int64_t r0 = 0; r0 < y.h; r0 += t->rows) {
       const int64_t r = std::min(t->rows, y.h - r0);
-      e.LoadBox(x.region.c_str(), x.At(n, r0), t->at[0], Rows(x, r, x.c));
+      e.LoadBox(x.region.c_str(), x.At(n, r0), t->at[0], RowsOf(x, r, x.c));
       e.Config(absl::StrCat("vae.cfg pixels=", r * y.w, " channels=", y.c,
-                            " x_dtype=", DName(x.dtype), " out_dtype=", DName(y.dtype)));
+                            " x_dtype=", AsmDType(x.dtype), " out_dtype=", AsmDType(y.dtype)));
       e.Data(inst(t->at[0], t->at[1]),
              {Emitter::Read("feature", t->at[0], r * y.w * Align16(x.c * x.esize())), table,
               Emitter::Write("feature", t->at[1], r * y.w * Align16(y.c * y.esize()))});
-      e.StoreBox(y.region.c_str(), y.At(n, r0), t->at[1], Rows(y, r, y.c));
+      e.StoreBox(y.region.c_str(), y.At(n, r0), t->at[1], RowsOf(y, r, y.c));
     }
   }
   return absl::OkStatus();

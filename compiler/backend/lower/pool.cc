@@ -1,4 +1,4 @@
-// MaxPool, AveragePool and GlobalAveragePool on the AAE.
+// MaxPool and AveragePool on the AAE (GlobalAveragePool is a reduction: reduce.cc).
 #include <algorithm>
 #include <cstdint>
 #include <vector>
@@ -11,10 +11,6 @@
 
 namespace openbpu::backend {
 namespace {
-
-const char* DName(DType d) {
-  return d == DType::kInt8 ? "s8" : d == DType::kInt16 ? "s16" : "s32";
-}
 
 // MaxPool / AveragePool: output rows in tiles, each tile's input rows (with the window's halo)
 // loaded whole; the window's padding is the AAE's (never a max; counted or not by an average
@@ -73,14 +69,7 @@ absl::Status LowerMaxPool(const ir::Node& node, LowerContext& ctx) {
       const int64_t first = o0 * sh - g->pads_begin[0];
       const int64_t last = first + in_rows(r) - 1;
       const int64_t lo = std::max<int64_t>(0, first), hi = std::min<int64_t>(x->h - 1, last);
-      Emitter::Box in;
-      in.rows = hi - lo + 1;
-      in.width = x->w;
-      in.channels = x->c;
-      in.esize = x->esize();
-      in.full_width = x->w;
-      in.full_channels = x->c;
-      in.pitch = pitch;
+      const Emitter::Box in = RowsOf(*x, hi - lo + 1, x->c);
       e.LoadBox(x->region.c_str(), x->At(n, lo), 0, in);
       // The tile's window: rows above / below the loaded ones are padding.
       const int64_t pad_top = lo - first, pad_bottom = last - hi;
@@ -94,8 +83,8 @@ absl::Status LowerMaxPool(const ir::Node& node, LowerContext& ctx) {
                             " pad_top=", pad_top, " pad_bottom=", pad_bottom,
                             " pad_left=", g->pads_begin[1], " pad_right=", pad_right));
       e.Config(absl::StrCat("aae.tile in_h=", in.rows, " in_w=", x->w, " channels=", x->c,
-                            " out_h=", r, " out_w=", ow, " in_dtype=", DName(x->dtype),
-                            " out_dtype=", DName(y->dtype)));
+                            " out_h=", r, " out_w=", ow, " in_dtype=", AsmDType(x->dtype),
+                            " out_dtype=", AsmDType(y->dtype)));
       std::vector<Emitter::Access> accesses = {Emitter::Read("feature", 0, in.rows * x->w * pitch),
                                                Emitter::Write("feature", half, r * ow * pitch)};
       if (average) {
@@ -117,58 +106,8 @@ absl::Status LowerMaxPool(const ir::Node& node, LowerContext& ctx) {
   return absl::OkStatus();
 }
 
-// GlobalAveragePool: aae.reduce sum over H and W with the divisor record (s_in / (H W s_out)).
-absl::Status LowerGlobalAveragePool(const ir::Node& node, LowerContext& ctx) {
-  Emitter& e = ctx.emit();
-  absl::StatusOr<Buffer> x = ctx.BufferOf(node, node.input(0));
-  if (!x.ok()) return x.status();
-  absl::StatusOr<Buffer> y = ctx.BufferOf(node, node.output(0));
-  if (!y.ok()) return y.status();
-  absl::StatusOr<ops::qparams::Divisors> d = ops::qparams::Load<ops::qparams::Divisors>(node);
-  if (!d.ok()) return d.status();
-  if (d->records.size() != 1) {
-    return absl::InvalidArgumentError("expected one divisor record for a global pool");
-  }
-  const int64_t pitch = Align16(x->c * x->esize());
-  const int64_t half = ctx.march().feature_sram_bytes.value / 2;
-  if (x->h * x->w * pitch > half) {
-    return absl::ResourceExhaustedError(
-        absl::StrCat("a ", x->h, "x", x->w, "x", x->c, " input does not fit half the ",
-                     ctx.march().name, " feature SRAM; tiled global pooling comes later"));
-  }
-  std::vector<uint8_t> record(isa::kRecordBytes);
-  isa::PackRecord(d->records[0], record.data());
-  const uint64_t at = e.AddParams(record);
-  e.LoadParams("weight", 0, at, 16);
-  for (int64_t n = 0; n < x->n; ++n) {
-    Emitter::Box in;
-    in.rows = x->h;
-    in.width = x->w;
-    in.channels = x->c;
-    in.esize = x->esize();
-    in.full_width = x->w;
-    in.full_channels = x->c;
-    in.pitch = pitch;
-    e.LoadBox(x->region.c_str(), x->At(n, 0), 0, in);
-    e.Config(absl::StrCat("aae.tile in_h=", x->h, " in_w=", x->w, " channels=", x->c,
-                          " out_h=1 out_w=1 in_dtype=", DName(x->dtype),
-                          " out_dtype=", DName(y->dtype)));
-    e.Data(absl::StrCat("aae.reduce op=sum axes=3 src=0 dst=", half, " param=0"),
-           {Emitter::Read("feature", 0, x->h * x->w * pitch), Emitter::Read("weight", 0, 16),
-            Emitter::Write("feature", half, Align16(y->c * y->esize()))});
-    Emitter::Box out;
-    out.channels = y->c;
-    out.esize = y->esize();
-    out.full_channels = y->c;
-    out.pitch = Align16(y->c * y->esize());
-    e.StoreBox(y->region.c_str(), y->At(n, 0), half, out);
-  }
-  return absl::OkStatus();
-}
-
 OPENBPU_REGISTER_LOWERING(MaxPool, "MaxPool", LowerMaxPool);
 OPENBPU_REGISTER_LOWERING(AveragePool, "AveragePool", LowerMaxPool);
-OPENBPU_REGISTER_LOWERING(GlobalAveragePool, "GlobalAveragePool", LowerGlobalAveragePool);
 
 }  // namespace
 }  // namespace openbpu::backend

@@ -1,5 +1,5 @@
-// Reductions on the AAE (aae.reduce): GlobalMaxPool, ReduceMean / ReduceSum (an exact int64 sum
-// requantized by the node's divisor record), ReduceMax / ReduceMin, over any of H, W and C of a
+// Reductions on the AAE (aae.reduce): GlobalMaxPool, GlobalAveragePool / ReduceMean / ReduceSum
+// (an exact int64 sum requantized by the node's divisor record), ReduceMax / ReduceMin, over any of H, W and C of a
 // rank-4 input (never N). The output keeps the reduced axes as 1 (or drops exactly H and W,
 // which leaves the same NHWC bytes). One image's input must fit half the feature SRAM.
 #include <algorithm>
@@ -14,10 +14,6 @@
 namespace openbpu::backend {
 namespace {
 
-const char* DName(DType d) {
-  return d == DType::kInt8 ? "s8" : d == DType::kInt16 ? "s16" : "s32";
-}
-
 absl::Status LowerReduce(const ir::Node& node, LowerContext& ctx) {
   Emitter& e = ctx.emit();
   absl::StatusOr<Buffer> x = ctx.BufferOf(node, node.input(0));
@@ -29,9 +25,9 @@ absl::Status LowerReduce(const ir::Node& node, LowerContext& ctx) {
   if (rank != 3 && rank != 4) return absl::UnimplementedError("reductions of rank 3 or 4 only");
   std::vector<bool> reduced(static_cast<size_t>(rank), false);
   std::string op;
-  if (node.op() == "GlobalMaxPool") {
+  if (node.op() == "GlobalMaxPool" || node.op() == "GlobalAveragePool") {
     for (int d = 2; d < rank; ++d) reduced[static_cast<size_t>(d)] = true;
-    op = "max";
+    op = node.op() == "GlobalMaxPool" ? "max" : "sum";
   } else {
     op = node.op() == "ReduceMax" ? "max" : node.op() == "ReduceMin" ? "min" : "sum";
     std::vector<int64_t> axes;
@@ -77,18 +73,10 @@ absl::Status LowerReduce(const ir::Node& node, LowerContext& ctx) {
   const int64_t oh = red_h ? 1 : x->h, ow = red_w ? 1 : x->w;
   const int64_t oc = red_c ? 1 : x->c;
   for (int64_t n = 0; n < x->n; ++n) {
-    Emitter::Box box;
-    box.rows = x->h;
-    box.width = x->w;
-    box.channels = x->c;
-    box.esize = x->esize();
-    box.full_width = x->w;
-    box.full_channels = x->c;
-    box.pitch = pitch;
-    e.LoadBox(x->region.c_str(), x->At(n, 0), 0, box);
+    e.LoadBox(x->region.c_str(), x->At(n, 0), 0, RowsOf(*x, x->h, x->c));
     e.Config(absl::StrCat("aae.tile in_h=", x->h, " in_w=", x->w, " channels=", x->c,
-                          " out_h=", oh, " out_w=", ow, " in_dtype=", DName(x->dtype),
-                          " out_dtype=", DName(y->dtype)));
+                          " out_h=", oh, " out_w=", ow, " in_dtype=", AsmDType(x->dtype),
+                          " out_dtype=", AsmDType(y->dtype)));
     const int64_t out_pitch = Align16(oc * y->esize());
     std::vector<Emitter::Access> accesses = {Emitter::Read("feature", 0, x->h * x->w * pitch),
                                              Emitter::Write("feature", half, oh * ow * out_pitch)};
@@ -109,6 +97,7 @@ absl::Status LowerReduce(const ir::Node& node, LowerContext& ctx) {
   return absl::OkStatus();
 }
 
+OPENBPU_REGISTER_LOWERING(GlobalAveragePool, "GlobalAveragePool", LowerReduce);
 OPENBPU_REGISTER_LOWERING(GlobalMaxPool, "GlobalMaxPool", LowerReduce);
 OPENBPU_REGISTER_LOWERING(ReduceMean, "ReduceMean", LowerReduce);
 OPENBPU_REGISTER_LOWERING(ReduceSum, "ReduceSum", LowerReduce);
