@@ -39,11 +39,16 @@ std::string ShapeText(const google::protobuf::RepeatedField<int64_t>& shape) {
 
 uint64_t DTypeBytes(TensorDesc::DType dtype) {
   switch (dtype) {
-    case TensorDesc::INT8: return 1;
-    case TensorDesc::INT16: return 2;
-    case TensorDesc::INT32: return 4;
-    case TensorDesc::FLOAT32: return 4;
-    default: return 0;
+    case TensorDesc::INT8:
+      return 1;
+    case TensorDesc::INT16:
+      return 2;
+    case TensorDesc::INT32:
+      return 4;
+    case TensorDesc::FLOAT32:
+      return 4;
+    default:
+      return 0;
   }
 }
 
@@ -64,23 +69,23 @@ absl::Status ValidateTensor(const TensorDesc& t, const std::string& where, uint6
     return Invalid(where, absl::StrCat("unknown layout ", static_cast<int>(t.layout())));
   }
   if (t.valid_shape_size() != t.aligned_shape_size()) {
-    return Invalid(where, absl::StrCat("valid_shape ", ShapeText(t.valid_shape()),
-                                       " and aligned_shape ", ShapeText(t.aligned_shape()),
-                                       " differ in rank"));
+    return Invalid(where,
+                   absl::StrCat("valid_shape ", ShapeText(t.valid_shape()), " and aligned_shape ",
+                                ShapeText(t.aligned_shape()), " differ in rank"));
   }
   uint64_t bytes = elem_bytes;
   bool overflow = false;
   for (int i = 0; i < t.valid_shape_size(); ++i) {
     const int64_t v = t.valid_shape(i), a = t.aligned_shape(i);
     if (v < 0 || a < 0) {
-      return Invalid(where, absl::StrCat("negative dimension in valid_shape ",
-                                         ShapeText(t.valid_shape()), " or aligned_shape ",
-                                         ShapeText(t.aligned_shape())));
+      return Invalid(where,
+                     absl::StrCat("negative dimension in valid_shape ", ShapeText(t.valid_shape()),
+                                  " or aligned_shape ", ShapeText(t.aligned_shape())));
     }
     if (v > a) {
-      return Invalid(where, absl::StrCat("valid_shape ", ShapeText(t.valid_shape()),
-                                         " exceeds aligned_shape ", ShapeText(t.aligned_shape()),
-                                         " in dimension ", i));
+      return Invalid(
+          where, absl::StrCat("valid_shape ", ShapeText(t.valid_shape()), " exceeds aligned_shape ",
+                              ShapeText(t.aligned_shape()), " in dimension ", i));
     }
     const uint64_t d = static_cast<uint64_t>(a);
     if (d != 0 && bytes > std::numeric_limits<uint64_t>::max() / d) overflow = true;
@@ -132,9 +137,8 @@ absl::Status ValidateTensor(const TensorDesc& t, const std::string& where, uint6
 
 absl::Status ValidateModel(const Model& model, isa::MarchId march, absl::string_view march_name) {
   const std::string where = absl::StrCat("model '", model.name(), "'");
-  absl::StatusOr<isa::Program> program = isa::ParseProgram(
-      absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(model.program().data()),
-                          model.program().size()));
+  absl::StatusOr<isa::Program> program = isa::ParseProgram(absl::MakeConstSpan(
+      reinterpret_cast<const uint8_t*>(model.program().data()), model.program().size()));
   if (!program.ok()) {
     return Invalid(where, absl::StrCat("program does not parse: ", program.status().message()));
   }
@@ -169,18 +173,17 @@ absl::Status ValidateModel(const Model& model, isa::MarchId march, absl::string_
     return Invalid(where, absl::StrCat("memory plan: scratch peak ", plan.scratch_peak_bytes(),
                                        " bytes exceeds scratch ", plan.scratch_bytes(), " bytes"));
   }
-  const std::map<std::string, uint64_t> regions = {
-      {"input", program->ddr_input_bytes},
-      {"output", program->ddr_output_bytes},
-      {"scratch", program->ddr_scratch_bytes},
-      {"param", program->params.size()}};
+  const std::map<std::string, uint64_t> regions = {{"input", program->ddr_input_bytes},
+                                                   {"output", program->ddr_output_bytes},
+                                                   {"scratch", program->ddr_scratch_bytes},
+                                                   {"param", program->params.size()}};
   for (int i = 0; i < plan.buffers_size(); ++i) {
     const Buffer& b = plan.buffers(i);
     const std::string bw = absl::StrCat(where, ": memory plan buffer ", i, " '", b.name(), "'");
     auto region = regions.find(b.region());
     if (region == regions.end()) {
-      return Invalid(bw, absl::StrCat("unknown region '", b.region(),
-                                      "' (input, output, scratch, param)"));
+      return Invalid(
+          bw, absl::StrCat("unknown region '", b.region(), "' (input, output, scratch, param)"));
     }
     if (!Within(b.offset(), b.bytes(), region->second)) {
       return Invalid(bw, absl::StrCat("offset ", b.offset(), " + bytes ", b.bytes(),
@@ -211,8 +214,8 @@ absl::Status ValidatePayload(const Payload& payload) {
   }
   absl::StatusOr<const isa::March*> march = isa::FindMarch(header.march());
   if (!march.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unknown march '", header.march(), "' in the header (bernoulli2, bayes, bayes-e)"));
+    return absl::InvalidArgumentError(absl::StrCat("unknown march '", header.march(),
+                                                   "' in the header (bernoulli2, bayes, bayes-e)"));
   }
   if (payload.models_size() == 0) return absl::InvalidArgumentError("no models in the .hbm");
   std::set<std::string> names;
@@ -258,9 +261,8 @@ absl::StatusOr<Payload> ReadHbm(absl::Span<const uint8_t> bytes) {
   }
   const uint32_t version = ReadU32(bytes.data() + 4);
   if (version != kHbmFormatVersion) {
-    const std::string message =
-        absl::StrCat(".hbm written by format version ", version, "; this build reads version ",
-                     kHbmFormatVersion);
+    const std::string message = absl::StrCat(".hbm written by format version ", version,
+                                             "; this build reads version ", kHbmFormatVersion);
     return version > kHbmFormatVersion ? absl::UnimplementedError(message)
                                        : absl::InvalidArgumentError(message);
   }
@@ -309,9 +311,8 @@ absl::StatusOr<Payload> Pack(const std::vector<Payload>& payloads) {
     for (const Model& model : p.models()) {
       auto [it, inserted] = file_of.emplace(model.name(), i);
       if (!inserted) {
-        return absl::InvalidArgumentError(absl::StrCat("pack: model '", model.name(),
-                                                       "' is in file ", it->second, " and file ",
-                                                       i));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "pack: model '", model.name(), "' is in file ", it->second, " and file ", i));
       }
       *out.add_models() = model;
     }

@@ -146,9 +146,9 @@ TEST(Hbm, RoundTrip) {
   absl::StatusOr<Payload> q = ReadHbm(bytes);
   ASSERT_TRUE(q.ok()) << q.status();
   EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*q, p));
-  absl::StatusOr<isa::Program> program = isa::ParseProgram(absl::MakeConstSpan(
-      reinterpret_cast<const uint8_t*>(q->models(0).program().data()),
-      q->models(0).program().size()));
+  absl::StatusOr<isa::Program> program = isa::ParseProgram(
+      absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(q->models(0).program().data()),
+                          q->models(0).program().size()));
   ASSERT_TRUE(program.ok()) << program.status();
   EXPECT_EQ(*program, SmallProgram());
 }
@@ -200,7 +200,8 @@ TEST(HbmRead, CrcMismatch) {
 }
 
 TEST(HbmRead, PayloadDoesNotParse) {
-  ExpectReadError(Frame(std::string("\xff\xff\xff", 3)), "corrupt .hbm: the payload does not parse");
+  ExpectReadError(Frame(std::string("\xff\xff\xff", 3)),
+                  "corrupt .hbm: the payload does not parse");
 }
 
 // One case per semantic check: a mutation of the small payload and the message it must give,
@@ -236,8 +237,7 @@ TEST(HbmRead, SemanticChecks) {
        "input 0 'x': dtype DTYPE_UNSPECIFIED is not one of"},
       {"empty tensor name", [&](Payload& p) { output(p)->clear_name(); }, "empty tensor name"},
       {"rank", [&](Payload& p) { input(p)->add_valid_shape(1); }, "differ in rank"},
-      {"negative dim", [&](Payload& p) { input(p)->set_valid_shape(1, -4); },
-       "negative dimension"},
+      {"negative dim", [&](Payload& p) { input(p)->set_valid_shape(1, -4); }, "negative dimension"},
       {"valid > aligned", [&](Payload& p) { input(p)->set_valid_shape(3, 5); },
        "valid_shape [1,4,4,5] exceeds aligned_shape [1,4,4,4] in dimension 3"},
       {"ddr_bytes too small", [&](Payload& p) { output(p)->set_ddr_bytes(31); },
@@ -252,8 +252,7 @@ TEST(HbmRead, SemanticChecks) {
        "needs more than 2^64 bytes"},
       {"input outside region", [&](Payload& p) { input(p)->set_ddr_offset(1); },
        "ddr_offset 1 + ddr_bytes 64 exceeds the program's DDR input region of 64 bytes"},
-      {"output outside region",
-       [&](Payload& p) { output(p)->set_ddr_offset(~uint64_t{0} - 8); },
+      {"output outside region", [&](Payload& p) { output(p)->set_ddr_offset(~uint64_t{0} - 8); },
        "exceeds the program's DDR output region of 32 bytes"},
       {"source", [&](Payload& p) { input(p)->set_source("pyramid"); },
        "source 'pyramid' is not \"ddr\""},
@@ -271,8 +270,10 @@ TEST(HbmRead, SemanticChecks) {
        [](Payload& p) { p.mutable_models(0)->mutable_layers(0)->set_last_instruction(3); },
        "layer 0 'conv': instructions 0..3 outside the program's 3 instructions"},
       {"layer first > last",
-       [](Payload& p) { p.mutable_models(0)->mutable_layers(0)->set_first_instruction(2);
-                        p.mutable_models(0)->mutable_layers(0)->set_last_instruction(1); },
+       [](Payload& p) {
+         p.mutable_models(0)->mutable_layers(0)->set_first_instruction(2);
+         p.mutable_models(0)->mutable_layers(0)->set_last_instruction(1);
+       },
        "instructions 2..1 outside"},
       {"scratch peak",
        [](Payload& p) { p.mutable_models(0)->mutable_memory_plan()->set_scratch_peak_bytes(129); },
@@ -353,7 +354,8 @@ TEST(HbmPack, MarchConflict) {
 TEST(HbmPack, DuplicateModelName) {
   absl::StatusOr<Payload> packed = Pack({SmallPayload("a"), SmallPayload("b"), SmallPayload("a")});
   ASSERT_FALSE(packed.ok());
-  EXPECT_THAT(std::string(packed.status().message()), HasSubstr("model 'a' is in file 0 and file 2"));
+  EXPECT_THAT(std::string(packed.status().message()),
+              HasSubstr("model 'a' is in file 0 and file 2"));
 }
 
 TEST(HbmPack, EmptyAndInvalidInputs) {

@@ -57,77 +57,79 @@ void RunModel(const std::string& name, const std::string& onnx, const std::strin
   ASSERT_TRUE(quantized.ok()) << quantized.status();
   uint64_t o0_cycles = 0;
   for (const char* opt : {"O0", "O2"}) {
-  backend::CompileOptions options;
-  options.march = march;
-  options.opt = opt;
-  absl::StatusOr<backend::CompiledModel> model = backend::Compile(*quantized->graph, options);
-  ASSERT_TRUE(model.ok()) << name << " " << march << ": " << model.status();  ASSERT_EQ(model->inputs.size(), 1u);
-  ASSERT_EQ(model->outputs.size(), 1u);
-  absl::StatusOr<const isa::March*> m = isa::FindMarch(march);
-  ASSERT_TRUE(m.ok());
-  sim::SimulatorOptions sim_options;
-  sim_options.run.mode = sim::Mode::kBoth;
-  absl::StatusOr<std::unique_ptr<sim::Simulator>> sim =
-      sim::Simulator::Create(model->program, **m, sim_options);
-  ASSERT_TRUE(sim.ok()) << sim.status();
-  if (const char* dump = std::getenv("OPENBPU_DUMP_PROGRAM")) {
-    FILE* f = std::fopen(absl::StrCat(dump, "/", name, "_", march, ".s").c_str(), "w");
-    if (f != nullptr) {
-      std::fputs(isa::DisassembleProgram(model->program).c_str(), f);
-      std::fclose(f);
+    backend::CompileOptions options;
+    options.march = march;
+    options.opt = opt;
+    absl::StatusOr<backend::CompiledModel> model = backend::Compile(*quantized->graph, options);
+    ASSERT_TRUE(model.ok()) << name << " " << march << ": " << model.status();
+    ASSERT_EQ(model->inputs.size(), 1u);
+    ASSERT_EQ(model->outputs.size(), 1u);
+    absl::StatusOr<const isa::March*> m = isa::FindMarch(march);
+    ASSERT_TRUE(m.ok());
+    sim::SimulatorOptions sim_options;
+    sim_options.run.mode = sim::Mode::kBoth;
+    absl::StatusOr<std::unique_ptr<sim::Simulator>> sim =
+        sim::Simulator::Create(model->program, **m, sim_options);
+    ASSERT_TRUE(sim.ok()) << sim.status();
+    if (const char* dump = std::getenv("OPENBPU_DUMP_PROGRAM")) {
+      FILE* f = std::fopen(absl::StrCat(dump, "/", name, "_", march, ".s").c_str(), "w");
+      if (f != nullptr) {
+        std::fputs(isa::DisassembleProgram(model->program).c_str(), f);
+        std::fclose(f);
+      }
     }
-  }
-  int64_t elements = 0, mismatches = 0;
-  uint64_t cycles = 0;
-  for (int i = 0; i < count; ++i) {
-    const Tensor x = Sample(samples, i);
-    absl::StatusOr<std::map<std::string, reference::QuantizedValue>> values =
-        reference::RunQuantizedAllValues(*quantized->graph, {x});
-    ASSERT_TRUE(values.ok()) << values.status();
-    const Tensor& in = values->at(model->inputs[0].value).tensor;
-    const Tensor& want = values->at(model->outputs[0].value).tensor;
-    ASSERT_EQ(in.dtype(), model->inputs[0].dtype);
-    ASSERT_EQ(want.dtype(), model->outputs[0].dtype);
-    const absl::Status written =
-        (*sim)->WriteRegion(isa::Region::kInput, model->inputs[0].offset, NhwcBytes(in));
-    ASSERT_TRUE(written.ok()) << written;
-    absl::StatusOr<sim::RunResult> run = (*sim)->Run();
-    ASSERT_TRUE(run.ok()) << name << " " << march << ": " << run.status() << "\n"
-                          << [&] {
-                               std::string text = isa::DisassembleProgram(model->program), out;
-                               for (absl::string_view l : absl::StrSplit(text, '\n')) {
-                                 if (!absl::StartsWith(l, ".params")) absl::StrAppend(&out, l, "\n");
-                               }
-                               return out.substr(0, 2500);
-                             }();
-    cycles = run->stats.total_cycles;
-    std::vector<uint8_t> got(model->outputs[0].bytes);
-    const absl::Status read =
-        (*sim)->ReadRegion(isa::Region::kOutput, model->outputs[0].offset, absl::MakeSpan(got));
-    ASSERT_TRUE(read.ok()) << read;
-    const std::vector<uint8_t> expected = NhwcBytes(want);
-    ASSERT_EQ(got.size(), expected.size());
-    const int64_t es = static_cast<int64_t>(DTypeSize(want.dtype()));
-    for (size_t k = 0; k < got.size(); k += es) {
-      ++elements;
-      mismatches += std::memcmp(&got[k], &expected[k], es) != 0;
+    int64_t elements = 0, mismatches = 0;
+    uint64_t cycles = 0;
+    for (int i = 0; i < count; ++i) {
+      const Tensor x = Sample(samples, i);
+      absl::StatusOr<std::map<std::string, reference::QuantizedValue>> values =
+          reference::RunQuantizedAllValues(*quantized->graph, {x});
+      ASSERT_TRUE(values.ok()) << values.status();
+      const Tensor& in = values->at(model->inputs[0].value).tensor;
+      const Tensor& want = values->at(model->outputs[0].value).tensor;
+      ASSERT_EQ(in.dtype(), model->inputs[0].dtype);
+      ASSERT_EQ(want.dtype(), model->outputs[0].dtype);
+      const absl::Status written =
+          (*sim)->WriteRegion(isa::Region::kInput, model->inputs[0].offset, NhwcBytes(in));
+      ASSERT_TRUE(written.ok()) << written;
+      absl::StatusOr<sim::RunResult> run = (*sim)->Run();
+      ASSERT_TRUE(run.ok()) << name << " " << march << ": " << run.status() << "\n"
+                            << [&] {
+                                 std::string text = isa::DisassembleProgram(model->program), out;
+                                 for (absl::string_view l : absl::StrSplit(text, '\n')) {
+                                   if (!absl::StartsWith(l, ".params"))
+                                     absl::StrAppend(&out, l, "\n");
+                                 }
+                                 return out.substr(0, 2500);
+                               }();
+      cycles = run->stats.total_cycles;
+      std::vector<uint8_t> got(model->outputs[0].bytes);
+      const absl::Status read =
+          (*sim)->ReadRegion(isa::Region::kOutput, model->outputs[0].offset, absl::MakeSpan(got));
+      ASSERT_TRUE(read.ok()) << read;
+      const std::vector<uint8_t> expected = NhwcBytes(want);
+      ASSERT_EQ(got.size(), expected.size());
+      const int64_t es = static_cast<int64_t>(DTypeSize(want.dtype()));
+      for (size_t k = 0; k < got.size(); k += es) {
+        ++elements;
+        mismatches += std::memcmp(&got[k], &expected[k], es) != 0;
+      }
     }
-  }
-  std::printf(
-      "bit-exact: %s %s %s elements=%lld mismatches=%lld (samples=%d, instructions=%zu, "
-      "layers=%zu, cycles=%llu, scratch peak %llu of %llu bytes)\n",
-      name.c_str(), march.c_str(), opt, static_cast<long long>(elements),
-      static_cast<long long>(mismatches), count, model->program.instructions.size(),
-      model->layers.size(), static_cast<unsigned long long>(cycles),
-      static_cast<unsigned long long>(model->scratch_peak_bytes),
-      static_cast<unsigned long long>(model->scratch_bytes_unplanned));
-  EXPECT_GT(elements, 0);
-  EXPECT_EQ(mismatches, 0) << name << " " << march << " " << opt;
-  // O2 overlaps units: never slower than the serial chain (cycles of the last sample, `both`).
-  if (std::string(opt) == "O0") o0_cycles = cycles;
-  if (std::string(opt) == "O2") {
-    EXPECT_LE(cycles, o0_cycles) << name << " " << march << ": O2 slower than O0";
-  }
+    std::printf(
+        "bit-exact: %s %s %s elements=%lld mismatches=%lld (samples=%d, instructions=%zu, "
+        "layers=%zu, cycles=%llu, scratch peak %llu of %llu bytes)\n",
+        name.c_str(), march.c_str(), opt, static_cast<long long>(elements),
+        static_cast<long long>(mismatches), count, model->program.instructions.size(),
+        model->layers.size(), static_cast<unsigned long long>(cycles),
+        static_cast<unsigned long long>(model->scratch_peak_bytes),
+        static_cast<unsigned long long>(model->scratch_bytes_unplanned));
+    EXPECT_GT(elements, 0);
+    EXPECT_EQ(mismatches, 0) << name << " " << march << " " << opt;
+    // O2 overlaps units: never slower than the serial chain (cycles of the last sample, `both`).
+    if (std::string(opt) == "O0") o0_cycles = cycles;
+    if (std::string(opt) == "O2") {
+      EXPECT_LE(cycles, o0_cycles) << name << " " << march << ": O2 slower than O0";
+    }
   }
 }
 

@@ -1,9 +1,9 @@
 // The back-end conformance suite, shaped like IREE's CTS (issue 10): every agreement case
 // (compiler/quantization/agreement_cases_*.cc) of an op the back end lowers is quantized for its
-// march, compiled at O0 and at O2, and run on the simulator in func and in both mode; every output must equal the
-// quantized reference bit for bit. A case the back end cannot compile yet (a broadcast form, a
-// rank, an int16 form without an instruction) is counted with its reason; every lowered op must
-// compile at least one case. One line per op:
+// march, compiled at O0 and at O2, and run on the simulator in func and in both mode; every output
+// must equal the quantized reference bit for bit. A case the back end cannot compile yet (a
+// broadcast form, a rank, an int16 form without an instruction) is counted with its reason; every
+// lowered op must compile at least one case. One line per op:
 //   conformance: OP cases=N compiled=K elements=E mismatches=0 skipped=S
 #include <cstdio>
 #include <cstring>
@@ -55,9 +55,8 @@ absl::Status Quantize(AgreementCase& c, bool fuse = false) {
   PrepareOptions prepare;
   prepare.fuse = fuse;
   for (const auto& [value, amax] : c.fixed_ranges) {
-    prepare.fixed_scales[value] = FixedQuant{int16 ? QDType::kQInt16 : QDType::kQInt8,
-                                             {amax / ((int16 ? 32767.f : 127.f) + 0.5f)},
-                                             -1};
+    prepare.fixed_scales[value] = FixedQuant{
+        int16 ? QDType::kQInt16 : QDType::kQInt8, {amax / ((int16 ? 32767.f : 127.f) + 0.5f)}, -1};
   }
   absl::StatusOr<std::unique_ptr<CalibrationState>> state =
       PrepareCalibration(*c.graph, map, prepare);
@@ -82,59 +81,59 @@ void RunCase(AgreementCase& c, OpStats& stats, bool fuse = false) {
   ASSERT_TRUE(quantized.ok()) << quantized;
   // Each compiled case runs at O0 and O2, each in func and both mode.
   for (const char* opt : {"O0", "O2"}) {
-  backend::CompileOptions options;
-  options.march = c.march;
-  options.opt = opt;
-  absl::StatusOr<backend::CompiledModel> model = backend::Compile(*c.graph, options);
-  if (!model.ok()) {
-    if (std::string(opt) == "O2") continue;  // counted once, at O0
-    // Only "not yet" errors and ops the case's march does not run on its BPU (the op table) may
-    // skip a case; anything else is a back-end bug.
-    const bool off_table = model.status().code() == absl::StatusCode::kInvalidArgument &&
-                           absl::StrContains(model.status().message(), "op table does not run");
-    ASSERT_TRUE(model.status().code() == absl::StatusCode::kUnimplemented ||
-                model.status().code() == absl::StatusCode::kResourceExhausted || off_table)
-        << model.status();
-    std::string reason(model.status().message());
-    reason = reason.substr(reason.find(')') == std::string::npos ? 0 : reason.find(')') + 2);
-    ++stats.skipped[reason.substr(0, 60)];
-    return;
-  }
-  if (std::string(opt) == "O0") ++stats.compiled;
-  absl::StatusOr<std::map<std::string, reference::QuantizedValue>> values =
-      reference::RunQuantizedAllValues(*c.graph, c.inputs);
-  ASSERT_TRUE(values.ok()) << values.status();
-  absl::StatusOr<const isa::March*> march = isa::FindMarch(c.march);
-  ASSERT_TRUE(march.ok());
-  for (sim::Mode mode : {sim::Mode::kFunc, sim::Mode::kBoth}) {
-    sim::SimulatorOptions so;
-    so.run.mode = mode;
-    absl::StatusOr<std::unique_ptr<sim::Simulator>> s =
-        sim::Simulator::Create(model->program, **march, so);
-    ASSERT_TRUE(s.ok()) << s.status();
-    for (const backend::TensorDesc& in : model->inputs) {
-      ASSERT_TRUE(
-          (*s)->WriteRegion(isa::Region::kInput, in.offset, NhwcBytes(values->at(in.value).tensor))
-              .ok());
+    backend::CompileOptions options;
+    options.march = c.march;
+    options.opt = opt;
+    absl::StatusOr<backend::CompiledModel> model = backend::Compile(*c.graph, options);
+    if (!model.ok()) {
+      if (std::string(opt) == "O2") continue;  // counted once, at O0
+      // Only "not yet" errors and ops the case's march does not run on its BPU (the op table) may
+      // skip a case; anything else is a back-end bug.
+      const bool off_table = model.status().code() == absl::StatusCode::kInvalidArgument &&
+                             absl::StrContains(model.status().message(), "op table does not run");
+      ASSERT_TRUE(model.status().code() == absl::StatusCode::kUnimplemented ||
+                  model.status().code() == absl::StatusCode::kResourceExhausted || off_table)
+          << model.status();
+      std::string reason(model.status().message());
+      reason = reason.substr(reason.find(')') == std::string::npos ? 0 : reason.find(')') + 2);
+      ++stats.skipped[reason.substr(0, 60)];
+      return;
     }
-    absl::StatusOr<sim::RunResult> run = (*s)->Run();
-    ASSERT_TRUE(run.ok()) << sim::ModeName(mode) << ": " << run.status();
-    for (const backend::TensorDesc& out : model->outputs) {
-      const Tensor& want = values->at(out.value).tensor;
-      const std::vector<uint8_t> expected = NhwcBytes(want);
-      std::vector<uint8_t> got(out.bytes);
-      ASSERT_TRUE((*s)->ReadRegion(isa::Region::kOutput, out.offset, absl::MakeSpan(got)).ok());
-      ASSERT_EQ(got.size(), expected.size());
-      const size_t es = DTypeSize(want.dtype());
-      int64_t bad = 0;
-      for (size_t k = 0; k < got.size(); k += es) {
-        ++stats.elements;
-        bad += std::memcmp(&got[k], &expected[k], es) != 0;
+    if (std::string(opt) == "O0") ++stats.compiled;
+    absl::StatusOr<std::map<std::string, reference::QuantizedValue>> values =
+        reference::RunQuantizedAllValues(*c.graph, c.inputs);
+    ASSERT_TRUE(values.ok()) << values.status();
+    absl::StatusOr<const isa::March*> march = isa::FindMarch(c.march);
+    ASSERT_TRUE(march.ok());
+    for (sim::Mode mode : {sim::Mode::kFunc, sim::Mode::kBoth}) {
+      sim::SimulatorOptions so;
+      so.run.mode = mode;
+      absl::StatusOr<std::unique_ptr<sim::Simulator>> s =
+          sim::Simulator::Create(model->program, **march, so);
+      ASSERT_TRUE(s.ok()) << s.status();
+      for (const backend::TensorDesc& in : model->inputs) {
+        ASSERT_TRUE((*s)->WriteRegion(isa::Region::kInput, in.offset,
+                                      NhwcBytes(values->at(in.value).tensor))
+                        .ok());
       }
-      stats.mismatches += bad;
-      EXPECT_EQ(bad, 0) << opt << " " << sim::ModeName(mode) << " output '" << out.name << "'";
+      absl::StatusOr<sim::RunResult> run = (*s)->Run();
+      ASSERT_TRUE(run.ok()) << sim::ModeName(mode) << ": " << run.status();
+      for (const backend::TensorDesc& out : model->outputs) {
+        const Tensor& want = values->at(out.value).tensor;
+        const std::vector<uint8_t> expected = NhwcBytes(want);
+        std::vector<uint8_t> got(out.bytes);
+        ASSERT_TRUE((*s)->ReadRegion(isa::Region::kOutput, out.offset, absl::MakeSpan(got)).ok());
+        ASSERT_EQ(got.size(), expected.size());
+        const size_t es = DTypeSize(want.dtype());
+        int64_t bad = 0;
+        for (size_t k = 0; k < got.size(); k += es) {
+          ++stats.elements;
+          bad += std::memcmp(&got[k], &expected[k], es) != 0;
+        }
+        stats.mismatches += bad;
+        EXPECT_EQ(bad, 0) << opt << " " << sim::ModeName(mode) << " output '" << out.name << "'";
+      }
     }
-  }
   }
 }
 
@@ -161,10 +160,11 @@ TEST(BackendConformance, EveryLoweredOpOnTheSimulator) {
     skipped += skip;
     mismatches += stats.mismatches;
   }
-  std::printf("backend-conformance: %d ops, %d cases, %d compiled (O0 and O2, func and both), "
-              "%d skipped, "
-              "%lld mismatches\n",
-              ops, cases, compiled, skipped, static_cast<long long>(mismatches));
+  std::printf(
+      "backend-conformance: %d ops, %d cases, %d compiled (O0 and O2, func and both), "
+      "%d skipped, "
+      "%lld mismatches\n",
+      ops, cases, compiled, skipped, static_cast<long long>(mismatches));
   EXPECT_GT(ops, 10);
 }
 
@@ -178,12 +178,12 @@ TEST(BackendConformance, MultiInputMultiOutput) {
     ir::Value* x = ctx.U({1, 8, 10, 10});
     ir::Value* z = ctx.U({1, 8, 5, 5}, -1.f, 1.f);
     ir::Value* w = ctx.CU({8, 8, 3, 3}, -0.3f, 0.3f);
-    ir::Value* conv = ctx.b.Op("Conv", {x, w}, frontend::Attrs({{"pads", std::vector<int64_t>{1, 1, 1, 1}}}));
+    ir::Value* conv =
+        ctx.b.Op("Conv", {x, w}, frontend::Attrs({{"pads", std::vector<int64_t>{1, 1, 1, 1}}}));
     ir::Value* relu = ctx.b.Op("Relu", {conv});
-    ir::Value* pool = ctx.b.Op(
-        "MaxPool", {relu},
-        frontend::Attrs({{"kernel_shape", std::vector<int64_t>{2, 2}},
-                         {"strides", std::vector<int64_t>{2, 2}}}));
+    ir::Value* pool = ctx.b.Op("MaxPool", {relu},
+                               frontend::Attrs({{"kernel_shape", std::vector<int64_t>{2, 2}},
+                                                {"strides", std::vector<int64_t>{2, 2}}}));
     ir::Value* sum = ctx.b.Op("Add", {pool, z});
     ctx.Out({relu, sum, ctx.b.Op("GlobalAveragePool", {sum})});
     AgreementCase c;
@@ -214,10 +214,9 @@ TEST(BackendConformance, LoneBatchNormRunsOnTheBpu) {
     ir::Value* x = ctx.U({1, 4, 6, 6});
     ir::Value* y = ctx.U({1, 4, 6, 6}, -1.f, 1.f);
     ir::Value* cat = ctx.b.Op("Concat", {x, y}, frontend::Attrs({{"axis", int64_t{1}}}));
-    ir::Value* bn = ctx.b.Op(
-        "BatchNormalization",
-        {cat, ctx.CU({8}, 0.5f, 1.5f), ctx.CU({8}, -0.5f, 0.5f), ctx.CU({8}, -0.2f, 0.2f),
-         ctx.CU({8}, 0.5f, 2.f)});
+    ir::Value* bn =
+        ctx.b.Op("BatchNormalization", {cat, ctx.CU({8}, 0.5f, 1.5f), ctx.CU({8}, -0.5f, 0.5f),
+                                        ctx.CU({8}, -0.2f, 0.2f), ctx.CU({8}, 0.5f, 2.f)});
     ctx.Out(ctx.b.Op("Relu", {bn}));
     AgreementCase c;
     c.name = "concat, batch norm, relu";
@@ -233,10 +232,11 @@ TEST(BackendConformance, LoneBatchNormRunsOnTheBpu) {
       EXPECT_NE(n->op(), "BatchNormalization") << "a BatchNormalization stayed in float";
       convs += n->op() == "FusedConv" ? 1 : 0;
     }
-    std::printf("conformance: lone batch norm %s compiled=%d depthwise convs=%d elements=%lld "
-                "mismatches=%lld\n",
-                march, stats.compiled, convs, static_cast<long long>(stats.elements),
-                static_cast<long long>(stats.mismatches));
+    std::printf(
+        "conformance: lone batch norm %s compiled=%d depthwise convs=%d elements=%lld "
+        "mismatches=%lld\n",
+        march, stats.compiled, convs, static_cast<long long>(stats.elements),
+        static_cast<long long>(stats.mismatches));
     EXPECT_EQ(stats.compiled, 1) << march;
     EXPECT_EQ(convs, 1) << march;  // the BN and the ReLU fused into one depthwise conv
   }

@@ -203,9 +203,9 @@ int Compile(const CompileArgs& args) {
     name = name.substr(0, name.find('.'));
   }
   const std::map<std::string, std::string> recorded = {
-      {"march", args.quantize.march}, {"opt", args.opt},           {"dtype", args.quantize.dtype},
-      {"observer", args.quantize.observer}, {"batch", absl::StrCat(args.batch)},
-      {"input_layout", "NHWC"}};
+      {"march", args.quantize.march},      {"opt", args.opt},
+      {"dtype", args.quantize.dtype},      {"observer", args.quantize.observer},
+      {"batch", absl::StrCat(args.batch)}, {"input_layout", "NHWC"}};
   absl::StatusOr<hbm::Payload> payload =
       backend::ToHbmPayload(*model, name, args.quantize.march, recorded);
   if (!payload.ok()) return Fail(payload.status());

@@ -38,9 +38,9 @@ int64_t ESize(hbm::TensorDesc::DType d) {
 absl::StatusOr<std::vector<uint8_t>> Quantize(const Tensor& x, const hbm::TensorDesc& d) {
   const std::vector<int64_t> shape(d.valid_shape().begin(), d.valid_shape().end());
   if (x.dtype() != DType::kFloat32 || x.shape() != shape) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "input '", d.name(), "' must be float32 ", ShapeToString(shape), ", got ",
-        DTypeName(x.dtype()), " ", ShapeToString(x.shape())));
+    return absl::InvalidArgumentError(
+        absl::StrCat("input '", d.name(), "' must be float32 ", ShapeToString(shape), ", got ",
+                     DTypeName(x.dtype()), " ", ShapeToString(x.shape())));
   }
   if (d.scales_size() != 1) {
     return absl::UnimplementedError("per-channel input quantization");
@@ -74,7 +74,8 @@ absl::StatusOr<hbm::Payload> ReadPayload(const std::string& path) {
   absl::StatusOr<hbm::Payload> payload = hbm::ReadHbm(
       absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
   if (!payload.ok()) {
-    return absl::Status(payload.status().code(), absl::StrCat(path, ": ", payload.status().message()));
+    return absl::Status(payload.status().code(),
+                        absl::StrCat(path, ": ", payload.status().message()));
   }
   return payload;
 }
@@ -82,12 +83,11 @@ absl::StatusOr<hbm::Payload> ReadPayload(const std::string& path) {
 std::string DescString(const hbm::TensorDesc& d) {
   std::vector<std::string> scales;
   for (float s : d.scales()) scales.push_back(absl::StrCat(s));
-  return absl::StrCat("'", d.name(), "' ", hbm::TensorDesc::DType_Name(d.dtype()), " [",
-                      absl::StrJoin(d.valid_shape(), ","), "] ",
-                      hbm::TensorDesc::Layout_Name(d.layout()), " ",
-                      hbm::TensorDesc::QuantType_Name(d.quant_type()), " scale ",
-                      absl::StrJoin(scales, ","), " at ddr ", d.ddr_offset(), " (", d.ddr_bytes(),
-                      " bytes)");
+  return absl::StrCat(
+      "'", d.name(), "' ", hbm::TensorDesc::DType_Name(d.dtype()), " [",
+      absl::StrJoin(d.valid_shape(), ","), "] ", hbm::TensorDesc::Layout_Name(d.layout()), " ",
+      hbm::TensorDesc::QuantType_Name(d.quant_type()), " scale ", absl::StrJoin(scales, ","),
+      " at ddr ", d.ddr_offset(), " (", d.ddr_bytes(), " bytes)");
 }
 
 }  // namespace
@@ -96,16 +96,16 @@ int DisasHbm(const std::string& path) {
   absl::StatusOr<hbm::Payload> payload = ReadPayload(path);
   if (!payload.ok()) return Fail(payload.status());
   const hbm::Header& h = payload->header();
-  std::printf("# %s: .hbm format %u, %s, march %s, %d model(s)\n", path.c_str(),
-              h.format_version(), h.toolkit_version().c_str(), h.march().c_str(),
-              payload->models_size());
+  std::printf("# %s: .hbm format %u, %s, march %s, %d model(s)\n", path.c_str(), h.format_version(),
+              h.toolkit_version().c_str(), h.march().c_str(), payload->models_size());
   std::map<std::string, std::string> options(h.compile_options().begin(),
                                              h.compile_options().end());
   for (const auto& [k, v] : options) std::printf("# option %s = %s\n", k.c_str(), v.c_str());
   for (const hbm::Model& m : payload->models()) {
     std::printf("\n# model %s\n", m.name().c_str());
     for (const hbm::TensorDesc& d : m.inputs()) std::printf("# input  %s\n", DescString(d).c_str());
-    for (const hbm::TensorDesc& d : m.outputs()) std::printf("# output %s\n", DescString(d).c_str());
+    for (const hbm::TensorDesc& d : m.outputs())
+      std::printf("# output %s\n", DescString(d).c_str());
     const hbm::MemoryPlan& plan = m.memory_plan();
     std::printf("# memory: ddr input %llu, output %llu, scratch %llu bytes, %d buffers\n",
                 static_cast<unsigned long long>(plan.input_bytes()),
@@ -114,8 +114,7 @@ int DisasHbm(const std::string& path) {
     for (int i = 0; i < m.layers_size(); ++i) {
       const hbm::Layer& l = m.layers(i);
       std::printf("# layer %d %s (%s): instructions %u..%u\n", i, l.name().c_str(),
-                  absl::StrJoin(l.ops(), ",").c_str(), l.first_instruction(),
-                  l.last_instruction());
+                  absl::StrJoin(l.ops(), ",").c_str(), l.first_instruction(), l.last_instruction());
     }
     absl::StatusOr<isa::Program> program = isa::ParseProgram(absl::MakeConstSpan(
         reinterpret_cast<const uint8_t*>(m.program().data()), m.program().size()));
@@ -140,7 +139,8 @@ int PackHbm(const std::vector<std::string>& inputs, const std::string& output) {
   absl::StatusOr<std::vector<uint8_t>> bytes = hbm::WriteHbm(*packed);
   if (!bytes.ok()) return Fail(bytes.status());
   std::ofstream out(output, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes->data()), static_cast<std::streamsize>(bytes->size()));
+  out.write(reinterpret_cast<const char*>(bytes->data()),
+            static_cast<std::streamsize>(bytes->size()));
   if (!out) return Fail(absl::UnavailableError(absl::StrCat("cannot write ", output)));
   std::vector<std::string> names;
   for (const hbm::Model& m : packed->models()) names.push_back(m.name());
@@ -163,9 +163,9 @@ int SimHbm(const HbmSimArgs& args) {
   absl::StatusOr<const isa::March*> march = isa::FindMarch(program->march);
   if (!march.ok()) return Fail(march.status());
   if (!args.inputs.empty() && static_cast<int>(args.inputs.size()) != model.inputs_size()) {
-    return Fail(absl::InvalidArgumentError(absl::StrCat(
-        "model '", model.name(), "' has ", model.inputs_size(), " inputs; got ",
-        args.inputs.size(), " --input")));
+    return Fail(absl::InvalidArgumentError(absl::StrCat("model '", model.name(), "' has ",
+                                                        model.inputs_size(), " inputs; got ",
+                                                        args.inputs.size(), " --input")));
   }
   sim::SimulatorOptions options;
   options.run.mode = args.mode;
@@ -185,8 +185,7 @@ int SimHbm(const HbmSimArgs& args) {
         if (!quantized.ok()) return Fail(quantized.status());
         q = *std::move(quantized);
       }
-      if (absl::Status st =
-              (*simulator)->WriteRegion(isa::Region::kInput, in_desc.ddr_offset(), q);
+      if (absl::Status st = (*simulator)->WriteRegion(isa::Region::kInput, in_desc.ddr_offset(), q);
           !st.ok()) {
         return Fail(st);
       }
@@ -195,22 +194,21 @@ int SimHbm(const HbmSimArgs& args) {
   absl::StatusOr<sim::RunResult> run = (*simulator)->Run();
   if (!run.ok()) return Fail(run.status());
   std::printf("model: %s (%s), march %s, %zu instructions, %d layers, mode %s%s\n",
-              model.name().c_str(), args.path.c_str(), (*march)->name,
-              program->instructions.size(), model.layers_size(), sim::ModeName(args.mode),
-              args.serial ? " (serial)" : "");
+              model.name().c_str(), args.path.c_str(), (*march)->name, program->instructions.size(),
+              model.layers_size(), sim::ModeName(args.mode), args.serial ? " (serial)" : "");
   if (args.mode != sim::Mode::kFunc) std::fputs(sim::StatsSummary(run->stats).c_str(), stdout);
   if (!data) return 0;
   for (int o = 0; o < model.outputs_size(); ++o) {
     const hbm::TensorDesc& out_desc = model.outputs(o);
     std::vector<uint8_t> raw(out_desc.ddr_bytes());
-    if (absl::Status st = (*simulator)->ReadRegion(isa::Region::kOutput, out_desc.ddr_offset(),
-                                                   absl::MakeSpan(raw));
+    if (absl::Status st =
+            (*simulator)
+                ->ReadRegion(isa::Region::kOutput, out_desc.ddr_offset(), absl::MakeSpan(raw));
         !st.ok()) {
       return Fail(st);
     }
     // Dequantize (q * scale, float32) back to the NCHW layout of the valid shape.
-    const std::vector<int64_t> shape(out_desc.valid_shape().begin(),
-                                     out_desc.valid_shape().end());
+    const std::vector<int64_t> shape(out_desc.valid_shape().begin(), out_desc.valid_shape().end());
     Tensor y(DType::kFloat32, shape);
     const int64_t es = ESize(out_desc.dtype());
     const int64_t n = shape.empty() ? 1 : shape[0], c = shape.size() > 1 ? shape[1] : 1;
@@ -237,9 +235,8 @@ int SimHbm(const HbmSimArgs& args) {
                 ShapeToString(shape).c_str(), absl::StrJoin(head, ", ").c_str(),
                 count > 8 ? ", ..." : "", static_cast<long long>(best));
     if (!args.output.empty()) {
-      const std::string path = model.outputs_size() == 1
-                                   ? args.output
-                                   : absl::StrCat(args.output, o, ".npy");
+      const std::string path =
+          model.outputs_size() == 1 ? args.output : absl::StrCat(args.output, o, ".npy");
       if (absl::Status st = WriteNpy(path, y); !st.ok()) return Fail(st);
       std::printf("wrote %s\n", path.c_str());
     }

@@ -102,8 +102,8 @@ struct SimArgs {
 
 int Sim(const SimArgs& args) {
   const std::string input = args.inputs.empty() ? std::string() : args.inputs.back();
-  const std::string &path = args.path, &output = args.output,
-                    &expect = args.expect, &trace = args.trace, &stats_json = args.stats_json;
+  const std::string &path = args.path, &output = args.output, &expect = args.expect,
+                    &trace = args.trace, &stats_json = args.stats_json;
   sim::SimulatorOptions options;
   absl::StatusOr<sim::Mode> mode = sim::ParseMode(args.mode);
   if (!mode.ok()) return Fail(mode.status());

@@ -62,18 +62,19 @@ class ScratchAllocator {
 // them as 1x1 convolutions, which every march runs (bernoulli2 has no Linear row).
 absl::Status CheckTableRow(const ir::Node& node, const std::string& march_name) {
   const ir::OpSchema* schema = ir::OpRegistry::Global().Find(node.op());
-  const std::string op = schema != nullptr && !schema->table_op.empty() ? schema->table_op
-                                                                        : node.op();
+  const std::string op =
+      schema != nullptr && !schema->table_op.empty() ? schema->table_op : node.op();
   if (op == "Gemm" || op == "FusedLinear" || IsAliasOp(node)) return absl::OkStatus();
   absl::StatusOr<march::March> march = march::ParseMarch(march_name);
   if (!march.ok()) return march.status();
   const march::OpTableEntry* row = march::FindPrimary(op);
   if (row == nullptr) return absl::OkStatus();  // no row: the lowering decides
   if (row->For(*march).supported == march::Supported::kNo) {
-    return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
-                         absl::StrCat("the ", march_name, " op table does not run '",
-                                      row->vendor_name, "' on the BPU (hybrid BPU/CPU models "
-                                      "come later)"));
+    return ir::NodeError(
+        absl::StatusCode::kInvalidArgument, node,
+        absl::StrCat("the ", march_name, " op table does not run '", row->vendor_name,
+                     "' on the BPU (hybrid BPU/CPU models "
+                     "come later)"));
   }
   return absl::OkStatus();
 }
@@ -86,9 +87,9 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> Rebatch(const ir::Graph& graph, int b
   }
   for (const ir::Value* in : graph.inputs()) {
     if (in->type().shape.empty() || in->type().shape[0] != 1) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "input '", in->name(), "' has shape ", ShapeToString(in->type().shape),
-          "; batching needs batch-1 inputs"));
+      return absl::InvalidArgumentError(absl::StrCat("input '", in->name(), "' has shape ",
+                                                     ShapeToString(in->type().shape),
+                                                     "; batching needs batch-1 inputs"));
     }
   }
   absl::StatusOr<std::unique_ptr<ir::Graph>> copy = ir::FromProto(ir::ToProto(graph));
@@ -120,10 +121,10 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
         "(or give bpu compile the ONNX model and calibration data)");
   }
   if (graph.march() != options.march) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the graph was quantized for ", graph.march(), ", not ", options.march,
-        ": the marches differ in dtypes and add formulas, so convert it again for ",
-        options.march));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the graph was quantized for ", graph.march(), ", not ", options.march,
+                     ": the marches differ in dtypes and add formulas, so convert it again for ",
+                     options.march));
   }
 
   // The BPU part: the nodes between the QuantizeLinear of each graph input and the
@@ -266,8 +267,8 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
       const int done = static_cast<int>((i + 1) * kWidth / bpu.size());
       std::fprintf(options.progress, "\rcompile: [%s%s] %zu/%zu nodes, %-40.40s",
                    std::string(static_cast<size_t>(done), '#').c_str(),
-                   std::string(static_cast<size_t>(kWidth - done), '.').c_str(), i + 1,
-                   bpu.size(), node->name().c_str());
+                   std::string(static_cast<size_t>(kWidth - done), '.').c_str(), i + 1, bpu.size(),
+                   node->name().c_str());
       if (i + 1 == bpu.size()) std::fputc('\n', options.progress);
       std::fflush(options.progress);
     }

@@ -32,8 +32,8 @@ struct CompileOptions {
 // A model input or output in the DDR input / output region: dense NHWC of `dtype` (the
 // quantized value's storage), `shape` the value's NCHW shape, quantized with `scales`.
 struct TensorDesc {
-  std::string name;       // the graph input / output name
-  std::string value;      // the quantized value inside the graph
+  std::string name;   // the graph input / output name
+  std::string value;  // the quantized value inside the graph
   DType dtype = DType::kInt8;
   Shape shape;
   std::vector<float> scales;

@@ -30,7 +30,9 @@ constexpr const char* kUnitNames[5] = {"load", "store", "tae", "vae", "aae"};
 // O0: the semaphore of the consumer's unit (1..5), signalled only by the previous data
 // instruction. O2: one semaphore per ordered pair of units (6..25).
 int ChainSemaphore(int unit) { return 1 + unit; }
-int PairSemaphore(int producer, int consumer) { return 6 + producer * 5 + consumer - (consumer > producer ? 1 : 0); }
+int PairSemaphore(int producer, int consumer) {
+  return 6 + producer * 5 + consumer - (consumer > producer ? 1 : 0);
+}
 
 bool Conflicts(const std::vector<Emitter::Access>& a, const std::vector<Emitter::Access>& b) {
   for (const Emitter::Access& x : a) {
@@ -158,8 +160,8 @@ void Emitter::LoadParams(const char* space, uint64_t dst, uint64_t offset, uint6
     const uint64_t n = std::min(kChunk, bytes - done);
     Config(absl::StrCat("load.shape elem=1 n0=16 n1=", (n + 15) / 16, " n2=1"));
     Config("load.stride ddr_s1=16 ddr_s2=0 sram_s1=16 sram_s2=0");
-    Data(absl::StrCat("load dst_space=", space, " dst=", dst + done, " region=param offset=",
-                      offset + done),
+    Data(absl::StrCat("load dst_space=", space, " dst=", dst + done,
+                      " region=param offset=", offset + done),
          {Write(space, static_cast<int64_t>(dst + done), static_cast<int64_t>(Align16(n)))});
   }
 }

@@ -1,7 +1,7 @@
 #include "compiler/backend/lowering.h"
 
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 
 #include "absl/strings/str_cat.h"
 #include "compiler/ir/node_error.h"

@@ -74,7 +74,7 @@ class LoweringRegistry {
   std::map<std::string, LowerFn, std::less<>> fns_;
 };
 
-#define OPENBPU_REGISTER_LOWERING(id, op, fn)            \
+#define OPENBPU_REGISTER_LOWERING(id, op, fn)          \
   static const bool openbpu_lowering_registered_##id = \
       ::openbpu::backend::LoweringRegistry::Global().Register(op, fn)
 

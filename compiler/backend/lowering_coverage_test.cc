@@ -54,12 +54,13 @@ TEST(LoweringCoverageTest, EveryBpuOpIsLoweredOrPending) {
     if (!s.qkernel || !OnTheBpu(table_op)) continue;
     ++bpu;
     const bool has = LoweringRegistry::Global().Find(op) != nullptr;
-    const bool alias = op == "Identity" || op == "Flatten" || op == "Reshape" ||
-                       op == "Squeeze" || op == "Unsqueeze";
+    const bool alias = op == "Identity" || op == "Flatten" || op == "Reshape" || op == "Squeeze" ||
+                       op == "Unsqueeze";
     lowered += has ? 1 : 0;
     aliases += alias && !has ? 1 : 0;
     if (has || alias) {
-      EXPECT_EQ(pending.count(op), 0u) << op << " is lowered now: remove it from lowering_pending.txt";
+      EXPECT_EQ(pending.count(op), 0u)
+          << op << " is lowered now: remove it from lowering_pending.txt";
     } else {
       EXPECT_EQ(pending.count(op), 1u)
           << op << " has an integer kernel and a BPU row but no lowering (and is not pending)";
@@ -68,8 +69,8 @@ TEST(LoweringCoverageTest, EveryBpuOpIsLoweredOrPending) {
   for (const std::string& op : pending) {
     EXPECT_NE(ir::OpRegistry::Global().Find(op), nullptr) << op << " is not a registered op";
   }
-  std::printf("lowering-coverage: %d BPU ops, %d lowered, %d aliases, %zu pending\n", bpu,
-              lowered, aliases, pending.size());
+  std::printf("lowering-coverage: %d BPU ops, %d lowered, %d aliases, %zu pending\n", bpu, lowered,
+              aliases, pending.size());
 }
 
 }  // namespace

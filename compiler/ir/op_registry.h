@@ -48,11 +48,10 @@ struct QuantOpContext {
 using QuantPrepareFn = std::function<absl::Status(Node& node, const QuantOpContext& ctx)>;
 // Integer kernel: inputs are the integer tensors the input values' QuantInfo
 // describe (or the op's float/int64 index inputs, unchanged); reads parameters
-// parameters only through compiler/ops/qparams.h's Load and the value types; pushes one integer tensor per
-// output in the output value's storage dtype.
-// Loads and validates the typed parameters qprepare stored on `node` (compiler/ops/qparams.h):
-// OK when they are complete, an error naming the node otherwise. The quantized-graph verifier
-// runs it on every node that runs on the BPU.
+// parameters only through compiler/ops/qparams.h's Load and the value types; pushes one integer
+// tensor per output in the output value's storage dtype. Loads and validates the typed parameters
+// qprepare stored on `node` (compiler/ops/qparams.h): OK when they are complete, an error naming
+// the node otherwise. The quantized-graph verifier runs it on every node that runs on the BPU.
 using QuantCheckFn = std::function<absl::Status(const Node& node)>;
 using QuantKernelFn = std::function<absl::Status(
     const Node& node, absl::Span<const Tensor* const> inputs, std::vector<Tensor>& outputs)>;

@@ -18,8 +18,9 @@ ir::OpSchema AveragePoolSchema() {
 }
 
 OPENBPU_REGISTER_OP(AveragePool,
-                    qarith::WithArithmeticQuant<qparams::Divisors>(AveragePoolSchema(), qarith::PrepareAveragePool,
-                                                qarith::AveragePoolKernel));
+                    qarith::WithArithmeticQuant<qparams::Divisors>(AveragePoolSchema(),
+                                                                   qarith::PrepareAveragePool,
+                                                                   qarith::AveragePoolKernel));
 
 }  // namespace
 }  // namespace openbpu::ops

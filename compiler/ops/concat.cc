@@ -115,8 +115,8 @@ ir::OpSchema ConcatSchema() {
   return s;
 }
 
-OPENBPU_REGISTER_OP(Concat, qarith::WithArithmeticQuant<qparams::InputRecords>(ConcatSchema(), qarith::PrepareConcat,
-                                                        qarith::ConcatKernel));
+OPENBPU_REGISTER_OP(Concat, qarith::WithArithmeticQuant<qparams::InputRecords>(
+                                ConcatSchema(), qarith::PrepareConcat, qarith::ConcatKernel));
 
 }  // namespace
 }  // namespace openbpu::ops

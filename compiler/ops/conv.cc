@@ -14,8 +14,9 @@ ir::OpSchema ConvSchema() {
   return s;
 }
 
-OPENBPU_REGISTER_OP(Conv, qarith::WithArithmeticQuant<qparams::Requant>(ConvSchema(), qarith::PrepareConv,
-                                                      qarith::ConvKernel));
+OPENBPU_REGISTER_OP(Conv,
+                    qarith::WithArithmeticQuant<qparams::Requant>(ConvSchema(), qarith::PrepareConv,
+                                                                  qarith::ConvKernel));
 
 }  // namespace
 }  // namespace openbpu::ops

@@ -69,8 +69,9 @@ ir::OpSchema ConvTransposeSchema() {
 }
 
 OPENBPU_REGISTER_OP(ConvTranspose,
-                    qarith::WithArithmeticQuant<qparams::Requant>(ConvTransposeSchema(), qarith::PrepareConvTranspose,
-                                                QuantizedConvTranspose));
+                    qarith::WithArithmeticQuant<qparams::Requant>(ConvTransposeSchema(),
+                                                                  qarith::PrepareConvTranspose,
+                                                                  QuantizedConvTranspose));
 
 }  // namespace
 }  // namespace openbpu::ops

@@ -42,8 +42,9 @@ ir::OpSchema FusedConvSchema() {
   return s;
 }
 
-OPENBPU_REGISTER_OP(FusedConv, qarith::WithArithmeticQuant<qparams::Requant>(FusedConvSchema(), qarith::PrepareConv,
-                                                           qarith::ConvKernel));
+OPENBPU_REGISTER_OP(FusedConv, qarith::WithArithmeticQuant<qparams::Requant>(FusedConvSchema(),
+                                                                             qarith::PrepareConv,
+                                                                             qarith::ConvKernel));
 
 }  // namespace
 }  // namespace openbpu::ops

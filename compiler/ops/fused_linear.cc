@@ -78,8 +78,9 @@ ir::OpSchema FusedLinearSchema() {
 }
 
 OPENBPU_REGISTER_OP(FusedLinear,
-                    qarith::WithArithmeticQuant<qparams::Requant>(FusedLinearSchema(), qarith::PrepareLinear,
-                                                qarith::LinearKernel));
+                    qarith::WithArithmeticQuant<qparams::Requant>(FusedLinearSchema(),
+                                                                  qarith::PrepareLinear,
+                                                                  qarith::LinearKernel));
 
 }  // namespace
 }  // namespace openbpu::ops

@@ -111,8 +111,9 @@ ir::OpSchema GemmSchema() {
   return s;
 }
 
-OPENBPU_REGISTER_OP(Gemm, qarith::WithArithmeticQuant<qparams::Requant>(GemmSchema(), qarith::PrepareGemm,
-                                                      qarith::GemmKernel));
+OPENBPU_REGISTER_OP(Gemm,
+                    qarith::WithArithmeticQuant<qparams::Requant>(GemmSchema(), qarith::PrepareGemm,
+                                                                  qarith::GemmKernel));
 
 }  // namespace
 }  // namespace openbpu::ops

@@ -6,10 +6,10 @@
 namespace openbpu::ops {
 namespace {
 
-OPENBPU_REGISTER_OP(
-    GlobalAveragePool,
-    qarith::WithArithmeticQuant<qparams::Divisors>(GlobalPoolSchema("GlobalAveragePool", kernels::GlobalAveragePool),
-                                qarith::PrepareGlobalAveragePool, qarith::GlobalAveragePoolKernel));
+OPENBPU_REGISTER_OP(GlobalAveragePool,
+                    qarith::WithArithmeticQuant<qparams::Divisors>(
+                        GlobalPoolSchema("GlobalAveragePool", kernels::GlobalAveragePool),
+                        qarith::PrepareGlobalAveragePool, qarith::GlobalAveragePoolKernel));
 
 }  // namespace
 }  // namespace openbpu::ops

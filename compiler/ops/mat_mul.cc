@@ -40,8 +40,9 @@ ir::OpSchema MatMulSchema() {
   return s;
 }
 
-OPENBPU_REGISTER_OP(MatMul, qarith::WithArithmeticQuant<qparams::Requant>(MatMulSchema(), qarith::PrepareMatMul,
-                                                        qarith::MatMulKernel));
+OPENBPU_REGISTER_OP(MatMul, qarith::WithArithmeticQuant<qparams::Requant>(MatMulSchema(),
+                                                                          qarith::PrepareMatMul,
+                                                                          qarith::MatMulKernel));
 
 }  // namespace
 }  // namespace openbpu::ops

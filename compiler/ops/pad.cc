@@ -235,10 +235,11 @@ ir::OpSchema PadSchema() {
     absl::StatusOr<std::vector<double>> value = qexact::ConstantRealValues(node, 2);
     if (!value.ok()) return value.status();
     return qparams::Store(
-        node, qparams::Pad{static_cast<int32_t>(
-                  value->empty() ? 0
-                                 : qexact::QuantizeLikeFakeQuant(static_cast<float>((*value)[0]),
-                                                                 *s_x, range->first, range->second))});
+        node,
+        qparams::Pad{static_cast<int32_t>(
+            value->empty() ? 0
+                           : qexact::QuantizeLikeFakeQuant(static_cast<float>((*value)[0]), *s_x,
+                                                           range->first, range->second))});
   };
   s.qcheck = qparams::CheckFn<qparams::Pad>();
   s.qkernel = [kernel = s.kernel](const ir::Node& node, absl::Span<const Tensor* const> inputs,

@@ -70,8 +70,9 @@ absl::Status PReluKernel(const ir::Node& node, absl::Span<const Tensor* const> i
   std::vector<int64_t> y(q.size());
   for (size_t i = 0; i < q.size(); ++i) {
     const int64_t c = index[i];
-    y[i] = q[i] >= 0 ? numerics::Requantize(q[i], p->positive, range->first, range->second)
-                     : numerics::Requantize(sign[c] * q[i], p->negative[c], range->first, range->second);
+    y[i] = q[i] >= 0
+               ? numerics::Requantize(q[i], p->positive, range->first, range->second)
+               : numerics::Requantize(sign[c] * q[i], p->negative[c], range->first, range->second);
   }
   outputs.push_back(qexact::IntTensor(*storage, x.shape(), y));
   return absl::OkStatus();

@@ -51,9 +51,9 @@ void PutRecords(ir::Node& node, absl::string_view family, absl::string_view fiel
 template <typename T>
 absl::Status Checked(ir::Node& node, absl::string_view family, const T& p) {
   if (absl::Status st = Validate(p); !st.ok()) {
-    return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
-                         absl::StrCat("invalid '", family, "' quantization parameters: ",
-                                      st.message()));
+    return ir::NodeError(
+        absl::StatusCode::kInvalidArgument, node,
+        absl::StrCat("invalid '", family, "' quantization parameters: ", st.message()));
   }
   Erase(node, family);
   return absl::OkStatus();
@@ -120,8 +120,8 @@ absl::Status Store(ir::Node& node, const Divisors& p) {
 absl::Status Store(ir::Node& node, const Compare& p) {
   if (absl::Status st = Checked(node, "cmp", p); !st.ok()) return st;
   PutInts<int32_t>(node, "cmp", "scales",
-                   std::vector<int32_t>{p.x_scale.mantissa, p.x_scale.exponent,
-                                        p.y_scale.mantissa, p.y_scale.exponent});
+                   std::vector<int32_t>{p.x_scale.mantissa, p.x_scale.exponent, p.y_scale.mantissa,
+                                        p.y_scale.exponent});
   PutInts<int32_t>(node, "cmp", "predicate",
                    std::vector<int32_t>{static_cast<int32_t>(p.predicate)});
   return absl::OkStatus();
@@ -217,15 +217,16 @@ absl::Status Store(ir::Node& node, const LayerNorm& p) {
   PutRecords(node, "layernorm", "gamma", gamma);
   PutInts<int32_t>(node, "layernorm", "gamma_sign", p.gamma_sign);
   PutInts<int64_t>(node, "layernorm", "beta", p.beta);
-  PutInts<int32_t>(node, "layernorm", "eps",
-                   std::vector<int32_t>{p.eps_mantissa, p.eps_exponent});
+  PutInts<int32_t>(node, "layernorm", "eps", std::vector<int32_t>{p.eps_mantissa, p.eps_exponent});
   PutInts<int32_t>(node, "layernorm", "rsqrt_table", p.rsqrt_table);
   return absl::OkStatus();
 }
 
-#define OPENBPU_QP_HAS(T, family) \
-  template <>                     \
-  bool Has<T>(const ir::Node& node) { return HasFamily(node, family); }
+#define OPENBPU_QP_HAS(T, family)     \
+  template <>                         \
+  bool Has<T>(const ir::Node& node) { \
+    return HasFamily(node, family);   \
+  }
 OPENBPU_QP_HAS(Requant, "requant")
 OPENBPU_QP_HAS(Add, "add")
 OPENBPU_QP_HAS(Mul, "mul")

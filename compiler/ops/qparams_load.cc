@@ -50,10 +50,10 @@ class Reader {
     if (!t.ok()) return t.status();
     if ((*t)->dtype() != DTypeOf<T>() || (*t)->rank() != 1 ||
         (count >= 0 && (*t)->num_elements() != count)) {
-      return Malformed(field, absl::StrCat("must be ", DTypeName(DTypeOf<T>()), " [",
-                                           count >= 0 ? absl::StrCat(count) : "n", "], is ",
-                                           DTypeName((*t)->dtype()), " ",
-                                           ShapeToString((*t)->shape())));
+      return Malformed(field,
+                       absl::StrCat("must be ", DTypeName(DTypeOf<T>()), " [",
+                                    count >= 0 ? absl::StrCat(count) : "n", "], is ",
+                                    DTypeName((*t)->dtype()), " ", ShapeToString((*t)->shape())));
     }
     const absl::Span<const T> s = (*t)->span<T>();
     return std::vector<T>(s.begin(), s.end());
@@ -72,11 +72,10 @@ class Reader {
     if (!t.ok()) return t.status();
     if ((*t)->dtype() != DType::kInt32 || (*t)->rank() != 2 || (*t)->dim(1) != 2 ||
         (count >= 0 && (*t)->dim(0) != count)) {
-      return Malformed(field, absl::StrCat("must be int32 [",
-                                           count >= 0 ? absl::StrCat(count) : "n",
-                                           ", 2] (multiplier, shift) rows, is ",
-                                           DTypeName((*t)->dtype()), " ",
-                                           ShapeToString((*t)->shape())));
+      return Malformed(
+          field, absl::StrCat("must be int32 [", count >= 0 ? absl::StrCat(count) : "n",
+                              ", 2] (multiplier, shift) rows, is ", DTypeName((*t)->dtype()), " ",
+                              ShapeToString((*t)->shape())));
     }
     const int32_t* p = (*t)->data<int32_t>();
     std::vector<RequantizeRecord> records((*t)->dim(0));
@@ -102,9 +101,9 @@ class Reader {
   // Wraps a family-level Validate error.
   absl::Status Invalid(const absl::Status& st) const {
     if (st.ok()) return st;
-    return ir::NodeError(absl::StatusCode::kInvalidArgument, node_,
-                         absl::StrCat("invalid '", family_, "' quantization parameters: ",
-                                      st.message()));
+    return ir::NodeError(
+        absl::StatusCode::kInvalidArgument, node_,
+        absl::StrCat("invalid '", family_, "' quantization parameters: ", st.message()));
   }
 
  private:
@@ -112,9 +111,9 @@ class Reader {
     auto it = node_.qparams().find(Key(family_, field));
     if (it == node_.qparams().end()) {
       if (absl::Status st = RequirePresent(); !st.ok()) return st;
-      return ir::NodeError(absl::StatusCode::kInvalidArgument, node_,
-                           absl::StrCat("quantization parameter '", Key(family_, field),
-                                        "' is missing"));
+      return ir::NodeError(
+          absl::StatusCode::kInvalidArgument, node_,
+          absl::StrCat("quantization parameter '", Key(family_, field), "' is missing"));
     }
     return &it->second;
   }
@@ -145,8 +144,8 @@ absl::StatusOr<numerics::SegmentLut> ReadSegmentLut(const Reader& r, const ir::N
 
 }  // namespace
 
-#define OPENBPU_QP_TRY(var, expr)          \
-  auto var##_or = (expr);                  \
+#define OPENBPU_QP_TRY(var, expr)               \
+  auto var##_or = (expr);                       \
   if (!var##_or.ok()) return var##_or.status(); \
   auto& var = *var##_or
 
@@ -180,8 +179,8 @@ absl::StatusOr<Add> Load<Add>(const ir::Node& node) {
   if (r.Present("bayes")) {
     OPENBPU_QP_TRY(v, r.Ints<int32_t>("bayes", 4));
     numerics::BayesAddParams b;
-    if (v[0] < 0 || v[0] > 1 || v[1] < -1 || v[1] > 1 || v[2] < 0 || v[2] > 23 ||
-        v[3] < -32767 || v[3] > 32767) {
+    if (v[0] < 0 || v[0] > 1 || v[1] < -1 || v[1] > 1 || v[2] < 0 || v[2] > 23 || v[3] < -32767 ||
+        v[3] > 32767) {
       return r.Invalid(absl::InvalidArgumentError("bayes fields out of range"));
     }
     b.x_input = static_cast<uint8_t>(v[0]);

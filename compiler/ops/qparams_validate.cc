@@ -166,14 +166,14 @@ absl::Status Validate(const NormTable& p) {
       p.function != isa::NormFunction::kLog) {
     return absl::InvalidArgumentError("unknown normalized function");
   }
-  if (absl::Status st = CheckLength(p.table.entries.size(), isa::NormTableEntries(p.function),
-                                    "table");
+  if (absl::Status st =
+          CheckLength(p.table.entries.size(), isa::NormTableEntries(p.function), "table");
       !st.ok()) {
     return st;
   }
   if (p.max_lsb < 0) return absl::InvalidArgumentError("max_lsb is negative");
-  const std::vector<uint8_t> image = isa::PackNormTableImage(
-      p.function, p.table.record, p.table.log_offset, p.table.entries);
+  const std::vector<uint8_t> image =
+      isa::PackNormTableImage(p.function, p.table.record, p.table.log_offset, p.table.entries);
   return isa::UnpackNormTableImage(p.function, image).status();
 }
 
@@ -195,7 +195,8 @@ absl::Status Validate(const Softmax& p) {
     }
     for (int32_t v : p.exp_table) {
       if (v < 0 || v > 32767) {
-        return absl::InvalidArgumentError(absl::StrCat("exp table entry ", v, " outside [0, 32767]"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("exp table entry ", v, " outside [0, 32767]"));
       }
     }
   } else if (absl::Status st = CheckSegmentLut(p.exp_lut); !st.ok()) {
@@ -214,16 +215,16 @@ absl::Status Validate(const LayerNorm& p) {
   if (n == 0 || n > static_cast<size_t>(numerics::kMaxLayerNormSize)) {
     return absl::InvalidArgumentError(absl::StrCat("normalized size ", n, " outside [1, 2^20]"));
   }
-  for (const auto& [size, what] : {std::pair{p.gamma_shift.size(), "gamma_shift"},
-                                   std::pair{p.gamma_sign.size(), "gamma_sign"},
-                                   std::pair{p.beta.size(), "beta"}}) {
+  for (const auto& [size, what] :
+       {std::pair{p.gamma_shift.size(), "gamma_shift"},
+        std::pair{p.gamma_sign.size(), "gamma_sign"}, std::pair{p.beta.size(), "beta"}}) {
     if (absl::Status st = CheckLength(size, n, what); !st.ok()) return st;
   }
   for (size_t i = 0; i < n; ++i) {
     const int32_t shift = p.gamma_shift[i];
     if (shift < numerics::kMinShift || shift > numerics::kMaxShift) {
-      return absl::InvalidArgumentError(absl::StrCat("gamma record ", i, ": shift ", shift,
-                                                     " out of range"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("gamma record ", i, ": shift ", shift, " out of range"));
     }
     if (absl::Status st = CheckRecords(
             {RequantizeRecord{p.gamma_multiplier[i], static_cast<int8_t>(shift)}}, "gamma record");

@@ -54,9 +54,8 @@ absl::Status MapBinary(const ir::Node& node, absl::Span<const Tensor* const> inp
   absl::StatusOr<BroadcastOperands> x = Broadcast(inputs);
   if (!x.ok()) return x.status();
   const auto [lo, hi] = *StorageRange(*storage);
-  outputs.push_back(MakeOutput(*storage, x->shape, [&](int64_t i) {
-    return fn(x->a[x->ia[i]], x->b[x->ib[i]], lo, hi);
-  }));
+  outputs.push_back(MakeOutput(
+      *storage, x->shape, [&](int64_t i) { return fn(x->a[x->ia[i]], x->b[x->ib[i]], lo, hi); }));
   return absl::OkStatus();
 }
 

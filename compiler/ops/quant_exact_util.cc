@@ -1,14 +1,13 @@
 // Quantization lookups and qparam records of the exact-op family.
 #include "compiler/ops/quant_exact_util.h"
 
-#include "compiler/ops/qparams.h"
-
 #include <algorithm>
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
 #include "compiler/ir/node_error.h"
 #include "compiler/ops/op_util.h"
+#include "compiler/ops/qparams.h"
 #include "compiler/ops/quant_util.h"
 #include "isa/numerics/compare.h"
 #include "isa/numerics/requantize.h"
@@ -173,8 +172,7 @@ absl::Status PrepareCompare(ir::Node& node, isa::CmpPredicate predicate) {
 }
 
 absl::Status CompareKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
-                           const ir::KernelFn& float_kernel,
-                           std::vector<Tensor>& outputs) {
+                           const ir::KernelFn& float_kernel, std::vector<Tensor>& outputs) {
   if (!qparams::Has<qparams::Compare>(node)) return float_kernel(node, inputs, outputs);
   absl::StatusOr<qparams::Compare> p = qparams::Load<qparams::Compare>(node);
   if (!p.ok()) return p.status();
@@ -188,7 +186,8 @@ absl::Status CompareKernel(const ir::Node& node, absl::Span<const Tensor* const>
   Tensor out(DType::kBool, *shape);
   bool* po = out.data<bool>();
   for (size_t i = 0; i < ia.size(); ++i) {
-    po[i] = isa::CmpHolds(p->predicate, numerics::CompareScaled(qa[ia[i]], p->x_scale, qb[ib[i]], p->y_scale));
+    po[i] = isa::CmpHolds(p->predicate,
+                          numerics::CompareScaled(qa[ia[i]], p->x_scale, qb[ib[i]], p->y_scale));
   }
   outputs.push_back(std::move(out));
   return absl::OkStatus();

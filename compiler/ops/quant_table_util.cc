@@ -2,14 +2,13 @@
 // (docs/NUMERICS.md, "Lookup tables", "SegmentLUT").
 #include "compiler/ops/quant_table_util.h"
 
-#include "compiler/ops/qparams.h"
-
 #include <cmath>
 #include <map>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "compiler/ir/node_error.h"
+#include "compiler/ops/qparams.h"
 #include "compiler/ops/quant_util.h"
 #include "isa/numerics/lut.h"
 #include "isa/numerics/requantize.h"
@@ -88,9 +87,9 @@ absl::Status UnaryTableKernel(const ir::Node& node, absl::Span<const Tensor* con
   absl::StatusOr<qparams::Table> table = qparams::Load<qparams::Table>(node);
   if (!table.ok()) return table.status();
   if ((x.dtype() == DType::kInt8) != !table->lut.empty()) {
-    return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
-                         absl::StrCat("'table' parameters do not match the ",
-                                      DTypeName(x.dtype()), " input"));
+    return ir::NodeError(
+        absl::StatusCode::kInvalidArgument, node,
+        absl::StrCat("'table' parameters do not match the ", DTypeName(x.dtype()), " input"));
   }
   if (x.dtype() == DType::kInt8) {
     const std::vector<int32_t>& lut = table->lut;

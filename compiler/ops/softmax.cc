@@ -116,9 +116,9 @@ absl::Status SoftmaxKernel(const ir::Node& node, absl::Span<const Tensor* const>
   absl::StatusOr<qparams::Softmax> params = qparams::Load<qparams::Softmax>(node);
   if (!params.ok()) return params.status();
   if ((x.dtype() == DType::kInt8) != !params->exp_table.empty()) {
-    return ir::NodeError(absl::StatusCode::kInvalidArgument, node,
-                         absl::StrCat("'softmax' parameters do not match the ",
-                                      DTypeName(x.dtype()), " input"));
+    return ir::NodeError(
+        absl::StatusCode::kInvalidArgument, node,
+        absl::StrCat("'softmax' parameters do not match the ", DTypeName(x.dtype()), " input"));
   }
   const int64_t n = x.dim(*axis);
   if (n > numerics::kMaxSoftmaxLength) {

@@ -147,9 +147,8 @@ absl::StatusOr<int> LoneBatchNormsToConvs(ir::Graph& graph) {
     for (float& v : weight.span<float>()) v = 1.0f;
     Tensor bias(DType::kFloat32, {channels});
     FoldBatchNorm(*bn, weight, bias);
-    absl::StatusOr<ir::Value*> w =
-        graph.AddConstant(graph.UniqueValueName(absl::StrCat(name, "_affine_weight")),
-                          std::move(weight));
+    absl::StatusOr<ir::Value*> w = graph.AddConstant(
+        graph.UniqueValueName(absl::StrCat(name, "_affine_weight")), std::move(weight));
     if (!w.ok()) return w.status();
     absl::StatusOr<ir::Value*> b = graph.AddConstant(
         graph.UniqueValueName(absl::StrCat(name, "_affine_bias")), std::move(bias));
@@ -157,8 +156,8 @@ absl::StatusOr<int> LoneBatchNormsToConvs(ir::Graph& graph) {
     ir::AttributeMap attrs;
     attrs.Set("group", channels);
     attrs.Set("kernel_shape", std::vector<int64_t>{1, 1});
-    absl::StatusOr<ir::Node*> conv = ReplaceNodes(graph, {bn}, name, "Conv",
-                                                  {bn->input(0), *w, *b}, {bn->output(0)}, attrs);
+    absl::StatusOr<ir::Node*> conv =
+        ReplaceNodes(graph, {bn}, name, "Conv", {bn->input(0), *w, *b}, {bn->output(0)}, attrs);
     if (!conv.ok()) return conv.status();
   }
   return static_cast<int>(bns.size());

@@ -68,11 +68,11 @@ absl::StatusOr<ConvertReport> Convert(CalibrationState& state, const ConvertOpti
     const march::OpTableEntry* row = march::FindPrimary(op);
     if (row == nullptr || row->For(march_id).supported != march::Supported::kNo) continue;
     const bool linear = op == "Gemm" || op == "FusedLinear";
-    context.report.warnings.push_back(absl::StrCat(
-        node->Describe(), ": the ", march::MarchName(march_id), " op table does not run '",
-        row->vendor_name, "' on the BPU",
-        linear ? "; the back end runs it as a 1x1 convolution"
-               : "; it cannot be compiled for this march"));
+    context.report.warnings.push_back(
+        absl::StrCat(node->Describe(), ": the ", march::MarchName(march_id),
+                     " op table does not run '", row->vendor_name, "' on the BPU",
+                     linear ? "; the back end runs it as a 1x1 convolution"
+                            : "; it cannot be compiled for this march"));
   }
   return std::move(context.report);
 }

@@ -33,9 +33,9 @@ struct ConvertReport {
 };
 
 // Converts state.graph() in place: a PassPipeline of the passes in convert_passes.h, then
-// VerifyQuantizedGraph (its op-table dtype check reported as warnings). Errors name the node: a qint16 request
-// on bernoulli2, a qint16 weight, a qint32 output feeding a quantized node, a failing qprepare.
-// The graph is unusable after an error.
+// VerifyQuantizedGraph (its op-table dtype check reported as warnings). Errors name the node: a
+// qint16 request on bernoulli2, a qint16 weight, a qint32 output feeding a quantized node, a
+// failing qprepare. The graph is unusable after an error.
 absl::StatusOr<ConvertReport> Convert(CalibrationState& state, const ConvertOptions& options = {});
 
 // The worst-case |accumulator| of an int16-input conv/linear: K * 32767 * 127 + max|bias|,

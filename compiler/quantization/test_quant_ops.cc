@@ -1,6 +1,6 @@
 // Test-only quantized ops (TestQRelu: exact, inherits its input's scale; TestQDouble: y = 2x,
-// arithmetic, with a typed parameter) so convert and the quantized interpreter can be tested end to end
-// without depending on the real ops' integer kernels.
+// arithmetic, with a typed parameter) so convert and the quantized interpreter can be tested end to
+// end without depending on the real ops' integer kernels.
 #include <cmath>
 
 #include "compiler/ops/op_util.h"

@@ -70,7 +70,8 @@ absl::Status CheckQParams(const ir::Node& node) {
   if (st.code() == absl::StatusCode::kFailedPrecondition) {
     return NodeError(absl::StatusCode::kInvalidArgument, node,
                      absl::StrCat("runs on the BPU but its integer parameters are missing "
-                                  "(qprepare has not run): ", st.message()));
+                                  "(qprepare has not run): ",
+                                  st.message()));
   }
   return absl::StrContains(st.message(), node.Describe()) ? st : NodeError(node, st);
 }

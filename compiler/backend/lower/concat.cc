@@ -52,7 +52,8 @@ absl::Status LowerConcat(const ir::Node& node, LowerContext& ctx) {
     e.LoadParams("weight", 0, at, params.size());
     const int64_t in_pitch = Align16(x->c * x->esize()), out_pitch = Align16(x->c * y->esize());
     int64_t rows = x->h;
-    while (rows > 1 && (rows * x->w * std::max(in_pitch, out_pitch) > half || rows * x->w > 16383)) {
+    while (rows > 1 &&
+           (rows * x->w * std::max(in_pitch, out_pitch) > half || rows * x->w > 16383)) {
       rows = (rows + 1) / 2;
     }
     if (rows * x->w * std::max(in_pitch, out_pitch) > half) {

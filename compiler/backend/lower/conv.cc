@@ -90,8 +90,8 @@ absl::Status LowerConvLike(const ir::Node& node, LowerContext& ctx, const ConvSh
   int64_t rows = g.oh;
   while (rows > 1 && !fits(rows)) rows = (rows + 1) / 2;
   if (!fits(rows)) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "one output row does not fit the ", march.name, " feature / accumulator SRAMs"));
+    return absl::ResourceExhaustedError(absl::StrCat("one output row does not fit the ", march.name,
+                                                     " feature / accumulator SRAMs"));
   }
   const int64_t in_stride = feature_sram / 2 / buffers;  // between the two buffers of a kind
   const int64_t acc_stride = acc_sram / buffers;
@@ -178,8 +178,8 @@ absl::Status LowerConvLike(const ir::Node& node, LowerContext& ctx, const ConvSh
           Emitter::Box sb = out;
           sb.esize = s.esize();
           sb.pitch = Align16(grp.count * s.esize());
-          e.LoadBox(s.region.c_str(),
-                    s.At(n, o0) + static_cast<uint64_t>(grp.m0 * s.esize()), sumin_at, sb);
+          e.LoadBox(s.region.c_str(), s.At(n, o0) + static_cast<uint64_t>(grp.m0 * s.esize()),
+                    sumin_at, sb);
         }
         e.Config(absl::StrCat("tae.tile in_h=", in_rows(r), " in_w=", in_w, " in_c=", c,
                               " out_c=", grp.count, " in_dtype=", AsmDType(x->dtype)));
@@ -204,8 +204,7 @@ absl::Status LowerConvLike(const ir::Node& node, LowerContext& ctx, const ConvSh
                               " param=", grp.param_at, " sumin=", sumin_at),
                  std::move(requant));
         } else {
-          e.Data(absl::StrCat("vae.requant src=", acc_at, " dst=", out_at, " param=",
-                              grp.param_at),
+          e.Data(absl::StrCat("vae.requant src=", acc_at, " dst=", out_at, " param=", grp.param_at),
                  std::move(requant));
         }
         out.esize = yes;
@@ -247,8 +246,7 @@ absl::Status LowerConv(const ir::Node& node, LowerContext& ctx) {
   // pads_end may leave input columns unused (stride); the tile keeps only what the output reads.
   g.pr = std::max<int64_t>(0, (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1 - g.pl - xs[3]);
   const ir::Value* sumin = node.op() == "FusedConv" ? node.input(3) : nullptr;
-  return LowerConvLike(node, ctx, g, w->constant(), b != nullptr ? &b->constant() : nullptr,
-                       sumin);
+  return LowerConvLike(node, ctx, g, w->constant(), b != nullptr ? &b->constant() : nullptr, sumin);
 }
 
 // FusedLinear (X [N, K], W [M, K], B [M], [sumin]) and Gemm (A [N, K], B [K, M] or transB) as a
@@ -273,7 +271,8 @@ absl::Status LowerLinear(const ir::Node& node, LowerContext& ctx) {
       const int64_t k = weight.dim(0), m = weight.dim(1);
       Tensor t(DType::kInt8, {m, k});
       for (int64_t i = 0; i < k; ++i) {
-        for (int64_t j = 0; j < m; ++j) t.data<int8_t>()[j * k + i] = weight.data<int8_t>()[i * m + j];
+        for (int64_t j = 0; j < m; ++j)
+          t.data<int8_t>()[j * k + i] = weight.data<int8_t>()[i * m + j];
       }
       weight = std::move(t);
     }

@@ -105,9 +105,9 @@ absl::Status LowerBinary(const ir::Node& node, LowerContext& ctx) {
     }
   }
   const int64_t c = y->c;
-  absl::StatusOr<Tiles> t = PlanTiles(ctx.march(), y->h, y->w,
-                                      {Align16(c * x.esize()), Align16(c * other.esize()),
-                                       Align16(c * y->esize())});
+  absl::StatusOr<Tiles> t =
+      PlanTiles(ctx.march(), y->h, y->w,
+                {Align16(c * x.esize()), Align16(c * other.esize()), Align16(c * y->esize())});
   if (!t.ok()) return t.status();
   const uint64_t at = e.AddParams(param);
   e.LoadParams("weight", 0, at, isa::kEltwiseParamBytes);
@@ -122,11 +122,9 @@ absl::Status LowerBinary(const ir::Node& node, LowerContext& ctx) {
                             " x_dtype=", AsmDType(x.dtype), " y_dtype=", AsmDType(other.dtype),
                             " out_dtype=", AsmDType(y->dtype), " y_bcast=", bcast));
       const int64_t pixels = r * y->w;
-      e.Data(absl::StrCat(opcode, " x=", t->at[0], " y=", t->at[1], " dst=", t->at[2],
-                          " param=0"),
+      e.Data(absl::StrCat(opcode, " x=", t->at[0], " y=", t->at[1], " dst=", t->at[2], " param=0"),
              {Emitter::Read("feature", t->at[0], pixels * Align16(c * x.esize())),
-              Emitter::Read("feature", t->at[1],
-                            (bcast ? 1 : pixels) * Align16(c * other.esize())),
+              Emitter::Read("feature", t->at[1], (bcast ? 1 : pixels) * Align16(c * other.esize())),
               Emitter::Read("weight", 0, isa::kEltwiseParamBytes),
               Emitter::Write("feature", t->at[2], pixels * Align16(c * y->esize()))});
       e.StoreBox(y->region.c_str(), y->At(n, r0), t->at[2], RowsOf(*y, r, c));
@@ -140,8 +138,8 @@ absl::Status LowerUnaryTiles(LowerContext& ctx, const Buffer& x, const Buffer& y
                              const Emitter::Access& table,
                              const std::function<std::string(int64_t x, int64_t dst)>& inst) {
   Emitter& e = ctx.emit();
-  absl::StatusOr<Tiles> t = PlanTiles(ctx.march(), y.h, y.w,
-                                      {Align16(x.c * x.esize()), Align16(y.c * y.esize())});
+  absl::StatusOr<Tiles> t =
+      PlanTiles(ctx.march(), y.h, y.w, {Align16(x.c * x.esize()), Align16(y.c * y.esize())});
   if (!t.ok()) return t.status();
   for (int64_t n = 0; n < y.n; ++n) {
     for (int64_t r0 = 0; r0 < y.h; r0 += t->rows) {
@@ -187,15 +185,14 @@ absl::Status LowerTable(const ir::Node& node, LowerContext& ctx) {
       image = isa::PackSegmentLutImage(*table->segment);
       opcode = "vae.lut16";
     } else {
-      return absl::UnimplementedError(absl::StrCat("a table from ", DTypeName(x->dtype), " to ",
-                                                   DTypeName(y->dtype)));
+      return absl::UnimplementedError(
+          absl::StrCat("a table from ", DTypeName(x->dtype), " to ", DTypeName(y->dtype)));
     }
   }
   Emitter& e = ctx.emit();
   const uint64_t at = e.AddParams(image);
   e.LoadParams("lut", 0, at, static_cast<uint64_t>(Align16(static_cast<int64_t>(image.size()))));
-  return LowerUnaryTiles(ctx, *x, *y,
-                         Emitter::Read("lut", 0, static_cast<int64_t>(image.size())),
+  return LowerUnaryTiles(ctx, *x, *y, Emitter::Read("lut", 0, static_cast<int64_t>(image.size())),
                          [&](int64_t xa, int64_t da) {
                            return absl::StrCat(opcode, " x=", xa, " dst=", da, " table=0");
                          });

@@ -63,10 +63,10 @@ absl::Status LowerPad(const ir::Node& node, LowerContext& ctx) {
         in.rows = hi - lo + 1;
         in.pad_top = lo - first;
         in.pad_bottom = last - hi;
-        e.Config(absl::StrCat("load.shape elem=", in.esize, " n0=", in.channels, " n1=",
-                              in.width, " n2=", in.rows, " pad_top=", in.pad_top,
-                              " pad_bottom=", in.pad_bottom, " pad_left=", pl,
-                              " pad_right=", pr, " pad_value=", value->value));
+        e.Config(absl::StrCat("load.shape elem=", in.esize, " n0=", in.channels, " n1=", in.width,
+                              " n2=", in.rows, " pad_top=", in.pad_top,
+                              " pad_bottom=", in.pad_bottom, " pad_left=", pl, " pad_right=", pr,
+                              " pad_value=", value->value));
         e.Config(absl::StrCat("load.stride ddr_s1=", x->c * x->esize(),
                               " ddr_s2=", x->w * x->c * x->esize(), " sram_s1=", pitch,
                               " sram_s2=", y->w * pitch));

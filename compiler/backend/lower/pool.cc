@@ -1,10 +1,11 @@
 // MaxPool and AveragePool on the AAE (GlobalAveragePool is a reduction: reduce.cc).
+#include "common/kernels/pool.h"
+
 #include <algorithm>
 #include <cstdint>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "common/kernels/pool.h"
 #include "compiler/backend/lowering.h"
 #include "compiler/ops/qparams.h"
 #include "isa/records.h"
@@ -59,8 +60,7 @@ absl::Status LowerMaxPool(const ir::Node& node, LowerContext& ctx) {
       isa::PackRecord(d->records[static_cast<size_t>(i)], records.data() + i * isa::kRecordBytes);
     }
     divisor_bytes = static_cast<int64_t>(records.size());
-    e.LoadParams("weight", 0, e.AddParams(records),
-                 static_cast<uint64_t>(Align16(divisor_bytes)));
+    e.LoadParams("weight", 0, e.AddParams(records), static_cast<uint64_t>(Align16(divisor_bytes)));
   }
   const int count_include_pad = static_cast<int>(node.attrs().GetInt("count_include_pad", 0));
   for (int64_t n = 0; n < x->n; ++n) {
@@ -73,8 +73,8 @@ absl::Status LowerMaxPool(const ir::Node& node, LowerContext& ctx) {
       e.LoadBox(x->region.c_str(), x->At(n, lo), 0, in);
       // The tile's window: rows above / below the loaded ones are padding.
       const int64_t pad_top = lo - first, pad_bottom = last - hi;
-      const int64_t pad_right = std::max<int64_t>(
-          0, (ow - 1) * sw + (kw - 1) * dw + 1 - g->pads_begin[1] - x->w);
+      const int64_t pad_right =
+          std::max<int64_t>(0, (ow - 1) * sw + (kw - 1) * dw + 1 - g->pads_begin[1] - x->w);
       if (std::max({pad_top, pad_bottom, g->pads_begin[1], pad_right}) > 63) {
         return absl::UnimplementedError("padding above 63");
       }
@@ -89,8 +89,8 @@ absl::Status LowerMaxPool(const ir::Node& node, LowerContext& ctx) {
                                                Emitter::Write("feature", half, r * ow * pitch)};
       if (average) {
         accesses.push_back(Emitter::Read("weight", 0, divisor_bytes));
-        e.Data(absl::StrCat("aae.avgpool src=0 dst=", half, " param=0 count_include_pad=",
-                            count_include_pad),
+        e.Data(absl::StrCat("aae.avgpool src=0 dst=", half,
+                            " param=0 count_include_pad=", count_include_pad),
                std::move(accesses));
       } else {
         e.Data(absl::StrCat("aae.maxpool src=0 dst=", half), std::move(accesses));

@@ -1,7 +1,7 @@
 // Reductions on the AAE (aae.reduce): GlobalMaxPool, GlobalAveragePool / ReduceMean / ReduceSum
-// (an exact int64 sum requantized by the node's divisor record), ReduceMax / ReduceMin, over any of H, W and C of a
-// rank-4 input (never N). The output keeps the reduced axes as 1 (or drops exactly H and W,
-// which leaves the same NHWC bytes). One image's input must fit half the feature SRAM.
+// (an exact int64 sum requantized by the node's divisor record), ReduceMax / ReduceMin, over any of
+// H, W and C of a rank-4 input (never N). The output keeps the reduced axes as 1 (or drops exactly
+// H and W, which leaves the same NHWC bytes). One image's input must fit half the feature SRAM.
 #include <algorithm>
 #include <cstdint>
 #include <vector>
@@ -74,15 +74,14 @@ absl::Status LowerReduce(const ir::Node& node, LowerContext& ctx) {
   const int64_t oc = red_c ? 1 : x->c;
   for (int64_t n = 0; n < x->n; ++n) {
     e.LoadBox(x->region.c_str(), x->At(n, 0), 0, RowsOf(*x, x->h, x->c));
-    e.Config(absl::StrCat("aae.tile in_h=", x->h, " in_w=", x->w, " channels=", x->c,
-                          " out_h=", oh, " out_w=", ow, " in_dtype=", AsmDType(x->dtype),
+    e.Config(absl::StrCat("aae.tile in_h=", x->h, " in_w=", x->w, " channels=", x->c, " out_h=", oh,
+                          " out_w=", ow, " in_dtype=", AsmDType(x->dtype),
                           " out_dtype=", AsmDType(y->dtype)));
     const int64_t out_pitch = Align16(oc * y->esize());
     std::vector<Emitter::Access> accesses = {Emitter::Read("feature", 0, x->h * x->w * pitch),
                                              Emitter::Write("feature", half, oh * ow * out_pitch)};
     if (op == "sum") accesses.push_back(Emitter::Read("weight", 0, 16));
-    e.Data(absl::StrCat("aae.reduce op=", op, " axes=", axes_bits, " src=0 dst=", half,
-                        " param=0"),
+    e.Data(absl::StrCat("aae.reduce op=", op, " axes=", axes_bits, " src=0 dst=", half, " param=0"),
            std::move(accesses));
     Emitter::Box out;
     out.rows = oh;
