@@ -242,5 +242,42 @@ TEST(BackendConformance, LoneBatchNormRunsOnTheBpu) {
   }
 }
 
+// Data movement larger than one feature SRAM chunk: ShuffleNet's channel shuffle (Reshape,
+// Transpose, Reshape), a transpose of H and W, a constant-index Gather of channels and a reshape
+// that regroups dimensions, on a 2.4 MB tensor (bayes stages at most 2 MiB per chunk, bayes-e 1).
+TEST(BackendConformance, DataMovementBeyondOneChunk) {
+  for (const char* march : {"bayes", "bayes-e"}) {
+    std::mt19937 rng(13);
+    quantization::CaseContext ctx;
+    ctx.rng = &rng;
+    ir::Value* x = ctx.U({1, 48, 224, 224});
+    auto ints = [](std::vector<int64_t> v) { return v; };
+    ir::Value* split = ctx.b.Op("Reshape", {x, ctx.C(quantization::I64({1, 2, 24, 224, 224}))});
+    ir::Value* swapped =
+        ctx.b.Op("Transpose", {split}, frontend::Attrs({{"perm", ints({0, 2, 1, 3, 4})}}));
+    ir::Value* shuffled =
+        ctx.b.Op("Reshape", {swapped, ctx.C(quantization::I64({1, 48, 224, 224}))});
+    ir::Value* hw = ctx.b.Op("Transpose", {x}, frontend::Attrs({{"perm", ints({0, 1, 3, 2})}}));
+    ir::Value* picked = ctx.b.Op("Gather", {x, ctx.C(quantization::I64({5, 0, 47, 3, 3}))},
+                                 frontend::Attrs({{"axis", int64_t{1}}}));
+    ir::Value* regrouped = ctx.b.Op("Reshape", {x, ctx.C(quantization::I64({1, 96, 112, 224}))});
+    ctx.Out({shuffled, hw, picked, regrouped});
+    AgreementCase c;
+    c.name = "data movement beyond one chunk";
+    absl::StatusOr<std::unique_ptr<ir::Graph>> g = ctx.b.Build(/*fold_constants=*/false);
+    ASSERT_TRUE(g.ok()) << g.status();
+    c.graph = *std::move(g);
+    c.inputs = ctx.inputs;
+    c.march = march;
+    OpStats stats;
+    RunCase(c, stats);
+    std::printf("conformance: data movement %s compiled=%d elements=%lld mismatches=%lld\n", march,
+                stats.compiled, static_cast<long long>(stats.elements),
+                static_cast<long long>(stats.mismatches));
+    EXPECT_EQ(stats.compiled, 1) << march;
+    EXPECT_EQ(stats.elements, 4 * (3 * 48 + 5) * 224 * 224) << march;
+  }
+}
+
 }  // namespace
 }  // namespace openbpu

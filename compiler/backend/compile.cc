@@ -135,6 +135,16 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
   std::set<const ir::Value*> model_inputs, model_outputs;
   const std::set<const ir::Value*> graph_inputs(graph.inputs().begin(), graph.inputs().end());
   const std::set<const ir::Value*> graph_outputs(graph.outputs().begin(), graph.outputs().end());
+  // A view op whose output is a model output copies instead (the output region holds it).
+  std::set<const ir::Value*> dequantized;
+  for (const auto& node : graph.nodes()) {
+    if (node->op() == "DequantizeLinear" && graph_outputs.count(node->output(0))) {
+      dequantized.insert(node->input(0));
+    }
+  }
+  auto is_alias = [&](const ir::Node& node) {
+    return IsAliasOp(node) && !dequantized.count(node.output(0));
+  };
   for (const auto& node : graph.nodes()) {
     if (node->op() == "QuantizeLinear" && graph_inputs.count(node->input(0))) {
       model_inputs.insert(node->output(0));
@@ -153,7 +163,7 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
                            "DequantizeLinear runs on the BPU (hybrid models come later)");
     }
     if (absl::Status st = CheckTableRow(*node, options.march); !st.ok()) return st;
-    if (IsAliasOp(*node)) {
+    if (is_alias(*node)) {
       alias_of[node->output(0)] = node->input(0);
     } else if (LoweringRegistry::Global().Find(node->op()) == nullptr) {
       return ir::NodeError(absl::StatusCode::kUnimplemented, *node,
@@ -272,8 +282,8 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
       if (i + 1 == bpu.size()) std::fputc('\n', options.progress);
       std::fflush(options.progress);
     }
-    layer_of[i] = std::max(0, static_cast<int>(model.layers.size()) - (IsAliasOp(*node) ? 1 : 0));
-    if (IsAliasOp(*node)) continue;
+    layer_of[i] = std::max(0, static_cast<int>(model.layers.size()) - (is_alias(*node) ? 1 : 0));
+    if (is_alias(*node)) continue;
     emit.BeginLayer(node->name());
     if (absl::Status st = (*LoweringRegistry::Global().Find(node->op()))(*node, ctx); !st.ok()) {
       return absl::StrContains(st.message(), node->Describe()) ? st : ir::NodeError(*node, st);

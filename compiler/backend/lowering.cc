@@ -94,18 +94,27 @@ Emitter::Box RowsOf(const Buffer& b, int64_t rows, int64_t channels) {
   return box;
 }
 
+namespace {
+// The DDR layout of a value of `shape` orders its elements as NCHW does: nothing after C but
+// ones, or a single channel.
+bool LayoutIsRowMajor(const Shape& shape) {
+  if (shape.size() <= 2 || shape[1] == 1) return true;
+  for (size_t d = 2; d < shape.size(); ++d) {
+    if (shape[d] != 1) return false;
+  }
+  return true;
+}
+}  // namespace
+
 bool IsAliasOp(const ir::Node& node) {
   if (node.op() == "Identity") return true;
   if (node.op() != "Flatten" && node.op() != "Reshape" && node.op() != "Squeeze" &&
       node.op() != "Unsqueeze") {
     return false;
   }
-  // The NHWC bytes equal the NCHW bytes when every dimension after the channel is 1.
-  const Shape& in = node.input(0)->type().shape;
-  for (size_t d = 2; d < in.size(); ++d) {
-    if (in[d] != 1) return false;
-  }
-  return !in.empty();
+  // The bytes are the same when both sides are laid out in NCHW order (a reshape keeps it).
+  return LayoutIsRowMajor(node.input(0)->type().shape) &&
+         LayoutIsRowMajor(node.output(0)->type().shape);
 }
 
 }  // namespace openbpu::backend
