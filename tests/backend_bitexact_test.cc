@@ -12,16 +12,15 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "common/npy.h"
 #include "common/tensor.h"
 #include "compiler/backend/compile.h"
 #include "compiler/driver/quantize.h"
 #include "compiler/reference/quantized_interpreter.h"
 #include "gtest/gtest.h"
-#include "isa/assembler.h"
 #include "isa/march.h"
 #include "simulator/simulator.h"
+#include "tests/backend_run.h"
 #include "tests/nhwc.h"
 
 namespace openbpu {
@@ -29,108 +28,21 @@ namespace {
 
 using test_util::NhwcBytes;
 
-std::string DataDir() {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  const char* workspace = std::getenv("TEST_WORKSPACE");
-  return absl::StrCat(srcdir != nullptr ? srcdir : ".", "/",
-                      workspace != nullptr ? workspace : "openbpu", "/tests/models/");
-}
-
-// One sample of a batch tensor [N, ...] as [1, ...].
-Tensor Sample(const Tensor& batch, int64_t i) {
-  Shape shape = batch.shape();
-  shape[0] = 1;
-  Tensor t(batch.dtype(), shape);
-  const int64_t bytes = t.num_elements() * static_cast<int64_t>(DTypeSize(t.dtype()));
-  std::memcpy(t.raw(), static_cast<const uint8_t*>(batch.raw()) + i * bytes, bytes);
-  return t;
-}
+std::string DataDir() { return test_util::ModelDataDir(); }
 
 void RunModel(const std::string& name, const std::string& onnx, const std::string& calib,
               const Tensor& samples, int count, const std::string& march) {
-  driver::QuantizeOptions q;
-  q.model = onnx;
-  q.calibration_data = calib;
-  q.march = march;
-  q.progress = nullptr;
-  absl::StatusOr<driver::QuantizedModel> quantized = driver::Quantize(q);
-  ASSERT_TRUE(quantized.ok()) << quantized.status();
-  uint64_t o0_cycles = 0;
-  for (const char* opt : {"O0", "O2"}) {
-    backend::CompileOptions options;
-    options.march = march;
-    options.opt = opt;
-    absl::StatusOr<backend::CompiledModel> model = backend::Compile(*quantized->graph, options);
-    ASSERT_TRUE(model.ok()) << name << " " << march << ": " << model.status();
-    ASSERT_EQ(model->inputs.size(), 1u);
-    ASSERT_EQ(model->outputs.size(), 1u);
-    absl::StatusOr<const isa::March*> m = isa::FindMarch(march);
-    ASSERT_TRUE(m.ok());
-    sim::SimulatorOptions sim_options;
-    sim_options.run.mode = sim::Mode::kBoth;
-    absl::StatusOr<std::unique_ptr<sim::Simulator>> sim =
-        sim::Simulator::Create(model->program, **m, sim_options);
-    ASSERT_TRUE(sim.ok()) << sim.status();
-    if (const char* dump = std::getenv("OPENBPU_DUMP_PROGRAM")) {
-      FILE* f = std::fopen(absl::StrCat(dump, "/", name, "_", march, ".s").c_str(), "w");
-      if (f != nullptr) {
-        std::fputs(isa::DisassembleProgram(model->program).c_str(), f);
-        std::fclose(f);
-      }
-    }
-    int64_t elements = 0, mismatches = 0;
-    uint64_t cycles = 0;
-    for (int i = 0; i < count; ++i) {
-      const Tensor x = Sample(samples, i);
-      absl::StatusOr<std::map<std::string, reference::QuantizedValue>> values =
-          reference::RunQuantizedAllValues(*quantized->graph, {x});
-      ASSERT_TRUE(values.ok()) << values.status();
-      const Tensor& in = values->at(model->inputs[0].value).tensor;
-      const Tensor& want = values->at(model->outputs[0].value).tensor;
-      ASSERT_EQ(in.dtype(), model->inputs[0].dtype);
-      ASSERT_EQ(want.dtype(), model->outputs[0].dtype);
-      const absl::Status written =
-          (*sim)->WriteRegion(isa::Region::kInput, model->inputs[0].offset, NhwcBytes(in));
-      ASSERT_TRUE(written.ok()) << written;
-      absl::StatusOr<sim::RunResult> run = (*sim)->Run();
-      ASSERT_TRUE(run.ok()) << name << " " << march << ": " << run.status() << "\n"
-                            << [&] {
-                                 std::string text = isa::DisassembleProgram(model->program), out;
-                                 for (absl::string_view l : absl::StrSplit(text, '\n')) {
-                                   if (!absl::StartsWith(l, ".params"))
-                                     absl::StrAppend(&out, l, "\n");
-                                 }
-                                 return out.substr(0, 2500);
-                               }();
-      cycles = run->stats.total_cycles;
-      std::vector<uint8_t> got(model->outputs[0].bytes);
-      const absl::Status read =
-          (*sim)->ReadRegion(isa::Region::kOutput, model->outputs[0].offset, absl::MakeSpan(got));
-      ASSERT_TRUE(read.ok()) << read;
-      const std::vector<uint8_t> expected = NhwcBytes(want);
-      ASSERT_EQ(got.size(), expected.size());
-      const int64_t es = static_cast<int64_t>(DTypeSize(want.dtype()));
-      for (size_t k = 0; k < got.size(); k += es) {
-        ++elements;
-        mismatches += std::memcmp(&got[k], &expected[k], es) != 0;
-      }
-    }
-    std::printf(
-        "bit-exact: %s %s %s elements=%lld mismatches=%lld (samples=%d, instructions=%zu, "
-        "layers=%zu, cycles=%llu, scratch peak %llu of %llu bytes)\n",
-        name.c_str(), march.c_str(), opt, static_cast<long long>(elements),
-        static_cast<long long>(mismatches), count, model->program.instructions.size(),
-        model->layers.size(), static_cast<unsigned long long>(cycles),
-        static_cast<unsigned long long>(model->scratch_peak_bytes),
-        static_cast<unsigned long long>(model->scratch_bytes_unplanned));
-    EXPECT_GT(elements, 0);
-    EXPECT_EQ(mismatches, 0) << name << " " << march << " " << opt;
-    // O2 overlaps units: never slower than the serial chain (cycles of the last sample, `both`).
-    if (std::string(opt) == "O0") o0_cycles = cycles;
-    if (std::string(opt) == "O2") {
-      EXPECT_LE(cycles, o0_cycles) << name << " " << march << ": O2 slower than O0";
-    }
+  absl::StatusOr<std::vector<test_util::BitExactRun>> runs =
+      test_util::RunBitExact(name, onnx, calib, samples, count, march);
+  ASSERT_TRUE(runs.ok()) << name << " " << march << ": " << runs.status();
+  ASSERT_EQ(runs->size(), 2u);
+  for (const test_util::BitExactRun& run : *runs) {
+    std::printf("%s\n", run.line.c_str());
+    EXPECT_GT(run.elements, 0);
+    EXPECT_EQ(run.mismatches, 0) << name << " " << march << " " << run.opt;
   }
+  // O2 overlaps units: never slower than the serial chain (cycles of the last sample, `both`).
+  EXPECT_LE((*runs)[1].cycles, (*runs)[0].cycles) << name << " " << march << ": O2 slower than O0";
 }
 
 TEST(BackendBitExact, DigitsCnnEveryMarch) {
@@ -223,6 +135,18 @@ TEST(BackendBitExact, EfficientNetB0EveryMarch) {
   ASSERT_TRUE(x.ok()) << x.status();
   for (const char* march : {"bernoulli2", "bayes", "bayes-e"}) {
     RunModel("efficientnet_b0", dir + "ptq/efficientnet_b0.onnx", dir + "calib", *x, 1, march);
+  }
+}
+
+// ShuffleNetV2: channel split (Split or Slice), channel shuffle (Reshape, Transpose, Reshape) and
+// concats, all data movement on the DMA. Its op table row for Transpose keeps it off bernoulli2.
+// (Seeded random weights with BatchNorm statistics from noise, calibrated on the photo crops.)
+TEST(BackendBitExact, ShuffleNetV2BayesAndBayesE) {
+  const std::string dir = DataDir();
+  absl::StatusOr<Tensor> x = ReadNpy(dir + "test/000.npy");
+  ASSERT_TRUE(x.ok()) << x.status();
+  for (const char* march : {"bayes", "bayes-e"}) {
+    RunModel("shufflenet_v2_x1_0", dir + "shufflenet_v2_x1_0.onnx", dir + "calib", *x, 1, march);
   }
 }
 

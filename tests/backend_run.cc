@@ -1,0 +1,120 @@
+#include "tests/backend_run.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "compiler/backend/compile.h"
+#include "compiler/driver/quantize.h"
+#include "compiler/reference/quantized_interpreter.h"
+#include "isa/march.h"
+#include "simulator/simulator.h"
+#include "tests/nhwc.h"
+
+namespace openbpu::test_util {
+namespace {
+
+// One sample of a batch tensor [N, ...] as [1, ...].
+Tensor Sample(const Tensor& batch, int64_t i) {
+  Shape shape = batch.shape();
+  shape[0] = 1;
+  Tensor t(batch.dtype(), shape);
+  const int64_t bytes = t.num_elements() * static_cast<int64_t>(DTypeSize(t.dtype()));
+  std::memcpy(t.raw(), static_cast<const uint8_t*>(batch.raw()) + i * bytes, bytes);
+  return t;
+}
+
+}  // namespace
+
+std::string ModelDataDir() {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  if (srcdir == nullptr) srcdir = std::getenv("RUNFILES_DIR");
+  const char* workspace = std::getenv("TEST_WORKSPACE");
+  return absl::StrCat(srcdir != nullptr ? srcdir : ".", "/",
+                      workspace != nullptr ? workspace : "openbpu", "/tests/models/");
+}
+
+absl::StatusOr<std::vector<BitExactRun>> RunBitExact(const std::string& name,
+                                                     const std::string& onnx,
+                                                     const std::string& calib,
+                                                     const Tensor& samples, int count,
+                                                     const std::string& march) {
+  driver::QuantizeOptions q;
+  q.model = onnx;
+  q.calibration_data = calib;
+  q.march = march;
+  q.progress = nullptr;
+  absl::StatusOr<driver::QuantizedModel> quantized = driver::Quantize(q);
+  if (!quantized.ok()) return quantized.status();
+  absl::StatusOr<const isa::March*> m = isa::FindMarch(march);
+  if (!m.ok()) return m.status();
+  // The reference values once per sample, shared by both opt levels.
+  std::vector<std::map<std::string, reference::QuantizedValue>> values;
+  for (int i = 0; i < count; ++i) {
+    absl::StatusOr<std::map<std::string, reference::QuantizedValue>> v =
+        reference::RunQuantizedAllValues(*quantized->graph, {Sample(samples, i)});
+    if (!v.ok()) return v.status();
+    values.push_back(*std::move(v));
+  }
+  std::vector<BitExactRun> runs;
+  for (const char* opt : {"O0", "O2"}) {
+    backend::CompileOptions options;
+    options.march = march;
+    options.opt = opt;
+    absl::StatusOr<backend::CompiledModel> model = backend::Compile(*quantized->graph, options);
+    if (!model.ok()) return model.status();
+    sim::SimulatorOptions sim_options;
+    sim_options.run.mode = sim::Mode::kBoth;
+    absl::StatusOr<std::unique_ptr<sim::Simulator>> sim =
+        sim::Simulator::Create(model->program, **m, sim_options);
+    if (!sim.ok()) return sim.status();
+    BitExactRun run;
+    run.opt = opt;
+    run.instructions = model->program.instructions.size();
+    run.layers = model->layers.size();
+    run.scratch_peak = model->scratch_peak_bytes;
+    run.scratch_unplanned = model->scratch_bytes_unplanned;
+    for (int i = 0; i < count; ++i) {
+      for (const backend::TensorDesc& in : model->inputs) {
+        const Tensor& t = values[i].at(in.value).tensor;
+        if (t.dtype() != in.dtype) return absl::InternalError("input dtype differs");
+        if (absl::Status st = (*sim)->WriteRegion(isa::Region::kInput, in.offset, NhwcBytes(t));
+            !st.ok()) {
+          return st;
+        }
+      }
+      absl::StatusOr<sim::RunResult> result = (*sim)->Run();
+      if (!result.ok()) return result.status();
+      run.cycles = result->stats.total_cycles;
+      for (const backend::TensorDesc& out : model->outputs) {
+        const Tensor& want = values[i].at(out.value).tensor;
+        std::vector<uint8_t> got(out.bytes);
+        if (absl::Status st =
+                (*sim)->ReadRegion(isa::Region::kOutput, out.offset, absl::MakeSpan(got));
+            !st.ok()) {
+          return st;
+        }
+        const std::vector<uint8_t> expected = NhwcBytes(want);
+        if (got.size() != expected.size()) return absl::InternalError("output size differs");
+        const size_t es = DTypeSize(want.dtype());
+        for (size_t k = 0; k < got.size(); k += es) {
+          ++run.elements;
+          run.mismatches += std::memcmp(&got[k], &expected[k], es) != 0;
+        }
+      }
+    }
+    run.line = absl::StrFormat(
+        "bit-exact: %s %s %s elements=%d mismatches=%d (samples=%d, instructions=%d, layers=%d, "
+        "cycles=%d, scratch peak %d of %d bytes)",
+        name, march, opt, run.elements, run.mismatches, count, run.instructions, run.layers,
+        run.cycles, run.scratch_peak, run.scratch_unplanned);
+    runs.push_back(run);
+  }
+  return runs;
+}
+
+}  // namespace openbpu::test_util

@@ -1,0 +1,42 @@
+// A float ONNX model through the whole back end, checked bit for bit: quantized by the driver,
+// compiled at O0 and O2 by compiler/backend, run on the simulator in `both` mode (hazard checker
+// on), every output element compared with the quantized reference. Shared by
+// tests/backend_bitexact_test (the CI models) and tests/backend_sweep (every model, outside CI).
+#ifndef OPENBPU_TESTS_BACKEND_RUN_H_
+#define OPENBPU_TESTS_BACKEND_RUN_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/tensor.h"
+
+namespace openbpu::test_util {
+
+struct BitExactRun {
+  std::string opt;  // "O0" or "O2"
+  int64_t elements = 0, mismatches = 0;
+  uint64_t cycles = 0;  // of the last sample, `both` mode
+  size_t instructions = 0, layers = 0;
+  uint64_t scratch_peak = 0, scratch_unplanned = 0;
+  // `bit-exact: MODEL MARCH OPT elements=E mismatches=M (samples=S, instructions=I, ...)`
+  std::string line;
+};
+
+// Quantizes `onnx` for `march` with the calibration data at `calib` (a directory of .npy or one
+// .npy batch), then compiles and simulates the first `count` samples of `samples` ([N, ...]
+// float32) at O0 and at O2. An error is a failure to quantize, compile or run (not a mismatch).
+absl::StatusOr<std::vector<BitExactRun>> RunBitExact(const std::string& name,
+                                                     const std::string& onnx,
+                                                     const std::string& calib,
+                                                     const Tensor& samples, int count,
+                                                     const std::string& march);
+
+// The runfiles directory of //tests/models (TEST_SRCDIR/TEST_WORKSPACE, or RUNFILES_DIR under
+// `bazel run`), with a trailing slash.
+std::string ModelDataDir();
+
+}  // namespace openbpu::test_util
+
+#endif  // OPENBPU_TESTS_BACKEND_RUN_H_

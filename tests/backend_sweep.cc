@@ -1,0 +1,87 @@
+// The whole-model bit-exactness sweep outside CI (issue 10): every exported model (resnet18,
+// resnet50, mobilenet_v2, efficientnet_b0, shufflenet_v2_x1_0, the digits CNN) on every march
+// whose op table runs all of its ops, at O0 and O2, against the quantized reference. CI runs the
+// same check on resnet18, mobilenet_v2, efficientnet_b0 and the digits CNN
+// (tests/backend_bitexact_test); this adds the models too big for the CI time budget.
+//
+//   bazel run -c opt //tests:backend_sweep [-- MODEL...]
+//
+// One line per run, `bit-exact: MODEL MARCH OPT elements=E mismatches=M (...)`, or
+// `skipped: MODEL MARCH: <why>` when the march's op table does not run one of its ops. Exits 1 on
+// any mismatch, any other failure, or O2 slower than O0.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "common/npy.h"
+#include "tests/backend_run.h"
+
+int main(int argc, char** argv) {
+  using openbpu::test_util::ModelDataDir;
+  // Run directly (not by bazel run): the runfiles tree beside the binary.
+  if (std::getenv("RUNFILES_DIR") == nullptr && std::getenv("TEST_SRCDIR") == nullptr) {
+    setenv("RUNFILES_DIR", (std::string(argv[0]) + ".runfiles").c_str(), 1);
+  }
+  const std::string dir = ModelDataDir();
+  struct Model {
+    std::string name, onnx, calib, samples;
+  };
+  const std::vector<Model> all = {
+      {"resnet18", "ptq/resnet18.onnx", "calib", "test"},
+      {"resnet50", "resnet50.onnx", "calib", "test"},
+      {"mobilenet_v2", "ptq/mobilenet_v2.onnx", "calib", "test"},
+      {"efficientnet_b0", "ptq/efficientnet_b0.onnx", "calib", "test"},
+      {"shufflenet_v2_x1_0", "shufflenet_v2_x1_0.onnx", "calib", "test"},
+      {"digits", "digits.onnx", "digits_calib.npy", "digits_test_x.npy"},
+  };
+  const std::set<std::string> only(argv + 1, argv + argc);
+  int failures = 0, runs = 0;
+  for (const Model& model : all) {
+    if (!only.empty() && !only.count(model.name)) continue;
+    const std::string samples_path =
+        dir + (model.samples == "test" ? "test/000.npy" : model.samples);
+    absl::StatusOr<openbpu::Tensor> samples = openbpu::ReadNpy(samples_path);
+    if (!samples.ok()) {
+      std::fprintf(stderr, "%s: %s\n", samples_path.c_str(),
+                   std::string(samples.status().message()).c_str());
+      return 2;
+    }
+    const int count = model.name == "digits" ? 16 : 1;
+    for (const char* march : {"bernoulli2", "bayes", "bayes-e"}) {
+      const auto start = std::chrono::steady_clock::now();
+      absl::StatusOr<std::vector<openbpu::test_util::BitExactRun>> result =
+          openbpu::test_util::RunBitExact(model.name, dir + model.onnx, dir + model.calib, *samples,
+                                          count, march);
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (!result.ok()) {
+        const bool off_table =
+            absl::StrContains(result.status().message(), "op table does not run");
+        std::printf("%s: %s %s: %s\n", off_table ? "skipped" : "FAILED", model.name.c_str(), march,
+                    std::string(result.status().message()).c_str());
+        failures += off_table ? 0 : 1;
+        std::fflush(stdout);
+        continue;
+      }
+      for (const auto& run : *result) {
+        std::printf("%s\n", run.line.c_str());
+        ++runs;
+        failures += run.mismatches != 0 || run.elements == 0;
+      }
+      if (result->size() == 2 && (*result)[1].cycles > (*result)[0].cycles) {
+        std::printf("FAILED: %s %s: O2 (%llu cycles) slower than O0 (%llu)\n", model.name.c_str(),
+                    march, static_cast<unsigned long long>((*result)[1].cycles),
+                    static_cast<unsigned long long>((*result)[0].cycles));
+        ++failures;
+      }
+      std::printf("  (%s %s: %.1f s)\n", model.name.c_str(), march, seconds);
+      std::fflush(stdout);
+    }
+  }
+  std::printf("backend-sweep: %d runs, %d failures\n", runs, failures);
+  return failures == 0 ? 0 : 1;
+}
