@@ -167,8 +167,8 @@ int Quantize(const QuantizeArgs& args) {
 
 struct CompileArgs {
   QuantizeArgs quantize;
-  std::string opt = "O0", name;
-  int batch = 1;
+  std::string opt = "O0", name, input_layout = "NHWC", output_layout = "NHWC";
+  int batch = 1, jobs = 1;
 };
 
 // Quantize (the driver) then compile (compiler/backend) into one .hbm model.
@@ -179,6 +179,7 @@ int Compile(const CompileArgs& args) {
   options.march = args.quantize.march;
   options.dtype = args.quantize.dtype;
   options.observer = args.quantize.observer;
+  options.jobs = args.jobs;
   std::unique_ptr<ir::Graph> graph;
   if (absl::EndsWith(args.quantize.model, ".hbir")) {
     absl::StatusOr<std::unique_ptr<ir::Graph>> loaded = ir::LoadHbir(args.quantize.model);
@@ -194,6 +195,8 @@ int Compile(const CompileArgs& args) {
   compile.march = args.quantize.march;
   compile.opt = args.opt;
   compile.batch = args.batch;
+  compile.input_layout = args.input_layout;
+  compile.output_layout = args.output_layout;
   compile.progress = stderr;
   absl::StatusOr<backend::CompiledModel> model = backend::Compile(*graph, compile);
   if (!model.ok()) return Fail(model.status());
@@ -203,9 +206,10 @@ int Compile(const CompileArgs& args) {
     name = name.substr(0, name.find('.'));
   }
   const std::map<std::string, std::string> recorded = {
-      {"march", args.quantize.march},      {"opt", args.opt},
-      {"dtype", args.quantize.dtype},      {"observer", args.quantize.observer},
-      {"batch", absl::StrCat(args.batch)}, {"input_layout", "NHWC"}};
+      {"march", args.quantize.march},       {"opt", args.opt},
+      {"dtype", args.quantize.dtype},       {"observer", args.quantize.observer},
+      {"batch", absl::StrCat(args.batch)},  {"input_layout", args.input_layout},
+      {"output_layout", args.output_layout}};
   absl::StatusOr<hbm::Payload> payload =
       backend::ToHbmPayload(*model, name, args.quantize.march, recorded);
   if (!payload.ok()) return Fail(payload.status());
@@ -340,9 +344,10 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
     CLI::App* sub = app.add_subcommand(
         "compile", "quantize an ONNX model and compile it into a BPU program (.hbm)");
     sub->footer(
-        "MODEL is a float (or QDQ) ONNX model, calibrated on DIR (a .npy file or a directory of\n"
-        "them, docs/QUANTIZATION.md), or a graph `bpu quantize` wrote for the same march (.hbir,\n"
-        "no --calib). Run the result with `bpu sim OUT.hbm --input X.npy`.");
+        "MODEL is a float ONNX model, calibrated on DIR (a .npy file or a directory of them,\n"
+        "docs/QUANTIZATION.md); a QDQ ONNX model (a Q/DQ pair on every activation), which\n"
+        "compiles with its own scales without --calib; or a graph `bpu quantize` wrote for the\n"
+        "same march (.hbir, no --calib). Run the result with `bpu sim OUT.hbm --input X.npy`.");
     sub->add_option("MODEL", args->quantize.model, "MODEL.onnx or MODEL.q.hbir")
         ->required()
         ->type_name("");
@@ -367,6 +372,23 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
         ->capture_default_str();
     sub->add_option("--name", args->name, "the model's name in the .hbm (default: file stem)")
         ->type_name("NAME");
+    sub->add_option("--input-layout", args->input_layout,
+                    "the byte order the application gives inputs in: NHWC (the BPU's, channels "
+                    "last) or NCHW (the model's; the program then starts with a DMA transpose)")
+        ->check(CLI::IsMember({"NHWC", "NCHW"}))
+        ->type_name("LAYOUT")
+        ->capture_default_str();
+    sub->add_option("--output-layout", args->output_layout,
+                    "the byte order of the outputs: NHWC or NCHW (a DMA transpose at the end)")
+        ->check(CLI::IsMember({"NHWC", "NCHW"}))
+        ->type_name("LAYOUT")
+        ->capture_default_str();
+    sub->add_option("--jobs", args->jobs,
+                    "threads for calibration (samples run concurrently, observed in order: the "
+                    ".hbm is byte-identical for every value)")
+        ->check(CLI::Range(1, 256))
+        ->type_name("N")
+        ->capture_default_str();
     sub->add_option("--dtype", args->quantize.dtype, "the activation dtype")
         ->check(CLI::IsMember({"qint8", "qint16"}))
         ->type_name("DTYPE")
@@ -377,11 +399,6 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
         ->capture_default_str();
     sub->callback([=] {
       const bool hbir = absl::EndsWith(args->quantize.model, ".hbir");
-      if (!hbir && args->quantize.calib.empty()) {
-        throw CLI::ValidationError("--calib",
-                                   "is required to quantize an ONNX model (calibration data: a "
-                                   ".npy file or a directory of them)");
-      }
       if (hbir && !args->quantize.calib.empty()) {
         throw CLI::ValidationError("--calib", "a .hbir graph is quantized already: drop --calib");
       }

@@ -6,6 +6,8 @@
 set -euo pipefail
 BPU="$TEST_SRCDIR/openbpu/tools/bpu"
 MODELS="$TEST_SRCDIR/openbpu/tests/models"
+QDATA="$MODELS"  # the digits CNN (//tests/models:quant_data)
+QDQ_MODEL="$TEST_SRCDIR/openbpu/compiler/quantization/testdata/qdq_conv.onnx"
 TMP="${TEST_TMPDIR:-$(mktemp -d)}"
 
 "$BPU" dump "$MODELS/resnet18.onnx" > "$TMP/dump.txt"
@@ -81,6 +83,40 @@ grep -q "quantized for bayes, not bernoulli2" "$TMP/march.err" || { echo "unclea
 head -c 4096 "$TMP/r18.hbm" > "$TMP/cut.hbm"
 if "$BPU" sim "$TMP/cut.hbm" > "$TMP/cut.out" 2> "$TMP/cut.err"; then echo "a cut .hbm ran"; exit 1; fi
 grep -q "corrupt .hbm" "$TMP/cut.err" || { echo "unclear error for a cut .hbm:"; cat "$TMP/cut.err"; exit 1; }
+# sim --model picks a model of a packed file; an unknown name lists the ones there are.
+"$BPU" sim "$TMP/both.hbm" --model other --input "$MODELS/resnet18.input.npy" --mode func \
+  > "$TMP/sim_other.txt"
+grep -q "^model: other " "$TMP/sim_other.txt" || { echo "sim --model did not run 'other'"; exit 1; }
+if "$BPU" sim "$TMP/both.hbm" --model nosuch > /dev/null 2> "$TMP/model.err"; then
+  echo "sim ran an unknown model"; exit 1
+fi
+grep -q "has no model 'nosuch' (it has: resnet18, other)" "$TMP/model.err" \
+  || { echo "unclear error for an unknown model:"; cat "$TMP/model.err"; exit 1; }
+# --input-layout/--output-layout NCHW: the program transposes on the DMA; the descriptors say
+# NCHW and the simulated output is the same as with NHWC.
+"$BPU" compile "$MODELS/resnet18.onnx" --calib "$MODELS/resnet18.input.npy" --march bernoulli2 \
+  --input-layout NCHW --output-layout NCHW -o "$TMP/r18_nchw.hbm" > /dev/null 2>&1
+"$BPU" disas "$TMP/r18_nchw.hbm" > "$TMP/disas_nchw.txt"
+grep -q "^# input  'input' INT8 \[1,3,224,224\] NCHW SCALE" "$TMP/disas_nchw.txt" \
+  || { echo "no NCHW input descriptor"; exit 1; }
+"$BPU" sim "$TMP/r18_nchw.hbm" --input "$MODELS/resnet18.input.npy" -o "$TMP/r18_nchw.npy" > /dev/null
+cmp "$TMP/r18_sim.npy" "$TMP/r18_nchw.npy" || { echo "NCHW layout changed the output"; exit 1; }
+# --jobs: calibration samples run on threads; the .hbm is byte-identical for every value.
+"$BPU" compile "$QDATA/digits.onnx" --calib "$QDATA/digits_calib.npy" --march bayes \
+  -o "$TMP/digits_j1.hbm" --jobs 1 > /dev/null 2>&1
+"$BPU" compile "$QDATA/digits.onnx" --calib "$QDATA/digits_calib.npy" --march bayes \
+  -o "$TMP/digits_j3.hbm" --jobs 3 > /dev/null 2>&1
+cmp "$TMP/digits_j1.hbm" "$TMP/digits_j3.hbm" || { echo "--jobs changed the .hbm"; exit 1; }
+# Without --calib: a QDQ model compiles with its own scales; a float model is an error that says
+# how to calibrate.
+"$BPU" compile "$QDQ_MODEL" --march bayes -o "$TMP/qdq.hbm" > /dev/null 2>&1 \
+  || { echo "a QDQ model did not compile without --calib"; exit 1; }
+if "$BPU" compile "$MODELS/resnet18.onnx" --march bayes -o "$TMP/nocalib.hbm" > /dev/null \
+  2> "$TMP/nocalib.err"; then
+  echo "a float model compiled without calibration data"; exit 1
+fi
+grep -q "is a float model.*--calib DIR" "$TMP/nocalib.err" \
+  || { echo "unclear error for a float model without --calib:"; cat "$TMP/nocalib.err"; exit 1; }
 
 # Bad arguments: exit 2, nothing on stdout, one line on stderr naming the problem and the help.
 expect_usage_error() {

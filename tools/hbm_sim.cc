@@ -34,7 +34,14 @@ int64_t ESize(hbm::TensorDesc::DType d) {
   return d == hbm::TensorDesc::INT8 ? 1 : d == hbm::TensorDesc::INT16 ? 2 : 4;
 }
 
-// [N, C, H, W] (or [N, C]) float -> the descriptor's dense NHWC integers.
+// The byte offset in `layout` order of element (image i, channel ch, pixel p) of a value with
+// n images, c channels and hw pixels (the dimensions after C flattened).
+int64_t ElementAt(hbm::TensorDesc::Layout layout, int64_t i, int64_t ch, int64_t p, int64_t c,
+                  int64_t hw) {
+  return layout == hbm::TensorDesc::NCHW ? (i * c + ch) * hw + p : (i * hw + p) * c + ch;
+}
+
+// Float [N, C, ...] in the model's order -> the descriptor's integers in its layout.
 absl::StatusOr<std::vector<uint8_t>> Quantize(const Tensor& x, const hbm::TensorDesc& d) {
   const std::vector<int64_t> shape(d.valid_shape().begin(), d.valid_shape().end());
   if (x.dtype() != DType::kFloat32 || x.shape() != shape) {
@@ -49,8 +56,8 @@ absl::StatusOr<std::vector<uint8_t>> Quantize(const Tensor& x, const hbm::Tensor
   const int64_t es = ESize(d.dtype());
   const double lo = es == 1 ? -128.0 : es == 2 ? -32768.0 : -2147483648.0;
   const double hi = es == 1 ? 127.0 : es == 2 ? 32767.0 : 2147483647.0;
-  const int64_t n = shape[0], c = shape[1];
-  const int64_t hw = shape.size() == 4 ? shape[2] * shape[3] : 1;
+  const int64_t n = shape.empty() ? 1 : shape[0], c = shape.size() > 1 ? shape[1] : 1;
+  const int64_t hw = x.num_elements() / std::max<int64_t>(1, n * c);
   std::vector<uint8_t> out(static_cast<size_t>(x.num_elements() * es));
   const float* px = x.data<float>();
   for (int64_t i = 0; i < n; ++i) {
@@ -59,7 +66,7 @@ absl::StatusOr<std::vector<uint8_t>> Quantize(const Tensor& x, const hbm::Tensor
         const float v = px[(i * c + ch) * hw + p] / scale;
         const double q = std::isnan(v) ? 0.0 : std::clamp<double>(std::nearbyint(v), lo, hi);
         const int32_t qi = static_cast<int32_t>(q);
-        std::memcpy(&out[static_cast<size_t>(((i * hw + p) * c + ch) * es)], &qi,
+        std::memcpy(&out[static_cast<size_t>(ElementAt(d.layout(), i, ch, p, c, hw) * es)], &qi,
                     static_cast<size_t>(es));
       }
     }
@@ -156,7 +163,21 @@ bool LooksLikeHbm(const std::string& bytes) {
 int SimHbm(const HbmSimArgs& args) {
   absl::StatusOr<hbm::Payload> payload = ReadPayload(args.path);
   if (!payload.ok()) return Fail(payload.status());
-  const hbm::Model& model = payload->models(0);
+  int which = 0;
+  if (!args.model.empty()) {
+    which = -1;
+    std::vector<std::string> names;
+    for (int m = 0; m < payload->models_size(); ++m) {
+      names.push_back(payload->models(m).name());
+      if (payload->models(m).name() == args.model) which = m;
+    }
+    if (which < 0) {
+      return Fail(
+          absl::NotFoundError(absl::StrCat(args.path, " has no model '", args.model,
+                                           "' (it has: ", absl::StrJoin(names, ", "), ")")));
+    }
+  }
+  const hbm::Model& model = payload->models(which);
   absl::StatusOr<isa::Program> program = isa::ParseProgram(absl::MakeConstSpan(
       reinterpret_cast<const uint8_t*>(model.program().data()), model.program().size()));
   if (!program.ok()) return Fail(program.status());
@@ -207,7 +228,7 @@ int SimHbm(const HbmSimArgs& args) {
         !st.ok()) {
       return Fail(st);
     }
-    // Dequantize (q * scale, float32) back to the NCHW layout of the valid shape.
+    // Dequantize (q * scale, float32) from the descriptor's layout to the model's NCHW order.
     const std::vector<int64_t> shape(out_desc.valid_shape().begin(), out_desc.valid_shape().end());
     Tensor y(DType::kFloat32, shape);
     const int64_t es = ESize(out_desc.dtype());
@@ -218,7 +239,8 @@ int SimHbm(const HbmSimArgs& args) {
         const float s = out_desc.scales(out_desc.scales_size() == 1 ? 0 : static_cast<int>(ch));
         for (int64_t p = 0; p < hw; ++p) {
           int32_t q = 0;
-          const uint8_t* src = &raw[static_cast<size_t>(((i * hw + p) * c + ch) * es)];
+          const uint8_t* src =
+              &raw[static_cast<size_t>(ElementAt(out_desc.layout(), i, ch, p, c, hw) * es)];
           if (es == 1) q = static_cast<int8_t>(src[0]);
           if (es == 2) q = static_cast<int16_t>(src[0] | (src[1] << 8));
           if (es == 4) std::memcpy(&q, src, 4);

@@ -16,14 +16,16 @@ struct HbmSimArgs {
   std::string output;  // OUT.npy (one output) or the prefix of OUT<i>.npy (several), if set
   sim::Mode mode = sim::Mode::kBoth;
   bool serial = false;
+  std::string model;  // the model of a packed file to run (empty: the first)
 };
 
 // True when `bytes` start with the .hbm magic.
 bool LooksLikeHbm(const std::string& bytes);
 
 // Reads and checks the .hbm, quantizes each input with its descriptor's scale (float32 x / scale,
-// round half to even, saturate: QuantizeLinear), runs the first model, prints cycles and each
-// dequantized output (and its argmax). Returns the exit code (0, or 1 when the work failed).
+// round half to even, saturate: QuantizeLinear) into the descriptor's layout (NHWC or NCHW), runs
+// the model named args.model (the first when empty), prints cycles and each dequantized output
+// (and its argmax) in the model's NCHW order. Returns the exit code (0, or 1 when the work failed).
 int SimHbm(const HbmSimArgs& args);
 
 // `bpu disas MODEL.hbm`: the header, then per model its descriptors, layer table, memory plan and

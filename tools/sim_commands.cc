@@ -98,6 +98,7 @@ struct SimArgs {
   std::vector<std::string> inputs;  // a program takes at most one; an .hbm one per model input
   std::string mode = sim::ModeName(sim::Mode::kBoth);
   bool serial = false;
+  std::string model;  // .hbm: which model of a packed file
 };
 
 int Sim(const SimArgs& args) {
@@ -118,7 +119,10 @@ int Sim(const SimArgs& args) {
           "with an .hbm model, --input is a float .npy and -o an .npy; --expect, --trace and "
           "--stats take a program"));
     }
-    return SimHbm({path, args.inputs, output, options.run.mode, args.serial});
+    return SimHbm({path, args.inputs, output, options.run.mode, args.serial, args.model});
+  }
+  if (!args.model.empty()) {
+    return Fail(absl::InvalidArgumentError("--model picks a model of an .hbm file"));
   }
   if (args.inputs.size() > 1) {
     return Fail(absl::InvalidArgumentError(
@@ -259,6 +263,9 @@ void AddSimCommands(CLI::App& app, Command* command) {
         ->type_name("MODE")
         ->capture_default_str();
     sub->add_flag("--serial", args->serial, "one instruction at a time, in program order");
+    sub->add_option("--model", args->model,
+                    "the model of a packed .hbm to run (bpu disas lists them; default: the first)")
+        ->type_name("NAME");
     sub->add_option("--input", args->inputs,
                     "bytes to load into the DDR input region (.hbm: a float32 .npy per model "
                     "input, in order)")

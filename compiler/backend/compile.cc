@@ -79,6 +79,33 @@ absl::Status CheckTableRow(const ir::Node& node, const std::string& march_name) 
   return absl::OkStatus();
 }
 
+// Whether the `layout` bytes of a value of `shape` differ from its NHWC bytes.
+bool NeedsTranspose(const Shape& shape, const std::string& layout) {
+  if (layout != "NCHW" || shape.size() < 3 || shape[1] == 1) return false;
+  int64_t pixels = 1;
+  for (size_t d = 2; d < shape.size(); ++d) pixels *= shape[d];
+  return pixels > 1;
+}
+
+// The element move between the NCHW ([N][C][P]) and NHWC ([N][P][C]) bytes of a value.
+std::vector<MoveDim> LayoutMove(const Shape& shape, bool to_nhwc) {
+  const int64_t n = shape[0], c = shape[1];
+  int64_t p = 1;
+  for (size_t d = 2; d < shape.size(); ++d) p *= shape[d];
+  // Strides in NCHW and in NHWC bytes of the dims N, C, P.
+  const int64_t nchw[3] = {c * p, p, 1}, nhwc[3] = {p * c, 1, c};
+  const int64_t count[3] = {n, c, p};
+  std::vector<MoveDim> dims;
+  for (int k = 0; k < 3; ++k) {
+    MoveDim d;
+    d.count = count[k];
+    d.in = to_nhwc ? nchw[k] : nhwc[k];
+    d.out = to_nhwc ? nhwc[k] : nchw[k];
+    dims.push_back(d);
+  }
+  return dims;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ir::Graph>> Rebatch(const ir::Graph& graph, int batch) {
@@ -108,6 +135,12 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
     CompileOptions one = options;
     one.batch = 1;
     return Compile(**batched, one);
+  }
+  for (const std::string* layout : {&options.input_layout, &options.output_layout}) {
+    if (*layout != "NHWC" && *layout != "NCHW") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("layout '", *layout, "' is not supported (NHWC or NCHW)"));
+    }
   }
   if (options.opt != "O0" && options.opt != "O2") {
     return absl::InvalidArgumentError(
@@ -190,26 +223,47 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
   }
   std::map<const ir::Value*, Buffer> buffers;
   uint64_t input_bytes = 0, output_bytes = 0;
+  // NCHW inputs / outputs whose bytes differ from NHWC: the value lives in scratch, and the
+  // program moves it from / to its NCHW buffer in the input / output region.
+  std::map<const ir::Value*, Buffer> nchw_in, nchw_out;
+  ScratchAllocator scratch;
   for (TensorDesc& d : model.inputs) {
     const ir::Value* v = graph.FindValue(d.value);
     absl::StatusOr<Buffer> b = Place(*v);
     if (!b.ok()) return b.status();
+    d.layout = options.input_layout;
     b->region = "input";
     b->offset = input_bytes;
     input_bytes += Align16(b->bytes());
+    if (NeedsTranspose(v->type().shape, options.input_layout)) {
+      nchw_in[v] = *b;
+      b->region = "scratch";
+      b->offset = scratch.Allocate(static_cast<uint64_t>(b->bytes()));
+      model.scratch_bytes_unplanned += Align16(b->bytes());
+    }
     buffers[v] = *b;
   }
   for (TensorDesc& d : model.outputs) {
+    d.layout = options.output_layout;
     const ir::Value* v = root(graph.FindValue(d.value));
-    if (buffers.count(v)) continue;  // an input passed through
+    if (buffers.count(v) || nchw_out.count(v)) continue;  // an input passed through
     absl::StatusOr<Buffer> b = Place(*v);
     if (!b.ok()) return b.status();
     b->region = "output";
     b->offset = output_bytes;
     output_bytes += Align16(b->bytes());
+    if (NeedsTranspose(v->type().shape, options.output_layout)) {
+      if (v != graph.FindValue(d.value)) {
+        return absl::UnimplementedError(
+            absl::StrCat("output '", d.name,
+                         "' is a view of another value; NCHW outputs must be "
+                         "computed values"));
+      }
+      nchw_out[v] = *b;  // placed in scratch like any value below
+      continue;
+    }
     buffers[v] = *b;
   }
-  ScratchAllocator scratch;
   std::set<const ir::Value*> freed;
   for (int i = 0; i < static_cast<int>(bpu.size()); ++i) {
     for (const ir::Value* out : bpu[i]->outputs()) {
@@ -228,7 +282,7 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
       if (in == nullptr || in->is_constant()) continue;
       const ir::Value* v = root(in);
       if (last_use[v] == i && buffers.count(v) && buffers[v].region == "scratch" &&
-          freed.insert(v).second) {
+          !nchw_out.count(v) && freed.insert(v).second) {
         scratch.Free(buffers[v].offset);
       }
     }
@@ -260,8 +314,9 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
     d.shape = v->type().shape;
     d.scales = v->type().quant->scales;
     d.axis = v->type().quant->axis;
-    d.offset = b.offset;
-    d.bytes = static_cast<uint64_t>(b.bytes());
+    const Buffer& at = nchw_in.count(v) ? nchw_in.at(v) : nchw_out.count(v) ? nchw_out.at(v) : b;
+    d.offset = at.offset;
+    d.bytes = static_cast<uint64_t>(at.bytes());
   };
   for (TensorDesc& d : model.inputs) describe(d);
   for (TensorDesc& d : model.outputs) describe(d);
@@ -269,6 +324,18 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
   Emitter emit(**march);
   emit.set_overlap(options.opt == "O2");
   LowerContext ctx(emit, all);
+  for (const TensorDesc& d : model.inputs) {
+    const ir::Value* v = graph.FindValue(d.value);
+    if (!nchw_in.count(v)) continue;
+    emit.BeginLayer(absl::StrCat("input layout ", d.name));
+    if (absl::Status st = MoveElements(emit, nchw_in.at(v), all.at(v),
+                                       LayoutMove(v->type().shape, /*to_nhwc=*/true), 0);
+        !st.ok()) {
+      return st;
+    }
+    model.layers.push_back(
+        {absl::StrCat("input layout ", d.name), "LayoutNCHWToNHWC", emit.current_layer(), 0});
+  }
   std::vector<int> layer_of(bpu.size(), 0);  // node index -> index in model.layers
   for (size_t i = 0; i < bpu.size(); ++i) {
     const ir::Node* node = bpu[i];
@@ -289,6 +356,18 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
       return absl::StrContains(st.message(), node->Describe()) ? st : ir::NodeError(*node, st);
     }
     model.layers.push_back({node->name(), node->op(), emit.current_layer(), 0});
+  }
+  for (const TensorDesc& d : model.outputs) {
+    const ir::Value* v = graph.FindValue(d.value);
+    if (!nchw_out.count(v)) continue;
+    emit.BeginLayer(absl::StrCat("output layout ", d.name));
+    if (absl::Status st = MoveElements(emit, all.at(v), nchw_out.at(v),
+                                       LayoutMove(v->type().shape, /*to_nhwc=*/false), 0);
+        !st.ok()) {
+      return st;
+    }
+    model.layers.push_back(
+        {absl::StrCat("output layout ", d.name), "LayoutNHWCToNCHW", emit.current_layer(), 0});
   }
   for (BufferInfo& b : model.buffers) {
     b.first_layer = layer_of[std::clamp<int>(b.first_layer, 0, static_cast<int>(bpu.size()) - 1)];

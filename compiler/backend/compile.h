@@ -24,18 +24,26 @@ struct CompileOptions {
   std::string opt = "O0";
   // Images per run (the server's batching): the graph's batch-1 inputs become [batch, ...].
   int batch = 1;
+  // The byte order of the model inputs / outputs in DDR, what the application hands over and
+  // gets back: "NHWC" (the BPU's own order, channel dimension last; no extra work) or "NCHW" (the
+  // ONNX order: the program starts / ends with a DMA transpose of each rank >= 3 input / output
+  // that has more than one channel and more than one pixel).
+  std::string input_layout = "NHWC";
+  std::string output_layout = "NHWC";
   // Progress (`compile: [#####.....] 12/23 layers, <node>`, redrawn in place) goes here; null
   // for silence.
   std::FILE* progress = nullptr;
 };
 
-// A model input or output in the DDR input / output region: dense NHWC of `dtype` (the
-// quantized value's storage), `shape` the value's NCHW shape, quantized with `scales`.
+// A model input or output in the DDR input / output region: dense `layout` ("NHWC": the
+// dimension after N moved last; "NCHW": row-major) of `dtype` (the quantized value's storage),
+// `shape` the value's shape in the model's (ONNX) dimension order, quantized with `scales`.
 struct TensorDesc {
   std::string name;   // the graph input / output name
   std::string value;  // the quantized value inside the graph
   DType dtype = DType::kInt8;
   Shape shape;
+  std::string layout = "NHWC";
   std::vector<float> scales;
   int axis = -1;
   uint64_t offset = 0;

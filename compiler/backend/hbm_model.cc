@@ -29,7 +29,7 @@ absl::Status Describe(const TensorDesc& d, hbm::TensorDesc* out) {
     out->add_valid_shape(v);
     out->add_aligned_shape(v);  // dense in DDR: aligned = valid
   }
-  out->set_layout(hbm::TensorDesc::NHWC);
+  out->set_layout(d.layout == "NCHW" ? hbm::TensorDesc::NCHW : hbm::TensorDesc::NHWC);
   out->set_quant_type(hbm::TensorDesc::SCALE);
   for (float s : d.scales) out->add_scales(s);
   out->set_quant_axis(d.axis);

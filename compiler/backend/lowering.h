@@ -45,6 +45,22 @@ const char* AsmDType(DType d);
 // pixel pitch align16(channels x esize).
 Emitter::Box RowsOf(const Buffer& b, int64_t rows, int64_t channels);
 
+// One dimension of an element move: `count` steps of `in` elements in the source and `out`
+// elements in the destination; `offsets`, when set, lists the source offset of each step instead
+// (a constant-index gather).
+struct MoveDim {
+  int64_t count = 1, in = 0, out = 0;
+  std::vector<int64_t> offsets;
+  bool explicit_offsets() const { return !offsets.empty(); }
+  int64_t InAt(int64_t i) const { return explicit_offsets() ? offsets[i] : i * in; }
+};
+
+// Moves every element of `y` (whose dense bytes `dims` cover exactly once, in any order) from
+// element `in_base` + the dims' offsets of `x`, through the feature SRAM with strided DMA
+// (lower/datamove.cc): data movement ops and layout changes of model inputs and outputs.
+absl::Status MoveElements(Emitter& e, const Buffer& x, const Buffer& y, std::vector<MoveDim> dims,
+                          int64_t in_base);
+
 class LowerContext {
  public:
   LowerContext(Emitter& emit, std::map<const ir::Value*, Buffer> buffers)

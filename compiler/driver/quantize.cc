@@ -3,6 +3,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "compiler/ir/op_registry.h"
 #include "compiler/quantization/calibration.h"
 #include "compiler/quantization/dataset.h"
 #include "compiler/quantization/qconfig.h"
@@ -36,8 +37,21 @@ absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options) {
   OPENBPU_ASSIGN_OR_RETURN(quantization::QdqImport imported,
                            quantization::ImportQdqOnnxFile(options.model));
   ir::Graph& graph = *imported.graph;
-  OPENBPU_ASSIGN_OR_RETURN(const quantization::Dataset data,
-                           quantization::LoadDataset(options.calibration_data, graph));
+  const bool calibrate_data = !options.calibration_data.empty();
+  if (!calibrate_data && imported.fixed_scales.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        options.model,
+        " is a float model (no QuantizeLinear/DequantizeLinear pairs): quantizing it needs "
+        "calibration data, a .npy file or a directory of .npy samples of its input (bpu "
+        "compile/quantize --calib DIR; docs/QUANTIZATION.md)"));
+  }
+  quantization::Dataset data;
+  if (calibrate_data) {
+    absl::StatusOr<quantization::Dataset> loaded =
+        quantization::LoadDataset(options.calibration_data, graph);
+    if (!loaded.ok()) return loaded.status();
+    data = *std::move(loaded);
+  }
 
   // Fuse and place observers (PrepareOptions::fuse), then calibrate.
   quantization::QConfigMap qmap;
@@ -47,9 +61,33 @@ absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options) {
   prepare.fixed_input_scale = options.fixed_input_scale;
   OPENBPU_ASSIGN_OR_RETURN(std::unique_ptr<quantization::CalibrationState> state,
                            quantization::PrepareCalibration(graph, qmap, prepare));
-  quantization::CalibrateOptions calibrate;
-  calibrate.progress = options.progress;
-  OPENBPU_RETURN_IF_ERROR(quantization::Calibrate(*state, data, calibrate));
+  if (calibrate_data) {
+    quantization::CalibrateOptions calibrate;
+    calibrate.progress = options.progress;
+    calibrate.jobs = options.jobs;
+    OPENBPU_RETURN_IF_ERROR(quantization::Calibrate(*state, data, calibrate));
+  } else {
+    // A QDQ model without calibration data: every observed activation needs its own scale.
+    std::vector<std::string> missing;
+    for (const auto& [name, entry] : state->activations()) {
+      if (entry.observer == nullptr || entry.fixed.has_value()) continue;
+      // An exact op's output (Identity, MaxPool, Reshape...) takes its input's scale.
+      const ir::Value* v = graph.FindValue(name);
+      const ir::Node* producer = v == nullptr ? nullptr : v->producer();
+      const ir::OpSchema* schema =
+          producer == nullptr ? nullptr : ir::OpRegistry::Global().Find(producer->op());
+      if (schema != nullptr && schema->qinherit_input >= 0) continue;
+      missing.push_back(name);
+    }
+    if (!missing.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          options.model, ": ", missing.size(),
+          " activation value(s) have no QuantizeLinear/DequantizeLinear scale (first '",
+          missing.front(),
+          "'): give calibration data (--calib DIR) or export the model with a Q/DQ pair on "
+          "every activation"));
+    }
+  }
 
   // Convert: the graph becomes the quantized graph.
   quantization::ConvertOptions convert;

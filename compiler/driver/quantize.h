@@ -25,6 +25,9 @@ struct QuantizeOptions {
   std::string observer = "percentile";
   // The vendor's fixed input scale (PrepareOptions::fixed_input_scale); calibrated when unset.
   std::optional<float> fixed_input_scale;
+  // Calibration samples run at once on this many threads (CalibrateOptions::jobs); the result
+  // is the same for every value.
+  int jobs = 1;
   // Calibration progress (`calibrate: N/M samples ...`); null for silence.
   std::FILE* progress = stderr;
 };
@@ -35,9 +38,11 @@ struct QuantizedModel {
 };
 
 // Imports options.model with ImportQdqOnnxFile (QDQ pairs become fixed scales), loads the
-// calibration data, fuses and places observers (PrepareCalibration with the default calibration
-// qconfig for every node), calibrates and converts. Errors are those of each step, naming the
-// file, input or node; an unknown dtype, observer or march is InvalidArgument.
+// calibration data (none: a QDQ model whose every activation has its pair's scale; a float model
+// is then an error saying how to calibrate), fuses and places observers (PrepareCalibration with
+// the default calibration qconfig for every node), calibrates and converts. Errors are those of
+// each step, naming the file, input or node; an unknown dtype, observer or march is
+// InvalidArgument.
 absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options);
 
 }  // namespace openbpu::driver

@@ -3,7 +3,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
@@ -50,7 +53,16 @@ absl::StatusOr<std::vector<float>> CalibrationState::ActivationScales(
 }
 
 absl::Status CalibrationState::ObserveSample(absl::Span<const Tensor> sample) {
-  OPENBPU_ASSIGN_OR_RETURN(const auto values, reference::RunFloatAllValues(*graph_, sample));
+  OPENBPU_ASSIGN_OR_RETURN(const auto values, RunSample(sample));
+  return ObserveValues(values);
+}
+
+absl::StatusOr<std::map<std::string, Tensor>> CalibrationState::RunSample(
+    absl::Span<const Tensor> sample) const {
+  return reference::RunFloatAllValues(*graph_, sample);
+}
+
+absl::Status CalibrationState::ObserveValues(const std::map<std::string, Tensor>& values) {
   // std::map: a fixed order, so the run is reproducible whatever the observers do.
   for (auto& [name, entry] : activations_) {
     if (entry.observer == nullptr) continue;
@@ -179,8 +191,29 @@ absl::Status Calibrate(CalibrationState& state, const Dataset& dataset,
   // On a terminal the line is rewritten in place; in a log (CI, a pipe) one line per 10 %.
   const bool tty = options.progress != nullptr && isatty(fileno(options.progress));
   int last_decile = 0;
+  const int jobs = std::max(1, options.jobs);
+  std::vector<absl::StatusOr<std::map<std::string, Tensor>>> window;
   for (int i = 0; i < n; ++i) {
-    if (absl::Status s = state.ObserveSample(dataset.sample(i)); !s.ok()) {
+    // The float runs of samples [i, i + jobs) at once; observed below one by one, in order.
+    if (jobs > 1 && (i % jobs) == 0) {
+      const int count = std::min(jobs, n - i);
+      window.assign(static_cast<size_t>(count), absl::UnknownError("not run"));
+      std::vector<std::thread> threads;
+      for (int k = 1; k < count; ++k) {
+        threads.emplace_back([&, k] { window[k] = state.RunSample(dataset.sample(i + k)); });
+      }
+      window[0] = state.RunSample(dataset.sample(i));
+      for (std::thread& t : threads) t.join();
+    }
+    absl::Status s;
+    if (jobs > 1) {
+      absl::StatusOr<std::map<std::string, Tensor>>& values = window[i % jobs];
+      s = values.ok() ? state.ObserveValues(*values) : values.status();
+      values = absl::UnknownError("observed");  // free the sample's values
+    } else {
+      s = state.ObserveSample(dataset.sample(i));
+    }
+    if (!s.ok()) {
       if (options.progress != nullptr) std::fputc('\n', options.progress);
       return absl::Status(
           s.code(), absl::StrCat("calibration sample ", dataset.origin(i), ": ", s.message()));

@@ -74,6 +74,10 @@ class CalibrationState {
 
   // Runs the float interpreter on one sample and feeds every activation observer.
   absl::Status ObserveSample(absl::Span<const Tensor> sample);
+  // The two halves of ObserveSample: the float run (reads the graph only, so runs of several
+  // samples may go on concurrently) and feeding its values to the observers.
+  absl::StatusOr<std::map<std::string, Tensor>> RunSample(absl::Span<const Tensor> sample) const;
+  absl::Status ObserveValues(const std::map<std::string, Tensor>& values);
 
  private:
   ir::Graph* graph_;
@@ -101,6 +105,10 @@ struct CalibrateOptions {
   // Progress line `calibrate: 12/32 samples ...` (rewritten with \r, a newline at the end);
   // null for silence.
   std::FILE* progress = stderr;
+  // Float runs of this many samples at once, each on its own thread; the observers then see
+  // them one by one in sample order, so the scales (and every byte downstream) do not depend on
+  // it. 1: no threads.
+  int jobs = 1;
 };
 
 // Feeds every sample, in dataset order, to the observers. Deterministic: the same dataset gives

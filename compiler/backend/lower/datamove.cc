@@ -36,14 +36,7 @@ std::vector<int64_t> LayoutStrides(const Shape& shape) {
   return s;
 }
 
-// One level of the factored map: `count` steps of `in` elements in the input and `out` elements
-// in the output; an explicit level lists its input offsets instead (a constant-index Gather).
-struct Dim {
-  int64_t count = 1, in = 0, out = 0;
-  std::vector<int64_t> offsets;  // explicit: in-offset per step (then `in` is unused)
-  bool explicit_offsets() const { return !offsets.empty(); }
-  int64_t InAt(int64_t i) const { return explicit_offsets() ? offsets[i] : i * in; }
-};
+using Dim = MoveDim;
 
 bool Arithmetic(const std::vector<int64_t>& f, int64_t n) {
   for (int64_t i = 2; i < n; ++i) {
@@ -252,6 +245,32 @@ class Mover {
   int64_t chunks_ = 0, instructions_ = 0;
 };
 
+}  // namespace
+
+absl::Status MoveElements(Emitter& e, const Buffer& x, const Buffer& y, std::vector<MoveDim> dims,
+                          int64_t in_base) {
+  // Outermost output stride first; merge neighbours that are one strided run on both sides.
+  std::stable_sort(dims.begin(), dims.end(),
+                   [](const Dim& a, const Dim& b) { return a.out > b.out; });
+  std::vector<Dim> merged;
+  for (const Dim& d : dims) {
+    if (d.count == 1) continue;
+    if (!merged.empty() && !merged.back().explicit_offsets() && !d.explicit_offsets() &&
+        merged.back().in == d.in * d.count && merged.back().out == d.out * d.count) {
+      merged.back().count *= d.count;
+      merged.back().in = d.in;
+      merged.back().out = d.out;
+      continue;
+    }
+    merged.push_back(d);
+  }
+  const int64_t budget = e.march().feature_sram_bytes.value / 32 * 16;  // half, 16-aligned
+  Mover mover(e, x, y, budget);
+  return mover.Move(merged, in_base);
+}
+
+namespace {
+
 absl::Status LowerDataMovement(const ir::Node& node, LowerContext& ctx) {
   const ir::OpSchema* schema = ir::OpRegistry::Global().Find(node.op());
   if (schema == nullptr || schema->qkind != ir::QuantKind::kExact || schema->qinherit_input != 0 ||
@@ -290,7 +309,6 @@ absl::Status LowerDataMovement(const ir::Node& node, LowerContext& ctx) {
   std::vector<Tensor> maps;
   if (absl::Status st = schema->kernel(node, inputs, maps); !st.ok()) return st;
   if (maps.size() != node.num_outputs()) return absl::InternalError("kernel output count");
-  const int64_t budget = ctx.march().feature_sram_bytes.value / 32 * 16;  // half, 16-aligned
   for (size_t o = 0; o < node.num_outputs(); ++o) {
     absl::StatusOr<Buffer> y = ctx.BufferOf(node, node.output(o));
     if (!y.ok()) return y.status();
@@ -334,28 +352,16 @@ absl::Status LowerDataMovement(const ir::Node& node, LowerContext& ctx) {
       dims.clear();
       Factor(flat, 1, dims);
     }
-    // Outermost output stride first; merge neighbours that are one strided run on both sides.
-    std::stable_sort(dims.begin(), dims.end(),
-                     [](const Dim& a, const Dim& b) { return a.out > b.out; });
-    std::vector<Dim> merged;
-    for (const Dim& d : dims) {
-      if (d.count == 1) continue;
-      if (!merged.empty() && !merged.back().explicit_offsets() && !d.explicit_offsets() &&
-          merged.back().in == d.in * d.count && merged.back().out == d.out * d.count) {
-        merged.back().count *= d.count;
-        merged.back().in = d.in;
-        merged.back().out = d.out;
-        continue;
-      }
-      merged.push_back(d);
+    if (absl::Status st = MoveElements(ctx.emit(), *x, *y, std::move(dims), src[0]); !st.ok()) {
+      return st;
     }
-    Mover mover(ctx.emit(), *x, *y, budget);
-    if (absl::Status st = mover.Move(merged, src[0]); !st.ok()) return st;
   }
   return absl::OkStatus();
 }
 
-// Reshape, Flatten, Squeeze and Unsqueeze that are views never reach the lowering (IsAliasOp).
+// Identity, and Reshape, Flatten, Squeeze and Unsqueeze, that are views never reach the lowering
+// (IsAliasOp): these are the copies (a reordering, or a view that is a model output).
+OPENBPU_REGISTER_LOWERING(Identity, "Identity", LowerDataMovement);
 OPENBPU_REGISTER_LOWERING(Transpose, "Transpose", LowerDataMovement);
 OPENBPU_REGISTER_LOWERING(Reshape, "Reshape", LowerDataMovement);
 OPENBPU_REGISTER_LOWERING(Flatten, "Flatten", LowerDataMovement);
