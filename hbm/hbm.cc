@@ -47,6 +47,10 @@ uint64_t DTypeBytes(TensorDesc::DType dtype) {
       return 4;
     case TensorDesc::FLOAT32:
       return 4;
+    case TensorDesc::BOOL:
+      return 1;
+    case TensorDesc::INT64:
+      return 8;
     default:
       return 0;
   }
@@ -63,7 +67,7 @@ absl::Status ValidateTensor(const TensorDesc& t, const std::string& where, uint6
   const uint64_t elem_bytes = DTypeBytes(t.dtype());
   if (elem_bytes == 0) {
     return Invalid(where, absl::StrCat("dtype ", TensorDesc::DType_Name(t.dtype()),
-                                       " is not one of INT8, INT16, INT32, FLOAT32"));
+                                       " is not one of INT8, INT16, INT32, FLOAT32, BOOL, INT64"));
   }
   if (!TensorDesc::Layout_IsValid(t.layout())) {
     return Invalid(where, absl::StrCat("unknown layout ", static_cast<int>(t.layout())));
@@ -102,6 +106,10 @@ absl::Status ValidateTensor(const TensorDesc& t, const std::string& where, uint6
       if (t.scales_size() != 0) return Invalid(where, "quant type NONE with scales");
       break;
     case TensorDesc::SCALE: {
+      if (t.dtype() == TensorDesc::BOOL || t.dtype() == TensorDesc::INT64) {
+        return Invalid(where, absl::StrCat("a ", TensorDesc::DType_Name(t.dtype()),
+                                           " tensor has quant type NONE, not SCALE"));
+      }
       if (t.scales_size() == 0) return Invalid(where, "quant type SCALE without scales");
       for (float s : t.scales()) {
         if (!std::isfinite(s) || s <= 0) {

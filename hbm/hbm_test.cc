@@ -153,6 +153,23 @@ TEST(Hbm, RoundTrip) {
   EXPECT_EQ(*program, SmallProgram());
 }
 
+// Bool and int64 outputs (comparisons, ArgMax / TopK indices) are unquantized: quant type NONE.
+TEST(Hbm, BoolAndInt64OutputsRoundTrip) {
+  for (TensorDesc::DType dtype : {TensorDesc::BOOL, TensorDesc::INT64}) {
+    Payload p = SmallPayload();
+    TensorDesc* y = p.mutable_models(0)->mutable_outputs(0);
+    y->set_dtype(dtype);
+    y->set_aligned_shape(1, 4);  // 4 x 8 = 32 bytes of INT64
+    y->set_layout(TensorDesc::NHWC);
+    y->set_quant_type(TensorDesc::NONE);
+    y->clear_scales();
+    y->set_quant_axis(0);
+    absl::StatusOr<Payload> q = ReadHbm(Write(p));
+    ASSERT_TRUE(q.ok()) << TensorDesc::DType_Name(dtype) << ": " << q.status();
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(*q, p));
+  }
+}
+
 TEST(Hbm, ByteIdenticalReserialization) {
   const std::vector<uint8_t> bytes = Write(SmallPayload());
   absl::StatusOr<Payload> q = ReadHbm(bytes);
@@ -258,6 +275,8 @@ TEST(HbmRead, SemanticChecks) {
        "source 'pyramid' is not \"ddr\""},
       {"scales without SCALE", [&](Payload& p) { input(p)->set_quant_type(TensorDesc::NONE); },
        "quant type NONE with scales"},
+      {"BOOL with SCALE", [&](Payload& p) { output(p)->set_dtype(TensorDesc::BOOL); },
+       "a BOOL tensor has quant type NONE, not SCALE"},
       {"SCALE without scales", [&](Payload& p) { input(p)->clear_scales(); },
        "quant type SCALE without scales"},
       {"bad scale", [&](Payload& p) { input(p)->set_scales(0, 0.0f); },

@@ -31,7 +31,23 @@ int Fail(const absl::Status& status) {
 }
 
 int64_t ESize(hbm::TensorDesc::DType d) {
-  return d == hbm::TensorDesc::INT8 ? 1 : d == hbm::TensorDesc::INT16 ? 2 : 4;
+  switch (d) {
+    case hbm::TensorDesc::INT8:
+    case hbm::TensorDesc::BOOL:
+      return 1;
+    case hbm::TensorDesc::INT16:
+      return 2;
+    case hbm::TensorDesc::INT64:
+      return 8;
+    default:
+      return 4;
+  }
+}
+
+// BOOL (a comparison's 0 / 1) and INT64 (ArgMax / TopK indices) tensors are not quantized: bpu sim
+// writes them as they are.
+bool Unquantized(hbm::TensorDesc::DType d) {
+  return d == hbm::TensorDesc::BOOL || d == hbm::TensorDesc::INT64;
 }
 
 // The byte offset in `layout` order of element (image i, channel ch, pixel p) of a value with
@@ -48,6 +64,10 @@ absl::StatusOr<std::vector<uint8_t>> Quantize(const Tensor& x, const hbm::Tensor
     return absl::InvalidArgumentError(
         absl::StrCat("input '", d.name(), "' must be float32 ", ShapeToString(shape), ", got ",
                      DTypeName(x.dtype()), " ", ShapeToString(x.shape())));
+  }
+  if (Unquantized(d.dtype())) {
+    return absl::UnimplementedError(
+        absl::StrCat("input '", d.name(), "' of dtype ", hbm::TensorDesc::DType_Name(d.dtype())));
   }
   if (d.scales_size() != 1) {
     return absl::UnimplementedError("per-channel input quantization");
@@ -228,31 +248,57 @@ int SimHbm(const HbmSimArgs& args) {
         !st.ok()) {
       return Fail(st);
     }
-    // Dequantize (q * scale, float32) from the descriptor's layout to the model's NCHW order.
+    // Dequantize (q * scale, float32) from the descriptor's layout to the model's NCHW order;
+    // BOOL and INT64 outputs keep their dtype and values.
     const std::vector<int64_t> shape(out_desc.valid_shape().begin(), out_desc.valid_shape().end());
-    Tensor y(DType::kFloat32, shape);
+    const bool unquantized = Unquantized(out_desc.dtype());
+    const DType dtype = out_desc.dtype() == hbm::TensorDesc::BOOL    ? DType::kBool
+                        : out_desc.dtype() == hbm::TensorDesc::INT64 ? DType::kInt64
+                                                                     : DType::kFloat32;
+    Tensor y(dtype, shape);
     const int64_t es = ESize(out_desc.dtype());
     const int64_t n = shape.empty() ? 1 : shape[0], c = shape.size() > 1 ? shape[1] : 1;
     const int64_t hw = y.num_elements() / std::max<int64_t>(1, n * c);
+    std::vector<double> shown(static_cast<size_t>(y.num_elements()));  // for the summary line
     for (int64_t i = 0; i < n; ++i) {
       for (int64_t ch = 0; ch < c; ++ch) {
-        const float s = out_desc.scales(out_desc.scales_size() == 1 ? 0 : static_cast<int>(ch));
+        const float s =
+            unquantized ? 1.f
+                        : out_desc.scales(out_desc.scales_size() == 1 ? 0 : static_cast<int>(ch));
         for (int64_t p = 0; p < hw; ++p) {
-          int32_t q = 0;
+          const int64_t at = (i * c + ch) * hw + p;
           const uint8_t* src =
               &raw[static_cast<size_t>(ElementAt(out_desc.layout(), i, ch, p, c, hw) * es)];
+          if (dtype == DType::kBool) {
+            y.data<bool>()[at] = src[0] != 0;
+            shown[static_cast<size_t>(at)] = src[0] != 0 ? 1 : 0;
+            continue;
+          }
+          if (dtype == DType::kInt64) {
+            int64_t v = 0;
+            std::memcpy(&v, src, 8);
+            y.data<int64_t>()[at] = v;
+            shown[static_cast<size_t>(at)] = static_cast<double>(v);
+            continue;
+          }
+          int32_t q = 0;
           if (es == 1) q = static_cast<int8_t>(src[0]);
           if (es == 2) q = static_cast<int16_t>(src[0] | (src[1] << 8));
           if (es == 4) std::memcpy(&q, src, 4);
-          y.data<float>()[(i * c + ch) * hw + p] = static_cast<float>(q) * s;
+          y.data<float>()[at] = static_cast<float>(q) * s;
+          shown[static_cast<size_t>(at)] = y.data<float>()[at];
         }
       }
     }
-    const float* py = y.data<float>();
     const int64_t count = y.num_elements();
-    const int64_t best = std::max_element(py, py + count) - py;
+    const int64_t best = std::max_element(shown.begin(), shown.end()) - shown.begin();
     std::vector<std::string> head;
-    for (int64_t i = 0; i < std::min<int64_t>(count, 8); ++i) head.push_back(absl::StrCat(py[i]));
+    for (int64_t i = 0; i < std::min<int64_t>(count, 8); ++i) {
+      const double v = shown[static_cast<size_t>(i)];
+      head.push_back(dtype == DType::kBool    ? std::string(v != 0 ? "true" : "false")
+                     : dtype == DType::kInt64 ? absl::StrCat(static_cast<int64_t>(v))
+                                              : absl::StrCat(static_cast<float>(v)));
+    }
     std::printf("output '%s' %s: [%s%s], argmax %lld\n", out_desc.name().c_str(),
                 ShapeToString(shape).c_str(), absl::StrJoin(head, ", ").c_str(),
                 count > 8 ? ", ..." : "", static_cast<long long>(best));

@@ -20,8 +20,16 @@
 namespace openbpu::backend {
 namespace {
 
+// Unquantized values the BPU writes: the bool of a comparison (1 byte, 0 / 1) and the int64
+// indices of ArgMax / TopK.
+bool IsUnquantizedBpuValue(const ir::Value& v) {
+  return !v.type().quant.has_value() &&
+         (v.type().dtype == DType::kBool || v.type().dtype == DType::kInt64);
+}
+
 absl::StatusOr<Buffer> Place(const ir::Value& v) {
   const ir::TensorType& t = v.type();
+  if (IsUnquantizedBpuValue(v)) return BufferFor(t.shape, t.dtype);
   if (!t.quant.has_value()) {
     return absl::InvalidArgumentError(absl::StrCat("value '", v.name(), "' is not quantized"));
   }
@@ -196,6 +204,13 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
                            "DequantizeLinear runs on the BPU (hybrid models come later)");
     }
     if (absl::Status st = CheckTableRow(*node, options.march); !st.ok()) return st;
+    // A bool or int64 index graph output has no DequantizeLinear: the value itself is the output.
+    for (const ir::Value* out : node->outputs()) {
+      if (out != nullptr && graph_outputs.count(out) && IsUnquantizedBpuValue(*out)) {
+        model_outputs.insert(out);
+        model.outputs.push_back({out->name(), out->name()});
+      }
+    }
     if (is_alias(*node)) {
       alias_of[node->output(0)] = node->input(0);
     } else if (LoweringRegistry::Global().Find(node->op()) == nullptr) {
@@ -208,6 +223,16 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
     return absl::InvalidArgumentError(
         "the graph has no quantized input or output: compile a converted graph (bpu quantize)");
   }
+  // Outputs in the graph's output order (a TopK's int64 indices are listed at the TopK, its
+  // values at their later DequantizeLinear).
+  std::map<std::string, size_t> output_index;
+  for (size_t i = 0; i < graph.outputs().size(); ++i) {
+    output_index.emplace(graph.outputs()[i]->name(), i);
+  }
+  std::stable_sort(model.outputs.begin(), model.outputs.end(),
+                   [&](const TensorDesc& a, const TensorDesc& b) {
+                     return output_index[a.name] < output_index[b.name];
+                   });
   auto root = [&](const ir::Value* v) {
     while (alias_of.count(v)) v = alias_of.at(v);
     return v;
@@ -312,8 +337,10 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
     const Buffer& b = all.at(v);
     d.dtype = b.dtype;
     d.shape = v->type().shape;
-    d.scales = v->type().quant->scales;
-    d.axis = v->type().quant->axis;
+    if (v->type().quant.has_value()) {  // bool / int64 index outputs carry no scales
+      d.scales = v->type().quant->scales;
+      d.axis = v->type().quant->axis;
+    }
     const Buffer& at = nchw_in.count(v) ? nchw_in.at(v) : nchw_out.count(v) ? nchw_out.at(v) : b;
     d.offset = at.offset;
     d.bytes = static_cast<uint64_t>(at.bytes());

@@ -15,6 +15,10 @@ absl::StatusOr<hbm::TensorDesc::DType> ToHbmDType(DType d) {
       return hbm::TensorDesc::INT16;
     case DType::kInt32:
       return hbm::TensorDesc::INT32;
+    case DType::kBool:
+      return hbm::TensorDesc::BOOL;
+    case DType::kInt64:
+      return hbm::TensorDesc::INT64;
     default:
       return absl::InvalidArgumentError(absl::StrCat("no .hbm dtype for ", DTypeName(d)));
   }
@@ -30,9 +34,14 @@ absl::Status Describe(const TensorDesc& d, hbm::TensorDesc* out) {
     out->add_aligned_shape(v);  // dense in DDR: aligned = valid
   }
   out->set_layout(d.layout == "NCHW" ? hbm::TensorDesc::NCHW : hbm::TensorDesc::NHWC);
-  out->set_quant_type(hbm::TensorDesc::SCALE);
-  for (float s : d.scales) out->add_scales(s);
-  out->set_quant_axis(d.axis);
+  if (d.dtype == DType::kBool || d.dtype == DType::kInt64) {
+    // A comparison's 0 / 1 bytes and ArgMax / TopK indices: no quantization.
+    out->set_quant_type(hbm::TensorDesc::NONE);
+  } else {
+    out->set_quant_type(hbm::TensorDesc::SCALE);
+    for (float s : d.scales) out->add_scales(s);
+    out->set_quant_axis(d.axis);
+  }
   out->set_source("ddr");
   out->set_ddr_offset(d.offset);
   out->set_ddr_bytes(d.bytes);

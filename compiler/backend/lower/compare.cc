@@ -1,6 +1,6 @@
 // Max / Min (vae.requant of each input to the output scale, then vae.max / vae.min) and the
-// comparisons Equal, Greater, GreaterOrEqual, Less, LessOrEqual (vae.cmp; not registered yet,
-// see the end of the file), with general numpy broadcasting: every operand is materialized in
+// comparisons Equal, Greater, GreaterOrEqual, Less, LessOrEqual (vae.cmp, a bool output of 0 / 1
+// bytes), with general numpy broadcasting: every operand is materialized in
 // the output tile's [P][C] layout by DMA, with stride 0 on its broadcast dimensions (isa/ISA.md,
 // LOAD), so the VAE always sees full operands.
 #include <algorithm>
@@ -263,7 +263,7 @@ absl::Status LowerMaxMin(const ir::Node& node, LowerContext& ctx) {
 // Equal, Greater, GreaterOrEqual, Less, LessOrEqual: vae.cmp of the two broadcast inputs with
 // qparams::Compare (each input's exact scale and the predicate: numerics::CompareScaled, the
 // quantized reference's CompareKernel), writing 0 / 1 bytes (the bool output).
-[[maybe_unused]] absl::Status LowerCompare(const ir::Node& node, LowerContext& ctx) {
+absl::Status LowerCompare(const ir::Node& node, LowerContext& ctx) {
   if (!ops::qparams::Has<ops::qparams::Compare>(node)) {
     return absl::UnimplementedError("a comparison of unquantized inputs");
   }
@@ -322,13 +322,13 @@ absl::Status LowerMaxMin(const ir::Node& node, LowerContext& ctx) {
 OPENBPU_REGISTER_LOWERING(Max, "Max", LowerMaxMin);
 OPENBPU_REGISTER_LOWERING(Min, "Min", LowerMaxMin);
 
-// Not registered yet: a comparison's output is an unquantized bool graph output, which Compile
-// neither places in DDR nor lists as a model output ("the graph has no quantized input or
-// output"). Once compile.cc places bool values (1 byte, 0 / 1) and lists bool graph outputs,
-// registering LowerCompare for the five ops below (and taking them off lowering_pending.txt)
-// compiles every bayes case of the conformance suite bit-exact (checked with such a Compile:
-// Equal 2, Greater / GreaterOrEqual / Less / LessOrEqual 4 cases each, mismatches=0).
-//   Equal, Greater, GreaterOrEqual, Less, LessOrEqual
+// The bool output is placed by Compile like any value (1 byte per element) and, as a graph
+// output, listed as an unquantized model output (.hbm dtype BOOL, quant NONE).
+OPENBPU_REGISTER_LOWERING(Equal, "Equal", LowerCompare);
+OPENBPU_REGISTER_LOWERING(Greater, "Greater", LowerCompare);
+OPENBPU_REGISTER_LOWERING(GreaterOrEqual, "GreaterOrEqual", LowerCompare);
+OPENBPU_REGISTER_LOWERING(Less, "Less", LowerCompare);
+OPENBPU_REGISTER_LOWERING(LessOrEqual, "LessOrEqual", LowerCompare);
 
 }  // namespace
 }  // namespace openbpu::backend
