@@ -185,18 +185,26 @@ absl::Status ValidateModel(const Model& model, isa::MarchId march, absl::string_
                                                    {"output", program->ddr_output_bytes},
                                                    {"scratch", program->ddr_scratch_bytes},
                                                    {"param", program->params.size()}};
+  // Values an O2 program keeps on chip: region "sram", by feature SRAM address.
+  absl::StatusOr<const isa::March*> sram_march = isa::FindMarch(program->march);
+  const uint64_t sram_bytes =
+      sram_march.ok() ? static_cast<uint64_t>((*sram_march)->feature_sram_bytes.value) : 0;
   for (int i = 0; i < plan.buffers_size(); ++i) {
     const Buffer& b = plan.buffers(i);
     const std::string bw = absl::StrCat(where, ": memory plan buffer ", i, " '", b.name(), "'");
     auto region = regions.find(b.region());
-    if (region == regions.end()) {
-      return Invalid(
-          bw, absl::StrCat("unknown region '", b.region(), "' (input, output, scratch, param)"));
+    if (region == regions.end() && b.region() != "sram") {
+      return Invalid(bw, absl::StrCat("unknown region '", b.region(),
+                                      "' (input, output, scratch, param, sram)"));
     }
-    if (!Within(b.offset(), b.bytes(), region->second)) {
-      return Invalid(bw, absl::StrCat("offset ", b.offset(), " + bytes ", b.bytes(),
-                                      " exceeds the program's DDR ", b.region(), " region of ",
-                                      region->second, " bytes"));
+    const uint64_t limit = region == regions.end() ? sram_bytes : region->second;
+    if (!Within(b.offset(), b.bytes(), limit)) {
+      return Invalid(
+          bw, absl::StrCat("offset ", b.offset(), " + bytes ", b.bytes(),
+                           region == regions.end() ? " exceeds the march's feature SRAM of "
+                                                   : absl::StrCat(" exceeds the program's DDR ",
+                                                                  b.region(), " region of "),
+                           limit, " bytes"));
     }
     if (b.first_layer() > b.last_layer() ||
         (model.layers_size() > 0 && b.last_layer() >= static_cast<uint32_t>(model.layers_size()))) {

@@ -299,9 +299,16 @@ TEST(HbmRead, SemanticChecks) {
        "scratch peak 129 bytes exceeds scratch 128 bytes"},
       {"buffer region",
        [](Payload& p) {
-         p.mutable_models(0)->mutable_memory_plan()->mutable_buffers(0)->set_region("sram");
+         p.mutable_models(0)->mutable_memory_plan()->mutable_buffers(0)->set_region("l2");
        },
-       "buffer 0 'x': unknown region 'sram'"},
+       "buffer 0 'x': unknown region 'l2'"},
+      {"buffer outside the feature SRAM",
+       [](Payload& p) {
+         Buffer* b = p.mutable_models(0)->mutable_memory_plan()->mutable_buffers(0);
+         b->set_region("sram");  // an O2 chain value, by feature SRAM address (bayes: 4 MiB)
+         b->set_offset(4194304 - 32);
+       },
+       "offset 4194272 + bytes 64 exceeds the march's feature SRAM of 4194304 bytes"},
       {"buffer outside region",
        [](Payload& p) {
          p.mutable_models(0)->mutable_memory_plan()->mutable_buffers(0)->set_region("param");

@@ -78,6 +78,7 @@ absl::StatusOr<std::vector<BitExactRun>> RunBitExact(const std::string& name,
     run.layers = model->layers.size();
     run.scratch_peak = model->scratch_peak_bytes;
     run.scratch_unplanned = model->scratch_bytes_unplanned;
+    run.chained_values = model->chained_values;
     for (int i = 0; i < count; ++i) {
       for (const backend::TensorDesc& in : model->inputs) {
         const Tensor& t = values[i].at(in.value).tensor;
@@ -109,9 +110,9 @@ absl::StatusOr<std::vector<BitExactRun>> RunBitExact(const std::string& name,
     }
     run.line = absl::StrFormat(
         "bit-exact: %s %s %s elements=%d mismatches=%d (samples=%d, instructions=%d, layers=%d, "
-        "cycles=%d, scratch peak %d of %d bytes)",
+        "cycles=%d, scratch peak %d of %d bytes, %d values on chip)",
         name, march, opt, run.elements, run.mismatches, count, run.instructions, run.layers,
-        run.cycles, run.scratch_peak, run.scratch_unplanned);
+        run.cycles, run.scratch_peak, run.scratch_unplanned, run.chained_values);
     runs.push_back(run);
   }
   return runs;

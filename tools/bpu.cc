@@ -221,6 +221,14 @@ int Compile(const CompileArgs& args) {
     return Fail(absl::UnavailableError(absl::StrCat("cannot write ", args.quantize.out)));
   }
   std::fclose(f);
+  if (model->chained_values > 0) {
+    std::printf("compile: %d values kept on chip (peak %llu of a %llu-byte feature SRAM pool)\n",
+                model->chained_values, static_cast<unsigned long long>(model->chain_peak_bytes),
+                static_cast<unsigned long long>(model->chain_pool_bytes));
+  }
+  if (!model->chains_off.empty()) {
+    std::printf("compile: layer chains off (every value in DDR): %s\n", model->chains_off.c_str());
+  }
   std::printf(
       "compile: %zu layers, %zu instructions, %zu parameter bytes; DDR input %llu, output %llu, "
       "scratch %llu bytes (%llu without reuse)\nwrote %s (%zu bytes, model '%s', %s, %s)\n",

@@ -58,6 +58,19 @@ class ScratchAllocator {
       }
     }
   }
+  // First fit within `capacity` bytes; -1 when the bytes do not fit now.
+  int64_t TryAllocate(uint64_t bytes, uint64_t capacity) {
+    bytes = static_cast<uint64_t>(Align16(static_cast<int64_t>(bytes)));
+    uint64_t at = 0;
+    for (const auto& [start, size] : live_) {
+      if (at + bytes <= start) break;
+      at = std::max(at, start + size);
+    }
+    if (at + bytes > capacity) return -1;
+    live_.emplace(at, bytes);
+    peak_ = std::max(peak_, at + bytes);
+    return static_cast<int64_t>(at);
+  }
   uint64_t peak() const { return peak_; }
 
  private:
@@ -136,7 +149,34 @@ absl::StatusOr<std::unique_ptr<ir::Graph>> Rebatch(const ir::Graph& graph, int b
   return copy;
 }
 
+// pool_shift > 0: on-chip chains in the top 1 / 2^pool_shift of the feature SRAM; 0: none.
+absl::StatusOr<CompiledModel> CompileOnce(const ir::Graph& graph, const CompileOptions& options,
+                                          int pool_shift);
+
 absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptions& options) {
+  if (options.batch == 1 && options.opt == "O2" && options.chains) {
+    // On-chip chains shrink every layer's share of the feature SRAM: half for the pool, or a
+    // quarter or an eighth when a layer no longer tiles; a model they do not suit at all (a copy
+    // aae.move cannot express) compiles without them.
+    absl::Status last;
+    for (int shift = 1; shift <= 3; ++shift) {
+      absl::StatusOr<CompiledModel> chained = CompileOnce(graph, options, shift);
+      if (chained.ok() || chained.status().code() == absl::StatusCode::kInvalidArgument) {
+        return chained;
+      }
+      last = chained.status();
+      if (last.code() != absl::StatusCode::kResourceExhausted) break;
+    }
+    absl::StatusOr<CompiledModel> plain = CompileOnce(graph, options, 0);
+    if (plain.ok()) plain->chains_off = std::string(last.message());
+    return plain;
+  }
+  return CompileOnce(graph, options, 0);
+}
+
+absl::StatusOr<CompiledModel> CompileOnce(const ir::Graph& graph, const CompileOptions& options,
+                                          int pool_shift) {
+  const bool chains = pool_shift > 0;
   if (options.batch != 1) {
     absl::StatusOr<std::unique_ptr<ir::Graph>> batched = Rebatch(graph, options.batch);
     if (!batched.ok()) return batched.status();
@@ -290,15 +330,37 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
     buffers[v] = *b;
   }
   std::set<const ir::Value*> freed;
+  // O2 chains: the lowerings get the lower part of the feature SRAM; values that fit stay in the
+  // top 1 / 2^pool_shift (the pool, then Emitter::kChainConstantBytes of constant slots) instead
+  // of DDR.
+  isa::March lowered = **march;
+  const int64_t feature = lowered.feature_sram_bytes.value;
+  const int64_t pool_base = chains ? (feature - (feature >> pool_shift)) / 16 * 16 : feature;
+  const int64_t pool_bytes = chains ? feature - pool_base - Emitter::kChainConstantBytes : 0;
+  lowered.feature_sram_bytes.value = pool_base;
+  ScratchAllocator pool;
   for (int i = 0; i < static_cast<int>(bpu.size()); ++i) {
     for (const ir::Value* out : bpu[i]->outputs()) {
       const ir::Value* v = root(out);
       if (buffers.count(v)) continue;
       absl::StatusOr<Buffer> b = Place(*v);
       if (!b.ok()) return ir::NodeError(*bpu[i], b.status());
-      b->region = "scratch";
-      b->offset = scratch.Allocate(static_cast<uint64_t>(b->bytes()));
-      model.scratch_bytes_unplanned += Align16(b->bytes());
+      // aae.move strides have 20 bits: a chained value's image (or row) stays below 2^19
+      // elements.
+      const int64_t stride = b->n > 1 ? b->h * b->w * b->c : b->w * b->c;  // elements
+      const int64_t at = chains && !nchw_out.count(v) && stride < (1 << 19)
+                             ? pool.TryAllocate(static_cast<uint64_t>(b->bytes()),
+                                                static_cast<uint64_t>(pool_bytes))
+                             : -1;
+      if (at >= 0) {
+        b->region = "chain";
+        b->offset = static_cast<uint64_t>(at);
+        ++model.chained_values;
+      } else {
+        b->region = "scratch";
+        b->offset = scratch.Allocate(static_cast<uint64_t>(b->bytes()));
+        model.scratch_bytes_unplanned += Align16(b->bytes());
+      }
       buffers[v] = *b;
     }
     // Free what this node read last (after allocating its outputs: a node never writes over its
@@ -306,13 +368,15 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
     for (const ir::Value* in : bpu[i]->inputs()) {
       if (in == nullptr || in->is_constant()) continue;
       const ir::Value* v = root(in);
-      if (last_use[v] == i && buffers.count(v) && buffers[v].region == "scratch" &&
-          !nchw_out.count(v) && freed.insert(v).second) {
-        scratch.Free(buffers[v].offset);
+      if (last_use[v] == i && buffers.count(v) && buffers[v].region != "input" &&
+          buffers[v].region != "output" && !nchw_out.count(v) && freed.insert(v).second) {
+        (buffers[v].region == "chain" ? pool : scratch).Free(buffers[v].offset);
       }
     }
   }
   model.scratch_peak_bytes = scratch.peak();
+  model.chain_peak_bytes = pool.peak();
+  model.chain_pool_bytes = static_cast<uint64_t>(pool_bytes);
   // Alias outputs share their root's bytes with their own shape.
   std::map<const ir::Value*, Buffer> all = buffers;
   for (const auto& [out, in] : alias_of) {
@@ -327,7 +391,10 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
     const ir::Value* v = value.get();
     if (!buffers.count(v)) continue;
     const Buffer& b = buffers.at(v);
-    BufferInfo info{v->name(), b.region, b.offset, static_cast<uint64_t>(b.bytes())};
+    // A chained value is in the feature SRAM (the memory plan's region "sram", by address).
+    BufferInfo info{v->name(), b.region == "chain" ? "sram" : b.region,
+                    b.offset + (b.region == "chain" ? static_cast<uint64_t>(pool_base) : 0),
+                    static_cast<uint64_t>(b.bytes())};
     info.first_layer = first_def.count(v) ? first_def[v] : 0;
     info.last_layer = last_use.count(v) ? last_use[v] : static_cast<int>(bpu.size()) - 1;
     model.buffers.push_back(info);
@@ -348,8 +415,9 @@ absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptio
   for (TensorDesc& d : model.inputs) describe(d);
   for (TensorDesc& d : model.outputs) describe(d);
 
-  Emitter emit(**march);
+  Emitter emit(lowered);
   emit.set_overlap(options.opt == "O2");
+  if (chains) emit.set_chain_pool(pool_base, pool_bytes);
   LowerContext ctx(emit, all);
   for (const TensorDesc& d : model.inputs) {
     const ir::Value* v = graph.FindValue(d.value);

@@ -28,6 +28,9 @@ struct CompileOptions {
   // gets back: "NHWC" (the BPU's own order, channel dimension last; no extra work) or "NCHW" (the
   // ONNX order: the program starts / ends with a DMA transpose of each rank >= 3 input / output
   // that has more than one channel and more than one pixel).
+  // O2 only: keep values in the upper half of the feature SRAM instead of DDR when they fit
+  // (layer chains on chip); each layer then tiles in the lower half.
+  bool chains = true;
   std::string input_layout = "NHWC";
   std::string output_layout = "NHWC";
   // Progress (`compile: [#####.....] 12/23 layers, <node>`, redrawn in place) goes here; null
@@ -69,6 +72,10 @@ struct CompiledModel {
   std::vector<BufferInfo> buffers;
   uint64_t scratch_peak_bytes = 0;
   uint64_t scratch_bytes_unplanned = 0;  // the sum of all scratch buffers (without reuse)
+  // O2 chains: values kept in the feature SRAM, the peak of their pool and its size.
+  int chained_values = 0;
+  uint64_t chain_peak_bytes = 0, chain_pool_bytes = 0;
+  std::string chains_off;  // O2 without chains: why the chained compile failed
 };
 
 // Errors name the node: an op the back end has no lowering for, a float node inside the model

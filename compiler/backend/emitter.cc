@@ -3,8 +3,10 @@
 #include <algorithm>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "isa/assembler.h"
 
 namespace openbpu::backend {
@@ -130,10 +132,155 @@ void Emitter::Schedule(int index, int unit, const std::vector<Access>& accesses)
   unit_lines_[unit].push_back(index);
 }
 
+namespace {
+
+// `key=value` fields of an instruction line (integers only; others are skipped).
+std::map<std::string, int64_t> IntFields(absl::string_view fields) {
+  std::map<std::string, int64_t> out;
+  for (absl::string_view f : absl::StrSplit(fields, ' ', absl::SkipEmpty())) {
+    const size_t eq = f.find('=');
+    if (eq == absl::string_view::npos) continue;
+    int64_t v = 0;
+    if (absl::SimpleAtoi(f.substr(eq + 1), &v)) out[std::string(f.substr(0, eq))] = v;
+  }
+  return out;
+}
+
+std::string StringField(absl::string_view fields, absl::string_view key) {
+  for (absl::string_view f : absl::StrSplit(fields, ' ', absl::SkipEmpty())) {
+    if (absl::StartsWith(f, absl::StrCat(key, "="))) return std::string(f.substr(key.size() + 1));
+  }
+  return "";
+}
+
+int64_t Get(const std::map<std::string, int64_t>& m, const char* key) {
+  auto it = m.find(key);
+  return it == m.end() ? 0 : it->second;
+}
+
+}  // namespace
+
 void Emitter::Data(absl::string_view line, std::vector<Access> accesses) {
+  if (chain_base_ >= 0 && absl::StrContains(line, " region=chain")) {
+    const size_t space = line.find(' ');
+    EmitChainCopy(line.substr(0, space), line.substr(space), std::move(accesses));
+    return;
+  }
   Emit(line, true, std::move(accesses));
 }
-void Emitter::Config(absl::string_view line) { Emit(line, false, {}); }
+
+void Emitter::Config(absl::string_view line) {
+  if (absl::StartsWith(line, "load.") || absl::StartsWith(line, "store.")) {
+    auto& config = absl::StartsWith(line, "load.") ? load_config_ : store_config_;
+    // A configuration word sets every field of its register (omitted fields are 0).
+    const bool shape = absl::StrContains(line.substr(0, line.find(' ')), ".shape");
+    for (const char* k : {"elem", "n0", "n1", "n2", "pad_top", "pad_bottom", "pad_left",
+                          "pad_right", "pad_value", "ddr_s1", "ddr_s2", "sram_s1", "sram_s2"}) {
+      const bool shape_field =
+          std::string(k).rfind("ddr_", 0) != 0 && std::string(k).rfind("sram_", 0) != 0;
+      if (shape_field == shape) config.erase(k);
+    }
+    for (const auto& [k, v] : IntFields(line.substr(line.find(' ') + 1))) config[k] = v;
+    if (absl::StartsWith(line, "load.shape")) load_shape_line_ = std::string(line);
+    if (absl::StartsWith(line, "load.stride")) load_stride_line_ = std::string(line);
+  }
+  Emit(line, false, {});
+}
+
+int64_t Emitter::ConstantSlot(int64_t value, int64_t elem) {
+  auto it = constant_slots_.find({value, elem});
+  if (it != constant_slots_.end()) return it->second;
+  const int64_t slots = kChainConstantBytes / 16;
+  if (static_cast<int64_t>(constant_slots_.size()) >= slots) return -1;
+  const int64_t at = chain_base_ + chain_bytes_ + 16 * static_cast<int64_t>(constant_slots_.size());
+  std::vector<uint8_t> bytes(16);
+  for (int64_t i = 0; i < 16; ++i) {
+    bytes[static_cast<size_t>(i)] =
+        static_cast<uint8_t>(static_cast<uint64_t>(value) >> (8 * (i % elem)));
+  }
+  // Keep the load unit's configuration as the lowering left it (its next loads may rely on it).
+  const std::map<std::string, int64_t> saved = load_config_;
+  const std::string shape = load_shape_line_, stride = load_stride_line_;
+  LoadParams("feature", static_cast<uint64_t>(at), AddParams(bytes), 16);
+  if (!shape.empty()) Config(shape);
+  if (!stride.empty()) Config(stride);
+  load_config_ = saved;
+  constant_slots_[{value, elem}] = at;
+  return at;
+}
+
+bool Emitter::EmitChainCopy(absl::string_view mnemonic, absl::string_view fields,
+                            std::vector<Access> accesses) {
+  auto fail = [&](absl::string_view why) {
+    if (error_.empty()) error_ = absl::StrCat("on-chip chain: ", mnemonic, fields, ": ", why);
+    return false;
+  };
+  const bool load = mnemonic == "load";
+  if (!load && mnemonic != "store") return fail("not a load or store");
+  const std::map<std::string, int64_t> f = IntFields(fields);
+  const std::map<std::string, int64_t>& c = load ? load_config_ : store_config_;
+  const int64_t elem = Get(c, "elem");
+  const int64_t n0 = Get(c, "n0"), n1 = Get(c, "n1"), n2 = Get(c, "n2");
+  const int64_t ds1 = Get(c, "ddr_s1"), ds2 = Get(c, "ddr_s2");
+  const int64_t ss1 = Get(c, "sram_s1"), ss2 = Get(c, "sram_s2");
+  if (elem <= 0 || ds1 % elem || ds2 % elem || ss1 % elem || ss2 % elem) {
+    return fail("strides are not whole elements");
+  }
+  constexpr int64_t kMaxStride = (1 << 19) - 1, kMaxDim = 65535;
+  for (int64_t s : {ds1, ds2, ss1, ss2}) {
+    if (s / elem > kMaxStride) return fail("a stride beyond aae.move's 20 bits");
+  }
+  const int64_t chain = chain_base_ + Get(f, "offset");
+  const std::string sram_space = StringField(fields, load ? "dst_space" : "src_space");
+  if (sram_space != "feature" && sram_space != "weight" && sram_space != "acc") {
+    return fail("a space aae.move cannot reach");
+  }
+  const int64_t sram = Get(f, load ? "dst" : "src");
+  for (Access& a : accesses) {
+    if (a.space == "ddr:chain") {
+      a.space = "feature";
+      a.begin += chain_base_;
+      a.end += chain_base_;
+    }
+  }
+  auto move = [&](int64_t d0, int64_t d1, int64_t d2, const std::string& src_space, int64_t src,
+                  const int64_t src_s[3], const std::string& dst_space, int64_t dst,
+                  const int64_t dst_s[3], std::vector<Access> acc) {
+    Config(absl::StrCat("aae.move.shape elem=", elem, " d0=", d0, " d1=", d1, " d2=", d2, " d3=1"));
+    Config(absl::StrCat("aae.move.src s0=", src_s[0], " s1=", src_s[1], " s2=", src_s[2], " s3=0"));
+    Config(absl::StrCat("aae.move.dst s0=", dst_s[0], " s1=", dst_s[1], " s2=", dst_s[2], " s3=0"));
+    Emit(absl::StrCat("aae.move src_space=", src_space, " src=", src, " dst_space=", dst_space,
+                      " dst=", dst),
+         true, std::move(acc));
+  };
+  if (n0 > kMaxDim || n1 > kMaxDim || n2 > kMaxDim) return fail("a dimension beyond 65535");
+  if (load) {
+    const int64_t pt = Get(c, "pad_top"), pb = Get(c, "pad_bottom");
+    const int64_t pl = Get(c, "pad_left"), pr = Get(c, "pad_right");
+    const int64_t sram_s[3] = {1, ss1 / elem, ss2 / elem};
+    if (pt || pb || pl || pr) {
+      // Fill the whole padded box with the pad value, then copy the data over it.
+      const int64_t slot = ConstantSlot(Get(c, "pad_value"), elem);
+      if (slot < 0) return fail("more distinct pad values than constant slots");
+      const int64_t zero[3] = {0, 0, 0};
+      std::vector<Access> acc;
+      for (const Access& a : accesses) {
+        if (a.write) acc.push_back(a);
+      }
+      acc.push_back(Read("feature", slot, 16));
+      if (pl + n1 + pr > kMaxDim || pt + n2 + pb > kMaxDim) return fail("padded box too big");
+      move(n0, pl + n1 + pr, pt + n2 + pb, "feature", slot, zero, sram_space, sram, sram_s, acc);
+    }
+    const int64_t chain_s[3] = {1, ds1 / elem, ds2 / elem};
+    move(n0, n1, n2, "feature", chain, chain_s, sram_space, sram + pt * ss2 + pl * ss1, sram_s,
+         std::move(accesses));
+  } else {
+    const int64_t sram_s[3] = {1, ss1 / elem, ss2 / elem};
+    const int64_t chain_s[3] = {1, ds1 / elem, ds2 / elem};
+    move(n0, n1, n2, sram_space, sram, sram_s, "feature", chain, chain_s, std::move(accesses));
+  }
+  return true;
+}
 
 std::map<int, std::pair<int, int>> Emitter::LayerRanges() const {
   std::map<int, std::pair<int, int>> ranges;
@@ -198,6 +345,7 @@ void Emitter::StoreBox(const char* region, uint64_t offset, int64_t src, const B
 
 absl::StatusOr<isa::Program> Emitter::Finish(uint64_t input_bytes, uint64_t output_bytes,
                                              uint64_t scratch_bytes) const {
+  if (!error_.empty()) return absl::UnimplementedError(error_);
   std::string text = absl::StrCat(".march ", march_.name, "\n.ddr input=", input_bytes,
                                   " output=", output_bytes, " scratch=", scratch_bytes, "\n");
   for (const auto& [id, name] : layers_) absl::StrAppend(&text, ".layer ", id, " ", name, "\n");

@@ -61,6 +61,18 @@ class Emitter {
   // A data instruction (`line`: mnemonic and fields, no wait/signal) and what it accesses (at
   // O2 an instruction without accesses waits for every other unit, as at O0).
   void Data(absl::string_view line, std::vector<Access> accesses = {});
+
+  // On-chip chains (O2): values kept in the feature SRAM bytes [base, base + bytes) instead of
+  // DDR. A lowering addresses them as DDR region "chain" (offsets from `base`) with its usual
+  // loads and stores; the emitter turns each such `load` / `store` into the same strided copy on
+  // the AAE (`aae.move`: no DDR traffic), filling a load's padding from constant slots at the top
+  // of the pool. A copy aae.move cannot express makes Finish fail (the caller then compiles
+  // without chains).
+  void set_chain_pool(int64_t base, int64_t bytes) {
+    chain_base_ = base;
+    chain_bytes_ = bytes;
+  }
+  static constexpr int64_t kChainConstantBytes = 256;  // 16 slots of 16 bytes
   // A configuration instruction of its unit's queue.
   void Config(absl::string_view line);
 
@@ -95,6 +107,12 @@ class Emitter {
 
  private:
   void Emit(absl::string_view line, bool data, std::vector<Access> accesses);
+  // A load/store of region "chain" as aae.move; false (and error_ set) when it cannot be.
+  bool EmitChainCopy(absl::string_view mnemonic, absl::string_view fields,
+                     std::vector<Access> accesses);
+  // The SRAM address of a 16-byte slot holding `value` as `elem`-byte elements (loaded from the
+  // parameter blob on first use).
+  int64_t ConstantSlot(int64_t value, int64_t elem);
   void Schedule(int line, int unit, const std::vector<Access>& accesses);
 
   struct Line {
@@ -114,6 +132,12 @@ class Emitter {
   std::vector<int> unit_lines_[5];
   int claimed_[5][5];
   std::vector<uint8_t> params_;
+  // The fields of the last load.shape/load.stride and store.shape/store.stride.
+  std::map<std::string, int64_t> load_config_, store_config_;
+  std::string load_shape_line_, load_stride_line_;
+  int64_t chain_base_ = -1, chain_bytes_ = 0;
+  std::map<std::pair<int64_t, int64_t>, int64_t> constant_slots_;  // (value, elem) -> address
+  std::string error_;  // the first chain copy that could not be emitted
   std::map<uint16_t, std::string> layers_;
   int layer_ = -1;
   std::string layer_name_;

@@ -61,6 +61,13 @@ struct MoveDim {
 absl::Status MoveElements(Emitter& e, const Buffer& x, const Buffer& y, std::vector<MoveDim> dims,
                           int64_t in_base);
 
+class LowerContext;
+
+// The lowering of every op whose quantized form only moves integers (qkind exact, output
+// quantization inherited from input 0): the op's own kernel run on element addresses gives the
+// map, MoveElements copies it (lower/datamove.cc). Pad uses it for its reflect and edge modes.
+absl::Status LowerDataMovement(const ir::Node& node, LowerContext& ctx);
+
 class LowerContext {
  public:
   LowerContext(Emitter& emit, std::map<const ir::Value*, Buffer> buffers)

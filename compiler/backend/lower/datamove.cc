@@ -269,8 +269,6 @@ absl::Status MoveElements(Emitter& e, const Buffer& x, const Buffer& y, std::vec
   return mover.Move(merged, in_base);
 }
 
-namespace {
-
 absl::Status LowerDataMovement(const ir::Node& node, LowerContext& ctx) {
   const ir::OpSchema* schema = ir::OpRegistry::Global().Find(node.op());
   if (schema == nullptr || schema->qkind != ir::QuantKind::kExact || schema->qinherit_input != 0 ||
@@ -358,6 +356,8 @@ absl::Status LowerDataMovement(const ir::Node& node, LowerContext& ctx) {
   }
   return absl::OkStatus();
 }
+
+namespace {
 
 // Identity, and Reshape, Flatten, Squeeze and Unsqueeze, that are views never reach the lowering
 // (IsAliasOp): these are the copies (a reordering, or a view that is a model output).

@@ -1,6 +1,7 @@
 // Pad (constant mode) of H and W: the DMA adds the padding while loading (pad_value = the
 // node's quantized constant, qparams::Pad), and the padded tile is stored whole. Reflect and edge
-// modes, and pads of N or C, are not lowered yet.
+// modes copy input elements only: the data movement lowering. Constant pads of N or C are not
+// lowered yet.
 #include <algorithm>
 #include <cstdint>
 #include <vector>
@@ -18,10 +19,8 @@ absl::Status LowerPad(const ir::Node& node, LowerContext& ctx) {
   if (!x.ok()) return x.status();
   absl::StatusOr<Buffer> y = ctx.BufferOf(node, node.output(0));
   if (!y.ok()) return y.status();
-  if (node.attrs().GetString("mode", "constant") != "constant") {
-    return absl::UnimplementedError(
-        absl::StrCat("Pad mode '", node.attrs().GetString("mode", "constant"), "'"));
-  }
+  // Reflect and edge padding copy input elements: data movement.
+  if (node.attrs().GetString("mode", "constant") != "constant") return LowerDataMovement(node, ctx);
   if (node.input(0)->type().shape.size() != 4 || node.input(1) == nullptr ||
       !node.input(1)->is_constant()) {
     return absl::UnimplementedError("Pad of rank-4 inputs with constant pads only");
