@@ -39,7 +39,7 @@ echo "== resnet18: per-layer similarity, int8 vs float, over 16 test crops"
 echo "full report: $OUT/resnet18.similarity.txt"
 echo "== resnet18: compile for bayes (J5) into a BPU program (.hbm, O2) and run it on the simulator"
 "$BPU" compile "$MODELS/ptq/resnet18.onnx" --calib "$MODELS/calib" --march bayes --opt O2 \
-  -o "$OUT/resnet18.hbm" 2> /dev/null | tail -2
+  -o "$OUT/resnet18.hbm" 2> /dev/null | grep -E "^(compile|wrote)"
 "$BPU" sim "$OUT/resnet18.hbm" --input "$MODELS/test/000.npy" -o "$OUT/resnet18.sim.npy" \
   | grep -v "^  layer"
 echo "   (bit for bit equal to the quantized reference: bazel test //tests:backend_bitexact_test)"
