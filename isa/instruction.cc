@@ -168,6 +168,13 @@ Unit UnitOfOpcode(uint8_t op) {
       return Unit::kVae;
     case 5:
       return Unit::kAae;
+    // ISA 1.1: a second opcode page per compute unit.
+    case 6:
+      return Unit::kTae;
+    case 7:
+      return Unit::kVae;
+    case 8:
+      return Unit::kAae;
     default:
       return Unit::kControl;
   }

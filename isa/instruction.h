@@ -19,7 +19,10 @@ namespace openbpu::isa {
 using Word128 = std::array<uint64_t, 2>;
 
 inline constexpr uint16_t kIsaVersionMajor = 1;
-inline constexpr uint16_t kIsaVersionMinor = 0;
+inline constexpr uint16_t kIsaVersionMinor = 1;
+// The first opcode of ISA 1.1's second pages (0x6_ TAE, 0x7_ VAE, 0x8_ AAE): a program whose
+// header says ISA 1.0 may not use them (isa/ISA.md §2, "Opcode pages").
+inline constexpr uint8_t kFirstIsa11Opcode = 0x60;
 
 inline constexpr uint16_t kNoLayer = 0xFFFF;
 inline constexpr int kNumSemaphores = 63;  // ids 1..63; 0 = slot unused
@@ -94,6 +97,13 @@ enum class Opcode : uint8_t {
   kAaeMoveDst = 0x59,
   kAaeMove = 0x5A,
   kAaeTopK = 0x5B,
+  // ISA 1.1, second pages: 0x6_ TAE, 0x7_ VAE, 0x8_ AAE (0x9_..0xF_ reserved)
+  kVaeSoftmax = 0x70,
+  kVaeLayerNorm = 0x71,
+  kVaeDiv = 0x72,
+  kVaeSelect = 0x73,
+  kAaeGatherCfg = 0x80,
+  kAaeGather = 0x81,
 };
 
 // How a field's value is stored in its bits (isa/ISA.md, "Field encodings").
@@ -338,7 +348,11 @@ struct TaeMmCfg {
     v("a_dtype", a_dtype, E(FieldKind::kDType, 2, kFeatDTypes));
     v("b_space", b_space, E(FieldKind::kSpace, 3, Bit(1) | Bit(2)));
     v("b_kn", b_kn, B());
+    // ISA 1.1 (bits that were reserved, so 0 = s8 keeps 1.0 words meaning the same): s16 B
+    // with s16 A on marches with int16 activations (attention: int16 x int16).
+    v("b_dtype", b_dtype, E(FieldKind::kDType, 2, kFeatDTypes));
   }
+  DType b_dtype = DType::kS8;
   bool operator==(const TaeMmCfg&) const = default;
 };
 struct TaeMatmul {
@@ -644,12 +658,104 @@ struct AaeTopK {
   bool operator==(const AaeTopK&) const = default;
 };
 
+// ISA 1.1 -------------------------------------------------------------------------------------
+// Softmax / layer normalization of the [P][C] operand of vae.cfg (pixels, channels, x_dtype s8 /
+// s16, out_dtype) along C (each pixel's channels: axis 0) or along P (each channel's pixels:
+// axis 1); param: the SoftmaxParam / LayerNormParam image in weight SRAM (records.h), the numerics
+// of isa/numerics/softmax.h and layer_norm.h.
+template <Opcode Op>
+struct VaeRowT {
+  static constexpr Opcode kOpcode = Op;
+  static constexpr const char* kMnemonic =
+      Op == Opcode::kVaeSoftmax ? "vae.softmax" : "vae.layernorm";
+  int32_t axis = 0;        // 0: along C, 1: along P
+  int64_t x = 0, dst = 0;  // feature SRAM
+  int64_t param = 0;       // weight SRAM
+  template <class V>
+  void Visit(V&& v) {
+    v("axis", axis, FieldSpec{FieldKind::kUnsigned, 1, 0, 1, 0});
+    v("x", x, A16(20));
+    v("dst", dst, A16(20));
+    v("param", param, A16(20));
+  }
+  bool operator==(const VaeRowT&) const = default;
+};
+using VaeSoftmax = VaeRowT<Opcode::kVaeSoftmax>;
+using VaeLayerNorm = VaeRowT<Opcode::kVaeLayerNorm>;
+// x / y of the vae.cfg operands (y broadcast per y_bcast); param: DivParam image in weight SRAM
+// (numerics::ApplyDiv).
+struct VaeDiv {
+  static constexpr Opcode kOpcode = Opcode::kVaeDiv;
+  static constexpr const char* kMnemonic = "vae.div";
+  int64_t x = 0, y = 0, dst = 0, param = 0;
+  template <class V>
+  void Visit(V&& v) {
+    v("x", x, A16(20));
+    v("y", y, A16(20));
+    v("dst", dst, A16(20));
+    v("param", param, A16(20));
+  }
+  bool operator==(const VaeDiv&) const = default;
+};
+// dst[p][c] = cond[p][c] != 0 ? x[p][c] : y[p][c]: cond s8 [P][C], x, y, dst of x_dtype (the
+// lowering requantizes x and y to the output scale first, as Where's integer kernel does).
+struct VaeSelect {
+  static constexpr Opcode kOpcode = Opcode::kVaeSelect;
+  static constexpr const char* kMnemonic = "vae.select";
+  int64_t cond = 0, x = 0, y = 0, dst = 0;
+  template <class V>
+  void Visit(V&& v) {
+    v("cond", cond, A16(20));
+    v("x", x, A16(20));
+    v("y", y, A16(20));
+    v("dst", dst, A16(20));
+  }
+  bool operator==(const VaeSelect&) const = default;
+};
+// Gather with run-time indices: for i < count, the `row` bytes at src + j * src_stride go to
+// dst + i * dst_stride, with j = indices[i] (idx_dtype s32 / s64 in feature SRAM), j + limit
+// when j < 0; an index outside [-limit, limit) is an execution error.
+struct AaeGatherCfg {
+  static constexpr Opcode kOpcode = Opcode::kAaeGatherCfg;
+  static constexpr const char* kMnemonic = "aae.gather.cfg";
+  int32_t count = 1, limit = 1, row = 1;
+  int32_t src_stride = 0, dst_stride = 0;  // bytes
+  DType idx_dtype = DType::kS64;
+  template <class V>
+  void Visit(V&& v) {
+    v("count", count, U(14, 1));
+    v("limit", limit, U(16, 1));
+    v("row", row, U(16, 1));
+    v("src_stride", src_stride, U(16));
+    v("dst_stride", dst_stride, U(16));
+    v("idx_dtype", idx_dtype, E(FieldKind::kDType, 2, Bit(2) | Bit(3)));
+  }
+  bool operator==(const AaeGatherCfg&) const = default;
+};
+struct AaeGather {
+  static constexpr Opcode kOpcode = Opcode::kAaeGather;
+  static constexpr const char* kMnemonic = "aae.gather";
+  Space src_space = Space::kFeature;
+  int64_t src = 0;      // byte address
+  int64_t indices = 0;  // feature SRAM
+  int64_t dst = 0;      // feature SRAM, byte address
+  template <class V>
+  void Visit(V&& v) {
+    v("src_space", src_space, E(FieldKind::kSpace, 3, Bit(1) | Bit(2)));
+    v("src", src, U(24));
+    v("indices", indices, A16(20));
+    v("dst", dst, U(24));
+  }
+  bool operator==(const AaeGather&) const = default;
+};
+
 using Payload =
     std::variant<Sync, End, LoadShape, LoadStride, Load, StoreShape, StoreStride, Store, TaeKernel,
                  TaeTile, TaeConv, TaeMmCfg, TaeMatmul, VaeCfg, VaeRequant, VaeRequantSumin, VaeAdd,
                  VaeSub, VaeAddB2, VaeMul, VaeMax, VaeMin, VaeCmp, VaeLut8, VaeLut16, AaeWin,
                  AaeTile, AaeMaxPool, AaeAvgPool, AaeResizeNearest, AaeResizeLinear, AaeReduce,
-                 AaeMoveShape, AaeMoveSrc, AaeMoveDst, AaeMove, VaeRecip, VaeSqrt, VaeLog, AaeTopK>;
+                 AaeMoveShape, AaeMoveSrc, AaeMoveDst, AaeMove, VaeRecip, VaeSqrt, VaeLog, AaeTopK,
+                 VaeSoftmax, VaeLayerNorm, VaeDiv, VaeSelect, AaeGatherCfg, AaeGather>;
 inline constexpr int kNumInstructionKinds = std::variant_size_v<Payload>;
 
 struct Instruction {

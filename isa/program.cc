@@ -66,6 +66,7 @@ const char* Int16Use(const Instruction& inst) {
     if (IsS16(t->in_dtype)) return "in_dtype";
   } else if (const auto* mm = std::get_if<TaeMmCfg>(&inst.payload)) {
     if (IsS16(mm->a_dtype)) return "a_dtype";
+    if (IsS16(mm->b_dtype)) return "b_dtype";
   } else if (const auto* v = std::get_if<VaeCfg>(&inst.payload)) {
     if (IsS16(v->x_dtype)) return "x_dtype";
     if (IsS16(v->y_dtype)) return "y_dtype";
@@ -109,6 +110,16 @@ absl::Status ValidateProgram(const Program& p) {
     const Instruction& inst = p.instructions[i];
     if (absl::Status s = Validate(inst); !s.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("instruction ", i, ": ", s.message()));
+    }
+    // ISA 1.1's words in a program that says ISA 1.0 (§2, "Opcode pages").
+    if (p.version_minor < 1) {
+      const auto* mm = std::get_if<TaeMmCfg>(&inst.payload);
+      if (static_cast<uint8_t>(inst.opcode()) >= kFirstIsa11Opcode ||
+          (mm != nullptr && mm->b_dtype != DType::kS8)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "version: instruction ", i, " (", inst.mnemonic(), mm != nullptr ? " with b_dtype" : "",
+            ") is ISA 1.1; the program header says ISA ", p.version_major, ".", p.version_minor));
+      }
     }
     if (inst.common.layer != kNoLayer && !p.layers.contains(inst.common.layer)) {
       return absl::InvalidArgumentError(absl::StrCat("unknown layer: instruction ", i, " (",

@@ -179,6 +179,39 @@ TEST(ProgramRule, Rule12EmptyProgram) {
   ExpectParseError(bytes, "empty program");
 }
 
+// ISA 1.1 words in a program whose header says ISA 1.0: a second-page opcode, or a field 1.1
+// added to an older instruction (tae.mmcfg b_dtype); the same program as 1.1 is valid, and an
+// ISA 1.0 program without them still reads.
+TEST(ProgramRule, Rule13Isa11WordInIsa10Program) {
+  Program p = Sample();
+  p.instructions.insert(p.instructions.begin(), Make(VaeSoftmax{}));
+  EXPECT_TRUE(ValidateProgram(p).ok());
+  p.version_minor = 0;
+  ExpectValidateError(p, "version: instruction 0 (vae.softmax) is ISA 1.1");
+  TaeMmCfg mm;
+  mm.a_dtype = DType::kS16;
+  mm.b_dtype = DType::kS16;
+  p.instructions[0] = Make(mm);
+  ExpectValidateError(p, "version: instruction 0 (tae.mmcfg with b_dtype) is ISA 1.1");
+  for (Payload op : {Payload(AaeGatherCfg{}), Payload(VaeSelect{})}) {
+    p.instructions[0] = Make(op);
+    ExpectValidateError(p, "is ISA 1.1; the program header says ISA 1.0");
+  }
+  p.instructions[0] = Make(TaeMmCfg{});
+  ASSERT_TRUE(ValidateProgram(p).ok());
+  const std::vector<uint8_t> v10 = Bytes(p);
+  EXPECT_EQ(v10[6], 0);  // minor version 0 in the header
+  absl::StatusOr<Program> q = ParseProgram(v10);
+  ASSERT_TRUE(q.ok()) << q.status();
+  EXPECT_EQ(q->version_minor, 0);
+  // A 1.0 container carrying a 1.1 word (patched in) is rejected when parsed.
+  p.version_minor = 1;
+  p.instructions[0] = Make(VaeSoftmax{});
+  std::vector<uint8_t> bytes = Bytes(p);
+  bytes[6] = 0;
+  ExpectParseError(bytes, "is ISA 1.1");
+}
+
 TEST(ProgramRule, HugeCountsDoNotAllocate) {
   std::vector<uint8_t> bytes = Bytes(Sample());
   bytes[12] = bytes[13] = bytes[14] = bytes[15] = 0xFF;  // 4 billion instructions

@@ -243,6 +243,13 @@ absl::StatusOr<Lowered> Lower(const isa::AaeMoveDst& v, Lowering& ctx);
 absl::StatusOr<Lowered> Lower(const isa::AaeMove& v, Lowering& ctx);
 absl::StatusOr<Lowered> Lower(const isa::AaeReduce& v, Lowering& ctx);
 absl::StatusOr<Lowered> Lower(const isa::AaeTopK& v, Lowering& ctx);
+// ISA 1.1 (unit_vae_rows.cc, unit_vae_div.cc, unit_aae_gather.cc).
+absl::StatusOr<Lowered> Lower(const isa::VaeSoftmax& v, Lowering& ctx);
+absl::StatusOr<Lowered> Lower(const isa::VaeLayerNorm& v, Lowering& ctx);
+absl::StatusOr<Lowered> Lower(const isa::VaeDiv& v, Lowering& ctx);
+absl::StatusOr<Lowered> Lower(const isa::VaeSelect& v, Lowering& ctx);
+absl::StatusOr<Lowered> Lower(const isa::AaeGatherCfg& v, Lowering& ctx);
+absl::StatusOr<Lowered> Lower(const isa::AaeGather& v, Lowering& ctx);
 
 }  // namespace openbpu::sim::units
 
