@@ -150,5 +150,16 @@ TEST(BackendBitExact, ShuffleNetV2BayesAndBayesE) {
   }
 }
 
+// The ISA 1.1 issue's YOLO-style detector: stride-2 conv backbone with SiLU, nearest upsample and
+// concat neck, three sigmoid heads (three outputs), on every march.
+TEST(BackendBitExact, YoloTinyEveryMarch) {
+  const std::string dir = DataDir();
+  absl::StatusOr<Tensor> x = ReadNpy(dir + "test/000.npy");
+  ASSERT_TRUE(x.ok()) << x.status();
+  for (const char* march : {"bernoulli2", "bayes", "bayes-e"}) {
+    RunModel("yolo_tiny", dir + "yolo_tiny.onnx", dir + "calib", *x, 1, march);
+  }
+}
+
 }  // namespace
 }  // namespace openbpu

@@ -1,5 +1,6 @@
 // The whole-model bit-exactness sweep outside CI (issue 10): every exported model (resnet18,
-// resnet50, mobilenet_v2, efficientnet_b0, shufflenet_v2_x1_0, the digits CNN) on every march
+// resnet50, mobilenet_v2, efficientnet_b0, shufflenet_v2_x1_0, the digits CNN, and the ISA 1.1
+// issue's yolo_tiny detector and vit_tiny transformer) on every march
 // whose op table runs all of its ops, at O0 and O2, against the quantized reference. CI runs the
 // same check on resnet18, mobilenet_v2, efficientnet_b0 and the digits CNN
 // (tests/backend_bitexact_test); this adds the models too big for the CI time budget.
@@ -37,6 +38,9 @@ int main(int argc, char** argv) {
       {"efficientnet_b0", "ptq/efficientnet_b0.onnx", "calib", "test"},
       {"shufflenet_v2_x1_0", "shufflenet_v2_x1_0.onnx", "calib", "test"},
       {"digits", "digits.onnx", "digits_calib.npy", "digits_test_x.npy"},
+      // The ISA 1.1 issue's detector and transformer (seeded weights, BatchNorm from noise).
+      {"yolo_tiny", "yolo_tiny.onnx", "calib", "test"},
+      {"vit_tiny", "vit_tiny.onnx", "calib", "test"},
   };
   const std::set<std::string> only(argv + 1, argv + argc);
   int failures = 0, runs = 0;

@@ -63,6 +63,88 @@ def _model_seed(name):
     return SEED + sum((i + 1) * ord(c) for i, c in enumerate(name))
 
 
+def _custom_model(name):
+    """The models torchvision does not have (the ISA 1.1 issue's detector and transformer).
+
+    yolo_tiny: a YOLO-style detector: a stride-2 conv backbone (conv + BN + SiLU) to strides 8, 16
+      and 32, a neck that upsamples (nearest) and concatenates, and three 1x1 heads of
+      3 anchors x (5 + 4 classes) = 27 channels with a sigmoid: three outputs, [1, 27, 28 / 14 / 7,
+      same].
+    vit_tiny: a small transformer encoder: 32x32 patch embedding (a conv) to 49 tokens of 64,
+      a learned position embedding, 2 layers of pre-norm multi-head attention (4 heads, softmax)
+      and a GELU MLP (64 -> 128 -> 64), a final LayerNorm, the mean over tokens and a 10-class
+      linear head. Exported at opset 17, where LayerNormalization is one node.
+    """
+    nn = torch.nn
+
+    class ConvBnSilu(nn.Sequential):
+        def __init__(self, cin, cout, k=3, s=1):
+            super().__init__(
+                nn.Conv2d(cin, cout, k, s, k // 2, bias=False), nn.BatchNorm2d(cout), nn.SiLU()
+            )
+
+    class YoloTiny(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem = nn.Sequential(ConvBnSilu(3, 16, 3, 2), ConvBnSilu(16, 32, 3, 2))
+            self.p3 = ConvBnSilu(32, 64, 3, 2)
+            self.p4 = ConvBnSilu(64, 128, 3, 2)
+            self.p5 = ConvBnSilu(128, 256, 3, 2)
+            self.lat5 = ConvBnSilu(256, 128, 1)
+            self.fuse4 = ConvBnSilu(256, 128, 3)
+            self.lat4 = ConvBnSilu(128, 64, 1)
+            self.fuse3 = ConvBnSilu(128, 64, 3)
+            self.up = nn.Upsample(scale_factor=2, mode="nearest")
+            self.heads = nn.ModuleList(nn.Conv2d(c, 27, 1) for c in (64, 128, 128))
+
+        def forward(self, x):
+            p3 = self.p3(self.stem(x))
+            p4 = self.p4(p3)
+            p5 = self.lat5(self.p5(p4))
+            n4 = self.fuse4(torch.cat([self.up(p5), p4], 1))
+            n3 = self.fuse3(torch.cat([self.up(self.lat4(n4)), p3], 1))
+            return tuple(torch.sigmoid(h(f)) for h, f in zip(self.heads, (n3, n4, p5)))
+
+    class Block(nn.Module):
+        def __init__(self, dim=64, heads=4, hidden=128):
+            super().__init__()
+            self.heads = heads
+            self.ln1 = nn.LayerNorm(dim)
+            self.qkv = nn.Linear(dim, 3 * dim)
+            self.proj = nn.Linear(dim, dim)
+            self.ln2 = nn.LayerNorm(dim)
+            self.mlp = nn.Sequential(nn.Linear(dim, hidden), nn.GELU(), nn.Linear(hidden, dim))
+
+        def forward(self, x):
+            b, n, d = x.shape
+            h = self.heads
+            qkv = self.qkv(self.ln1(x)).reshape(b, n, 3, h, d // h).permute(2, 0, 3, 1, 4)
+            q, k, v = qkv[0], qkv[1], qkv[2]
+            att = torch.softmax(q @ k.transpose(-2, -1) * (d // h) ** -0.5, dim=-1)
+            x = x + self.proj((att @ v).transpose(1, 2).reshape(b, n, d))
+            return x + self.mlp(self.ln2(x))
+
+    class VitTiny(nn.Module):
+        def __init__(self, dim=64, layers=2, classes=10):
+            super().__init__()
+            self.embed = nn.Conv2d(3, dim, 32, 32)
+            self.pos = nn.Parameter(torch.randn(1, 49, dim) * 0.02)
+            self.blocks = nn.Sequential(*[Block(dim) for _ in range(layers)])
+            self.ln = nn.LayerNorm(dim)
+            self.head = nn.Linear(dim, classes)
+
+        def forward(self, x):
+            x = self.embed(x).flatten(2).transpose(1, 2) + self.pos
+            return self.head(self.ln(self.blocks(x)).mean(1))
+
+    return {"yolo_tiny": YoloTiny, "vit_tiny": VitTiny}[name]()
+
+
+CUSTOM_MODELS = ("yolo_tiny", "vit_tiny")
+# ONNX opset per model (LayerNormalization is a single node from opset 17).
+OPSET = {"vit_tiny": 17}
+
+
 def build_model(name, calibration=None):
     """Random-init model whose BatchNorm statistics match its own activations.
 
@@ -73,7 +155,10 @@ def build_model(name, calibration=None):
     standard normal noise.
     """
     torch.manual_seed(_model_seed(name))
-    model = getattr(torchvision.models, name)(weights=None)
+    if name in CUSTOM_MODELS:
+        model = _custom_model(name)
+    else:
+        model = getattr(torchvision.models, name)(weights=None)
     bns = [m for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
     for bn in bns:
         bn.momentum = None  # cumulative average over the calibration passes
@@ -102,15 +187,15 @@ def _check_no_external_data(path):
     return model
 
 
-def export(model, example, path, training):
+def export(model, example, path, training, opset=13, outputs=1):
     torch.onnx.export(
         model,
         example,
         path,
-        opset_version=13,
+        opset_version=opset,
         do_constant_folding=True,
         input_names=["input"],
-        output_names=["output"],
+        output_names=["output"] if outputs == 1 else [f"output{i}" for i in range(outputs)],
         training=training,
     )
     return _check_no_external_data(path)
@@ -122,17 +207,28 @@ def export_one(name, out_dir):
     gen = torch.Generator().manual_seed(_model_seed(name) + 1)
     example = torch.randn(*INPUT_SHAPE, generator=gen, dtype=torch.float32)
     with torch.no_grad():
-        output = model(example).numpy().astype(np.float32)
-    if not np.all(np.isfinite(output)):
+        outputs = model(example)
+    outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+    outputs = [o.numpy().astype(np.float32) for o in outputs]
+    output = outputs[0]
+    if not all(np.all(np.isfinite(o)) for o in outputs):
         raise RuntimeError(f"{name}: torch output is not finite")
 
     base = os.path.join(out_dir, name)
-    fused = export(model, example, base + ".onnx", torch.onnx.TrainingMode.EVAL)
+    opset = OPSET.get(name, 13)
+    fused = export(model, example, base + ".onnx", torch.onnx.TrainingMode.EVAL, opset,
+                   len(outputs))
     # PRESERVE exports the module in its current (eval) mode without the eval peephole pass that
     # folds BatchNormalization into Conv, so the BN nodes stay (inference form).
-    preserved = export(model, example, base + ".preserve.onnx", torch.onnx.TrainingMode.PRESERVE)
+    preserved = export(model, example, base + ".preserve.onnx", torch.onnx.TrainingMode.PRESERVE,
+                       opset, len(outputs))
     np.save(base + ".input.npy", example.numpy())
-    np.save(base + ".output.npy", output)
+    # One output: MODEL.output.npy; several: MODEL.output0.npy, MODEL.output1.npy, ...
+    if len(outputs) == 1:
+        np.save(base + ".output.npy", output)
+    else:
+        for i, o in enumerate(outputs):
+            np.save(base + f".output{i}.npy", o)
 
     def bn_count(m):
         return sum(1 for n in m.graph.node if n.op_type == "BatchNormalization")
@@ -155,9 +251,10 @@ def main():
     args = parser.parse_args()
 
     names = [n for n in args.models.split(",") if n]
-    unknown = [n for n in names if n not in MODELS]
+    known = MODELS + CUSTOM_MODELS
+    unknown = [n for n in names if n not in known]
     if unknown:
-        parser.error(f"unknown models: {', '.join(unknown)} (known: {', '.join(MODELS)})")
+        parser.error(f"unknown models: {', '.join(unknown)} (known: {', '.join(known)})")
     os.makedirs(args.out, exist_ok=True)
     _isolate(args.out)
     _import_torch()
