@@ -184,6 +184,39 @@ TEST(Simulator, NormalizedTableAndTopKExecutionRules) {
   }
 }
 
+// ISA 1.1 aae.gather: an index outside [-limit, limit) is an execution error naming the
+// instruction and i (nothing written), and the footprint (every row an index may select) is
+// bounds-checked before anything runs, in every mode. tae.matmul b_dtype s16 needs a_dtype s16.
+TEST(Simulator, GatherAndInt16MatmulExecutionRules) {
+  for (int64_t bad : {int64_t{5}, int64_t{-6}, int64_t{1} << 40}) {
+    TestProgram t = Find("aae_gather");
+    for (int i = 0; i < 8; ++i) t.input[16 + 8 * 2 + i] = static_cast<uint8_t>(bad >> (8 * i));
+    for (Mode mode : {Mode::kFunc, Mode::kBoth}) {
+      auto out = RunTestProgram(t, mode);
+      ASSERT_FALSE(out.ok()) << bad;
+      EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_THAT(out.status().message(),
+                  HasSubstr(absl::StrCat("instruction 10 (aae.gather): index 2 is ", bad,
+                                         ", outside [-5, 5)")));
+    }
+  }
+  TestProgram t = Find("aae_gather");
+  t.assembly = absl::StrReplaceAll(t.assembly, {{"count=4 limit=5 row=3 src_stride=16",
+                                                 "count=4 limit=65535 row=3 src_stride=65535"}});
+  for (Mode mode : {Mode::kFunc, Mode::kPerf, Mode::kBoth}) {
+    auto out = RunTestProgram(t, mode);
+    ASSERT_FALSE(out.ok());
+    EXPECT_EQ(out.status().code(), absl::StatusCode::kOutOfRange);
+    EXPECT_THAT(out.status().message(), HasSubstr("instruction 10: gather src accesses FSRAM"));
+  }
+  TestProgram m = Find("matmul_s16_s16_bayes_e");
+  m.assembly = absl::StrReplaceAll(m.assembly, {{"a_dtype=s16 b_space=weight b_kn=0 b_dtype=s16",
+                                                 "a_dtype=s8 b_space=weight b_kn=0 b_dtype=s16"}});
+  auto out = RunTestProgram(m, Mode::kPerf);
+  ASSERT_FALSE(out.ok());
+  EXPECT_THAT(out.status().message(), HasSubstr("(tae.matmul): b_dtype s16 needs a_dtype s16"));
+}
+
 TEST(Simulator, ForceSerialRemovesOverlap) {
   const TestProgram& t = Find("double_buffered_conv");
   auto overlapped = RunTestProgram(t, Mode::kBoth);

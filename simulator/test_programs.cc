@@ -48,6 +48,8 @@ const std::vector<TestProgram>& AllTestPrograms() {
       DoubleBufferedConvProgram(),
       NormalizedInt16BayesProgram(),
       TopKProgram(),
+      GatherProgram(),
+      MatmulS16S16Program(),
       ResNetConvLayer(),
   };
   return *all;

@@ -143,4 +143,45 @@ end
   return t;
 }
 
+// ISA 1.1 aae.gather: five 3-byte rows [10r+1, 10r+2, 10r+3] (r < 5) in feature SRAM 16 bytes
+// apart gathered by s64 indices [4, -5, 2, -1] (rows 4, 0, 2, 4), then the same rows dense in
+// weight SRAM by s32 indices [1, -2, 0] (rows 1, 3, 0), into one 21-byte run.
+TestProgram GatherProgram() {
+  TestProgram t;
+  t.name = "aae_gather";
+  t.assembly = R"(
+.march bayes
+.ddr input=60 output=21 scratch=0
+load.shape elem=1 n0=3 n1=5 n2=1
+load.stride ddr_s1=3 ddr_s2=0 sram_s1=16 sram_s2=0
+load dst_space=feature dst=0 region=input offset=0 signal=1
+load.shape elem=8 n0=4 n1=1 n2=1
+load dst_space=feature dst=128 region=input offset=16 signal=1
+load.shape elem=1 n0=15 n1=1 n2=1
+load dst_space=weight dst=0 region=input offset=0 signal=1
+load.shape elem=4 n0=3 n1=1 n2=1
+load dst_space=feature dst=192 region=input offset=48 signal=1
+aae.gather.cfg count=4 limit=5 row=3 src_stride=16 dst_stride=3 idx_dtype=s64
+aae.gather src_space=feature src=0 indices=128 dst=256 wait=1,1
+aae.gather.cfg count=3 limit=5 row=3 src_stride=3 dst_stride=3 idx_dtype=s32
+aae.gather src_space=weight src=0 indices=192 dst=268 wait=1,1 signal=2
+store.shape elem=1 n0=21 n1=1 n2=1
+store.stride ddr_s1=21 ddr_s2=0 sram_s1=21 sram_s2=0
+store src_space=feature src=256 region=output offset=0 wait=2
+end
+)";
+  for (int r = 0; r < 5; ++r) {
+    for (int b = 1; b <= 3; ++b) Put8(t.input, static_cast<int8_t>(10 * r + b));
+  }
+  PadTo(t.input, 16);
+  for (int64_t j : {4, -5, 2, -1}) {
+    for (int i = 0; i < 8; ++i) t.input.push_back(static_cast<uint8_t>(j >> (8 * i)));
+  }
+  for (int32_t j : {1, -2, 0}) Put32(t.input, j);
+  for (int r : {4, 0, 2, 4, 1, 3, 0}) {
+    for (int b = 1; b <= 3; ++b) Put8(t.expected, static_cast<int8_t>(10 * r + b));
+  }
+  return t;
+}
+
 }  // namespace openbpu::sim::testing

@@ -32,6 +32,7 @@ TestProgram ConvRequantProgram();
 TestProgram MatmulRawS32Program();
 TestProgram Int16ConvBayesProgram();
 TestProgram DoubleBufferedConvProgram();
+TestProgram MatmulS16S16Program();  // ISA 1.1
 // VAE (test_programs_vae.cc).
 TestProgram EltwiseLut8Program();
 TestProgram RequantSuminRelu6Program();
@@ -40,6 +41,7 @@ TestProgram NormalizedInt16BayesProgram();
 // AAE (test_programs_aae.cc).
 TestProgram AaePoolResizeReduceMoveProgram();
 TestProgram TopKProgram();
+TestProgram GatherProgram();  // ISA 1.1
 
 }  // namespace openbpu::sim::testing
 

@@ -237,4 +237,48 @@ TestProgram ResNetConvLayer() {
   return t;
 }
 
+// ISA 1.1 int16 x int16 matmul (bayes-e, tae.mmcfg b_dtype=s16): A[2][3] x B[2][3]^T into int64
+// accumulators, B once dense [N][K] in weight SRAM, once [K][N] (b_kn) in feature SRAM, the
+// second accumulated twice. A = [[30000, -32768, 7], [32767, 32767, -32768]], B = [[32767,
+// 32767, -5], [32767, 32767, -32768]]: [[-90699091, -90928432], [2147516418, 3221094402]] (two
+// sums beyond int32), doubled: [[-181398182, -181856864], [4295032836, 6442188804]].
+TestProgram MatmulS16S16Program() {
+  TestProgram t;
+  t.name = "matmul_s16_s16_bayes_e";
+  t.assembly = R"(
+.march bayes-e
+.ddr input=24 output=64 scratch=0
+load.shape elem=2 n0=3 n1=2 n2=1
+load.stride ddr_s1=6 ddr_s2=0 sram_s1=16 sram_s2=0
+load dst_space=feature dst=0 region=input offset=0 signal=1
+load.shape elem=2 n0=6 n1=1 n2=1
+load dst_space=weight dst=0 region=param offset=0 signal=1
+load.shape elem=2 n0=2 n1=3 n2=1
+load.stride ddr_s1=4 ddr_s2=0 sram_s1=16 sram_s2=0
+load dst_space=feature dst=64 region=input offset=12 signal=1
+tae.mmcfg m=2 k=3 n=2 a_dtype=s16 b_space=weight b_kn=0 b_dtype=s16
+tae.matmul a=0 b=0 acc=0 wait=1,1 signal=2
+tae.mmcfg m=2 k=3 n=2 a_dtype=s16 b_space=feature b_kn=1 b_dtype=s16
+tae.matmul a=0 b=64 acc=64 accumulate=0 wait=1
+tae.matmul a=0 b=64 acc=64 accumulate=1 signal=3
+store.shape elem=8 n0=2 n1=2 n2=1
+store.stride ddr_s1=16 ddr_s2=0 sram_s1=16 sram_s2=0
+store src_space=acc src=0 region=output offset=0 wait=2
+store src_space=acc src=64 region=output offset=32 wait=3
+end
+)";
+  for (int16_t v : {32767, 32767, -5, 32767, 32767, -32768}) Put16(t.params, v);
+  PadTo(t.params, 16);
+  for (int16_t v : {30000, -32768, 7, 32767, 32767, -32768}) Put16(t.input, v);
+  // B^T: [k][n].
+  for (int16_t v : {32767, 32767, 32767, 32767, -5, -32768}) Put16(t.input, v);
+  for (int64_t v :
+       {int64_t{-90699091}, int64_t{-90928432}, int64_t{2147516418}, int64_t{3221094402},
+        int64_t{-181398182}, int64_t{-181856864}, int64_t{4295032836}, int64_t{6442188804}}) {
+    for (int i = 0; i < 8; ++i) t.expected.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  }
+  t.covers = {"GemmS16S64"};
+  return t;
+}
+
 }  // namespace openbpu::sim::testing

@@ -104,18 +104,23 @@ absl::StatusOr<Lowered> Lower(const isa::TaeConv& cv, Lowering& ctx) {
 
 absl::StatusOr<Lowered> Lower(const isa::TaeMatmul& mm, Lowering& ctx) {
   const isa::TaeMmCfg& c = ctx.regs.tae_mm;
-  if (c.b_dtype != isa::DType::kS8) {
-    return absl::UnimplementedError(
-        "tae.matmul with b_dtype s16 (ISA 1.1) is not executed by this simulator build yet");
+  // ISA 1.1: s16 B (int16 x int16, int64 accumulators) needs s16 A.
+  const bool b16 = c.b_dtype == isa::DType::kS16;
+  if (b16 && c.a_dtype != isa::DType::kS16) {
+    return ctx.Fail("b_dtype s16 needs a_dtype s16");
   }
   const int es = isa::DTypeBytes(c.a_dtype);
   const int as = AccBytes(c.a_dtype);
+  const int bes = b16 ? 2 : 1;
   const SramTensor a = Feature(Space::kFeature, mm.a, 1, c.m, c.k, es);
-  // B is [N][K], or [K][N] with b_kn: dense in weight SRAM, a feature tensor in feature SRAM.
+  // B is [N][K], or [K][N] with b_kn, of b_dtype: dense in weight SRAM, a feature tensor in
+  // feature SRAM.
   const int64_t rows = c.b_kn ? c.k : c.n, cols = c.b_kn ? c.n : c.k;
-  const SramTensor b = c.b_space == isa::Space::kWeight
-                           ? DenseBytes(Space::kWeight, mm.b, rows, cols)
-                           : Feature(Space::kFeature, mm.b, 1, rows, cols, 1);
+  SramTensor b = c.b_space == isa::Space::kWeight
+                     ? DenseBytes(Space::kWeight, mm.b, rows, cols * bes)
+                     : Feature(Space::kFeature, mm.b, 1, rows, cols, bes);
+  b.c = cols;
+  b.esize = bes;
   const SramTensor acc = Feature(Space::kAcc, mm.acc, 1, c.m, c.n, as);
   Lowered out;
   out.footprint = {Reads(a, "matmul A"), Reads(b, "matmul B"), Writes(acc, "matmul acc")};
@@ -126,11 +131,11 @@ absl::StatusOr<Lowered> Lower(const isa::TaeMatmul& mm, Lowering& ctx) {
                         CeilDiv(c.n, m.weight_tile_oc.value) * CeilDiv(c.k, m.weight_tile_ic.value);
   out.cycles = TaeCycles(tiles, c.a_dtype == isa::DType::kS16, m);
   out.execute = [c, a, b, acc, accumulate = mm.accumulate](ExecContext& ex) {
-    // B as dense [n][k] int8.
-    std::vector<int8_t> bnk(static_cast<size_t>(c.n) * c.k);
+    // B as dense [n][k] (int8, or int16 with b_dtype s16).
+    std::vector<int16_t> bnk(static_cast<size_t>(c.n) * c.k);
     for (int64_t i = 0; i < b.w; ++i)
       for (int64_t j = 0; j < b.c; ++j) {
-        const int8_t v = static_cast<int8_t>(*ex.at(b.space, b.At(i, j)));
+        const int16_t v = static_cast<int16_t>(ReadElem(ex.at(b.space, b.At(i, j)), c.b_dtype));
         if (c.b_kn) {
           bnk[j * c.k + i] = v;
         } else {
@@ -139,12 +144,12 @@ absl::StatusOr<Lowered> Lower(const isa::TaeMatmul& mm, Lowering& ctx) {
       }
     const int64_t lda = a.pixel_pitch / a.esize, ldc = acc.pixel_pitch / acc.esize;
     if (a.esize == 1) {
-      GemmS8S32(reinterpret_cast<const int8_t*>(ex.at(a.space, a.addr)), lda, bnk.data(), c.k,
+      std::vector<int8_t> b8(bnk.begin(), bnk.end());
+      GemmS8S32(reinterpret_cast<const int8_t*>(ex.at(a.space, a.addr)), lda, b8.data(), c.k,
                 reinterpret_cast<int32_t*>(ex.at(acc.space, acc.addr)), ldc, c.m, c.n, c.k,
                 accumulate, ex.kernel_path);
     } else {
-      std::vector<int16_t> b16(bnk.begin(), bnk.end());
-      GemmS16S64(reinterpret_cast<const int16_t*>(ex.at(a.space, a.addr)), lda, b16.data(), c.k,
+      GemmS16S64(reinterpret_cast<const int16_t*>(ex.at(a.space, a.addr)), lda, bnk.data(), c.k,
                  reinterpret_cast<int64_t*>(ex.at(acc.space, acc.addr)), ldc, c.m, c.n, c.k,
                  accumulate, ex.kernel_path);
     }

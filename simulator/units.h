@@ -43,6 +43,7 @@ struct Registers {
   isa::AaeMoveShape move_shape;
   isa::AaeMoveSrc move_src;
   isa::AaeMoveDst move_dst;
+  isa::AaeGatherCfg aae_gather;
 };
 
 inline Space ToSpace(isa::Space s) { return static_cast<Space>(static_cast<int>(s)); }
