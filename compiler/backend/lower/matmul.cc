@@ -1,6 +1,8 @@
-// MatMul (numpy semantics: 1-D promotion, broadcast batch dimensions) of int8 inputs on the TAE
-// (tae.mmcfg / tae.matmul into int32 accumulators), requantized per output column by vae.requant
-// with the node's Requant records, as the quantized reference's MatMul kernel does.
+// MatMul (numpy semantics: 1-D promotion, broadcast batch dimensions) on the TAE (tae.mmcfg /
+// tae.matmul): int8 x int8 into int32 accumulators, int16 x int8 and (ISA 1.1, b_dtype s16)
+// int16 x int16 into int64 accumulators, requantized per output column by vae.requant with the
+// node's Requant records, as the quantized reference's MatMul kernel (exact int64 dot products,
+// then the shared epilogue) does.
 //
 // DDR values are dense NHWC with the dimensions after C folded (BufferFor): the matrix dims of a
 // [.., M, K] value are not row-major in general (a rank-3 [B, M, K] value is [B][K][M]), so every
@@ -114,12 +116,21 @@ absl::Status LowerMatMul(const ir::Node& node, LowerContext& ctx) {
   const isa::March& march = ctx.march();
   const ir::Value* av = node.input(0);
   const ir::Value* bv = node.input(1);
-  if (av->type().dtype != DType::kInt8 || bv->type().dtype != DType::kInt8) {
-    return absl::UnimplementedError(absl::StrCat("MatMul of ", DTypeName(av->type().dtype), " x ",
-                                                 DTypeName(bv->type().dtype),
-                                                 ": only int8 x int8 (int16 comes with a later "
-                                                 "ISA issue)"));
+  // int8 x int8 (int32 accumulators), int16 x int8 and int16 x int16 (ISA 1.1 tae.mmcfg
+  // b_dtype s16; int64 accumulators, exact like the reference's int64 dot products).
+  const DType adt = av->type().dtype, bdt = bv->type().dtype;
+  const bool a16 = adt == DType::kInt16, b16 = bdt == DType::kInt16;
+  if ((adt != DType::kInt8 && !a16) || (bdt != DType::kInt8 && !b16) || (b16 && !a16)) {
+    return absl::UnimplementedError(absl::StrCat("MatMul of ", DTypeName(adt), " x ",
+                                                 DTypeName(bdt),
+                                                 ": int8 x int8, int16 x int8 and int16 x int16 "
+                                                 "are lowered (tae.matmul has no s8 A x s16 B)"));
   }
+  if (a16 && !march.int16_activations.value) {
+    return absl::UnimplementedError(
+        absl::StrCat("an int16 MatMul on ", march.name, " (no int16 activations)"));
+  }
+  const int64_t aes = a16 ? 2 : 1, bes = b16 ? 2 : 1, acc_es = a16 ? 8 : 4;
   absl::StatusOr<Buffer> y = ctx.BufferOf(node, node.output(0));
   if (!y.ok()) return y.status();
   absl::StatusOr<ops::qparams::Requant> requant = ops::qparams::Load<ops::qparams::Requant>(node);
@@ -146,7 +157,7 @@ absl::Status LowerMatMul(const ir::Node& node, LowerContext& ctx) {
   if (static_cast<int64_t>(requant->channels.size()) != n) {
     return absl::InvalidArgumentError("requantize records do not match the output columns");
   }
-  if (k >= (int64_t{1} << 17)) {
+  if (!a16 && k >= (int64_t{1} << 17)) {
     return absl::UnimplementedError("K of 2^17 or more overflows the int32 accumulators");
   }
 
@@ -171,11 +182,16 @@ absl::Status LowerMatMul(const ir::Node& node, LowerContext& ctx) {
     for (int64_t d : bb) mats *= d;
     std::vector<int64_t> bases;
     for (int64_t i = 0; i < mats; ++i) {
-      std::vector<uint8_t> blob(static_cast<size_t>(n * k));
+      // [N][K] elements of bes little-endian bytes.
+      std::vector<uint8_t> blob(static_cast<size_t>(n * k * bes));
       for (int64_t tk = 0; tk < k; ++tk) {
         for (int64_t j = 0; j < n; ++j) {
-          blob[static_cast<size_t>(j * k + tk)] =
-              static_cast<uint8_t>(static_cast<int8_t>(vals[(i * k + tk) * n + j]));
+          const uint16_t v =
+              static_cast<uint16_t>(static_cast<int16_t>(vals[(i * k + tk) * n + j]));
+          for (int64_t byte = 0; byte < bes; ++byte) {
+            blob[static_cast<size_t>((j * k + tk) * bes + byte)] =
+                static_cast<uint8_t>(v >> (8 * byte));
+          }
         }
       }
       bases.push_back(static_cast<int64_t>(e.AddParams(blob)));
@@ -192,7 +208,8 @@ absl::Status LowerMatMul(const ir::Node& node, LowerContext& ctx) {
     }());
     b.region = "param";
     b.offset = 0;
-    for (int64_t i : idx) b.batch_base.push_back(bases[static_cast<size_t>(i)]);
+    // Element offsets (the packed matrices are 16-byte aligned, so whole elements).
+    for (int64_t i : idx) b.batch_base.push_back(bases[static_cast<size_t>(i)] / bes);
     b.row_stride = k;
     b.col_stride = 1;
   } else {
@@ -231,10 +248,12 @@ absl::Status LowerMatMul(const ir::Node& node, LowerContext& ctx) {
   int64_t mt = std::min<int64_t>(m, 4096), nt = std::min<int64_t>(n, 4096),
           kt = std::min<int64_t>(k, 4096);
   auto half = [](int64_t v) { return (v + 1) / 2; };
-  auto weight_fits = [&] { return Align16(nt * kt) + nt * isa::kRequantParamBytes <= weight; };
-  auto a_bytes = [&] { return Align16(mt * Align16(kt)); };
+  auto weight_fits = [&] {
+    return Align16(nt * kt * bes) + nt * isa::kRequantParamBytes <= weight;
+  };
+  auto a_bytes = [&] { return Align16(mt * Align16(kt * aes)); };
   auto y_bytes = [&] { return Align16(mt * Align16(nt * yes)); };
-  auto acc_bytes = [&] { return mt * Align16(nt * 4); };
+  auto acc_bytes = [&] { return mt * Align16(nt * acc_es); };
   auto feature_fits = [&] { return a_bytes() + y_bytes() <= feature && acc_bytes() <= acc_sram; };
   for (int guard = 0; guard < 200 && !(weight_fits() && feature_fits()); ++guard) {
     if (!weight_fits()) {
@@ -266,7 +285,8 @@ absl::Status LowerMatMul(const ir::Node& node, LowerContext& ctx) {
         absl::StrCat("a MatMul tile does not fit the ", march.name, " SRAMs"));
   }
   for (const Operand* o : {&a, &b, &out}) {
-    if (o->row_stride * yes >= (1 << 24) || o->col_stride * yes >= (1 << 24)) {
+    const int64_t es = std::max({yes, aes, bes});
+    if (o->row_stride * es >= (1 << 24) || o->col_stride * es >= (1 << 24)) {
       return absl::UnimplementedError("a MatMul operand stride beyond the DMA's 24 bits");
     }
   }
@@ -284,7 +304,7 @@ absl::Status LowerMatMul(const ir::Node& node, LowerContext& ctx) {
   for (size_t bi = 0; bi < a.batch_base.size(); ++bi) {
     for (int64_t n0 = 0; n0 < n; n0 += nt) {
       const int64_t nc = std::min(nt, n - n0);
-      const int64_t param_at = Align16(nt * kt);
+      const int64_t param_at = Align16(nt * kt * bes);
       e.LoadParams("weight", static_cast<uint64_t>(param_at),
                    params_at + static_cast<uint64_t>(n0 * isa::kRequantParamBytes),
                    static_cast<uint64_t>(nc * isa::kRequantParamBytes));
@@ -294,40 +314,44 @@ absl::Status LowerMatMul(const ir::Node& node, LowerContext& ctx) {
         const int64_t a_at = parity * feature;
         const int64_t y_at = a_at + a_bytes();
         const int64_t acc_at = parity * acc_sram;
-        const int64_t acc_len = mc * Align16(nc * 4);
+        const int64_t acc_len = mc * Align16(nc * acc_es);
         for (int64_t k0 = 0; k0 < k; k0 += kt) {
           const int64_t kc = std::min(kt, k - k0);
           if (k_split || m0 == 0) {
             const uint64_t boff =
-                b.offset +
-                static_cast<uint64_t>(b.batch_base[bi] + n0 * b.row_stride + k0 * b.col_stride);
+                b.offset + static_cast<uint64_t>(
+                               (b.batch_base[bi] + n0 * b.row_stride + k0 * b.col_stride) * bes);
             if (b_kn) {
-              Move2D(e, true, b.region, boff, "weight", 0, kc, nc, b.col_stride, b.row_stride, nc);
+              Move2D(e, true, b.region, boff, "weight", 0, kc, nc, b.col_stride, b.row_stride,
+                     nc * bes, bes);
             } else {
-              Move2D(e, true, b.region, boff, "weight", 0, nc, kc, b.row_stride, b.col_stride, kc);
+              Move2D(e, true, b.region, boff, "weight", 0, nc, kc, b.row_stride, b.col_stride,
+                     kc * bes, bes);
             }
           }
           const uint64_t aoff =
-              a.offset +
-              static_cast<uint64_t>(a.batch_base[bi] + m0 * a.row_stride + k0 * a.col_stride);
+              a.offset + static_cast<uint64_t>(
+                             (a.batch_base[bi] + m0 * a.row_stride + k0 * a.col_stride) * aes);
           Move2D(e, true, a.region, aoff, "feature", a_at, mc, kc, a.row_stride, a.col_stride,
-                 Align16(kc));
-          const std::string cfg = absl::StrCat("tae.mmcfg m=", mc, " k=", kc, " n=", nc,
-                                               " a_dtype=s8 b_space=weight b_kn=", b_kn ? 1 : 0);
+                 Align16(kc * aes), aes);
+          std::string cfg =
+              absl::StrCat("tae.mmcfg m=", mc, " k=", kc, " n=", nc,
+                           " a_dtype=", a16 ? "s16" : "s8", " b_space=weight b_kn=", b_kn ? 1 : 0);
+          if (b16) absl::StrAppend(&cfg, " b_dtype=s16");
           if (cfg != mmcfg) {
             e.Config(cfg);
             mmcfg = cfg;
           }
-          std::vector<Emitter::Access> acc = {Emitter::Read("feature", a_at, mc * Align16(kc)),
-                                              Emitter::Read("weight", 0, nc * kc),
-                                              Emitter::Write("acc", acc_at, acc_len)};
+          std::vector<Emitter::Access> acc = {
+              Emitter::Read("feature", a_at, mc * Align16(kc * aes)),
+              Emitter::Read("weight", 0, nc * kc * bes), Emitter::Write("acc", acc_at, acc_len)};
           if (k0 > 0) acc.push_back(Emitter::Read("acc", acc_at, acc_len));
           e.Data(absl::StrCat("tae.matmul a=", a_at, " b=0 acc=", acc_at,
                               " accumulate=", k0 > 0 ? 1 : 0),
                  std::move(acc));
         }
         e.Config(absl::StrCat("vae.cfg pixels=", mc, " channels=", nc,
-                              " x_dtype=s32 out_dtype=", AsmDType(y->dtype)));
+                              " x_dtype=", a16 ? "s64" : "s32", " out_dtype=", AsmDType(y->dtype)));
         e.Data(absl::StrCat("vae.requant src=", acc_at, " dst=", y_at, " param=", param_at),
                {Emitter::Read("acc", acc_at, acc_len),
                 Emitter::Read("weight", param_at, nc * isa::kRequantParamBytes),
