@@ -146,6 +146,7 @@ int Run(const RunArgs& args) {
 
 struct QuantizeArgs {
   std::string model, calib, march, out, dtype = "qint8", observer = "percentile";
+  std::vector<std::string> int16_ops;
   std::optional<float> fixed_input_scale;
 };
 
@@ -156,6 +157,7 @@ int Quantize(const QuantizeArgs& args) {
   options.march = args.march;
   options.dtype = args.dtype;
   options.observer = args.observer;
+  options.int16_ops = args.int16_ops;
   options.fixed_input_scale = args.fixed_input_scale;
   absl::StatusOr<driver::QuantizedModel> quantized = driver::Quantize(options);
   if (!quantized.ok()) return Fail(quantized.status());
@@ -179,6 +181,7 @@ int Compile(const CompileArgs& args) {
   options.march = args.quantize.march;
   options.dtype = args.quantize.dtype;
   options.observer = args.quantize.observer;
+  options.int16_ops = args.quantize.int16_ops;
   options.jobs = args.jobs;
   std::unique_ptr<ir::Graph> graph;
   if (absl::EndsWith(args.quantize.model, ".hbir")) {
@@ -333,6 +336,11 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
         ->check(CLI::IsMember({"percentile", "minmax", "mse", "kl"}))
         ->type_name("OBSERVER")
         ->capture_default_str();
+    sub->add_option("--int16-ops", args->int16_ops,
+                    "op types quantized to qint16 whatever --dtype says (mixed precision), e.g. "
+                    "Softmax,LayerNormalization,Erf for a transformer on bayes")
+        ->delimiter(',')
+        ->type_name("OPS");
     CLI::Option* fixed = sub->add_option("--fixed-input-scale", *scale,
                                          "quantize the graph inputs with this fixed scale "
                                          "instead of an observed one")
@@ -405,6 +413,11 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
         ->check(CLI::IsMember({"percentile", "minmax", "mse", "kl"}))
         ->type_name("OBSERVER")
         ->capture_default_str();
+    sub->add_option("--int16-ops", args->quantize.int16_ops,
+                    "op types quantized to qint16 whatever --dtype says (mixed precision), e.g. "
+                    "Softmax,LayerNormalization,Erf for a transformer on bayes")
+        ->delimiter(',')
+        ->type_name("OPS");
     sub->callback([=] {
       const bool hbir = absl::EndsWith(args->quantize.model, ".hbir");
       if (hbir && !args->quantize.calib.empty()) {

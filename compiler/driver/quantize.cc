@@ -56,6 +56,21 @@ absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options) {
   // Fuse and place observers (PrepareOptions::fuse), then calibrate.
   quantization::QConfigMap qmap;
   qmap.SetGlobal(qconfig);
+  if (!options.int16_ops.empty()) {
+    OPENBPU_ASSIGN_OR_RETURN(
+        const quantization::QConfig int16,
+        quantization::GetDefaultCalibQConfig(quantization::QDType::kQInt16, kwargs));
+    for (const std::string& op : options.int16_ops) {
+      const ir::OpSchema* schema = ir::OpRegistry::Global().Find(op);
+      if (schema == nullptr || schema->qkind == ir::QuantKind::kNone) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("int16 op type '", op, "' is ",
+                         schema == nullptr ? "not an op" : "not quantized (no integer kernel)",
+                         " (bpu ops lists the op types)"));
+      }
+      qmap.SetOpType(op, int16);
+    }
+  }
   quantization::PrepareOptions prepare;
   prepare.fixed_scales = imported.fixed_scales;
   prepare.fixed_input_scale = options.fixed_input_scale;

@@ -23,6 +23,10 @@ struct QuantizeOptions {
   // Activation observer: "percentile" (99.99 %, the default calibration qconfig), "minmax",
   // "mse" or "kl". Weights are always per-channel MinMax int8.
   std::string observer = "percentile";
+  // Op types quantized to qint16 whatever `dtype` says (a qconfig rule by op type: the vendor's
+  // mixed precision), e.g. {"Softmax", "LayerNormalization", "Erf"} for a transformer's
+  // attention and GELU paths on bayes. An unknown op type is InvalidArgument.
+  std::vector<std::string> int16_ops;
   // The vendor's fixed input scale (PrepareOptions::fixed_input_scale); calibrated when unset.
   std::optional<float> fixed_input_scale;
   // Calibration samples run at once on this many threads (CalibrateOptions::jobs); the result

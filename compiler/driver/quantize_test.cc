@@ -99,5 +99,50 @@ TEST(DriverQuantizeTest, ErrorsNameTheProblem) {
   EXPECT_TRUE(absl::StrContains(s.message(), "bernoulli2")) << s;
 }
 
+// --int16-ops: a qconfig rule by op type makes those nodes qint16 while the rest stay qint8; an
+// unknown op type, an op without an integer kernel and qint16 on bernoulli2 are errors.
+TEST(DriverQuantizeTest, Int16OpsRule) {
+  // A float model (a QDQ model's pairs fix its dtypes): the digits CNN of //tests/models.
+  const std::string dir = absl::StrCat(std::getenv("TEST_SRCDIR"), "/",
+                                       std::getenv("TEST_WORKSPACE"), "/tests/models/");
+  QuantizeOptions options;
+  options.model = dir + "digits.onnx";
+  options.calibration_data = dir + "digits_calib.npy";
+  options.march = "bayes";
+  options.progress = nullptr;
+  options.int16_ops = {"FusedConv"};  // its conv + bn + relu blocks, fused
+  absl::StatusOr<QuantizedModel> quantized = Quantize(options);
+  ASSERT_TRUE(quantized.ok()) << quantized.status();
+  int int16_outputs = 0;
+  for (const auto& n : quantized->graph->nodes()) {
+    if (n->op() != "FusedConv") continue;
+    ASSERT_TRUE(n->output(0)->type().quant.has_value());
+    EXPECT_EQ(n->output(0)->type().quant->storage, DType::kInt16) << n->name();
+    ++int16_outputs;
+  }
+  EXPECT_GE(int16_outputs, 2);
+  int int8_outputs = 0;  // the rest stays qint8 (the Gemm at the end, at least)
+  for (const auto& n : quantized->graph->nodes()) {
+    if (n->op() != "FusedConv" && n->num_outputs() > 0 && n->output(0)->type().quant.has_value() &&
+        n->output(0)->type().quant->storage == DType::kInt8) {
+      ++int8_outputs;
+    }
+  }
+  EXPECT_GE(int8_outputs, 1);
+
+  QuantizeOptions bad = options;
+  bad.int16_ops = {"Foo"};
+  absl::Status s = Quantize(bad).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(s.message(), "'Foo' is not an op")) << s;
+  bad.int16_ops = {"Shape"};
+  s = Quantize(bad).status();
+  EXPECT_TRUE(absl::StrContains(s.message(), "not quantized")) << s;
+  bad = options;
+  bad.march = "bernoulli2";
+  s = Quantize(bad).status();
+  EXPECT_TRUE(absl::StrContains(s.message(), "bernoulli2")) << s;
+}
+
 }  // namespace
 }  // namespace openbpu::driver
