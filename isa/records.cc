@@ -417,4 +417,35 @@ absl::StatusOr<NormTable> UnpackNormTableImage(NormFunction fn, absl::Span<const
   return t;
 }
 
+// ---- DivParam image of vae.div: 0 out.multiplier, 4 out.shift, 5-15 reserved, 16 the
+// reciprocal table's int32 entries.
+std::vector<uint8_t> PackDivParam(const numerics::DivParams& p) {
+  if (p.reciprocal_table.size() != static_cast<size_t>(numerics::kReciprocalTableSize)) return {};
+  std::vector<uint8_t> out(kDivParamBytes, 0);
+  PutRecord(out.data(), p.out);
+  for (size_t i = 0; i < p.reciprocal_table.size(); ++i) {
+    Put<int32_t>(out.data() + kDivParamHeaderBytes + 4 * i, p.reciprocal_table[i]);
+  }
+  return out;
+}
+
+absl::StatusOr<numerics::DivParams> UnpackDivParam(absl::Span<const uint8_t> bytes) {
+  if (bytes.size() < static_cast<size_t>(kDivParamBytes)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("DivParam: ", bytes.size(), " bytes, needs ", kDivParamBytes));
+  }
+  numerics::DivParams p;
+  absl::StatusOr<numerics::RequantizeRecord> r = GetRecord(bytes.data(), "DivParam");
+  if (!r.ok()) return r.status();
+  p.out = *r;
+  if (absl::Status s = CheckZero(bytes.data(), 5, kDivParamHeaderBytes, "DivParam"); !s.ok()) {
+    return s;
+  }
+  p.reciprocal_table.resize(numerics::kReciprocalTableSize);
+  for (size_t i = 0; i < p.reciprocal_table.size(); ++i) {
+    p.reciprocal_table[i] = Get<int32_t>(bytes.data() + kDivParamHeaderBytes + 4 * i);
+  }
+  return p;
+}
+
 }  // namespace openbpu::isa

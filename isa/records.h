@@ -120,6 +120,16 @@ std::vector<uint8_t> PackNormTableImage(NormFunction fn, const numerics::Requant
 // Checks the record, the reserved bytes, log_offset = 0 unless kLog and |log_offset| < 2^62.
 absl::StatusOr<NormTable> UnpackNormTableImage(NormFunction fn, absl::Span<const uint8_t> bytes);
 
+// DivParam image of vae.div (ISA 1.1, weight SRAM): a 16-byte header (int32 out.multiplier, int8
+// out.shift, 11 reserved bytes: the record of s_x / (s_y s_out)) then the kReciprocalTableSize
+// int32 entries of numerics::MakeReciprocalTable (any int32 values are safe) = 1044 bytes.
+inline constexpr int kDivParamHeaderBytes = 16;
+inline constexpr int kDivParamBytes = kDivParamHeaderBytes + numerics::kReciprocalTableSize * 4;
+// `p.reciprocal_table` must have kReciprocalTableSize entries (otherwise an empty image).
+std::vector<uint8_t> PackDivParam(const numerics::DivParams& p);
+// Checks the size, the record and the reserved bytes.
+absl::StatusOr<numerics::DivParams> UnpackDivParam(absl::Span<const uint8_t> bytes);
+
 }  // namespace openbpu::isa
 
 #endif  // OPENBPU_ISA_RECORDS_H_

@@ -197,6 +197,48 @@ TEST(Records, NormTableImage) {
                    .ok());  // 30 bits + 71 = 101
 }
 
+TEST(Records, DivParamImage) {
+  numerics::DivParams p{numerics::MakeReciprocalTable(), *numerics::MakeRequantizeRecord(0.0071)};
+  const std::vector<uint8_t> img = PackDivParam(p);
+  ASSERT_EQ(img.size(), static_cast<size_t>(kDivParamBytes));
+  EXPECT_EQ(img.size(), 1044u);
+  int32_t m, first;
+  std::memcpy(&m, img.data(), 4);
+  std::memcpy(&first, img.data() + kDivParamHeaderBytes, 4);
+  EXPECT_EQ(m, p.out.multiplier);
+  EXPECT_EQ(static_cast<int8_t>(img[4]), p.out.shift);
+  EXPECT_EQ(first, p.reciprocal_table[0]);
+  absl::StatusOr<numerics::DivParams> q = UnpackDivParam(img);
+  ASSERT_TRUE(q.ok()) << q.status();
+  EXPECT_EQ(q->out, p.out);
+  EXPECT_EQ(q->reciprocal_table, p.reciprocal_table);
+  // The unpacked image divides exactly as the parameters it came from.
+  for (int64_t a : {-32768, -77, 0, 5, 32767})
+    for (int64_t b : {-32768, -3, 0, 1, 1000, 32767})
+      EXPECT_EQ(numerics::ApplyDiv(*q, a, b, -32768, 32767),
+                numerics::ApplyDiv(p, a, b, -32768, 32767));
+  // Too short, bad record (multiplier below 2^30, shift out of range), reserved bytes.
+  EXPECT_FALSE(UnpackDivParam(absl::MakeConstSpan(img).first(img.size() - 1)).ok());
+  std::vector<uint8_t> bad = img;
+  bad[3] = 0;
+  EXPECT_FALSE(UnpackDivParam(bad).ok());
+  bad = img;
+  bad[4] = 100;
+  EXPECT_FALSE(UnpackDivParam(bad).ok());
+  for (int at : {5, 8, 15}) {
+    bad = img;
+    bad[at] = 1;
+    EXPECT_FALSE(UnpackDivParam(bad).ok()) << at;
+  }
+  // A zero record is valid (the output is 0); the table's entries are not checked.
+  bad = img;
+  std::memset(bad.data(), 0, 5);
+  bad[kDivParamHeaderBytes + 7] ^= 0x80;
+  EXPECT_TRUE(UnpackDivParam(bad).ok());
+  p.reciprocal_table.pop_back();
+  EXPECT_TRUE(PackDivParam(p).empty());
+}
+
 TEST(Records, SegmentLutImage) {
   absl::StatusOr<numerics::SegmentLut> lut =
       numerics::Fit([](double x) { return std::tanh(x); }, 1.0 / 8192, 1.0 / 32767,

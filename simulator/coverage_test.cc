@@ -50,7 +50,7 @@ const Primitive kPrimitives[] = {
     {"elementwise.h", "MakeBayesAddParams", "", "compile-time record builder"},
     {"elementwise.h", "MakeBernoulli2AddParams", "", "compile-time record builder"},
     {"elementwise.h", "MakeMulParams", "", "compile-time record builder"},
-    {"elementwise.h", "ApplyDiv", "", "PENDING: Div has no instruction yet"},
+    {"elementwise.h", "ApplyDiv", "vae.div", ""},
     {"compare.h", "CompareScaled", "vae.cmp", ""},
     {"compare.h", "ExactScaleOf", "", "compile-time CmpParam builder"},
     {"lut.h", "LookupInt8", "vae.lut8", ""},

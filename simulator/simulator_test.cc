@@ -5,12 +5,16 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <random>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "isa/assembler.h"
+#include "isa/numerics/elementwise.h"
+#include "isa/numerics/lut.h"
 #include "simulator/test_programs.h"
 
 namespace openbpu::sim {
@@ -215,6 +219,68 @@ TEST(Simulator, GatherAndInt16MatmulExecutionRules) {
   auto out = RunTestProgram(m, Mode::kPerf);
   ASSERT_FALSE(out.ok());
   EXPECT_THAT(out.status().message(), HasSubstr("(tae.matmul): b_dtype s16 needs a_dtype s16"));
+}
+
+// vae.div / vae.select (ISA 1.1): random operands against numerics::ApplyDiv and the select
+// rule, then the execution rules, each an error naming the instruction.
+TEST(Simulator, DivSelectMatchNumericsAndExecutionRules) {
+  std::mt19937 rng(11);
+  const numerics::DivParams p{numerics::MakeReciprocalTable(), {1 << 30, 30}};
+  for (int round = 0; round < 20; ++round) {
+    TestProgram t = Find("div_select_bayes");
+    std::uniform_int_distribution<int> s16(-32768, 32767), s8(-128, 127), small(-3, 3);
+    std::vector<int64_t> x1(6), y1(3), x2(4), cond(6), xs(6), ys(6);
+    for (int64_t& v : x1) v = s16(rng);
+    for (int64_t& v : y1) v = round % 4 == 0 ? small(rng) : s16(rng);
+    for (int64_t& v : x2) v = s8(rng);
+    const int64_t y2 = round % 3 == 0 ? small(rng) : s16(rng);
+    for (int64_t& v : cond) v = small(rng) / 2;
+    for (int64_t& v : xs) v = s8(rng);
+    for (int64_t& v : ys) v = s8(rng);
+    t.input.clear();
+    t.expected.clear();
+    for (int64_t v : x1) testing::Put16(t.input, static_cast<int16_t>(v));
+    for (int64_t v : y1) testing::Put16(t.input, static_cast<int16_t>(v));
+    for (int64_t v : x2) testing::Put8(t.input, static_cast<int8_t>(v));
+    testing::Put16(t.input, static_cast<int16_t>(y2));
+    for (const auto* v : {&cond, &xs, &ys})
+      for (int64_t e : *v) testing::Put8(t.input, static_cast<int8_t>(e));
+    for (int i = 0; i < 6; ++i)
+      testing::Put16(t.expected,
+                     static_cast<int16_t>(numerics::ApplyDiv(p, x1[i], y1[i % 3], -32768, 32767)));
+    for (int i = 0; i < 4; ++i)
+      testing::Put8(t.expected, static_cast<int8_t>(numerics::ApplyDiv(p, x2[i], y2, -128, 127)));
+    for (int i = 0; i < 6; ++i)
+      testing::Put8(t.expected, static_cast<int8_t>(cond[i] ? xs[i] : ys[i]));
+    for (Mode mode : {Mode::kFunc, Mode::kBoth}) {
+      auto out = RunTestProgram(t, mode);
+      ASSERT_TRUE(out.ok()) << out.status();
+      EXPECT_EQ(out->output, t.expected) << "round " << round;
+    }
+  }
+  auto expect_error = [](const TestProgram& t, absl::string_view what) {
+    auto out = RunTestProgram(t, Mode::kBoth);
+    ASSERT_FALSE(out.ok()) << what;
+    EXPECT_THAT(out.status().message(), HasSubstr(what));
+  };
+  TestProgram t = Find("div_select_bayes");
+  t.params[6] = 1;  // a reserved header byte of the DivParam image
+  expect_error(t, "instruction 16 (vae.div): DivParam: reserved byte 6");
+  t = Find("div_select_bayes");
+  t.params[3] = 0x20;  // multiplier 2^29, below 2^30
+  expect_error(t, "instruction 16 (vae.div): DivParam: requantize multiplier");
+  t = Find("div_select_bayes");
+  t.assembly = absl::StrReplaceAll(t.assembly, {{"x_dtype=s8 y_dtype=s16 out_dtype=s8",
+                                                 "x_dtype=s32 y_dtype=s16 out_dtype=s8"}});
+  expect_error(t, "instruction 18 (vae.div): vae.div x_dtype must be s8 or s16");
+  t = Find("div_select_bayes");
+  t.assembly = absl::StrReplaceAll(
+      t.assembly, {{"x_dtype=s8 y_dtype=s8 out_dtype=s8", "x_dtype=s8 y_dtype=s8 out_dtype=s16"}});
+  expect_error(t, "instruction 20 (vae.select): vae.select needs x_dtype = y_dtype = out_dtype");
+  t = Find("div_select_bayes");
+  t.assembly = absl::StrReplaceAll(t.assembly, {{"x_dtype=s8 y_dtype=s8 out_dtype=s8",
+                                                 "x_dtype=s8 y_dtype=s8 out_dtype=s8 relu=1"}});
+  expect_error(t, "instruction 20 (vae.select): vae.select copies");
 }
 
 TEST(Simulator, ForceSerialRemovesOverlap) {

@@ -50,6 +50,7 @@ const std::vector<TestProgram>& AllTestPrograms() {
       TopKProgram(),
       GatherProgram(),
       MatmulS16S16Program(),
+      DivSelectBayesProgram(),
       ResNetConvLayer(),
   };
   return *all;

@@ -38,6 +38,8 @@ TestProgram EltwiseLut8Program();
 TestProgram RequantSuminRelu6Program();
 TestProgram Lut16BayesProgram();
 TestProgram NormalizedInt16BayesProgram();
+// VAE ISA 1.1 vae.div / vae.select (test_programs_vae_div.cc).
+TestProgram DivSelectBayesProgram();
 // AAE (test_programs_aae.cc).
 TestProgram AaePoolResizeReduceMoveProgram();
 TestProgram TopKProgram();
