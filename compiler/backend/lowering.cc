@@ -9,7 +9,9 @@
 namespace openbpu::backend {
 
 absl::StatusOr<Buffer> LowerContext::BufferOf(const ir::Node& node, const ir::Value* v) {
-  if (v != nullptr && v->is_constant() && v->type().quant.has_value() && !buffers_.count(v)) {
+  // A bool constant (Where's condition) is packed the same way: 1 byte, 0 / 1, per element.
+  if (v != nullptr && v->is_constant() &&
+      (v->type().quant.has_value() || v->type().dtype == DType::kBool) && !buffers_.count(v)) {
     const Tensor& t = v->constant();
     Buffer b = BufferFor(t.shape(), t.dtype());
     b.region = "param";

@@ -101,6 +101,36 @@ class LoweringRegistry {
   static const bool openbpu_lowering_registered_##id = \
       ::openbpu::backend::LoweringRegistry::Global().Register(op, fn)
 
+// Broadcasting elementwise operands (lower/broadcast.cc: Max/Min, the comparisons, Div, Where):
+// every operand is materialized in the output tile's [P][C] layout by DMA, with stride 0 on its
+// broadcast dimensions, so the VAE always sees full operands. An operand is seen through the
+// output's dimensions: its DDR buffer and, per output (ONNX) dimension, the byte stride of that
+// dimension in the operand's own dense NHWC layout (0 where it broadcasts).
+struct BroadcastOperand {
+  Buffer buf;
+  std::vector<int64_t> stride;
+};
+// The output's geometry: G = N x H global rows of W pixels of C channels.
+struct BroadcastGrid {
+  int R = 0;
+  Shape out;
+  int64_t n = 1, h = 1, w = 1, c = 1;
+};
+// Input `i` of `node` seen through the output shape `out` (InvalidArgument when it does not
+// broadcast to it).
+absl::StatusOr<BroadcastOperand> BroadcastOperandOf(const ir::Node& node, LowerContext& ctx, int i,
+                                                    const Shape& out);
+// The grid of output 0 (buffer `y`); Unimplemented for an empty output.
+absl::StatusOr<BroadcastGrid> BroadcastGridOf(const ir::Node& node, const Buffer& y);
+// DMA of global rows [g0, g0 + rows) of `op`, broadcast to [rows][W][C] at feature SRAM `dst`
+// (pixel pitch align16(C x esize)).
+absl::Status LoadBroadcastRows(Emitter& e, const BroadcastGrid& g, const BroadcastOperand& op,
+                               int64_t g0, int64_t rows, int64_t dst);
+// Rows per tile so that two sets (double buffering) of `row_bytes` per row fit the feature SRAM
+// (and a tile's pixels the 20-bit pixels field); ResourceExhausted when one row does not.
+absl::StatusOr<int64_t> BroadcastTileRows(const isa::March& march, const BroadcastGrid& g,
+                                          int64_t row_bytes);
+
 // Ops that are views of their input's bytes in the NHWC layout (Flatten / Reshape of a value
 // whose H = W = 1, Identity): the output shares the input's buffer, no instruction runs.
 bool IsAliasOp(const ir::Node& node);

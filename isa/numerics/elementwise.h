@@ -1,7 +1,7 @@
 // Integer add / sub / mul / div of two quantized tensors (docs/NUMERICS.md, "Add",
 // "Mul", "Lookup tables"): the bayes and bernoulli2 add formulas with their
 // parameter records, shared by the quantized reference and the simulator's VAE
-// instructions, and the division (quantized reference only, no instruction yet).
+// instructions, and the division (the quantized reference's Div and vae.div).
 #ifndef OPENBPU_ISA_NUMERICS_ELEMENTWISE_H_
 #define OPENBPU_ISA_NUMERICS_ELEMENTWISE_H_
 
