@@ -357,6 +357,200 @@ absl::StatusOr<numerics::SegmentLut> UnpackSegmentLutImage(absl::Span<const uint
   return lut;
 }
 
+// ---- SoftmaxParam image of vae.softmax: 0 output.multiplier, 4 output.shift, 5 kind, 6-15
+// reserved, 16 the reciprocal table, kSoftmaxExpOffset the exp table or SegmentLUT image.
+namespace {
+constexpr int32_t kMaxNormTableEntry = 1 << 23;
+
+absl::Status CheckTableRange(absl::Span<const int32_t> t, absl::string_view what) {
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (t[i] < 0 || t[i] > kMaxNormTableEntry) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, " entry ", i, " = ", t[i], " outside [0, 2^23]"));
+    }
+  }
+  return absl::OkStatus();
+}
+}  // namespace
+
+int SoftmaxParamBytes(bool int16_input) {
+  return kSoftmaxExpOffset +
+         (int16_input ? kSegmentLutImageBytes : numerics::kSoftmaxExpTableSize * 2);
+}
+
+std::vector<uint8_t> PackSoftmaxParam(const numerics::SoftmaxParams& p) {
+  const bool int16 = p.exp_table.empty();
+  if (p.reciprocal_table.size() != static_cast<size_t>(numerics::kReciprocalTableSize) ||
+      (!int16 && p.exp_table.size() != static_cast<size_t>(numerics::kSoftmaxExpTableSize))) {
+    return {};
+  }
+  std::vector<uint8_t> out(SoftmaxParamBytes(int16), 0);
+  PutRecord(out.data(), p.output);
+  out[5] = int16 ? 1 : 0;
+  for (size_t i = 0; i < p.reciprocal_table.size(); ++i) {
+    Put<int32_t>(out.data() + kSoftmaxHeaderBytes + 4 * i, p.reciprocal_table[i]);
+  }
+  if (int16) {
+    const std::vector<uint8_t> lut = PackSegmentLutImage(p.exp_lut);
+    std::memcpy(out.data() + kSoftmaxExpOffset, lut.data(), lut.size());
+  } else {
+    for (size_t i = 0; i < p.exp_table.size(); ++i) {
+      Put<int16_t>(out.data() + kSoftmaxExpOffset + 2 * i, static_cast<int16_t>(p.exp_table[i]));
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<numerics::SoftmaxParams> UnpackSoftmaxParam(absl::Span<const uint8_t> bytes,
+                                                           bool int16_input) {
+  const size_t need = SoftmaxParamBytes(int16_input);
+  if (bytes.size() < need) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("SoftmaxParam: ", bytes.size(), " bytes, needs ", need));
+  }
+  const uint8_t* in = bytes.data();
+  numerics::SoftmaxParams p;
+  absl::StatusOr<numerics::RequantizeRecord> r = GetRecord(in, "SoftmaxParam output");
+  if (!r.ok()) return r.status();
+  p.output = *r;
+  if (in[5] != (int16_input ? 1 : 0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("SoftmaxParam: kind ", static_cast<int>(in[5]), " is not the ",
+                     int16_input ? "int16 (1)" : "int8 (0)", " form of the input"));
+  }
+  if (absl::Status s = CheckZero(in, 6, kSoftmaxHeaderBytes, "SoftmaxParam"); !s.ok()) return s;
+  p.reciprocal_table.resize(numerics::kReciprocalTableSize);
+  for (size_t i = 0; i < p.reciprocal_table.size(); ++i) {
+    p.reciprocal_table[i] = Get<int32_t>(in + kSoftmaxHeaderBytes + 4 * i);
+  }
+  if (absl::Status s = CheckTableRange(p.reciprocal_table, "SoftmaxParam reciprocal table");
+      !s.ok()) {
+    return s;
+  }
+  if (int16_input) {
+    absl::StatusOr<numerics::SegmentLut> lut =
+        UnpackSegmentLutImage(bytes.subspan(kSoftmaxExpOffset, kSegmentLutImageBytes));
+    if (!lut.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("SoftmaxParam exp: ", lut.status().message()));
+    }
+    p.exp_lut = *std::move(lut);
+  } else {
+    p.exp_table.resize(numerics::kSoftmaxExpTableSize);
+    for (size_t i = 0; i < p.exp_table.size(); ++i) {
+      p.exp_table[i] = Get<int16_t>(in + kSoftmaxExpOffset + 2 * i);
+      if (p.exp_table[i] < 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("SoftmaxParam: exp table entry ", i, " = ", p.exp_table[i], " < 0"));
+      }
+    }
+  }
+  return p;
+}
+
+// ---- LayerNormParam image of vae.layernorm: 0 eps_mantissa, 4 eps_exponent, 5-7 reserved, 8 n,
+// 12-15 reserved, 16 the rsqrt table, to 800 reserved, 800 + 16 i: element i (0 gamma
+// multiplier, 4 gamma shift, 5 gamma sign, 6-7 reserved, 8 beta).
+int64_t LayerNormParamBytes(int64_t n) {
+  return kLayerNormElementOffset + n * kLayerNormElementBytes;
+}
+
+std::vector<uint8_t> PackLayerNormParam(const numerics::LayerNormParams& p) {
+  const size_t n = p.gamma_multiplier.size();
+  if (p.gamma_shift.size() != n || p.gamma_sign.size() != n || p.beta.size() != n ||
+      p.rsqrt_table.size() != static_cast<size_t>(numerics::kRsqrtTableSize)) {
+    return {};
+  }
+  std::vector<uint8_t> out(LayerNormParamBytes(static_cast<int64_t>(n)), 0);
+  Put<int32_t>(out.data(), p.eps_mantissa);
+  Put<int8_t>(out.data() + 4, static_cast<int8_t>(p.eps_exponent));
+  Put<uint32_t>(out.data() + 8, static_cast<uint32_t>(n));
+  for (size_t i = 0; i < p.rsqrt_table.size(); ++i) {
+    Put<int32_t>(out.data() + kLayerNormHeaderBytes + 4 * i, p.rsqrt_table[i]);
+  }
+  for (size_t i = 0; i < n; ++i) {
+    uint8_t* e = out.data() + kLayerNormElementOffset + kLayerNormElementBytes * i;
+    Put<int32_t>(e, p.gamma_multiplier[i]);
+    Put<int8_t>(e + 4, static_cast<int8_t>(p.gamma_shift[i]));
+    Put<int8_t>(e + 5, static_cast<int8_t>(p.gamma_sign[i]));
+    Put<int64_t>(e + 8, p.beta[i]);
+  }
+  return out;
+}
+
+absl::StatusOr<numerics::LayerNormParams> UnpackLayerNormParam(absl::Span<const uint8_t> bytes,
+                                                               int64_t n) {
+  if (n < 1 || n > numerics::kMaxLayerNormSize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("LayerNormParam: rows of ", n, " elements, not 1 to 2^20"));
+  }
+  const uint64_t need = static_cast<uint64_t>(LayerNormParamBytes(n));
+  if (bytes.size() < need) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("LayerNormParam: ", bytes.size(), " bytes, needs ", need));
+  }
+  const uint8_t* in = bytes.data();
+  numerics::LayerNormParams p;
+  p.eps_mantissa = Get<int32_t>(in);
+  p.eps_exponent = Get<int8_t>(in + 4);
+  if (p.eps_mantissa < 0 || p.eps_exponent < 0 || p.eps_exponent > 64) {
+    return absl::InvalidArgumentError(absl::StrCat("LayerNormParam: eps ", p.eps_mantissa, " * 2^",
+                                                   p.eps_exponent,
+                                                   " (mantissa >= 0, exponent in [0, 64])"));
+  }
+  const uint32_t image_n = Get<uint32_t>(in + 8);
+  if (image_n != static_cast<uint64_t>(n)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("LayerNormParam: the image normalizes ", image_n, " elements, the rows ", n));
+  }
+  for (auto [from, to] : {std::pair{5, 8}, std::pair{12, kLayerNormHeaderBytes}}) {
+    if (absl::Status s = CheckZero(in, from, to, "LayerNormParam"); !s.ok()) return s;
+  }
+  p.rsqrt_table.resize(numerics::kRsqrtTableSize);
+  for (size_t i = 0; i < p.rsqrt_table.size(); ++i) {
+    p.rsqrt_table[i] = Get<int32_t>(in + kLayerNormHeaderBytes + 4 * i);
+  }
+  if (absl::Status s = CheckTableRange(p.rsqrt_table, "LayerNormParam rsqrt table"); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckZero(in, kLayerNormHeaderBytes + numerics::kRsqrtTableSize * 4,
+                                 kLayerNormElementOffset, "LayerNormParam");
+      !s.ok()) {
+    return s;
+  }
+  p.gamma_multiplier.resize(n);
+  p.gamma_shift.resize(n);
+  p.gamma_sign.resize(n);
+  p.beta.resize(n);
+  constexpr int64_t kBetaLimit = int64_t{1} << 62;
+  for (int64_t i = 0; i < n; ++i) {
+    const uint8_t* e = in + kLayerNormElementOffset + kLayerNormElementBytes * i;
+    const numerics::RequantizeRecord g{Get<int32_t>(e), Get<int8_t>(e + 4)};
+    if (absl::Status s = CheckRecord(g); !s.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("LayerNormParam element ", i, " gamma: ", s.message()));
+    }
+    const int8_t sign = Get<int8_t>(e + 5);
+    const int64_t beta = Get<int64_t>(e + 8);
+    if (sign != 1 && sign != -1) {
+      return absl::InvalidArgumentError(absl::StrCat("LayerNormParam element ", i, ": gamma sign ",
+                                                     static_cast<int>(sign), " is not +1 or -1"));
+    }
+    if (beta < -kBetaLimit || beta > kBetaLimit) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("LayerNormParam element ", i, ": |beta| ", beta, " above 2^62"));
+    }
+    if (e[6] != 0 || e[7] != 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("LayerNormParam element ", i, ": reserved bytes 6-7 not 0"));
+    }
+    p.gamma_multiplier[i] = g.multiplier;
+    p.gamma_shift[i] = g.shift;
+    p.gamma_sign[i] = sign;
+    p.beta[i] = beta;
+  }
+  return p;
+}
+
 // ---- normalized table images of vae.recip / vae.sqrt / vae.log
 int NormTableEntries(NormFunction fn) {
   return fn == NormFunction::kSqrt         ? numerics::kRsqrtTableSize

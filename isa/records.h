@@ -13,10 +13,12 @@
 #include "isa/instruction.h"
 #include "isa/numerics/compare.h"
 #include "isa/numerics/elementwise.h"
+#include "isa/numerics/layer_norm.h"
 #include "isa/numerics/lut.h"
 #include "isa/numerics/requantize.h"
 #include "isa/numerics/resize.h"
 #include "isa/numerics/segment_lut.h"
+#include "isa/numerics/softmax.h"
 
 namespace openbpu::isa {
 
@@ -100,6 +102,40 @@ inline constexpr int kSegmentLutImageBytes =
     numerics::kSegmentLutRecordWords * 4 + numerics::kSegmentTableTotal * 2;  // 936
 std::vector<uint8_t> PackSegmentLutImage(const numerics::SegmentLut& lut);
 absl::StatusOr<numerics::SegmentLut> UnpackSegmentLutImage(absl::Span<const uint8_t> bytes);
+
+// SoftmaxParam image of vae.softmax (ISA 1.1, weight SRAM): a 16-byte header (int32
+// output.multiplier, int8 output.shift: the record of 1 / s_out; uint8 kind at byte 5: 0 = int8
+// input, 1 = int16 input; bytes 6-15 reserved), the kReciprocalTableSize int32 entries of
+// numerics::MakeReciprocalTable at 16, then at kSoftmaxExpOffset the exp part: int8 input, the
+// kSoftmaxExpTableSize int16 entries of exp_table (each in [0, 32767]); int16 input, the
+// SegmentLUT image of exp_lut (PackSegmentLutImage). 1556 or 1980 bytes.
+inline constexpr int kSoftmaxHeaderBytes = 16;
+inline constexpr int kSoftmaxExpOffset = kSoftmaxHeaderBytes + numerics::kReciprocalTableSize * 4;
+int SoftmaxParamBytes(bool int16_input);
+// An empty image when a table has the wrong length (exp_table empty selects the int16 form).
+std::vector<uint8_t> PackSoftmaxParam(const numerics::SoftmaxParams& p);
+// Checks the size, the record, the kind against `int16_input`, the reserved bytes, the exp
+// entries (int8: [0, 32767]; int16: numerics::UnpackRecord) and the reciprocal entries (each in
+// [0, 2^23], the range of MakeReciprocalTable's values).
+absl::StatusOr<numerics::SoftmaxParams> UnpackSoftmaxParam(absl::Span<const uint8_t> bytes,
+                                                           bool int16_input);
+
+// LayerNormParam image of vae.layernorm (ISA 1.1, weight SRAM) for rows of n elements: a 16-byte
+// header (int32 eps_mantissa >= 0, int8 eps_exponent in [0, 64], 3 reserved bytes, uint32 n, 4
+// reserved bytes), the kRsqrtTableSize int32 entries of numerics::MakeRsqrtTable at 16 (each in
+// [0, 2^23]), reserved bytes up to kLayerNormElementOffset, then n 16-byte element entries:
+// int32 gamma_multiplier, int8 gamma_shift, int8 gamma_sign (+1 / -1), 2 reserved bytes, int64
+// beta (|beta| <= 2^62).
+inline constexpr int kLayerNormHeaderBytes = 16;
+inline constexpr int kLayerNormElementOffset = 800;  // align16(16 + 193 * 4)
+inline constexpr int kLayerNormElementBytes = 16;
+int64_t LayerNormParamBytes(int64_t n);
+// An empty image when the per-element vectors or the table have the wrong lengths.
+std::vector<uint8_t> PackLayerNormParam(const numerics::LayerNormParams& p);
+// Checks the size, that the image normalizes `n` elements (1 <= n <= kMaxLayerNormSize), the
+// ranges above (the records as CheckRecord) and the reserved bytes.
+absl::StatusOr<numerics::LayerNormParams> UnpackLayerNormParam(absl::Span<const uint8_t> bytes,
+                                                               int64_t n);
 
 // vae.recip / vae.sqrt / vae.log table image (LUT SRAM): a 16-byte header (int32 multiplier,
 // int8 shift, 3 reserved bytes, int64 log_offset: 0 except for vae.log) then the normalized

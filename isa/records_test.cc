@@ -260,5 +260,154 @@ TEST(Records, SegmentLutImage) {
   }
 }
 
+// vae.softmax's image: both forms round-trip and compute what their parameters compute.
+TEST(Records, SoftmaxParamImage) {
+  numerics::SoftmaxParams p8;
+  p8.exp_table = numerics::MakeTable([](double v) { return std::exp(v); }, 0.02, 1.0 / 32767, -255,
+                                     numerics::kSoftmaxExpTableSize, 0, 32767);
+  p8.reciprocal_table = numerics::MakeReciprocalTable();
+  p8.output = *numerics::MakeRequantizeRecord(1.0 / (1.0 / 127));
+  const std::vector<uint8_t> img8 = PackSoftmaxParam(p8);
+  ASSERT_EQ(img8.size(), static_cast<size_t>(SoftmaxParamBytes(false)));
+  EXPECT_EQ(img8.size(), 1556u);
+  int32_t m, rec0;
+  int16_t exp255;
+  std::memcpy(&m, img8.data(), 4);
+  std::memcpy(&rec0, img8.data() + 16, 4);
+  std::memcpy(&exp255, img8.data() + kSoftmaxExpOffset + 2 * 255, 2);
+  EXPECT_EQ(m, p8.output.multiplier);
+  EXPECT_EQ(static_cast<int8_t>(img8[4]), p8.output.shift);
+  EXPECT_EQ(img8[5], 0);
+  EXPECT_EQ(rec0, p8.reciprocal_table[0]);
+  EXPECT_EQ(exp255, p8.exp_table[255]);
+  absl::StatusOr<numerics::SoftmaxParams> q8 = UnpackSoftmaxParam(img8, false);
+  ASSERT_TRUE(q8.ok()) << q8.status();
+  EXPECT_EQ(q8->exp_table, p8.exp_table);
+  EXPECT_EQ(q8->reciprocal_table, p8.reciprocal_table);
+  EXPECT_EQ(q8->output, p8.output);
+  std::mt19937 rng(11);
+  std::vector<int64_t> x(3 * 7), y0(x.size()), y1(x.size());
+  for (int64_t& v : x) v = static_cast<int64_t>(rng() % 256) - 128;
+  numerics::Softmax(p8, x.data(), 3, 7, 1, -128, 127, y0.data());
+  numerics::Softmax(*q8, x.data(), 3, 7, 1, -128, 127, y1.data());
+  EXPECT_EQ(y0, y1);
+
+  numerics::SoftmaxParams p16;
+  p16.exp_lut = *numerics::Fit([](double v) { return std::exp(v); }, 1.0 / 8192, 1.0 / 32767,
+                               numerics::DividePoints::kEvenly, numerics::SegmentLutMirror::kNone);
+  p16.reciprocal_table = numerics::MakeReciprocalTable();
+  p16.output = *numerics::MakeRequantizeRecord(32767.0);
+  const std::vector<uint8_t> img16 = PackSoftmaxParam(p16);
+  ASSERT_EQ(img16.size(), 1980u);
+  EXPECT_EQ(img16[5], 1);
+  absl::StatusOr<numerics::SoftmaxParams> q16 = UnpackSoftmaxParam(img16, true);
+  ASSERT_TRUE(q16.ok()) << q16.status();
+  EXPECT_TRUE(q16->exp_table.empty());
+  EXPECT_EQ(q16->exp_lut.record, p16.exp_lut.record);
+  EXPECT_EQ(q16->exp_lut.tables, p16.exp_lut.tables);
+  for (int64_t& v : x) v = static_cast<int64_t>(rng() % 65536) - 32768;
+  numerics::Softmax(p16, x.data(), 1, 7, 3, -32768, 32767, y0.data());
+  numerics::Softmax(*q16, x.data(), 1, 7, 3, -32768, 32767, y1.data());
+  EXPECT_EQ(y0, y1);
+
+  // The wrong form, too short, bad record, reserved bytes, a negative exp entry, a reciprocal
+  // entry outside [0, 2^23], a corrupt SegmentLUT record.
+  EXPECT_FALSE(UnpackSoftmaxParam(img8, true).ok());
+  EXPECT_FALSE(UnpackSoftmaxParam(img16, false).ok());
+  EXPECT_FALSE(UnpackSoftmaxParam(absl::MakeConstSpan(img8).first(img8.size() - 1), false).ok());
+  std::vector<uint8_t> bad = img8;
+  bad[3] = 0x10;  // multiplier below 2^30
+  EXPECT_FALSE(UnpackSoftmaxParam(bad, false).ok());
+  for (int at : {6, 15}) {
+    bad = img8;
+    bad[at] = 1;
+    EXPECT_FALSE(UnpackSoftmaxParam(bad, false).ok()) << at;
+  }
+  bad = img8;
+  bad[kSoftmaxExpOffset + 1] = 0x80;
+  EXPECT_FALSE(UnpackSoftmaxParam(bad, false).ok());
+  bad = img8;
+  bad[16 + 3] = 0x01;  // entry 0 += 2^24
+  EXPECT_FALSE(UnpackSoftmaxParam(bad, false).ok());
+  bad = img16;
+  bad[kSoftmaxExpOffset] ^= 0xFF;
+  bad[kSoftmaxExpOffset + 1] ^= 0xFF;
+  (void)UnpackSoftmaxParam(bad, true);  // accepted or a clean error
+  p8.exp_table.pop_back();
+  EXPECT_TRUE(PackSoftmaxParam(p8).empty());
+}
+
+// vae.layernorm's image: offsets, round trip, the row length and every range check.
+TEST(Records, LayerNormParamImage) {
+  numerics::LayerNormParams p;
+  const int n = 5;
+  for (int i = 0; i < n; ++i) {
+    const numerics::RequantizeRecord r = *numerics::MakeRequantizeRecord(0.5 + i);
+    p.gamma_multiplier.push_back(r.multiplier);
+    p.gamma_shift.push_back(r.shift);
+    p.gamma_sign.push_back(i % 2 ? -1 : 1);
+    p.beta.push_back((i - 2) * 70000);
+  }
+  p.eps_mantissa = 12345;
+  p.eps_exponent = 3;
+  p.rsqrt_table = numerics::MakeRsqrtTable();
+  const std::vector<uint8_t> img = PackLayerNormParam(p);
+  ASSERT_EQ(img.size(), static_cast<size_t>(LayerNormParamBytes(n)));
+  EXPECT_EQ(img.size(), 880u);
+  int32_t eps, s0, g1;
+  uint32_t count;
+  int64_t beta0;
+  std::memcpy(&eps, img.data(), 4);
+  std::memcpy(&count, img.data() + 8, 4);
+  std::memcpy(&s0, img.data() + 16, 4);
+  std::memcpy(&g1, img.data() + 816, 4);
+  std::memcpy(&beta0, img.data() + 808, 8);
+  EXPECT_EQ(eps, 12345);
+  EXPECT_EQ(img[4], 3);
+  EXPECT_EQ(count, 5u);
+  EXPECT_EQ(s0, p.rsqrt_table[0]);
+  EXPECT_EQ(g1, p.gamma_multiplier[1]);
+  EXPECT_EQ(static_cast<int8_t>(img[821]), -1);
+  EXPECT_EQ(beta0, -140000);
+  absl::StatusOr<numerics::LayerNormParams> q = UnpackLayerNormParam(img, n);
+  ASSERT_TRUE(q.ok()) << q.status();
+  EXPECT_EQ(q->gamma_multiplier, p.gamma_multiplier);
+  EXPECT_EQ(q->gamma_shift, p.gamma_shift);
+  EXPECT_EQ(q->gamma_sign, p.gamma_sign);
+  EXPECT_EQ(q->beta, p.beta);
+  EXPECT_EQ(q->eps_mantissa, p.eps_mantissa);
+  EXPECT_EQ(q->eps_exponent, p.eps_exponent);
+  EXPECT_EQ(q->rsqrt_table, p.rsqrt_table);
+  const std::vector<int64_t> x = {3, -7, 100, -128, 127, 0, 0, 0, 0, 1};
+  std::vector<int64_t> y0(x.size()), y1(x.size());
+  numerics::LayerNorm(p, x.data(), 2, n, -128, 127, y0.data());
+  numerics::LayerNorm(*q, x.data(), 2, n, -128, 127, y1.data());
+  EXPECT_EQ(y0, y1);
+
+  // Another row length, too short, bad eps, reserved bytes, a rsqrt entry outside [0, 2^23],
+  // a bad gamma record, sign, beta.
+  EXPECT_FALSE(UnpackLayerNormParam(img, 4).ok());
+  EXPECT_FALSE(UnpackLayerNormParam(img, 0).ok());
+  EXPECT_FALSE(UnpackLayerNormParam(absl::MakeConstSpan(img).first(img.size() - 1), n).ok());
+  auto corrupt = [&](int at, uint8_t v) {
+    std::vector<uint8_t> bad = img;
+    bad[at] = v;
+    return UnpackLayerNormParam(bad, n).ok();
+  };
+  EXPECT_FALSE(corrupt(3, 0x80));  // eps_mantissa < 0
+  EXPECT_FALSE(corrupt(4, 65));    // eps_exponent
+  EXPECT_TRUE(corrupt(4, 64));
+  for (int at : {5, 7, 12, 15, 788, 799, 800 + 16 + 6, 800 + 64 + 7}) {
+    EXPECT_FALSE(corrupt(at, 1)) << at;
+  }
+  EXPECT_FALSE(corrupt(16 + 3, 0x01));    // rsqrt entry 0 += 2^24
+  EXPECT_FALSE(corrupt(800 + 3, 0x10));   // gamma multiplier below 2^30
+  EXPECT_FALSE(corrupt(800 + 4, 100));    // gamma shift
+  EXPECT_FALSE(corrupt(800 + 5, 0));      // gamma sign
+  EXPECT_FALSE(corrupt(800 + 15, 0x40));  // beta = 2^62 + ...
+  p.beta.pop_back();
+  EXPECT_TRUE(PackLayerNormParam(p).empty());
+}
+
 }  // namespace
 }  // namespace openbpu::isa

@@ -96,9 +96,9 @@ const Primitive kPrimitives[] = {
     {"movement.h", "TileView", "", "compile-time aae.move strides"},
     {"movement.h", "DepthToSpaceView", "", "compile-time aae.move strides"},
     {"movement.h", "SpaceToDepthView", "", "compile-time aae.move strides"},
-    {"softmax.h", "SoftmaxExp", "", "PENDING: Softmax has no instruction yet"},
-    {"softmax.h", "Softmax", "", "PENDING: Softmax has no instruction yet"},
-    {"layer_norm.h", "LayerNorm", "", "PENDING: LayerNormalization has no instruction yet"},
+    {"softmax.h", "SoftmaxExp", "vae.softmax", ""},
+    {"softmax.h", "Softmax", "vae.softmax", ""},
+    {"layer_norm.h", "LayerNorm", "vae.layernorm", ""},
 };
 
 TEST(NumericsCoverage, EveryEvaluatedPrimitiveIsReachedByATestedInstruction) {

@@ -47,6 +47,7 @@ const std::vector<TestProgram>& AllTestPrograms() {
       Lut16BayesProgram(),
       DoubleBufferedConvProgram(),
       NormalizedInt16BayesProgram(),
+      VaeRowsProgram(),
       TopKProgram(),
       GatherProgram(),
       MatmulS16S16Program(),

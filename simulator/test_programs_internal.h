@@ -38,6 +38,8 @@ TestProgram EltwiseLut8Program();
 TestProgram RequantSuminRelu6Program();
 TestProgram Lut16BayesProgram();
 TestProgram NormalizedInt16BayesProgram();
+// VAE ISA 1.1 vae.softmax / vae.layernorm (test_programs_vae_rows.cc).
+TestProgram VaeRowsProgram();
 // VAE ISA 1.1 vae.div / vae.select (test_programs_vae_div.cc).
 TestProgram DivSelectBayesProgram();
 // AAE (test_programs_aae.cc).
