@@ -244,6 +244,14 @@ absl::StatusOr<CompiledModel> CompileOnce(const ir::Graph& graph, const CompileO
                            "DequantizeLinear runs on the BPU (hybrid models come later)");
     }
     if (absl::Status st = CheckTableRow(*node, options.march); !st.ok()) return st;
+    // A bool or int64 graph input read by a BPU node (Gather's run-time indices) has no
+    // QuantizeLinear: the value itself is the input.
+    for (const ir::Value* in : node->inputs()) {
+      if (in != nullptr && graph_inputs.count(in) && IsUnquantizedBpuValue(*in) &&
+          model_inputs.insert(in).second) {
+        model.inputs.push_back({in->name(), in->name()});
+      }
+    }
     // A bool or int64 index graph output has no DequantizeLinear: the value itself is the output.
     for (const ir::Value* out : node->outputs()) {
       if (out != nullptr && graph_outputs.count(out) && IsUnquantizedBpuValue(*out)) {

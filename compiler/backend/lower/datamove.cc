@@ -269,7 +269,14 @@ absl::Status MoveElements(Emitter& e, const Buffer& x, const Buffer& y, std::vec
   return mover.Move(merged, in_base);
 }
 
+// Gather with run-time indices: aae.gather (lower/gather.cc).
+absl::Status LowerGatherRuntimeIndices(const ir::Node& node, LowerContext& ctx);
+
 absl::Status LowerDataMovement(const ir::Node& node, LowerContext& ctx) {
+  if (node.op() == "Gather" && node.num_inputs() > 1 && node.input(1) != nullptr &&
+      !node.input(1)->is_constant()) {
+    return LowerGatherRuntimeIndices(node, ctx);
+  }
   const ir::OpSchema* schema = ir::OpRegistry::Global().Find(node.op());
   if (schema == nullptr || schema->qkind != ir::QuantKind::kExact || schema->qinherit_input != 0 ||
       !schema->kernel) {
