@@ -152,6 +152,30 @@ TEST(BackendBitExact, ShuffleNetV2BayesAndBayesE) {
 
 // The ISA 1.1 issue's YOLO-style detector: stride-2 conv backbone with SiLU, nearest upsample and
 // concat neck, three sigmoid heads (three outputs), on every march.
+// bpu quantize --unify-concat-scales: the neck's concats only move integers (their vae.requant
+// and parameter loads go), still bit-exact, with fewer instructions than without.
+TEST(BackendBitExact, YoloTinyUnifiedConcatScales) {
+  const std::string dir = DataDir();
+  absl::StatusOr<Tensor> x = ReadNpy(dir + "test/000.npy");
+  ASSERT_TRUE(x.ok()) << x.status();
+  test_util::QuantizeExtras unify;
+  unify.unify_concat_scales = true;
+  absl::StatusOr<std::vector<test_util::BitExactRun>> unified = test_util::RunBitExact(
+      "yolo_tiny(unified)", dir + "yolo_tiny.onnx", dir + "calib", *x, 1, "bayes", unify);
+  ASSERT_TRUE(unified.ok()) << unified.status();
+  absl::StatusOr<std::vector<test_util::BitExactRun>> plain =
+      test_util::RunBitExact("yolo_tiny", dir + "yolo_tiny.onnx", dir + "calib", *x, 1, "bayes");
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  for (size_t i = 0; i < unified->size(); ++i) {
+    const test_util::BitExactRun& run = (*unified)[i];
+    std::printf("%s (plain: %zu instructions, %llu cycles)\n", run.line.c_str(),
+                (*plain)[i].instructions, static_cast<unsigned long long>((*plain)[i].cycles));
+    EXPECT_GT(run.elements, 0);
+    EXPECT_EQ(run.mismatches, 0) << run.opt;
+    EXPECT_LT(run.instructions, (*plain)[i].instructions) << run.opt;
+  }
+}
+
 TEST(BackendBitExact, YoloTinyEveryMarch) {
   const std::string dir = DataDir();
   absl::StatusOr<Tensor> x = ReadNpy(dir + "test/000.npy");

@@ -38,16 +38,16 @@ std::string ModelDataDir() {
                       workspace != nullptr ? workspace : "openbpu", "/tests/models/");
 }
 
-absl::StatusOr<std::vector<BitExactRun>> RunBitExact(const std::string& name,
-                                                     const std::string& onnx,
-                                                     const std::string& calib,
-                                                     const Tensor& samples, int count,
-                                                     const std::string& march) {
+absl::StatusOr<std::vector<BitExactRun>> RunBitExact(
+    const std::string& name, const std::string& onnx, const std::string& calib,
+    const Tensor& samples, int count, const std::string& march, const QuantizeExtras& extras) {
   driver::QuantizeOptions q;
   q.model = onnx;
   q.calibration_data = calib;
   q.march = march;
   q.progress = nullptr;
+  q.unify_concat_scales = extras.unify_concat_scales;
+  q.int16_ops = extras.int16_ops;
   absl::StatusOr<driver::QuantizedModel> quantized = driver::Quantize(q);
   if (!quantized.ok()) return quantized.status();
   absl::StatusOr<const isa::March*> m = isa::FindMarch(march);

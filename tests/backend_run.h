@@ -28,11 +28,14 @@ struct BitExactRun {
 // Quantizes `onnx` for `march` with the calibration data at `calib` (a directory of .npy or one
 // .npy batch), then compiles and simulates the first `count` samples of `samples` ([N, ...]
 // float32) at O0 and at O2. An error is a failure to quantize, compile or run (not a mismatch).
-absl::StatusOr<std::vector<BitExactRun>> RunBitExact(const std::string& name,
-                                                     const std::string& onnx,
-                                                     const std::string& calib,
-                                                     const Tensor& samples, int count,
-                                                     const std::string& march);
+// Quantization options beyond the defaults (bpu quantize --unify-concat-scales, --int16-ops).
+struct QuantizeExtras {
+  bool unify_concat_scales = false;
+  std::vector<std::string> int16_ops;
+};
+absl::StatusOr<std::vector<BitExactRun>> RunBitExact(
+    const std::string& name, const std::string& onnx, const std::string& calib,
+    const Tensor& samples, int count, const std::string& march, const QuantizeExtras& extras = {});
 
 // The runfiles directory of //tests/models (TEST_SRCDIR/TEST_WORKSPACE, or RUNFILES_DIR under
 // `bazel run`), with a trailing slash.

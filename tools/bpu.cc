@@ -147,6 +147,7 @@ int Run(const RunArgs& args) {
 struct QuantizeArgs {
   std::string model, calib, march, out, dtype = "qint8", observer = "percentile";
   std::vector<std::string> int16_ops;
+  bool unify_concat_scales = false;
   std::optional<float> fixed_input_scale;
 };
 
@@ -158,6 +159,7 @@ int Quantize(const QuantizeArgs& args) {
   options.dtype = args.dtype;
   options.observer = args.observer;
   options.int16_ops = args.int16_ops;
+  options.unify_concat_scales = args.unify_concat_scales;
   options.fixed_input_scale = args.fixed_input_scale;
   absl::StatusOr<driver::QuantizedModel> quantized = driver::Quantize(options);
   if (!quantized.ok()) return Fail(quantized.status());
@@ -182,6 +184,7 @@ int Compile(const CompileArgs& args) {
   options.dtype = args.quantize.dtype;
   options.observer = args.quantize.observer;
   options.int16_ops = args.quantize.int16_ops;
+  options.unify_concat_scales = args.quantize.unify_concat_scales;
   options.jobs = args.jobs;
   std::unique_ptr<ir::Graph> graph;
   if (absl::EndsWith(args.quantize.model, ".hbir")) {
@@ -341,6 +344,9 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
                     "Softmax,LayerNormalization,Erf for a transformer on bayes")
         ->delimiter(',')
         ->type_name("OPS");
+    sub->add_flag("--unify-concat-scales", args->unify_concat_scales,
+                  "give each concat's inputs and output one scale, so the concat only moves "
+                  "integers (costs some accuracy: see bpu similarity)");
     CLI::Option* fixed = sub->add_option("--fixed-input-scale", *scale,
                                          "quantize the graph inputs with this fixed scale "
                                          "instead of an observed one")
@@ -418,6 +424,9 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
                     "Softmax,LayerNormalization,Erf for a transformer on bayes")
         ->delimiter(',')
         ->type_name("OPS");
+    sub->add_flag("--unify-concat-scales", args->quantize.unify_concat_scales,
+                  "give each concat's inputs and output one scale, so the concat only moves "
+                  "integers (costs some accuracy: see bpu similarity)");
     sub->callback([=] {
       const bool hbir = absl::EndsWith(args->quantize.model, ".hbir");
       if (hbir && !args->quantize.calib.empty()) {

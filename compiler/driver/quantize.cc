@@ -107,6 +107,7 @@ absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options) {
   // Convert: the graph becomes the quantized graph.
   quantization::ConvertOptions convert;
   convert.march = options.march;
+  convert.unify_concat_scales = options.unify_concat_scales;
   OPENBPU_ASSIGN_OR_RETURN(quantization::ConvertReport report,
                            quantization::Convert(*state, convert));
   return QuantizedModel{std::move(imported.graph), std::move(report)};

@@ -27,6 +27,8 @@ struct QuantizeOptions {
   // mixed precision), e.g. {"Softmax", "LayerNormalization", "Erf"} for a transformer's
   // attention and GELU paths on bayes. An unknown op type is InvalidArgument.
   std::vector<std::string> int16_ops;
+  // ConvertOptions::unify_concat_scales (the seed's optimize_graph(unify_inputs_scale)).
+  bool unify_concat_scales = false;
   // The vendor's fixed input scale (PrepareOptions::fixed_input_scale); calibrated when unset.
   std::optional<float> fixed_input_scale;
   // Calibration samples run at once on this many threads (CalibrateOptions::jobs); the result

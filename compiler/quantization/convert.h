@@ -17,6 +17,13 @@ struct ConvertOptions {
   std::string march = "bayes";  // "bernoulli2", "bayes" or "bayes-e"
   // Run FuseFx first (a no-op when PrepareCalibration already fused).
   bool fuse = true;
+  // The seed's optimize_graph(unify_inputs_scale): the activation inputs and the output of each
+  // Concat share one scale (the widest of their calibrated ones, per-tensor, same dtype), so
+  // the concat moves integers without requantizing; values shared by several concats share it
+  // too; an input made by ops that inherit their input's scale (Resize, MaxPool, Reshape...)
+  // joins through the value it inherits from. Values with a fixed (QDQ) scale keep theirs. The
+  // accuracy cost shows in the similarity report.
+  bool unify_concat_scales = false;
 };
 
 struct ConvertReport {
@@ -28,6 +35,8 @@ struct ConvertReport {
   // worst-case accumulation 4294705153 (K=1032 ...) exceeds int32", and nodes whose dtypes the
   // march's op table does not list (TableDTypeDeviations).
   std::vector<std::string> warnings;
+  // unify_concat_scales: how many concats and values now share a scale.
+  int unified_concats = 0, unified_values = 0;
 
   std::string ToString() const;
 };

@@ -38,6 +38,10 @@ struct ConvertContext {
   // quantized differently for each.
   std::map<const ir::Value*, ir::QuantInfo> value_quant;
   std::map<std::pair<const ir::Node*, int>, ir::QuantInfo> constant_quant;
+  // ConvertOptions::unify_concat_scales.
+  bool unify_concat_scales = false;
+  // assign-quant-info with unify_concat_scales: value name -> the scale its concat group shares.
+  std::map<std::string, float> unified_scale;
 };
 
 // Appends the passes above to `pipeline`; `context` must outlive its runs.

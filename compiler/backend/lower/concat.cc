@@ -1,6 +1,7 @@
 // Concat on the VAE: each input is requantized to the output scale (vae.requant of s8/s16 x, one
 // RequantParam per channel holding the input's record) and stored into its slice of the output
-// (channels, rows or columns of the NHWC buffer) by a strided STORE.
+// (channels, rows or columns of the NHWC buffer) by a strided STORE; an input already at the
+// output's scale and dtype is only loaded and stored.
 #include <algorithm>
 #include <cstdint>
 #include <vector>
@@ -8,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "compiler/backend/lowering.h"
 #include "compiler/ops/qparams.h"
+#include "isa/numerics/requantize.h"
 #include "isa/records.h"
 
 namespace openbpu::backend {
@@ -42,14 +44,20 @@ absl::Status LowerConcat(const ir::Node& node, LowerContext& ctx) {
   for (int i = 0; i < node.num_inputs(); ++i) {
     absl::StatusOr<Buffer> x = ctx.BufferOf(node, node.input(i));
     if (!x.ok()) return x.status();
+    // An input already at the output's scale and dtype (bpu quantize --unify-concat-scales) is
+    // moved, not requantized: the record is exactly 1 (2^30 * 2^-30).
+    const bool move_only =
+        x->dtype == y->dtype && records->records[i] == numerics::RequantizeRecord{1 << 30, 30};
     std::vector<uint8_t> params(static_cast<size_t>(x->c * isa::kRequantParamBytes));
     for (int64_t c = 0; c < x->c; ++c) {
       isa::RequantParam p;
       p.acc = records->records[i];
       isa::PackRequantParam(p, params.data() + c * isa::kRequantParamBytes);
     }
-    const uint64_t at = e.AddParams(params);
-    e.LoadParams("weight", 0, at, params.size());
+    if (!move_only) {
+      const uint64_t at = e.AddParams(params);
+      e.LoadParams("weight", 0, at, params.size());
+    }
     const int64_t in_pitch = Align16(x->c * x->esize()), out_pitch = Align16(x->c * y->esize());
     int64_t rows = x->h;
     while (rows > 1 &&
@@ -64,12 +72,14 @@ absl::Status LowerConcat(const ir::Node& node, LowerContext& ctx) {
         const int64_t r = std::min(rows, x->h - r0);
         const Emitter::Box in = RowsOf(*x, r, x->c);
         e.LoadBox(x->region.c_str(), x->At(n, r0), 0, in);
-        e.Config(absl::StrCat("vae.cfg pixels=", r * x->w, " channels=", x->c,
-                              " x_dtype=", AsmDType(x->dtype), " out_dtype=", AsmDType(y->dtype)));
-        e.Data(absl::StrCat("vae.requant src=0 dst=", half, " param=0"),
-               {Emitter::Read("feature", 0, r * x->w * in_pitch),
-                Emitter::Read("weight", 0, static_cast<int64_t>(params.size())),
-                Emitter::Write("feature", half, r * x->w * out_pitch)});
+        if (!move_only) {
+          e.Config(absl::StrCat("vae.cfg pixels=", r * x->w, " channels=", x->c, " x_dtype=",
+                                AsmDType(x->dtype), " out_dtype=", AsmDType(y->dtype)));
+          e.Data(absl::StrCat("vae.requant src=0 dst=", half, " param=0"),
+                 {Emitter::Read("feature", 0, r * x->w * in_pitch),
+                  Emitter::Read("weight", 0, static_cast<int64_t>(params.size())),
+                  Emitter::Write("feature", half, r * x->w * out_pitch)});
+        }
         Emitter::Box out = in;
         out.esize = y->esize();
         out.pitch = out_pitch;
@@ -83,7 +93,7 @@ absl::Status LowerConcat(const ir::Node& node, LowerContext& ctx) {
         } else {
           to = y->At(n, r0, offset);
         }
-        e.StoreBox(y->region.c_str(), to, half, out);
+        e.StoreBox(y->region.c_str(), to, move_only ? 0 : half, out);
       }
     }
     offset += dim == kC ? x->c : dim == kH ? x->h : x->w;
