@@ -279,5 +279,52 @@ TEST(BackendConformance, DataMovementBeyondOneChunk) {
   }
 }
 
+// Gather with run-time int64 indices (aae.gather, lower/gather.cc) on the layouts it must
+// handle: the channel axis (rows of one element), a spatial axis, the last axis with rank-3
+// indices (whose NHWC layout is not row-major), a rank-2 value, a scalar index; negative
+// indices everywhere; int8 on bayes, int16 on bayes-e.
+TEST(BackendConformance, RuntimeGatherForms) {
+  struct Form {
+    Shape data;
+    int64_t axis;
+    Shape indices;
+    std::vector<int64_t> values;
+  };
+  const std::vector<Form> forms = {
+      {{2, 6, 3, 4}, 1, {3}, {5, -6, 2}},
+      {{2, 3, 5, 4}, 2, {2, 3}, {4, -1, 0, 2, -5, 3}},
+      {{3, 4, 5}, -1, {1, 2, 2}, {4, -1, 0, 3}},
+      {{4, 6}, 1, {2, 2}, {5, -6, 0, 1}},
+      {{5, 3}, 0, {}, {-2}},
+      {{2, 7, 3}, 0, {3}, {1, -1, 0}},
+  };
+  for (const auto& [march, dtype] : {std::pair<const char*, DType>{"bayes", DType::kInt8},
+                                     std::pair<const char*, DType>{"bayes-e", DType::kInt16}}) {
+    OpStats stats;
+    for (const Form& f : forms) {
+      std::mt19937 rng(11);
+      quantization::CaseContext ctx;
+      ctx.rng = &rng;
+      ir::Value* data = ctx.U(f.data);
+      ir::Value* idx = ctx.In(Tensor::FromVector<int64_t>(f.indices, f.values));
+      ctx.Out(ctx.b.Op("Gather", {data, idx}, frontend::Attrs({{"axis", f.axis}})));
+      AgreementCase c;
+      c.name = "run-time gather";
+      absl::StatusOr<std::unique_ptr<ir::Graph>> g = ctx.b.Build(/*fold_constants=*/false);
+      ASSERT_TRUE(g.ok()) << g.status();
+      c.graph = *std::move(g);
+      c.inputs = ctx.inputs;
+      c.march = march;
+      c.activation_dtype = dtype;
+      RunCase(c, stats);
+    }
+    std::printf("conformance: run-time gather %s compiled=%d elements=%lld mismatches=%lld\n",
+                march, stats.compiled, static_cast<long long>(stats.elements),
+                static_cast<long long>(stats.mismatches));
+    EXPECT_EQ(stats.compiled, static_cast<int>(forms.size())) << march;
+    EXPECT_EQ(stats.mismatches, 0) << march;
+  }
+}
+
 }  // namespace
 }  // namespace openbpu
