@@ -86,6 +86,26 @@ class LowerContext {
 
 using LowerFn = std::function<absl::Status(const ir::Node& node, LowerContext& ctx)>;
 
+// A 2-D convolution for LowerConvTiles: kernel, strides, dilations, pads, groups, output size.
+struct ConvShape {
+  int64_t kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1;
+  int64_t pt = 0, pb = 0, pl = 0, pr = 0;
+  int64_t groups = 1;
+  int64_t oh = 1, ow = 1;
+};
+// Writes the input tile of image `image`: rows [first, first + rows) of the input (rows outside
+// [0, input.h) are zero padding), columns [-g.pl, input.w + g.pr) of each at the pixel pitch
+// align16(C x esize), to feature SRAM `dst`.
+using ConvInputLoader =
+    std::function<absl::Status(int64_t image, int64_t first, int64_t rows, int64_t dst)>;
+// The conv lowering (lower/conv.cc): `input` convolved with int8 `weight` [M][C/groups][kh][kw]
+// (+ int32 `bias`), requantized by the node's Requant records (+ `sumin`) into its output 0, in
+// channel groups and row tiles. The input tiles are DMA loads of `input`'s rows with zero padding,
+// or `load_input` when set (ConvTranspose's zero-inserted input, lower/conv_transpose.cc).
+absl::Status LowerConvTiles(const ir::Node& node, LowerContext& ctx, const ConvShape& g,
+                            const Buffer& input, const Tensor& weight, const Tensor* bias,
+                            const ir::Value* sumin_value, const ConvInputLoader& load_input);
+
 class LoweringRegistry {
  public:
   static LoweringRegistry& Global();

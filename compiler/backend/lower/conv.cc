@@ -19,20 +19,41 @@
 namespace openbpu::backend {
 namespace {
 
-struct ConvShape {
-  int64_t kh = 1, kw = 1, sh = 1, sw = 1, dh = 1, dw = 1;
-  int64_t pt = 0, pb = 0, pl = 0, pr = 0;
-  int64_t groups = 1;
-  int64_t oh = 1, ow = 1;
-};
+// The default input tile: rows [first, first + rows) of `x` padded by g (zero rows above and below
+// it, g.pl / g.pr zero columns) by one DMA.
+absl::Status LoadRows(Emitter& e, const Buffer& x, const ConvShape& g, int64_t n, int64_t first,
+                      int64_t rows, int64_t dst) {
+  const int64_t last = first + rows - 1;
+  const int64_t pad_top = std::max<int64_t>(0, -first);
+  const int64_t pad_bottom = std::max<int64_t>(0, last - (x.h - 1));
+  Emitter::Box in;
+  in.rows = last - first + 1 - pad_top - pad_bottom;
+  in.width = x.w;
+  in.channels = x.c;
+  in.esize = x.esize();
+  in.full_width = x.w;
+  in.full_channels = x.c;
+  in.pad_top = pad_top;
+  in.pad_bottom = pad_bottom;
+  in.pad_left = g.pl;
+  in.pad_right = g.pr;
+  in.pitch = Align16(x.c * x.esize());
+  if (in.rows < 1) return absl::InternalError("empty input tile");
+  if (std::max({pad_top, pad_bottom, g.pl, g.pr}) > 31) {
+    return absl::UnimplementedError("padding above 31");
+  }
+  e.LoadBox(x.region.c_str(), x.At(n, std::max<int64_t>(first, 0)), dst, in);
+  return absl::OkStatus();
+}
 
-absl::Status LowerConvLike(const ir::Node& node, LowerContext& ctx, const ConvShape& g,
-                           const Tensor& weight /* int8 [M][C/g][kh][kw] */, const Tensor* bias,
-                           const ir::Value* sumin_value) {
+}  // namespace
+
+absl::Status LowerConvTiles(const ir::Node& node, LowerContext& ctx, const ConvShape& g,
+                            const Buffer& input, const Tensor& weight, const Tensor* bias,
+                            const ir::Value* sumin_value, const ConvInputLoader& load_input) {
   Emitter& e = ctx.emit();
   const isa::March& march = ctx.march();
-  absl::StatusOr<Buffer> x = ctx.BufferOf(node, node.input(0));
-  if (!x.ok()) return x.status();
+  const Buffer* x = &input;
   absl::StatusOr<Buffer> y = ctx.BufferOf(node, node.output(0));
   if (!y.ok()) return y.status();
   Buffer s;
@@ -148,26 +169,11 @@ absl::Status LowerConvLike(const ir::Node& node, LowerContext& ctx, const ConvSh
         const int64_t sumin_at = out_at + Align16(rows * g.ow * out_pitch);
         const int64_t acc_at = parity * acc_stride;
         const int64_t first = o0 * g.sh - g.pt;
-        const int64_t last = first + in_rows(r) - 1;
-        const int64_t pad_top = std::max<int64_t>(0, -first);
-        const int64_t pad_bottom = std::max<int64_t>(0, last - (x->h - 1));
-        Emitter::Box in;
-        in.rows = last - first + 1 - pad_top - pad_bottom;
-        in.width = x->w;
-        in.channels = c;
-        in.esize = xes;
-        in.full_width = x->w;
-        in.full_channels = c;
-        in.pad_top = pad_top;
-        in.pad_bottom = pad_bottom;
-        in.pad_left = g.pl;
-        in.pad_right = g.pr;
-        in.pitch = in_pitch;
-        if (in.rows < 1) return absl::InternalError("empty input tile");
-        if (std::max({pad_top, pad_bottom, g.pl, g.pr}) > 31) {
-          return absl::UnimplementedError("padding above 31");
+        if (load_input) {
+          if (absl::Status st = load_input(n, first, in_rows(r), in_at); !st.ok()) return st;
+        } else if (absl::Status st = LoadRows(e, *x, g, n, first, in_rows(r), in_at); !st.ok()) {
+          return st;
         }
-        e.LoadBox(x->region.c_str(), x->At(n, std::max<int64_t>(first, 0)), in_at, in);
         Emitter::Box out;
         out.rows = r;
         out.width = g.ow;
@@ -215,6 +221,16 @@ absl::Status LowerConvLike(const ir::Node& node, LowerContext& ctx, const ConvSh
     }
   }
   return absl::OkStatus();
+}
+
+namespace {
+
+absl::Status LowerConvLike(const ir::Node& node, LowerContext& ctx, const ConvShape& g,
+                           const Tensor& weight /* int8 [M][C/g][kh][kw] */, const Tensor* bias,
+                           const ir::Value* sumin_value) {
+  absl::StatusOr<Buffer> x = ctx.BufferOf(node, node.input(0));
+  if (!x.ok()) return x.status();
+  return LowerConvTiles(node, ctx, g, *x, weight, bias, sumin_value, nullptr);
 }
 
 absl::Status LowerConv(const ir::Node& node, LowerContext& ctx) {
