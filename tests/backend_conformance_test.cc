@@ -326,5 +326,36 @@ TEST(BackendConformance, RuntimeGatherForms) {
   }
 }
 
+// A vision transformer's patch embedding: kernel = stride = 32 (and 16 with an input that is not
+// a multiple of it), above the TAE's 15, lowered as a 1x1 convolution over DMA-gathered patches.
+TEST(BackendConformance, PatchEmbeddingConv) {
+  for (const char* march : {"bernoulli2", "bayes", "bayes-e"}) {
+    for (int64_t k : {32, 16}) {
+      std::mt19937 rng(17);
+      quantization::CaseContext ctx;
+      ctx.rng = &rng;
+      ir::Value* x = ctx.U({1, 3, 64 + (k == 16 ? 5 : 0), 96});
+      ir::Value* w = ctx.CU({24, 3, k, k}, -0.05f, 0.05f);
+      ctx.Out(ctx.b.Op("Conv", {x, w, ctx.CU({24}, -0.2f, 0.2f)},
+                       frontend::Attrs({{"kernel_shape", std::vector<int64_t>{k, k}},
+                                        {"strides", std::vector<int64_t>{k, k}}})));
+      AgreementCase c;
+      c.name = absl::StrCat("patch conv ", k);
+      absl::StatusOr<std::unique_ptr<ir::Graph>> g = ctx.b.Build(/*fold_constants=*/false);
+      ASSERT_TRUE(g.ok()) << g.status();
+      c.graph = *std::move(g);
+      c.inputs = ctx.inputs;
+      c.march = march;
+      OpStats stats;
+      RunCase(c, stats, /*fuse=*/true);
+      std::printf("conformance: patch conv k=%lld %s compiled=%d elements=%lld mismatches=%lld\n",
+                  static_cast<long long>(k), march, stats.compiled,
+                  static_cast<long long>(stats.elements), static_cast<long long>(stats.mismatches));
+      EXPECT_EQ(stats.compiled, 1) << march << " k=" << k;
+      EXPECT_EQ(stats.elements, 4 * 24 * (64 / k) * (96 / k)) << march << " k=" << k;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace openbpu

@@ -233,6 +233,71 @@ absl::Status LowerConvLike(const ir::Node& node, LowerContext& ctx, const ConvSh
   return LowerConvTiles(node, ctx, g, *x, weight, bias, sumin_value, nullptr);
 }
 
+// A patch embedding (a vision transformer's kernel = stride above the TAE's 15, no padding,
+// no dilation, one group) as the 1x1 convolution it is: each output pixel's kh x kw x C patch
+// is gathered by DMA into one pixel of kh * kw * C channels, ordered (row, column, channel), and
+// the weights are reordered the same way. The integer sums are the same terms, so the result
+// is exact.
+absl::Status LowerPatchConv(const ir::Node& node, LowerContext& ctx, const ConvShape& g,
+                            const Tensor& weight, const Tensor* bias) {
+  if (g.kh != g.sh || g.kw != g.sw || g.dh != 1 || g.dw != 1 || g.groups != 1 || g.pt || g.pl ||
+      g.pb > g.kh - 1 || g.pr > g.kw - 1 || g.kh > 1024 || g.kw > 1024 ||
+      (node.op() == "FusedConv" && node.num_inputs() > 3 && node.input(3) != nullptr)) {
+    return absl::UnimplementedError(
+        "kernel or stride above 15 (only patch embeddings: kernel = stride, no padding, "
+        "dilation, groups or residual)");
+  }
+  absl::StatusOr<Buffer> xb = ctx.BufferOf(node, node.input(0));
+  if (!xb.ok()) return xb.status();
+  const Buffer x = *xb;
+  const int64_t m = weight.dim(0), c = weight.dim(1), kh = g.kh, kw = g.kw;
+  const int64_t cc = kh * kw * c, es = x.esize();
+  // W'[o][(r * kw + q) * C + ch] = W[o][ch][r][q].
+  Tensor packed(DType::kInt8, {m, cc, 1, 1});
+  const int8_t* src = weight.data<int8_t>();
+  int8_t* dst = packed.data<int8_t>();
+  for (int64_t o = 0; o < m; ++o)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t r = 0; r < kh; ++r)
+        for (int64_t q = 0; q < kw; ++q)
+          dst[(o * cc) + (r * kw + q) * c + ch] = src[((o * c + ch) * kh + r) * kw + q];
+  ConvShape one;
+  one.oh = g.oh;
+  one.ow = g.ow;
+  // What LowerConvTiles reads of the input: its sizes (one output row per input row).
+  Buffer view = x;
+  view.h = g.oh;
+  view.w = g.ow;
+  view.c = cc;
+  const int64_t pitch = Align16(cc * es);
+  if (pitch > 65535 || kw * c * es > (1 << 24) - 1) {
+    return absl::UnimplementedError("a patch too large for the DMA strides");
+  }
+  Emitter& e = ctx.emit();
+  ConvInputLoader load = [&e, x, g, c, kh, kw, es, pitch](int64_t n, int64_t first, int64_t rows,
+                                                          int64_t at) -> absl::Status {
+    // Output row y, patch row r: the input row y * kh + r, its columns j * kw + q, channels ch,
+    // to tile pixel (y - first, j) at channel offset (r * kw + q) * C: n0 = C, n1 = q, n2 = j.
+    for (int64_t y = first; y < first + rows; ++y) {
+      for (int64_t r = 0; r < kh; ++r) {
+        e.Config(absl::StrCat("load.shape elem=", es, " n0=", c, " n1=", kw, " n2=", g.ow,
+                              " pad_top=0 pad_bottom=0 pad_left=0 pad_right=0"));
+        e.Config(absl::StrCat("load.stride ddr_s1=", c * es, " ddr_s2=", kw * c * es,
+                              " sram_s1=", c * es, " sram_s2=", pitch));
+        const int64_t to = at + (y - first) * g.ow * pitch + r * kw * c * es;
+        const uint64_t from = x.At(n, y * kh + r, 0);
+        e.Data(
+            absl::StrCat("load dst_space=feature dst=", to, " region=", x.region, " offset=", from),
+            {Emitter::Write("feature", to, (g.ow - 1) * pitch + kw * c * es),
+             Emitter::Read(absl::StrCat("ddr:", x.region), static_cast<int64_t>(from),
+                           g.ow * kw * c * es)});
+      }
+    }
+    return absl::OkStatus();
+  };
+  return LowerConvTiles(node, ctx, one, view, packed, bias, nullptr, load);
+}
+
 absl::Status LowerConv(const ir::Node& node, LowerContext& ctx) {
   const ir::Value* w = node.input(1);
   if (w == nullptr || !w->is_constant() || w->constant().dtype() != DType::kInt8) {
@@ -257,7 +322,7 @@ absl::Status LowerConv(const ir::Node& node, LowerContext& ctx) {
   g.groups = plan->group;
   g.oh = geo.output[0], g.ow = geo.output[1];
   if (g.kh > 15 || g.kw > 15 || g.sh > 15 || g.sw > 15) {
-    return absl::UnimplementedError("kernel or stride above 15");
+    return LowerPatchConv(node, ctx, g, w->constant(), b != nullptr ? &b->constant() : nullptr);
   }
   // pads_end may leave input columns unused (stride); the tile keeps only what the output reads.
   g.pr = std::max<int64_t>(0, (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1 - g.pl - xs[3]);

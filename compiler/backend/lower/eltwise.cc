@@ -45,8 +45,56 @@ absl::StatusOr<Tiles> PlanTiles(const isa::March& march, int64_t h, int64_t w,
   return t;
 }
 
-// Add, Sub, Mul: x = input 0, y = input 1 (same shape, or for Mul a per-channel [N, C, 1, 1]
-// operand on either side, which becomes y with y_bcast = 1).
+// Add / Sub / Mul with any other numpy broadcast: both operands materialized in the output
+// tile's [P][C] layout by stride-0 DMA (lower/broadcast.cc), then one VAE op per tile.
+absl::Status LowerBroadcastBinary(const ir::Node& node, LowerContext& ctx, const Buffer& y,
+                                  const std::string& opcode, const std::vector<uint8_t>& param) {
+  Emitter& e = ctx.emit();
+  absl::StatusOr<BroadcastGrid> g = BroadcastGridOf(node, y);
+  if (!g.ok()) return g.status();
+  BroadcastOperand ops[2];
+  for (int i = 0; i < 2; ++i) {
+    absl::StatusOr<BroadcastOperand> op = BroadcastOperandOf(node, ctx, i, g->out);
+    if (!op.ok()) return op.status();
+    ops[i] = *std::move(op);
+  }
+  const int64_t c = g->c;
+  const int64_t pitch[3] = {Align16(c * ops[0].buf.esize()), Align16(c * ops[1].buf.esize()),
+                            Align16(c * y.esize())};
+  if (g->w * std::max({pitch[0], pitch[1], pitch[2]}) >= 65536) {
+    return absl::UnimplementedError("a row pitch beyond the DMA's SRAM stride field");
+  }
+  e.LoadParams("weight", 0, e.AddParams(param), isa::kEltwiseParamBytes);
+  absl::StatusOr<int64_t> rows =
+      BroadcastTileRows(ctx.march(), *g, g->w * (pitch[0] + pitch[1] + pitch[2]));
+  if (!rows.ok()) return rows.status();
+  const int64_t tile[3] = {Align16(*rows * g->w * pitch[0]), Align16(*rows * g->w * pitch[1]),
+                           Align16(*rows * g->w * pitch[2])};
+  const int64_t total = g->n * g->h;
+  int64_t step = 0;
+  for (int64_t g0 = 0; g0 < total; g0 += *rows, ++step) {
+    const int64_t r = std::min(*rows, total - g0), pixels = r * g->w;
+    const int64_t at = (step % 2) * (tile[0] + tile[1] + tile[2]), bt = at + tile[0],
+                  out = bt + tile[1];
+    if (absl::Status st = LoadBroadcastRows(e, *g, ops[0], g0, r, at); !st.ok()) return st;
+    if (absl::Status st = LoadBroadcastRows(e, *g, ops[1], g0, r, bt); !st.ok()) return st;
+    e.Config(absl::StrCat(
+        "vae.cfg pixels=", pixels, " channels=", c, " x_dtype=", AsmDType(ops[0].buf.dtype),
+        " y_dtype=", AsmDType(ops[1].buf.dtype), " out_dtype=", AsmDType(y.dtype), " y_bcast=0"));
+    e.Data(absl::StrCat(opcode, " x=", at, " y=", bt, " dst=", out, " param=0"),
+           {Emitter::Read("feature", at, pixels * pitch[0]),
+            Emitter::Read("feature", bt, pixels * pitch[1]),
+            Emitter::Read("weight", 0, isa::kEltwiseParamBytes),
+            Emitter::Write("feature", out, pixels * pitch[2])});
+    e.StoreBox(y.region.c_str(), y.At(0, 0) + static_cast<uint64_t>(g0 * g->w * c * y.esize()), out,
+               RowsOf(y, r, c));
+  }
+  return absl::OkStatus();
+}
+
+// Add, Sub, Mul: x = input 0, y = input 1 (same shape, or a per-channel [N, C, 1, 1] or
+// single-element operand on either side, which becomes y with y_bcast = 1 / 2; any other
+// broadcast through LowerBroadcastBinary).
 absl::Status LowerBinary(const ir::Node& node, LowerContext& ctx) {
   Emitter& e = ctx.emit();
   absl::StatusOr<Buffer> a = ctx.BufferOf(node, node.input(0));
@@ -68,20 +116,26 @@ absl::Status LowerBinary(const ir::Node& node, LowerContext& ctx) {
   Buffer x = *a, other = *b;
   bool swapped = false;
   int bcast = 0;
+  bool general = false;  // any other numpy broadcast: both operands materialized by DMA
   if (!same(*a) || !same(*b)) {
     if (same(*b) && !same(*a)) {
       std::swap(x, other);
       swapped = true;
     }
-    if (!same(x)) return absl::UnimplementedError("broadcasting of both operands");
-    if (per_channel(other)) {
+    if (!same(x)) {
+      general = true;
+    } else if (per_channel(other)) {
       bcast = 1;
     } else if (scalar(other)) {
       bcast = 2;
     } else {
-      return absl::UnimplementedError(
-          "broadcasting other than a per-channel or single-element operand");
+      general = true;
     }
+  }
+  if (general) {  // operands in input order again: the records name them by input
+    x = *a;
+    other = *b;
+    swapped = false;
   }
   std::vector<uint8_t> param(isa::kEltwiseParamBytes);
   std::string opcode;
@@ -104,6 +158,7 @@ absl::Status LowerBinary(const ir::Node& node, LowerContext& ctx) {
       opcode = node.op() == "Sub" ? "vae.sub" : "vae.add";
     }
   }
+  if (general) return LowerBroadcastBinary(node, ctx, *y, opcode, param);
   const int64_t c = y->c;
   absl::StatusOr<Tiles> t =
       PlanTiles(ctx.march(), y->h, y->w,
