@@ -152,8 +152,9 @@ TEST(BackendBitExact, ShuffleNetV2BayesAndBayesE) {
 
 // The ISA 1.1 issue's YOLO-style detector: stride-2 conv backbone with SiLU, nearest upsample and
 // concat neck, three sigmoid heads (three outputs), on every march.
-// bpu quantize --unify-concat-scales: the neck's concats only move integers (their vae.requant
-// and parameter loads go), still bit-exact, with fewer instructions than without.
+// bpu quantize --unify-concat-scales: the neck's concats no longer requantize, and the inputs
+// made by a conv or a resize are written by it straight into their slice of the concat (the
+// moves saved are counted), still bit-exact, with fewer instructions than without.
 TEST(BackendBitExact, YoloTinyUnifiedConcatScales) {
   const std::string dir = DataDir();
   absl::StatusOr<Tensor> x = ReadNpy(dir + "test/000.npy");
@@ -173,6 +174,10 @@ TEST(BackendBitExact, YoloTinyUnifiedConcatScales) {
     EXPECT_GT(run.elements, 0);
     EXPECT_EQ(run.mismatches, 0) << run.opt;
     EXPECT_LT(run.instructions, (*plain)[i].instructions) << run.opt;
+    // The neck's two concats: the upsampled lateral (a resize) and the fused 3x3 output are
+    // moves saved; the backbone's stride-8/16 features also feed the next stage, so they move.
+    EXPECT_EQ(run.concat_inputs_in_place, 2) << run.opt;
+    EXPECT_EQ((*plain)[i].concat_inputs_in_place, 0) << run.opt;
   }
 }
 

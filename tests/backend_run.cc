@@ -79,6 +79,7 @@ absl::StatusOr<std::vector<BitExactRun>> RunBitExact(
     run.scratch_peak = model->scratch_peak_bytes;
     run.scratch_unplanned = model->scratch_bytes_unplanned;
     run.chained_values = model->chained_values;
+    run.concat_inputs_in_place = model->concat_inputs_in_place;
     for (int i = 0; i < count; ++i) {
       for (const backend::TensorDesc& in : model->inputs) {
         const Tensor& t = values[i].at(in.value).tensor;
@@ -110,9 +111,12 @@ absl::StatusOr<std::vector<BitExactRun>> RunBitExact(
     }
     run.line = absl::StrFormat(
         "bit-exact: %s %s %s elements=%d mismatches=%d (samples=%d, instructions=%d, layers=%d, "
-        "cycles=%d, scratch peak %d of %d bytes, %d values on chip)",
+        "cycles=%d, scratch peak %d of %d bytes, %d values on chip%s)",
         name, march, opt, run.elements, run.mismatches, count, run.instructions, run.layers,
-        run.cycles, run.scratch_peak, run.scratch_unplanned, run.chained_values);
+        run.cycles, run.scratch_peak, run.scratch_unplanned, run.chained_values,
+        run.concat_inputs_in_place > 0
+            ? absl::StrCat(", ", run.concat_inputs_in_place, " concat inputs in place")
+            : std::string());
     runs.push_back(run);
   }
   return runs;

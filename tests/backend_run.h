@@ -20,7 +20,8 @@ struct BitExactRun {
   uint64_t cycles = 0;  // of the last sample, `both` mode
   size_t instructions = 0, layers = 0;
   uint64_t scratch_peak = 0, scratch_unplanned = 0;
-  int chained_values = 0;  // O2: values kept in the feature SRAM
+  int chained_values = 0;          // O2: values kept in the feature SRAM
+  int concat_inputs_in_place = 0;  // concat inputs their producers wrote in place
   // `bit-exact: MODEL MARCH OPT elements=E mismatches=M (samples=S, instructions=I, ...)`
   std::string line;
 };

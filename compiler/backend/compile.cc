@@ -14,8 +14,10 @@
 #include "compiler/ir/node_error.h"
 #include "compiler/ir/op_registry.h"
 #include "compiler/march/op_table.h"
+#include "compiler/ops/qparams.h"
 #include "compiler/reference/quantized_interpreter.h"
 #include "isa/march.h"
+#include "isa/numerics/requantize.h"
 
 namespace openbpu::backend {
 namespace {
@@ -347,9 +349,83 @@ absl::StatusOr<CompiledModel> CompileOnce(const ir::Graph& graph, const CompileO
   const int64_t pool_bytes = chains ? feature - pool_base - Emitter::kChainConstantBytes : 0;
   lowered.feature_sram_bytes.value = pool_base;
   ScratchAllocator pool;
+  // Concats written in place: an input at the concat's scale and dtype (a requantize record of
+  // exactly 1, e.g. after --unify-concat-scales), made by a conv or a resize and read by nothing
+  // else, is written by its producer straight into its channel slice of the concat's output, and
+  // the concat does not move it. input value -> (concat output, first channel).
+  std::map<const ir::Value*, std::pair<const ir::Value*, int64_t>> view_of;
+  {
+    std::map<const ir::Value*, int> readers;
+    for (const ir::Node* node : bpu) {
+      for (const ir::Value* in : node->inputs()) {
+        if (in != nullptr) ++readers[root(in)];
+      }
+    }
+    for (const ir::Node* node : bpu) {
+      if (node->op() != "Concat" || is_alias(*node)) continue;
+      const ir::Value* out = root(node->output(0));
+      const Shape& os = out->type().shape;
+      int64_t axis = node->attrs().GetInt("axis", 0);
+      if (axis < 0) axis += static_cast<int64_t>(os.size());
+      if (os.size() != 4 || axis != 1 || nchw_out.count(out) || !out->type().quant.has_value() ||
+          !ops::qparams::Has<ops::qparams::InputRecords>(*node)) {
+        continue;
+      }
+      absl::StatusOr<ops::qparams::InputRecords> records =
+          ops::qparams::Load<ops::qparams::InputRecords>(*node);
+      if (!records.ok() || records->records.size() != node->num_inputs()) continue;
+      int64_t channel = 0;
+      for (size_t i = 0; i < node->num_inputs(); ++i) {
+        const ir::Value* in = node->input(i);
+        const ir::Node* producer = in == nullptr ? nullptr : in->producer();
+        const bool ok = producer != nullptr && !in->is_constant() && root(in) == in &&
+                        !alias_of.count(in) && readers[in] == 1 && !model_inputs.count(in) &&
+                        !model_outputs.count(in) && !buffers.count(in) &&
+                        in->type().quant.has_value() &&
+                        in->type().quant->storage == out->type().quant->storage &&
+                        records->records[i] == numerics::RequantizeRecord{1 << 30, 30} &&
+                        (producer->op() == "Conv" || producer->op() == "FusedConv" ||
+                         producer->op() == "Resize") &&
+                        std::find(bpu.begin(), bpu.end(), producer) != bpu.end();
+        if (ok) view_of[in] = {out, channel};
+        channel += in == nullptr ? 0 : in->type().shape[1];
+      }
+    }
+  }
+  std::map<const ir::Value*, Buffer> views;
   for (int i = 0; i < static_cast<int>(bpu.size()); ++i) {
     for (const ir::Value* out : bpu[i]->outputs()) {
       const ir::Value* v = root(out);
+      if (auto view = view_of.find(v); view != view_of.end()) {
+        // Its concat's output is placed now (when the first slice is written).
+        const ir::Value* whole = view->second.first;
+        if (!buffers.count(whole)) {
+          absl::StatusOr<Buffer> b = Place(*whole);
+          if (!b.ok()) return ir::NodeError(*bpu[i], b.status());
+          const int64_t stride = b->n > 1 ? b->h * b->w * b->c : b->w * b->c;
+          const int64_t at = chains && stride < (1 << 19)
+                                 ? pool.TryAllocate(static_cast<uint64_t>(b->bytes()),
+                                                    static_cast<uint64_t>(pool_bytes))
+                                 : -1;
+          if (at >= 0) {
+            b->region = "chain";
+            b->offset = static_cast<uint64_t>(at);
+            ++model.chained_values;
+          } else {
+            b->region = "scratch";
+            b->offset = scratch.Allocate(static_cast<uint64_t>(b->bytes()));
+            model.scratch_bytes_unplanned += Align16(b->bytes());
+          }
+          buffers[whole] = *b;
+        }
+        Buffer slice = buffers.at(whole);
+        slice.cs = slice.c;
+        slice.c = v->type().shape[1];
+        slice.offset += static_cast<uint64_t>(view->second.second * slice.esize());
+        views[v] = slice;
+        ++model.concat_inputs_in_place;
+        continue;
+      }
       if (buffers.count(v)) continue;
       absl::StatusOr<Buffer> b = Place(*v);
       if (!b.ok()) return ir::NodeError(*bpu[i], b.status());
@@ -387,6 +463,7 @@ absl::StatusOr<CompiledModel> CompileOnce(const ir::Graph& graph, const CompileO
   model.chain_pool_bytes = static_cast<uint64_t>(pool_bytes);
   // Alias outputs share their root's bytes with their own shape.
   std::map<const ir::Value*, Buffer> all = buffers;
+  all.insert(views.begin(), views.end());
   for (const auto& [out, in] : alias_of) {
     absl::StatusOr<Buffer> shaped = Place(*out);
     if (!shaped.ok()) return shaped.status();

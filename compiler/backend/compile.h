@@ -74,6 +74,8 @@ struct CompiledModel {
   uint64_t scratch_bytes_unplanned = 0;  // the sum of all scratch buffers (without reuse)
   // O2 chains: values kept in the feature SRAM, the peak of their pool and its size.
   int chained_values = 0;
+  // Concat inputs written by their producers straight into the concat's output (no move).
+  int concat_inputs_in_place = 0;
   uint64_t chain_peak_bytes = 0, chain_pool_bytes = 0;
   std::string chains_off;  // O2 without chains: why the chained compile failed
 };

@@ -91,7 +91,7 @@ Emitter::Box RowsOf(const Buffer& b, int64_t rows, int64_t channels) {
   box.channels = channels;
   box.esize = b.esize();
   box.full_width = b.w;
-  box.full_channels = b.c;
+  box.full_channels = b.PixelStride();
   box.pitch = Align16(channels * b.esize());
   return box;
 }

@@ -25,11 +25,16 @@ struct Buffer {
   uint64_t offset = 0;
   DType dtype = DType::kInt8;
   int64_t n = 1, h = 1, w = 1, c = 1;
+  // A channel slice of a wider buffer (a concat's output written in place): elements from one
+  // pixel to the next; 0 = c (dense). Only the producers compile.cc allows (conv, resize) write
+  // such views, and they address pixels through At() and PixelStride().
+  int64_t cs = 0;
   int64_t esize() const { return static_cast<int64_t>(DTypeSize(dtype)); }
   int64_t bytes() const { return n * h * w * c * esize(); }
+  int64_t PixelStride() const { return cs != 0 ? cs : c; }
   // Byte offset of pixel (image, row, column), channel 0.
   uint64_t At(int64_t image, int64_t row, int64_t col = 0) const {
-    return offset + static_cast<uint64_t>(((image * h + row) * w + col) * c * esize());
+    return offset + static_cast<uint64_t>(((image * h + row) * w + col) * PixelStride() * esize());
   }
 };
 

@@ -44,6 +44,10 @@ absl::Status LowerConcat(const ir::Node& node, LowerContext& ctx) {
   for (int i = 0; i < node.num_inputs(); ++i) {
     absl::StatusOr<Buffer> x = ctx.BufferOf(node, node.input(i));
     if (!x.ok()) return x.status();
+    if (x->cs != 0) {  // written in place by its producer (compile.cc): nothing to move
+      offset += x->c;
+      continue;
+    }
     // An input already at the output's scale and dtype (bpu quantize --unify-concat-scales) is
     // moved, not requantized: the record is exactly 1 (2^30 * 2^-30).
     const bool move_only =

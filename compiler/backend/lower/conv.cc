@@ -179,9 +179,10 @@ absl::Status LowerConvTiles(const ir::Node& node, LowerContext& ctx, const ConvS
         out.width = g.ow;
         out.channels = grp.count;
         out.full_width = g.ow;
-        out.full_channels = m;
+        out.full_channels = y->PixelStride();  // a concat's slice when written in place
         if (sumin_value != nullptr) {
           Emitter::Box sb = out;
+          sb.full_channels = s.PixelStride();
           sb.esize = s.esize();
           sb.pitch = Align16(grp.count * s.esize());
           e.LoadBox(s.region.c_str(), s.At(n, o0) + static_cast<uint64_t>(grp.m0 * s.esize()),
