@@ -357,5 +357,48 @@ TEST(BackendConformance, PatchEmbeddingConv) {
   }
 }
 
+// Softmax and LayerNormalization beyond one tile (lower/rows.cc): rows along C in several
+// double-buffered row tiles, rows along P with more channels than one vae.cfg holds (channel
+// chunks), and a softmax row longer than 16383 (along P, one channel), int8 and int16.
+TEST(BackendConformance, RowsBeyondOneTile) {
+  struct Form {
+    const char* op;
+    Shape shape;
+    int64_t axis;
+  };
+  const std::vector<Form> forms = {
+      {"Softmax", {1, 64, 128, 160}, 1},
+      {"Softmax", {2, 20000}, 1},
+      {"LayerNormalization", {2, 20000, 40}, 2},
+      {"LayerNormalization", {2, 24, 60, 70}, 1},
+  };
+  for (DType dtype : {DType::kInt8, DType::kInt16}) {
+    OpStats stats;
+    for (const Form& f : forms) {
+      std::mt19937 rng(23);
+      quantization::CaseContext ctx;
+      ctx.rng = &rng;
+      ir::Value* x = ctx.U(f.shape, -2.f, 2.f);
+      ctx.Out(ctx.b.Op(f.op, {x}, frontend::Attrs({{"axis", f.axis}})));
+      AgreementCase c;
+      c.name = absl::StrCat(f.op, " ", ShapeToString(f.shape), " axis ", f.axis);
+      absl::StatusOr<std::unique_ptr<ir::Graph>> g = ctx.b.Build(/*fold_constants=*/false);
+      ASSERT_TRUE(g.ok()) << g.status();
+      c.graph = *std::move(g);
+      c.inputs = ctx.inputs;
+      c.march = "bayes";
+      c.activation_dtype = dtype;
+      RunCase(c, stats);
+    }
+    std::printf("conformance: rows beyond one tile bayes %s compiled=%d elements=%lld "
+                "mismatches=%lld\n",
+                std::string(DTypeName(dtype)).c_str(), stats.compiled,
+                static_cast<long long>(stats.elements),
+                static_cast<long long>(stats.mismatches));
+    EXPECT_EQ(stats.compiled, static_cast<int>(forms.size())) << DTypeName(dtype);
+    EXPECT_EQ(stats.mismatches, 0) << DTypeName(dtype);
+  }
+}
+
 }  // namespace
 }  // namespace openbpu
