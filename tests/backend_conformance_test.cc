@@ -390,11 +390,11 @@ TEST(BackendConformance, RowsBeyondOneTile) {
       c.activation_dtype = dtype;
       RunCase(c, stats);
     }
-    std::printf("conformance: rows beyond one tile bayes %s compiled=%d elements=%lld "
-                "mismatches=%lld\n",
-                std::string(DTypeName(dtype)).c_str(), stats.compiled,
-                static_cast<long long>(stats.elements),
-                static_cast<long long>(stats.mismatches));
+    std::printf(
+        "conformance: rows beyond one tile bayes %s compiled=%d elements=%lld "
+        "mismatches=%lld\n",
+        std::string(DTypeName(dtype)).c_str(), stats.compiled,
+        static_cast<long long>(stats.elements), static_cast<long long>(stats.mismatches));
     EXPECT_EQ(stats.compiled, static_cast<int>(forms.size())) << DTypeName(dtype);
     EXPECT_EQ(stats.mismatches, 0) << DTypeName(dtype);
   }
