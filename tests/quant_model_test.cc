@@ -1,8 +1,9 @@
 // Whole-model quantization accuracy, as users see it (//tests/models:quant_data):
-//  - ptq-compare: on resnet18, mobilenet_v2 and efficientnet_b0 (seeded weights, BatchNorm
-//    statistics from the calibration crops), calibrated on 32 photo crops with the default
-//    calibration qconfig and tested on 16 others: our int8 output's cosine and SQNR against our
-//    float output, next to PyTorch's own FX post-training quantization of the same model
+//  - ptq-compare: on resnet18, mobilenet_v2, efficientnet_b0, the yolo_tiny detector (all three
+//    outputs) and the vit_tiny transformer (softmax, layer norm and Erf in int16) (seeded weights,
+//    BatchNorm statistics from the calibration crops), calibrated on 32 photo crops with the
+//    default calibration qconfig and tested on 16 others: our int8 output's cosine and SQNR against
+//    our float output, next to PyTorch's own FX post-training quantization of the same model
 //    (symmetric quint8 activations, per-channel qint8 weights; tools/quant_data.py). Our SQNR is
 //    asserted against the figure recorded below (calibration is deterministic): a drop fails as a
 //    regression, a rise fails until the figure (and README/docs) are re-recorded. Beating torch
@@ -68,7 +69,8 @@ Similarity Compare(const std::vector<Tensor>& ref, const std::vector<Tensor>& go
 // Imports `onnx_path`, calibrates it with the default calibration qconfig on `calib` and converts
 // it for `march`: the quantized graph.
 std::unique_ptr<ir::Graph> Quantize(const std::string& onnx_path, const std::string& calib,
-                                    const std::string& march) {
+                                    const std::string& march,
+                                    const std::vector<std::string>& int16_ops = {}) {
   auto graph = frontend::ImportOnnxFile(onnx_path);
   EXPECT_TRUE(graph.ok()) << onnx_path << ": " << graph.status();
   if (!graph.ok()) return nullptr;
@@ -76,6 +78,11 @@ std::unique_ptr<ir::Graph> Quantize(const std::string& onnx_path, const std::str
   EXPECT_TRUE(qconfig.ok()) << qconfig.status();
   quantization::QConfigMap qmap;
   qmap.SetGlobal(*qconfig);
+  // Mixed precision by op type (bpu quantize --int16-ops).
+  absl::StatusOr<quantization::QConfig> int16 =
+      quantization::GetDefaultCalibQConfig(quantization::QDType::kQInt16);
+  EXPECT_TRUE(int16.ok()) << int16.status();
+  for (const std::string& op : int16_ops) qmap.SetOpType(op, *int16);
   auto state = quantization::PrepareCalibration(**graph, qmap);
   EXPECT_TRUE(state.ok()) << state.status();
   if (!state.ok()) return nullptr;
@@ -111,11 +118,29 @@ std::map<std::string, Similarity> TorchPtq() {
 // Our SQNR (dB) per model with the default calibration qconfig, as recorded; see the header.
 const std::map<std::string, double>& RecordedSqnr() {
   static const auto* recorded = new std::map<std::string, double>{
-      {"resnet18", 25.28},
-      {"mobilenet_v2", 12.28},
-      {"efficientnet_b0", 6.27},
+      {"resnet18", 25.28},  {"mobilenet_v2", 12.28}, {"efficientnet_b0", 6.27},
+      {"yolo_tiny", 33.62}, {"vit_tiny", 35.19},
   };
   return *recorded;
+}
+
+// The op types quantized to qint16 per model (the ISA 1.1 issue's rule for the transformer:
+// softmax, layer norm and GELU's Erf in int16 on bayes; torch keeps those in float).
+std::vector<std::string> Int16Ops(const std::string& model) {
+  if (model == "vit_tiny") return {"Softmax", "LayerNormalization", "Erf"};
+  return {};
+}
+
+// Every output of a run, flattened into one float tensor (the detector has three).
+Tensor Flatten(const std::vector<Tensor>& outputs) {
+  int64_t n = 0;
+  for (const Tensor& t : outputs) n += t.num_elements();
+  Tensor out(DType::kFloat32, {n});
+  int64_t at = 0;
+  for (const Tensor& t : outputs) {
+    for (int64_t i = 0; i < t.num_elements(); ++i) out.data<float>()[at++] = t.GetAsDouble(i);
+  }
+  return out;
 }
 constexpr double kRecordedSqnrTolerance = 0.1;
 
@@ -130,7 +155,7 @@ TEST_P(PtqCompareTest, MatchesRecordedFigures) {
   const std::string onnx = dir + "ptq/" + model + ".onnx";
   auto float_graph = frontend::ImportOnnxFile(onnx);
   ASSERT_TRUE(float_graph.ok()) << float_graph.status();
-  std::unique_ptr<ir::Graph> quantized = Quantize(onnx, dir + "calib", "bayes");
+  std::unique_ptr<ir::Graph> quantized = Quantize(onnx, dir + "calib", "bayes", Int16Ops(model));
   ASSERT_NE(quantized, nullptr);
 
   absl::StatusOr<quantization::Dataset> test =
@@ -143,8 +168,8 @@ TEST_P(PtqCompareTest, MatchesRecordedFigures) {
     ASSERT_TRUE(f.ok()) << f.status();
     auto q = reference::RunQuantized(*quantized, test->sample(i));
     ASSERT_TRUE(q.ok()) << q.status();
-    floats.push_back((*f)[0]);
-    quants.push_back((*q)[0]);
+    floats.push_back(Flatten(*f));
+    quants.push_back(Flatten(*q));
   }
   const Similarity ours = Compare(floats, quants);
   const Similarity& theirs = torch.at(model);
@@ -160,13 +185,18 @@ TEST_P(PtqCompareTest, MatchesRecordedFigures) {
   EXPECT_LE(ours.sqnr_db, recorded + kRecordedSqnrTolerance)
       << model << ": SQNR rose above the recorded " << recorded
       << " dB: re-record it here and in README.md / docs/QUANTIZATION.md";
+  // The ISA 1.1 issue's targets: the detector at least torch's SQNR, the transformer (with its
+  // int16 rule) within 1 dB of it.
+  if (model == "yolo_tiny") EXPECT_GE(ours.sqnr_db, theirs.sqnr_db) << model;
+  if (model == "vit_tiny") EXPECT_GE(ours.sqnr_db, theirs.sqnr_db - 1.0) << model;
   // torch's figures are real: a quantized model, not a float one passed through.
   EXPECT_GT(theirs.cosine, 0.5) << model;
   EXPECT_LT(theirs.sqnr_db, 60) << model;
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, PtqCompareTest,
-                         testing::Values("resnet18", "mobilenet_v2", "efficientnet_b0"));
+                         testing::Values("resnet18", "mobilenet_v2", "efficientnet_b0", "yolo_tiny",
+                                         "vit_tiny"));
 
 // Accuracy and argmax agreement of a graph runner over the held-out digits.
 struct Accuracy {

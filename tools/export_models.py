@@ -108,7 +108,7 @@ def _custom_model(name):
     class Block(nn.Module):
         def __init__(self, dim=64, heads=4, hidden=128):
             super().__init__()
-            self.heads = heads
+            self.dim, self.heads = dim, heads
             self.ln1 = nn.LayerNorm(dim)
             self.qkv = nn.Linear(dim, 3 * dim)
             self.proj = nn.Linear(dim, dim)
@@ -116,12 +116,13 @@ def _custom_model(name):
             self.mlp = nn.Sequential(nn.Linear(dim, hidden), nn.GELU(), nn.Linear(hidden, dim))
 
         def forward(self, x):
-            b, n, d = x.shape
-            h = self.heads
-            qkv = self.qkv(self.ln1(x)).reshape(b, n, 3, h, d // h).permute(2, 0, 3, 1, 4)
+            # No shape unpacking, so torch.fx can trace it (torch's FX PTQ in quant_data.py).
+            d, h = self.dim, self.heads
+            qkv = self.qkv(self.ln1(x)).reshape(x.shape[0], -1, 3, h, d // h)
+            qkv = qkv.permute(2, 0, 3, 1, 4)
             q, k, v = qkv[0], qkv[1], qkv[2]
             att = torch.softmax(q @ k.transpose(-2, -1) * (d // h) ** -0.5, dim=-1)
-            x = x + self.proj((att @ v).transpose(1, 2).reshape(b, n, d))
+            x = x + self.proj((att @ v).transpose(1, 2).reshape(x.shape[0], -1, d))
             return x + self.mlp(self.ln2(x))
 
     class VitTiny(nn.Module):

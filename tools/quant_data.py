@@ -5,7 +5,8 @@ Run with Debian's /usr/bin/python3 (torch, torchvision, onnx, sklearn, PIL). Wri
   calib/NNN.npy          32 calibration crops of scikit-learn's china.jpg and flower.jpg, float32
                          1x3x224x224, normalized as ImageNet models expect
   test/NNN.npy           16 test crops (disjoint positions), same format
-  ptq/MODEL.onnx         resnet18, mobilenet_v2, efficientnet_b0 with tests/models' seeded weights
+  ptq/MODEL.onnx         resnet18, mobilenet_v2, efficientnet_b0, yolo_tiny (three outputs) and
+                         vit_tiny (opset 17) with tests/models' seeded weights
                          but BatchNorm statistics from train-mode passes over the 32 calibration
                          crops (4 batches of 8), so their activations are those of photos
   torch_ptq.txt          per model: "MODEL cos SQNR_dB" of torch.ao FX PTQ (oneDNN, symmetric
@@ -31,7 +32,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import export_models  # noqa: E402  (same seeded models as tests/models)
 
-PTQ_MODELS = ("resnet18", "mobilenet_v2", "efficientnet_b0")
+PTQ_MODELS = ("resnet18", "mobilenet_v2", "efficientnet_b0", "yolo_tiny", "vit_tiny")
 NUM_CALIB = 32
 NUM_TEST = 16
 IMAGE_SEED = 7
@@ -108,10 +109,18 @@ def export_ptq_model(name, calib, test, out):
 
     model = build_ptq_model(name, calib)
     path = os.path.join(out, "ptq", name + ".onnx")
-    export_models.export(model, torch.from_numpy(calib[0]), path, torch.onnx.TrainingMode.EVAL)
     with torch.no_grad():
-        spread = [float(np.std(np.concatenate([model(torch.from_numpy(x)).numpy() for x in xs])))
-                  for xs in (calib, test)]
+        first = model(torch.from_numpy(calib[0]))
+    outputs = len(first) if isinstance(first, tuple) else 1
+    export_models.export(model, torch.from_numpy(calib[0]), path, torch.onnx.TrainingMode.EVAL,
+                         export_models.OPSET.get(name, 13), outputs)
+
+    def flat(x):
+        out = model(torch.from_numpy(x))
+        return np.concatenate([o.numpy().reshape(-1) for o in (out if outputs > 1 else (out,))])
+
+    with torch.no_grad():
+        spread = [float(np.std(np.concatenate([flat(x) for x in xs]))) for xs in (calib, test)]
     print(f"ptq-model: {name} logits std calib={spread[0]:.4g} test={spread[1]:.4g}",
           file=sys.stderr)
 
@@ -133,8 +142,14 @@ def torch_ptq(name, calib, test):
         weight=PerChannelMinMaxObserver.with_args(
             dtype=torch.qint8, qscheme=torch.per_channel_symmetric))
     example = (torch.from_numpy(calib[0]),)
+
+    def run(m, t):  # every output, flattened and concatenated (the detector has three)
+        out = m(torch.from_numpy(t))
+        outs = out if isinstance(out, tuple) else (out,)
+        return np.concatenate([o.numpy().reshape(-1) for o in outs])
+
     with torch.no_grad():
-        floats = [model(torch.from_numpy(t)).numpy() for t in test]
+        floats = [run(model, t) for t in test]
         prepared = prepare_fx(model, symmetric_mapping(qconfig), example,
                               backend_config=get_native_backend_config())
         for c in calib:
@@ -146,7 +161,7 @@ def torch_ptq(name, calib, test):
                              if ".quantized" in type(m).__module__]
         if not any("Conv" in type(m).__name__ for m in quantized_modules):
             raise SystemExit(f"{name}: torch's convert_fx left no quantized conv")
-        quants = [converted(torch.from_numpy(t)).numpy() for t in test]
+        quants = [run(converted, t) for t in test]
     cos, sqnr = cos_sqnr(floats, quants)
     print(f"torch-ptq: {name} cos={cos:.6f} sqnr={sqnr:.2f} dB "
           f"({len(quantized_modules)} quantized modules)", file=sys.stderr)
