@@ -66,6 +66,39 @@ TEST(InvalidWord, Rule1UnknownOpcode) {
   ExpectRule({0xFF, 0}, "unknown opcode");
   ExpectRule({0x03, 0}, "unknown opcode");
   ExpectRule({0x3F, 0}, "unknown opcode");
+  // ISA 1.1's pages: an unassigned opcode of a second page, and the reserved pages 0x9_..0xF_.
+  ExpectRule({0x60, 0}, "unknown opcode");
+  ExpectRule({0x74, 0}, "unknown opcode");
+  ExpectRule({0x82, 0}, "unknown opcode");
+  ExpectRule({0x90, 0}, "unknown opcode");
+  ExpectRule({0xF0, 0}, "unknown opcode");
+}
+
+// ISA 1.1 (§2, "Opcode pages"): the page names the unit; the second pages decode to TAE, VAE
+// and AAE; a word of an ISA 1.0 instruction means the same as before (tae.mmcfg's b_dtype took
+// bits that were reserved, with s8 = 0).
+TEST(OpcodePages, SecondPagesDecodeToTheirUnits) {
+  EXPECT_EQ(Make(VaeSoftmax{}).unit(), Unit::kVae);
+  EXPECT_EQ(Make(VaeLayerNorm{}).unit(), Unit::kVae);
+  EXPECT_EQ(Make(VaeDiv{}).unit(), Unit::kVae);
+  EXPECT_EQ(Make(VaeSelect{}).unit(), Unit::kVae);
+  EXPECT_EQ(Make(AaeGatherCfg{}).unit(), Unit::kAae);
+  EXPECT_EQ(Make(AaeGather{}).unit(), Unit::kAae);
+  for (const OpcodeInfo& info : AllOpcodes()) {
+    const int page = static_cast<uint8_t>(info.opcode) >> 4;
+    EXPECT_LE(page, 8) << info.mnemonic;
+    if (page >= 6) EXPECT_EQ(static_cast<int>(info.unit), page - 4) << info.mnemonic;
+  }
+  TaeMmCfg mm;
+  mm.m = 3, mm.k = 5, mm.n = 7;
+  const Word128 w = MustEncode(Make(mm));
+  absl::StatusOr<Instruction> back = Decode(w);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(std::get<TaeMmCfg>(back->payload).b_dtype, DType::kS8);
+  mm.a_dtype = mm.b_dtype = DType::kS16;
+  absl::StatusOr<Instruction> s16 = Decode(MustEncode(Make(mm)));
+  ASSERT_TRUE(s16.ok()) << s16.status();
+  EXPECT_EQ(std::get<TaeMmCfg>(s16->payload).b_dtype, DType::kS16);
 }
 
 TEST(InvalidWord, Rule2ReservedBits) {
