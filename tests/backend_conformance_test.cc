@@ -5,6 +5,7 @@
 // broadcast form, a rank, an int16 form without an instruction) is counted with its reason; every
 // lowered op must compile at least one case. One line per op:
 //   conformance: OP cases=N compiled=K elements=E mismatches=0 skipped=S
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -44,14 +45,21 @@ struct OpStats {
   std::map<std::string, int> skipped;  // reason -> count
 };
 
-// Quantizes the case as the agreement test does (MinMax, no fusion, fixed ranges).
-absl::Status Quantize(AgreementCase& c, bool fuse = false) {
+// Quantizes the case as the agreement test does (MinMax, no fusion, fixed ranges); the op types
+// in `int16_ops` get int16 activations whatever the case's dtype (mixed precision).
+absl::Status Quantize(AgreementCase& c, bool fuse = false,
+                      const std::vector<std::string>& int16_ops = {}) {
   using namespace quantization;  // NOLINT
   const bool int16 = c.activation_dtype == DType::kInt16;
   QConfig qc = *GetDefaultQatQConfig(int16 ? QDType::kQInt16 : QDType::kQInt8);
   qc.activation.observer = ObserverConfig::MinMax();
   QConfigMap map;
   map.SetGlobal(qc);
+  for (const std::string& op : int16_ops) {
+    QConfig q16 = *GetDefaultQatQConfig(QDType::kQInt16);
+    q16.activation.observer = ObserverConfig::MinMax();
+    map.SetOpType(op, q16);
+  }
   PrepareOptions prepare;
   prepare.fuse = fuse;
   for (const auto& [value, amax] : c.fixed_ranges) {
@@ -74,10 +82,11 @@ absl::Status Quantize(AgreementCase& c, bool fuse = false) {
   return Convert(**state, convert).status();
 }
 
-void RunCase(AgreementCase& c, OpStats& stats, bool fuse = false) {
+void RunCase(AgreementCase& c, OpStats& stats, bool fuse = false,
+             const std::vector<std::string>& int16_ops = {}) {
   SCOPED_TRACE(absl::StrCat("case '", c.name, "' ", c.march, " ", DTypeName(c.activation_dtype)));
   ++stats.cases;
-  const absl::Status quantized = Quantize(c, fuse);
+  const absl::Status quantized = Quantize(c, fuse, int16_ops);
   ASSERT_TRUE(quantized.ok()) << quantized;
   // Each compiled case runs at O0 and O2, each in func and both mode.
   for (const char* opt : {"O0", "O2"}) {
@@ -397,6 +406,97 @@ TEST(BackendConformance, RowsBeyondOneTile) {
         static_cast<long long>(stats.elements), static_cast<long long>(stats.mismatches));
     EXPECT_EQ(stats.compiled, static_cast<int>(forms.size())) << DTypeName(dtype);
     EXPECT_EQ(stats.mismatches, 0) << DTypeName(dtype);
+  }
+}
+
+// FusedLinear on inputs of rank other than 2 (a transformer's [B, L, D] tokens, whose DDR layout
+// is [B][D][L]), lowered on the matmul machinery: the bias in the column records, ReLU / ReLU6 in
+// their clamps, the residual sumin by vae.requant_sumin; one form whose weights exceed
+// bernoulli2's weight SRAM (column tiles). int8 on bernoulli2 and bayes, int16 on bayes-e.
+TEST(BackendConformance, LinearBeyondRank2) {
+  struct Form {
+    Shape x;
+    int64_t n;
+    const char* act;
+    bool sumin;
+  };
+  const std::vector<Form> forms = {
+      {{2, 49, 64}, 48, "relu", false},    {{2, 49, 64}, 64, "none", true},
+      {{1, 3, 10, 40}, 24, "relu6", true}, {{40}, 16, "none", false},
+      {{1, 40, 700}, 800, "none", true},
+  };
+  for (const auto& [march, dtype] : {std::pair<const char*, DType>{"bernoulli2", DType::kInt8},
+                                     std::pair<const char*, DType>{"bayes", DType::kInt8},
+                                     std::pair<const char*, DType>{"bayes-e", DType::kInt16}}) {
+    OpStats stats;
+    for (const Form& f : forms) {
+      std::mt19937 rng(29);
+      quantization::CaseContext ctx;
+      ctx.rng = &rng;
+      const int64_t k = f.x.back();
+      const bool positive = std::string(f.act) != "none";
+      const float w = (positive ? 0.6f : 1.6f) / std::sqrt(static_cast<float>(k));
+      std::vector<ir::Value*> in = {ctx.U(f.x), ctx.CU({f.n, k}, -w, w),
+                                    ctx.CU({f.n}, positive ? 0.5f : -0.5f, positive ? 1.f : 0.5f)};
+      if (f.sumin) {
+        Shape out = f.x;
+        out.back() = f.n;
+        in.push_back(ctx.U(out, -1.f, 2.f));
+      }
+      ctx.Out(ctx.b.Op("FusedLinear", in, frontend::Attrs({{"activation", f.act}})));
+      AgreementCase c;
+      c.name = absl::StrCat("FusedLinear ", ShapeToString(f.x), " -> ", f.n, " ", f.act,
+                            f.sumin ? " sumin" : "");
+      absl::StatusOr<std::unique_ptr<ir::Graph>> g = ctx.b.Build(/*fold_constants=*/false);
+      ASSERT_TRUE(g.ok()) << g.status();
+      c.graph = *std::move(g);
+      c.inputs = ctx.inputs;
+      c.march = march;
+      c.activation_dtype = dtype;
+      RunCase(c, stats);
+    }
+    std::printf("conformance: linear beyond rank 2 %s compiled=%d elements=%lld mismatches=%lld\n",
+                march, stats.compiled, static_cast<long long>(stats.elements),
+                static_cast<long long>(stats.mismatches));
+    EXPECT_EQ(stats.compiled, static_cast<int>(forms.size())) << march;
+    EXPECT_EQ(stats.mismatches, 0) << march;
+  }
+}
+
+// Table ops between int8 and int16 (a transformer's GELU with only Erf in int16): an int16 Erf of
+// an int8 Tanh (s8 -> s16, then an exact SegmentLUT of the 256-entry table) and an int8 Tanh of
+// the Erf (the int16 SegmentLUT, then s16 -> s8), both model outputs, on bayes and bayes-e.
+TEST(BackendConformance, MixedPrecisionTables) {
+  for (const char* march : {"bayes", "bayes-e"}) {
+    OpStats stats;
+    for (const Shape& shape : {Shape{2, 5, 7, 9}, Shape{1, 49, 128}}) {
+      std::mt19937 rng(31);
+      quantization::CaseContext ctx;
+      ctx.rng = &rng;
+      ir::Value* erf = ctx.b.Op("Erf", {ctx.b.Op("Tanh", {ctx.U(shape, -2.5f, 2.5f)})});
+      ctx.Out({erf, ctx.b.Op("Tanh", {erf})});
+      AgreementCase c;
+      c.name = absl::StrCat("int8 / int16 tables ", ShapeToString(shape));
+      absl::StatusOr<std::unique_ptr<ir::Graph>> g = ctx.b.Build(/*fold_constants=*/false);
+      ASSERT_TRUE(g.ok()) << g.status();
+      c.graph = *std::move(g);
+      c.inputs = ctx.inputs;
+      c.march = march;
+      RunCase(c, stats, /*fuse=*/false, {"Erf"});
+      int mixed = 0;  // the two forms this test is about
+      for (const auto& node : c.graph->nodes()) {
+        if (node->op() != "Erf" && node->op() != "Tanh") continue;
+        const DType in = node->input(0)->type().dtype, out = node->output(0)->type().dtype;
+        mixed += (in == DType::kInt8 && out == DType::kInt16 && node->op() == "Erf") ||
+                 (in == DType::kInt16 && out == DType::kInt8 && node->op() == "Tanh");
+      }
+      EXPECT_EQ(mixed, 2);
+    }
+    std::printf("conformance: int8 / int16 tables %s compiled=%d elements=%lld mismatches=%lld\n",
+                march, stats.compiled, static_cast<long long>(stats.elements),
+                static_cast<long long>(stats.mismatches));
+    EXPECT_EQ(stats.compiled, 2) << march;
+    EXPECT_EQ(stats.mismatches, 0) << march;
   }
 }
 

@@ -110,6 +110,11 @@ using ConvInputLoader =
 absl::Status LowerConvTiles(const ir::Node& node, LowerContext& ctx, const ConvShape& g,
                             const Buffer& input, const Tensor& weight, const Tensor* bias,
                             const ir::Value* sumin_value, const ConvInputLoader& load_input);
+// A linear layer X [..., K] x W^T (+ int32 `bias`, + `sumin`) of an input whose DDR layout is not
+// [rows][K] (rank other than 2) on the matmul lowering (lower/matmul.cc): W int8 [M][K], the
+// bias folded into the node's Requant records, the residual by vae.requant_sumin.
+absl::Status LowerLinearAsMatMul(const ir::Node& node, LowerContext& ctx, const Tensor& weight,
+                                 const Tensor* bias, const ir::Value* sumin);
 
 class LoweringRegistry {
  public:

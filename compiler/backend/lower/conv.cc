@@ -332,7 +332,8 @@ absl::Status LowerConv(const ir::Node& node, LowerContext& ctx) {
 }
 
 // FusedLinear (X [N, K], W [M, K], B [M], [sumin]) and Gemm (A [N, K], B [K, M] or transB) as a
-// 1x1 convolution over N images of 1x1 pixels.
+// 1x1 convolution over N images of 1x1 pixels; FusedLinear of another rank on the matmul
+// lowering.
 absl::Status LowerLinear(const ir::Node& node, LowerContext& ctx) {
   const ir::Value* w = node.input(1);
   const ir::Value* b = node.input(2);
@@ -342,9 +343,6 @@ absl::Status LowerLinear(const ir::Node& node, LowerContext& ctx) {
   }
   if (b != nullptr && (!b->is_constant() || b->constant().dtype() != DType::kInt32)) {
     return absl::InvalidArgumentError("the bias must be an int32 constant");
-  }
-  if (node.input(0)->type().shape.size() != 2) {
-    return absl::UnimplementedError("linear layers on rank-2 inputs only");
   }
   Tensor weight = w->constant();  // FusedLinear: [M, K]
   if (node.op() == "Gemm") {
@@ -359,9 +357,14 @@ absl::Status LowerLinear(const ir::Node& node, LowerContext& ctx) {
       weight = std::move(t);
     }
   }
+  const ir::Value* sumin = node.op() == "FusedLinear" ? node.input(3) : nullptr;
+  if (node.input(0)->type().shape.size() != 2) {
+    // [..., K] is not [rows][K] in DDR (a rank-3 [B, L, K] is [B][K][L]): the matmul lowering's
+    // strided operand DMA reads it as it is.
+    return LowerLinearAsMatMul(node, ctx, weight, b != nullptr ? &b->constant() : nullptr, sumin);
+  }
   if (absl::Status st = weight.Reshape({weight.dim(0), weight.dim(1), 1, 1}); !st.ok()) return st;
   ConvShape g;
-  const ir::Value* sumin = node.op() == "FusedLinear" ? node.input(3) : nullptr;
   return LowerConvLike(node, ctx, g, weight, b != nullptr ? &b->constant() : nullptr, sumin);
 }
 

@@ -211,7 +211,88 @@ absl::Status LowerUnaryTiles(LowerContext& ctx, const Buffer& x, const Buffer& y
   return absl::OkStatus();
 }
 
-// The unary table ops: int8 -> int8 through vae.lut8, int16 -> int16 through vae.lut16.
+// A table op between int8 and int16 (mixed precision: an Erf quantized to int16 after an int8
+// Div, or back) on the int16 SegmentLUT, with vae.requant's identity record (2^30, shift 30:
+// exact, saturating) on the int8 side. int8 -> int16: s8 -> s16, then a SegmentLUT that holds the
+// op's 256-entry int8 table exactly (four 64-entry table segments over [-128, 127], one input
+// step per entry, no interpolation). int16 -> int8: the op's own SegmentLUT, then s16 -> s8,
+// saturating as the reference does.
+absl::Status LowerMixedTable(LowerContext& ctx, const Buffer& x, const Buffer& y,
+                             const ops::qparams::Table& table) {
+  if (!ctx.march().int16_activations.value) {
+    return absl::UnimplementedError(
+        absl::StrCat("an int16 table on ", ctx.march().name, " (no int16 activations)"));
+  }
+  numerics::SegmentLut lut;
+  const bool widen = x.dtype == DType::kInt8;
+  if (widen) {
+    if (table.lut.size() != 256) return absl::InvalidArgumentError("an int8 table of 256 entries");
+    auto& seg = lut.record.segments;
+    seg[0].upper = -129;  // below every int8 input
+    for (int k = 1; k <= 4; ++k) {
+      seg[k].upper = static_cast<int16_t>(-129 + 64 * k);  // origin -128 + 64 (k - 1)
+      seg[k].slope = 256;                                  // index = x - origin, fraction 0
+    }
+    seg[5].upper = 128;  // above every int8 input
+    seg[6].upper = 129;
+    seg[7].upper = 32767;
+    for (int i = 0; i < 256; ++i) {
+      const int32_t v = table.lut[static_cast<size_t>(i)];
+      if (v < INT16_MIN || v > INT16_MAX) return absl::InvalidArgumentError("table beyond int16");
+      lut.tables[static_cast<size_t>(i)] = static_cast<int16_t>(v);
+    }
+  } else if (table.segment) {
+    lut = *table.segment;
+  } else {
+    return absl::InvalidArgumentError("an int16 table without its SegmentLUT");
+  }
+  Emitter& e = ctx.emit();
+  const std::vector<uint8_t> image = isa::PackSegmentLutImage(lut);
+  e.LoadParams("lut", 0, e.AddParams(image),
+               static_cast<uint64_t>(Align16(static_cast<int64_t>(image.size()))));
+  std::vector<uint8_t> params(static_cast<size_t>(y.c * isa::kRequantParamBytes));
+  for (int64_t c = 0; c < y.c; ++c) {
+    isa::RequantParam p;
+    p.acc = {1 << 30, 30};
+    isa::PackRequantParam(p, params.data() + c * isa::kRequantParamBytes);
+  }
+  e.LoadParams("weight", 0, e.AddParams(params), params.size());
+  const int64_t c = y.c;
+  const int64_t xp = Align16(c * x.esize()), mp = Align16(c * 2), yp = Align16(c * y.esize());
+  absl::StatusOr<Tiles> t = PlanTiles(ctx.march(), y.h, y.w, {xp, mp, yp});
+  if (!t.ok()) return t.status();
+  const Emitter::Access lut_read = Emitter::Read("lut", 0, static_cast<int64_t>(image.size()));
+  const Emitter::Access param_read =
+      Emitter::Read("weight", 0, static_cast<int64_t>(params.size()));
+  for (int64_t n = 0; n < y.n; ++n) {
+    for (int64_t r0 = 0; r0 < y.h; r0 += t->rows) {
+      const int64_t r = std::min(t->rows, y.h - r0);
+      const int64_t pixels = r * y.w;
+      e.LoadBox(x.region.c_str(), x.At(n, r0), t->at[0], RowsOf(x, r, c));
+      // Step one: x -> mid (s16); step two: mid -> y.
+      const std::string cfg = absl::StrCat("vae.cfg pixels=", pixels, " channels=", c);
+      e.Config(absl::StrCat(cfg, " x_dtype=", AsmDType(x.dtype), " out_dtype=s16"));
+      std::vector<Emitter::Access> one = {Emitter::Read("feature", t->at[0], pixels * xp),
+                                          widen ? param_read : lut_read,
+                                          Emitter::Write("feature", t->at[1], pixels * mp)};
+      e.Data(widen ? absl::StrCat("vae.requant src=", t->at[0], " dst=", t->at[1], " param=0")
+                   : absl::StrCat("vae.lut16 x=", t->at[0], " dst=", t->at[1], " table=0"),
+             std::move(one));
+      e.Config(absl::StrCat(cfg, " x_dtype=s16 out_dtype=", AsmDType(y.dtype)));
+      std::vector<Emitter::Access> two = {Emitter::Read("feature", t->at[1], pixels * mp),
+                                          widen ? lut_read : param_read,
+                                          Emitter::Write("feature", t->at[2], pixels * yp)};
+      e.Data(widen ? absl::StrCat("vae.lut16 x=", t->at[1], " dst=", t->at[2], " table=0")
+                   : absl::StrCat("vae.requant src=", t->at[1], " dst=", t->at[2], " param=0"),
+             std::move(two));
+      e.StoreBox(y.region.c_str(), y.At(n, r0), t->at[2], RowsOf(y, r, c));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The unary table ops: int8 -> int8 through vae.lut8, int16 -> int16 through vae.lut16, int8 <->
+// int16 by LowerMixedTable.
 absl::Status LowerTable(const ir::Node& node, LowerContext& ctx) {
   absl::StatusOr<Buffer> x = ctx.BufferOf(node, node.input(0));
   if (!x.ok()) return x.status();
@@ -239,6 +320,9 @@ absl::Status LowerTable(const ir::Node& node, LowerContext& ctx) {
     } else if (x->dtype == DType::kInt16 && y->dtype == DType::kInt16 && table->segment) {
       image = isa::PackSegmentLutImage(*table->segment);
       opcode = "vae.lut16";
+    } else if ((x->dtype == DType::kInt8 && y->dtype == DType::kInt16) ||
+               (x->dtype == DType::kInt16 && y->dtype == DType::kInt8)) {
+      return LowerMixedTable(ctx, *x, *y, *table);
     } else {
       return absl::UnimplementedError(
           absl::StrCat("a table from ", DTypeName(x->dtype), " to ", DTypeName(y->dtype)));

@@ -111,14 +111,25 @@ void Move2D(Emitter& e, bool load, const std::string& region, uint64_t offset, c
   }
 }
 
-absl::Status LowerMatMul(const ir::Node& node, LowerContext& ctx) {
+// The operands of a matmul lowering: A [.., M, K] (a run-time value), B [.., K, N] (a run-time
+// value, or a constant tensor), one RequantParam per output column (the bias folded in), and an
+// optional residual `sumin` of the output's shape (vae.requant_sumin).
+struct MatMulArgs {
+  const ir::Value* a = nullptr;
+  const ir::Value* b = nullptr;  // run-time B, or null with b_const
+  const Tensor* b_const = nullptr;
+  std::vector<isa::RequantParam> records;
+  const ir::Value* sumin = nullptr;
+};
+
+absl::Status LowerMatMulCore(const ir::Node& node, LowerContext& ctx, const MatMulArgs& args) {
   Emitter& e = ctx.emit();
   const isa::March& march = ctx.march();
-  const ir::Value* av = node.input(0);
-  const ir::Value* bv = node.input(1);
+  const ir::Value* av = args.a;
   // int8 x int8 (int32 accumulators), int16 x int8 and int16 x int16 (ISA 1.1 tae.mmcfg
   // b_dtype s16; int64 accumulators, exact like the reference's int64 dot products).
-  const DType adt = av->type().dtype, bdt = bv->type().dtype;
+  const DType adt = av->type().dtype;
+  const DType bdt = args.b_const != nullptr ? args.b_const->dtype() : args.b->type().dtype;
   const bool a16 = adt == DType::kInt16, b16 = bdt == DType::kInt16;
   if ((adt != DType::kInt8 && !a16) || (bdt != DType::kInt8 && !b16) || (b16 && !a16)) {
     return absl::UnimplementedError(absl::StrCat("MatMul of ", DTypeName(adt), " x ",
@@ -133,11 +144,18 @@ absl::Status LowerMatMul(const ir::Node& node, LowerContext& ctx) {
   const int64_t aes = a16 ? 2 : 1, bes = b16 ? 2 : 1, acc_es = a16 ? 8 : 4;
   absl::StatusOr<Buffer> y = ctx.BufferOf(node, node.output(0));
   if (!y.ok()) return y.status();
-  absl::StatusOr<ops::qparams::Requant> requant = ops::qparams::Load<ops::qparams::Requant>(node);
-  if (!requant.ok()) return requant.status();
+  Buffer s;  // the residual, when fused
+  if (args.sumin != nullptr) {
+    absl::StatusOr<Buffer> sb = ctx.BufferOf(node, args.sumin);
+    if (!sb.ok()) return sb.status();
+    s = *sb;
+    if (args.sumin->type().shape != node.output(0)->type().shape) {
+      return absl::InvalidArgumentError("sumin differs from the output's shape");
+    }
+  }
 
   const Shape& as = av->type().shape;
-  const Shape& bs = bv->type().shape;
+  const Shape& bs = args.b_const != nullptr ? args.b_const->shape() : args.b->type().shape;
   const Shape& ys = node.output(0)->type().shape;
   if (as.empty() || bs.empty()) return absl::InvalidArgumentError("a rank-0 MatMul operand");
   const size_t ra = as.size(), rb = bs.size();
@@ -154,7 +172,7 @@ absl::Status LowerMatMul(const ir::Node& node, LowerContext& ctx) {
     if (da != db && da != 1 && db != 1) return absl::InvalidArgumentError("batch mismatch");
     batch[d] = std::max(da, db);
   }
-  if (static_cast<int64_t>(requant->channels.size()) != n) {
+  if (static_cast<int64_t>(args.records.size()) != n) {
     return absl::InvalidArgumentError("requantize records do not match the output columns");
   }
   if (!a16 && k >= (int64_t{1} << 17)) {
@@ -175,8 +193,8 @@ absl::Status LowerMatMul(const ir::Node& node, LowerContext& ctx) {
   }
   // B as [N][K] rows (row = output column j, col = t).
   Operand b;
-  if (bv->is_constant()) {
-    const Tensor& t = bv->constant();
+  if (args.b_const != nullptr) {
+    const Tensor& t = *args.b_const;
     const std::vector<int64_t> vals = t.ToInt64Vector();
     int64_t mats = 1;
     for (int64_t d : bb) mats *= d;
@@ -213,7 +231,7 @@ absl::Status LowerMatMul(const ir::Node& node, LowerContext& ctx) {
     b.row_stride = k;
     b.col_stride = 1;
   } else {
-    absl::StatusOr<Buffer> buf = ctx.BufferOf(node, bv);
+    absl::StatusOr<Buffer> buf = ctx.BufferOf(node, args.b);
     if (!buf.ok()) return buf.status();
     const std::vector<int64_t> s = NhwcStrides(bs);
     b.region = buf->region;
@@ -235,12 +253,14 @@ absl::Status LowerMatMul(const ir::Node& node, LowerContext& ctx) {
         BatchBases(batch, batch, std::vector<int64_t>(s.begin(), s.begin() + batch.size()));
   }
   const int64_t yes = y->esize();
+  const int64_t ses = args.sumin != nullptr ? s.esize() : 0;
 
   // B in [k][n] form (b_kn) when its N columns are contiguous and its K rows are not.
   const bool b_kn = b.row_stride == 1 && b.col_stride != 1 && n > 1;
 
-  // Tiles: weight SRAM holds B's [nt][kt] and nt RequantParams; feature SRAM A [mt][kt] and
-  // Y [mt][nt]; accumulator SRAM [mt][nt] int32 (A, Y and acc double-buffered at O2).
+  // Tiles: weight SRAM holds B's [nt][kt] and nt RequantParams; feature SRAM A [mt][kt], Y
+  // [mt][nt] (and sumin [mt][nt]); accumulator SRAM [mt][nt] int32 (A, Y, sumin and acc
+  // double-buffered at O2).
   const int64_t buffers = e.overlap() ? 2 : 1;
   const int64_t feature = march.feature_sram_bytes.value / buffers;
   const int64_t acc_sram = march.acc_sram_bytes.value / buffers;
@@ -253,8 +273,11 @@ absl::Status LowerMatMul(const ir::Node& node, LowerContext& ctx) {
   };
   auto a_bytes = [&] { return Align16(mt * Align16(kt * aes)); };
   auto y_bytes = [&] { return Align16(mt * Align16(nt * yes)); };
+  auto s_bytes = [&] { return ses > 0 ? Align16(mt * Align16(nt * ses)) : 0; };
   auto acc_bytes = [&] { return mt * Align16(nt * acc_es); };
-  auto feature_fits = [&] { return a_bytes() + y_bytes() <= feature && acc_bytes() <= acc_sram; };
+  auto feature_fits = [&] {
+    return a_bytes() + y_bytes() + s_bytes() <= feature && acc_bytes() <= acc_sram;
+  };
   for (int guard = 0; guard < 200 && !(weight_fits() && feature_fits()); ++guard) {
     if (!weight_fits()) {
       if (nt > 16) {
@@ -294,7 +317,7 @@ absl::Status LowerMatMul(const ir::Node& node, LowerContext& ctx) {
 
   std::vector<uint8_t> params(static_cast<size_t>(n * isa::kRequantParamBytes));
   for (int64_t j = 0; j < n; ++j) {
-    isa::PackRequantParam(requant->channels[static_cast<size_t>(j)],
+    isa::PackRequantParam(args.records[static_cast<size_t>(j)],
                           params.data() + j * isa::kRequantParamBytes);
   }
   const uint64_t params_at = e.AddParams(params);
@@ -350,16 +373,30 @@ absl::Status LowerMatMul(const ir::Node& node, LowerContext& ctx) {
                               " accumulate=", k0 > 0 ? 1 : 0),
                  std::move(acc));
         }
-        e.Config(absl::StrCat("vae.cfg pixels=", mc, " channels=", nc,
-                              " x_dtype=", a16 ? "s64" : "s32", " out_dtype=", AsmDType(y->dtype)));
-        e.Data(absl::StrCat("vae.requant src=", acc_at, " dst=", y_at, " param=", param_at),
-               {Emitter::Read("acc", acc_at, acc_len),
-                Emitter::Read("weight", param_at, nc * isa::kRequantParamBytes),
-                Emitter::Write("feature", y_at, mc * Align16(nc * yes))});
-        const uint64_t yoff =
-            out.offset +
-            static_cast<uint64_t>((out.batch_base[bi] + m0 * out.row_stride + n0 * out.col_stride) *
-                                  yes);
+        const int64_t tile_at = out.batch_base[bi] + m0 * out.row_stride + n0 * out.col_stride;
+        std::vector<Emitter::Access> rq = {
+            Emitter::Read("acc", acc_at, acc_len),
+            Emitter::Read("weight", param_at, nc * isa::kRequantParamBytes),
+            Emitter::Write("feature", y_at, mc * Align16(nc * yes))};
+        if (args.sumin != nullptr) {
+          // The residual's tile, in the output's element order (its shape is the output's).
+          const int64_t s_at = y_at + y_bytes();
+          Move2D(e, true, s.region, s.offset + static_cast<uint64_t>(tile_at * ses), "feature",
+                 s_at, mc, nc, out.row_stride, out.col_stride, Align16(nc * ses), ses);
+          e.Config(absl::StrCat("vae.cfg pixels=", mc, " channels=", nc,
+                                " x_dtype=", a16 ? "s64" : "s32", " y_dtype=", AsmDType(s.dtype),
+                                " out_dtype=", AsmDType(y->dtype)));
+          rq.push_back(Emitter::Read("feature", s_at, mc * Align16(nc * ses)));
+          e.Data(absl::StrCat("vae.requant_sumin src=", acc_at, " dst=", y_at, " param=", param_at,
+                              " sumin=", s_at),
+                 std::move(rq));
+        } else {
+          e.Config(absl::StrCat("vae.cfg pixels=", mc, " channels=", nc, " x_dtype=",
+                                a16 ? "s64" : "s32", " out_dtype=", AsmDType(y->dtype)));
+          e.Data(absl::StrCat("vae.requant src=", acc_at, " dst=", y_at, " param=", param_at),
+                 std::move(rq));
+        }
+        const uint64_t yoff = out.offset + static_cast<uint64_t>(tile_at * yes);
         Move2D(e, false, out.region, yoff, "feature", y_at, mc, nc, out.row_stride, out.col_stride,
                Align16(nc * yes), yes);
       }
@@ -368,7 +405,58 @@ absl::Status LowerMatMul(const ir::Node& node, LowerContext& ctx) {
   return absl::OkStatus();
 }
 
+absl::Status LowerMatMul(const ir::Node& node, LowerContext& ctx) {
+  absl::StatusOr<ops::qparams::Requant> requant = ops::qparams::Load<ops::qparams::Requant>(node);
+  if (!requant.ok()) return requant.status();
+  MatMulArgs args;
+  args.a = node.input(0);
+  const ir::Value* bv = node.input(1);
+  if (bv->is_constant()) {
+    args.b_const = &bv->constant();
+  } else {
+    args.b = bv;
+  }
+  args.records = requant->channels;
+  return LowerMatMulCore(node, ctx, args);
+}
+
 OPENBPU_REGISTER_LOWERING(MatMul, "MatMul", LowerMatMul);
 
 }  // namespace
+
+absl::Status LowerLinearAsMatMul(const ir::Node& node, LowerContext& ctx, const Tensor& weight,
+                                 const Tensor* bias, const ir::Value* sumin) {
+  absl::StatusOr<ops::qparams::Requant> requant = ops::qparams::Load<ops::qparams::Requant>(node);
+  if (!requant.ok()) return requant.status();
+  if (weight.rank() != 2 || weight.dtype() != DType::kInt8) {
+    return absl::InvalidArgumentError("the weight must be a 2-D int8 tensor");
+  }
+  const int64_t m = weight.dim(0), k = weight.dim(1);
+  if (static_cast<int64_t>(requant->channels.size()) != m ||
+      (bias != nullptr && bias->num_elements() != m)) {
+    return absl::InvalidArgumentError("weight / parameters do not match the output features");
+  }
+  // B = W^T [K][M]; the bias joins each column's record (vae.requant adds it to the exact sum,
+  // as the reference starts its accumulators at the bias).
+  Tensor bt(DType::kInt8, {k, m});
+  for (int64_t o = 0; o < m; ++o) {
+    for (int64_t t = 0; t < k; ++t) bt.data<int8_t>()[t * m + o] = weight.data<int8_t>()[o * k + t];
+  }
+  MatMulArgs args;
+  args.a = node.input(0);
+  args.b_const = &bt;
+  args.records = requant->channels;
+  if (bias != nullptr) {
+    const std::vector<int64_t> bv = bias->ToInt64Vector();
+    for (int64_t o = 0; o < m; ++o) {
+      if (bv[o] < INT32_MIN || bv[o] > INT32_MAX) {
+        return absl::InvalidArgumentError("bias outside int32");
+      }
+      args.records[o].bias = static_cast<int32_t>(bv[o]);
+    }
+  }
+  args.sumin = sumin;
+  return LowerMatMulCore(node, ctx, args);
+}
+
 }  // namespace openbpu::backend
