@@ -31,9 +31,10 @@ using test_util::NhwcBytes;
 std::string DataDir() { return test_util::ModelDataDir(); }
 
 void RunModel(const std::string& name, const std::string& onnx, const std::string& calib,
-              const Tensor& samples, int count, const std::string& march) {
+              const Tensor& samples, int count, const std::string& march,
+              const test_util::QuantizeExtras& extras = {}) {
   absl::StatusOr<std::vector<test_util::BitExactRun>> runs =
-      test_util::RunBitExact(name, onnx, calib, samples, count, march);
+      test_util::RunBitExact(name, onnx, calib, samples, count, march, extras);
   ASSERT_TRUE(runs.ok()) << name << " " << march << ": " << runs.status();
   ASSERT_EQ(runs->size(), 2u);
   for (const test_util::BitExactRun& run : *runs) {
@@ -188,6 +189,23 @@ TEST(BackendBitExact, YoloTinyEveryMarch) {
   for (const char* march : {"bernoulli2", "bayes", "bayes-e"}) {
     RunModel("yolo_tiny", dir + "yolo_tiny.onnx", dir + "calib", *x, 1, march);
   }
+}
+
+// The ISA 1.1 issue's transformer: patch conv, LayerNorm, 4-head attention (MatMul q @ k^T,
+// Softmax, MatMul att @ v on transposes and gathers of the qkv tokens), GELU MLP (Erf), linear
+// layers on [1, 49, 64] tokens with fused residuals, the mean over tokens and a linear head; int8,
+// and on bayes also with Softmax, LayerNormalization and Erf in int16 (bpu quantize --int16-ops).
+// Its op table row for Transpose keeps it off bernoulli2.
+TEST(BackendBitExact, VitTinyBayesAndBayesE) {
+  const std::string dir = DataDir();
+  absl::StatusOr<Tensor> x = ReadNpy(dir + "test/000.npy");
+  ASSERT_TRUE(x.ok()) << x.status();
+  for (const char* march : {"bayes", "bayes-e"}) {
+    RunModel("vit_tiny", dir + "vit_tiny.onnx", dir + "calib", *x, 1, march);
+  }
+  test_util::QuantizeExtras int16;
+  int16.int16_ops = {"Softmax", "LayerNormalization", "Erf"};
+  RunModel("vit_tiny(int16 ops)", dir + "vit_tiny.onnx", dir + "calib", *x, 1, "bayes", int16);
 }
 
 }  // namespace
