@@ -111,10 +111,11 @@ absl::Status LowerConvTiles(const ir::Node& node, LowerContext& ctx, const ConvS
                             const Buffer& input, const Tensor& weight, const Tensor* bias,
                             const ir::Value* sumin_value, const ConvInputLoader& load_input);
 // A linear layer X [..., K] x W^T (+ int32 `bias`, + `sumin`) of an input whose DDR layout is not
-// [rows][K] (rank other than 2) on the matmul lowering (lower/matmul.cc): W int8 [M][K], the
-// bias folded into the node's Requant records, the residual by vae.requant_sumin.
+// [rows][K] (rank other than 2, or with trans_a a 2-D X stored [K][rows]) on the matmul lowering
+// (lower/matmul.cc): W int8 [M][K], the bias folded into the node's Requant records, the residual
+// by vae.requant_sumin.
 absl::Status LowerLinearAsMatMul(const ir::Node& node, LowerContext& ctx, const Tensor& weight,
-                                 const Tensor* bias, const ir::Value* sumin);
+                                 const Tensor* bias, const ir::Value* sumin, bool trans_a = false);
 
 class LoweringRegistry {
  public:

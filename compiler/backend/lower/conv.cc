@@ -332,8 +332,8 @@ absl::Status LowerConv(const ir::Node& node, LowerContext& ctx) {
 }
 
 // FusedLinear (X [N, K], W [M, K], B [M], [sumin]) and Gemm (A [N, K], B [K, M] or transB) as a
-// 1x1 convolution over N images of 1x1 pixels; FusedLinear of another rank on the matmul
-// lowering.
+// 1x1 convolution over N images of 1x1 pixels; FusedLinear of another rank and Gemm with transA
+// on the matmul lowering.
 absl::Status LowerLinear(const ir::Node& node, LowerContext& ctx) {
   const ir::Value* w = node.input(1);
   const ir::Value* b = node.input(2);
@@ -345,8 +345,8 @@ absl::Status LowerLinear(const ir::Node& node, LowerContext& ctx) {
     return absl::InvalidArgumentError("the bias must be an int32 constant");
   }
   Tensor weight = w->constant();  // FusedLinear: [M, K]
+  const bool trans_a = node.op() == "Gemm" && node.attrs().GetInt("transA", 0) != 0;
   if (node.op() == "Gemm") {
-    if (node.attrs().GetInt("transA", 0) != 0) return absl::UnimplementedError("transA");
     if (node.attrs().GetInt("transB", 0) == 0) {  // [K, M] -> [M, K]
       const int64_t k = weight.dim(0), m = weight.dim(1);
       Tensor t(DType::kInt8, {m, k});
@@ -357,11 +357,15 @@ absl::Status LowerLinear(const ir::Node& node, LowerContext& ctx) {
       weight = std::move(t);
     }
   }
+  if (b != nullptr && b->constant().num_elements() != weight.dim(0)) {
+    return absl::UnimplementedError("a bias that is not one value per output feature");
+  }
   const ir::Value* sumin = node.op() == "FusedLinear" ? node.input(3) : nullptr;
-  if (node.input(0)->type().shape.size() != 2) {
-    // [..., K] is not [rows][K] in DDR (a rank-3 [B, L, K] is [B][K][L]): the matmul lowering's
-    // strided operand DMA reads it as it is.
-    return LowerLinearAsMatMul(node, ctx, weight, b != nullptr ? &b->constant() : nullptr, sumin);
+  if (node.input(0)->type().shape.size() != 2 || trans_a) {
+    // [..., K] is not [rows][K] in DDR (a rank-3 [B, L, K] is [B][K][L]; Gemm's transposed A is
+    // [K][rows]): the matmul lowering's strided operand DMA reads it as it is.
+    return LowerLinearAsMatMul(node, ctx, weight, b != nullptr ? &b->constant() : nullptr, sumin,
+                               trans_a);
   }
   if (absl::Status st = weight.Reshape({weight.dim(0), weight.dim(1), 1, 1}); !st.ok()) return st;
   ConvShape g;

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -111,11 +112,13 @@ void Move2D(Emitter& e, bool load, const std::string& region, uint64_t offset, c
   }
 }
 
-// The operands of a matmul lowering: A [.., M, K] (a run-time value), B [.., K, N] (a run-time
-// value, or a constant tensor), one RequantParam per output column (the bias folded in), and an
-// optional residual `sumin` of the output's shape (vae.requant_sumin).
+// The operands of a matmul lowering: A [.., M, K] (a run-time value; with trans_a a 2-D [K, M]
+// read transposed), B [.., K, N] (a run-time value, or a constant tensor), one RequantParam per
+// output column (the bias folded in), and an optional residual `sumin` of the output's shape
+// (vae.requant_sumin).
 struct MatMulArgs {
   const ir::Value* a = nullptr;
+  bool trans_a = false;
   const ir::Value* b = nullptr;  // run-time B, or null with b_const
   const Tensor* b_const = nullptr;
   std::vector<isa::RequantParam> records;
@@ -154,7 +157,11 @@ absl::Status LowerMatMulCore(const ir::Node& node, LowerContext& ctx, const MatM
     }
   }
 
-  const Shape& as = av->type().shape;
+  Shape as = av->type().shape;
+  if (args.trans_a) {
+    if (as.size() != 2) return absl::InvalidArgumentError("a transposed A of rank other than 2");
+    std::swap(as[0], as[1]);
+  }
   const Shape& bs = args.b_const != nullptr ? args.b_const->shape() : args.b->type().shape;
   const Shape& ys = node.output(0)->type().shape;
   if (as.empty() || bs.empty()) return absl::InvalidArgumentError("a rank-0 MatMul operand");
@@ -184,11 +191,12 @@ absl::Status LowerMatMulCore(const ir::Node& node, LowerContext& ctx, const MatM
   {
     absl::StatusOr<Buffer> buf = ctx.BufferOf(node, av);
     if (!buf.ok()) return buf.status();
-    const std::vector<int64_t> s = NhwcStrides(as);
+    const std::vector<int64_t> s = NhwcStrides(av->type().shape);
     a.region = buf->region;
     a.offset = buf->offset;
     a.row_stride = ra == 1 ? 0 : s[ra - 2];
     a.col_stride = s[ra - 1];
+    if (args.trans_a) std::swap(a.row_stride, a.col_stride);
     a.batch_base = BatchBases(batch, ab, std::vector<int64_t>(s.begin(), s.begin() + ab.size()));
   }
   // B as [N][K] rows (row = output column j, col = t).
@@ -425,7 +433,7 @@ OPENBPU_REGISTER_LOWERING(MatMul, "MatMul", LowerMatMul);
 }  // namespace
 
 absl::Status LowerLinearAsMatMul(const ir::Node& node, LowerContext& ctx, const Tensor& weight,
-                                 const Tensor* bias, const ir::Value* sumin) {
+                                 const Tensor* bias, const ir::Value* sumin, bool trans_a) {
   absl::StatusOr<ops::qparams::Requant> requant = ops::qparams::Load<ops::qparams::Requant>(node);
   if (!requant.ok()) return requant.status();
   if (weight.rank() != 2 || weight.dtype() != DType::kInt8) {
@@ -444,6 +452,7 @@ absl::Status LowerLinearAsMatMul(const ir::Node& node, LowerContext& ctx, const 
   }
   MatMulArgs args;
   args.a = node.input(0);
+  args.trans_a = trans_a;
   args.b_const = &bt;
   args.records = requant->channels;
   if (bias != nullptr) {
