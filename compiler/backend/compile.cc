@@ -8,6 +8,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "compiler/backend/compile_internal.h"
 #include "compiler/backend/emitter.h"
 #include "compiler/backend/lowering.h"
 #include "compiler/ir/hbir.h"
@@ -20,136 +21,13 @@
 #include "isa/numerics/requantize.h"
 
 namespace openbpu::backend {
-namespace {
 
-// Unquantized values the BPU writes: the bool of a comparison (1 byte, 0 / 1) and the int64
-// indices of ArgMax / TopK.
-bool IsUnquantizedBpuValue(const ir::Value& v) {
-  return !v.type().quant.has_value() &&
-         (v.type().dtype == DType::kBool || v.type().dtype == DType::kInt64);
-}
-
-absl::StatusOr<Buffer> Place(const ir::Value& v) {
-  const ir::TensorType& t = v.type();
-  if (IsUnquantizedBpuValue(v)) return BufferFor(t.shape, t.dtype);
-  if (!t.quant.has_value()) {
-    return absl::InvalidArgumentError(absl::StrCat("value '", v.name(), "' is not quantized"));
-  }
-  return BufferFor(t.shape, t.quant->storage);
-}
-
-// First-fit allocation of scratch intervals over the layer order.
-class ScratchAllocator {
- public:
-  uint64_t Allocate(uint64_t bytes) {
-    bytes = static_cast<uint64_t>(Align16(static_cast<int64_t>(bytes)));
-    uint64_t at = 0;
-    for (const auto& [start, size] : live_) {
-      if (at + bytes <= start) break;
-      at = std::max(at, start + size);
-    }
-    live_.emplace(at, bytes);
-    peak_ = std::max(peak_, at + bytes);
-    return at;
-  }
-  void Free(uint64_t at) {
-    for (auto it = live_.begin(); it != live_.end(); ++it) {
-      if (it->first == at) {
-        live_.erase(it);
-        return;
-      }
-    }
-  }
-  // First fit within `capacity` bytes; -1 when the bytes do not fit now.
-  int64_t TryAllocate(uint64_t bytes, uint64_t capacity) {
-    bytes = static_cast<uint64_t>(Align16(static_cast<int64_t>(bytes)));
-    uint64_t at = 0;
-    for (const auto& [start, size] : live_) {
-      if (at + bytes <= start) break;
-      at = std::max(at, start + size);
-    }
-    if (at + bytes > capacity) return -1;
-    live_.emplace(at, bytes);
-    peak_ = std::max(peak_, at + bytes);
-    return static_cast<int64_t>(at);
-  }
-  uint64_t peak() const { return peak_; }
-
- private:
-  std::multimap<uint64_t, uint64_t> live_;  // start -> bytes
-  uint64_t peak_ = 0;
-};
-
-// The march op table must put the node's op on the BPU for `march_name` (the row of its
-// table_op: FusedConv as Conv). Linear layers are the exception the back end makes: it lowers
-// them as 1x1 convolutions, which every march runs (bernoulli2 has no Linear row).
-absl::Status CheckTableRow(const ir::Node& node, const std::string& march_name) {
-  const ir::OpSchema* schema = ir::OpRegistry::Global().Find(node.op());
-  const std::string op =
-      schema != nullptr && !schema->table_op.empty() ? schema->table_op : node.op();
-  if (op == "Gemm" || op == "FusedLinear" || IsAliasOp(node)) return absl::OkStatus();
-  absl::StatusOr<march::March> march = march::ParseMarch(march_name);
-  if (!march.ok()) return march.status();
-  const march::OpTableEntry* row = march::FindPrimary(op);
-  if (row == nullptr) return absl::OkStatus();  // no row: the lowering decides
-  if (row->For(*march).supported == march::Supported::kNo) {
-    return ir::NodeError(
-        absl::StatusCode::kInvalidArgument, node,
-        absl::StrCat("the ", march_name, " op table does not run '", row->vendor_name,
-                     "' on the BPU (hybrid BPU/CPU models "
-                     "come later)"));
-  }
-  return absl::OkStatus();
-}
-
-// Whether the `layout` bytes of a value of `shape` differ from its NHWC bytes.
-bool NeedsTranspose(const Shape& shape, const std::string& layout) {
-  if (layout != "NCHW" || shape.size() < 3 || shape[1] == 1) return false;
-  int64_t pixels = 1;
-  for (size_t d = 2; d < shape.size(); ++d) pixels *= shape[d];
-  return pixels > 1;
-}
-
-// The element move between the NCHW ([N][C][P]) and NHWC ([N][P][C]) bytes of a value.
-std::vector<MoveDim> LayoutMove(const Shape& shape, bool to_nhwc) {
-  const int64_t n = shape[0], c = shape[1];
-  int64_t p = 1;
-  for (size_t d = 2; d < shape.size(); ++d) p *= shape[d];
-  // Strides in NCHW and in NHWC bytes of the dims N, C, P.
-  const int64_t nchw[3] = {c * p, p, 1}, nhwc[3] = {p * c, 1, c};
-  const int64_t count[3] = {n, c, p};
-  std::vector<MoveDim> dims;
-  for (int k = 0; k < 3; ++k) {
-    MoveDim d;
-    d.count = count[k];
-    d.in = to_nhwc ? nchw[k] : nhwc[k];
-    d.out = to_nhwc ? nhwc[k] : nchw[k];
-    dims.push_back(d);
-  }
-  return dims;
-}
-
-}  // namespace
-
-absl::StatusOr<std::unique_ptr<ir::Graph>> Rebatch(const ir::Graph& graph, int batch) {
-  if (batch < 1 || batch > 4096) {
-    return absl::InvalidArgumentError(absl::StrCat("batch ", batch, " outside [1, 4096]"));
-  }
-  for (const ir::Value* in : graph.inputs()) {
-    if (in->type().shape.empty() || in->type().shape[0] != 1) {
-      return absl::InvalidArgumentError(absl::StrCat("input '", in->name(), "' has shape ",
-                                                     ShapeToString(in->type().shape),
-                                                     "; batching needs batch-1 inputs"));
-    }
-  }
-  absl::StatusOr<std::unique_ptr<ir::Graph>> copy = ir::FromProto(ir::ToProto(graph));
-  if (!copy.ok()) return copy.status();
-  for (const auto& v : (*copy)->values()) {
-    if (v->is_constant() || v->type().shape.empty() || v->type().shape[0] != 1) continue;
-    v->mutable_type().shape[0] = batch;
-  }
-  return copy;
-}
+using internal::CheckTableRow;
+using internal::IsUnquantizedBpuValue;
+using internal::LayoutMove;
+using internal::NeedsTranspose;
+using internal::Place;
+using internal::ScratchAllocator;
 
 // pool_shift > 0: on-chip chains in the top 1 / 2^pool_shift of the feature SRAM; 0: none.
 absl::StatusOr<CompiledModel> CompileOnce(const ir::Graph& graph, const CompileOptions& options,

@@ -98,7 +98,7 @@ class AssignQuantInfoPass : public ConvertPass {
   absl::string_view name() const override { return "assign-quant-info"; }
 
   absl::StatusOr<bool> Run(ir::Graph& graph) override {
-    if (context_.unify_concat_scales) OPENBPU_RETURN_IF_ERROR(UnifyConcatScales(graph));
+    if (context_.unify_concat_scales) OPENBPU_RETURN_IF_ERROR(UnifyConcatScales(graph, context_));
     for (const auto& node_ptr : graph.nodes()) {
       const ir::Node* node = node_ptr.get();
       auto qit = context_.qnodes.find(node);
@@ -141,72 +141,6 @@ class AssignQuantInfoPass : public ConvertPass {
       *scales = {u->second};
     }
     context_.value_quant[v] = Info(it->second.dtype, *scales, axis);
-    return absl::OkStatus();
-  }
-
-  // Groups the activation inputs and outputs of quantized Concats (union-find over shared
-  // values) and gives each group the widest of its members' calibrated per-tensor scales.
-  absl::Status UnifyConcatScales(const ir::Graph& graph) {
-    std::map<std::string, std::string> parent;
-    std::function<std::string(const std::string&)> find = [&](const std::string& x) {
-      auto it = parent.find(x);
-      if (it == parent.end() || it->second == x) return x;
-      return it->second = find(it->second);
-    };
-    // The value whose scale `v` takes: through producers that inherit their input's scale
-    // (Resize, MaxPool, Reshape...), so an upsampled input of a neck's concat unifies too.
-    auto source = [](const ir::Value* v) {
-      for (int hops = 0; v != nullptr && hops < 64; ++hops) {
-        const ir::Node* p = v->producer();
-        const ir::OpSchema* ps = p == nullptr ? nullptr : ir::OpRegistry::Global().Find(p->op());
-        if (ps == nullptr || ps->qinherit_input < 0 || ps->qinherit_input >= p->num_inputs()) {
-          break;
-        }
-        v = p->input(ps->qinherit_input);
-      }
-      return v;
-    };
-    // A member: an observed, unfixed, per-tensor activation whose producer does not inherit.
-    auto eligible = [&](const ir::Value* v) {
-      if (v == nullptr || v->is_constant()) return false;
-      auto it = context_.state.activations().find(v->name());
-      if (it == context_.state.activations().end() || it->second.observer == nullptr ||
-          it->second.fixed.has_value()) {
-        return false;
-      }
-      const ir::Node* p = v->producer();
-      const ir::OpSchema* ps = p == nullptr ? nullptr : ir::OpRegistry::Global().Find(p->op());
-      return ps == nullptr || ps->qinherit_input < 0;
-    };
-    for (const auto& node_ptr : graph.nodes()) {
-      const ir::Node* node = node_ptr.get();
-      if (node->op() != "Concat" || !context_.qnodes.count(node)) continue;
-      const ir::Value* out = node->output(0);
-      if (!eligible(out)) continue;
-      const QDType dtype = context_.state.activations().at(out->name()).dtype;
-      parent.emplace(out->name(), out->name());
-      ++context_.report.unified_concats;
-      for (int i = 0; i < node->num_inputs(); ++i) {
-        const ir::Value* in = source(node->input(i));
-        if (!eligible(in) || context_.state.activations().at(in->name()).dtype != dtype) continue;
-        parent.emplace(in->name(), in->name());
-        parent[find(in->name())] = find(out->name());
-      }
-    }
-    std::map<std::string, float> widest;
-    for (const auto& [name, p] : parent) {
-      absl::StatusOr<std::vector<float>> s = context_.state.ActivationScales(name);
-      if (!s.ok()) return s.status();
-      if (s->size() != 1) continue;
-      float& w = widest[find(name)];
-      w = std::max(w, (*s)[0]);
-    }
-    for (const auto& [name, p] : parent) {
-      auto w = widest.find(find(name));
-      if (w == widest.end() || w->second <= 0.f) continue;
-      context_.unified_scale[name] = w->second;
-      ++context_.report.unified_values;
-    }
     return absl::OkStatus();
   }
 

@@ -44,6 +44,11 @@ struct ConvertContext {
   std::map<std::string, float> unified_scale;
 };
 
+// Groups the activation inputs and outputs of quantized Concats (union-find over shared values,
+// through scale-inheriting producers) and stores each group's widest calibrated per-tensor scale
+// in context.unified_scale (unify_concat.cc).
+absl::Status UnifyConcatScales(const ir::Graph& graph, ConvertContext& context);
+
 // Appends the passes above to `pipeline`; `context` must outlive its runs.
 void AddConvertPasses(passes::PassPipeline& pipeline, ConvertContext& context);
 
