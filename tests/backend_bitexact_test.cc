@@ -163,10 +163,10 @@ TEST(BackendBitExact, YoloTinyUnifiedConcatScales) {
   test_util::QuantizeExtras unify;
   unify.unify_concat_scales = true;
   absl::StatusOr<std::vector<test_util::BitExactRun>> unified = test_util::RunBitExact(
-      "yolo_tiny(unified)", dir + "yolo_tiny.onnx", dir + "calib", *x, 1, "bayes", unify);
+      "yolo_tiny(unified)", dir + "ptq/yolo_tiny.onnx", dir + "calib", *x, 1, "bayes", unify);
   ASSERT_TRUE(unified.ok()) << unified.status();
-  absl::StatusOr<std::vector<test_util::BitExactRun>> plain =
-      test_util::RunBitExact("yolo_tiny", dir + "yolo_tiny.onnx", dir + "calib", *x, 1, "bayes");
+  absl::StatusOr<std::vector<test_util::BitExactRun>> plain = test_util::RunBitExact(
+      "yolo_tiny", dir + "ptq/yolo_tiny.onnx", dir + "calib", *x, 1, "bayes");
   ASSERT_TRUE(plain.ok()) << plain.status();
   for (size_t i = 0; i < unified->size(); ++i) {
     const test_util::BitExactRun& run = (*unified)[i];
@@ -187,7 +187,7 @@ TEST(BackendBitExact, YoloTinyEveryMarch) {
   absl::StatusOr<Tensor> x = ReadNpy(dir + "test/000.npy");
   ASSERT_TRUE(x.ok()) << x.status();
   for (const char* march : {"bernoulli2", "bayes", "bayes-e"}) {
-    RunModel("yolo_tiny", dir + "yolo_tiny.onnx", dir + "calib", *x, 1, march);
+    RunModel("yolo_tiny", dir + "ptq/yolo_tiny.onnx", dir + "calib", *x, 1, march);
   }
 }
 
@@ -201,11 +201,11 @@ TEST(BackendBitExact, VitTinyBayesAndBayesE) {
   absl::StatusOr<Tensor> x = ReadNpy(dir + "test/000.npy");
   ASSERT_TRUE(x.ok()) << x.status();
   for (const char* march : {"bayes", "bayes-e"}) {
-    RunModel("vit_tiny", dir + "vit_tiny.onnx", dir + "calib", *x, 1, march);
+    RunModel("vit_tiny", dir + "ptq/vit_tiny.onnx", dir + "calib", *x, 1, march);
   }
   test_util::QuantizeExtras int16;
   int16.int16_ops = {"Softmax", "LayerNormalization", "Erf"};
-  RunModel("vit_tiny(int16 ops)", dir + "vit_tiny.onnx", dir + "calib", *x, 1, "bayes", int16);
+  RunModel("vit_tiny(int16 ops)", dir + "ptq/vit_tiny.onnx", dir + "calib", *x, 1, "bayes", int16);
 }
 
 }  // namespace

@@ -41,12 +41,12 @@ int main(int argc, char** argv) {
       {"efficientnet_b0", "ptq/efficientnet_b0.onnx", "calib", "test"},
       {"shufflenet_v2_x1_0", "shufflenet_v2_x1_0.onnx", "calib", "test"},
       {"digits", "digits.onnx", "digits_calib.npy", "digits_test_x.npy"},
-      // The ISA 1.1 issue's detector and transformer (seeded weights, BatchNorm from noise).
-      {"yolo_tiny", "yolo_tiny.onnx", "calib", "test"},
-      {"vit_tiny", "vit_tiny.onnx", "calib", "test"},
+      // The ISA 1.1 issue's detector and transformer (seeded weights, BatchNorm from the photos).
+      {"yolo_tiny", "ptq/yolo_tiny.onnx", "calib", "test"},
+      {"vit_tiny", "ptq/vit_tiny.onnx", "calib", "test"},
       // The same with the transformer's mixed precision (bpu quantize --int16-ops).
       {"vit_tiny_int16",
-       "vit_tiny.onnx",
+       "ptq/vit_tiny.onnx",
        "calib",
        "test",
        {.int16_ops = {"Softmax", "LayerNormalization", "Erf"}}},
