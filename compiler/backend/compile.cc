@@ -271,6 +271,24 @@ absl::StatusOr<CompiledModel> CompileOnce(const ir::Graph& graph, const CompileO
     }
   }
   std::map<const ir::Value*, Buffer> views;
+  // A value in the on-chip pool when it fits (O2 chains), else in scratch.
+  auto allocate = [&](Buffer& b, bool may_chain) {
+    // aae.move strides have 20 bits: a chained value's image (or row) stays below 2^19 elements.
+    const int64_t stride = b.n > 1 ? b.h * b.w * b.c : b.w * b.c;
+    const int64_t at =
+        chains && may_chain && stride < (1 << 19)
+            ? pool.TryAllocate(static_cast<uint64_t>(b.bytes()), static_cast<uint64_t>(pool_bytes))
+            : -1;
+    if (at >= 0) {
+      b.region = "chain";
+      b.offset = static_cast<uint64_t>(at);
+      ++model.chained_values;
+    } else {
+      b.region = "scratch";
+      b.offset = scratch.Allocate(static_cast<uint64_t>(b.bytes()));
+      model.scratch_bytes_unplanned += Align16(b.bytes());
+    }
+  };
   for (int i = 0; i < static_cast<int>(bpu.size()); ++i) {
     for (const ir::Value* out : bpu[i]->outputs()) {
       const ir::Value* v = root(out);
@@ -280,20 +298,7 @@ absl::StatusOr<CompiledModel> CompileOnce(const ir::Graph& graph, const CompileO
         if (!buffers.count(whole)) {
           absl::StatusOr<Buffer> b = Place(*whole);
           if (!b.ok()) return ir::NodeError(*bpu[i], b.status());
-          const int64_t stride = b->n > 1 ? b->h * b->w * b->c : b->w * b->c;
-          const int64_t at = chains && stride < (1 << 19)
-                                 ? pool.TryAllocate(static_cast<uint64_t>(b->bytes()),
-                                                    static_cast<uint64_t>(pool_bytes))
-                                 : -1;
-          if (at >= 0) {
-            b->region = "chain";
-            b->offset = static_cast<uint64_t>(at);
-            ++model.chained_values;
-          } else {
-            b->region = "scratch";
-            b->offset = scratch.Allocate(static_cast<uint64_t>(b->bytes()));
-            model.scratch_bytes_unplanned += Align16(b->bytes());
-          }
+          allocate(*b, /*may_chain=*/true);
           buffers[whole] = *b;
         }
         Buffer slice = buffers.at(whole);
@@ -307,22 +312,7 @@ absl::StatusOr<CompiledModel> CompileOnce(const ir::Graph& graph, const CompileO
       if (buffers.count(v)) continue;
       absl::StatusOr<Buffer> b = Place(*v);
       if (!b.ok()) return ir::NodeError(*bpu[i], b.status());
-      // aae.move strides have 20 bits: a chained value's image (or row) stays below 2^19
-      // elements.
-      const int64_t stride = b->n > 1 ? b->h * b->w * b->c : b->w * b->c;  // elements
-      const int64_t at = chains && !nchw_out.count(v) && stride < (1 << 19)
-                             ? pool.TryAllocate(static_cast<uint64_t>(b->bytes()),
-                                                static_cast<uint64_t>(pool_bytes))
-                             : -1;
-      if (at >= 0) {
-        b->region = "chain";
-        b->offset = static_cast<uint64_t>(at);
-        ++model.chained_values;
-      } else {
-        b->region = "scratch";
-        b->offset = scratch.Allocate(static_cast<uint64_t>(b->bytes()));
-        model.scratch_bytes_unplanned += Align16(b->bytes());
-      }
+      allocate(*b, !nchw_out.count(v));
       buffers[v] = *b;
     }
     // Free what this node read last (after allocating its outputs: a node never writes over its

@@ -71,6 +71,20 @@ Buffer BufferFor(const Shape& shape, DType dtype) {
   return b;
 }
 
+std::vector<int64_t> LayoutStrides(const Shape& shape) {
+  const size_t r = shape.size();
+  std::vector<int64_t> s(r, 1);
+  if (r <= 1) return s;
+  int64_t inner = shape[1];
+  for (size_t d = r; d-- > 2;) {
+    s[d] = inner;
+    inner *= shape[d];
+  }
+  s[1] = 1;
+  s[0] = inner;
+  return s;
+}
+
 const char* AsmDType(DType d) {
   switch (d) {
     case DType::kInt8:

@@ -43,6 +43,10 @@ struct Buffer {
 // one element). Convolution and pooling lowerings take rank 4 only; elementwise ones any rank.
 Buffer BufferFor(const Shape& shape, DType dtype);
 
+// Element strides of each dimension of a value of `shape` in its DDR layout (BufferFor): [N, C,
+// d2.., dk] stored [N][d2..][dk][C]; rank 1: {1}; rank 0: {}.
+std::vector<int64_t> LayoutStrides(const Shape& shape);
+
 // The text form's name of a storage dtype: "s8", "s16", "s32" or "s64".
 const char* AsmDType(DType d);
 
@@ -157,6 +161,13 @@ absl::StatusOr<BroadcastGrid> BroadcastGridOf(const ir::Node& node, const Buffer
 // (pixel pitch align16(C x esize)).
 absl::Status LoadBroadcastRows(Emitter& e, const BroadcastGrid& g, const BroadcastOperand& op,
                                int64_t g0, int64_t rows, int64_t dst);
+// The tiles of a binary op on two broadcast operands (Add/Sub/Mul, Div): double-buffered row
+// tiles of both operands are loaded, `compute` emits the op reading x and y and writing dst
+// (`pixels` pixels, pitches align16(C x esize)), and dst is stored to y's rows.
+absl::Status LowerBroadcastPair(
+    Emitter& e, const isa::March& march, const BroadcastGrid& g, const BroadcastOperand (&ops)[2],
+    const Buffer& y,
+    const std::function<void(int64_t x, int64_t y, int64_t dst, int64_t pixels)>& compute);
 // Rows per tile so that two sets (double buffering) of `row_bytes` per row fit the feature SRAM
 // (and a tile's pixels the 20-bit pixels field); ResourceExhausted when one row does not.
 absl::StatusOr<int64_t> BroadcastTileRows(const isa::March& march, const BroadcastGrid& g,

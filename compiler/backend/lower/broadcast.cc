@@ -1,7 +1,9 @@
 // Broadcasting elementwise operands (lowering.h): numpy broadcasting materialized by DMA with
 // stride 0 on the broadcast dimensions (isa/ISA.md, LOAD), shared by Max/Min and the comparisons
 // (lower/compare.cc) and Div and Where (lower/div_where.cc).
+#include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -10,25 +12,10 @@
 namespace openbpu::backend {
 namespace {
 
-// The byte stride of each dimension of a value of `shape` in its DDR layout (BufferFor: N = d0,
-// C = d1, H = d2..d(r-2) folded, W = d(r-1)).
-std::vector<int64_t> LayoutStrides(const Shape& shape, const Buffer& b) {
-  const int r = static_cast<int>(shape.size());
-  std::vector<int64_t> s(static_cast<size_t>(r), 0);
-  const int64_t es = b.esize();
-  for (int j = 0; j < r; ++j) {
-    if (j == 0) {
-      s[0] = b.h * b.w * b.c * es;
-    } else if (j == 1) {
-      s[1] = es;
-    } else if (j == r - 1) {
-      s[static_cast<size_t>(j)] = b.c * es;
-    } else {
-      int64_t inner = b.w * b.c * es;
-      for (int k = j + 1; k <= r - 2; ++k) inner *= shape[static_cast<size_t>(k)];
-      s[static_cast<size_t>(j)] = inner;
-    }
-  }
+// The byte stride of each dimension of a value of `shape` in its DDR layout.
+std::vector<int64_t> ByteStrides(const Shape& shape, const Buffer& b) {
+  std::vector<int64_t> s = backend::LayoutStrides(shape);
+  for (int64_t& v : s) v *= b.esize();
   return s;
 }
 
@@ -41,7 +28,7 @@ absl::StatusOr<BroadcastOperand> BroadcastOperandOf(const ir::Node& node, LowerC
   const Shape& shape = node.input(i)->type().shape;
   const int r = static_cast<int>(shape.size()), R = static_cast<int>(out.size());
   if (r > R) return absl::InvalidArgumentError("an operand of higher rank than the output");
-  const std::vector<int64_t> own = LayoutStrides(shape, *b);
+  const std::vector<int64_t> own = ByteStrides(shape, *b);
   BroadcastOperand op;
   op.buf = *b;
   op.stride.assign(static_cast<size_t>(R), 0);
@@ -152,6 +139,36 @@ absl::StatusOr<int64_t> BroadcastTileRows(const isa::March& march, const Broadca
     return absl::ResourceExhaustedError("one output row does not fit");
   }
   return rows;
+}
+
+absl::Status LowerBroadcastPair(
+    Emitter& e, const isa::March& march, const BroadcastGrid& g, const BroadcastOperand (&ops)[2],
+    const Buffer& y,
+    const std::function<void(int64_t x, int64_t y, int64_t dst, int64_t pixels)>& compute) {
+  const int64_t c = g.c;
+  const int64_t pitch[3] = {Align16(c * ops[0].buf.esize()), Align16(c * ops[1].buf.esize()),
+                            Align16(c * y.esize())};
+  if (g.w * std::max({pitch[0], pitch[1], pitch[2]}) >= 65536) {
+    return absl::UnimplementedError("a row pitch beyond the DMA's SRAM stride field");
+  }
+  absl::StatusOr<int64_t> rows =
+      BroadcastTileRows(march, g, g.w * (pitch[0] + pitch[1] + pitch[2]));
+  if (!rows.ok()) return rows.status();
+  const int64_t tile[3] = {Align16(*rows * g.w * pitch[0]), Align16(*rows * g.w * pitch[1]),
+                           Align16(*rows * g.w * pitch[2])};
+  const int64_t total = g.n * g.h;
+  int64_t step = 0;
+  for (int64_t g0 = 0; g0 < total; g0 += *rows, ++step) {
+    const int64_t r = std::min(*rows, total - g0);
+    const int64_t a = (step % 2) * (tile[0] + tile[1] + tile[2]), b = a + tile[0],
+                  out = b + tile[1];
+    if (absl::Status st = LoadBroadcastRows(e, g, ops[0], g0, r, a); !st.ok()) return st;
+    if (absl::Status st = LoadBroadcastRows(e, g, ops[1], g0, r, b); !st.ok()) return st;
+    compute(a, b, out, r * g.w);
+    e.StoreBox(y.region.c_str(), y.At(0, 0) + static_cast<uint64_t>(g0 * g.w * c * y.esize()), out,
+               RowsOf(y, r, c));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace openbpu::backend

@@ -19,23 +19,6 @@
 namespace openbpu::backend {
 namespace {
 
-// Element strides of each logical dimension of `shape` in the DDR layout of BufferFor: [N, C,
-// d2.., dk] as [N][d2..][dk][C].
-std::vector<int64_t> LayoutStrides(const Shape& shape) {
-  const size_t r = shape.size();
-  std::vector<int64_t> s(r, 1);
-  if (r <= 1) return s;
-  const int64_t c = shape[1];
-  int64_t inner = c;  // elements per step of the last dimension
-  for (size_t d = r; d-- > 2;) {
-    s[d] = inner;
-    inner *= shape[d];
-  }
-  s[1] = 1;
-  s[0] = inner;
-  return s;
-}
-
 using Dim = MoveDim;
 
 bool Arithmetic(const std::vector<int64_t>& f, int64_t n) {

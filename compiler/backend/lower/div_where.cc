@@ -52,38 +52,20 @@ absl::Status LowerDiv(const ir::Node& node, LowerContext& ctx) {
     ops[i] = *std::move(op);
   }
   const int64_t c = g->c;
-  const int64_t pitch[3] = {Align16(c * ops[0].buf.esize()), Align16(c * ops[1].buf.esize()),
-                            Align16(c * y->esize())};
-  if (g->w * std::max({pitch[0], pitch[1], pitch[2]}) >= 65536) {
-    return absl::UnimplementedError("a row pitch beyond the DMA's SRAM stride field");
-  }
   const std::vector<uint8_t> param = isa::PackDivParam(*p);
   if (param.empty()) return absl::InvalidArgumentError("a Div reciprocal table of the wrong size");
   e.LoadParams("weight", 0, e.AddParams(param), static_cast<uint64_t>(Align16(param.size())));
-  absl::StatusOr<int64_t> rows =
-      BroadcastTileRows(ctx.march(), *g, g->w * (pitch[0] + pitch[1] + pitch[2]));
-  if (!rows.ok()) return rows.status();
-  const int64_t tile[3] = {Align16(*rows * g->w * pitch[0]), Align16(*rows * g->w * pitch[1]),
-                           Align16(*rows * g->w * pitch[2])};
-  const int64_t total = g->n * g->h;
-  int64_t step = 0;
-  for (int64_t g0 = 0; g0 < total; g0 += *rows, ++step) {
-    const int64_t r = std::min(*rows, total - g0), pixels = r * g->w;
-    const int64_t a = (step % 2) * (tile[0] + tile[1] + tile[2]), b = a + tile[0],
-                  out = b + tile[1];
-    if (absl::Status st = LoadBroadcastRows(e, *g, ops[0], g0, r, a); !st.ok()) return st;
-    if (absl::Status st = LoadBroadcastRows(e, *g, ops[1], g0, r, b); !st.ok()) return st;
-    e.Config(absl::StrCat(
-        "vae.cfg pixels=", pixels, " channels=", c, " x_dtype=", AsmDType(ops[0].buf.dtype),
-        " y_dtype=", AsmDType(ops[1].buf.dtype), " out_dtype=", AsmDType(y->dtype)));
-    e.Data(absl::StrCat("vae.div x=", a, " y=", b, " dst=", out, " param=0"),
-           {Emitter::Read("feature", a, pixels * pitch[0]),
-            Emitter::Read("feature", b, pixels * pitch[1]),
-            Emitter::Read("weight", 0, isa::kDivParamBytes),
-            Emitter::Write("feature", out, pixels * pitch[2])});
-    StoreRows(e, *g, *y, g0, r, out);
-  }
-  return absl::OkStatus();
+  return LowerBroadcastPair(
+      e, ctx.march(), *g, ops, *y, [&](int64_t a, int64_t b, int64_t out, int64_t pixels) {
+        e.Config(absl::StrCat(
+            "vae.cfg pixels=", pixels, " channels=", c, " x_dtype=", AsmDType(ops[0].buf.dtype),
+            " y_dtype=", AsmDType(ops[1].buf.dtype), " out_dtype=", AsmDType(y->dtype)));
+        e.Data(absl::StrCat("vae.div x=", a, " y=", b, " dst=", out, " param=0"),
+               {Emitter::Read("feature", a, pixels * Align16(c * ops[0].buf.esize())),
+                Emitter::Read("feature", b, pixels * Align16(c * ops[1].buf.esize())),
+                Emitter::Read("weight", 0, isa::kDivParamBytes),
+                Emitter::Write("feature", out, pixels * Align16(c * y->esize()))});
+      });
 }
 
 // Where: out = cond ? Requantize(q_x, record 0, range) : Requantize(q_y, record 1, range) (the

@@ -58,38 +58,19 @@ absl::Status LowerBroadcastBinary(const ir::Node& node, LowerContext& ctx, const
     if (!op.ok()) return op.status();
     ops[i] = *std::move(op);
   }
-  const int64_t c = g->c;
-  const int64_t pitch[3] = {Align16(c * ops[0].buf.esize()), Align16(c * ops[1].buf.esize()),
-                            Align16(c * y.esize())};
-  if (g->w * std::max({pitch[0], pitch[1], pitch[2]}) >= 65536) {
-    return absl::UnimplementedError("a row pitch beyond the DMA's SRAM stride field");
-  }
   e.LoadParams("weight", 0, e.AddParams(param), isa::kEltwiseParamBytes);
-  absl::StatusOr<int64_t> rows =
-      BroadcastTileRows(ctx.march(), *g, g->w * (pitch[0] + pitch[1] + pitch[2]));
-  if (!rows.ok()) return rows.status();
-  const int64_t tile[3] = {Align16(*rows * g->w * pitch[0]), Align16(*rows * g->w * pitch[1]),
-                           Align16(*rows * g->w * pitch[2])};
-  const int64_t total = g->n * g->h;
-  int64_t step = 0;
-  for (int64_t g0 = 0; g0 < total; g0 += *rows, ++step) {
-    const int64_t r = std::min(*rows, total - g0), pixels = r * g->w;
-    const int64_t at = (step % 2) * (tile[0] + tile[1] + tile[2]), bt = at + tile[0],
-                  out = bt + tile[1];
-    if (absl::Status st = LoadBroadcastRows(e, *g, ops[0], g0, r, at); !st.ok()) return st;
-    if (absl::Status st = LoadBroadcastRows(e, *g, ops[1], g0, r, bt); !st.ok()) return st;
-    e.Config(absl::StrCat(
-        "vae.cfg pixels=", pixels, " channels=", c, " x_dtype=", AsmDType(ops[0].buf.dtype),
-        " y_dtype=", AsmDType(ops[1].buf.dtype), " out_dtype=", AsmDType(y.dtype), " y_bcast=0"));
-    e.Data(absl::StrCat(opcode, " x=", at, " y=", bt, " dst=", out, " param=0"),
-           {Emitter::Read("feature", at, pixels * pitch[0]),
-            Emitter::Read("feature", bt, pixels * pitch[1]),
-            Emitter::Read("weight", 0, isa::kEltwiseParamBytes),
-            Emitter::Write("feature", out, pixels * pitch[2])});
-    e.StoreBox(y.region.c_str(), y.At(0, 0) + static_cast<uint64_t>(g0 * g->w * c * y.esize()), out,
-               RowsOf(y, r, c));
-  }
-  return absl::OkStatus();
+  const int64_t c = g->c;
+  return LowerBroadcastPair(
+      e, ctx.march(), *g, ops, y, [&](int64_t xa, int64_t ya, int64_t out, int64_t pixels) {
+        e.Config(absl::StrCat("vae.cfg pixels=", pixels, " channels=", c, " x_dtype=",
+                              AsmDType(ops[0].buf.dtype), " y_dtype=", AsmDType(ops[1].buf.dtype),
+                              " out_dtype=", AsmDType(y.dtype), " y_bcast=0"));
+        e.Data(absl::StrCat(opcode, " x=", xa, " y=", ya, " dst=", out, " param=0"),
+               {Emitter::Read("feature", xa, pixels * Align16(c * ops[0].buf.esize())),
+                Emitter::Read("feature", ya, pixels * Align16(c * ops[1].buf.esize())),
+                Emitter::Read("weight", 0, isa::kEltwiseParamBytes),
+                Emitter::Write("feature", out, pixels * Align16(c * y.esize()))});
+      });
 }
 
 // Add, Sub, Mul: x = input 0, y = input 1 (same shape, or a per-channel [N, C, 1, 1] or

@@ -21,22 +21,6 @@
 namespace openbpu::backend {
 namespace {
 
-// Element strides of each logical dimension of `shape` in the DDR layout of BufferFor: [N, C,
-// d2.., dk] as [N][d2..][dk][C] (as lower/datamove.cc).
-std::vector<int64_t> LayoutStrides(const Shape& shape) {
-  const size_t r = shape.size();
-  std::vector<int64_t> s(r, 1);
-  if (r <= 1) return s;
-  int64_t inner = shape[1];
-  for (size_t d = r; d-- > 2;) {
-    s[d] = inner;
-    inner *= shape[d];
-  }
-  s[1] = 1;
-  s[0] = inner;
-  return s;
-}
-
 // Field limits (isa/ISA.md: load/store counts 14 bits, SRAM strides 16, DDR strides 24;
 // aae.gather.cfg count 14, limit / row / strides 16).
 constexpr int64_t kMaxCount = 16383, kMaxSramStride = 65535, kMaxDdrStride = (1 << 24) - 1;

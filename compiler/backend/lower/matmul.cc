@@ -26,27 +26,6 @@
 namespace openbpu::backend {
 namespace {
 
-// Element strides of each dimension of a value of `shape` in its DDR layout (BufferFor):
-// [N][spatial...][C], C = dimension 1.
-std::vector<int64_t> NhwcStrides(const Shape& shape) {
-  const size_t r = shape.size();
-  std::vector<int64_t> s(r, 0);
-  if (r == 0) return s;
-  if (r == 1) {
-    s[0] = 1;
-    return s;
-  }
-  const int64_t c = shape[1];
-  int64_t inner = c;
-  for (size_t d = r; d-- > 2;) {
-    s[d] = inner;
-    inner *= shape[d];
-  }
-  s[1] = 1;
-  s[0] = inner;
-  return s;
-}
-
 // A matrix operand: per broadcast batch index its base element offset, plus row / column strides.
 struct Operand {
   std::string region;
@@ -191,7 +170,7 @@ absl::Status LowerMatMulCore(const ir::Node& node, LowerContext& ctx, const MatM
   {
     absl::StatusOr<Buffer> buf = ctx.BufferOf(node, av);
     if (!buf.ok()) return buf.status();
-    const std::vector<int64_t> s = NhwcStrides(av->type().shape);
+    const std::vector<int64_t> s = LayoutStrides(av->type().shape);
     a.region = buf->region;
     a.offset = buf->offset;
     a.row_stride = ra == 1 ? 0 : s[ra - 2];
@@ -241,7 +220,7 @@ absl::Status LowerMatMulCore(const ir::Node& node, LowerContext& ctx, const MatM
   } else {
     absl::StatusOr<Buffer> buf = ctx.BufferOf(node, args.b);
     if (!buf.ok()) return buf.status();
-    const std::vector<int64_t> s = NhwcStrides(bs);
+    const std::vector<int64_t> s = LayoutStrides(bs);
     b.region = buf->region;
     b.offset = buf->offset;
     b.row_stride = rb == 1 ? 0 : s[rb - 1];     // along N
@@ -251,7 +230,7 @@ absl::Status LowerMatMulCore(const ir::Node& node, LowerContext& ctx, const MatM
   // Y as [M][N].
   Operand out;
   {
-    const std::vector<int64_t> s = NhwcStrides(ys);
+    const std::vector<int64_t> s = LayoutStrides(ys);
     const size_t ry = ys.size();
     out.region = y->region;
     out.offset = y->offset;
