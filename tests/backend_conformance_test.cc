@@ -146,6 +146,19 @@ void RunCase(AgreementCase& c, OpStats& stats, bool fuse = false,
   }
 }
 
+// The case of a graph built in `ctx` (quantized and run by RunCase); false when it does not build.
+bool BuildCase(quantization::CaseContext& ctx, const std::string& name, const std::string& march,
+               AgreementCase& c) {
+  absl::StatusOr<std::unique_ptr<ir::Graph>> g = ctx.b.Build(/*fold_constants=*/false);
+  EXPECT_TRUE(g.ok()) << name << ": " << g.status();
+  if (!g.ok()) return false;
+  c.name = name;
+  c.graph = *std::move(g);
+  c.inputs = ctx.inputs;
+  c.march = march;
+  return true;
+}
+
 TEST(BackendConformance, EveryLoweredOpOnTheSimulator) {
   int ops = 0, cases = 0, compiled = 0, skipped = 0;
   int64_t mismatches = 0;
@@ -196,12 +209,7 @@ TEST(BackendConformance, MultiInputMultiOutput) {
     ir::Value* sum = ctx.b.Op("Add", {pool, z});
     ctx.Out({relu, sum, ctx.b.Op("GlobalAveragePool", {sum})});
     AgreementCase c;
-    c.name = "two inputs, three outputs";
-    absl::StatusOr<std::unique_ptr<ir::Graph>> g = ctx.b.Build(/*fold_constants=*/false);
-    ASSERT_TRUE(g.ok()) << g.status();
-    c.graph = *std::move(g);
-    c.inputs = ctx.inputs;
-    c.march = march;
+    ASSERT_TRUE(BuildCase(ctx, "two inputs, three outputs", march, c));
     OpStats stats;
     RunCase(c, stats);
     std::printf("conformance: multi-io %s compiled=%d elements=%lld mismatches=%lld\n", march,
@@ -228,12 +236,7 @@ TEST(BackendConformance, LoneBatchNormRunsOnTheBpu) {
                                         ctx.CU({8}, -0.2f, 0.2f), ctx.CU({8}, 0.5f, 2.f)});
     ctx.Out(ctx.b.Op("Relu", {bn}));
     AgreementCase c;
-    c.name = "concat, batch norm, relu";
-    absl::StatusOr<std::unique_ptr<ir::Graph>> g = ctx.b.Build(/*fold_constants=*/false);
-    ASSERT_TRUE(g.ok()) << g.status();
-    c.graph = *std::move(g);
-    c.inputs = ctx.inputs;
-    c.march = march;
+    ASSERT_TRUE(BuildCase(ctx, "concat, batch norm, relu", march, c));
     OpStats stats;
     RunCase(c, stats, /*fuse=*/true);
     int convs = 0;
@@ -272,12 +275,7 @@ TEST(BackendConformance, DataMovementBeyondOneChunk) {
     ir::Value* regrouped = ctx.b.Op("Reshape", {x, ctx.C(quantization::I64({1, 96, 112, 224}))});
     ctx.Out({shuffled, hw, picked, regrouped});
     AgreementCase c;
-    c.name = "data movement beyond one chunk";
-    absl::StatusOr<std::unique_ptr<ir::Graph>> g = ctx.b.Build(/*fold_constants=*/false);
-    ASSERT_TRUE(g.ok()) << g.status();
-    c.graph = *std::move(g);
-    c.inputs = ctx.inputs;
-    c.march = march;
+    ASSERT_TRUE(BuildCase(ctx, "data movement beyond one chunk", march, c));
     OpStats stats;
     RunCase(c, stats);
     std::printf("conformance: data movement %s compiled=%d elements=%lld mismatches=%lld\n", march,
@@ -318,12 +316,7 @@ TEST(BackendConformance, RuntimeGatherForms) {
       ir::Value* idx = ctx.In(Tensor::FromVector<int64_t>(f.indices, f.values));
       ctx.Out(ctx.b.Op("Gather", {data, idx}, frontend::Attrs({{"axis", f.axis}})));
       AgreementCase c;
-      c.name = "run-time gather";
-      absl::StatusOr<std::unique_ptr<ir::Graph>> g = ctx.b.Build(/*fold_constants=*/false);
-      ASSERT_TRUE(g.ok()) << g.status();
-      c.graph = *std::move(g);
-      c.inputs = ctx.inputs;
-      c.march = march;
+      ASSERT_TRUE(BuildCase(ctx, "run-time gather", march, c));
       c.activation_dtype = dtype;
       RunCase(c, stats);
     }
@@ -349,12 +342,7 @@ TEST(BackendConformance, PatchEmbeddingConv) {
                        frontend::Attrs({{"kernel_shape", std::vector<int64_t>{k, k}},
                                         {"strides", std::vector<int64_t>{k, k}}})));
       AgreementCase c;
-      c.name = absl::StrCat("patch conv ", k);
-      absl::StatusOr<std::unique_ptr<ir::Graph>> g = ctx.b.Build(/*fold_constants=*/false);
-      ASSERT_TRUE(g.ok()) << g.status();
-      c.graph = *std::move(g);
-      c.inputs = ctx.inputs;
-      c.march = march;
+      ASSERT_TRUE(BuildCase(ctx, absl::StrCat("patch conv ", k), march, c));
       OpStats stats;
       RunCase(c, stats, /*fuse=*/true);
       std::printf("conformance: patch conv k=%lld %s compiled=%d elements=%lld mismatches=%lld\n",
@@ -390,12 +378,8 @@ TEST(BackendConformance, RowsBeyondOneTile) {
       ir::Value* x = ctx.U(f.shape, -2.f, 2.f);
       ctx.Out(ctx.b.Op(f.op, {x}, frontend::Attrs({{"axis", f.axis}})));
       AgreementCase c;
-      c.name = absl::StrCat(f.op, " ", ShapeToString(f.shape), " axis ", f.axis);
-      absl::StatusOr<std::unique_ptr<ir::Graph>> g = ctx.b.Build(/*fold_constants=*/false);
-      ASSERT_TRUE(g.ok()) << g.status();
-      c.graph = *std::move(g);
-      c.inputs = ctx.inputs;
-      c.march = "bayes";
+      ASSERT_TRUE(BuildCase(ctx, absl::StrCat(f.op, " ", ShapeToString(f.shape), " axis ", f.axis),
+                            "bayes", c));
       c.activation_dtype = dtype;
       RunCase(c, stats);
     }
@@ -445,13 +429,10 @@ TEST(BackendConformance, LinearBeyondRank2) {
       }
       ctx.Out(ctx.b.Op("FusedLinear", in, frontend::Attrs({{"activation", f.act}})));
       AgreementCase c;
-      c.name = absl::StrCat("FusedLinear ", ShapeToString(f.x), " -> ", f.n, " ", f.act,
-                            f.sumin ? " sumin" : "");
-      absl::StatusOr<std::unique_ptr<ir::Graph>> g = ctx.b.Build(/*fold_constants=*/false);
-      ASSERT_TRUE(g.ok()) << g.status();
-      c.graph = *std::move(g);
-      c.inputs = ctx.inputs;
-      c.march = march;
+      ASSERT_TRUE(BuildCase(ctx,
+                            absl::StrCat("FusedLinear ", ShapeToString(f.x), " -> ", f.n, " ",
+                                         f.act, f.sumin ? " sumin" : ""),
+                            march, c));
       c.activation_dtype = dtype;
       RunCase(c, stats);
     }
@@ -476,12 +457,8 @@ TEST(BackendConformance, MixedPrecisionTables) {
       ir::Value* erf = ctx.b.Op("Erf", {ctx.b.Op("Tanh", {ctx.U(shape, -2.5f, 2.5f)})});
       ctx.Out({erf, ctx.b.Op("Tanh", {erf})});
       AgreementCase c;
-      c.name = absl::StrCat("int8 / int16 tables ", ShapeToString(shape));
-      absl::StatusOr<std::unique_ptr<ir::Graph>> g = ctx.b.Build(/*fold_constants=*/false);
-      ASSERT_TRUE(g.ok()) << g.status();
-      c.graph = *std::move(g);
-      c.inputs = ctx.inputs;
-      c.march = march;
+      ASSERT_TRUE(
+          BuildCase(ctx, absl::StrCat("int8 / int16 tables ", ShapeToString(shape)), march, c));
       RunCase(c, stats, /*fuse=*/false, {"Erf"});
       int mixed = 0;  // the two forms this test is about
       for (const auto& node : c.graph->nodes()) {

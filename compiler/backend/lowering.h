@@ -161,9 +161,9 @@ absl::StatusOr<BroadcastGrid> BroadcastGridOf(const ir::Node& node, const Buffer
 // (pixel pitch align16(C x esize)).
 absl::Status LoadBroadcastRows(Emitter& e, const BroadcastGrid& g, const BroadcastOperand& op,
                                int64_t g0, int64_t rows, int64_t dst);
-// The tiles of a binary op on two broadcast operands (Add/Sub/Mul, Div): double-buffered row
-// tiles of both operands are loaded, `compute` emits the op reading x and y and writing dst
-// (`pixels` pixels, pitches align16(C x esize)), and dst is stored to y's rows.
+// The tiles of a binary op on two broadcast operands (Add/Sub/Mul, Div, the comparisons):
+// double-buffered row tiles of both operands are loaded, `compute` emits the op reading x and y
+// and writing dst (`pixels` pixels, pitches align16(C x esize)), and dst is stored to y's rows.
 absl::Status LowerBroadcastPair(
     Emitter& e, const isa::March& march, const BroadcastGrid& g, const BroadcastOperand (&ops)[2],
     const Buffer& y,

@@ -130,39 +130,21 @@ absl::Status LowerCompare(const ir::Node& node, LowerContext& ctx) {
     }
     ops[i] = *std::move(op);
   }
-  const int64_t c = g->c, out_pitch = Align16(c);
-  const int64_t pitch[2] = {Align16(c * ops[0].buf.esize()), Align16(c * ops[1].buf.esize())};
-  if (g->w * std::max(pitch[0], pitch[1]) >= 65536) {
-    return absl::UnimplementedError("a row pitch beyond the DMA's SRAM stride field");
-  }
+  const int64_t c = g->c;
   std::vector<uint8_t> param(isa::kCmpParamBytes);
   isa::PackCmpParam(*p, param.data());
   e.LoadParams("weight", 0, e.AddParams(param), isa::kCmpParamBytes);
-  absl::StatusOr<int64_t> rows =
-      BroadcastTileRows(ctx.march(), *g, g->w * (pitch[0] + pitch[1] + out_pitch));
-  if (!rows.ok()) return rows.status();
-  const int64_t tile[3] = {Align16(*rows * g->w * pitch[0]), Align16(*rows * g->w * pitch[1]),
-                           Align16(*rows * g->w * out_pitch)};
-  const int64_t total = g->n * g->h;
-  int64_t step = 0;
-  for (int64_t g0 = 0; g0 < total; g0 += *rows, ++step) {
-    const int64_t r = std::min(*rows, total - g0), pixels = r * g->w;
-    const int64_t a = (step % 2) * (tile[0] + tile[1] + tile[2]), b = a + tile[0],
-                  out = b + tile[1];
-    if (absl::Status st = LoadBroadcastRows(e, *g, ops[0], g0, r, a); !st.ok()) return st;
-    if (absl::Status st = LoadBroadcastRows(e, *g, ops[1], g0, r, b); !st.ok()) return st;
-    e.Config(absl::StrCat("vae.cfg pixels=", pixels, " channels=", c,
-                          " x_dtype=", AsmDType(ops[0].buf.dtype),
-                          " y_dtype=", AsmDType(ops[1].buf.dtype), " out_dtype=s8"));
-    e.Data(absl::StrCat("vae.cmp x=", a, " y=", b, " dst=", out, " param=0"),
-           {Emitter::Read("feature", a, pixels * pitch[0]),
-            Emitter::Read("feature", b, pixels * pitch[1]),
-            Emitter::Read("weight", 0, isa::kCmpParamBytes),
-            Emitter::Write("feature", out, pixels * out_pitch)});
-    Emitter::Box box = RowsOf(*y, r, c);
-    e.StoreBox(y->region.c_str(), y->At(0, 0) + static_cast<uint64_t>(g0 * g->w * c), out, box);
-  }
-  return absl::OkStatus();
+  return LowerBroadcastPair(
+      e, ctx.march(), *g, ops, *y, [&](int64_t a, int64_t b, int64_t out, int64_t pixels) {
+        e.Config(absl::StrCat("vae.cfg pixels=", pixels, " channels=", c,
+                              " x_dtype=", AsmDType(ops[0].buf.dtype),
+                              " y_dtype=", AsmDType(ops[1].buf.dtype), " out_dtype=s8"));
+        e.Data(absl::StrCat("vae.cmp x=", a, " y=", b, " dst=", out, " param=0"),
+               {Emitter::Read("feature", a, pixels * Align16(c * ops[0].buf.esize())),
+                Emitter::Read("feature", b, pixels * Align16(c * ops[1].buf.esize())),
+                Emitter::Read("weight", 0, isa::kCmpParamBytes),
+                Emitter::Write("feature", out, pixels * Align16(c))});
+      });
 }
 
 OPENBPU_REGISTER_LOWERING(Max, "Max", LowerMaxMin);
