@@ -396,7 +396,12 @@ struct VaeCfg {
     v("clamp_hi_en", clamp_hi_en, B());
     v("clamp_hi", clamp_hi, S(16));
     v("y_bcast", y_bcast, FieldSpec{FieldKind::kUnsigned, 2, 0, 2, 0});
+    // ISA 1.1 (bits that were reserved; 0 = the dense pitch align16(C x esize)): the pixel pitch
+    // of the dst operand of vae.requant / vae.requant_sumin in 16-byte units, so a layer writes
+    // straight into a wider on-chip tensor (a channel slice, a value kept on chip).
+    v("dst_pitch", dst_pitch, U(10));
   }
+  int32_t dst_pitch = 0;
   bool operator==(const VaeCfg&) const = default;
 };
 struct VaeRequant {

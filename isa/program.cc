@@ -114,10 +114,14 @@ absl::Status ValidateProgram(const Program& p) {
     // ISA 1.1's words in a program that says ISA 1.0 (§2, "Opcode pages").
     if (p.version_minor < 1) {
       const auto* mm = std::get_if<TaeMmCfg>(&inst.payload);
+      const auto* cfg = std::get_if<VaeCfg>(&inst.payload);
       if (static_cast<uint8_t>(inst.opcode()) >= kFirstIsa11Opcode ||
-          (mm != nullptr && mm->b_dtype != DType::kS8)) {
+          (mm != nullptr && mm->b_dtype != DType::kS8) || (cfg != nullptr && cfg->dst_pitch != 0)) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "version: instruction ", i, " (", inst.mnemonic(), mm != nullptr ? " with b_dtype" : "",
+            "version: instruction ", i, " (", inst.mnemonic(),
+            mm != nullptr    ? " with b_dtype"
+            : cfg != nullptr ? " with dst_pitch"
+                             : "",
             ") is ISA 1.1; the program header says ISA ", p.version_major, ".", p.version_minor));
       }
     }

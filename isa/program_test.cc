@@ -197,6 +197,10 @@ TEST(ProgramRule, Rule13Isa11WordInIsa10Program) {
     p.instructions[0] = Make(op);
     ExpectValidateError(p, "is ISA 1.1; the program header says ISA 1.0");
   }
+  VaeCfg cfg;
+  cfg.dst_pitch = 4;
+  p.instructions[0] = Make(cfg);
+  ExpectValidateError(p, "version: instruction 0 (vae.cfg with dst_pitch) is ISA 1.1");
   p.instructions[0] = Make(TaeMmCfg{});
   ASSERT_TRUE(ValidateProgram(p).ok());
   const std::vector<uint8_t> v10 = Bytes(p);

@@ -15,12 +15,12 @@ namespace {
 
 constexpr int kIterations = 1500;
 constexpr uint64_t kCycleBudget = 200000;
-// Floors at 90 % of the counts this seed gave when they were set (with the ISA 1.1 opcodes: 172
-// completed runs, 83 perf+both pairs): a change that makes the simulator reject what it used to
-// run, or makes the generator stop reaching execution, fails here instead of leaving a fuzz test
-// that exercises nothing.
-constexpr int kMinCompleted = 155;
-constexpr int kMinCompared = 75;
+// Floors at 90 % of the counts this seed gave when they were set (with the ISA 1.1 opcodes and
+// vae.cfg dst_pitch: 129 completed runs, 61 perf+both pairs): a change that makes the simulator
+// reject what it used to run, or makes the generator stop reaching execution, fails here
+// instead of leaving a fuzz test that exercises nothing.
+constexpr int kMinCompleted = 116;
+constexpr int kMinCompared = 55;
 
 int64_t RandomValue(const isa::FieldSpec& spec, std::mt19937_64& rng) {
   auto pick = [&](int64_t lo, int64_t hi) {
@@ -57,6 +57,11 @@ isa::Instruction RandomInstruction(std::mt19937_64& rng, int layers) {
     isa::Instruction inst = isa::MakeDefault(info.kind_index);
     for (const isa::FieldInfo& f : info.fields) {
       (void)isa::SetField(inst, f.name, RandomValue(f.spec, rng));  // out-of-range: keep default
+    }
+    // Most vae.cfg words keep the dense destination (a random dst_pitch fails every VAE op but
+    // a requantize whose pitch happens to cover its channels).
+    if (auto* cfg = std::get_if<isa::VaeCfg>(&inst.payload); cfg != nullptr && rng() % 4 != 0) {
+      cfg->dst_pitch = 0;
     }
     for (auto& w : inst.common.wait) w = rng() % 3 == 0 ? 1 + rng() % 4 : 0;
     for (auto& s : inst.common.signal) s = rng() % 3 == 0 ? 1 + rng() % 4 : 0;

@@ -101,6 +101,28 @@ TEST(Simulator, RemovedTokenIsReportedAsAHazard) {
   EXPECT_THAT(out.status().message(), HasSubstr("hazard"));
 }
 
+// ISA 1.1 vae.cfg dst_pitch: a requantize honours it (one pixel: same golden at pitch 32), any
+// other VAE instruction with it is an execution error naming the rule.
+TEST(Simulator, VaeDstPitch) {
+  TestProgram t = Find("conv_requant");
+  t.assembly = absl::StrReplaceAll(
+      t.assembly, {{"vae.cfg pixels=1 channels=1 x_dtype=s32 out_dtype=s8",
+                    "vae.cfg pixels=1 channels=1 x_dtype=s32 out_dtype=s8 dst_pitch=2"}});
+  ASSERT_THAT(t.assembly, HasSubstr("dst_pitch=2"));
+  for (Mode mode : {Mode::kFunc, Mode::kBoth}) {
+    auto out = RunTestProgram(t, mode);
+    ASSERT_TRUE(out.ok()) << ModeName(mode) << ": " << out.status();
+    EXPECT_EQ(out->output, t.expected) << ModeName(mode);
+  }
+  TestProgram lut = Find("eltwise_lut8");
+  const size_t cfg = lut.assembly.find("vae.cfg ");
+  ASSERT_NE(cfg, std::string::npos);
+  lut.assembly.insert(lut.assembly.find('\n', cfg), " dst_pitch=4");
+  auto out = RunTestProgram(lut, Mode::kFunc);
+  ASSERT_FALSE(out.ok());
+  EXPECT_THAT(out.status().message(), HasSubstr("dst_pitch applies to vae.requant only"));
+}
+
 TEST(Simulator, DeadlockNamesStuckQueues) {
   TestProgram t = Find("conv_requant");
   t.assembly = absl::StrReplaceAll(t.assembly, {{"wait=2 signal=3", "wait=9 signal=3"}});

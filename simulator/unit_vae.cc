@@ -51,7 +51,15 @@ absl::StatusOr<Lowered> LowerRequant(int64_t src, int64_t dst, int64_t param,
       Bytes(Space::kWeight, param, int64_t{cfg.channels} * isa::kRequantParamBytes);
   std::optional<SramTensor> s;
   if (sumin) s = Rows(Space::kFeature, *sumin, cfg, cfg.y_dtype);
-  const SramTensor result = Rows(Space::kFeature, dst, cfg, cfg.out_dtype);
+  SramTensor result = Rows(Space::kFeature, dst, cfg, cfg.out_dtype);
+  if (cfg.dst_pitch != 0) {  // ISA 1.1: a wider destination (a slice, an on-chip tensor)
+    const int64_t pitch = int64_t{cfg.dst_pitch} * 16;
+    if (pitch < int64_t{cfg.channels} * result.esize) {
+      return ctx.Fail("dst_pitch is narrower than a pixel's channels");
+    }
+    result.pixel_pitch = pitch;
+    result.row_pitch = int64_t{cfg.pixels} * pitch;
+  }
   Lowered out = VaeOp(ctx);
   out.footprint = {Reads(x, "requant src"), Reads(params, "requant params")};
   if (s) out.footprint.push_back(Reads(*s, "sumin"));
@@ -82,6 +90,7 @@ absl::StatusOr<Lowered> LowerRequant(int64_t src, int64_t dst, int64_t param,
 // broadcast per y_bcast; the output may alias an input element for element.
 template <typename Binary>
 absl::StatusOr<Lowered> LowerBinary(const Binary &v, Lowering &ctx) {
+  if (ctx.regs.vae.dst_pitch != 0) return ctx.Fail("dst_pitch applies to vae.requant only");
   constexpr isa::Opcode kOp = Binary::kOpcode;
   constexpr bool kMaxMin = kOp == isa::Opcode::kVaeMax || kOp == isa::Opcode::kVaeMin;
   const isa::VaeCfg &cfg = ctx.regs.vae;
@@ -126,6 +135,7 @@ absl::StatusOr<Lowered> LowerBinary(const Binary &v, Lowering &ctx) {
 // through a SegmentLUT image).
 template <typename Lut>
 absl::StatusOr<Lowered> LowerLut(const Lut &v, Lowering &ctx) {
+  if (ctx.regs.vae.dst_pitch != 0) return ctx.Fail("dst_pitch applies to vae.requant only");
   constexpr bool kIs8 = Lut::kOpcode == isa::Opcode::kVaeLut8;
   constexpr DType kType = kIs8 ? DType::kS8 : DType::kS16;
   const isa::VaeCfg &cfg = ctx.regs.vae;
@@ -165,6 +175,7 @@ absl::StatusOr<Lowered> LowerLut(const Lut &v, Lowering &ctx) {
 // image (records.h NormTable) in LUT SRAM.
 template <typename Norm>
 absl::StatusOr<Lowered> LowerNorm(const Norm &v, isa::NormFunction fn, Lowering &ctx) {
+  if (ctx.regs.vae.dst_pitch != 0) return ctx.Fail("dst_pitch applies to vae.requant only");
   const isa::VaeCfg &cfg = ctx.regs.vae;
   if (cfg.x_dtype != DType::kS16) return ctx.Fail("x_dtype must be s16");
   if (cfg.out_dtype != DType::kS8 && cfg.out_dtype != DType::kS16) {

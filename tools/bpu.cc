@@ -232,6 +232,10 @@ int Compile(const CompileArgs& args) {
                 model->chained_values, static_cast<unsigned long long>(model->chain_peak_bytes),
                 static_cast<unsigned long long>(model->chain_pool_bytes));
   }
+  if (model->direct_writes > 0) {
+    std::printf("compile: %d output tiles written straight into on-chip values (dst_pitch)\n",
+                model->direct_writes);
+  }
   if (model->concat_inputs_in_place > 0) {
     std::printf("compile: %d concat inputs written in place by their producers (no move)\n",
                 model->concat_inputs_in_place);

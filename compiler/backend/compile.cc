@@ -421,6 +421,7 @@ absl::StatusOr<CompiledModel> CompileOnce(const ir::Graph& graph, const CompileO
     b.first_layer = layer_of[std::clamp<int>(b.first_layer, 0, static_cast<int>(bpu.size()) - 1)];
     b.last_layer = layer_of[std::clamp<int>(b.last_layer, 0, static_cast<int>(bpu.size()) - 1)];
   }
+  model.direct_writes = emit.direct_writes();
   absl::StatusOr<isa::Program> program =
       emit.Finish(std::max<uint64_t>(input_bytes, 16), std::max<uint64_t>(output_bytes, 16),
                   std::max<uint64_t>(scratch.peak(), 16));

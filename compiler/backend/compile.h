@@ -76,6 +76,9 @@ struct CompiledModel {
   int chained_values = 0;
   // Concat inputs written by their producers straight into the concat's output (no move).
   int concat_inputs_in_place = 0;
+  // Output tiles a layer wrote straight into an on-chip value (ISA 1.1 vae.cfg dst_pitch) instead
+  // of through a tile and an aae.move.
+  int direct_writes = 0;
   uint64_t chain_peak_bytes = 0, chain_pool_bytes = 0;
   std::string chains_off;  // O2 without chains: why the chained compile failed
 };

@@ -73,6 +73,11 @@ class Emitter {
     chain_bytes_ = bytes;
   }
   static constexpr int64_t kChainConstantBytes = 256;  // 16 slots of 16 bytes
+  // The feature SRAM address of region "chain" offset 0 (-1 without chains).
+  int64_t chain_base() const { return chain_base_; }
+  // Tiles a layer wrote straight into an on-chip value (vae.cfg dst_pitch) instead of a move.
+  void CountDirectWrite() { ++direct_writes_; }
+  int direct_writes() const { return direct_writes_; }
   // A configuration instruction of its unit's queue.
   void Config(absl::string_view line);
 
@@ -136,6 +141,7 @@ class Emitter {
   std::map<std::string, int64_t> load_config_, store_config_;
   std::string load_shape_line_, load_stride_line_;
   int64_t chain_base_ = -1, chain_bytes_ = 0;
+  int direct_writes_ = 0;
   std::map<std::pair<int64_t, int64_t>, int64_t> constant_slots_;  // (value, elem) -> address
   std::string error_;  // the first chain copy that could not be emitted
   std::map<uint16_t, std::string> layers_;

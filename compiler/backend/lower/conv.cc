@@ -195,24 +195,41 @@ absl::Status LowerConvTiles(const ir::Node& node, LowerContext& ctx, const ConvS
                {Emitter::Read("feature", in_at, in_rows(r) * in_w * in_pitch),
                 Emitter::Read("weight", 0, grp.count * k_bytes),
                 Emitter::Write("acc", acc_at, acc_bytes)});
+        // A value kept on chip (O2 chains) whose pixels start at 16-byte boundaries is written
+        // by the requantize itself (ISA 1.1 vae.cfg dst_pitch), not through a tile and a move.
+        const int64_t pixel_bytes = y->PixelStride() * yes;
+        const int64_t direct_at =
+            y->region == "chain" && e.chain_base() >= 0
+                ? e.chain_base() + static_cast<int64_t>(y->At(n, o0)) + grp.m0 * yes
+                : -1;
+        const bool direct = direct_at >= 0 && direct_at % 16 == 0 && pixel_bytes % 16 == 0 &&
+                            pixel_bytes / 16 < 1024;
+        const int64_t dst_at = direct ? direct_at : out_at;
+        const int64_t dst_bytes = direct ? (r * g.ow - 1) * pixel_bytes + grp.count * yes
+                                         : r * g.ow * Align16(grp.count * yes);
         e.Config(absl::StrCat("vae.cfg pixels=", r * g.ow, " channels=", grp.count,
                               " x_dtype=", acc_es == 8 ? "s64" : "s32",
                               " y_dtype=", AsmDType(sumin_value != nullptr ? s.dtype : y->dtype),
-                              " out_dtype=", AsmDType(y->dtype)));
+                              " out_dtype=", AsmDType(y->dtype),
+                              direct ? absl::StrCat(" dst_pitch=", pixel_bytes / 16) : ""));
         std::vector<Emitter::Access> requant = {
             Emitter::Read("acc", acc_at, acc_bytes),
             Emitter::Read("weight", static_cast<int64_t>(grp.param_at),
                           grp.count * isa::kRequantParamBytes),
-            Emitter::Write("feature", out_at, r * g.ow * Align16(grp.count * yes))};
+            Emitter::Write("feature", dst_at, dst_bytes)};
         if (sumin_value != nullptr) {
           requant.push_back(
               Emitter::Read("feature", sumin_at, r * g.ow * Align16(grp.count * s.esize())));
-          e.Data(absl::StrCat("vae.requant_sumin src=", acc_at, " dst=", out_at,
+          e.Data(absl::StrCat("vae.requant_sumin src=", acc_at, " dst=", dst_at,
                               " param=", grp.param_at, " sumin=", sumin_at),
                  std::move(requant));
         } else {
-          e.Data(absl::StrCat("vae.requant src=", acc_at, " dst=", out_at, " param=", grp.param_at),
+          e.Data(absl::StrCat("vae.requant src=", acc_at, " dst=", dst_at, " param=", grp.param_at),
                  std::move(requant));
+        }
+        if (direct) {
+          e.CountDirectWrite();
+          continue;
         }
         out.esize = yes;
         out.pitch = Align16(grp.count * yes);
