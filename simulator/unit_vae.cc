@@ -63,7 +63,15 @@ absl::StatusOr<Lowered> LowerRequant(int64_t src, int64_t dst, int64_t param,
   Lowered out = VaeOp(ctx);
   out.footprint = {Reads(x, "requant src"), Reads(params, "requant params")};
   if (s) out.footprint.push_back(Reads(*s, "sumin"));
-  out.footprint.push_back(Writes(result, "requant dst"));
+  // With dst_pitch the pixels' channel runs, not the gaps between them (other values live there).
+  out.footprint.push_back(cfg.dst_pitch == 0
+                              ? Writes(result, "requant dst")
+                              : Writes(ByteBox{.space = result.space,
+                                               .base = result.addr,
+                                               .n1 = cfg.pixels,
+                                               .s1 = result.pixel_pitch,
+                                               .run = int64_t{cfg.channels} * result.esize},
+                                       "requant dst"));
   out.execute = [cfg, x, params, s, result](ExecContext &ex) -> absl::Status {
     const auto [lo, hi] = VaeRange(cfg);
     std::vector<isa::RequantParam> chans(cfg.channels);
