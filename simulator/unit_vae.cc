@@ -19,15 +19,6 @@ namespace {
 
 using isa::DType;
 
-// The output range of a VAE instruction: out_dtype's, raised by relu, lowered
-// by clamp_hi.
-std::pair<int64_t, int64_t> VaeRange(const isa::VaeCfg &cfg) {
-  auto [lo, hi] = DTypeRange(cfg.out_dtype);
-  if (cfg.relu) lo = std::max<int64_t>(lo, 0);
-  if (cfg.clamp_hi_en) hi = std::min<int64_t>(hi, cfg.clamp_hi);
-  return {lo, hi};
-}
-
 // A [P][C] operand of `dtype` (the vae.cfg geometry).
 SramTensor Rows(Space space, int64_t addr, const isa::VaeCfg &cfg, DType dtype) {
   return Feature(space, addr, 1, cfg.pixels, cfg.channels, isa::DTypeBytes(dtype));
@@ -229,6 +220,13 @@ absl::StatusOr<Lowered> LowerNorm(const Norm &v, isa::NormFunction fn, Lowering 
 }
 
 }  // namespace
+
+std::pair<int64_t, int64_t> VaeRange(const isa::VaeCfg &cfg) {
+  auto [lo, hi] = DTypeRange(cfg.out_dtype);
+  if (cfg.relu) lo = std::max<int64_t>(lo, 0);
+  if (cfg.clamp_hi_en) hi = std::min<int64_t>(hi, cfg.clamp_hi);
+  return {lo, hi};
+}
 
 absl::StatusOr<Lowered> Lower(const isa::VaeCfg &v, Lowering &ctx) {
   ctx.regs.vae = v;

@@ -18,14 +18,6 @@ namespace {
 
 using isa::DType;
 
-// out_dtype's range, raised by relu, lowered by clamp_hi (as every VAE output).
-std::pair<int64_t, int64_t> OutRange(const isa::VaeCfg& cfg) {
-  auto [lo, hi] = DTypeRange(cfg.out_dtype);
-  if (cfg.relu) lo = std::max<int64_t>(lo, 0);
-  if (cfg.clamp_hi_en) hi = std::min<int64_t>(hi, cfg.clamp_hi);
-  return {lo, hi};
-}
-
 // A feature SRAM operand of `dtype` with `pixels` x `channels` elements.
 SramTensor Operand2d(int64_t addr, int64_t pixels, int64_t channels, DType dtype) {
   return Feature(Space::kFeature, addr, 1, pixels, channels, isa::DTypeBytes(dtype));
@@ -52,7 +44,7 @@ absl::StatusOr<Lowered> Lower(const isa::VaeDiv& v, Lowering& ctx) {
     absl::StatusOr<numerics::DivParams> p =
         isa::UnpackDivParam(absl::MakeConstSpan(ex.at(param.space, param.base), param.run));
     if (!p.ok()) return ex.Error(p.status().message());
-    const auto [lo, hi] = OutRange(cfg);
+    const auto [lo, hi] = VaeRange(cfg);
     std::vector<int64_t> values(static_cast<size_t>(int64_t{cfg.pixels} * cfg.channels));
     for (int64_t px = 0; px < cfg.pixels; ++px) {
       const int64_t py = cfg.y_bcast == 0 ? px : 0;

@@ -22,14 +22,6 @@ using isa::DType;
 
 constexpr int kRowPasses = 3;
 
-// The output range: out_dtype's, raised by relu, lowered by clamp_hi (as every VAE instruction).
-std::pair<int64_t, int64_t> RowRange(const isa::VaeCfg& cfg) {
-  auto [lo, hi] = DTypeRange(cfg.out_dtype);
-  if (cfg.relu) lo = std::max<int64_t>(lo, 0);
-  if (cfg.clamp_hi_en) hi = std::min<int64_t>(hi, cfg.clamp_hi);
-  return {lo, hi};
-}
-
 // The shared part of both instructions: dtype rules, footprint (x, param, dst) and cost. The
 // execution reads all of x into a dense [P][C] buffer, calls `rows` on it and writes the result
 // (dst may alias x).
@@ -58,7 +50,7 @@ absl::StatusOr<Lowered> LowerRows(const Row& v, int64_t param_bytes, Lowering& c
     for (int64_t p = 0; p < p_count; ++p)
       for (int64_t c = 0; c < c_count; ++c)
         in[p * c_count + c] = ReadElem(ex.at(x.space, x.At(p, c)), cfg.x_dtype);
-    const auto [lo, hi] = RowRange(cfg);
+    const auto [lo, hi] = VaeRange(cfg);
     if (absl::Status st = rows(absl::MakeConstSpan(ex.at(param.space, param.base), param.run), axis,
                                p_count, c_count, in, lo, hi, y);
         !st.ok()) {

@@ -244,6 +244,10 @@ absl::StatusOr<Lowered> Lower(const isa::AaeMoveDst& v, Lowering& ctx);
 absl::StatusOr<Lowered> Lower(const isa::AaeMove& v, Lowering& ctx);
 absl::StatusOr<Lowered> Lower(const isa::AaeReduce& v, Lowering& ctx);
 absl::StatusOr<Lowered> Lower(const isa::AaeTopK& v, Lowering& ctx);
+// The output range of a VAE instruction: out_dtype's, raised by relu, lowered by clamp_hi
+// (unit_vae.cc; every VAE unit file).
+std::pair<int64_t, int64_t> VaeRange(const isa::VaeCfg& cfg);
+
 // ISA 1.1 (unit_vae_rows.cc, unit_vae_div.cc, unit_aae_gather.cc).
 absl::StatusOr<Lowered> Lower(const isa::VaeSoftmax& v, Lowering& ctx);
 absl::StatusOr<Lowered> Lower(const isa::VaeLayerNorm& v, Lowering& ctx);

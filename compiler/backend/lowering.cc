@@ -85,6 +85,14 @@ std::vector<int64_t> LayoutStrides(const Shape& shape) {
   return s;
 }
 
+std::vector<int> NhwcOrder(int rank) {
+  std::vector<int> order;
+  if (rank >= 1) order.push_back(0);
+  for (int d = 2; d < rank; ++d) order.push_back(d);
+  if (rank >= 2) order.push_back(1);
+  return order;
+}
+
 const char* AsmDType(DType d) {
   switch (d) {
     case DType::kInt8:

@@ -46,6 +46,9 @@ Buffer BufferFor(const Shape& shape, DType dtype);
 // Element strides of each dimension of a value of `shape` in its DDR layout (BufferFor): [N, C,
 // d2.., dk] stored [N][d2..][dk][C]; rank 1: {1}; rank 0: {}.
 std::vector<int64_t> LayoutStrides(const Shape& shape);
+// The logical dimensions of a value of rank `rank` in its DDR byte order: N, the dimensions after
+// C, then C.
+std::vector<int> NhwcOrder(int rank);
 
 // The text form's name of a storage dtype: "s8", "s16", "s32" or "s64".
 const char* AsmDType(DType d);

@@ -28,15 +28,6 @@ constexpr int64_t kMaxCount = 16383;           // DMA n0 / n2, vae.cfg channels 
 constexpr int64_t kMaxPixels = (1 << 20) - 1;  // vae.cfg pixels (20 bits)
 constexpr int64_t kMaxDdrStride = int64_t{1} << 24;
 
-// The logical dimensions of a value of rank `rank` in its DDR byte order (BufferFor).
-std::vector<int> NhwcOrder(int rank) {
-  std::vector<int> order;
-  if (rank >= 1) order.push_back(0);
-  for (int d = 2; d < rank; ++d) order.push_back(d);
-  if (rank >= 2) order.push_back(1);
-  return order;
-}
-
 // [outer][n][inner] of the DDR bytes around the logical dimensions [first, rank) (LayerNorm) or
 // {first} (Softmax: `last` = first). `row_to_logical[m]` is the ONNX row-major index, within the
 // normalized dimensions, of the m-th element of a row in DDR order.

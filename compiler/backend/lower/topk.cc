@@ -19,16 +19,6 @@ constexpr int64_t kMaxCount = 16383;  // n0 / n1 / n2 and the AAE's tile fields 
 constexpr int64_t kMaxDdrStride = 1 << 24;
 constexpr int64_t kMaxSramStride = 65536;
 
-// The logical dimensions of a value of rank `rank` in its DDR byte order (BufferFor: N, then the
-// dimensions after C, then C).
-std::vector<int> NhwcOrder(int rank) {
-  std::vector<int> order;
-  if (rank >= 1) order.push_back(0);
-  for (int d = 2; d < rank; ++d) order.push_back(d);
-  if (rank >= 2) order.push_back(1);
-  return order;
-}
-
 // One DMA box between DDR and feature SRAM: n2 x n1 x n0 elements with the given byte strides,
 // split into several instructions when n2 or a plane stride exceeds its field.
 struct Dma {
