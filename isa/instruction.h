@@ -98,12 +98,15 @@ enum class Opcode : uint8_t {
   kAaeMove = 0x5A,
   kAaeTopK = 0x5B,
   // ISA 1.1, second pages: 0x6_ TAE, 0x7_ VAE, 0x8_ AAE (0x9_..0xF_ reserved)
+  kTaePitch = 0x60,
   kVaeSoftmax = 0x70,
   kVaeLayerNorm = 0x71,
   kVaeDiv = 0x72,
   kVaeSelect = 0x73,
+  kVaePitch = 0x74,
   kAaeGatherCfg = 0x80,
   kAaeGather = 0x81,
+  kAaePitch = 0x82,
 };
 
 // How a field's value is stored in its bits (isa/ISA.md, "Field encodings").
@@ -754,13 +757,62 @@ struct AaeGather {
   bool operator==(const AaeGather&) const = default;
 };
 
+// ISA 1.1 operand pitches (ISA.md, "Operand pitches"): configuration registers, reset to 0 (dense)
+// at program start, that let an operand be a window of a wider SRAM tensor (a channel slice, a
+// value kept on chip, the rows of a halo tile) instead of a dense copy. Pixel pitches are in
+// 16-byte units (0 = the dense align16(C x esize)); row pitches are bytes (0 = W x pixel pitch).
+// TAE PITCH: tae.conv's input and accumulators; tae.matmul's A rows and accumulator rows.
+struct TaePitch {
+  static constexpr Opcode kOpcode = Opcode::kTaePitch;
+  static constexpr const char* kMnemonic = "tae.pitch";
+  int32_t in_pitch = 0, acc_pitch = 0;  // 16-byte units
+  int64_t acc_row_pitch = 0;            // bytes (tae.conv)
+  template <class V>
+  void Visit(V&& v) {
+    v("in_pitch", in_pitch, U(14));
+    v("acc_pitch", acc_pitch, U(14));
+    v("acc_row_pitch", acc_row_pitch, A16(20));
+  }
+  bool operator==(const TaePitch&) const = default;
+};
+// VAE PITCH: the x operand (vae.requant's src) and the y operand (sumin; y of the binary ops when
+// y_bcast = 0) of vae.requant*, the binary ops and the tables (vae.cfg dst_pitch is the dst's).
+struct VaePitch {
+  static constexpr Opcode kOpcode = Opcode::kVaePitch;
+  static constexpr const char* kMnemonic = "vae.pitch";
+  int32_t x_pitch = 0, y_pitch = 0;  // 16-byte units
+  template <class V>
+  void Visit(V&& v) {
+    v("x_pitch", x_pitch, U(14));
+    v("y_pitch", y_pitch, U(14));
+  }
+  bool operator==(const VaePitch&) const = default;
+};
+// AAE PITCH: the source and result of aae.maxpool / avgpool / resize_* / reduce / topk (topk's
+// values; its indices stay dense). aae.move and aae.gather have their own strides.
+struct AaePitch {
+  static constexpr Opcode kOpcode = Opcode::kAaePitch;
+  static constexpr const char* kMnemonic = "aae.pitch";
+  int32_t src_pitch = 0, dst_pitch = 0;          // 16-byte units
+  int64_t src_row_pitch = 0, dst_row_pitch = 0;  // bytes
+  template <class V>
+  void Visit(V&& v) {
+    v("src_pitch", src_pitch, U(14));
+    v("src_row_pitch", src_row_pitch, A16(20));
+    v("dst_pitch", dst_pitch, U(14));
+    v("dst_row_pitch", dst_row_pitch, A16(20));
+  }
+  bool operator==(const AaePitch&) const = default;
+};
+
 using Payload =
     std::variant<Sync, End, LoadShape, LoadStride, Load, StoreShape, StoreStride, Store, TaeKernel,
                  TaeTile, TaeConv, TaeMmCfg, TaeMatmul, VaeCfg, VaeRequant, VaeRequantSumin, VaeAdd,
                  VaeSub, VaeAddB2, VaeMul, VaeMax, VaeMin, VaeCmp, VaeLut8, VaeLut16, AaeWin,
                  AaeTile, AaeMaxPool, AaeAvgPool, AaeResizeNearest, AaeResizeLinear, AaeReduce,
                  AaeMoveShape, AaeMoveSrc, AaeMoveDst, AaeMove, VaeRecip, VaeSqrt, VaeLog, AaeTopK,
-                 VaeSoftmax, VaeLayerNorm, VaeDiv, VaeSelect, AaeGatherCfg, AaeGather>;
+                 VaeSoftmax, VaeLayerNorm, VaeDiv, VaeSelect, AaeGatherCfg, AaeGather, TaePitch,
+                 VaePitch, AaePitch>;
 inline constexpr int kNumInstructionKinds = std::variant_size_v<Payload>;
 
 struct Instruction {

@@ -67,9 +67,9 @@ TEST(InvalidWord, Rule1UnknownOpcode) {
   ExpectRule({0x03, 0}, "unknown opcode");
   ExpectRule({0x3F, 0}, "unknown opcode");
   // ISA 1.1's pages: an unassigned opcode of a second page, and the reserved pages 0x9_..0xF_.
-  ExpectRule({0x60, 0}, "unknown opcode");
-  ExpectRule({0x74, 0}, "unknown opcode");
-  ExpectRule({0x82, 0}, "unknown opcode");
+  ExpectRule({0x61, 0}, "unknown opcode");
+  ExpectRule({0x75, 0}, "unknown opcode");
+  ExpectRule({0x83, 0}, "unknown opcode");
   ExpectRule({0x90, 0}, "unknown opcode");
   ExpectRule({0xF0, 0}, "unknown opcode");
 }
@@ -84,6 +84,9 @@ TEST(OpcodePages, SecondPagesDecodeToTheirUnits) {
   EXPECT_EQ(Make(VaeSelect{}).unit(), Unit::kVae);
   EXPECT_EQ(Make(AaeGatherCfg{}).unit(), Unit::kAae);
   EXPECT_EQ(Make(AaeGather{}).unit(), Unit::kAae);
+  EXPECT_EQ(Make(TaePitch{}).unit(), Unit::kTae);
+  EXPECT_EQ(Make(VaePitch{}).unit(), Unit::kVae);
+  EXPECT_EQ(Make(AaePitch{}).unit(), Unit::kAae);
   for (const OpcodeInfo& info : AllOpcodes()) {
     const int page = static_cast<uint8_t>(info.opcode) >> 4;
     EXPECT_LE(page, 8) << info.mnemonic;

@@ -8,6 +8,7 @@
 #include <random>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
@@ -101,8 +102,9 @@ TEST(Simulator, RemovedTokenIsReportedAsAHazard) {
   EXPECT_THAT(out.status().message(), HasSubstr("hazard"));
 }
 
-// ISA 1.1 vae.cfg dst_pitch: a requantize honours it (one pixel: same golden at pitch 32), any
-// other VAE instruction with it is an execution error naming the rule.
+// ISA 1.1 vae.cfg dst_pitch: a requantize honours it (one pixel: same golden at pitch 32);
+// vae.softmax / layernorm / div / select take dense operands, so with it (or vae.pitch) they are
+// an execution error naming the rule, and a pitch narrower than a pixel's channels is one too.
 TEST(Simulator, VaeDstPitch) {
   TestProgram t = Find("conv_requant");
   t.assembly = absl::StrReplaceAll(
@@ -114,13 +116,52 @@ TEST(Simulator, VaeDstPitch) {
     ASSERT_TRUE(out.ok()) << ModeName(mode) << ": " << out.status();
     EXPECT_EQ(out->output, t.expected) << ModeName(mode);
   }
-  TestProgram lut = Find("eltwise_lut8");
-  const size_t cfg = lut.assembly.find("vae.cfg ");
+  TestProgram rows = Find("vae_rows_bayes");
+  const size_t cfg = rows.assembly.find("vae.cfg ");
   ASSERT_NE(cfg, std::string::npos);
-  lut.assembly.insert(lut.assembly.find('\n', cfg), " dst_pitch=4");
-  auto out = RunTestProgram(lut, Mode::kFunc);
-  ASSERT_FALSE(out.ok());
-  EXPECT_THAT(out.status().message(), HasSubstr("dst_pitch applies to vae.requant only"));
+  for (const char* field : {" dst_pitch=4", "\nvae.pitch x_pitch=4"}) {
+    TestProgram bad = rows;
+    bad.assembly.insert(bad.assembly.find('\n', cfg), field);
+    auto out = RunTestProgram(bad, Mode::kFunc);
+    ASSERT_FALSE(out.ok()) << field;
+    EXPECT_THAT(out.status().message(), HasSubstr("operand pitches (vae.cfg dst_pitch, vae.pitch) "
+                                                  "do not apply to it"));
+  }
+}
+
+// ISA 1.1 operand pitches of every unit: the operand_pitches program (every operand a window of a
+// wider layout) gives its golden; a pitch narrower than the channels, or rows that overlap, are
+// errors naming the operand.
+TEST(Simulator, OperandPitches) {
+  TestProgram t = Find("operand_pitches");
+  for (Mode mode : {Mode::kFunc, Mode::kBoth}) {
+    auto out = RunTestProgram(t, mode);
+    ASSERT_TRUE(out.ok()) << ModeName(mode) << ": " << out.status();
+    EXPECT_EQ(out->output, t.expected) << ModeName(mode);
+  }
+  const std::pair<const char*, const char*> bad[] = {
+      {"acc_row_pitch=96", "acc_row_pitch=32"},
+      {"dst_pitch=2 dst_row_pitch=128", "dst_pitch=2 dst_row_pitch=32"},
+  };
+  const char* want[] = {"accumulator row pitch 32 is narrower than a row's 40 bytes",
+                        "dst row pitch 32 is narrower than a row's 34 bytes"};
+  for (int i = 0; i < 2; ++i) {
+    TestProgram b = t;
+    ASSERT_THAT(b.assembly, HasSubstr(bad[i].first));
+    b.assembly = absl::StrReplaceAll(b.assembly, {{bad[i].first, bad[i].second}});
+    auto out = RunTestProgram(b, Mode::kFunc);
+    ASSERT_FALSE(out.ok()) << bad[i].second;
+    EXPECT_THAT(out.status().message(), HasSubstr(want[i]));
+  }
+  // Each pitch is really read: without it the same program computes something else.
+  for (const char* drop : {"tae.pitch in_pitch=3 ", "y_pitch=3", "src_pitch=3 dst_pitch=2 "}) {
+    TestProgram d = t;
+    ASSERT_THAT(d.assembly, HasSubstr(drop));
+    d.assembly = absl::StrReplaceAll(d.assembly,
+                                     {{drop, absl::StrContains(drop, "tae") ? "tae.pitch " : ""}});
+    auto out = RunTestProgram(d, Mode::kFunc);
+    if (out.ok()) EXPECT_NE(out->output, t.expected) << drop;
+  }
 }
 
 TEST(Simulator, DeadlockNamesStuckQueues) {

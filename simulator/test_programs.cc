@@ -52,6 +52,7 @@ const std::vector<TestProgram>& AllTestPrograms() {
       GatherProgram(),
       MatmulS16S16Program(),
       DivSelectBayesProgram(),
+      OperandPitchProgram(),
       ResNetConvLayer(),
   };
   return *all;

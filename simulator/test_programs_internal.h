@@ -46,6 +46,8 @@ TestProgram DivSelectBayesProgram();
 TestProgram AaePoolResizeReduceMoveProgram();
 TestProgram TopKProgram();
 TestProgram GatherProgram();  // ISA 1.1
+// ISA 1.1 operand pitches of all three compute units (test_programs_pitch.cc).
+TestProgram OperandPitchProgram();
 
 }  // namespace openbpu::sim::testing
 

@@ -73,6 +73,10 @@ absl::StatusOr<Lowered> Lower(const isa::AaeTile& v, Lowering& ctx) {
   ctx.regs.aae_tile = v;
   return Lowered{};
 }
+absl::StatusOr<Lowered> Lower(const isa::AaePitch& v, Lowering& ctx) {
+  ctx.regs.aae_pitch = v;
+  return Lowered{};
+}
 absl::StatusOr<Lowered> Lower(const isa::AaeMoveShape& v, Lowering& ctx) {
   ctx.regs.move_shape = v;
   return Lowered{};
@@ -89,8 +93,13 @@ absl::StatusOr<Lowered> Lower(const isa::AaeMoveDst& v, Lowering& ctx) {
 absl::StatusOr<Lowered> Lower(const isa::AaeMaxPool& v, Lowering& ctx) {
   const isa::AaeTile& t = ctx.regs.aae_tile;
   if (t.in_dtype != t.out_dtype) return ctx.Fail("maxpool needs out_dtype = in_dtype");
-  const SramTensor src = AaeSource(t, v.src);
-  const SramTensor dst = AaeResult(t, v.dst, t.channels, isa::DTypeBytes(t.out_dtype));
+  absl::StatusOr<SramTensor> src_or = AaeSource(ctx, v.src);
+  if (!src_or.ok()) return src_or.status();
+  const SramTensor src = *src_or;
+  absl::StatusOr<SramTensor> dst_or =
+      AaeResult(ctx, v.dst, t.channels, isa::DTypeBytes(t.out_dtype));
+  if (!dst_or.ok()) return dst_or.status();
+  const SramTensor dst = *dst_or;
   Lowered out = PoolOp(ctx);
   out.footprint = {Reads(src, "aae src"), Writes(dst, "aae dst")};
   out.execute = [t, g = PoolGeometry(ctx.regs.aae_win, t), src, dst](ExecContext& ex) {
@@ -111,10 +120,15 @@ absl::StatusOr<Lowered> Lower(const isa::AaeAvgPool& v, Lowering& ctx) {
   const isa::AaeTile& t = ctx.regs.aae_tile;
   const isa::AaeWin& w = ctx.regs.aae_win;
   const int64_t taps = int64_t{w.kernel_h} * w.kernel_w;
-  const SramTensor src = AaeSource(t, v.src);
+  absl::StatusOr<SramTensor> src_or = AaeSource(ctx, v.src);
+  if (!src_or.ok()) return src_or.status();
+  const SramTensor src = *src_or;
   // Entry d - 1 of the divisor table holds the record for divisor d.
   const ByteBox records = Bytes(Space::kWeight, v.param, taps * isa::kRecordBytes);
-  const SramTensor dst = AaeResult(t, v.dst, t.channels, isa::DTypeBytes(t.out_dtype));
+  absl::StatusOr<SramTensor> dst_or =
+      AaeResult(ctx, v.dst, t.channels, isa::DTypeBytes(t.out_dtype));
+  if (!dst_or.ok()) return dst_or.status();
+  const SramTensor dst = *dst_or;
   Lowered out = PoolOp(ctx);
   out.footprint = {Reads(src, "aae src"), Reads(records, "aae param"), Writes(dst, "aae dst")};
   out.execute = [t, g = PoolGeometry(w, t), taps, include_pad = v.count_include_pad, src, records,
@@ -152,10 +166,15 @@ absl::StatusOr<Lowered> Lower(const isa::AaeAvgPool& v, Lowering& ctx) {
 absl::StatusOr<Lowered> Lower(const isa::AaeResizeNearest& v, Lowering& ctx) {
   const isa::AaeTile& t = ctx.regs.aae_tile;
   if (t.in_dtype != t.out_dtype) return ctx.Fail("nearest resize needs out_dtype = in_dtype");
-  const SramTensor src = AaeSource(t, v.src);
+  absl::StatusOr<SramTensor> src_or = AaeSource(ctx, v.src);
+  if (!src_or.ok()) return src_or.status();
+  const SramTensor src = *src_or;
   // out_h row indices then out_w column indices, int32.
   const ByteBox table = Bytes(Space::kWeight, v.table, (int64_t{t.out_h} + t.out_w) * 4);
-  const SramTensor dst = AaeResult(t, v.dst, t.channels, isa::DTypeBytes(t.out_dtype));
+  absl::StatusOr<SramTensor> dst_or =
+      AaeResult(ctx, v.dst, t.channels, isa::DTypeBytes(t.out_dtype));
+  if (!dst_or.ok()) return dst_or.status();
+  const SramTensor dst = *dst_or;
   Lowered out = AaeOp(ctx, int64_t{t.out_h} * t.out_w * t.channels);
   out.footprint = {Reads(src, "aae src"), Reads(table, "aae param"), Writes(dst, "aae dst")};
   out.execute = [t, src, table, dst](ExecContext& ex) -> absl::Status {
@@ -181,11 +200,16 @@ absl::StatusOr<Lowered> Lower(const isa::AaeResizeNearest& v, Lowering& ctx) {
 
 absl::StatusOr<Lowered> Lower(const isa::AaeResizeLinear& v, Lowering& ctx) {
   const isa::AaeTile& t = ctx.regs.aae_tile;
-  const SramTensor src = AaeSource(t, v.src);
+  absl::StatusOr<SramTensor> src_or = AaeSource(ctx, v.src);
+  if (!src_or.ok()) return src_or.status();
+  const SramTensor src = *src_or;
   const ByteBox table =
       Bytes(Space::kWeight, v.table,
             isa::kResizeHeaderBytes + (int64_t{t.out_h} + t.out_w) * isa::kLinearTapBytes);
-  const SramTensor dst = AaeResult(t, v.dst, t.channels, isa::DTypeBytes(t.out_dtype));
+  absl::StatusOr<SramTensor> dst_or =
+      AaeResult(ctx, v.dst, t.channels, isa::DTypeBytes(t.out_dtype));
+  if (!dst_or.ok()) return dst_or.status();
+  const SramTensor dst = *dst_or;
   // Four taps per output element.
   Lowered out = AaeOp(ctx, int64_t{t.out_h} * t.out_w * t.channels * 4);
   out.footprint = {Reads(src, "aae src"), Reads(table, "aae param"), Writes(dst, "aae dst")};

@@ -26,10 +26,14 @@ absl::StatusOr<Lowered> Lower(const isa::AaeReduce& v, Lowering& ctx) {
   if ((v.op == isa::ReduceOp::kMax || v.op == isa::ReduceOp::kMin) && t.out_dtype != t.in_dtype) {
     return ctx.Fail("max/min reduce needs out_dtype = in_dtype");
   }
-  const SramTensor src = AaeSource(t, v.src);
+  absl::StatusOr<SramTensor> src_or = AaeSource(ctx, v.src);
+  if (!src_or.ok()) return src_or.status();
+  const SramTensor src = *src_or;
   // Sum: one record, the requantize of the sums.
   const ByteBox record = Bytes(Space::kWeight, v.param, isa::kRecordBytes);
-  const SramTensor dst = AaeResult(t, v.dst, out_c, isa::DTypeBytes(t.out_dtype));
+  absl::StatusOr<SramTensor> dst_or = AaeResult(ctx, v.dst, out_c, isa::DTypeBytes(t.out_dtype));
+  if (!dst_or.ok()) return dst_or.status();
+  const SramTensor dst = *dst_or;
   Lowered out = AaeOp(ctx, int64_t{t.in_h} * t.in_w * t.channels);
   out.footprint = {Reads(src, "aae src")};
   if (v.op == isa::ReduceOp::kSum) out.footprint.push_back(Reads(record, "aae param"));
@@ -109,9 +113,15 @@ absl::StatusOr<Lowered> Lower(const isa::AaeTopK& v, Lowering& ctx) {
     return ctx.Fail(absl::StrCat("topk output must be ", want_h, "x", want_w));
   }
   const int64_t out_c = v.axis == 2 ? v.k : t.channels;
-  const SramTensor src = AaeSource(t, v.src);
-  const SramTensor values = AaeResult(t, v.dst, out_c, isa::DTypeBytes(t.out_dtype));
-  const SramTensor indices = AaeResult(t, v.indices, out_c, 4);
+  absl::StatusOr<SramTensor> src_or = AaeSource(ctx, v.src);
+  if (!src_or.ok()) return src_or.status();
+  const SramTensor src = *src_or;
+  absl::StatusOr<SramTensor> values_or = AaeResult(ctx, v.dst, out_c, isa::DTypeBytes(t.out_dtype));
+  if (!values_or.ok()) return values_or.status();
+  const SramTensor values = *values_or;
+  absl::StatusOr<SramTensor> indices_or = AaeResult(ctx, v.indices, out_c, 4, /*pitched=*/false);
+  if (!indices_or.ok()) return indices_or.status();
+  const SramTensor indices = *indices_or;
   // k selection passes over the input.
   Lowered out = AaeOp(ctx, int64_t{t.in_h} * t.in_w * t.channels * v.k);
   out.footprint = {Reads(src, "topk src"), Writes(values, "topk values"),

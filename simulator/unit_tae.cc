@@ -34,6 +34,11 @@ absl::StatusOr<Lowered> Lower(const isa::TaeTile& v, Lowering& ctx) {
   return Lowered{};
 }
 
+absl::StatusOr<Lowered> Lower(const isa::TaePitch& v, Lowering& ctx) {
+  ctx.regs.tae_pitch = v;
+  return Lowered{};
+}
+
 absl::StatusOr<Lowered> Lower(const isa::TaeMmCfg& v, Lowering& ctx) {
   ctx.regs.tae_mm = v;
   return Lowered{};
@@ -52,10 +57,16 @@ absl::StatusOr<Lowered> Lower(const isa::TaeConv& cv, Lowering& ctx) {
   const int es = isa::DTypeBytes(t.in_dtype);
   const int as = AccBytes(t.in_dtype);
   const int64_t icg = t.in_c / k.groups;
-  const SramTensor in = Feature(Space::kFeature, cv.in, t.in_h, t.in_w, t.in_c, es, t.in_row_pitch);
+  const isa::TaePitch& pitch = ctx.regs.tae_pitch;
+  SramTensor in = Feature(Space::kFeature, cv.in, t.in_h, t.in_w, t.in_c, es, t.in_row_pitch);
+  if (absl::Status st = ApplyPitch(in, pitch.in_pitch, 0, "input", ctx); !st.ok()) return st;
   const ByteBox weights =
       Bytes(Space::kWeight, cv.weight, int64_t{t.out_c} * k.kernel_h * k.kernel_w * icg);
-  const SramTensor acc = Feature(Space::kAcc, cv.acc, oh, ow, t.out_c, as);
+  SramTensor acc = Feature(Space::kAcc, cv.acc, oh, ow, t.out_c, as);
+  if (absl::Status st = ApplyPitch(acc, pitch.acc_pitch, pitch.acc_row_pitch, "accumulator", ctx);
+      !st.ok()) {
+    return st;
+  }
   Lowered out;
   out.footprint = {Reads(in, "conv input"), Reads(weights, "conv weights"),
                    Writes(acc, "conv accumulators")};
@@ -112,7 +123,10 @@ absl::StatusOr<Lowered> Lower(const isa::TaeMatmul& mm, Lowering& ctx) {
   const int es = isa::DTypeBytes(c.a_dtype);
   const int as = AccBytes(c.a_dtype);
   const int bes = b16 ? 2 : 1;
-  const SramTensor a = Feature(Space::kFeature, mm.a, 1, c.m, c.k, es);
+  // The TAE PITCH register (ISA 1.1): A's and the accumulators' row pitches.
+  const isa::TaePitch& pitch = ctx.regs.tae_pitch;
+  SramTensor a = Feature(Space::kFeature, mm.a, 1, c.m, c.k, es);
+  if (absl::Status st = ApplyPitch(a, pitch.in_pitch, 0, "A", ctx); !st.ok()) return st;
   // B is [N][K], or [K][N] with b_kn, of b_dtype: dense in weight SRAM, a feature tensor in
   // feature SRAM.
   const int64_t rows = c.b_kn ? c.k : c.n, cols = c.b_kn ? c.n : c.k;
@@ -121,7 +135,10 @@ absl::StatusOr<Lowered> Lower(const isa::TaeMatmul& mm, Lowering& ctx) {
                      : Feature(Space::kFeature, mm.b, 1, rows, cols, bes);
   b.c = cols;
   b.esize = bes;
-  const SramTensor acc = Feature(Space::kAcc, mm.acc, 1, c.m, c.n, as);
+  SramTensor acc = Feature(Space::kAcc, mm.acc, 1, c.m, c.n, as);
+  if (absl::Status st = ApplyPitch(acc, pitch.acc_pitch, 0, "accumulator", ctx); !st.ok()) {
+    return st;
+  }
   Lowered out;
   out.footprint = {Reads(a, "matmul A"), Reads(b, "matmul B"), Writes(acc, "matmul acc")};
   if (mm.accumulate) out.footprint.push_back(Reads(acc, "matmul acc"));

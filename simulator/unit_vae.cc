@@ -24,6 +24,15 @@ SramTensor Rows(Space space, int64_t addr, const isa::VaeCfg &cfg, DType dtype) 
   return Feature(space, addr, 1, cfg.pixels, cfg.channels, isa::DTypeBytes(dtype));
 }
 
+// An x (`y` false) or y operand with the VAE PITCH register (ISA 1.1) applied.
+absl::StatusOr<SramTensor> Pitched(SramTensor t, bool y, const Lowering &ctx) {
+  const isa::VaePitch &p = ctx.regs.vae_pitch;
+  if (absl::Status st = ApplyPitch(t, y ? p.y_pitch : p.x_pitch, 0, y ? "y" : "x", ctx); !st.ok()) {
+    return st;
+  }
+  return t;
+}
+
 Lowered VaeOp(const Lowering &ctx) {
   Lowered out;
   out.cycles = LaneCycles(ctx.march, int64_t{ctx.regs.vae.pixels} * ctx.regs.vae.channels,
@@ -37,32 +46,27 @@ absl::StatusOr<Lowered> LowerRequant(int64_t src, int64_t dst, int64_t param,
   const isa::VaeCfg &cfg = ctx.regs.vae;
   if (sumin && cfg.y_bcast != 0) return ctx.Fail("sumin needs y_bcast = 0");
   const bool wide = cfg.x_dtype == DType::kS32 || cfg.x_dtype == DType::kS64;
-  const SramTensor x = Rows(wide ? Space::kAcc : Space::kFeature, src, cfg, cfg.x_dtype);
+  absl::StatusOr<SramTensor> xp =
+      Pitched(Rows(wide ? Space::kAcc : Space::kFeature, src, cfg, cfg.x_dtype), false, ctx);
+  if (!xp.ok()) return xp.status();
+  const SramTensor x = *xp;
   const ByteBox params =
       Bytes(Space::kWeight, param, int64_t{cfg.channels} * isa::kRequantParamBytes);
   std::optional<SramTensor> s;
-  if (sumin) s = Rows(Space::kFeature, *sumin, cfg, cfg.y_dtype);
-  SramTensor result = Rows(Space::kFeature, dst, cfg, cfg.out_dtype);
-  if (cfg.dst_pitch != 0) {  // ISA 1.1: a wider destination (a slice, an on-chip tensor)
-    const int64_t pitch = int64_t{cfg.dst_pitch} * 16;
-    if (pitch < int64_t{cfg.channels} * result.esize) {
-      return ctx.Fail("dst_pitch is narrower than a pixel's channels");
-    }
-    result.pixel_pitch = pitch;
-    result.row_pitch = int64_t{cfg.pixels} * pitch;
+  if (sumin) {
+    absl::StatusOr<SramTensor> sp =
+        Pitched(Rows(Space::kFeature, *sumin, cfg, cfg.y_dtype), true, ctx);
+    if (!sp.ok()) return sp.status();
+    s = *sp;
   }
+  // ISA 1.1 dst_pitch: a wider destination (a slice, an on-chip tensor); the footprint is then
+  // the pixels' channel runs, not the gaps between them (other values live there).
+  SramTensor result = Rows(Space::kFeature, dst, cfg, cfg.out_dtype);
+  if (absl::Status st = ApplyPitch(result, cfg.dst_pitch, 0, "dst", ctx); !st.ok()) return st;
   Lowered out = VaeOp(ctx);
   out.footprint = {Reads(x, "requant src"), Reads(params, "requant params")};
   if (s) out.footprint.push_back(Reads(*s, "sumin"));
-  // With dst_pitch the pixels' channel runs, not the gaps between them (other values live there).
-  out.footprint.push_back(cfg.dst_pitch == 0
-                              ? Writes(result, "requant dst")
-                              : Writes(ByteBox{.space = result.space,
-                                               .base = result.addr,
-                                               .n1 = cfg.pixels,
-                                               .s1 = result.pixel_pitch,
-                                               .run = int64_t{cfg.channels} * result.esize},
-                                       "requant dst"));
+  out.footprint.push_back(Writes(result, "requant dst"));
   out.execute = [cfg, x, params, s, result](ExecContext &ex) -> absl::Status {
     const auto [lo, hi] = VaeRange(cfg);
     std::vector<isa::RequantParam> chans(cfg.channels);
@@ -89,7 +93,6 @@ absl::StatusOr<Lowered> LowerRequant(int64_t src, int64_t dst, int64_t param,
 // broadcast per y_bcast; the output may alias an input element for element.
 template <typename Binary>
 absl::StatusOr<Lowered> LowerBinary(const Binary &v, Lowering &ctx) {
-  if (ctx.regs.vae.dst_pitch != 0) return ctx.Fail("dst_pitch applies to vae.requant only");
   constexpr isa::Opcode kOp = Binary::kOpcode;
   constexpr bool kMaxMin = kOp == isa::Opcode::kVaeMax || kOp == isa::Opcode::kVaeMin;
   const isa::VaeCfg &cfg = ctx.regs.vae;
@@ -100,13 +103,21 @@ absl::StatusOr<Lowered> LowerBinary(const Binary &v, Lowering &ctx) {
     return ctx.Fail("max/min need equal x, y and out dtypes");
   }
   if (kOp == isa::Opcode::kVaeCmp && cfg.out_dtype != DType::kS8) return ctx.Fail("cmp writes s8");
-  const SramTensor x = Rows(Space::kFeature, v.x, cfg, cfg.x_dtype);
-  const SramTensor y = Feature(Space::kFeature, v.y, 1, cfg.y_bcast == 0 ? cfg.pixels : 1,
-                               cfg.y_bcast == 2 ? 1 : cfg.channels, isa::DTypeBytes(cfg.y_dtype));
+  absl::StatusOr<SramTensor> xp = Pitched(Rows(Space::kFeature, v.x, cfg, cfg.x_dtype), false, ctx);
+  if (!xp.ok()) return xp.status();
+  const SramTensor x = *xp;
+  SramTensor y = Feature(Space::kFeature, v.y, 1, cfg.y_bcast == 0 ? cfg.pixels : 1,
+                         cfg.y_bcast == 2 ? 1 : cfg.channels, isa::DTypeBytes(cfg.y_dtype));
+  if (cfg.y_bcast == 0) {
+    absl::StatusOr<SramTensor> yp = Pitched(y, true, ctx);
+    if (!yp.ok()) return yp.status();
+    y = *yp;
+  }
   const ByteBox param =
       Bytes(Space::kWeight, v.param,
             kOp == isa::Opcode::kVaeCmp ? isa::kCmpParamBytes : isa::kEltwiseParamBytes);
-  const SramTensor result = Rows(Space::kFeature, v.dst, cfg, cfg.out_dtype);
+  SramTensor result = Rows(Space::kFeature, v.dst, cfg, cfg.out_dtype);
+  if (absl::Status st = ApplyPitch(result, cfg.dst_pitch, 0, "dst", ctx); !st.ok()) return st;
   Lowered out = VaeOp(ctx);
   out.footprint = {Reads(x, "x"), Reads(y, "y")};
   if (!kMaxMin) out.footprint.push_back(Reads(param, "param"));
@@ -134,16 +145,18 @@ absl::StatusOr<Lowered> LowerBinary(const Binary &v, Lowering &ctx) {
 // through a SegmentLUT image).
 template <typename Lut>
 absl::StatusOr<Lowered> LowerLut(const Lut &v, Lowering &ctx) {
-  if (ctx.regs.vae.dst_pitch != 0) return ctx.Fail("dst_pitch applies to vae.requant only");
   constexpr bool kIs8 = Lut::kOpcode == isa::Opcode::kVaeLut8;
   constexpr DType kType = kIs8 ? DType::kS8 : DType::kS16;
   const isa::VaeCfg &cfg = ctx.regs.vae;
   if (cfg.x_dtype != kType || cfg.out_dtype != kType) {
     return ctx.Fail(absl::StrCat("x_dtype and out_dtype must be ", isa::DTypeName(kType)));
   }
-  const SramTensor x = Rows(Space::kFeature, v.x, cfg, kType);
+  absl::StatusOr<SramTensor> xp = Pitched(Rows(Space::kFeature, v.x, cfg, kType), false, ctx);
+  if (!xp.ok()) return xp.status();
+  const SramTensor x = *xp;
   const ByteBox table = Bytes(Space::kLut, v.table, kIs8 ? 256 : isa::kSegmentLutImageBytes);
-  const SramTensor result = Rows(Space::kFeature, v.dst, cfg, kType);
+  SramTensor result = Rows(Space::kFeature, v.dst, cfg, kType);
+  if (absl::Status st = ApplyPitch(result, cfg.dst_pitch, 0, "dst", ctx); !st.ok()) return st;
   Lowered out = VaeOp(ctx);
   out.footprint = {Reads(x, "x"), Reads(table, "table"), Writes(result, "dst")};
   out.execute = [cfg, x, table, result](ExecContext &ex) -> absl::Status {
@@ -174,15 +187,17 @@ absl::StatusOr<Lowered> LowerLut(const Lut &v, Lowering &ctx) {
 // image (records.h NormTable) in LUT SRAM.
 template <typename Norm>
 absl::StatusOr<Lowered> LowerNorm(const Norm &v, isa::NormFunction fn, Lowering &ctx) {
-  if (ctx.regs.vae.dst_pitch != 0) return ctx.Fail("dst_pitch applies to vae.requant only");
   const isa::VaeCfg &cfg = ctx.regs.vae;
   if (cfg.x_dtype != DType::kS16) return ctx.Fail("x_dtype must be s16");
   if (cfg.out_dtype != DType::kS8 && cfg.out_dtype != DType::kS16) {
     return ctx.Fail("out_dtype must be s8 or s16");
   }
-  const SramTensor x = Rows(Space::kFeature, v.x, cfg, DType::kS16);
+  absl::StatusOr<SramTensor> xp = Pitched(Rows(Space::kFeature, v.x, cfg, DType::kS16), false, ctx);
+  if (!xp.ok()) return xp.status();
+  const SramTensor x = *xp;
   const ByteBox table = Bytes(Space::kLut, v.table, isa::NormTableImageBytes(fn));
-  const SramTensor result = Rows(Space::kFeature, v.dst, cfg, cfg.out_dtype);
+  SramTensor result = Rows(Space::kFeature, v.dst, cfg, cfg.out_dtype);
+  if (absl::Status st = ApplyPitch(result, cfg.dst_pitch, 0, "dst", ctx); !st.ok()) return st;
   Lowered out = VaeOp(ctx);
   out.footprint = {Reads(x, "x"), Reads(table, "table"), Writes(result, "dst")};
   out.execute = [cfg, fn, x, table, result](ExecContext &ex) -> absl::Status {
@@ -230,6 +245,11 @@ std::pair<int64_t, int64_t> VaeRange(const isa::VaeCfg &cfg) {
 
 absl::StatusOr<Lowered> Lower(const isa::VaeCfg &v, Lowering &ctx) {
   ctx.regs.vae = v;
+  return Lowered{};
+}
+
+absl::StatusOr<Lowered> Lower(const isa::VaePitch &v, Lowering &ctx) {
+  ctx.regs.vae_pitch = v;
   return Lowered{};
 }
 

@@ -28,7 +28,7 @@ bool IsS8OrS16(DType d) { return d == DType::kS8 || d == DType::kS16; }
 }  // namespace
 
 absl::StatusOr<Lowered> Lower(const isa::VaeDiv& v, Lowering& ctx) {
-  if (ctx.regs.vae.dst_pitch != 0) return ctx.Fail("dst_pitch applies to vae.requant only");
+  if (absl::Status st = NoVaePitch(ctx); !st.ok()) return st;
   const isa::VaeCfg& cfg = ctx.regs.vae;
   if (!IsS8OrS16(cfg.x_dtype)) return ctx.Fail("vae.div x_dtype must be s8 or s16");
   const int64_t pixels = cfg.pixels, channels = cfg.channels;
@@ -65,7 +65,7 @@ absl::StatusOr<Lowered> Lower(const isa::VaeDiv& v, Lowering& ctx) {
 }
 
 absl::StatusOr<Lowered> Lower(const isa::VaeSelect& v, Lowering& ctx) {
-  if (ctx.regs.vae.dst_pitch != 0) return ctx.Fail("dst_pitch applies to vae.requant only");
+  if (absl::Status st = NoVaePitch(ctx); !st.ok()) return st;
   const isa::VaeCfg& cfg = ctx.regs.vae;
   if (!IsS8OrS16(cfg.x_dtype) || cfg.y_dtype != cfg.x_dtype || cfg.out_dtype != cfg.x_dtype) {
     return ctx.Fail("vae.select needs x_dtype = y_dtype = out_dtype, s8 or s16");

@@ -69,7 +69,7 @@ absl::StatusOr<Lowered> LowerRows(const Row& v, int64_t param_bytes, Lowering& c
 // vae.softmax: numerics::Softmax on the [outer][n][inner] view of the dense [P][C] operand:
 // axis 0 is [P][C][1], axis 1 is [1][P][C].
 absl::StatusOr<Lowered> Lower(const isa::VaeSoftmax& v, Lowering& ctx) {
-  if (ctx.regs.vae.dst_pitch != 0) return ctx.Fail("dst_pitch applies to vae.requant only");
+  if (absl::Status st = NoVaePitch(ctx); !st.ok()) return st;
   const bool int16 = ctx.regs.vae.x_dtype == DType::kS16;
   const int64_t n = v.axis == 0 ? ctx.regs.vae.channels : ctx.regs.vae.pixels;
   if (n > numerics::kMaxSoftmaxLength) {
@@ -95,7 +95,7 @@ absl::StatusOr<Lowered> Lower(const isa::VaeSoftmax& v, Lowering& ctx) {
 // vae.layernorm: numerics::LayerNorm on rows of n = C (axis 0) or n = P (axis 1, each channel's
 // column gathered into a row and scattered back); the image holds n element entries.
 absl::StatusOr<Lowered> Lower(const isa::VaeLayerNorm& v, Lowering& ctx) {
-  if (ctx.regs.vae.dst_pitch != 0) return ctx.Fail("dst_pitch applies to vae.requant only");
+  if (absl::Status st = NoVaePitch(ctx); !st.ok()) return st;
   const int64_t n = v.axis == 0 ? ctx.regs.vae.channels : ctx.regs.vae.pixels;
   if (n > numerics::kMaxLayerNormSize) {
     return ctx.Fail(absl::StrCat("layernorm rows of ", n, " elements (at most 2^20)"));

@@ -5,11 +5,21 @@
 #include <algorithm>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace openbpu::sim::units {
 
 ByteBox SramTensor::Footprint() const {
+  if (pixel_pitch > isa::Align16(c * esize)) {
+    return {.space = space,
+            .base = addr,
+            .n2 = h,
+            .s2 = row_pitch,
+            .n1 = w,
+            .s1 = pixel_pitch,
+            .run = c * esize};
+  }
   if (row_pitch == w * pixel_pitch)
     return Bytes(space, addr, (h - 1) * row_pitch + w * pixel_pitch);
   return {.space = space,
@@ -23,6 +33,54 @@ SramTensor Feature(Space space, uint64_t addr, int64_t h, int64_t w, int64_t c, 
                    int64_t row_pitch) {
   const int64_t pixel_pitch = isa::Align16(c * esize);
   return {space, addr, h, w, c, esize, pixel_pitch, row_pitch ? row_pitch : w * pixel_pitch};
+}
+
+absl::Status ApplyPitch(SramTensor& t, int64_t pitch16, int64_t row_pitch, const char* what,
+                        const Lowering& ctx) {
+  if (pitch16 != 0) {
+    if (pitch16 * 16 < t.c * t.esize) {
+      return ctx.Fail(absl::StrCat(what, " pitch ", pitch16 * 16, " is narrower than a pixel's ",
+                                   t.c * t.esize, " bytes of channels"));
+    }
+    const bool dense_rows = t.row_pitch == t.w * t.pixel_pitch;
+    t.pixel_pitch = pitch16 * 16;
+    if (dense_rows) t.row_pitch = t.w * t.pixel_pitch;
+  }
+  if (row_pitch != 0) t.row_pitch = row_pitch;
+  if (t.h > 1 && t.row_pitch < (t.w - 1) * t.pixel_pitch + t.c * t.esize) {
+    return ctx.Fail(absl::StrCat(what, " row pitch ", t.row_pitch, " is narrower than a row's ",
+                                 (t.w - 1) * t.pixel_pitch + t.c * t.esize, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status NoVaePitch(const Lowering& ctx) {
+  if (ctx.regs.vae.dst_pitch != 0 || ctx.regs.vae_pitch.x_pitch != 0 ||
+      ctx.regs.vae_pitch.y_pitch != 0) {
+    return ctx.Fail("operand pitches (vae.cfg dst_pitch, vae.pitch) do not apply to it");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SramTensor> AaeSource(const Lowering& ctx, int64_t addr) {
+  const isa::AaeTile& t = ctx.regs.aae_tile;
+  const isa::AaePitch& p = ctx.regs.aae_pitch;
+  SramTensor s =
+      Feature(Space::kFeature, addr, t.in_h, t.in_w, t.channels, isa::DTypeBytes(t.in_dtype));
+  if (absl::Status st = ApplyPitch(s, p.src_pitch, p.src_row_pitch, "src", ctx); !st.ok())
+    return st;
+  return s;
+}
+
+absl::StatusOr<SramTensor> AaeResult(const Lowering& ctx, int64_t addr, int64_t out_c, int esize,
+                                     bool pitched) {
+  const isa::AaeTile& t = ctx.regs.aae_tile;
+  const isa::AaePitch& p = ctx.regs.aae_pitch;
+  SramTensor d = Feature(Space::kFeature, addr, t.out_h, t.out_w, out_c, esize);
+  if (!pitched) return d;
+  if (absl::Status st = ApplyPitch(d, p.dst_pitch, p.dst_row_pitch, "dst", ctx); !st.ok())
+    return st;
+  return d;
 }
 
 SramTensor DenseBytes(Space space, uint64_t addr, int64_t rows, int64_t cols) {

@@ -44,6 +44,10 @@ struct Registers {
   isa::AaeMoveSrc move_src;
   isa::AaeMoveDst move_dst;
   isa::AaeGatherCfg aae_gather;
+  // ISA 1.1 operand pitches (0 = dense).
+  isa::TaePitch tae_pitch;
+  isa::VaePitch vae_pitch;
+  isa::AaePitch aae_pitch;
 };
 
 inline Space ToSpace(isa::Space s) { return static_cast<Space>(static_cast<int>(s)); }
@@ -61,6 +65,8 @@ inline ByteBox Bytes(Space space, uint64_t addr, int64_t bytes) {
   return {.space = space, .base = addr, .run = bytes};
 }
 
+struct Lowering;
+
 // A [h][w][c] tensor of `esize`-byte elements in SRAM (ISA.md, "Tensor layouts in SRAM").
 // The [P][C] operands of the VAE are [1][P][C] tensors.
 struct SramTensor {
@@ -73,13 +79,22 @@ struct SramTensor {
   uint64_t At(int64_t y, int64_t x, int64_t ch) const {
     return addr + y * row_pitch + x * pixel_pitch + ch * esize;
   }
-  uint64_t At(int64_t pixel, int64_t ch) const { return At(0, pixel, ch); }
-  // The bytes it covers: one run when the rows are back to back, else one run per row.
+  // Pixel `pixel` in row-major order (row pixel / w, column pixel % w).
+  uint64_t At(int64_t pixel, int64_t ch) const {
+    return pixel < w ? At(0, pixel, ch) : At(pixel / w, pixel % w, ch);
+  }
+  // The bytes it covers: one run when the rows are back to back, else one run per row; with a
+  // pixel pitch wider than the dense one (ISA 1.1 pitches) only each pixel's channels.
   ByteBox Footprint() const;
 };
 // Pixels isa::Align16(c * esize) apart, rows `row_pitch` apart (0: w pixels).
 SramTensor Feature(Space space, uint64_t addr, int64_t h, int64_t w, int64_t c, int esize,
                    int64_t row_pitch = 0);
+// ISA 1.1 operand pitches: `t` becomes a window of a wider tensor, its pixels `pitch16` x 16
+// bytes apart (0: unchanged) and its rows `row_pitch` bytes apart (0: w pixels). A pitch narrower
+// than a pixel's channels, or rows that overlap, is an error naming `what`.
+absl::Status ApplyPitch(SramTensor& t, int64_t pitch16, int64_t row_pitch, const char* what,
+                        const Lowering& ctx);
 // Dense [rows][cols] bytes (weight SRAM matrices).
 SramTensor DenseBytes(Space space, uint64_t addr, int64_t rows, int64_t cols);
 
@@ -182,12 +197,13 @@ void Scatter(ExecContext& ex, const std::vector<T>& v, const SramTensor& t) {
 
 // The aae.tile operands in feature SRAM (ISA.md §4, "AAE"): the [in_h][in_w][channels] source
 // and an [out_h][out_w][out_c] result of `esize`-byte elements.
-inline SramTensor AaeSource(const isa::AaeTile& t, int64_t addr) {
-  return Feature(Space::kFeature, addr, t.in_h, t.in_w, t.channels, isa::DTypeBytes(t.in_dtype));
-}
-inline SramTensor AaeResult(const isa::AaeTile& t, int64_t addr, int64_t out_c, int esize) {
-  return Feature(Space::kFeature, addr, t.out_h, t.out_w, out_c, esize);
-}
+// vae.softmax / layernorm / div / select take dense operands: an error when vae.cfg dst_pitch or
+// the VAE PITCH register (ISA 1.1) is set.
+absl::Status NoVaePitch(const Lowering& ctx);
+// With the AAE PITCH register (ISA 1.1) applied.
+absl::StatusOr<SramTensor> AaeSource(const Lowering& ctx, int64_t addr);
+absl::StatusOr<SramTensor> AaeResult(const Lowering& ctx, int64_t addr, int64_t out_c, int esize,
+                                     bool pitched = true);
 // An AAE instruction over `elements` window taps.
 inline Lowered AaeOp(const Lowering& ctx, int64_t elements) {
   Lowered out;
@@ -255,6 +271,9 @@ absl::StatusOr<Lowered> Lower(const isa::VaeDiv& v, Lowering& ctx);
 absl::StatusOr<Lowered> Lower(const isa::VaeSelect& v, Lowering& ctx);
 absl::StatusOr<Lowered> Lower(const isa::AaeGatherCfg& v, Lowering& ctx);
 absl::StatusOr<Lowered> Lower(const isa::AaeGather& v, Lowering& ctx);
+absl::StatusOr<Lowered> Lower(const isa::TaePitch& v, Lowering& ctx);
+absl::StatusOr<Lowered> Lower(const isa::VaePitch& v, Lowering& ctx);
+absl::StatusOr<Lowered> Lower(const isa::AaePitch& v, Lowering& ctx);
 
 }  // namespace openbpu::sim::units
 
