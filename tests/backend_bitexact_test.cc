@@ -153,9 +153,12 @@ TEST(BackendBitExact, ShuffleNetV2BayesAndBayesE) {
 
 // The ISA 1.1 issue's YOLO-style detector: stride-2 conv backbone with SiLU, nearest upsample and
 // concat neck, three sigmoid heads (three outputs), on every march.
-// bpu quantize --unify-concat-scales: the neck's concats no longer requantize, and the inputs
-// made by a conv or a resize are written by it straight into their slice of the concat (the
-// moves saved are counted), still bit-exact, with fewer instructions than without.
+// bpu quantize --unify-concat-scales: the neck's concats no longer requantize, and every concat
+// input is written by its producer (a resize, a SiLU's Mul) straight into its channel slice of the
+// concat's output; the backbone features that also feed the next stage are read from that slice
+// in place by its conv (tae.pitch). With the ISA 1.1 operand pitches the neck (its Resize and
+// Concat layers) needs no aae.move at all; without them (bpu compile --no-operand-pitches) it
+// copies through tiles. Every variant bit-exact; the moves saved are printed.
 TEST(BackendBitExact, YoloTinyUnifiedConcatScales) {
   const std::string dir = DataDir();
   absl::StatusOr<Tensor> x = ReadNpy(dir + "test/000.npy");
@@ -165,20 +168,43 @@ TEST(BackendBitExact, YoloTinyUnifiedConcatScales) {
   absl::StatusOr<std::vector<test_util::BitExactRun>> unified = test_util::RunBitExact(
       "yolo_tiny(unified)", dir + "ptq/yolo_tiny.onnx", dir + "calib", *x, 1, "bayes", unify);
   ASSERT_TRUE(unified.ok()) << unified.status();
+  test_util::QuantizeExtras no_pitch = unify;
+  no_pitch.operand_pitches = false;
+  absl::StatusOr<std::vector<test_util::BitExactRun>> copied =
+      test_util::RunBitExact("yolo_tiny(unified, no operand pitches)", dir + "ptq/yolo_tiny.onnx",
+                             dir + "calib", *x, 1, "bayes", no_pitch);
+  ASSERT_TRUE(copied.ok()) << copied.status();
   absl::StatusOr<std::vector<test_util::BitExactRun>> plain = test_util::RunBitExact(
       "yolo_tiny", dir + "ptq/yolo_tiny.onnx", dir + "calib", *x, 1, "bayes");
   ASSERT_TRUE(plain.ok()) << plain.status();
   for (size_t i = 0; i < unified->size(); ++i) {
     const test_util::BitExactRun& run = (*unified)[i];
+    const test_util::BitExactRun& copy = (*copied)[i];
     std::printf("%s (plain: %zu instructions, %llu cycles)\n", run.line.c_str(),
                 (*plain)[i].instructions, static_cast<unsigned long long>((*plain)[i].cycles));
+    std::printf("%s\n", copy.line.c_str());
     EXPECT_GT(run.elements, 0);
     EXPECT_EQ(run.mismatches, 0) << run.opt;
+    EXPECT_EQ(copy.mismatches, 0) << run.opt;
     EXPECT_LT(run.instructions, (*plain)[i].instructions) << run.opt;
-    // The neck's two concats: the upsampled lateral (a resize) and the fused 3x3 output are
-    // moves saved; the backbone's stride-8/16 features also feed the next stage, so they move.
-    EXPECT_EQ(run.concat_inputs_in_place, 2) << run.opt;
+    // The neck's two concats, two inputs each: the upsampled lateral (a resize) and the backbone
+    // feature (a SiLU's Mul, also read by the next stage's conv).
+    EXPECT_EQ(run.concat_inputs_in_place, 4) << run.opt;
+    EXPECT_EQ(copy.concat_inputs_in_place, 4) << run.opt;
     EXPECT_EQ((*plain)[i].concat_inputs_in_place, 0) << run.opt;
+    if (run.opt != "O2") continue;  // on-chip values (and so the pitches) are O2's
+    std::printf(
+        "neck-moves: yolo_tiny(unified) bayes O2: aae.move in the Resize/Concat layers %d -> %d, "
+        "in the program %d -> %d with the ISA 1.1 operand pitches (%d operand tiles read and %d "
+        "written in place; %zu -> %zu instructions, %llu -> %llu cycles)\n",
+        copy.neck_moves, run.neck_moves, copy.moves, run.moves, run.in_place_reads,
+        run.direct_writes, copy.instructions, run.instructions,
+        static_cast<unsigned long long>(copy.cycles), static_cast<unsigned long long>(run.cycles));
+    EXPECT_EQ(run.neck_moves, 0);
+    EXPECT_GT(copy.neck_moves, 0);
+    EXPECT_LT(run.moves, copy.moves);
+    EXPECT_EQ(copy.in_place_reads + copy.direct_writes, 0);
+    EXPECT_LT(run.cycles, copy.cycles);
   }
 }
 

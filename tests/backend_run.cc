@@ -65,6 +65,7 @@ absl::StatusOr<std::vector<BitExactRun>> RunBitExact(
     backend::CompileOptions options;
     options.march = march;
     options.opt = opt;
+    options.operand_pitches = extras.operand_pitches;
     absl::StatusOr<backend::CompiledModel> model = backend::Compile(*quantized->graph, options);
     if (!model.ok()) return model.status();
     sim::SimulatorOptions sim_options;
@@ -80,6 +81,19 @@ absl::StatusOr<std::vector<BitExactRun>> RunBitExact(
     run.scratch_unplanned = model->scratch_bytes_unplanned;
     run.chained_values = model->chained_values;
     run.concat_inputs_in_place = model->concat_inputs_in_place;
+    run.in_place_reads = model->in_place_reads;
+    run.direct_writes = model->direct_writes;
+    // Each aae.move by its own layer tag (at O2 a layer's instructions interleave with others').
+    std::map<std::string, std::string> op_of;
+    for (const backend::LayerInfo& layer : model->layers) op_of[layer.name] = layer.op;
+    for (const isa::Instruction& inst : model->program.instructions) {
+      if (inst.opcode() != isa::Opcode::kAaeMove) continue;
+      ++run.moves;
+      const auto name = model->program.layers.find(inst.common.layer);
+      if (name == model->program.layers.end()) continue;
+      const std::string& op = op_of[name->second];
+      if (op == "Resize" || op == "Concat") ++run.neck_moves;
+    }
     for (int i = 0; i < count; ++i) {
       for (const backend::TensorDesc& in : model->inputs) {
         const Tensor& t = values[i].at(in.value).tensor;

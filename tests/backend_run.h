@@ -22,6 +22,9 @@ struct BitExactRun {
   uint64_t scratch_peak = 0, scratch_unplanned = 0;
   int chained_values = 0;          // O2: values kept in the feature SRAM
   int concat_inputs_in_place = 0;  // concat inputs their producers wrote in place
+  // aae.move instructions: in the program, and in its Resize and Concat layers (a detector's
+  // neck); operand tiles read / written in place with the ISA 1.1 operand pitches.
+  int moves = 0, neck_moves = 0, in_place_reads = 0, direct_writes = 0;
   // `bit-exact: MODEL MARCH OPT elements=E mismatches=M (samples=S, instructions=I, ...)`
   std::string line;
 };
@@ -29,10 +32,12 @@ struct BitExactRun {
 // Quantizes `onnx` for `march` with the calibration data at `calib` (a directory of .npy or one
 // .npy batch), then compiles and simulates the first `count` samples of `samples` ([N, ...]
 // float32) at O0 and at O2. An error is a failure to quantize, compile or run (not a mismatch).
-// Quantization options beyond the defaults (bpu quantize --unify-concat-scales, --int16-ops).
+// Quantization options beyond the defaults (bpu quantize --unify-concat-scales, --int16-ops),
+// and bpu compile --no-operand-pitches.
 struct QuantizeExtras {
   bool unify_concat_scales = false;
   std::vector<std::string> int16_ops;
+  bool operand_pitches = true;
 };
 absl::StatusOr<std::vector<BitExactRun>> RunBitExact(
     const std::string& name, const std::string& onnx, const std::string& calib,

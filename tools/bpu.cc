@@ -173,6 +173,7 @@ struct CompileArgs {
   QuantizeArgs quantize;
   std::string opt = "O0", name, input_layout = "NHWC", output_layout = "NHWC";
   int batch = 1, jobs = 1;
+  bool no_operand_pitches = false;
 };
 
 // Quantize (the driver) then compile (compiler/backend) into one .hbm model.
@@ -203,6 +204,7 @@ int Compile(const CompileArgs& args) {
   compile.batch = args.batch;
   compile.input_layout = args.input_layout;
   compile.output_layout = args.output_layout;
+  compile.operand_pitches = !args.no_operand_pitches;
   compile.progress = stderr;
   absl::StatusOr<backend::CompiledModel> model = backend::Compile(*graph, compile);
   if (!model.ok()) return Fail(model.status());
@@ -233,8 +235,16 @@ int Compile(const CompileArgs& args) {
                 static_cast<unsigned long long>(model->chain_pool_bytes));
   }
   if (model->direct_writes > 0) {
-    std::printf("compile: %d output tiles written straight into on-chip values (dst_pitch)\n",
-                model->direct_writes);
+    std::printf(
+        "compile: %d output tiles written straight into on-chip values (vae.cfg dst_pitch, "
+        "aae.pitch)\n",
+        model->direct_writes);
+  }
+  if (model->in_place_reads > 0) {
+    std::printf(
+        "compile: %d operand tiles read in place from on-chip values (tae.pitch, vae.pitch, "
+        "aae.pitch)\n",
+        model->in_place_reads);
   }
   if (model->concat_inputs_in_place > 0) {
     std::printf("compile: %d concat inputs written in place by their producers (no move)\n",
@@ -396,6 +406,9 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
         ->check(CLI::IsMember({"O0", "O2"}))
         ->type_name("LEVEL")
         ->capture_default_str();
+    sub->add_flag("--no-operand-pitches", args->no_operand_pitches,
+                  "O2: copy on-chip values through tiles with aae.move instead of reading and "
+                  "writing them in place with the ISA 1.1 operand pitches (for comparison)");
     sub->add_option("--batch", args->batch, "images per run (inputs become [N, ...])")
         ->check(CLI::Range(1, 4096))
         ->type_name("N")

@@ -228,17 +228,31 @@ absl::StatusOr<CompiledModel> CompileOnce(const ir::Graph& graph, const CompileO
   lowered.feature_sram_bytes.value = pool_base;
   ScratchAllocator pool;
   // Concats written in place: an input at the concat's scale and dtype (a requantize record of
-  // exactly 1, e.g. after --unify-concat-scales), made by a conv or a resize and read by nothing
-  // else, is written by its producer straight into its channel slice of the concat's output, and
-  // the concat does not move it. input value -> (concat output, first channel).
+  // exactly 1, e.g. after --unify-concat-scales), made by a lowering that writes channel slices
+  // (a conv, a resize, a row elementwise op) and read otherwise only by lowerings that read them
+  // (a conv, a row elementwise op: in place from the on-chip pool with the ISA 1.1 operand
+  // pitches), is written by its producer straight into its channel slice of the concat's output,
+  // and the concat does not move it. input value -> (concat output, first channel).
   std::map<const ir::Value*, std::pair<const ir::Value*, int64_t>> view_of;
   {
-    std::map<const ir::Value*, int> readers;
+    std::map<const ir::Value*, std::vector<const ir::Node*>> readers;
     for (const ir::Node* node : bpu) {
       for (const ir::Value* in : node->inputs()) {
-        if (in != nullptr) ++readers[root(in)];
+        if (in != nullptr) readers[root(in)].push_back(node);
       }
     }
+    // Read once by the concat, and otherwise only by lowerings that read channel slices in place.
+    auto slice_readers_only = [&](const ir::Value* in, const ir::Node* concat) {
+      int by_concat = 0;
+      for (const ir::Node* r : readers[in]) {
+        if (r == concat) {
+          ++by_concat;
+        } else if (!internal::ReadsSliceViews(*r, in)) {
+          return false;
+        }
+      }
+      return by_concat == 1;
+    };
     for (const ir::Node* node : bpu) {
       if (node->op() != "Concat" || is_alias(*node)) continue;
       const ir::Value* out = root(node->output(0));
@@ -257,13 +271,12 @@ absl::StatusOr<CompiledModel> CompileOnce(const ir::Graph& graph, const CompileO
         const ir::Value* in = node->input(i);
         const ir::Node* producer = in == nullptr ? nullptr : in->producer();
         const bool ok = producer != nullptr && !in->is_constant() && root(in) == in &&
-                        !alias_of.count(in) && readers[in] == 1 && !model_inputs.count(in) &&
-                        !model_outputs.count(in) && !buffers.count(in) &&
+                        !alias_of.count(in) && slice_readers_only(in, node) &&
+                        !model_inputs.count(in) && !model_outputs.count(in) && !buffers.count(in) &&
                         in->type().quant.has_value() &&
                         in->type().quant->storage == out->type().quant->storage &&
                         records->records[i] == numerics::RequantizeRecord{1 << 30, 30} &&
-                        (producer->op() == "Conv" || producer->op() == "FusedConv" ||
-                         producer->op() == "Resize") &&
+                        internal::WritesSliceViews(*producer) &&
                         std::find(bpu.begin(), bpu.end(), producer) != bpu.end();
         if (ok) view_of[in] = {out, channel};
         channel += in == nullptr ? 0 : in->type().shape[1];
@@ -371,6 +384,7 @@ absl::StatusOr<CompiledModel> CompileOnce(const ir::Graph& graph, const CompileO
   Emitter emit(lowered);
   emit.set_overlap(options.opt == "O2");
   if (chains) emit.set_chain_pool(pool_base, pool_bytes);
+  emit.set_operand_pitches(options.operand_pitches);
   LowerContext ctx(emit, all);
   for (const TensorDesc& d : model.inputs) {
     const ir::Value* v = graph.FindValue(d.value);
@@ -422,6 +436,7 @@ absl::StatusOr<CompiledModel> CompileOnce(const ir::Graph& graph, const CompileO
     b.last_layer = layer_of[std::clamp<int>(b.last_layer, 0, static_cast<int>(bpu.size()) - 1)];
   }
   model.direct_writes = emit.direct_writes();
+  model.in_place_reads = emit.in_place_reads();
   absl::StatusOr<isa::Program> program =
       emit.Finish(std::max<uint64_t>(input_bytes, 16), std::max<uint64_t>(output_bytes, 16),
                   std::max<uint64_t>(scratch.peak(), 16));

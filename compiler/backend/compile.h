@@ -31,6 +31,10 @@ struct CompileOptions {
   // O2 only: keep values in the upper half of the feature SRAM instead of DDR when they fit
   // (layer chains on chip); each layer then tiles in the lower half.
   bool chains = true;
+  // O2 chains: operands kept on chip are read and written in place through the ISA 1.1 operand
+  // pitches (tae.pitch, vae.pitch, aae.pitch, vae.cfg dst_pitch). Off: through tiles and
+  // aae.move copies, as ISA 1.0 must (for comparison: bpu compile --no-operand-pitches).
+  bool operand_pitches = true;
   std::string input_layout = "NHWC";
   std::string output_layout = "NHWC";
   // Progress (`compile: [#####.....] 12/23 layers, <node>`, redrawn in place) goes here; null
@@ -79,6 +83,9 @@ struct CompiledModel {
   // Output tiles a layer wrote straight into an on-chip value (ISA 1.1 vae.cfg dst_pitch) instead
   // of through a tile and an aae.move.
   int direct_writes = 0;
+  // Operand tiles (convolution inputs, residuals) read in place from an on-chip value (ISA 1.1
+  // tae.pitch / vae.pitch) instead of copied into a tile by an aae.move first.
+  int in_place_reads = 0;
   uint64_t chain_peak_bytes = 0, chain_pool_bytes = 0;
   std::string chains_off;  // O2 without chains: why the chained compile failed
 };

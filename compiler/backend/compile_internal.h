@@ -68,6 +68,12 @@ class ScratchAllocator {
 // back end's exception: it runs them as 1x1 convolutions).
 absl::Status CheckTableRow(const ir::Node& node, const std::string& march_name);
 
+// Channel-slice views (a concat's input written in place, compile.cc): whether `node`'s lowering
+// writes its output through Buffer::PixelStride (so its output may be a slice of a concat's), and
+// whether it reads input `value` that way (so the value may be a slice it reads in place).
+bool WritesSliceViews(const ir::Node& node);
+bool ReadsSliceViews(const ir::Node& node, const ir::Value* value);
+
 // Whether the `layout` bytes of a value of `shape` differ from its NHWC bytes.
 bool NeedsTranspose(const Shape& shape, const std::string& layout);
 

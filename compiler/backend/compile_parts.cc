@@ -23,6 +23,49 @@ bool IsUnquantizedBpuValue(const ir::Value& v) {
          (v.type().dtype == DType::kBool || v.type().dtype == DType::kInt64);
 }
 
+namespace {
+
+// Convolutions on the TAE tile path (lower/conv.cc LowerConvTiles with LoadRows): kernel and
+// stride within the TAE's 15 (a patch embedding gathers its input by its own DMA).
+bool IsTileConv(const ir::Node& node) {
+  if (node.op() != "Conv" && node.op() != "FusedConv") return false;
+  const ir::Value* w = node.input(1);
+  if (w == nullptr || w->type().shape.size() != 4) return false;
+  for (int64_t s : node.attrs().GetInts("strides", {})) {
+    if (s > 15) return false;
+  }
+  return w->type().shape[2] <= 15 && w->type().shape[3] <= 15;
+}
+
+// Elementwise ops of lower/eltwise.cc whose operands all have the output's shape (no broadcast),
+// and its unary table / clamp ops.
+bool IsRowEltwise(const ir::Node& node) {
+  static const std::set<std::string> kUnary = {
+      "Relu",     "Clip", "Sigmoid",     "Tanh",      "Exp", "Sin",        "Cos",  "Atan", "Erf",
+      "Softplus", "Elu",  "HardSigmoid", "HardSwish", "Pow", "Reciprocal", "Sqrt", "Log"};
+  if (kUnary.count(node.op())) return true;
+  if (node.op() != "Add" && node.op() != "Sub" && node.op() != "Mul") return false;
+  const Shape& out = node.output(0)->type().shape;
+  for (const ir::Value* in : node.inputs()) {
+    if (in == nullptr || in->type().shape != out) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool WritesSliceViews(const ir::Node& node) {
+  return IsTileConv(node) || node.op() == "Resize" || IsRowEltwise(node);
+}
+
+bool ReadsSliceViews(const ir::Node& node, const ir::Value* value) {
+  if (IsTileConv(node)) {
+    // The input and a FusedConv's residual (input 3), never the weight or bias.
+    return node.input(0) == value || (node.num_inputs() > 3 && node.input(3) == value);
+  }
+  return IsRowEltwise(node);
+}
+
 absl::StatusOr<Buffer> Place(const ir::Value& v) {
   const ir::TensorType& t = v.type();
   if (IsUnquantizedBpuValue(v)) return BufferFor(t.shape, t.dtype);

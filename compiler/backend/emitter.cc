@@ -61,6 +61,19 @@ void Emitter::Emit(absl::string_view line, bool data, std::vector<Access> access
   }
   l.unit = UnitOf(l.mnemonic);
   l.accesses = std::move(accesses);
+  // The pitch register of its unit (aae.move and aae.gather have their own strides).
+  if (l.unit >= 2 && l.mnemonic != "aae.move" && l.mnemonic != "aae.gather") {
+    const int u = l.unit - 2;
+    if (pending_pitch_[u] != pitch_state_[u]) {
+      Line cfg;
+      cfg.mnemonic = absl::StrCat(l.mnemonic.substr(0, 3), ".pitch");
+      cfg.fields = pending_pitch_[u].empty() ? "" : absl::StrCat(" ", pending_pitch_[u]);
+      cfg.layer = layer_;
+      lines_.push_back(std::move(cfg));
+      pitch_state_[u] = pending_pitch_[u];
+    }
+    pending_pitch_[u].clear();
+  }
   if (!overlap_) {
     const int sem = ChainSemaphore(l.unit);
     if (last_data_ >= 0) {
@@ -167,6 +180,11 @@ void Emitter::Data(absl::string_view line, std::vector<Access> accesses) {
     return;
   }
   Emit(line, true, std::move(accesses));
+}
+
+void Emitter::Pitch(absl::string_view unit_prefix, std::string fields) {
+  const int u = unit_prefix == "tae" ? 0 : unit_prefix == "vae" ? 1 : 2;
+  pending_pitch_[u] = absl::StrJoin(absl::StrSplit(fields, ' ', absl::SkipEmpty()), " ");
 }
 
 void Emitter::Config(absl::string_view line) {

@@ -81,6 +81,20 @@ class Emitter {
   // A configuration instruction of its unit's queue.
   void Config(absl::string_view line);
 
+  // ISA 1.1 operand pitches (ISA.md, "ISA 1.1: operand pitches"): the fields of `tae.pitch`,
+  // `vae.pitch` or `aae.pitch` (`unit_prefix` "tae", "vae" or "aae") that the next data
+  // instruction of that unit needs, e.g. Pitch("tae", "in_pitch=8"). The emitter writes a pitch
+  // register only when the next instruction of its unit needs a different value, and writes it
+  // back to 0 (dense) before one that set none.
+  void Pitch(absl::string_view unit_prefix, std::string fields);
+  // Off: OnChipAt (lowering.h) finds no operand in place, so on-chip values are copied through
+  // tiles by aae.move (ISA 1.0's way).
+  void set_operand_pitches(bool on) { operand_pitches_ = on; }
+  bool operand_pitches() const { return operand_pitches_; }
+  // Convolution tiles that read their input in place from an on-chip value (tae.pitch).
+  void CountInPlaceRead() { ++in_place_reads_; }
+  int in_place_reads() const { return in_place_reads_; }
+
   // Appends `bytes` to the parameter blob at a 16-byte aligned offset and returns it.
   uint64_t AddParams(const std::vector<uint8_t>& bytes);
 
@@ -142,6 +156,11 @@ class Emitter {
   std::string load_shape_line_, load_stride_line_;
   int64_t chain_base_ = -1, chain_bytes_ = 0;
   int direct_writes_ = 0;
+  int in_place_reads_ = 0;
+  bool operand_pitches_ = true;
+  // Per unit (0 tae, 1 vae, 2 aae): the pitch fields the next data instruction needs, and the
+  // value the register holds (empty: all 0).
+  std::string pending_pitch_[3], pitch_state_[3];
   std::map<std::pair<int64_t, int64_t>, int64_t> constant_slots_;  // (value, elem) -> address
   std::string error_;  // the first chain copy that could not be emitted
   std::map<uint16_t, std::string> layers_;

@@ -118,6 +118,23 @@ Emitter::Box RowsOf(const Buffer& b, int64_t rows, int64_t channels) {
   return box;
 }
 
+OnChip OnChipAt(const Emitter& e, const Buffer& b, int64_t n, int64_t row, int64_t col,
+                int64_t c0) {
+  const int64_t pixel = b.PixelStride() * b.esize();
+  if (!e.operand_pitches() || b.region != "chain" || e.chain_base() < 0 || pixel % 16 != 0 ||
+      pixel / 16 >= (1 << 14) || (c0 * b.esize()) % 16 != 0) {
+    return {};
+  }
+  const int64_t at = e.chain_base() + static_cast<int64_t>(b.At(n, row, col)) + c0 * b.esize();
+  if (at % 16 != 0) return {};
+  return {at, pixel / 16};
+}
+
+std::string PitchField(const char* name, const OnChip& o, int64_t channels, int64_t esize) {
+  if (o.pitch16 * 16 == Align16(channels * esize)) return "";
+  return absl::StrCat(name, "=", o.pitch16);
+}
+
 namespace {
 // The DDR layout of a value of `shape` orders its elements as NCHW does: nothing after C but
 // ones, or a single channel.

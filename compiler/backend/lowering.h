@@ -57,6 +57,25 @@ const char* AsmDType(DType d);
 // pixel pitch align16(channels x esize).
 Emitter::Box RowsOf(const Buffer& b, int64_t rows, int64_t channels);
 
+// ISA 1.1 operand pitches: a value kept on chip (O2 chains, region "chain") whose pixels start at
+// 16-byte boundaries is read or written in place instead of through a tile and an aae.move.
+struct OnChip {
+  int64_t at = -1;      // feature SRAM address of the first pixel asked for (-1: not on chip)
+  int64_t pitch16 = 0;  // its pixel pitch in 16-byte units
+  bool ok() const { return at >= 0; }
+  // The bytes `pixels` pixels of `bytes_per_pixel` span from `at`.
+  int64_t Span(int64_t pixels, int64_t bytes_per_pixel) const {
+    return (pixels - 1) * pitch16 * 16 + bytes_per_pixel;
+  }
+};
+// Pixel (image n, row, col) of `b`, channel `c0`, when `b` is on chip with 16-byte pixels (and
+// `c0`'s byte offset a multiple of 16); OnChip{} otherwise.
+OnChip OnChipAt(const Emitter& e, const Buffer& b, int64_t n, int64_t row, int64_t col = 0,
+                int64_t c0 = 0);
+// The `vae.pitch` / `tae.pitch` / `vae.cfg` field text for an operand of `channels` x `esize`
+// bytes per pixel at `o`: "<name>=<pitch16>", or "" when it is the dense pitch.
+std::string PitchField(const char* name, const OnChip& o, int64_t channels, int64_t esize);
+
 // One dimension of an element move: `count` steps of `in` elements in the source and `out`
 // elements in the destination; `offsets`, when set, lists the source offset of each step instead
 // (a constant-index gather).

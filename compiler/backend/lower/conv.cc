@@ -32,7 +32,7 @@ absl::Status LoadRows(Emitter& e, const Buffer& x, const ConvShape& g, int64_t n
   in.channels = x.c;
   in.esize = x.esize();
   in.full_width = x.w;
-  in.full_channels = x.c;
+  in.full_channels = x.PixelStride();  // a concat's channel slice when read in place
   in.pad_top = pad_top;
   in.pad_bottom = pad_bottom;
   in.pad_left = g.pl;
@@ -115,6 +115,14 @@ absl::Status LowerConvTiles(const ir::Node& node, LowerContext& ctx, const ConvS
                                                      " feature / accumulator SRAMs"));
   }
   const int64_t in_stride = feature_sram / 2 / buffers;  // between the two buffers of a kind
+  // An on-chip input (O2 chains) whose pixels start at 16-byte boundaries is read in place.
+  const int64_t x_pixel = x->PixelStride() * xes;
+  const bool in_place = !load_input && OnChipAt(e, *x, 0, 0).ok() &&
+                        x->w * x_pixel < (int64_t{1} << 24) &&
+                        std::max({g.pt, g.pb, g.pl, g.pr}) < 64;
+  const int64_t s_pixel = sumin_value != nullptr ? s.PixelStride() * s.esize() : 0;
+  const bool sumin_in_place =
+      sumin_value != nullptr && OnChipAt(e, s, 0, 0).ok() && (mg * s.esize()) % 16 == 0;
   const int64_t acc_stride = acc_sram / buffers;
 
   // Parameters, packed once per channel group: int8 weights [mg][kh][kw][C/g] dense, then one
@@ -158,9 +166,10 @@ absl::Status LowerConvTiles(const ir::Node& node, LowerContext& ctx, const ConvS
   for (int64_t n = 0; n < x->n; ++n) {
     for (const Group& grp : groups) {
       e.LoadParams("weight", 0, grp.offset, grp.bytes);
-      e.Config(absl::StrCat("tae.kernel kernel_h=", g.kh, " kernel_w=", g.kw, " stride_h=", g.sh,
-                            " stride_w=", g.sw, " dilation_h=", g.dh, " dilation_w=", g.dw,
-                            " groups=", g.groups));
+      const std::string kernel = absl::StrCat(
+          "tae.kernel kernel_h=", g.kh, " kernel_w=", g.kw, " stride_h=", g.sh, " stride_w=", g.sw,
+          " dilation_h=", g.dh, " dilation_w=", g.dw, " groups=", g.groups);
+      if (!in_place) e.Config(kernel);
       for (int64_t o0 = 0; o0 < g.oh; o0 += rows) {
         const int64_t r = std::min(rows, g.oh - o0);
         const int64_t parity = (o0 / rows) % buffers;
@@ -169,7 +178,23 @@ absl::Status LowerConvTiles(const ir::Node& node, LowerContext& ctx, const ConvS
         const int64_t sumin_at = out_at + Align16(rows * g.ow * out_pitch);
         const int64_t acc_at = parity * acc_stride;
         const int64_t first = o0 * g.sh - g.pt;
-        if (load_input) {
+        // An input kept on chip (O2 chains) is read in place: the tile's rows of the value
+        // (in_row_pitch its row, tae.pitch its pixel), the zero padding from tae.kernel's pads
+        // (ISA 1.1), instead of being copied into a padded tile first.
+        int64_t conv_in = in_at, conv_in_h = in_rows(r), conv_in_w = in_w, conv_in_bytes = 0;
+        if (in_place) {
+          const int64_t last = first + in_rows(r) - 1;
+          const int64_t pt = std::max<int64_t>(0, -first);
+          const int64_t pb = std::max<int64_t>(0, last - (x->h - 1));
+          conv_in = OnChipAt(e, *x, n, std::max<int64_t>(first, 0)).at;
+          conv_in_h = in_rows(r) - pt - pb;
+          conv_in_w = x->w;
+          conv_in_bytes = (conv_in_h - 1) * x->w * x_pixel + (x->w - 1) * x_pixel + c * xes;
+          e.Config(absl::StrCat(kernel, " pad_top=", pt, " pad_bottom=", pb, " pad_left=", g.pl,
+                                " pad_right=", g.pr));
+          e.Pitch("tae", absl::StrCat("in_pitch=", x_pixel / 16));
+          e.CountInPlaceRead();
+        } else if (load_input) {
           if (absl::Status st = load_input(n, first, in_rows(r), in_at); !st.ok()) return st;
         } else if (absl::Status st = LoadRows(e, *x, g, n, first, in_rows(r), in_at); !st.ok()) {
           return st;
@@ -180,7 +205,13 @@ absl::Status LowerConvTiles(const ir::Node& node, LowerContext& ctx, const ConvS
         out.channels = grp.count;
         out.full_width = g.ow;
         out.full_channels = y->PixelStride();  // a concat's slice when written in place
-        if (sumin_value != nullptr) {
+        // The residual, read in place when it is kept on chip (ISA 1.1 vae.pitch y_pitch).
+        int64_t sumin_src = sumin_at, sumin_bytes = r * g.ow * Align16(grp.count * s.esize());
+        if (sumin_in_place) {
+          sumin_src = OnChipAt(e, s, n, o0, 0, grp.m0).at;
+          sumin_bytes = (r * g.ow - 1) * s_pixel + grp.count * s.esize();
+          e.CountInPlaceRead();
+        } else if (sumin_value != nullptr) {
           Emitter::Box sb = out;
           sb.full_channels = s.PixelStride();
           sb.esize = s.esize();
@@ -188,22 +219,21 @@ absl::Status LowerConvTiles(const ir::Node& node, LowerContext& ctx, const ConvS
           e.LoadBox(s.region.c_str(), s.At(n, o0) + static_cast<uint64_t>(grp.m0 * s.esize()),
                     sumin_at, sb);
         }
-        e.Config(absl::StrCat("tae.tile in_h=", in_rows(r), " in_w=", in_w, " in_c=", c,
-                              " out_c=", grp.count, " in_dtype=", AsmDType(x->dtype)));
+        e.Config(absl::StrCat("tae.tile in_h=", conv_in_h, " in_w=", conv_in_w, " in_c=", c,
+                              " out_c=", grp.count, " in_dtype=", AsmDType(x->dtype),
+                              in_place ? absl::StrCat(" in_row_pitch=", x->w * x_pixel) : ""));
         const int64_t acc_bytes = r * g.ow * Align16(grp.count * acc_es);
-        e.Data(absl::StrCat("tae.conv in=", in_at, " weight=0 acc=", acc_at),
-               {Emitter::Read("feature", in_at, in_rows(r) * in_w * in_pitch),
+        e.Data(absl::StrCat("tae.conv in=", conv_in, " weight=0 acc=", acc_at),
+               {Emitter::Read("feature", conv_in,
+                              in_place ? conv_in_bytes : in_rows(r) * in_w * in_pitch),
                 Emitter::Read("weight", 0, grp.count * k_bytes),
                 Emitter::Write("acc", acc_at, acc_bytes)});
         // A value kept on chip (O2 chains) whose pixels start at 16-byte boundaries is written
         // by the requantize itself (ISA 1.1 vae.cfg dst_pitch), not through a tile and a move.
         const int64_t pixel_bytes = y->PixelStride() * yes;
-        const int64_t direct_at =
-            y->region == "chain" && e.chain_base() >= 0
-                ? e.chain_base() + static_cast<int64_t>(y->At(n, o0)) + grp.m0 * yes
-                : -1;
-        const bool direct = direct_at >= 0 && direct_at % 16 == 0 && pixel_bytes % 16 == 0 &&
-                            pixel_bytes / 16 < 1024;
+        const OnChip yo = OnChipAt(e, *y, n, o0, 0, grp.m0);
+        const bool direct = yo.ok() && yo.pitch16 < 1024;  // vae.cfg dst_pitch has 10 bits
+        const int64_t direct_at = yo.at;
         const int64_t dst_at = direct ? direct_at : out_at;
         const int64_t dst_bytes = direct ? (r * g.ow - 1) * pixel_bytes + grp.count * yes
                                          : r * g.ow * Align16(grp.count * yes);
@@ -218,10 +248,10 @@ absl::Status LowerConvTiles(const ir::Node& node, LowerContext& ctx, const ConvS
                           grp.count * isa::kRequantParamBytes),
             Emitter::Write("feature", dst_at, dst_bytes)};
         if (sumin_value != nullptr) {
-          requant.push_back(
-              Emitter::Read("feature", sumin_at, r * g.ow * Align16(grp.count * s.esize())));
+          requant.push_back(Emitter::Read("feature", sumin_src, sumin_bytes));
+          if (sumin_in_place) e.Pitch("vae", absl::StrCat("y_pitch=", s_pixel / 16));
           e.Data(absl::StrCat("vae.requant_sumin src=", acc_at, " dst=", dst_at,
-                              " param=", grp.param_at, " sumin=", sumin_at),
+                              " param=", grp.param_at, " sumin=", sumin_src),
                  std::move(requant));
         } else {
           e.Data(absl::StrCat("vae.requant src=", acc_at, " dst=", dst_at, " param=", grp.param_at),

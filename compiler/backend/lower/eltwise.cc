@@ -152,18 +152,44 @@ absl::Status LowerBinary(const ir::Node& node, LowerContext& ctx) {
     if (bcast == 2) e.LoadBox(other.region.c_str(), other.At(0, 0), t->at[1], RowsOf(other, 1, 1));
     for (int64_t r0 = 0; r0 < y->h; r0 += t->rows) {
       const int64_t r = std::min(t->rows, y->h - r0);
-      e.LoadBox(x.region.c_str(), x.At(n, r0), t->at[0], RowsOf(x, r, c));
-      if (!bcast) e.LoadBox(other.region.c_str(), other.At(n, r0), t->at[1], RowsOf(other, r, c));
-      e.Config(absl::StrCat("vae.cfg pixels=", r * y->w, " channels=", c,
-                            " x_dtype=", AsmDType(x.dtype), " y_dtype=", AsmDType(other.dtype),
-                            " out_dtype=", AsmDType(y->dtype), " y_bcast=", bcast));
       const int64_t pixels = r * y->w;
-      e.Data(absl::StrCat(opcode, " x=", t->at[0], " y=", t->at[1], " dst=", t->at[2], " param=0"),
-             {Emitter::Read("feature", t->at[0], pixels * Align16(c * x.esize())),
-              Emitter::Read("feature", t->at[1], (bcast ? 1 : pixels) * Align16(c * other.esize())),
+      // Operands kept on chip are read and written in place (ISA 1.1 operand pitches).
+      const OnChip xo = OnChipAt(e, x, n, r0);
+      const OnChip oo = bcast ? OnChip{} : OnChipAt(e, other, n, r0);
+      OnChip yo = OnChipAt(e, *y, n, r0);
+      if (yo.pitch16 >= 1024) yo = OnChip{};  // vae.cfg dst_pitch has 10 bits
+      const int64_t xa = xo.ok() ? xo.at : t->at[0], ya = oo.ok() ? oo.at : t->at[1];
+      const int64_t da = yo.ok() ? yo.at : t->at[2];
+      if (!xo.ok()) e.LoadBox(x.region.c_str(), x.At(n, r0), t->at[0], RowsOf(x, r, c));
+      if (!bcast && !oo.ok()) {
+        e.LoadBox(other.region.c_str(), other.At(n, r0), t->at[1], RowsOf(other, r, c));
+      }
+      e.Config(absl::StrCat("vae.cfg pixels=", pixels, " channels=", c,
+                            " x_dtype=", AsmDType(x.dtype), " y_dtype=", AsmDType(other.dtype),
+                            " out_dtype=", AsmDType(y->dtype), " y_bcast=", bcast, " ",
+                            yo.ok() ? PitchField("dst_pitch", yo, c, y->esize()) : ""));
+      e.Pitch("vae", absl::StrCat(xo.ok() ? PitchField("x_pitch", xo, c, x.esize()) : "", " ",
+                                  oo.ok() ? PitchField("y_pitch", oo, c, other.esize()) : ""));
+      for (const OnChip* o : {&xo, &oo}) {
+        if (o->ok()) e.CountInPlaceRead();
+      }
+      e.Data(absl::StrCat(opcode, " x=", xa, " y=", ya, " dst=", da, " param=0"),
+             {Emitter::Read(
+                  "feature", xa,
+                  xo.ok() ? xo.Span(pixels, c * x.esize()) : pixels * Align16(c * x.esize())),
+              Emitter::Read("feature", ya,
+                            oo.ok() ? oo.Span(pixels, c * other.esize())
+                            : bcast ? Align16(c * other.esize())
+                                    : pixels * Align16(c * other.esize())),
               Emitter::Read("weight", 0, isa::kEltwiseParamBytes),
-              Emitter::Write("feature", t->at[2], pixels * Align16(c * y->esize()))});
-      e.StoreBox(y->region.c_str(), y->At(n, r0), t->at[2], RowsOf(*y, r, c));
+              Emitter::Write(
+                  "feature", da,
+                  yo.ok() ? yo.Span(pixels, c * y->esize()) : pixels * Align16(c * y->esize()))});
+      if (yo.ok()) {
+        e.CountDirectWrite();
+      } else {
+        e.StoreBox(y->region.c_str(), y->At(n, r0), t->at[2], RowsOf(*y, r, c));
+      }
     }
   }
   return absl::OkStatus();
@@ -180,13 +206,33 @@ absl::Status LowerUnaryTiles(LowerContext& ctx, const Buffer& x, const Buffer& y
   for (int64_t n = 0; n < y.n; ++n) {
     for (int64_t r0 = 0; r0 < y.h; r0 += t->rows) {
       const int64_t r = std::min(t->rows, y.h - r0);
-      e.LoadBox(x.region.c_str(), x.At(n, r0), t->at[0], RowsOf(x, r, x.c));
-      e.Config(absl::StrCat("vae.cfg pixels=", r * y.w, " channels=", y.c,
-                            " x_dtype=", AsmDType(x.dtype), " out_dtype=", AsmDType(y.dtype)));
-      e.Data(inst(t->at[0], t->at[1]),
-             {Emitter::Read("feature", t->at[0], r * y.w * Align16(x.c * x.esize())), table,
-              Emitter::Write("feature", t->at[1], r * y.w * Align16(y.c * y.esize()))});
-      e.StoreBox(y.region.c_str(), y.At(n, r0), t->at[1], RowsOf(y, r, y.c));
+      const int64_t pixels = r * y.w;
+      // Operands kept on chip are read and written in place (ISA 1.1 operand pitches).
+      const OnChip xo = OnChipAt(e, x, n, r0);
+      OnChip yo = OnChipAt(e, y, n, r0);
+      if (yo.pitch16 >= 1024) yo = OnChip{};  // vae.cfg dst_pitch has 10 bits
+      const int64_t xa = xo.ok() ? xo.at : t->at[0], da = yo.ok() ? yo.at : t->at[1];
+      if (xo.ok()) {
+        e.CountInPlaceRead();
+      } else {
+        e.LoadBox(x.region.c_str(), x.At(n, r0), t->at[0], RowsOf(x, r, x.c));
+      }
+      e.Config(absl::StrCat("vae.cfg pixels=", pixels, " channels=", y.c,
+                            " x_dtype=", AsmDType(x.dtype), " out_dtype=", AsmDType(y.dtype), " ",
+                            yo.ok() ? PitchField("dst_pitch", yo, y.c, y.esize()) : ""));
+      if (xo.ok()) e.Pitch("vae", PitchField("x_pitch", xo, x.c, x.esize()));
+      e.Data(inst(xa, da), {Emitter::Read("feature", xa,
+                                          xo.ok() ? xo.Span(pixels, x.c * x.esize())
+                                                  : pixels * Align16(x.c * x.esize())),
+                            table,
+                            Emitter::Write("feature", da,
+                                           yo.ok() ? yo.Span(pixels, y.c * y.esize())
+                                                   : pixels * Align16(y.c * y.esize()))});
+      if (yo.ok()) {
+        e.CountDirectWrite();
+      } else {
+        e.StoreBox(y.region.c_str(), y.At(n, r0), t->at[1], RowsOf(y, r, y.c));
+      }
     }
   }
   return absl::OkStatus();

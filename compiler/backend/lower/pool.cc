@@ -70,7 +70,14 @@ absl::Status LowerMaxPool(const ir::Node& node, LowerContext& ctx) {
       const int64_t last = first + in_rows(r) - 1;
       const int64_t lo = std::max<int64_t>(0, first), hi = std::min<int64_t>(x->h - 1, last);
       const Emitter::Box in = RowsOf(*x, hi - lo + 1, x->c);
-      e.LoadBox(x->region.c_str(), x->At(n, lo), 0, in);
+      // Operands kept on chip are read and written in place (ISA 1.1 aae.pitch).
+      const OnChip xo = OnChipAt(e, *x, n, lo), yo = OnChipAt(e, *y, n, o0);
+      const int64_t src = xo.ok() ? xo.at : 0, dst = yo.ok() ? yo.at : half;
+      if (xo.ok()) {
+        e.CountInPlaceRead();
+      } else {
+        e.LoadBox(x->region.c_str(), x->At(n, lo), 0, in);
+      }
       // The tile's window: rows above / below the loaded ones are padding.
       const int64_t pad_top = lo - first, pad_bottom = last - hi;
       const int64_t pad_right =
@@ -85,15 +92,25 @@ absl::Status LowerMaxPool(const ir::Node& node, LowerContext& ctx) {
       e.Config(absl::StrCat("aae.tile in_h=", in.rows, " in_w=", x->w, " channels=", x->c,
                             " out_h=", r, " out_w=", ow, " in_dtype=", AsmDType(x->dtype),
                             " out_dtype=", AsmDType(y->dtype)));
-      std::vector<Emitter::Access> accesses = {Emitter::Read("feature", 0, in.rows * x->w * pitch),
-                                               Emitter::Write("feature", half, r * ow * pitch)};
+      std::vector<Emitter::Access> accesses = {
+          Emitter::Read(
+              "feature", src,
+              xo.ok() ? xo.Span(in.rows * x->w, x->c * x->esize()) : in.rows * x->w * pitch),
+          Emitter::Write("feature", dst,
+                         yo.ok() ? yo.Span(r * ow, y->c * y->esize()) : r * ow * pitch)};
+      e.Pitch("aae", absl::StrCat(xo.ok() ? PitchField("src_pitch", xo, x->c, x->esize()) : "", " ",
+                                  yo.ok() ? PitchField("dst_pitch", yo, y->c, y->esize()) : ""));
       if (average) {
         accesses.push_back(Emitter::Read("weight", 0, divisor_bytes));
-        e.Data(absl::StrCat("aae.avgpool src=0 dst=", half,
+        e.Data(absl::StrCat("aae.avgpool src=", src, " dst=", dst,
                             " param=0 count_include_pad=", count_include_pad),
                std::move(accesses));
       } else {
-        e.Data(absl::StrCat("aae.maxpool src=0 dst=", half), std::move(accesses));
+        e.Data(absl::StrCat("aae.maxpool src=", src, " dst=", dst), std::move(accesses));
+      }
+      if (yo.ok()) {
+        e.CountDirectWrite();
+        continue;
       }
       Emitter::Box out = in;
       out.rows = r;

@@ -73,15 +73,26 @@ absl::Status LowerReduce(const ir::Node& node, LowerContext& ctx) {
   const int64_t oh = red_h ? 1 : x->h, ow = red_w ? 1 : x->w;
   const int64_t oc = red_c ? 1 : x->c;
   for (int64_t n = 0; n < x->n; ++n) {
-    e.LoadBox(x->region.c_str(), x->At(n, 0), 0, RowsOf(*x, x->h, x->c));
+    // An input kept on chip is read in place (ISA 1.1 aae.pitch).
+    const OnChip xo = OnChipAt(e, *x, n, 0);
+    const int64_t src = xo.ok() ? xo.at : 0;
+    if (xo.ok()) {
+      e.CountInPlaceRead();
+    } else {
+      e.LoadBox(x->region.c_str(), x->At(n, 0), 0, RowsOf(*x, x->h, x->c));
+    }
     e.Config(absl::StrCat("aae.tile in_h=", x->h, " in_w=", x->w, " channels=", x->c, " out_h=", oh,
                           " out_w=", ow, " in_dtype=", AsmDType(x->dtype),
                           " out_dtype=", AsmDType(y->dtype)));
     const int64_t out_pitch = Align16(oc * y->esize());
-    std::vector<Emitter::Access> accesses = {Emitter::Read("feature", 0, x->h * x->w * pitch),
-                                             Emitter::Write("feature", half, oh * ow * out_pitch)};
+    std::vector<Emitter::Access> accesses = {
+        Emitter::Read("feature", src,
+                      xo.ok() ? xo.Span(x->h * x->w, x->c * x->esize()) : x->h * x->w * pitch),
+        Emitter::Write("feature", half, oh * ow * out_pitch)};
     if (op == "sum") accesses.push_back(Emitter::Read("weight", 0, 16));
-    e.Data(absl::StrCat("aae.reduce op=", op, " axes=", axes_bits, " src=0 dst=", half, " param=0"),
+    if (xo.ok()) e.Pitch("aae", PitchField("src_pitch", xo, x->c, x->esize()));
+    e.Data(absl::StrCat("aae.reduce op=", op, " axes=", axes_bits, " src=", src, " dst=", half,
+                        " param=0"),
            std::move(accesses));
     Emitter::Box out;
     out.rows = oh;

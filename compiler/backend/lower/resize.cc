@@ -266,16 +266,34 @@ absl::Status LowerResize(const ir::Node& node, LowerContext& ctx) {
       const int64_t table = set * weight_half;
       e.LoadParams("weight", static_cast<uint64_t>(table), table_at[k],
                    static_cast<uint64_t>(Align16(table_bytes[k])));
-      e.LoadBox(x->region.c_str(), x->At(n, t.lo), src, RowsOf(*x, in_rows, c));
+      // Operands kept on chip are read and written in place (ISA 1.1 aae.pitch): the input rows
+      // of the tile, and the output rows (a concat's channel slice when written in place).
+      const OnChip xo = OnChipAt(e, *x, n, t.lo), yo = OnChipAt(e, *y, n, t.o0);
+      const int64_t src_at = xo.ok() ? xo.at : src, dst_at = yo.ok() ? yo.at : dst;
+      if (xo.ok()) {
+        e.CountInPlaceRead();
+      } else {
+        e.LoadBox(x->region.c_str(), x->At(n, t.lo), src, RowsOf(*x, in_rows, c));
+      }
       e.Config(absl::StrCat("aae.tile in_h=", in_rows, " in_w=", x->w, " channels=", c,
                             " out_h=", t.rows, " out_w=", ow, " in_dtype=", AsmDType(x->dtype),
                             " out_dtype=", AsmDType(y->dtype)));
-      e.Data(absl::StrCat(spec->linear ? "aae.resize_linear" : "aae.resize_nearest", " src=", src,
-                          " dst=", dst, " table=", table),
-             {Emitter::Read("feature", src, in_rows * x->w * in_pitch),
+      e.Pitch("aae", absl::StrCat(xo.ok() ? PitchField("src_pitch", xo, c, x->esize()) : "", " ",
+                                  yo.ok() ? PitchField("dst_pitch", yo, c, y->esize()) : ""));
+      e.Data(absl::StrCat(spec->linear ? "aae.resize_linear" : "aae.resize_nearest",
+                          " src=", src_at, " dst=", dst_at, " table=", table),
+             {Emitter::Read(
+                  "feature", src_at,
+                  xo.ok() ? xo.Span(in_rows * x->w, c * x->esize()) : in_rows * x->w * in_pitch),
               Emitter::Read("weight", table, table_bytes[k]),
-              Emitter::Write("feature", dst, t.rows * ow * out_pitch)});
-      e.StoreBox(y->region.c_str(), y->At(n, t.o0), dst, RowsOf(*y, t.rows, c));
+              Emitter::Write(
+                  "feature", dst_at,
+                  yo.ok() ? yo.Span(t.rows * ow, c * y->esize()) : t.rows * ow * out_pitch)});
+      if (yo.ok()) {
+        e.CountDirectWrite();
+      } else {
+        e.StoreBox(y->region.c_str(), y->At(n, t.o0), dst, RowsOf(*y, t.rows, c));
+      }
     }
   }
   return absl::OkStatus();
