@@ -12,6 +12,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -43,6 +44,7 @@ struct OpStats {
   int cases = 0, compiled = 0;
   int64_t elements = 0, mismatches = 0;
   std::map<std::string, int> skipped;  // reason -> count
+  int64_t accumulating_convs = 0;      // tae.conv with accumulate=1 (K-split chunks after the 1st)
 };
 
 // Quantizes the case as the agreement test does (MinMax, no fusion, fixed ranges); the op types
@@ -109,6 +111,10 @@ void RunCase(AgreementCase& c, OpStats& stats, bool fuse = false,
       return;
     }
     if (std::string(opt) == "O0") ++stats.compiled;
+    for (const isa::Instruction& inst : model->program.instructions) {
+      const auto* conv = std::get_if<isa::TaeConv>(&inst.payload);
+      if (conv != nullptr && conv->accumulate) ++stats.accumulating_convs;
+    }
     absl::StatusOr<std::map<std::string, reference::QuantizedValue>> values =
         reference::RunQuantizedAllValues(*c.graph, c.inputs);
     ASSERT_TRUE(values.ok()) << values.status();
@@ -284,6 +290,46 @@ TEST(BackendConformance, DataMovementBeyondOneChunk) {
     EXPECT_EQ(stats.compiled, 1) << march;
     EXPECT_EQ(stats.elements, 4 * (3 * 48 + 5) * 224 * 224) << march;
   }
+}
+
+// K-split: a linear layer over 600,000 features and a 3x3 convolution over 70,000 channels on
+// bernoulli2, whose 512 KiB weight SRAM cannot hold one output channel's weights (600,000 and
+// 630,000 bytes), and on bayes a linear layer over 25,088 features (VGG's first classifier
+// layer: more channels than tae.tile's in_c holds): the input channels go in chunks, each
+// chunk's weights loaded in turn and tae.conv accumulating into the same accumulators (ISA.md
+// "tae.conv": K may be split).
+TEST(BackendConformance, KSplitBeyondTheWeightSram) {
+  std::mt19937 rng(5);
+  quantization::CaseContext ctx;
+  ctx.rng = &rng;
+  ir::Value* v = ctx.U({1, 600000});
+  ir::Value* fc = ctx.b.Op("Gemm", {v, ctx.CU({3, 600000}, -0.01f, 0.01f), ctx.CU({3}, -1.f, 1.f)},
+                           frontend::Attrs({{"transB", int64_t{1}}}));
+  ir::Value* x = ctx.U({1, 70000, 3, 3});
+  ir::Value* conv = ctx.b.Op("Conv", {x, ctx.CU({3, 70000, 3, 3}, -0.01f, 0.01f)},
+                             frontend::Attrs({{"pads", std::vector<int64_t>{1, 1, 1, 1}}}));
+  ctx.Out({fc, conv});
+  AgreementCase c;
+  ASSERT_TRUE(BuildCase(ctx, "K-split linear and conv", "bernoulli2", c));
+  OpStats stats;
+  RunCase(c, stats);
+  quantization::CaseContext vgg;
+  vgg.rng = &rng;
+  ir::Value* flat = vgg.U({1, 25088});
+  vgg.Out(vgg.b.Op("Gemm", {flat, vgg.CU({8, 25088}, -0.02f, 0.02f), vgg.CU({8}, -1.f, 1.f)},
+                   frontend::Attrs({{"transB", int64_t{1}}})));
+  AgreementCase c2;
+  ASSERT_TRUE(BuildCase(vgg, "K-split 25088 features", "bayes", c2));
+  RunCase(c2, stats);
+  std::printf(
+      "conformance: K-split bernoulli2 and bayes compiled=%d elements=%lld mismatches=%lld "
+      "accumulating tae.conv=%lld (O0 and O2)\n",
+      stats.compiled, static_cast<long long>(stats.elements),
+      static_cast<long long>(stats.mismatches), static_cast<long long>(stats.accumulating_convs));
+  EXPECT_EQ(stats.compiled, 2);
+  EXPECT_EQ(stats.elements, 4 * (3 + 27 + 8));
+  EXPECT_EQ(stats.mismatches, 0);
+  EXPECT_GT(stats.accumulating_convs, 0);
 }
 
 // Gather with run-time int64 indices (aae.gather, lower/gather.cc) on the layouts it must

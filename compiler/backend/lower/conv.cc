@@ -79,26 +79,62 @@ absl::Status LowerConvTiles(const ir::Node& node, LowerContext& ctx, const ConvS
   const int64_t feature_sram = march.feature_sram_bytes.value;
   const int64_t acc_sram = march.acc_sram_bytes.value;
 
-  // Output channels per group: weights + 32-byte RequantParams within the weight SRAM.
-  int64_t mg = m;
-  while (mg > 1 && Align16(mg * k_bytes) + mg * isa::kRequantParamBytes > weight_sram) {
-    mg = (mg + 1) / 2;
+  // Output channels per group: weights + 32-byte RequantParams within the weight SRAM. When not
+  // even one output channel's weights fit, or the input has more channels than tae.tile's in_c
+  // holds (16383: a linear layer over a flattened feature map), the input channels go in chunks
+  // of kc (a K-split:
+  // each chunk's weights are loaded in turn and tae.conv accumulates into the same
+  // accumulators; a chunk's input is a channel slice of x, read in place on chip with ISA 1.1's
+  // tae.pitch or loaded by the DMA).
+  int64_t kc = cg;
+  const int64_t window = g.kh * g.kw;
+  if (Align16(k_bytes) + isa::kRequantParamBytes > weight_sram || cg > 16383) {
+    if (g.groups > 1 || load_input) {
+      return absl::UnimplementedError(
+          absl::StrCat("one output channel's weights (", k_bytes, " bytes) exceed the ", march.name,
+                       " weight SRAM (", weight_sram, " bytes) in a grouped or patch convolution"));
+    }
+    const int64_t step = 16 / xes;  // chunks start at 16-byte channel offsets
+    // One output channel's chunk in the weight SRAM, one output row's input tile of it in its
+    // share of the feature SRAM.
+    const int64_t tile_pixels = ((g.kh - 1) * g.dh + 1) * (g.pl + x->w + g.pr);
+    const int64_t feature_share = feature_sram / 2 / (e.overlap() ? 2 : 1);
+    // tae.tile in_c (and the DMA's n0) hold at most 16383 channels, the DMA's SRAM row stride
+    // 65535 bytes.
+    kc = std::min({(weight_sram - 16 - isa::kRequantParamBytes) / window,
+                   feature_share / tile_pixels / xes, int64_t{16383},
+                   65535 / (g.pl + x->w + g.pr) / xes}) /
+         step * step;
+    if (kc < step) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "one output channel's weights (", k_bytes, " bytes) exceed the ", march.name,
+          " weight SRAM (", weight_sram, " bytes) and one input row does not fit a chunk"));
+    }
   }
-  if (Align16(mg * k_bytes) + mg * isa::kRequantParamBytes > weight_sram) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "one output channel's weights (", k_bytes, " bytes) do not fit the ", march.name,
-        " weight SRAM (", weight_sram, " bytes); K-splitting comes later"));
+  const int64_t chunk_bytes = window * kc;  // weight bytes per output channel and chunk
+  int64_t mg = m;
+  while (mg > 1 && Align16(mg * chunk_bytes) + mg * isa::kRequantParamBytes > weight_sram) {
+    mg = (mg + 1) / 2;
   }
   if (g.groups > 1 && mg != m) {
     return absl::UnimplementedError("grouped convolution whose weights exceed the weight SRAM");
   }
+  struct Chunk {
+    int64_t c0, count;
+  };
+  std::vector<Chunk> chunks = {{0, c}};  // one chunk: every channel (all groups)
+  if (kc < cg) {
+    chunks.clear();
+    for (int64_t c0 = 0; c0 < c; c0 += kc) chunks.push_back({c0, std::min(kc, c - c0)});
+  }
+  const bool split = chunks.size() > 1;
   // Output rows per tile: input rows (with halo) in the lower half of the feature SRAM, the
   // output (and sumin) tile in the upper half, the accumulators in the accumulator SRAM. At O2
   // each of the three is double-buffered (tile t uses buffer t % 2), so the load of tile t + 1
   // and the store of tile t - 1 overlap the compute of tile t.
   const int64_t buffers = e.overlap() ? 2 : 1;
   const int64_t in_w = g.pl + x->w + g.pr;
-  const int64_t in_pitch = Align16(c * xes);
+  const int64_t in_pitch = Align16((split ? kc : c) * xes);
   const int64_t out_pitch = Align16(mg * yes), acc_pitch = Align16(mg * acc_es);
   const int64_t sumin_pitch = sumin_value != nullptr ? Align16(mg * s.esize()) : 0;
   auto in_rows = [&](int64_t r) { return (r - 1) * g.sh + (g.kh - 1) * g.dh + 1; };
@@ -129,25 +165,35 @@ absl::Status LowerConvTiles(const ir::Node& node, LowerContext& ctx, const ConvS
   // RequantParam per channel with the int32 bias folded in.
   const std::vector<int64_t> wv = weight.ToInt64Vector();
   const std::vector<int64_t> bv = bias != nullptr ? bias->ToInt64Vector() : std::vector<int64_t>();
+  // Split: per group a blob of RequantParams (loaded once, after the largest chunk's weights)
+  // and per chunk a blob of its weights [count][kh][kw][chunk] (loaded per tile at 0).
   struct Group {
     int64_t m0, count;
     uint64_t offset, bytes, param_at;
+    std::vector<std::pair<uint64_t, uint64_t>> chunk_blobs;  // (offset, bytes)
   };
   std::vector<Group> groups;
   for (int64_t m0 = 0; m0 < m; m0 += mg) {
     const int64_t count = std::min(mg, m - m0);
+    Group grp{m0, count, 0, 0, 0, {}};
     std::vector<uint8_t> blob;
-    for (int64_t o = m0; o < m0 + count; ++o) {
-      for (int64_t ky = 0; ky < g.kh; ++ky) {
-        for (int64_t kx = 0; kx < g.kw; ++kx) {
-          for (int64_t j = 0; j < cg; ++j) {
-            blob.push_back(static_cast<uint8_t>(wv[((o * cg + j) * g.kh + ky) * g.kw + kx]));
+    for (const Chunk& ch : chunks) {
+      std::vector<uint8_t>& w = blob;
+      if (split) w.clear();
+      for (int64_t o = m0; o < m0 + count; ++o) {
+        for (int64_t ky = 0; ky < g.kh; ++ky) {
+          for (int64_t kx = 0; kx < g.kw; ++kx) {
+            for (int64_t j = ch.c0; j < (split ? ch.c0 + ch.count : cg); ++j) {
+              w.push_back(static_cast<uint8_t>(wv[((o * cg + j) * g.kh + ky) * g.kw + kx]));
+            }
           }
         }
       }
+      while (w.size() % 16) w.push_back(0);
+      if (split) grp.chunk_blobs.push_back({e.AddParams(w), w.size()});
     }
-    while (blob.size() % 16) blob.push_back(0);
-    const uint64_t param_at = blob.size();
+    if (split) blob.clear();
+    grp.param_at = split ? static_cast<uint64_t>(Align16(count * chunk_bytes)) : blob.size();
     for (int64_t o = m0; o < m0 + count; ++o) {
       isa::RequantParam r = requant->channels[o];
       if (!bv.empty()) {
@@ -159,17 +205,18 @@ absl::Status LowerConvTiles(const ir::Node& node, LowerContext& ctx, const ConvS
       blob.resize(blob.size() + isa::kRequantParamBytes);
       isa::PackRequantParam(r, blob.data() + blob.size() - isa::kRequantParamBytes);
     }
-    const uint64_t bytes = blob.size();
-    groups.push_back({m0, count, e.AddParams(blob), bytes, param_at});
+    grp.bytes = blob.size();
+    grp.offset = e.AddParams(blob);
+    groups.push_back(std::move(grp));
   }
 
   for (int64_t n = 0; n < x->n; ++n) {
     for (const Group& grp : groups) {
-      e.LoadParams("weight", 0, grp.offset, grp.bytes);
+      e.LoadParams("weight", split ? grp.param_at : 0, grp.offset, grp.bytes);
       const std::string kernel = absl::StrCat(
           "tae.kernel kernel_h=", g.kh, " kernel_w=", g.kw, " stride_h=", g.sh, " stride_w=", g.sw,
           " dilation_h=", g.dh, " dilation_w=", g.dw, " groups=", g.groups);
-      if (!in_place) e.Config(kernel);
+      if (!in_place && !split) e.Config(kernel);
       for (int64_t o0 = 0; o0 < g.oh; o0 += rows) {
         const int64_t r = std::min(rows, g.oh - o0);
         const int64_t parity = (o0 / rows) % buffers;
@@ -178,27 +225,6 @@ absl::Status LowerConvTiles(const ir::Node& node, LowerContext& ctx, const ConvS
         const int64_t sumin_at = out_at + Align16(rows * g.ow * out_pitch);
         const int64_t acc_at = parity * acc_stride;
         const int64_t first = o0 * g.sh - g.pt;
-        // An input kept on chip (O2 chains) is read in place: the tile's rows of the value
-        // (in_row_pitch its row, tae.pitch its pixel), the zero padding from tae.kernel's pads
-        // (ISA 1.1), instead of being copied into a padded tile first.
-        int64_t conv_in = in_at, conv_in_h = in_rows(r), conv_in_w = in_w, conv_in_bytes = 0;
-        if (in_place) {
-          const int64_t last = first + in_rows(r) - 1;
-          const int64_t pt = std::max<int64_t>(0, -first);
-          const int64_t pb = std::max<int64_t>(0, last - (x->h - 1));
-          conv_in = OnChipAt(e, *x, n, std::max<int64_t>(first, 0)).at;
-          conv_in_h = in_rows(r) - pt - pb;
-          conv_in_w = x->w;
-          conv_in_bytes = (conv_in_h - 1) * x->w * x_pixel + (x->w - 1) * x_pixel + c * xes;
-          e.Config(absl::StrCat(kernel, " pad_top=", pt, " pad_bottom=", pb, " pad_left=", g.pl,
-                                " pad_right=", g.pr));
-          e.Pitch("tae", absl::StrCat("in_pitch=", x_pixel / 16));
-          e.CountInPlaceRead();
-        } else if (load_input) {
-          if (absl::Status st = load_input(n, first, in_rows(r), in_at); !st.ok()) return st;
-        } else if (absl::Status st = LoadRows(e, *x, g, n, first, in_rows(r), in_at); !st.ok()) {
-          return st;
-        }
         Emitter::Box out;
         out.rows = r;
         out.width = g.ow;
@@ -219,15 +245,49 @@ absl::Status LowerConvTiles(const ir::Node& node, LowerContext& ctx, const ConvS
           e.LoadBox(s.region.c_str(), s.At(n, o0) + static_cast<uint64_t>(grp.m0 * s.esize()),
                     sumin_at, sb);
         }
-        e.Config(absl::StrCat("tae.tile in_h=", conv_in_h, " in_w=", conv_in_w, " in_c=", c,
-                              " out_c=", grp.count, " in_dtype=", AsmDType(x->dtype),
-                              in_place ? absl::StrCat(" in_row_pitch=", x->w * x_pixel) : ""));
         const int64_t acc_bytes = r * g.ow * Align16(grp.count * acc_es);
-        e.Data(absl::StrCat("tae.conv in=", conv_in, " weight=0 acc=", acc_at),
-               {Emitter::Read("feature", conv_in,
-                              in_place ? conv_in_bytes : in_rows(r) * in_w * in_pitch),
-                Emitter::Read("weight", 0, grp.count * k_bytes),
-                Emitter::Write("acc", acc_at, acc_bytes)});
+        for (size_t k = 0; k < chunks.size(); ++k) {
+          // Chunk k of a K-split: its weights, and x's channel slice [c0, c0 + count).
+          Buffer xs = *x;
+          if (split) {
+            xs.cs = x->PixelStride();
+            xs.c = chunks[k].count;
+            xs.offset += static_cast<uint64_t>(chunks[k].c0 * xes);
+            e.LoadParams("weight", 0, grp.chunk_blobs[k].first, grp.chunk_blobs[k].second);
+            if (!in_place) e.Config(kernel);
+          }
+          const int64_t kc_now = xs.c;
+          // An input kept on chip (O2 chains) is read in place: the tile's rows of the value
+          // (in_row_pitch its row, tae.pitch its pixel), the zero padding from tae.kernel's pads
+          // (ISA 1.1), instead of being copied into a padded tile first.
+          int64_t conv_in = in_at, conv_in_h = in_rows(r), conv_in_w = in_w, conv_in_bytes = 0;
+          if (in_place) {
+            const int64_t last = first + in_rows(r) - 1;
+            const int64_t pt = std::max<int64_t>(0, -first);
+            const int64_t pb = std::max<int64_t>(0, last - (xs.h - 1));
+            conv_in = OnChipAt(e, xs, n, std::max<int64_t>(first, 0)).at;
+            conv_in_h = in_rows(r) - pt - pb;
+            conv_in_w = xs.w;
+            conv_in_bytes = (conv_in_h - 1) * xs.w * x_pixel + (xs.w - 1) * x_pixel + kc_now * xes;
+            e.Config(absl::StrCat(kernel, " pad_top=", pt, " pad_bottom=", pb, " pad_left=", g.pl,
+                                  " pad_right=", g.pr));
+            e.Pitch("tae", absl::StrCat("in_pitch=", x_pixel / 16));
+            e.CountInPlaceRead();
+          } else if (load_input) {
+            if (absl::Status st = load_input(n, first, in_rows(r), in_at); !st.ok()) return st;
+          } else if (absl::Status st = LoadRows(e, xs, g, n, first, in_rows(r), in_at); !st.ok()) {
+            return st;
+          }
+          e.Config(absl::StrCat("tae.tile in_h=", conv_in_h, " in_w=", conv_in_w, " in_c=", kc_now,
+                                " out_c=", grp.count, " in_dtype=", AsmDType(x->dtype),
+                                in_place ? absl::StrCat(" in_row_pitch=", x->w * x_pixel) : ""));
+          e.Data(absl::StrCat("tae.conv in=", conv_in, " weight=0 acc=", acc_at,
+                              k > 0 ? " accumulate=1" : ""),
+                 {Emitter::Read("feature", conv_in,
+                                in_place ? conv_in_bytes : in_rows(r) * in_w * in_pitch),
+                  Emitter::Read("weight", 0, grp.count * window * (split ? kc_now : cg)),
+                  Emitter::Write("acc", acc_at, acc_bytes)});
+        }
         // A value kept on chip (O2 chains) whose pixels start at 16-byte boundaries is written
         // by the requantize itself (ISA 1.1 vae.cfg dst_pitch), not through a tile and a move.
         const int64_t pixel_bytes = y->PixelStride() * yes;
