@@ -5,6 +5,8 @@
 
 #include <array>
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -34,11 +36,21 @@ struct MemoryConfig {
 
 class Memories {
  public:
-  // `allocate` = false builds an address-only model (perf mode never touches data).
+  // `allocate` = false builds an address-only model (perf mode never touches data). Storage is
+  // zeroed lazily by the OS (calloc), so bytes a run never touches cost no memory.
   Memories(const MemoryConfig& config, bool allocate);
 
   uint64_t size(Space s) const { return config_[s]; }
   bool allocated() const { return allocated_; }
+
+  // DDR bytes [base, base + bytes.size()) are `bytes`, shared read-only (a program's parameter
+  // blob, one copy for every Memories running it; instructions never write the param region).
+  // `bytes` must outlive this object. A host write into the window is an error.
+  void ShareReadOnlyDdr(uint64_t base, absl::Span<const uint8_t> bytes) {
+    shared_ = bytes.data();
+    shared_base_ = base;
+    shared_size_ = bytes.size();
+  }
 
   // OK iff [addr, addr + len) lies inside `space` (len == 0 is always OK). The error is
   // OUT_OF_RANGE and names the instruction index, what was accessed and the range.
@@ -49,13 +61,21 @@ class Memories {
   }
 
   // Raw views; callers Check() first. Empty when not allocated.
-  absl::Span<uint8_t> bytes(Space s) { return absl::MakeSpan(data_[static_cast<int>(s)]); }
-  absl::Span<const uint8_t> bytes(Space s) const {
-    return absl::MakeConstSpan(data_[static_cast<int>(s)]);
+  absl::Span<uint8_t> bytes(Space s) {
+    return absl::MakeSpan(data_[static_cast<int>(s)].get(), allocated_ ? config_[s] : 0);
   }
-  uint8_t* at(Space s, uint64_t addr) { return data_[static_cast<int>(s)].data() + addr; }
+  absl::Span<const uint8_t> bytes(Space s) const {
+    return absl::MakeConstSpan(data_[static_cast<int>(s)].get(), allocated_ ? config_[s] : 0);
+  }
+  // The shared window's bytes are never written through these (the param region is read-only).
+  uint8_t* at(Space s, uint64_t addr) {
+    if (s == Space::kDdr && addr - shared_base_ < shared_size_) {
+      return const_cast<uint8_t*>(shared_ + (addr - shared_base_));
+    }
+    return data_[static_cast<int>(s)].get() + addr;
+  }
   const uint8_t* at(Space s, uint64_t addr) const {
-    return data_[static_cast<int>(s)].data() + addr;
+    return const_cast<Memories*>(this)->at(s, addr);
   }
 
   // Bounds-checked host access (memory images in and out of the simulator).
@@ -63,9 +83,18 @@ class Memories {
   absl::Status Read(Space s, uint64_t addr, absl::Span<uint8_t> dst) const;
 
  private:
+  struct Free {
+    void operator()(uint8_t* p) const { std::free(p); }
+  };
   MemoryConfig config_;
   bool allocated_;
-  std::array<std::vector<uint8_t>, kNumSpaces> data_;
+  std::array<std::unique_ptr<uint8_t[], Free>, kNumSpaces> data_;
+  const uint8_t* shared_ = nullptr;
+  uint64_t shared_base_ = 0, shared_size_ = 0;
+
+ public:
+  Memories(const Memories&) = delete;
+  Memories& operator=(const Memories&) = delete;
 };
 
 }  // namespace openbpu::sim

@@ -18,53 +18,70 @@ constexpr int kMaxRangesPerAccess = 4096;  // beyond this an access is its bound
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Simulator>> Simulator::Create(const isa::Program& program,
-                                                             const isa::March& march,
-                                                             const SimulatorOptions& options) {
+absl::StatusOr<std::shared_ptr<const Executable>> Executable::Create(const isa::Program& program,
+                                                                     const isa::March& march,
+                                                                     uint64_t max_instructions) {
   if (program.march != march.id) {
     return absl::InvalidArgumentError(
         absl::StrCat("program is for march ", isa::MarchName(program.march), ", not ", march.name));
   }
-  if (program.instructions.size() > options.max_instructions) {
+  if (program.instructions.size() > max_instructions) {
     return absl::ResourceExhaustedError(
         absl::StrCat("program has ", program.instructions.size(),
-                     " instructions, over the simulator's budget of ", options.max_instructions));
+                     " instructions, over the simulator's budget of ", max_instructions));
   }
   if (absl::Status st = isa::ValidateProgram(program); !st.ok()) return st;
-  std::unique_ptr<Simulator> sim(new Simulator);
-  sim->march_ = &march;
-  sim->options_ = options;
+  std::shared_ptr<Executable> exe(new Executable);
+  exe->march_ = &march;
   const uint64_t sizes[4] = {program.ddr_input_bytes, program.ddr_output_bytes,
                              program.params.size(), program.ddr_scratch_bytes};
   uint64_t at = 0;
   for (int r = 0; r < 4; ++r) {
-    sim->ddr_.base[r] = at;
-    sim->ddr_.size[r] = sizes[r];
+    exe->ddr_.base[r] = at;
+    exe->ddr_.size[r] = sizes[r];
     if (sizes[r] > (uint64_t{1} << 40)) {
       return absl::ResourceExhaustedError("DDR region larger than 1 TiB");
     }
     at += static_cast<uint64_t>(isa::Align16(static_cast<int64_t>(sizes[r])));
   }
-  sim->ddr_.total = at;
-  MemoryConfig mc;
+  exe->ddr_.total = at;
+  MemoryConfig& mc = exe->memory_config_;
   mc[Space::kDdr] = at;
   mc[Space::kFeature] = march.feature_sram_bytes.value;
   mc[Space::kWeight] = march.weight_sram_bytes.value;
   mc[Space::kAcc] = march.acc_sram_bytes.value;
   mc[Space::kLut] = march.lut_sram_bytes.value;
+  for (const auto& [id, name] : program.layers) exe->layer_names_[id] = name;
+  if (absl::Status st = exe->Lower(program); !st.ok()) return st;
+  exe->params_ = program.params;
+  return std::shared_ptr<const Executable>(std::move(exe));
+}
+
+absl::StatusOr<std::unique_ptr<Simulator>> Simulator::Create(const isa::Program& program,
+                                                             const isa::March& march,
+                                                             const SimulatorOptions& options) {
+  absl::StatusOr<std::shared_ptr<const Executable>> exe =
+      Executable::Create(program, march, options.max_instructions);
+  if (!exe.ok()) return exe.status();
+  return Create(*std::move(exe), options);
+}
+
+absl::StatusOr<std::unique_ptr<Simulator>> Simulator::Create(
+    std::shared_ptr<const Executable> executable, const SimulatorOptions& options) {
+  if (executable == nullptr) return absl::InvalidArgumentError("no executable");
+  std::unique_ptr<Simulator> sim(new Simulator);
+  sim->executable_ = std::move(executable);
+  sim->options_ = options;
   const bool functional = options.run.mode != Mode::kPerf;
-  sim->memories_ = std::make_unique<Memories>(mc, functional);
-  for (const auto& [id, name] : program.layers) sim->layer_names_[id] = name;
-  if (absl::Status st = sim->Lower(program); !st.ok()) return st;
-  if (functional && !program.params.empty()) {
-    if (absl::Status st = sim->WriteRegion(isa::Region::kParam, 0, program.params); !st.ok()) {
-      return st;
-    }
-  }
+  sim->memories_ = std::make_unique<Memories>(sim->executable_->memory_config(), functional);
+  const DdrLayout& ddr = sim->executable_->ddr_layout();
+  const int param = static_cast<int>(isa::Region::kParam);
+  sim->memories_->ShareReadOnlyDdr(ddr.base[param], sim->executable_->params());
   return sim;
 }
 
-absl::Status Simulator::Lower(const isa::Program& program) {
+absl::Status Executable::Lower(const isa::Program& program) {
+  const Memories sizes(memory_config_, /*allocate=*/false);
   units::Registers regs;  // the configuration registers of every queue, in program order
   for (size_t i = 0; i < program.instructions.size(); ++i) {
     const isa::Instruction& inst = program.instructions[i];
@@ -88,7 +105,7 @@ absl::Status Simulator::Lower(const isa::Program& program) {
     op.ddr_write = lowered->ddr_write;
     op.macs = lowered->macs;
     for (const units::Operand& operand : lowered->footprint) {
-      if (absl::Status st = AddAccess(op, operand); !st.ok()) return st;
+      if (absl::Status st = AddAccess(op, operand, sizes); !st.ok()) return st;
     }
     ops_.push_back(std::move(op));
     executions_.push_back(std::move(lowered->execute));
@@ -99,7 +116,8 @@ absl::Status Simulator::Lower(const isa::Program& program) {
 // Checks one footprint entry against its memory (and DDR region) and records its byte ranges
 // for the hazard checker: one range per run of the box, or its bounding range when the runs
 // are back to back or too many.
-absl::Status Simulator::AddAccess(SimOp& op, const units::Operand& operand) const {
+absl::Status Executable::AddAccess(SimOp& op, const units::Operand& operand,
+                                   const Memories& sizes) const {
   const units::ByteBox& b = operand.box;
   const uint64_t extent = b.Extent();
   if (operand.region) {
@@ -111,8 +129,7 @@ absl::Status Simulator::AddAccess(SimOp& op, const units::Operand& operand) cons
           operand.what, isa::RegionName(*operand.region), offset, offset + extent, ddr_.size[r]));
     }
   }
-  if (absl::Status st = memories_->Check(b.space, b.base, extent, op.index, operand.what);
-      !st.ok()) {
+  if (absl::Status st = sizes.Check(b.space, b.base, extent, op.index, operand.what); !st.ok()) {
     return st;
   }
   Access access{b.space, operand.write, {}};
@@ -130,6 +147,7 @@ absl::Status Simulator::AddAccess(SimOp& op, const units::Operand& operand) cons
 absl::Status Simulator::WriteRegion(isa::Region region, uint64_t offset,
                                     absl::Span<const uint8_t> data) {
   const int r = static_cast<int>(region);
+  const DdrLayout& ddr_ = executable_->ddr_layout();
   if (offset > ddr_.size[r] || data.size() > ddr_.size[r] - offset) {
     return absl::OutOfRangeError(
         absl::StrFormat("write of %u bytes at %u outside DDR region %s "
@@ -142,6 +160,7 @@ absl::Status Simulator::WriteRegion(isa::Region region, uint64_t offset,
 absl::Status Simulator::ReadRegion(isa::Region region, uint64_t offset,
                                    absl::Span<uint8_t> data) const {
   const int r = static_cast<int>(region);
+  const DdrLayout& ddr_ = executable_->ddr_layout();
   if (offset > ddr_.size[r] || data.size() > ddr_.size[r] - offset) {
     return absl::OutOfRangeError(
         absl::StrFormat("read of %u bytes at %u outside DDR region %s "
@@ -151,22 +170,29 @@ absl::Status Simulator::ReadRegion(isa::Region region, uint64_t offset,
   return memories_->Read(Space::kDdr, ddr_.base[r] + offset, data);
 }
 
-absl::StatusOr<RunResult> Simulator::Run() {
+absl::StatusOr<RunResult> Simulator::Run() { return Run(options_.run); }
+
+absl::StatusOr<RunResult> Simulator::Run(const RunOptions& run) {
+  if (run.mode != Mode::kPerf && !memories_->allocated()) {
+    return absl::FailedPreconditionError(
+        "this simulator was created for perf mode (no data memories); create one for func or both");
+  }
+  const isa::March& march = executable_->march();
   TimingConfig timing;
-  timing.ddr_bytes_per_cycle = march_->DdrBytesPerCycle();
-  timing.ddr_latency_cycles = march_->ddr_latency_cycles.value;
+  timing.ddr_bytes_per_cycle = march.DdrBytesPerCycle();
+  timing.ddr_latency_cycles = march.ddr_latency_cycles.value;
   timing.num_channels = isa::kNumSemaphores + 1;
   timing.max_tokens = 65535;
   timing.channel_name = [](int c) { return absl::StrCat("sem", c); };
-  return RunOps(ops_, timing, options_.run, march_->clock_mhz(), layer_names_,
+  return RunOps(executable_->ops(), timing, run, march.clock_mhz(), executable_->layer_names(),
                 [this](int i) { return Execute(i); });
 }
 
 absl::Status Simulator::Execute(int op_index) {
-  const units::Execution& execute = executions_[op_index];
+  const units::Execution& execute = executable_->executions_[op_index];
   if (!execute) return absl::OkStatus();  // configuration, sync: no data
-  units::ExecContext ctx{*memories_, options_.kernel_path, ops_[op_index].index,
-                         ops_[op_index].name.c_str()};
+  const SimOp& op = executable_->ops()[op_index];
+  units::ExecContext ctx{*memories_, options_.kernel_path, op.index, op.name.c_str()};
   return execute(ctx);
 }
 

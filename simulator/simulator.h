@@ -42,42 +42,76 @@ struct DdrLayout {
   uint64_t total = 0;
 };
 
+// A program lowered once for its march (every instruction checked against its registers, every
+// footprint bounds-checked, costs and executions computed) with its parameter blob: immutable,
+// shared by every Simulator that runs it, from any number of threads.
+class Executable {
+ public:
+  static absl::StatusOr<std::shared_ptr<const Executable>> Create(
+      const isa::Program& program, const isa::March& march,
+      uint64_t max_instructions = uint64_t{1} << 24);
+
+  const isa::March& march() const { return *march_; }
+  const DdrLayout& ddr_layout() const { return ddr_; }
+  const std::vector<SimOp>& ops() const { return ops_; }
+  const std::vector<uint8_t>& params() const { return params_; }
+  const std::map<int32_t, std::string>& layer_names() const { return layer_names_; }
+  const MemoryConfig& memory_config() const { return memory_config_; }
+
+ private:
+  friend class Simulator;
+  Executable() = default;
+  absl::Status Lower(const isa::Program& program);
+  absl::Status AddAccess(SimOp& op, const units::Operand& operand, const Memories& sizes) const;
+
+  const isa::March* march_ = nullptr;
+  DdrLayout ddr_;
+  MemoryConfig memory_config_;
+  std::map<int32_t, std::string> layer_names_;
+  std::vector<uint8_t> params_;
+  std::vector<SimOp> ops_;
+  // Per op: its data effect (units.h), empty for configuration and sync.
+  std::vector<std::function<absl::Status(units::ExecContext&)>> executions_;
+};
+
+// One running instance of an Executable: its own SRAMs and DDR input, output and scratch regions
+// (the param region is the Executable's, shared read-only). Not thread-safe itself: give each
+// thread its own Simulator over one shared Executable.
 class Simulator {
  public:
-  // Lowers and checks `program` for `march` (which must be the program's march): every
-  // address of every instruction is bounds-checked here, before anything runs, so even perf
-  // mode rejects out-of-range accesses (errors name the instruction index).
+  // Lowers `program` for `march` (which must be the program's march) and creates an instance:
+  // every address of every instruction is bounds-checked here, before anything runs, so even
+  // perf mode rejects out-of-range accesses (errors name the instruction index).
   static absl::StatusOr<std::unique_ptr<Simulator>> Create(const isa::Program& program,
                                                            const isa::March& march,
                                                            const SimulatorOptions& options);
+  // An instance of an already lowered program (no lowering, no copy of the parameters).
+  static absl::StatusOr<std::unique_ptr<Simulator>> Create(
+      std::shared_ptr<const Executable> executable, const SimulatorOptions& options);
 
-  // Host access to the DDR regions (func/both modes). The param region is loaded from the
-  // program's blob at creation.
+  // Host access to the DDR regions (func/both modes). The param region is the program's blob
+  // (read-only).
   absl::Status WriteRegion(isa::Region region, uint64_t offset, absl::Span<const uint8_t> data);
   absl::Status ReadRegion(isa::Region region, uint64_t offset, absl::Span<uint8_t> data) const;
 
   // Runs the program once. SRAM and DDR keep their contents between runs.
   absl::StatusOr<RunResult> Run();
+  // Runs it in `mode` (perf: no data effects; func and both need an instance created for data).
+  absl::StatusOr<RunResult> Run(const RunOptions& run);
 
-  const std::vector<SimOp>& ops() const { return ops_; }
+  const std::vector<SimOp>& ops() const { return executable_->ops(); }
   Memories& memories() { return *memories_; }
-  const DdrLayout& ddr_layout() const { return ddr_; }
-  const isa::March& march() const { return *march_; }
+  const DdrLayout& ddr_layout() const { return executable_->ddr_layout(); }
+  const isa::March& march() const { return executable_->march(); }
+  const std::shared_ptr<const Executable>& executable() const { return executable_; }
 
  private:
   Simulator() = default;
-  absl::Status Lower(const isa::Program& program);
-  absl::Status AddAccess(SimOp& op, const units::Operand& operand) const;
   absl::Status Execute(int op);
 
-  const isa::March* march_ = nullptr;
+  std::shared_ptr<const Executable> executable_;
   SimulatorOptions options_;
-  DdrLayout ddr_;
-  std::map<int32_t, std::string> layer_names_;
   std::unique_ptr<Memories> memories_;
-  std::vector<SimOp> ops_;
-  // Per op: its data effect (units.h), empty for configuration and sync.
-  std::vector<std::function<absl::Status(units::ExecContext&)>> executions_;
 };
 
 // Runs `program` once: a convenience for tests and tools.

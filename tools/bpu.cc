@@ -31,6 +31,7 @@
 #include "compiler/reference/float_interpreter.h"
 #include "compiler/reference/quantized_interpreter.h"
 #include "hbm/hbm.h"
+#include "runtime/runtime.h"
 #include "tools/sim_commands.h"
 
 namespace openbpu {
@@ -93,10 +94,80 @@ void PrintSummary(const std::string& name, const Tensor& t) {
 struct RunArgs {
   std::string model, out_prefix, expect;
   std::vector<std::string> inputs;
+  std::string mode = "func", name;  // .hbm: the runtime's backend, the model of a packed file
 };
 
+// Writes OUT_PREFIX<i>.npy with -o and compares output 0 with --expect.
+int FinishRun(const RunArgs& args, const std::vector<Tensor>& outputs) {
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (!args.out_prefix.empty()) {
+      const std::string path = absl::StrCat(args.out_prefix, i, ".npy");
+      if (absl::Status s = WriteNpy(path, outputs[i]); !s.ok()) return Fail(s);
+      std::printf("wrote %s\n", path.c_str());
+    }
+  }
+  if (args.expect.empty()) return 0;
+  if (outputs.empty()) return Fail(absl::InvalidArgumentError("--expect: the run has no outputs"));
+  absl::StatusOr<Tensor> want = ReadNpy(args.expect);
+  if (!want.ok()) return Fail(want.status());
+  const Tensor& got = outputs[0];
+  if (got.shape() != want->shape() || got.dtype() != want->dtype()) {
+    return Fail(absl::InvalidArgumentError(
+        absl::StrCat("output 0 is ", DTypeName(got.dtype()), ShapeToString(got.shape()),
+                     ", expected ", DTypeName(want->dtype()), ShapeToString(want->shape()))));
+  }
+  double max_diff = 0, max_ref = 0;
+  for (int64_t i = 0; i < got.num_elements(); ++i) {
+    max_diff = std::max(max_diff, std::abs(got.GetAsDouble(i) - want->GetAsDouble(i)));
+    max_ref = std::max(max_ref, std::abs(want->GetAsDouble(i)));
+  }
+  std::printf("compare with %s: max|diff|=%.3g max_rel_err=%.3g\n", args.expect.c_str(), max_diff,
+              max_ref > 0 ? max_diff / max_ref : max_diff);
+  return 0;
+}
+
+// A compiled .hbm through the runtime: float inputs quantized with the input scales, outputs
+// dequantized, on the functional simulator (--mode func), the timing one (perf) or both.
+int RunHbm(const RunArgs& args) {
+  absl::StatusOr<runtime::Backend> backend = runtime::ParseBackend(args.mode);
+  if (!backend.ok()) return Fail(backend.status());
+  const auto start = std::chrono::steady_clock::now();
+  absl::StatusOr<std::unique_ptr<runtime::Package>> pkg = runtime::Package::LoadFile(args.model);
+  if (!pkg.ok()) return Fail(pkg.status());
+  const double load_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  absl::StatusOr<const runtime::Model*> model =
+      args.name.empty() ? (*pkg)->models()[0].get() : (*pkg)->GetModel(args.name);
+  if (!model.ok()) return Fail(model.status());
+  std::vector<Tensor> inputs;
+  for (const std::string& path : args.inputs) {
+    absl::StatusOr<Tensor> t = ReadNpy(path);
+    if (!t.ok()) return Fail(t.status());
+    inputs.push_back(*std::move(t));
+  }
+  runtime::RunStats stats;
+  const auto run_start = std::chrono::steady_clock::now();
+  absl::StatusOr<std::vector<Tensor>> outputs = (*model)->Run(inputs, {*backend}, &stats);
+  if (!outputs.ok()) return Fail(outputs.status());
+  const double run_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - run_start)
+          .count();
+  std::printf("runtime: %s (%s), march %s, backend %s, loaded in %.1f ms, ran in %.1f ms\n",
+              (*model)->name().c_str(), args.model.c_str(), (*model)->march().c_str(),
+              runtime::BackendName(*backend), load_ms, run_ms);
+  if (*backend != runtime::Backend::kFunctional) std::fputs(stats.report.c_str(), stdout);
+  for (size_t i = 0; i < outputs->size(); ++i) {
+    PrintSummary((*model)->outputs()[i].name, (*outputs)[i]);
+  }
+  return FinishRun(args, *outputs);
+}
+
 int Run(const RunArgs& args) {
-  const std::string &model = args.model, &out_prefix = args.out_prefix, &expect = args.expect;
+  if (absl::EndsWith(args.model, ".hbm")) return RunHbm(args);
+  if (args.mode != "func" || !args.name.empty()) {
+    return Fail(absl::InvalidArgumentError("--mode and --model apply to an .hbm only"));
+  }
+  const std::string& model = args.model;
   absl::StatusOr<std::unique_ptr<ir::Graph>> graph = LoadModel(model);
   if (!graph.ok()) return Fail(graph.status());
   std::vector<Tensor> inputs;
@@ -118,30 +189,8 @@ int Run(const RunArgs& args) {
               (*graph)->name().c_str(), (*graph)->nodes().size(), ms);
   for (size_t i = 0; i < outputs->size(); ++i) {
     PrintSummary((*graph)->outputs()[i]->name(), (*outputs)[i]);
-    if (!out_prefix.empty()) {
-      const std::string path = absl::StrCat(out_prefix, i, ".npy");
-      if (absl::Status s = WriteNpy(path, (*outputs)[i]); !s.ok()) return Fail(s);
-      std::printf("wrote %s\n", path.c_str());
-    }
   }
-  if (!expect.empty()) {
-    absl::StatusOr<Tensor> want = ReadNpy(expect);
-    if (!want.ok()) return Fail(want.status());
-    const Tensor& got = (*outputs)[0];
-    if (got.shape() != want->shape() || got.dtype() != want->dtype()) {
-      return Fail(absl::InvalidArgumentError(
-          absl::StrCat("output 0 is ", DTypeName(got.dtype()), ShapeToString(got.shape()),
-                       ", expected ", DTypeName(want->dtype()), ShapeToString(want->shape()))));
-    }
-    double max_diff = 0, max_ref = 0;
-    for (int64_t i = 0; i < got.num_elements(); ++i) {
-      max_diff = std::max(max_diff, std::abs(got.GetAsDouble(i) - want->GetAsDouble(i)));
-      max_ref = std::max(max_ref, std::abs(want->GetAsDouble(i)));
-    }
-    std::printf("compare with %s: max|diff|=%.3g max_rel_err=%.3g\n", expect.c_str(), max_diff,
-                max_ref > 0 ? max_diff / max_ref : max_diff);
-  }
-  return 0;
+  return FinishRun(args, *outputs);
 }
 
 struct QuantizeArgs {
@@ -311,11 +360,23 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
   {
     auto args = std::make_shared<RunArgs>();
     CLI::App* sub = app.add_subcommand(
-        "run", "run the float or, for a quantized .hbir, the quantized reference");
+        "run",
+        "run the float or, for a quantized .hbir, the quantized reference; an .hbm through the "
+        "runtime");
     sub->footer(
         "Prints a summary of each output, writes OUT_PREFIX<i>.npy with -o, and compares\n"
         "output 0 with E.npy with --expect.");
-    sub->add_option("MODEL", args->model, "an ONNX model or a .hbir")->required()->type_name("");
+    sub->add_option("MODEL", args->model, "an ONNX model, a .hbir or a compiled .hbm")
+        ->required()
+        ->type_name("");
+    sub->add_option("--mode", args->mode,
+                    ".hbm: func (functional simulator: outputs), perf (timing simulator: modeled "
+                    "latency and per-layer times) or both")
+        ->check(CLI::IsMember({"func", "perf", "both"}))
+        ->type_name("MODE")
+        ->capture_default_str();
+    sub->add_option("--model", args->name, ".hbm: the model of a packed file (default: the first)")
+        ->type_name("NAME");
     sub->add_option("--input", args->inputs, "a graph input, once per input in graph order")
         ->type_name("X.npy")
         ->allow_extra_args(false)

@@ -1,0 +1,131 @@
+// Float tensors <-> the stored integers of a model's inputs and outputs (runtime.h QuantizeInput,
+// DequantizeOutput): QuantizeLinear / DequantizeLinear with the descriptor's scales, between the
+// model's dimension order and the descriptor's layout.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "runtime/runtime.h"
+
+namespace openbpu::runtime {
+namespace {
+
+// The index in `layout` order of element (image i, channel ch, pixel p) of a value with n images,
+// c channels and hw pixels (the dimensions after C flattened).
+int64_t ElementAt(Layout layout, int64_t i, int64_t ch, int64_t p, int64_t c, int64_t hw) {
+  return layout == Layout::kNCHW ? (i * c + ch) * hw + p : (i * hw + p) * c + ch;
+}
+
+struct Geometry {
+  int64_t n = 1, c = 1, hw = 1;
+};
+Geometry GeometryOf(const Shape& shape) {
+  Geometry g;
+  g.n = shape.empty() ? 1 : shape[0];
+  g.c = shape.size() > 1 ? shape[1] : 1;
+  int64_t count = 1;
+  for (int64_t d : shape) count *= d;
+  g.hw = count / std::max<int64_t>(1, g.n * g.c);
+  return g;
+}
+
+float ScaleOf(const TensorInfo& info, int64_t ch) {
+  if (info.scales.empty()) return 1.f;
+  if (info.scales.size() == 1) return info.scales[0];
+  return info.scales[static_cast<size_t>(ch)];
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<uint8_t>> QuantizeInput(const Tensor& x, const TensorInfo& info) {
+  const int64_t es = static_cast<int64_t>(DTypeSize(info.dtype));
+  const bool unquantized = info.quant_type == QuantType::kNone;
+  const DType want = unquantized ? info.dtype : DType::kFloat32;
+  if (x.dtype() != want || x.shape() != info.valid_shape) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "input '", info.name, "' must be ", DTypeName(want), " ", ShapeToString(info.valid_shape),
+        ", got ", DTypeName(x.dtype()), " ", ShapeToString(x.shape())));
+  }
+  if (!unquantized && info.scales.size() != 1 &&
+      (info.axis != 1 ||
+       static_cast<int64_t>(info.scales.size()) != GeometryOf(info.valid_shape).c)) {
+    return absl::UnimplementedError(
+        absl::StrCat("input '", info.name, "': per-channel scales along axis ", info.axis));
+  }
+  const Geometry g = GeometryOf(info.valid_shape);
+  std::vector<uint8_t> out(static_cast<size_t>(x.num_elements() * es));
+  if (out.size() != info.bytes) {
+    return absl::InvalidArgumentError(absl::StrCat("input '", info.name, "': ", out.size(),
+                                                   " bytes of elements, the model stores ",
+                                                   info.bytes));
+  }
+  const uint8_t* raw = x.raw();
+  const auto [lo, hi] = std::pair<double, double>{es == 1   ? -128.0
+                                                  : es == 2 ? -32768.0
+                                                            : -2147483648.0,
+                                                  es == 1   ? 127.0
+                                                  : es == 2 ? 32767.0
+                                                            : 2147483647.0};
+  for (int64_t i = 0; i < g.n; ++i) {
+    for (int64_t ch = 0; ch < g.c; ++ch) {
+      const float scale = ScaleOf(info, ch);
+      for (int64_t p = 0; p < g.hw; ++p) {
+        const int64_t from = (i * g.c + ch) * g.hw + p;
+        uint8_t* to = &out[static_cast<size_t>(ElementAt(info.layout, i, ch, p, g.c, g.hw) * es)];
+        if (unquantized) {
+          std::memcpy(to, raw + from * es, static_cast<size_t>(es));
+          continue;
+        }
+        const float v = x.data<float>()[from] / scale;
+        const double q = std::isnan(v) ? 0.0 : std::clamp<double>(std::nearbyint(v), lo, hi);
+        const int32_t qi = static_cast<int32_t>(q);
+        std::memcpy(to, &qi, static_cast<size_t>(es));
+      }
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<Tensor> DequantizeOutput(absl::Span<const uint8_t> raw, const TensorInfo& info) {
+  if (raw.size() != info.bytes) {
+    return absl::InvalidArgumentError(absl::StrCat("output '", info.name, "': ", raw.size(),
+                                                   " bytes, the model stores ", info.bytes));
+  }
+  const bool unquantized = info.quant_type == QuantType::kNone;
+  Tensor y(unquantized ? info.dtype : DType::kFloat32, info.valid_shape);
+  const int64_t es = static_cast<int64_t>(DTypeSize(info.dtype));
+  if (y.num_elements() * es != static_cast<int64_t>(raw.size())) {
+    return absl::InvalidArgumentError(absl::StrCat("output '", info.name, "': shape ",
+                                                   ShapeToString(info.valid_shape),
+                                                   " does not match its ", raw.size(), " bytes"));
+  }
+  const Geometry g = GeometryOf(info.valid_shape);
+  uint8_t* out = y.raw();
+  for (int64_t i = 0; i < g.n; ++i) {
+    for (int64_t ch = 0; ch < g.c; ++ch) {
+      const float s = ScaleOf(info, ch);
+      for (int64_t p = 0; p < g.hw; ++p) {
+        const int64_t at = (i * g.c + ch) * g.hw + p;
+        const uint8_t* src =
+            &raw[static_cast<size_t>(ElementAt(info.layout, i, ch, p, g.c, g.hw) * es)];
+        if (unquantized) {
+          std::memcpy(out + at * es, src, static_cast<size_t>(es));
+          continue;
+        }
+        int32_t q = 0;
+        if (es == 1) q = static_cast<int8_t>(src[0]);
+        if (es == 2) {
+          int16_t v = 0;
+          std::memcpy(&v, src, 2);
+          q = v;
+        }
+        if (es == 4) std::memcpy(&q, src, 4);
+        y.data<float>()[at] = static_cast<float>(q) * s;
+      }
+    }
+  }
+  return y;
+}
+
+}  // namespace openbpu::runtime

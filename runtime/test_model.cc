@@ -1,0 +1,81 @@
+#include "runtime/test_model.h"
+
+#include <cstdio>
+#include <string>
+
+#include "hbm/hbm.h"
+#include "isa/program.h"
+#include "proto/hbm.pb.h"
+#include "simulator/test_programs.h"
+
+namespace openbpu::runtime::testing {
+namespace {
+
+constexpr int64_t kH = 56, kW = 56, kC = 64;
+
+hbm::TensorDesc Desc(const std::string& name, uint64_t bytes) {
+  hbm::TensorDesc d;
+  d.set_name(name);
+  d.set_dtype(hbm::TensorDesc::INT8);
+  for (int64_t v : {int64_t{1}, kC, kH, kW}) d.add_valid_shape(v);
+  for (int64_t v : {int64_t{1}, kC, kH, kW}) d.add_aligned_shape(v);
+  d.set_layout(hbm::TensorDesc::NHWC);
+  d.set_quant_type(hbm::TensorDesc::SCALE);
+  d.add_scales(0.5f);
+  d.set_quant_axis(-1);
+  d.set_source("ddr");
+  d.set_ddr_offset(0);
+  d.set_ddr_bytes(bytes);
+  return d;
+}
+
+}  // namespace
+
+const TestModel& Layer1Conv() {
+  static const TestModel* model = [] {
+    auto* m = new TestModel;
+    const sim::testing::TestProgram t = sim::testing::ResNetConvLayer();
+    m->input = t.input;
+    m->expected = t.expected;
+    absl::StatusOr<isa::Program> program = sim::testing::Build(t);
+    if (!program.ok()) return m;
+    absl::StatusOr<std::vector<uint8_t>> bytes = isa::SerializeProgram(*program);
+    if (!bytes.ok()) return m;
+    hbm::Payload p;
+    p.mutable_header()->set_magic(std::string(hbm::kHbmMagic, 4));
+    p.mutable_header()->set_format_version(hbm::kHbmFormatVersion);
+    p.mutable_header()->set_march("bernoulli2");
+    hbm::Model* model = p.add_models();
+    model->set_name("layer1_conv");
+    *model->add_inputs() = Desc("x", program->ddr_input_bytes);
+    *model->add_outputs() = Desc("y", program->ddr_output_bytes);
+    model->set_program(bytes->data(), bytes->size());
+    model->mutable_memory_plan()->set_input_bytes(program->ddr_input_bytes);
+    model->mutable_memory_plan()->set_output_bytes(program->ddr_output_bytes);
+    model->mutable_memory_plan()->set_scratch_bytes(program->ddr_scratch_bytes);
+    absl::StatusOr<std::vector<uint8_t>> file = hbm::WriteHbm(p);
+    if (file.ok()) m->hbm = *std::move(file);
+    return m;
+  }();
+  return *model;
+}
+
+}  // namespace openbpu::runtime::testing
+
+extern "C" int obpu_test_write_layer1_hbm(const char* path) {
+  const auto& m = openbpu::runtime::testing::Layer1Conv();
+  if (m.hbm.empty()) return 1;
+  std::FILE* f = std::fopen(path, "wb");
+  if (f == nullptr) return 1;
+  const bool ok = std::fwrite(m.hbm.data(), 1, m.hbm.size(), f) == m.hbm.size();
+  return std::fclose(f) == 0 && ok ? 0 : 1;
+}
+extern "C" int64_t obpu_test_layer1_bytes(void) {
+  return static_cast<int64_t>(openbpu::runtime::testing::Layer1Conv().input.size());
+}
+extern "C" const uint8_t* obpu_test_layer1_input(void) {
+  return openbpu::runtime::testing::Layer1Conv().input.data();
+}
+extern "C" const uint8_t* obpu_test_layer1_expected(void) {
+  return openbpu::runtime::testing::Layer1Conv().expected.data();
+}
