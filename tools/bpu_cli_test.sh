@@ -61,6 +61,18 @@ cmp "$TMP/r18.hbm" "$TMP/r18b.hbm" || { echo "compile is not reproducible"; exit
 "$BPU" sim "$TMP/r18.hbm" --input "$MODELS/resnet18.input.npy" -o "$TMP/r18_sim.npy" > "$TMP/sim_hbm.txt"
 grep -q "argmax" "$TMP/sim_hbm.txt" || { echo "no output from sim"; cat "$TMP/sim_hbm.txt"; exit 1; }
 grep -q "total cycles" "$TMP/sim_hbm.txt" || { echo "no cycles from sim"; cat "$TMP/sim_hbm.txt"; exit 1; }
+# bpu run MODEL.hbm: the same model through the runtime gives the same outputs as bpu sim
+# (--expect: max|diff|=0); --mode perf prints the modeled latency and no outputs; a wrong input
+# shape is a clear error; --mode on a non-.hbm model is refused.
+"$BPU" run "$TMP/r18.hbm" --input "$MODELS/resnet18.input.npy" -o "$TMP/r18_run" \
+  --expect "$TMP/r18_sim.npy" > "$TMP/run_hbm.txt"
+grep -q "^runtime: resnet18 .* backend func" "$TMP/run_hbm.txt" || { echo "run .hbm: no runtime line"; cat "$TMP/run_hbm.txt"; exit 1; }
+grep -q "max|diff|=0 " "$TMP/run_hbm.txt" || { echo "run .hbm differs from sim"; cat "$TMP/run_hbm.txt"; exit 1; }
+"$BPU" run "$TMP/r18.hbm" --input "$MODELS/resnet18.input.npy" --mode perf > "$TMP/run_perf.txt"
+grep -q "^total cycles " "$TMP/run_perf.txt" || { echo "run --mode perf: no cycles"; cat "$TMP/run_perf.txt"; exit 1; }
+expect_error "input 'input' must be float32 \[1,3,224,224\]" "$BPU" run "$TMP/r18.hbm" \
+  --input "$TMP/r18_sim.npy"
+expect_error "apply to an .hbm only" "$BPU" run "$MODELS/resnet18.onnx" --mode perf
 "$BPU" disas "$TMP/r18.hbm" > "$TMP/disas_hbm.txt"
 grep -q "^# input  'input' INT8 \[1,3,224,224\] NHWC SCALE" "$TMP/disas_hbm.txt" \
   || { echo "disas shows no input descriptor"; head -20 "$TMP/disas_hbm.txt"; exit 1; }

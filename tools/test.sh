@@ -5,7 +5,9 @@
 #   setup       tools/setup.sh (Debian packages; a no-op when they are installed)
 #   build+test  bazel test //... (optimized)
 #   asan        the bad-input tests (tag "asan") again under AddressSanitizer + UBSan
-# Then "asan: N passed, M failed" for the sanitizer reruns, and last, alone on its line,
+#   tsan        the thread-safety tests (tag "tsan": the runtime's) under ThreadSanitizer
+# Then "asan: N passed, M failed" and "tsan: N passed, M failed" for the sanitizer reruns, and
+# last, alone on its line,
 # "N passed, M failed" over the distinct Bazel test targets of build+test.
 # Extra arguments are passed to both bazel test commands (e.g. a target pattern's flags).
 set -uo pipefail
@@ -36,7 +38,8 @@ fail_states='FAILED|TIMEOUT|NO STATUS|FAILED TO BUILD|INCOMPLETE|FLAKY'
 
 log=$(mktemp)
 asan_log=$(mktemp)
-trap 'rm -f "$log" "$asan_log"' EXIT
+tsan_log=$(mktemp)
+trap 'rm -f "$log" "$asan_log" "$tsan_log"' EXIT
 
 # Builds come from the disk cache when unchanged, but every test runs: some read files Bazel does
 # not track (Debian's ONNX test data, the system's torch), so a cached result could hide a change.
@@ -52,20 +55,33 @@ bazel test --config=asan --cache_test_results=no --test_tag_filters=asan --build
 asan_rc=${PIPESTATUS[0]}
 end_phase asan
 
+# ThreadSanitizer likewise (its own --platform_suffix); the tests print "tsan: N runs, 0 races".
+bazel test --config=tsan --cache_test_results=no --test_tag_filters=tsan --build_tests_only \
+  --test_output=all //... "$@" 2>&1 |
+  tee "$tsan_log"
+tsan_rc=${PIPESTATUS[0]}
+end_phase tsan
+
 passed=$(count "$log" PASSED)
 failed=$(count "$log" "$fail_states")
 ((rc != 0 && failed == 0)) && failed=1
 asan_passed=$(count "$asan_log" PASSED)
 asan_failed=$(count "$asan_log" "$fail_states")
 ((asan_rc != 0 && asan_failed == 0)) && asan_failed=1
+tsan_passed=$(count "$tsan_log" PASSED)
+tsan_failed=$(count "$tsan_log" "$fail_states")
+((tsan_rc != 0 && tsan_failed == 0)) && tsan_failed=1
 
-# A failed sanitizer rerun fails the run: it counts as one failed target in the final line.
+# A failed sanitizer rerun fails the run: each counts as one failed target in the final line.
 ((asan_failed > 0)) && failed=$((failed + 1))
+((tsan_failed > 0)) && failed=$((failed + 1))
 ((rc == 0)) && rc=$asan_rc
+((rc == 0)) && rc=$tsan_rc
 
 echo
 printf '%s\n' "${phase_lines[@]}"
 echo "phase: total $SECONDS s"
 echo "asan: ${asan_passed} passed, ${asan_failed} failed"
+echo "tsan: ${tsan_passed} passed, ${tsan_failed} failed"
 echo "${passed} passed, ${failed} failed"
 exit "$rc"
