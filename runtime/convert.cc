@@ -39,7 +39,6 @@ float ScaleOf(const TensorInfo& info, int64_t ch) {
 }  // namespace
 
 absl::StatusOr<std::vector<uint8_t>> QuantizeInput(const Tensor& x, const TensorInfo& info) {
-  const int64_t es = static_cast<int64_t>(DTypeSize(info.dtype));
   const bool unquantized = info.quant_type == QuantType::kNone;
   const DType want = unquantized ? info.dtype : DType::kFloat32;
   if (x.dtype() != want || x.shape() != info.valid_shape) {
@@ -47,41 +46,70 @@ absl::StatusOr<std::vector<uint8_t>> QuantizeInput(const Tensor& x, const Tensor
         "input '", info.name, "' must be ", DTypeName(want), " ", ShapeToString(info.valid_shape),
         ", got ", DTypeName(x.dtype()), " ", ShapeToString(x.shape())));
   }
-  if (!unquantized && info.scales.size() != 1 &&
-      (info.axis != 1 ||
-       static_cast<int64_t>(info.scales.size()) != GeometryOf(info.valid_shape).c)) {
+  if (unquantized) {  // BOOL / INT64: the values as they are, into the stored layout
+    const Geometry g = GeometryOf(info.valid_shape);
+    const int64_t es = static_cast<int64_t>(DTypeSize(info.dtype));
+    std::vector<uint8_t> out(static_cast<size_t>(x.num_elements() * es));
+    if (out.size() != info.bytes) {
+      return absl::InvalidArgumentError(absl::StrCat("input '", info.name, "': ", out.size(),
+                                                     " bytes, the model stores ", info.bytes));
+    }
+    for (int64_t i = 0; i < g.n; ++i)
+      for (int64_t ch = 0; ch < g.c; ++ch)
+        for (int64_t p = 0; p < g.hw; ++p) {
+          std::memcpy(&out[static_cast<size_t>(ElementAt(info.layout, i, ch, p, g.c, g.hw) * es)],
+                      x.raw() + ((i * g.c + ch) * g.hw + p) * es, static_cast<size_t>(es));
+        }
+    return out;
+  }
+  return QuantizeInputFrom(x.data<float>(), {}, info);
+}
+
+absl::StatusOr<std::vector<uint8_t>> QuantizeInputFrom(const float* data,
+                                                       absl::Span<const int64_t> strides,
+                                                       const TensorInfo& info) {
+  if (info.quant_type != QuantType::kScale) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("input '", info.name, "' is not quantized (", DTypeName(info.dtype), ")"));
+  }
+  const Shape& shape = info.valid_shape;
+  const int rank = static_cast<int>(shape.size());
+  if (!strides.empty() && static_cast<int>(strides.size()) != rank) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("input '", info.name, "': ", strides.size(), " strides for rank ", rank));
+  }
+  const Geometry g = GeometryOf(shape);
+  if (info.scales.size() != 1 &&
+      (info.axis != 1 || static_cast<int64_t>(info.scales.size()) != g.c)) {
     return absl::UnimplementedError(
         absl::StrCat("input '", info.name, "': per-channel scales along axis ", info.axis));
   }
-  const Geometry g = GeometryOf(info.valid_shape);
-  std::vector<uint8_t> out(static_cast<size_t>(x.num_elements() * es));
+  const int64_t es = static_cast<int64_t>(DTypeSize(info.dtype));
+  const int64_t count = g.n * g.c * g.hw;
+  std::vector<uint8_t> out(static_cast<size_t>(count * es));
   if (out.size() != info.bytes) {
     return absl::InvalidArgumentError(absl::StrCat("input '", info.name, "': ", out.size(),
                                                    " bytes of elements, the model stores ",
                                                    info.bytes));
   }
-  const uint8_t* raw = x.raw();
-  const auto [lo, hi] = std::pair<double, double>{es == 1   ? -128.0
-                                                  : es == 2 ? -32768.0
-                                                            : -2147483648.0,
-                                                  es == 1   ? 127.0
-                                                  : es == 2 ? 32767.0
-                                                            : 2147483647.0};
-  for (int64_t i = 0; i < g.n; ++i) {
-    for (int64_t ch = 0; ch < g.c; ++ch) {
-      const float scale = ScaleOf(info, ch);
-      for (int64_t p = 0; p < g.hw; ++p) {
-        const int64_t from = (i * g.c + ch) * g.hw + p;
-        uint8_t* to = &out[static_cast<size_t>(ElementAt(info.layout, i, ch, p, g.c, g.hw) * es)];
-        if (unquantized) {
-          std::memcpy(to, raw + from * es, static_cast<size_t>(es));
-          continue;
-        }
-        const float v = x.data<float>()[from] / scale;
-        const double q = std::isnan(v) ? 0.0 : std::clamp<double>(std::nearbyint(v), lo, hi);
-        const int32_t qi = static_cast<int32_t>(q);
-        std::memcpy(to, &qi, static_cast<size_t>(es));
-      }
+  const double lo = es == 1 ? -128.0 : es == 2 ? -32768.0 : -2147483648.0;
+  const double hi = es == 1 ? 127.0 : es == 2 ? 32767.0 : 2147483647.0;
+  // Walk the valid shape in row-major order; `offset` follows the strides.
+  std::vector<int64_t> index(static_cast<size_t>(rank), 0);
+  int64_t offset = 0;
+  for (int64_t f = 0; f < count; ++f) {
+    const int64_t i = f / (g.c * g.hw), ch = (f / g.hw) % g.c, p = f % g.hw;
+    const float v = data[strides.empty() ? f : offset] / ScaleOf(info, ch);
+    const double q = std::isnan(v) ? 0.0 : std::clamp<double>(std::nearbyint(v), lo, hi);
+    const int32_t qi = static_cast<int32_t>(q);
+    std::memcpy(&out[static_cast<size_t>(ElementAt(info.layout, i, ch, p, g.c, g.hw) * es)], &qi,
+                static_cast<size_t>(es));
+    if (strides.empty()) continue;
+    for (int k = rank - 1; k >= 0; --k) {  // next index, carrying
+      offset += strides[static_cast<size_t>(k)];
+      if (++index[static_cast<size_t>(k)] < shape[static_cast<size_t>(k)]) break;
+      offset -= strides[static_cast<size_t>(k)] * shape[static_cast<size_t>(k)];
+      index[static_cast<size_t>(k)] = 0;
     }
   }
   return out;

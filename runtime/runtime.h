@@ -133,6 +133,12 @@ class Package {
 // (dequantized, in the model's order): what Model::Run does around RunRaw, for applications that
 // keep raw buffers.
 absl::StatusOr<std::vector<uint8_t>> QuantizeInput(const Tensor& x, const TensorInfo& info);
+// The same from float32 memory in the valid shape: element (i0, i1, ...) at data[sum_k i_k x
+// strides[k]] (strides in elements, one per dimension; empty: contiguous row-major). For
+// application buffers of any layout (DLPack), read in place.
+absl::StatusOr<std::vector<uint8_t>> QuantizeInputFrom(const float* data,
+                                                       absl::Span<const int64_t> strides,
+                                                       const TensorInfo& info);
 absl::StatusOr<Tensor> DequantizeOutput(absl::Span<const uint8_t> raw, const TensorInfo& info);
 
 }  // namespace openbpu::runtime

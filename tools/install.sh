@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the OpenBPU runtime for applications built outside Bazel:
 #   PREFIX/lib/libopenbpu.so                 the runtime (C++ and C APIs), with the simulator
-#   PREFIX/include/openbpu/runtime/*.h       runtime.h (C++), c_api.h (C)
+#   PREFIX/include/openbpu/runtime/*.h       runtime.h (C++), c_api.h (C), dlpack.h (DLPack)
 #   PREFIX/include/openbpu/common/*.h        the Tensor / DType / .npy headers runtime.h uses
 #   PREFIX/lib/pkgconfig/openbpu.pc          for pkg-config --cflags --libs openbpu
 # Then, for example:
@@ -23,7 +23,7 @@ if [[ $# -eq 0 ]]; then
   cd "$(dirname "$0")/.."
   bazel build //runtime:libopenbpu.so >&2
   set -- "$(bazel info bazel-bin 2>/dev/null)/runtime/libopenbpu.so" \
-    runtime/runtime.h runtime/c_api.h common/tensor.h common/dtype.h common/npy.h
+    runtime/runtime.h runtime/c_api.h runtime/dlpack.h common/tensor.h common/dtype.h common/npy.h
 fi
 so=$1
 shift

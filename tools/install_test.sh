@@ -8,7 +8,7 @@ R="${TEST_SRCDIR:-$PWD/..}/${TEST_WORKSPACE:-openbpu}"
 TMP="${TEST_TMPDIR:-$(mktemp -d)}"
 MODELS="$R/tests/models"
 cd "$R"
-tools/install.sh "$TMP/prefix" runtime/libopenbpu.so runtime/runtime.h runtime/c_api.h \
+tools/install.sh "$TMP/prefix" runtime/libopenbpu.so runtime/runtime.h runtime/c_api.h runtime/dlpack.h \
   common/tensor.h common/dtype.h common/npy.h
 export PKG_CONFIG_PATH="$TMP/prefix/lib/pkgconfig"
 flags=$(pkg-config --cflags --libs openbpu)
