@@ -4,6 +4,7 @@
 #include <string>
 
 #include "hbm/hbm.h"
+#include "isa/march.h"
 #include "isa/program.h"
 #include "proto/hbm.pb.h"
 #include "simulator/test_programs.h"
@@ -29,7 +30,58 @@ hbm::TensorDesc Desc(const std::string& name, uint64_t bytes) {
   return d;
 }
 
+hbm::TensorDesc Flat(const std::string& name, uint64_t bytes) {
+  hbm::TensorDesc d;
+  d.set_name(name);
+  d.set_dtype(hbm::TensorDesc::INT8);
+  d.add_valid_shape(1);
+  d.add_valid_shape(static_cast<int64_t>(bytes));
+  d.add_aligned_shape(1);
+  d.add_aligned_shape(static_cast<int64_t>(bytes));
+  d.set_layout(hbm::TensorDesc::NHWC);
+  d.set_quant_type(hbm::TensorDesc::SCALE);
+  d.add_scales(1.0f);
+  d.set_quant_axis(-1);
+  d.set_source("ddr");
+  d.set_ddr_bytes(bytes);
+  return d;
+}
+
+std::vector<uint8_t> Pack(const isa::Program& program, const std::string& name,
+                          const hbm::TensorDesc& in, const hbm::TensorDesc& out) {
+  absl::StatusOr<std::vector<uint8_t>> bytes = isa::SerializeProgram(program);
+  if (!bytes.ok()) return {};
+  hbm::Payload p;
+  p.mutable_header()->set_magic(std::string(hbm::kHbmMagic, 4));
+  p.mutable_header()->set_format_version(hbm::kHbmFormatVersion);
+  p.mutable_header()->set_march(isa::MarchName(program.march));
+  hbm::Model* model = p.add_models();
+  model->set_name(name);
+  *model->add_inputs() = in;
+  *model->add_outputs() = out;
+  model->set_program(bytes->data(), bytes->size());
+  model->mutable_memory_plan()->set_input_bytes(program.ddr_input_bytes);
+  model->mutable_memory_plan()->set_output_bytes(program.ddr_output_bytes);
+  model->mutable_memory_plan()->set_scratch_bytes(program.ddr_scratch_bytes);
+  absl::StatusOr<std::vector<uint8_t>> file = hbm::WriteHbm(p);
+  return file.ok() ? *std::move(file) : std::vector<uint8_t>();
+}
+
 }  // namespace
+
+TestModel TestProgramModel(const std::string& name) {
+  TestModel m;
+  for (const sim::testing::TestProgram& t : sim::testing::AllTestPrograms()) {
+    if (t.name != name) continue;
+    absl::StatusOr<isa::Program> program = sim::testing::Build(t);
+    if (!program.ok()) return m;
+    m.input = t.input;
+    m.expected = t.expected;
+    m.hbm = Pack(*program, name, Flat("x", program->ddr_input_bytes),
+                 Flat("y", program->ddr_output_bytes));
+  }
+  return m;
+}
 
 const TestModel& Layer1Conv() {
   static const TestModel* model = [] {
@@ -39,22 +91,8 @@ const TestModel& Layer1Conv() {
     m->expected = t.expected;
     absl::StatusOr<isa::Program> program = sim::testing::Build(t);
     if (!program.ok()) return m;
-    absl::StatusOr<std::vector<uint8_t>> bytes = isa::SerializeProgram(*program);
-    if (!bytes.ok()) return m;
-    hbm::Payload p;
-    p.mutable_header()->set_magic(std::string(hbm::kHbmMagic, 4));
-    p.mutable_header()->set_format_version(hbm::kHbmFormatVersion);
-    p.mutable_header()->set_march("bernoulli2");
-    hbm::Model* model = p.add_models();
-    model->set_name("layer1_conv");
-    *model->add_inputs() = Desc("x", program->ddr_input_bytes);
-    *model->add_outputs() = Desc("y", program->ddr_output_bytes);
-    model->set_program(bytes->data(), bytes->size());
-    model->mutable_memory_plan()->set_input_bytes(program->ddr_input_bytes);
-    model->mutable_memory_plan()->set_output_bytes(program->ddr_output_bytes);
-    model->mutable_memory_plan()->set_scratch_bytes(program->ddr_scratch_bytes);
-    absl::StatusOr<std::vector<uint8_t>> file = hbm::WriteHbm(p);
-    if (file.ok()) m->hbm = *std::move(file);
+    m->hbm = Pack(*program, "layer1_conv", Desc("x", program->ddr_input_bytes),
+                  Desc("y", program->ddr_output_bytes));
     return m;
   }();
   return *model;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #ifdef __cplusplus
+#include <string>
 #include <vector>
 #endif
 
@@ -29,6 +30,9 @@ struct TestModel {
   std::vector<uint8_t> input, expected;
 };
 const TestModel& Layer1Conv();
+// Any of the simulator's test programs (simulator/test_programs.h) by name as an .hbm: input "x"
+// and output "y" int8 [1, bytes of its DDR region], scale 1 (empty hbm when unknown).
+TestModel TestProgramModel(const std::string& name);
 
 }  // namespace openbpu::runtime::testing
 #endif
