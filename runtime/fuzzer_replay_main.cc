@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
     LLVMFuzzerTestOneInput(random.data(), random.size());
     ++runs;
   }
-  std::printf("fuzz-replay: %s %lld inputs, 0 crashes\n", argv[0], static_cast<long long>(runs));
+  std::printf("fuzz-replay: %s %lld inputs, 0 crashes\n",
+              std::filesystem::path(argv[0]).filename().c_str(), static_cast<long long>(runs));
   return 0;
 }

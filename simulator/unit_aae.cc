@@ -220,7 +220,9 @@ absl::StatusOr<Lowered> Lower(const isa::AaeResizeLinear& v, Lowering& ctx) {
     if (!lin.ok()) return ex.Error(lin.status().message());
     std::vector<std::vector<numerics::LinearTap>> taps = {lin->rows, lin->cols, {}};
     for (int64_t c = 0; c < t.channels; ++c) taps[2].push_back({c, c, 0});
-    const auto [lo, hi] = DTypeRange(t.out_dtype);
+    // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+    const std::pair<int64_t, int64_t> range = DTypeRange(t.out_dtype);
+    const int64_t lo = range.first, hi = range.second;
     return WithType(t.in_dtype, [&](auto tin) -> absl::Status {
       using TI = decltype(tin);
       const std::vector<TI> in = Gather<TI>(ex, src);

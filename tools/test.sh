@@ -6,6 +6,8 @@
 #   build+test  bazel test //... (optimized)
 #   asan        the bad-input tests (tag "asan") again under AddressSanitizer + UBSan
 #   tsan        the thread-safety tests (tag "tsan": the runtime's) under ThreadSanitizer
+#   fuzz        tools/fuzz.sh --runs 20000: the runtime's libFuzzer targets (clang-14, their own
+#               output base), a short run each
 # Then "asan: N passed, M failed" and "tsan: N passed, M failed" for the sanitizer reruns, and
 # last, alone on its line,
 # "N passed, M failed" over the distinct Bazel test targets of build+test.
@@ -39,7 +41,8 @@ fail_states='FAILED|TIMEOUT|NO STATUS|FAILED TO BUILD|INCOMPLETE|FLAKY'
 log=$(mktemp)
 asan_log=$(mktemp)
 tsan_log=$(mktemp)
-trap 'rm -f "$log" "$asan_log" "$tsan_log"' EXIT
+fuzz_log=$(mktemp)
+trap 'rm -f "$log" "$asan_log" "$tsan_log" "$fuzz_log"' EXIT
 
 # Builds come from the disk cache when unchanged, but every test runs: some read files Bazel does
 # not track (Debian's ONNX test data, the system's torch), so a cached result could hide a change.
@@ -62,6 +65,10 @@ bazel test --config=tsan --cache_test_results=no --test_tag_filters=tsan --build
 tsan_rc=${PIPESTATUS[0]}
 end_phase tsan
 
+tools/fuzz.sh --runs 20000 2>&1 | tee "$fuzz_log"
+fuzz_rc=${PIPESTATUS[0]}
+end_phase fuzz
+
 passed=$(count "$log" PASSED)
 failed=$(count "$log" "$fail_states")
 ((rc != 0 && failed == 0)) && failed=1
@@ -75,13 +82,16 @@ tsan_failed=$(count "$tsan_log" "$fail_states")
 # A failed sanitizer rerun fails the run: each counts as one failed target in the final line.
 ((asan_failed > 0)) && failed=$((failed + 1))
 ((tsan_failed > 0)) && failed=$((failed + 1))
+((fuzz_rc != 0)) && failed=$((failed + 1))
 ((rc == 0)) && rc=$asan_rc
 ((rc == 0)) && rc=$tsan_rc
+((rc == 0)) && rc=$fuzz_rc
 
 echo
 printf '%s\n' "${phase_lines[@]}"
 echo "phase: total $SECONDS s"
 echo "asan: ${asan_passed} passed, ${asan_failed} failed"
 echo "tsan: ${tsan_passed} passed, ${tsan_failed} failed"
+grep "^fuzz: " "$fuzz_log"
 echo "${passed} passed, ${failed} failed"
 exit "$rc"
