@@ -6,13 +6,18 @@
 #include "runtime/runtime.h"
 
 #include <cstdio>
+#include <cstring>
+#include <functional>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "hbm/crc32.h"
+#include "hbm/hbm.h"
 #include "isa/program.h"
+#include "proto/hbm.pb.h"
 #include "runtime/section.h"
 #include "runtime/test_model.h"
 #include "simulator/simulator.h"
@@ -145,6 +150,51 @@ TEST(Runtime, BadInputsAreClearErrors) {
   absl::StatusOr<std::unique_ptr<Package>> nofile = Package::LoadFile("/nonexistent/x.hbm");
   ASSERT_FALSE(nofile.ok());
   EXPECT_THAT(nofile.status().message(), HasSubstr("cannot open /nonexistent/x.hbm"));
+}
+
+// A payload written without WriteHbm's validation (prefix, payload, correct CRC): what a buggy or
+// hostile writer could produce.
+std::vector<uint8_t> RawHbm(const hbm::Payload& p) {
+  std::vector<uint8_t> file(hbm::kHbmPrefixBytes);
+  std::memcpy(file.data(), hbm::kHbmMagic, 4);
+  const uint32_t version = hbm::kHbmFormatVersion;
+  std::memcpy(file.data() + 4, &version, 4);
+  const std::string body = p.SerializeAsString();
+  file.insert(file.end(), body.begin(), body.end());
+  const uint32_t crc = hbm::Crc32(file);
+  file.resize(file.size() + 4);
+  std::memcpy(file.data() + file.size() - 4, &crc, 4);
+  return file;
+}
+
+// Files that pass the CRC but not the checks behind it: the wrong march in the header, an unknown
+// march, a descriptor whose shape does not match its buffer, a program that does not parse.
+TEST(Runtime, ValidFramingBadContentIsAClearError) {
+  absl::StatusOr<hbm::Payload> good = hbm::ReadHbm(F().hbm);
+  ASSERT_TRUE(good.ok()) << good.status();
+  ASSERT_TRUE(Package::LoadMemory(RawHbm(*good)).ok());
+  struct Case {
+    std::function<void(hbm::Payload&)> edit;
+    const char* want;
+  };
+  const std::vector<Case> cases = {
+      {[](hbm::Payload& p) { p.mutable_header()->set_march("bayes"); }, "march"},
+      {[](hbm::Payload& p) { p.mutable_header()->set_march("x9"); }, "x9"},
+      {[](hbm::Payload& p) { p.mutable_models(0)->mutable_inputs(0)->set_ddr_bytes(100); },
+       "input 0 'x'"},
+      {[](hbm::Payload& p) { p.mutable_models(0)->mutable_outputs(0)->set_valid_shape(1, 65); },
+       "output 0 'y'"},
+      {[](hbm::Payload& p) { p.mutable_models(0)->set_program("not a program"); },
+       "program does not parse"},
+      {[](hbm::Payload& p) { p.clear_models(); }, "model"},
+  };
+  for (const Case& c : cases) {
+    hbm::Payload p = *good;
+    c.edit(p);
+    absl::StatusOr<std::unique_ptr<Package>> pkg = Package::LoadMemory(RawHbm(p));
+    ASSERT_FALSE(pkg.ok()) << c.want;
+    EXPECT_THAT(pkg.status().message(), HasSubstr(c.want)) << pkg.status();
+  }
 }
 
 // One loaded model, 8 threads, each running its own inputs (the golden input with a per-thread
