@@ -97,6 +97,22 @@ struct RunArgs {
   std::string mode = "func", name;  // .hbm: the runtime's backend, the model of a packed file
 };
 
+// The --input arrays, in order.
+absl::StatusOr<std::vector<Tensor>> ReadInputs(const std::vector<std::string>& paths) {
+  std::vector<Tensor> inputs;
+  for (const std::string& path : paths) {
+    absl::StatusOr<Tensor> t = ReadNpy(path);
+    if (!t.ok()) return t.status();
+    inputs.push_back(*std::move(t));
+  }
+  return inputs;
+}
+
+double MsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
 // Writes OUT_PREFIX<i>.npy with -o and compares output 0 with --expect.
 int FinishRun(const RunArgs& args, const std::vector<Tensor>& outputs) {
   for (size_t i = 0; i < outputs.size(); ++i) {
@@ -134,24 +150,17 @@ int RunHbm(const RunArgs& args) {
   const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<std::unique_ptr<runtime::Package>> pkg = runtime::Package::LoadFile(args.model);
   if (!pkg.ok()) return Fail(pkg.status());
-  const double load_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  const double load_ms = MsSince(start);
   absl::StatusOr<const runtime::Model*> model =
       args.name.empty() ? (*pkg)->models()[0].get() : (*pkg)->GetModel(args.name);
   if (!model.ok()) return Fail(model.status());
-  std::vector<Tensor> inputs;
-  for (const std::string& path : args.inputs) {
-    absl::StatusOr<Tensor> t = ReadNpy(path);
-    if (!t.ok()) return Fail(t.status());
-    inputs.push_back(*std::move(t));
-  }
+  absl::StatusOr<std::vector<Tensor>> inputs = ReadInputs(args.inputs);
+  if (!inputs.ok()) return Fail(inputs.status());
   runtime::RunStats stats;
   const auto run_start = std::chrono::steady_clock::now();
-  absl::StatusOr<std::vector<Tensor>> outputs = (*model)->Run(inputs, {*backend}, &stats);
+  absl::StatusOr<std::vector<Tensor>> outputs = (*model)->Run(*inputs, {*backend}, &stats);
   if (!outputs.ok()) return Fail(outputs.status());
-  const double run_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - run_start)
-          .count();
+  const double run_ms = MsSince(run_start);
   std::printf("runtime: %s (%s), march %s, backend %s, loaded in %.1f ms, ran in %.1f ms\n",
               (*model)->name().c_str(), args.model.c_str(), (*model)->march().c_str(),
               runtime::BackendName(*backend), load_ms, run_ms);
@@ -170,21 +179,16 @@ int Run(const RunArgs& args) {
   const std::string& model = args.model;
   absl::StatusOr<std::unique_ptr<ir::Graph>> graph = LoadModel(model);
   if (!graph.ok()) return Fail(graph.status());
-  std::vector<Tensor> inputs;
-  for (const std::string& path : args.inputs) {
-    absl::StatusOr<Tensor> t = ReadNpy(path);
-    if (!t.ok()) return Fail(t.status());
-    inputs.push_back(*std::move(t));
-  }
+  absl::StatusOr<std::vector<Tensor>> inputs = ReadInputs(args.inputs);
+  if (!inputs.ok()) return Fail(inputs.status());
   // A quantized HBIR (bpu quantize) runs on the quantized reference.
   bool quantized = false;
   for (const auto& v : (*graph)->values()) quantized = quantized || v->type().quant.has_value();
   const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<std::vector<Tensor>> outputs =
-      quantized ? reference::RunQuantized(**graph, inputs) : reference::RunFloat(**graph, inputs);
+      quantized ? reference::RunQuantized(**graph, *inputs) : reference::RunFloat(**graph, *inputs);
   if (!outputs.ok()) return Fail(outputs.status());
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  const double ms = MsSince(start);
   std::printf("%s reference: %s, %zu nodes, %.1f ms\n", quantized ? "quantized" : "float",
               (*graph)->name().c_str(), (*graph)->nodes().size(), ms);
   for (size_t i = 0; i < outputs->size(); ++i) {
