@@ -24,7 +24,7 @@ base="$HOME/.cache/openbpu/fuzz-output-base"
 targets=(hbm_load run)
 work=${corpus:-$(mktemp -d)}
 mkdir -p "$work"
-if ! bazel --output_base="$base" build --config=fuzz $(printf "//runtime:%s_fuzzer " "${targets[@]}") \
+if ! bazel --output_base="$base" build --config=fuzz --symlink_prefix=/ $(printf "//runtime:%s_fuzzer " "${targets[@]}") \
   > "$work/build.log" 2>&1; then
   echo "fuzz: the clang build failed:"
   tail -30 "$work/build.log"

@@ -79,6 +79,9 @@ struct OpSchema {
   ValidateFn validate;
   InferFn infer;
   KernelFn kernel;
+  // The kernel is common/kernels' float kernel of this op (compiler/ops RegistryKernel), the one
+  // the runtime's CPU segments run too.
+  bool kernel_from_registry = false;
   // Quantized semantics; qkind == kNone means the op has none.
   QuantKind qkind = QuantKind::kNone;
   // >= 0: the output takes that input's QuantInfo (storage and scales) instead

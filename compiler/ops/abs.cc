@@ -9,18 +9,6 @@
 namespace openbpu::ops {
 namespace {
 
-template <typename T>
-T AbsOf(T x) {
-  if constexpr (std::is_floating_point_v<T>) {
-    return std::fabs(x);
-  } else if constexpr (std::is_unsigned_v<T>) {
-    return x;
-  } else {
-    using U = std::make_unsigned_t<T>;
-    return x < 0 ? static_cast<T>(static_cast<U>(0) - static_cast<U>(x)) : x;
-  }
-}
-
 ir::OpSchema AbsSchema() {
   ir::OpSchema s;
   s.name = "Abs";
@@ -36,19 +24,8 @@ ir::OpSchema AbsSchema() {
     outputs[0].shape = InputType(node, 0).shape;
     return absl::OkStatus();
   };
-  s.kernel = [](const ir::Node&, absl::Span<const Tensor* const> inputs,
-                std::vector<Tensor>& outputs) -> absl::Status {
-    const Tensor& x = *inputs[0];
-    switch (x.dtype()) {
-      case DType::kBool:
-      case DType::kInvalid:
-        return absl::UnimplementedError(
-            absl::StrCat("dtype ", DTypeName(x.dtype()), " is not supported"));
-      default:
-        OPENBPU_DTYPE_SWITCH(x.dtype(), T, outputs.push_back(MapUnary<T>(x, AbsOf<T>)));
-        return absl::OkStatus();
-    }
-  };
+  s.kernel = RegistryKernel("Abs");  // common/kernels/elementwise.cc
+  s.kernel_from_registry = true;
   // Quantized (exact, on the input's grid): |q| saturated: |-128| = 128 becomes 127 (int8), as fake
   // quantization of the float result 128 * s does.
   s.qkind = ir::QuantKind::kExact;

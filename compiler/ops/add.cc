@@ -6,9 +6,7 @@ namespace openbpu::ops {
 namespace {
 
 OPENBPU_REGISTER_OP(Add, qarith::WithArithmeticQuant<qparams::Add>(
-                             BinarySchema(
-                                 "Add", [](float a, float b) { return a + b; },
-                                 [](int64_t a, int64_t b) { return a + b; }),
+                             BinaryKernelSchema("Add", /*has_int=*/true, /*bool_output=*/false),
                              [](ir::Node& node, const ir::QuantOpContext& ctx) {
                                return qarith::PrepareAdd(node, ctx, /*subtract=*/false);
                              },

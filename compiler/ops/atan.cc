@@ -8,8 +8,7 @@ namespace openbpu::ops {
 namespace {
 
 ir::OpSchema AtanSchema() {
-  ir::OpSchema s =
-      UnaryFloatSchema("Atan", {}, [](const ir::Node&, float x) { return std::atan(x); });
+  ir::OpSchema s = UnaryKernelSchema("Atan", {});
   // Quantized: int8 256-entry table, int16 SegmentLUT (docs/NUMERICS.md, "Lookup tables").
   qtable::MakeUnaryTableOp(s, qtable::Fixed([](double x) { return std::atan(x); }),
                            numerics::SegmentLutMirror::kOdd);

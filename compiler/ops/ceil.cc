@@ -8,8 +8,7 @@ namespace openbpu::ops {
 namespace {
 
 ir::OpSchema CeilSchema() {
-  ir::OpSchema s =
-      UnaryFloatSchema("Ceil", {}, [](const ir::Node&, float x) { return std::ceil(x); });
+  ir::OpSchema s = UnaryKernelSchema("Ceil", {});
   qtable::MakeRoundingOp(s, /*ceil=*/true);
   // The int16 table's asserted error bound (docs/NUMERICS.md, "Lookup tables").
   s.int16_table_error_lsb = 1;

@@ -8,8 +8,7 @@ namespace openbpu::ops {
 namespace {
 
 ir::OpSchema CosSchema() {
-  ir::OpSchema s =
-      UnaryFloatSchema("Cos", {}, [](const ir::Node&, float x) { return std::cos(x); });
+  ir::OpSchema s = UnaryKernelSchema("Cos", {});
   // Quantized: int8 256-entry table, int16 SegmentLUT (docs/NUMERICS.md, "Lookup tables").
   qtable::MakeUnaryTableOp(s, qtable::Fixed([](double x) { return std::cos(x); }),
                            numerics::SegmentLutMirror::kEven);

@@ -13,12 +13,6 @@
 namespace openbpu::ops {
 namespace {
 
-int64_t IntDiv(int64_t a, int64_t b) {
-  if (b == 0) return 0;
-  if (b == -1) return static_cast<int64_t>(uint64_t{0} - static_cast<uint64_t>(a));
-  return a / b;
-}
-
 // Quantized (docs/NUMERICS.md, "Lookup tables"): q_x * (1 / q_y) with 1 / |q_y| from the
 // normalized reciprocal table, requantized by s_x / (s_y * s_out); qkernel broadcasts and
 // runs numerics::ApplyDiv (isa/numerics/elementwise.h, where the simulator can reach it) on
@@ -62,8 +56,7 @@ absl::Status DivKernel(const ir::Node& node, absl::Span<const Tensor* const> inp
 }
 
 ir::OpSchema DivSchema() {
-  ir::OpSchema s = BinarySchema(
-      "Div", [](float a, float b) { return a / b; }, IntDiv);
+  ir::OpSchema s = BinaryKernelSchema("Div", /*has_int=*/true, /*bool_output=*/false);
   s.qkind = ir::QuantKind::kTable;
   s.qprepare = PrepareDiv;
   s.qcheck = qparams::CheckFn<qparams::Div>();

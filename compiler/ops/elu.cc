@@ -8,14 +8,7 @@ namespace openbpu::ops {
 namespace {
 
 ir::OpSchema EluSchema() {
-  ir::OpSchema s = UnaryFloatSchemaBound("Elu", {{"alpha", ir::AttrKind::kFloat}},
-                                         [](const ir::Node& node) -> std::function<float(float)> {
-                                           const float alpha = node.attrs().GetFloat("alpha", 1.f);
-                                           // expm1 keeps precision for small negative x.
-                                           return [alpha](float x) {
-                                             return x > 0.f ? x : alpha * std::expm1(x);
-                                           };
-                                         });
+  ir::OpSchema s = UnaryKernelSchema("Elu", {{"alpha", ir::AttrKind::kFloat}});
   // Quantized: int8 256-entry table, int16 SegmentLUT (docs/NUMERICS.md, "Lookup tables").
   qtable::MakeUnaryTableOp(
       s,

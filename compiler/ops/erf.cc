@@ -8,8 +8,7 @@ namespace openbpu::ops {
 namespace {
 
 ir::OpSchema ErfSchema() {
-  ir::OpSchema s =
-      UnaryFloatSchema("Erf", {}, [](const ir::Node&, float x) { return std::erf(x); });
+  ir::OpSchema s = UnaryKernelSchema("Erf", {});
   // Quantized: int8 256-entry table, int16 SegmentLUT (docs/NUMERICS.md, "Lookup tables").
   qtable::MakeUnaryTableOp(s, qtable::Fixed([](double x) { return std::erf(x); }),
                            numerics::SegmentLutMirror::kOdd);

@@ -8,8 +8,7 @@ namespace openbpu::ops {
 namespace {
 
 ir::OpSchema ExpSchema() {
-  ir::OpSchema s =
-      UnaryFloatSchema("Exp", {}, [](const ir::Node&, float x) { return std::exp(x); });
+  ir::OpSchema s = UnaryKernelSchema("Exp", {});
   // Quantized: int8 256-entry table, int16 SegmentLUT (docs/NUMERICS.md, "Lookup tables").
   qtable::MakeUnaryTableOp(s, qtable::Fixed([](double x) { return std::exp(x); }),
                            numerics::SegmentLutMirror::kNone);

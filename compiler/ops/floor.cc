@@ -8,8 +8,7 @@ namespace openbpu::ops {
 namespace {
 
 ir::OpSchema FloorSchema() {
-  ir::OpSchema s =
-      UnaryFloatSchema("Floor", {}, [](const ir::Node&, float x) { return std::floor(x); });
+  ir::OpSchema s = UnaryKernelSchema("Floor", {});
   qtable::MakeRoundingOp(s, /*ceil=*/false);
   // The int16 table's asserted error bound (docs/NUMERICS.md, "Lookup tables").
   s.int16_table_error_lsb = 1;

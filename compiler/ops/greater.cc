@@ -8,10 +8,7 @@ namespace {
 // Quantized (exact): a * s_a > b * s_b compared exactly in integers
 // (docs/NUMERICS.md, "Max/min/compare"); a bool output without quantization.
 ir::OpSchema GreaterSchema() {
-  ir::OpSchema s = BinarySchema(
-      "Greater", [](float a, float b) { return a > b ? 1.f : 0.f; },
-      [](int64_t a, int64_t b) -> int64_t { return a > b; },
-      /*bool_output=*/true);
+  ir::OpSchema s = BinaryKernelSchema("Greater", /*has_int=*/true, /*bool_output=*/true);
   qexact::SetCompareQuant(s, isa::CmpPredicate::kGt);
   return s;
 }

@@ -9,13 +9,8 @@ namespace openbpu::ops {
 namespace {
 
 ir::OpSchema HardSigmoidSchema() {
-  ir::OpSchema s = UnaryFloatSchemaBound(
-      "HardSigmoid", {{"alpha", ir::AttrKind::kFloat}, {"beta", ir::AttrKind::kFloat}},
-      [](const ir::Node& node) -> std::function<float(float)> {
-        const float alpha = node.attrs().GetFloat("alpha", 0.2f);
-        const float beta = node.attrs().GetFloat("beta", 0.5f);
-        return [alpha, beta](float x) { return std::max(0.f, std::min(1.f, alpha * x + beta)); };
-      });
+  ir::OpSchema s = UnaryKernelSchema(
+      "HardSigmoid", {{"alpha", ir::AttrKind::kFloat}, {"beta", ir::AttrKind::kFloat}});
   // Quantized: int8 256-entry table, int16 SegmentLUT (docs/NUMERICS.md, "Lookup tables").
   qtable::MakeUnaryTableOp(
       s,

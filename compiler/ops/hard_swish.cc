@@ -9,9 +9,7 @@ namespace openbpu::ops {
 namespace {
 
 ir::OpSchema HardSwishSchema() {
-  ir::OpSchema s = UnaryFloatSchema("HardSwish", {}, [](const ir::Node&, float x) {
-    return x * std::max(0.f, std::min(1.f, x * (1.f / 6.f) + 0.5f));
-  });
+  ir::OpSchema s = UnaryKernelSchema("HardSwish", {});
   // Quantized: int8 256-entry table, int16 SegmentLUT (docs/NUMERICS.md, "Lookup tables").
   qtable::MakeUnaryTableOp(
       s, qtable::Fixed([](double x) { return x * std::max(0.0, std::min(1.0, x / 6 + 0.5)); }),

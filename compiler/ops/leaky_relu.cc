@@ -51,12 +51,7 @@ absl::Status LeakyReluKernel(const ir::Node& node, absl::Span<const Tensor* cons
 }
 
 ir::OpSchema LeakyReluSchema() {
-  ir::OpSchema s =
-      UnaryFloatSchemaBound("LeakyRelu", {{"alpha", ir::AttrKind::kFloat}},
-                            [](const ir::Node& node) -> std::function<float(float)> {
-                              const float alpha = node.attrs().GetFloat("alpha", 0.01f);
-                              return [alpha](float x) { return x >= 0.f ? x : alpha * x; };
-                            });
+  ir::OpSchema s = UnaryKernelSchema("LeakyRelu", {{"alpha", ir::AttrKind::kFloat}});
   s.qkind = ir::QuantKind::kArithmetic;
   s.qprepare = PrepareLeakyRelu;
   s.qcheck = qparams::CheckFn<qparams::Slope>();

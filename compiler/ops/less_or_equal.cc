@@ -8,10 +8,7 @@ namespace {
 // Quantized (exact): a * s_a <= b * s_b compared exactly in integers
 // (docs/NUMERICS.md, "Max/min/compare"); a bool output without quantization.
 ir::OpSchema LessOrEqualSchema() {
-  ir::OpSchema s = BinarySchema(
-      "LessOrEqual", [](float a, float b) { return a <= b ? 1.f : 0.f; },
-      [](int64_t a, int64_t b) -> int64_t { return a <= b; },
-      /*bool_output=*/true);
+  ir::OpSchema s = BinaryKernelSchema("LessOrEqual", /*has_int=*/true, /*bool_output=*/true);
   qexact::SetCompareQuant(s, isa::CmpPredicate::kLe);
   return s;
 }

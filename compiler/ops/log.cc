@@ -8,8 +8,7 @@ namespace openbpu::ops {
 namespace {
 
 ir::OpSchema LogSchema() {
-  ir::OpSchema s =
-      UnaryFloatSchema("Log", {}, [](const ir::Node&, float x) { return std::log(x); });
+  ir::OpSchema s = UnaryKernelSchema("Log", {});
   // Quantized: int8 256-entry table, int16 normalized log2 table (docs/NUMERICS.md, "Lookup
   // tables"). Inputs <= 0 give log = -inf, i.e. the lowest output (docs/NUMERICS.md).
   qtable::MakeNormalizedInt16Op(

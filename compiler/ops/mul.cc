@@ -6,12 +6,7 @@ namespace openbpu::ops {
 namespace {
 
 OPENBPU_REGISTER_OP(Mul, qarith::WithArithmeticQuant<qparams::Mul>(
-                             BinarySchema(
-                                 "Mul", [](float a, float b) { return a * b; },
-                                 [](int64_t a, int64_t b) {
-                                   return static_cast<int64_t>(static_cast<uint64_t>(a) *
-                                                               static_cast<uint64_t>(b));
-                                 }),
+                             BinaryKernelSchema("Mul", /*has_int=*/true, /*bool_output=*/false),
                              qarith::PrepareMul, qarith::MulKernel));
 
 }  // namespace

@@ -13,15 +13,8 @@ ir::OpSchema NotSchema() {
     outputs[0].shape = InputType(node, 0).shape;
     return absl::OkStatus();
   };
-  s.kernel = [](const ir::Node&, absl::Span<const Tensor* const> inputs,
-                std::vector<Tensor>& outputs) -> absl::Status {
-    if (inputs[0]->dtype() != DType::kBool) {
-      return absl::UnimplementedError(
-          absl::StrCat("dtype ", DTypeName(inputs[0]->dtype()), " is not supported"));
-    }
-    outputs.push_back(MapUnary<bool>(*inputs[0], [](bool x) { return !x; }));
-    return absl::OkStatus();
-  };
+  s.kernel = RegistryKernel("Not");  // common/kernels/elementwise.cc
+  s.kernel_from_registry = true;
   return s;
 }
 

@@ -3,22 +3,9 @@
 
 #include <algorithm>
 
-namespace openbpu::ops {
+#include "common/kernels/registry.h"
 
-absl::StatusOr<Shape> BroadcastShapes(const Shape& a, const Shape& b) {
-  const size_t rank = std::max(a.size(), b.size());
-  Shape out(rank);
-  for (size_t i = 0; i < rank; ++i) {
-    const int64_t da = i < rank - a.size() ? 1 : a[i - (rank - a.size())];
-    const int64_t db = i < rank - b.size() ? 1 : b[i - (rank - b.size())];
-    if (da != db && da != 1 && db != 1) {
-      return absl::InvalidArgumentError(absl::StrCat("shapes ", ShapeToString(a), " and ",
-                                                     ShapeToString(b), " do not broadcast"));
-    }
-    out[i] = da == 1 ? db : da;
-  }
-  return out;
-}
+namespace openbpu::ops {
 
 absl::StatusOr<int> NormalizeAxis(int64_t axis, int rank) {
   if (axis < -rank || axis >= std::max(rank, 1)) {
@@ -94,37 +81,20 @@ void ApplyFusedEpilogue(const ir::Node& node, const Tensor* sumin, Tensor& y) {
   }
 }
 
-std::vector<int64_t> BroadcastIndex(const Shape& in, const Shape& out) {
-  const int rank = static_cast<int>(out.size());
-  const int offset = rank - static_cast<int>(in.size());
-  std::vector<int64_t> in_strides(rank, 0);
-  int64_t stride = 1;
-  for (int i = rank - 1; i >= offset; --i) {
-    const int64_t d = in[i - offset];
-    in_strides[i] = d == 1 ? 0 : stride;
-    stride *= d;
-  }
-  const int64_t n = NumElements(out);
-  std::vector<int64_t> index(n);
-  std::vector<int64_t> coord(rank, 0);
-  int64_t flat = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    index[i] = flat;
-    for (int d = rank - 1; d >= 0; --d) {
-      ++coord[d];
-      flat += in_strides[d];
-      if (coord[d] < out[d]) break;
-      flat -= in_strides[d] * coord[d];
-      coord[d] = 0;
+ir::KernelFn RegistryKernel(std::string name) {
+  return [name](const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                std::vector<Tensor>& outputs) -> absl::Status {
+    const kernels::FloatKernel* kernel = kernels::FindFloatKernel(name);
+    if (kernel == nullptr) {
+      return absl::InternalError(absl::StrCat("no float kernel '", name, "' in common/kernels"));
     }
-  }
-  return index;
+    return (*kernel)(node.attrs(), inputs, outputs);
+  };
 }
 
-ir::OpSchema UnaryFloatSchema(std::string name, std::vector<ir::AttrSpec> attrs,
-                              std::function<float(const ir::Node&, float)> fn) {
+ir::OpSchema UnaryKernelSchema(std::string name, std::vector<ir::AttrSpec> attrs) {
   ir::OpSchema s;
-  s.name = std::move(name);
+  s.name = name;
   s.attrs = std::move(attrs);
   s.infer = [](const ir::Node& node, std::vector<ir::TensorType>& outputs) -> absl::Status {
     if (absl::Status st = RequireDType(node, 0, {DType::kFloat32}); !st.ok()) return st;
@@ -132,48 +102,15 @@ ir::OpSchema UnaryFloatSchema(std::string name, std::vector<ir::AttrSpec> attrs,
     outputs[0].shape = InputType(node, 0).shape;
     return absl::OkStatus();
   };
-  s.kernel = [fn](const ir::Node& node, absl::Span<const Tensor* const> inputs,
-                  std::vector<Tensor>& outputs) -> absl::Status {
-    outputs.push_back(MapUnary<float>(*inputs[0], [&](float x) { return fn(node, x); }));
-    return absl::OkStatus();
-  };
+  s.kernel = RegistryKernel(std::move(name));
+  s.kernel_from_registry = true;
   return s;
 }
 
-ir::OpSchema UnaryFloatSchemaBound(
-    std::string name, std::vector<ir::AttrSpec> attrs,
-    std::function<std::function<float(float)>(const ir::Node&)> bind) {
-  ir::OpSchema s = UnaryFloatSchema(std::move(name), std::move(attrs), nullptr);
-  s.kernel = [bind](const ir::Node& node, absl::Span<const Tensor* const> inputs,
-                    std::vector<Tensor>& outputs) -> absl::Status {
-    const std::function<float(float)> fn = bind(node);
-    outputs.push_back(MapUnary<float>(*inputs[0], fn));
-    return absl::OkStatus();
-  };
-  return s;
-}
-
-namespace {
-
-// Integer elementwise binary kernel: the op computes in int64 and the result is
-// narrowed back with wraparound, as numpy does for the narrow integer types.
-template <typename T>
-Tensor IntBinary(const Tensor& a, const Tensor& b, const Shape& shape,
-                 const std::function<int64_t(int64_t, int64_t)>& fn, bool bool_output) {
-  if (bool_output) {
-    return BroadcastBinary<T, bool>(a, b, shape, [&](T x, T y) { return fn(x, y) != 0; });
-  }
-  return BroadcastBinary<T, T>(a, b, shape, [&](T x, T y) { return static_cast<T>(fn(x, y)); });
-}
-
-}  // namespace
-
-ir::OpSchema BinarySchema(std::string name, std::function<float(float, float)> float_fn,
-                          std::function<int64_t(int64_t, int64_t)> int_fn, bool bool_output) {
+ir::OpSchema BinaryKernelSchema(std::string name, bool has_int, bool bool_output) {
   ir::OpSchema s;
-  s.name = std::move(name);
+  s.name = name;
   s.min_inputs = s.max_inputs = 2;
-  const bool has_int = int_fn != nullptr;
   s.infer = [has_int, bool_output](const ir::Node& node,
                                    std::vector<ir::TensorType>& outputs) -> absl::Status {
     const DType a = InputType(node, 0).dtype;
@@ -196,47 +133,8 @@ ir::OpSchema BinarySchema(std::string name, std::function<float(float, float)> f
     outputs[0].shape = *shape;
     return absl::OkStatus();
   };
-  s.kernel = [float_fn, int_fn, bool_output](const ir::Node& node,
-                                             absl::Span<const Tensor* const> inputs,
-                                             std::vector<Tensor>& outputs) -> absl::Status {
-    const Tensor& a = *inputs[0];
-    const Tensor& b = *inputs[1];
-    absl::StatusOr<Shape> shape = BroadcastShapes(a.shape(), b.shape());
-    if (!shape.ok()) return shape.status();
-    const bool is_int = a.dtype() != DType::kFloat32;
-    if (a.dtype() != b.dtype() || (is_int && int_fn == nullptr)) {
-      return absl::UnimplementedError(absl::StrCat("dtypes ", DTypeName(a.dtype()), " and ",
-                                                   DTypeName(b.dtype()), " are not supported"));
-    }
-    switch (a.dtype()) {
-      case DType::kFloat32:
-        if (bool_output) {
-          outputs.push_back(BroadcastBinary<float, bool>(
-              a, b, *shape, [&](float x, float y) { return float_fn(x, y) != 0.f; }));
-        } else {
-          outputs.push_back(BroadcastBinary<float, float>(a, b, *shape, float_fn));
-        }
-        return absl::OkStatus();
-      case DType::kInt8:
-        outputs.push_back(IntBinary<int8_t>(a, b, *shape, int_fn, bool_output));
-        return absl::OkStatus();
-      case DType::kInt16:
-        outputs.push_back(IntBinary<int16_t>(a, b, *shape, int_fn, bool_output));
-        return absl::OkStatus();
-      case DType::kInt32:
-        outputs.push_back(IntBinary<int32_t>(a, b, *shape, int_fn, bool_output));
-        return absl::OkStatus();
-      case DType::kInt64:
-        outputs.push_back(IntBinary<int64_t>(a, b, *shape, int_fn, bool_output));
-        return absl::OkStatus();
-      case DType::kUInt8:
-        outputs.push_back(IntBinary<uint8_t>(a, b, *shape, int_fn, bool_output));
-        return absl::OkStatus();
-      default:
-        return absl::UnimplementedError(
-            absl::StrCat("dtype ", DTypeName(a.dtype()), " is not supported"));
-    }
-  };
+  s.kernel = RegistryKernel(std::move(name));
+  s.kernel_from_registry = true;
   return s;
 }
 

@@ -15,14 +15,15 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
+#include "common/kernels/broadcast.h"
 #include "common/tensor.h"
 #include "compiler/ir/graph.h"
 #include "compiler/ir/op_registry.h"
 
 namespace openbpu::ops {
 
-// Multidirectional (numpy) broadcast of two shapes.
-absl::StatusOr<Shape> BroadcastShapes(const Shape& a, const Shape& b);
+// Multidirectional (numpy) broadcast of two shapes (common/kernels/broadcast.h).
+using kernels::BroadcastShapes;
 
 // Multidirectional broadcast of any number of shapes (the scalar shape for none).
 absl::StatusOr<Shape> BroadcastShapesN(const std::vector<Shape>& shapes);
@@ -54,22 +55,9 @@ absl::Status CheckSuminShape(const Shape& output, const Shape* sumin);
 // y += sumin (when given), then the node's activation.
 void ApplyFusedEpilogue(const ir::Node& node, const Tensor* sumin, Tensor& y);
 
-// For every output element, the flat index of the broadcast element of an input
-// of shape `in` (rank <= out rank).
-std::vector<int64_t> BroadcastIndex(const Shape& in, const Shape& out);
-
-// out[i] = fn(a[bi], b[bi]) with broadcasting; In and Out are C++ element types.
-template <typename In, typename Out, typename Fn>
-Tensor BroadcastBinary(const Tensor& a, const Tensor& b, const Shape& out_shape, Fn fn) {
-  Tensor out(DTypeOf<Out>::value, out_shape);
-  const std::vector<int64_t> ia = BroadcastIndex(a.shape(), out_shape);
-  const std::vector<int64_t> ib = BroadcastIndex(b.shape(), out_shape);
-  const In* pa = a.data<In>();
-  const In* pb = b.data<In>();
-  Out* po = out.data<Out>();
-  for (size_t i = 0; i < ia.size(); ++i) po[i] = fn(pa[ia[i]], pb[ib[i]]);
-  return out;
-}
+// Broadcast indices and the broadcasting binary map (common/kernels/broadcast.h).
+using kernels::BroadcastBinary;
+using kernels::BroadcastIndex;
 
 // out[i] = fn(out[i] so far, input k's broadcast element) folded over inputs 1..n-1,
 // starting from input 0; all inputs have element type T.
@@ -116,24 +104,18 @@ To ConvertElement(From v) {
   }
 }
 
-// Schema of a float32 -> float32 elementwise op with the given attributes;
-// `fn` receives the node (for attributes) and one element.
-ir::OpSchema UnaryFloatSchema(std::string name, std::vector<ir::AttrSpec> attrs,
-                              std::function<float(const ir::Node&, float)> fn);
+// The float kernel of op `name` from common/kernels/registry.h (looked up when it runs), with
+// the node's attributes; the schema is marked kernel_from_registry.
+ir::KernelFn RegistryKernel(std::string name);
 
-// Like UnaryFloatSchema, but `bind` reads the node's attributes once per kernel
-// call and returns the elementwise function.
-ir::OpSchema UnaryFloatSchemaBound(
-    std::string name, std::vector<ir::AttrSpec> attrs,
-    std::function<std::function<float(float)>(const ir::Node&)> bind);
+// Schema of an elementwise float32 op of one input whose float kernel is in
+// common/kernels (registry.h): output dtype and shape are the input's.
+ir::OpSchema UnaryKernelSchema(std::string name, std::vector<ir::AttrSpec> attrs);
 
-// Schema of a broadcasting binary op; `float_fn` handles float32, `int_fn`
-// (optional) int8/int16/int32/int64/uint8, computing in int64 with the result
-// narrowed back (wraparound). Output dtype = input dtype, or bool when
-// `bool_output` (comparisons).
-ir::OpSchema BinarySchema(std::string name, std::function<float(float, float)> float_fn,
-                          std::function<int64_t(int64_t, int64_t)> int_fn = nullptr,
-                          bool bool_output = false);
+// Schema of a broadcasting binary op whose float kernel is in common/kernels (binary.cc):
+// float32, and with `has_int` int8/int16/int32/int64/uint8 too; output dtype = input dtype, or
+// bool when `bool_output` (comparisons).
+ir::OpSchema BinaryKernelSchema(std::string name, bool has_int, bool bool_output);
 
 // Schema of an op over 1..N inputs of one dtype (float32/float64/int8/int16/
 // int32/int64/uint8) with multidirectional broadcasting; `fold_all` computes the

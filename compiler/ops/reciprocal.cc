@@ -8,8 +8,7 @@ namespace openbpu::ops {
 namespace {
 
 ir::OpSchema ReciprocalSchema() {
-  ir::OpSchema s =
-      UnaryFloatSchema("Reciprocal", {}, [](const ir::Node&, float x) { return 1.f / x; });
+  ir::OpSchema s = UnaryKernelSchema("Reciprocal", {});
   // Quantized: int8 256-entry table, int16 normalized table (docs/NUMERICS.md, "Lookup tables").
   // Input 0 gives the highest output (1 / +0 = +inf).
   qtable::MakeNormalizedInt16Op(

@@ -6,8 +6,7 @@ namespace openbpu::ops {
 namespace {
 
 ir::OpSchema ReluSchema() {
-  ir::OpSchema s =
-      UnaryFloatSchema("Relu", {}, [](const ir::Node&, float x) { return x > 0.f ? x : 0.f; });
+  ir::OpSchema s = UnaryKernelSchema("Relu", {});
   s.qkind = ir::QuantKind::kExact;
   s.qinherit_input = 0;
   s.qkernel = [](const ir::Node&, absl::Span<const Tensor* const> inputs,

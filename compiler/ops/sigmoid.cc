@@ -8,9 +8,7 @@ namespace openbpu::ops {
 namespace {
 
 ir::OpSchema SigmoidSchema() {
-  ir::OpSchema s = UnaryFloatSchema("Sigmoid", {}, [](const ir::Node&, float x) {
-    return x >= 0.f ? 1.f / (1.f + std::exp(-x)) : std::exp(x) / (1.f + std::exp(x));
-  });
+  ir::OpSchema s = UnaryKernelSchema("Sigmoid", {});
   // Quantized: int8 256-entry table, int16 SegmentLUT (docs/NUMERICS.md, "Lookup tables").
   qtable::MakeUnaryTableOp(s, qtable::Fixed([](double x) { return 1.0 / (1.0 + std::exp(-x)); }),
                            numerics::SegmentLutMirror::kOdd);

@@ -8,8 +8,7 @@ namespace openbpu::ops {
 namespace {
 
 ir::OpSchema SinSchema() {
-  ir::OpSchema s =
-      UnaryFloatSchema("Sin", {}, [](const ir::Node&, float x) { return std::sin(x); });
+  ir::OpSchema s = UnaryKernelSchema("Sin", {});
   // Quantized: int8 256-entry table, int16 SegmentLUT (docs/NUMERICS.md, "Lookup tables").
   qtable::MakeUnaryTableOp(s, qtable::Fixed([](double x) { return std::sin(x); }),
                            numerics::SegmentLutMirror::kOdd);

@@ -9,9 +9,7 @@ namespace openbpu::ops {
 namespace {
 
 ir::OpSchema SoftplusSchema() {
-  ir::OpSchema s = UnaryFloatSchema("Softplus", {}, [](const ir::Node&, float x) {
-    return (x > 0.f ? x : 0.f) + std::log1p(std::exp(-std::fabs(x)));
-  });
+  ir::OpSchema s = UnaryKernelSchema("Softplus", {});
   // Quantized: int8 256-entry table, int16 SegmentLUT (docs/NUMERICS.md, "Lookup tables").
   qtable::MakeUnaryTableOp(s, qtable::Fixed([](double x) {
                              return (x > 0 ? x : 0.0) + std::log1p(std::exp(-std::fabs(x)));

@@ -8,8 +8,7 @@ namespace openbpu::ops {
 namespace {
 
 ir::OpSchema SqrtSchema() {
-  ir::OpSchema s =
-      UnaryFloatSchema("Sqrt", {}, [](const ir::Node&, float x) { return std::sqrt(x); });
+  ir::OpSchema s = UnaryKernelSchema("Sqrt", {});
   // Quantized: int8 256-entry table, int16 normalized table (docs/NUMERICS.md, "Lookup tables").
   // Inputs < 0 give 0 (docs/NUMERICS.md, "Lookup tables").
   qtable::MakeNormalizedInt16Op(

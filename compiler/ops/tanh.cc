@@ -8,8 +8,7 @@ namespace openbpu::ops {
 namespace {
 
 ir::OpSchema TanhSchema() {
-  ir::OpSchema s =
-      UnaryFloatSchema("Tanh", {}, [](const ir::Node&, float x) { return std::tanh(x); });
+  ir::OpSchema s = UnaryKernelSchema("Tanh", {});
   // Quantized: int8 256-entry table, int16 SegmentLUT (docs/NUMERICS.md, "Lookup tables").
   qtable::MakeUnaryTableOp(s, qtable::Fixed([](double x) { return std::tanh(x); }),
                            numerics::SegmentLutMirror::kOdd);

@@ -3,6 +3,7 @@
 // end without depending on the real ops' integer kernels.
 #include <cmath>
 
+#include "common/kernels/registry.h"
 #include "compiler/ops/op_util.h"
 #include "compiler/ops/qparams.h"
 #include "isa/numerics/requantize.h"
@@ -26,9 +27,24 @@ Tensor MapInt(const Tensor& in, DType out_dtype, Fn fn) {
   return out;
 }
 
+// Their float kernels, in the registry like every op's (common/kernels/registry.h).
+kernels::FloatKernel Elementwise(float (*fn)(float)) {
+  return [fn](const AttributeMap&, absl::Span<const Tensor* const> inputs,
+              std::vector<Tensor>& outputs) -> absl::Status {
+    Tensor y(DType::kFloat32, inputs[0]->shape());
+    for (int64_t i = 0; i < y.num_elements(); ++i)
+      y.data<float>()[i] = fn(inputs[0]->data<float>()[i]);
+    outputs.push_back(std::move(y));
+    return absl::OkStatus();
+  };
+}
+OPENBPU_REGISTER_FLOAT_KERNEL(TestQRelu, "TestQRelu",
+                              Elementwise([](float x) { return x > 0.f ? x : 0.f; }));
+OPENBPU_REGISTER_FLOAT_KERNEL(TestQDouble, "TestQDouble",
+                              Elementwise([](float x) { return 2.f * x; }));
+
 ir::OpSchema TestQRelu() {
-  ir::OpSchema s = ops::UnaryFloatSchema(
-      "TestQRelu", {}, [](const ir::Node&, float x) { return x > 0.f ? x : 0.f; });
+  ir::OpSchema s = ops::UnaryKernelSchema("TestQRelu", {});
   s.qkind = ir::QuantKind::kExact;
   s.qinherit_input = 0;
   s.qkernel = [](const ir::Node& node, absl::Span<const Tensor* const> inputs,
@@ -41,8 +57,7 @@ ir::OpSchema TestQRelu() {
 }
 
 ir::OpSchema TestQDouble() {
-  ir::OpSchema s =
-      ops::UnaryFloatSchema("TestQDouble", {}, [](const ir::Node&, float x) { return 2.f * x; });
+  ir::OpSchema s = ops::UnaryKernelSchema("TestQDouble", {});
   s.qkind = ir::QuantKind::kArithmetic;
   // One record (qparams::InputRecords): 2 s_in / s_out.
   s.qprepare = [](ir::Node& node, const ir::QuantOpContext&) -> absl::Status {

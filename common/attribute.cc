@@ -1,10 +1,10 @@
 // Attribute kinds, typed reads and printing.
-#include "compiler/ir/attribute.h"
+#include "common/attribute.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
-namespace openbpu::ir {
+namespace openbpu {
 
 absl::string_view AttrKindName(AttrKind kind) {
   switch (kind) {
@@ -89,4 +89,4 @@ std::string AttrValueToString(const AttrValue& value) {
   return std::visit(Printer{}, value);
 }
 
-}  // namespace openbpu::ir
+}  // namespace openbpu

@@ -1,0 +1,109 @@
+// The elementwise ops of two inputs with numpy broadcasting: arithmetic (Add, Sub, Mul, Div) and
+// comparisons (bool outputs). float32 computes in float; the integer dtypes (int8, int16, int32,
+// int64, uint8) compute in int64 and narrow back with wraparound, as numpy does.
+#include <functional>
+
+#include "absl/strings/str_cat.h"
+#include "common/kernels/broadcast.h"
+#include "common/kernels/registry.h"
+
+namespace openbpu::kernels {
+namespace {
+
+using FloatFn = float (*)(float, float);
+using IntFn = int64_t (*)(int64_t, int64_t);
+
+template <typename T>
+Tensor IntBinary(const Tensor& a, const Tensor& b, const Shape& shape, IntFn fn, bool bool_output) {
+  if (bool_output) {
+    return BroadcastBinary<T, bool>(a, b, shape, [&](T x, T y) { return fn(x, y) != 0; });
+  }
+  return BroadcastBinary<T, T>(a, b, shape, [&](T x, T y) { return static_cast<T>(fn(x, y)); });
+}
+
+FloatKernel Binary(FloatFn float_fn, IntFn int_fn, bool bool_output) {
+  return
+      [float_fn, int_fn, bool_output](const AttributeMap&, absl::Span<const Tensor* const> inputs,
+                                      std::vector<Tensor>& outputs) -> absl::Status {
+        if (inputs.size() != 2 || inputs[0] == nullptr || inputs[1] == nullptr) {
+          return absl::InvalidArgumentError("expects two inputs");
+        }
+        const Tensor& a = *inputs[0];
+        const Tensor& b = *inputs[1];
+        absl::StatusOr<Shape> shape = BroadcastShapes(a.shape(), b.shape());
+        if (!shape.ok()) return shape.status();
+        if (a.dtype() != b.dtype()) {
+          return absl::UnimplementedError(absl::StrCat("dtypes ", DTypeName(a.dtype()), " and ",
+                                                       DTypeName(b.dtype()), " are not supported"));
+        }
+        switch (a.dtype()) {
+          case DType::kFloat32:
+            if (bool_output) {
+              outputs.push_back(BroadcastBinary<float, bool>(
+                  a, b, *shape, [&](float x, float y) { return float_fn(x, y) != 0.f; }));
+            } else {
+              outputs.push_back(BroadcastBinary<float, float>(a, b, *shape, float_fn));
+            }
+            return absl::OkStatus();
+          case DType::kInt8:
+            outputs.push_back(IntBinary<int8_t>(a, b, *shape, int_fn, bool_output));
+            return absl::OkStatus();
+          case DType::kInt16:
+            outputs.push_back(IntBinary<int16_t>(a, b, *shape, int_fn, bool_output));
+            return absl::OkStatus();
+          case DType::kInt32:
+            outputs.push_back(IntBinary<int32_t>(a, b, *shape, int_fn, bool_output));
+            return absl::OkStatus();
+          case DType::kInt64:
+            outputs.push_back(IntBinary<int64_t>(a, b, *shape, int_fn, bool_output));
+            return absl::OkStatus();
+          case DType::kUInt8:
+            outputs.push_back(IntBinary<uint8_t>(a, b, *shape, int_fn, bool_output));
+            return absl::OkStatus();
+          default:
+            return absl::UnimplementedError(
+                absl::StrCat("dtype ", DTypeName(a.dtype()), " is not supported"));
+        }
+      };
+}
+
+// Two's complement wraparound without signed overflow.
+int64_t WrapAdd(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
+int64_t WrapSub(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+}
+int64_t WrapMul(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) * static_cast<uint64_t>(b));
+}
+// Truncating; x / 0 = 0 and INT64_MIN / -1 wraps (no undefined behavior).
+int64_t IntDiv(int64_t a, int64_t b) {
+  if (b == 0) return 0;
+  if (b == -1) return static_cast<int64_t>(uint64_t{0} - static_cast<uint64_t>(a));
+  return a / b;
+}
+
+OPENBPU_REGISTER_FLOAT_KERNEL(Add, "Add",
+                              Binary([](float a, float b) { return a + b; }, WrapAdd, false));
+OPENBPU_REGISTER_FLOAT_KERNEL(Sub, "Sub",
+                              Binary([](float a, float b) { return a - b; }, WrapSub, false));
+OPENBPU_REGISTER_FLOAT_KERNEL(Mul, "Mul",
+                              Binary([](float a, float b) { return a * b; }, WrapMul, false));
+OPENBPU_REGISTER_FLOAT_KERNEL(Div, "Div",
+                              Binary([](float a, float b) { return a / b; }, IntDiv, false));
+OPENBPU_REGISTER_FLOAT_KERNEL(Greater, "Greater",
+                              Binary([](float a, float b) { return a > b ? 1.f : 0.f; },
+                                     [](int64_t a, int64_t b) -> int64_t { return a > b; }, true));
+OPENBPU_REGISTER_FLOAT_KERNEL(GreaterOrEqual, "GreaterOrEqual",
+                              Binary([](float a, float b) { return a >= b ? 1.f : 0.f; },
+                                     [](int64_t a, int64_t b) -> int64_t { return a >= b; }, true));
+OPENBPU_REGISTER_FLOAT_KERNEL(Less, "Less",
+                              Binary([](float a, float b) { return a < b ? 1.f : 0.f; },
+                                     [](int64_t a, int64_t b) -> int64_t { return a < b; }, true));
+OPENBPU_REGISTER_FLOAT_KERNEL(LessOrEqual, "LessOrEqual",
+                              Binary([](float a, float b) { return a <= b ? 1.f : 0.f; },
+                                     [](int64_t a, int64_t b) -> int64_t { return a <= b; }, true));
+
+}  // namespace
+}  // namespace openbpu::kernels
