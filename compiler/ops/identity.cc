@@ -12,11 +12,8 @@ ir::OpSchema IdentitySchema() {
     outputs[0].shape = InputType(node, 0).shape;
     return absl::OkStatus();
   };
-  s.kernel = [](const ir::Node&, absl::Span<const Tensor* const> inputs,
-                std::vector<Tensor>& outputs) -> absl::Status {
-    outputs.push_back(*inputs[0]);
-    return absl::OkStatus();
-  };
+  s.kernel = RegistryKernel("Identity");  // common/kernels/ops_misc.cc
+  s.kernel_from_registry = true;
   // Quantized: the same integers move, so the output keeps the input's
   // quantization (docs/NUMERICS.md, "Exact ops").
   s.qkind = ir::QuantKind::kExact;

@@ -88,7 +88,12 @@ ir::KernelFn RegistryKernel(std::string name) {
     if (kernel == nullptr) {
       return absl::InternalError(absl::StrCat("no float kernel '", name, "' in common/kernels"));
     }
-    return (*kernel)(node.attrs(), inputs, outputs);
+    if (absl::Status st = (*kernel)(node.attrs(), inputs, outputs); !st.ok()) return st;
+    // A kernel computes every output its op may have; the node keeps those it has.
+    if (outputs.size() > static_cast<size_t>(node.num_outputs())) {
+      outputs.resize(static_cast<size_t>(node.num_outputs()));
+    }
+    return absl::OkStatus();
   };
 }
 

@@ -31,21 +31,8 @@ ir::OpSchema SoftmaxSchema() {
     outputs[0].shape = shape;
     return absl::OkStatus();
   };
-  s.kernel = [](const ir::Node& node, absl::Span<const Tensor* const> inputs,
-                std::vector<Tensor>& outputs) -> absl::Status {
-    const Tensor& x = *inputs[0];
-    absl::StatusOr<int> axis = NormalizeAxis(node.attrs().GetInt("axis", -1), x.rank());
-    if (!axis.ok()) return axis.status();
-    if (x.rank() == 0) return absl::InvalidArgumentError("Softmax needs rank >= 1");
-    int64_t outer = 1;
-    int64_t inner = 1;
-    for (int d = 0; d < *axis; ++d) outer *= x.dim(d);
-    for (int d = *axis + 1; d < x.rank(); ++d) inner *= x.dim(d);
-    Tensor y(DType::kFloat32, x.shape());
-    kernels::Softmax(x.data<float>(), outer, x.dim(*axis), inner, y.data<float>());
-    outputs.push_back(std::move(y));
-    return absl::OkStatus();
-  };
+  s.kernel = RegistryKernel("Softmax");  // common/kernels/ops_misc.cc
+  s.kernel_from_registry = true;
   return s;
 }
 
