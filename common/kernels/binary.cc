@@ -1,7 +1,11 @@
 // The elementwise ops of two inputs with numpy broadcasting: arithmetic (Add, Sub, Mul, Div) and
 // comparisons (bool outputs). float32 computes in float; the integer dtypes (int8, int16, int32,
 // int64, uint8) compute in int64 and narrow back with wraparound, as numpy does.
+#include <cmath>
+#include <cstring>
 #include <functional>
+#include <limits>
+#include <type_traits>
 
 #include "absl/strings/str_cat.h"
 #include "common/kernels/broadcast.h"
@@ -104,6 +108,68 @@ OPENBPU_REGISTER_FLOAT_KERNEL(Less, "Less",
 OPENBPU_REGISTER_FLOAT_KERNEL(LessOrEqual, "LessOrEqual",
                               Binary([](float a, float b) { return a <= b ? 1.f : 0.f; },
                                      [](int64_t a, int64_t b) -> int64_t { return a <= b; }, true));
+
+// Where: condition ? X : Y with the three broadcast together; X and Y of any shared dtype, so
+// elements are copied as bytes.
+absl::Status Where(const AttributeMap&, absl::Span<const Tensor* const> inputs,
+                   std::vector<Tensor>& outputs) {
+  const Tensor& c = *inputs[0];
+  const Tensor& x = *inputs[1];
+  const Tensor& y = *inputs[2];
+  absl::StatusOr<Shape> shape =
+      WhereOutputShape(c.dtype(), x.dtype(), y.dtype(), c.shape(), x.shape(), y.shape());
+  if (!shape.ok()) return shape.status();
+  Tensor out(x.dtype(), *shape);
+  const size_t size = DTypeSize(x.dtype());
+  const std::vector<int64_t> ic = BroadcastIndex(c.shape(), *shape);
+  const std::vector<int64_t> ix = BroadcastIndex(x.shape(), *shape);
+  const std::vector<int64_t> iy = BroadcastIndex(y.shape(), *shape);
+  const bool* pc = c.data<bool>();
+  uint8_t* po = out.raw();
+  for (size_t i = 0; i < ic.size(); ++i) {
+    const uint8_t* src = pc[ic[i]] ? x.raw() + ix[i] * size : y.raw() + iy[i] * size;
+    std::memcpy(po + i * size, src, size);
+  }
+  outputs.push_back(std::move(out));
+  return absl::OkStatus();
+}
+
+OPENBPU_REGISTER_FLOAT_KERNEL(Where, "Where", Where);
+
+// Max / Min of 1..N inputs (broadcast together); a NaN in any input gives NaN, as numpy.maximum /
+// numpy.minimum.
+template <bool kMax>
+absl::Status Extremum(const AttributeMap&, absl::Span<const Tensor* const> inputs,
+                      std::vector<Tensor>& outputs) {
+  std::vector<DType> dtypes;
+  std::vector<Shape> shapes;
+  for (const Tensor* t : inputs) {
+    if (t == nullptr) return absl::InvalidArgumentError("an input is missing");
+    dtypes.push_back(t->dtype());
+    shapes.push_back(t->shape());
+  }
+  if (dtypes.empty()) return absl::InvalidArgumentError("no inputs");
+  absl::StatusOr<Shape> shape = VariadicOutputShape(dtypes, shapes);
+  if (!shape.ok()) return shape.status();
+  if (dtypes[0] == DType::kBool || dtypes[0] == DType::kInvalid) {
+    return absl::UnimplementedError(
+        absl::StrCat("dtype ", DTypeName(dtypes[0]), " is not supported"));
+  }
+  Tensor out;
+  OPENBPU_DTYPE_SWITCH(dtypes[0], T, out = BroadcastFold<T>(inputs, *shape, [](T a, T b) {
+                                       if constexpr (std::is_floating_point_v<T>) {
+                                         if (std::isnan(a) || std::isnan(b)) {
+                                           return std::numeric_limits<T>::quiet_NaN();
+                                         }
+                                       }
+                                       return kMax ? (b > a ? b : a) : (b < a ? b : a);
+                                     }));
+  outputs.push_back(std::move(out));
+  return absl::OkStatus();
+}
+
+OPENBPU_REGISTER_FLOAT_KERNEL(Max, "Max", Extremum<true>);
+OPENBPU_REGISTER_FLOAT_KERNEL(Min, "Min", Extremum<false>);
 
 }  // namespace
 }  // namespace openbpu::kernels

@@ -48,4 +48,39 @@ std::vector<int64_t> BroadcastIndex(const Shape& in, const Shape& out) {
   return index;
 }
 
+absl::StatusOr<Shape> BroadcastShapesN(const std::vector<Shape>& shapes) {
+  Shape out;
+  for (const Shape& s : shapes) {
+    absl::StatusOr<Shape> next = BroadcastShapes(out, s);
+    if (!next.ok()) return next.status();
+    out = *std::move(next);
+  }
+  return out;
+}
+
+absl::StatusOr<Shape> WhereOutputShape(DType cond, DType x, DType y, const Shape& cs,
+                                       const Shape& xs, const Shape& ys) {
+  if (cond != DType::kBool) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("condition must be bool, got ", DTypeName(cond)));
+  }
+  if (x != y) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("X and Y dtypes differ: ", DTypeName(x), " and ", DTypeName(y)));
+  }
+  return BroadcastShapesN({cs, xs, ys});
+}
+
+absl::StatusOr<Shape> VariadicOutputShape(const std::vector<DType>& dtypes,
+                                          const std::vector<Shape>& shapes) {
+  for (size_t i = 1; i < dtypes.size(); ++i) {
+    if (dtypes[i] != dtypes[0]) {
+      return absl::InvalidArgumentError(absl::StrCat("input ", i, " has dtype ",
+                                                     DTypeName(dtypes[i]), ", input 0 has ",
+                                                     DTypeName(dtypes[0])));
+    }
+  }
+  return BroadcastShapesN(shapes);
+}
+
 }  // namespace openbpu::kernels

@@ -6,12 +6,20 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "common/tensor.h"
 
 namespace openbpu::kernels {
 
 // The broadcast shape of two shapes, or INVALID_ARGUMENT naming both.
 absl::StatusOr<Shape> BroadcastShapes(const Shape& a, const Shape& b);
+
+// The broadcast shape of any number of shapes (the scalar shape for none).
+absl::StatusOr<Shape> BroadcastShapesN(const std::vector<Shape>& shapes);
+
+// Where's output shape: a bool condition, X and Y of one dtype, the three broadcast together.
+absl::StatusOr<Shape> WhereOutputShape(DType cond, DType x, DType y, const Shape& cs,
+                                       const Shape& xs, const Shape& ys);
 
 // For every output element, the flat index of the broadcast element of an input of shape `in`
 // (rank <= out rank).
@@ -29,6 +37,25 @@ Tensor BroadcastBinary(const Tensor& a, const Tensor& b, const Shape& out_shape,
   for (size_t i = 0; i < ia.size(); ++i) po[i] = fn(pa[ia[i]], pb[ib[i]]);
   return out;
 }
+
+// out[i] = fn(out[i] so far, input k's broadcast element) folded over inputs 1..n-1,
+// starting from input 0; all inputs have element type T.
+template <typename T, typename Fn>
+Tensor BroadcastFold(absl::Span<const Tensor* const> inputs, const Shape& out_shape, Fn fn) {
+  Tensor out(DTypeOf<T>::value, out_shape);
+  T* po = out.data<T>();
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    const std::vector<int64_t> index = BroadcastIndex(inputs[k]->shape(), out_shape);
+    const T* pi = inputs[k]->data<T>();
+    for (size_t i = 0; i < index.size(); ++i)
+      po[i] = k == 0 ? pi[index[i]] : fn(po[i], pi[index[i]]);
+  }
+  return out;
+}
+
+// Input dtypes of a variadic op must agree; then the broadcast of their shapes.
+absl::StatusOr<Shape> VariadicOutputShape(const std::vector<DType>& dtypes,
+                                          const std::vector<Shape>& shapes);
 
 }  // namespace openbpu::kernels
 

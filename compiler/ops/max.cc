@@ -10,19 +10,11 @@
 namespace openbpu::ops {
 namespace {
 
-template <typename T>
-T MaxOf(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>) {
-    if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<T>::quiet_NaN();
-  }
-  return b > a ? b : a;
-}
-
 // Quantized (arithmetic): every input is requantized to the output scale
 // (records "input", s_i / s_out), then the maximum is taken (docs/NUMERICS.md,
 // "Max/min/compare").
 ir::OpSchema MaxSchema() {
-  ir::OpSchema s = VariadicFoldSchema("Max", [](auto a, auto b) { return MaxOf(a, b); });
+  ir::OpSchema s = VariadicKernelSchema("Max");
   qexact::SetRequantizedFoldQuant(s, /*is_max=*/true);
   return s;
 }

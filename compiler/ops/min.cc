@@ -10,19 +10,11 @@
 namespace openbpu::ops {
 namespace {
 
-template <typename T>
-T MinOf(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>) {
-    if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<T>::quiet_NaN();
-  }
-  return b < a ? b : a;
-}
-
 // Quantized (arithmetic): every input is requantized to the output scale
 // (records "input", s_i / s_out), then the minimum is taken (docs/NUMERICS.md,
 // "Max/min/compare").
 ir::OpSchema MinSchema() {
-  ir::OpSchema s = VariadicFoldSchema("Min", [](auto a, auto b) { return MinOf(a, b); });
+  ir::OpSchema s = VariadicKernelSchema("Min");
   qexact::SetRequantizedFoldQuant(s, /*is_max=*/false);
   return s;
 }

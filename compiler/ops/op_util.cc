@@ -143,38 +143,9 @@ ir::OpSchema BinaryKernelSchema(std::string name, bool has_int, bool bool_output
   return s;
 }
 
-absl::StatusOr<Shape> BroadcastShapesN(const std::vector<Shape>& shapes) {
-  Shape out;
-  for (const Shape& s : shapes) {
-    absl::StatusOr<Shape> next = BroadcastShapes(out, s);
-    if (!next.ok()) return next.status();
-    out = *std::move(next);
-  }
-  return out;
-}
-
-namespace {
-
-// Input dtypes must agree; shared by shape inference and the kernel.
-absl::StatusOr<Shape> VariadicOutputShape(const std::vector<DType>& dtypes,
-                                          const std::vector<Shape>& shapes) {
-  for (size_t i = 1; i < dtypes.size(); ++i) {
-    if (dtypes[i] != dtypes[0]) {
-      return absl::InvalidArgumentError(absl::StrCat("input ", i, " has dtype ",
-                                                     DTypeName(dtypes[i]), ", input 0 has ",
-                                                     DTypeName(dtypes[0])));
-    }
-  }
-  return BroadcastShapesN(shapes);
-}
-
-}  // namespace
-
-ir::OpSchema VariadicBroadcastSchema(
-    std::string name,
-    std::function<Tensor(absl::Span<const Tensor* const> inputs, const Shape& shape)> fold_all) {
+ir::OpSchema VariadicKernelSchema(std::string name) {
   ir::OpSchema s;
-  s.name = std::move(name);
+  s.name = name;
   s.min_inputs = 1;
   s.max_inputs = 1 << 16;
   s.infer = [](const ir::Node& node, std::vector<ir::TensorType>& outputs) -> absl::Status {
@@ -194,30 +165,14 @@ ir::OpSchema VariadicBroadcastSchema(
         !st.ok()) {
       return st;
     }
-    absl::StatusOr<Shape> shape = VariadicOutputShape(dtypes, shapes);
+    absl::StatusOr<Shape> shape = kernels::VariadicOutputShape(dtypes, shapes);
     if (!shape.ok()) return shape.status();
     outputs[0].dtype = dtypes[0];
     outputs[0].shape = *shape;
     return absl::OkStatus();
   };
-  s.kernel = [fold_all](const ir::Node&, absl::Span<const Tensor* const> inputs,
-                        std::vector<Tensor>& outputs) -> absl::Status {
-    std::vector<DType> dtypes;
-    std::vector<Shape> shapes;
-    for (const Tensor* t : inputs) {
-      if (t == nullptr) return absl::InvalidArgumentError("an input is missing");
-      dtypes.push_back(t->dtype());
-      shapes.push_back(t->shape());
-    }
-    absl::StatusOr<Shape> shape = VariadicOutputShape(dtypes, shapes);
-    if (!shape.ok()) return shape.status();
-    if (dtypes[0] == DType::kBool || dtypes[0] == DType::kInvalid) {
-      return absl::UnimplementedError(
-          absl::StrCat("dtype ", DTypeName(dtypes[0]), " is not supported"));
-    }
-    outputs.push_back(fold_all(inputs, *shape));
-    return absl::OkStatus();
-  };
+  s.kernel = RegistryKernel(std::move(name));
+  s.kernel_from_registry = true;
   return s;
 }
 

@@ -25,8 +25,8 @@ namespace openbpu::ops {
 // Multidirectional (numpy) broadcast of two shapes (common/kernels/broadcast.h).
 using kernels::BroadcastShapes;
 
-// Multidirectional broadcast of any number of shapes (the scalar shape for none).
-absl::StatusOr<Shape> BroadcastShapesN(const std::vector<Shape>& shapes);
+// Multidirectional broadcast of any number of shapes (common/kernels/broadcast.h).
+using kernels::BroadcastShapesN;
 
 // Maps axis in [-rank, rank) to [0, rank).
 absl::StatusOr<int> NormalizeAxis(int64_t axis, int rank);
@@ -58,21 +58,6 @@ void ApplyFusedEpilogue(const ir::Node& node, const Tensor* sumin, Tensor& y);
 // Broadcast indices and the broadcasting binary map (common/kernels/broadcast.h).
 using kernels::BroadcastBinary;
 using kernels::BroadcastIndex;
-
-// out[i] = fn(out[i] so far, input k's broadcast element) folded over inputs 1..n-1,
-// starting from input 0; all inputs have element type T.
-template <typename T, typename Fn>
-Tensor BroadcastFold(absl::Span<const Tensor* const> inputs, const Shape& out_shape, Fn fn) {
-  Tensor out(DTypeOf<T>::value, out_shape);
-  T* po = out.data<T>();
-  for (size_t k = 0; k < inputs.size(); ++k) {
-    const std::vector<int64_t> index = BroadcastIndex(inputs[k]->shape(), out_shape);
-    const T* pi = inputs[k]->data<T>();
-    for (size_t i = 0; i < index.size(); ++i)
-      po[i] = k == 0 ? pi[index[i]] : fn(po[i], pi[index[i]]);
-  }
-  return out;
-}
 
 template <typename T, typename Fn>
 Tensor MapUnary(const Tensor& in, Fn fn) {
@@ -117,25 +102,9 @@ ir::OpSchema UnaryKernelSchema(std::string name, std::vector<ir::AttrSpec> attrs
 // bool when `bool_output` (comparisons).
 ir::OpSchema BinaryKernelSchema(std::string name, bool has_int, bool bool_output);
 
-// Schema of an op over 1..N inputs of one dtype (float32/float64/int8/int16/
-// int32/int64/uint8) with multidirectional broadcasting; `fold_all` computes the
-// output of the given non-null inputs and broadcast shape.
-ir::OpSchema VariadicBroadcastSchema(
-    std::string name,
-    std::function<Tensor(absl::Span<const Tensor* const> inputs, const Shape& shape)> fold_all);
-
-// VariadicBroadcastSchema folding the inputs elementwise with `fn`, a generic
-// callable (T, T) -> T (Min, Max).
-template <typename Fn>
-ir::OpSchema VariadicFoldSchema(std::string name, Fn fn) {
-  return VariadicBroadcastSchema(std::move(name), [fn](absl::Span<const Tensor* const> inputs,
-                                                       const Shape& shape) {
-    Tensor out;
-    OPENBPU_DTYPE_SWITCH(inputs[0]->dtype(), T,
-                         out = BroadcastFold<T>(inputs, shape, [&](T a, T b) { return fn(a, b); }));
-    return out;
-  });
-}
+// Schema of an op over 1..N inputs of one dtype (float32/float64/int8/int16/int32/int64/uint8)
+// with multidirectional broadcasting whose kernel is in common/kernels (Max, Min).
+ir::OpSchema VariadicKernelSchema(std::string name);
 
 // Calls fn(Word()) with Word the unsigned integer type as wide as one element
 // of `dtype`, for kernels that move elements of any dtype without reading them;

@@ -11,19 +11,6 @@
 namespace openbpu::ops {
 namespace {
 
-absl::StatusOr<Shape> OutputShape(DType cond, DType x, DType y, const Shape& cs, const Shape& xs,
-                                  const Shape& ys) {
-  if (cond != DType::kBool) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("condition must be bool, got ", DTypeName(cond)));
-  }
-  if (x != y) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("X and Y dtypes differ: ", DTypeName(x), " and ", DTypeName(y)));
-  }
-  return BroadcastShapesN({cs, xs, ys});
-}
-
 ir::OpSchema WhereSchema() {
   ir::OpSchema s;
   s.name = "Where";
@@ -32,34 +19,15 @@ ir::OpSchema WhereSchema() {
     const ir::TensorType& c = InputType(node, 0);
     const ir::TensorType& x = InputType(node, 1);
     const ir::TensorType& y = InputType(node, 2);
-    absl::StatusOr<Shape> shape = OutputShape(c.dtype, x.dtype, y.dtype, c.shape, x.shape, y.shape);
+    absl::StatusOr<Shape> shape =
+        kernels::WhereOutputShape(c.dtype, x.dtype, y.dtype, c.shape, x.shape, y.shape);
     if (!shape.ok()) return shape.status();
     outputs[0].dtype = x.dtype;
     outputs[0].shape = *shape;
     return absl::OkStatus();
   };
-  s.kernel = [](const ir::Node&, absl::Span<const Tensor* const> inputs,
-                std::vector<Tensor>& outputs) -> absl::Status {
-    const Tensor& c = *inputs[0];
-    const Tensor& x = *inputs[1];
-    const Tensor& y = *inputs[2];
-    absl::StatusOr<Shape> shape =
-        OutputShape(c.dtype(), x.dtype(), y.dtype(), c.shape(), x.shape(), y.shape());
-    if (!shape.ok()) return shape.status();
-    Tensor out(x.dtype(), *shape);
-    const size_t size = DTypeSize(x.dtype());
-    const std::vector<int64_t> ic = BroadcastIndex(c.shape(), *shape);
-    const std::vector<int64_t> ix = BroadcastIndex(x.shape(), *shape);
-    const std::vector<int64_t> iy = BroadcastIndex(y.shape(), *shape);
-    const bool* pc = c.data<bool>();
-    uint8_t* po = out.raw();
-    for (size_t i = 0; i < ic.size(); ++i) {
-      const uint8_t* src = pc[ic[i]] ? x.raw() + ix[i] * size : y.raw() + iy[i] * size;
-      std::memcpy(po + i * size, src, size);
-    }
-    outputs.push_back(std::move(out));
-    return absl::OkStatus();
-  };
+  s.kernel = RegistryKernel("Where");  // common/kernels/binary.cc
+  s.kernel_from_registry = true;
   // Quantized (arithmetic): X and Y are requantized to the output scale
   // (qparams::InputRecords: s_x / s_out, s_y / s_out), then selected by the condition.
   s.qkind = ir::QuantKind::kArithmetic;
