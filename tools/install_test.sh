@@ -14,8 +14,10 @@ export PKG_CONFIG_PATH="$TMP/prefix/lib/pkgconfig"
 flags=$(pkg-config --cflags --libs openbpu)
 echo "pkg-config --cflags --libs openbpu: $flags"
 g++ -std=c++20 -O1 examples/classify/classify.cc $flags -o "$TMP/classify"
-ldd "$TMP/classify" | grep -q "libopenbpu.so => .*/prefix/lib/libopenbpu.so" \
-  || { echo "classify does not load the installed libopenbpu.so:"; ldd "$TMP/classify"; exit 1; }
+# (ldd to a file first: `ldd | grep -q` under pipefail fails when grep stops reading early.)
+ldd "$TMP/classify" > "$TMP/ldd.txt"
+grep -q "libopenbpu.so => .*/prefix/lib/libopenbpu.so" "$TMP/ldd.txt" \
+  || { echo "classify does not load the installed libopenbpu.so:"; cat "$TMP/ldd.txt"; exit 1; }
 tools/bpu compile "$MODELS/digits.onnx" --calib "$MODELS/digits_calib.npy" --march bayes --opt O2 \
   -o "$TMP/digits.hbm" > /dev/null 2>&1
 "$TMP/classify" "$TMP/digits.hbm" "$MODELS/digits_test_x.npy" --labels "$MODELS/digits_test_y.npy" \
