@@ -136,6 +136,38 @@ absl::Status Where(const AttributeMap&, absl::Span<const Tensor* const> inputs,
 
 OPENBPU_REGISTER_FLOAT_KERNEL(Where, "Where", Where);
 
+// Equal: a == b broadcast, for any dtype (float, the integer types, bool); a bool tensor.
+absl::Status Equal(const AttributeMap&, absl::Span<const Tensor* const> inputs,
+                   std::vector<Tensor>& outputs) {
+  const Tensor& a = *inputs[0];
+  const Tensor& b = *inputs[1];
+  if (a.dtype() != b.dtype() || a.dtype() == DType::kInvalid) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("input dtypes differ: ", DTypeName(a.dtype()), " and ", DTypeName(b.dtype())));
+  }
+  absl::StatusOr<Shape> shape = BroadcastShapes(a.shape(), b.shape());
+  if (!shape.ok()) return shape.status();
+  OPENBPU_DTYPE_SWITCH(
+      a.dtype(), T,
+      outputs.push_back(BroadcastBinary<T, bool>(a, b, *shape, [](T x, T y) { return x == y; })));
+  return absl::OkStatus();
+}
+
+OPENBPU_REGISTER_FLOAT_KERNEL(Equal, "Equal", Equal);
+
+// PRelu: x >= 0 ? x : slope * x, the slope broadcast to x's shape.
+absl::Status PRelu(const AttributeMap&, absl::Span<const Tensor* const> inputs,
+                   std::vector<Tensor>& outputs) {
+  const Tensor& x = *inputs[0];
+  const Tensor& slope = *inputs[1];
+  if (absl::Status st = CheckPReluSlope(x.shape(), slope.shape()); !st.ok()) return st;
+  outputs.push_back(BroadcastBinary<float, float>(
+      x, slope, x.shape(), [](float v, float a) { return v >= 0.f ? v : a * v; }));
+  return absl::OkStatus();
+}
+
+OPENBPU_REGISTER_FLOAT_KERNEL(PRelu, "PRelu", PRelu);
+
 // Max / Min of 1..N inputs (broadcast together); a NaN in any input gives NaN, as numpy.maximum /
 // numpy.minimum.
 template <bool kMax>

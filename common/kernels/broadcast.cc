@@ -71,6 +71,16 @@ absl::StatusOr<Shape> WhereOutputShape(DType cond, DType x, DType y, const Shape
   return BroadcastShapesN({cs, xs, ys});
 }
 
+absl::Status CheckPReluSlope(const Shape& x, const Shape& slope) {
+  absl::StatusOr<Shape> shape = BroadcastShapes(x, slope);
+  if (!shape.ok() || *shape != x) {
+    return absl::InvalidArgumentError(absl::StrCat("slope shape ", ShapeToString(slope),
+                                                   " does not broadcast to the input shape ",
+                                                   ShapeToString(x)));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Shape> VariadicOutputShape(const std::vector<DType>& dtypes,
                                           const std::vector<Shape>& shapes) {
   for (size_t i = 1; i < dtypes.size(); ++i) {

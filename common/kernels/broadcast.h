@@ -53,6 +53,10 @@ Tensor BroadcastFold(absl::Span<const Tensor* const> inputs, const Shape& out_sh
   return out;
 }
 
+// PRelu's slope must broadcast to the input's shape (one slope per channel, or any broadcastable
+// shape), or INVALID_ARGUMENT naming both.
+absl::Status CheckPReluSlope(const Shape& x, const Shape& slope);
+
 // Input dtypes of a variadic op must agree; then the broadcast of their shapes.
 absl::StatusOr<Shape> VariadicOutputShape(const std::vector<DType>& dtypes,
                                           const std::vector<Shape>& shapes);

@@ -24,21 +24,8 @@ ir::OpSchema EqualSchema() {
     outputs[0].shape = *shape;
     return absl::OkStatus();
   };
-  s.kernel = [](const ir::Node&, absl::Span<const Tensor* const> inputs,
-                std::vector<Tensor>& outputs) -> absl::Status {
-    const Tensor& a = *inputs[0];
-    const Tensor& b = *inputs[1];
-    if (a.dtype() != b.dtype() || a.dtype() == DType::kInvalid) {
-      return absl::InvalidArgumentError(absl::StrCat("input dtypes differ: ", DTypeName(a.dtype()),
-                                                     " and ", DTypeName(b.dtype())));
-    }
-    absl::StatusOr<Shape> shape = BroadcastShapes(a.shape(), b.shape());
-    if (!shape.ok()) return shape.status();
-    OPENBPU_DTYPE_SWITCH(
-        a.dtype(), T,
-        outputs.push_back(BroadcastBinary<T, bool>(a, b, *shape, [](T x, T y) { return x == y; })));
-    return absl::OkStatus();
-  };
+  s.kernel = RegistryKernel("Equal");  // common/kernels/binary.cc
+  s.kernel_from_registry = true;
   // Quantized (exact): a * s_a == b * s_b compared exactly in integers
   // (docs/NUMERICS.md, "Max/min/compare"); a bool output without quantization.
   qexact::SetCompareQuant(s, isa::CmpPredicate::kEq);

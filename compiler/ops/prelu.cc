@@ -11,16 +11,6 @@ namespace openbpu::ops {
 namespace {
 
 // The output shape is x's: slope must broadcast to it without growing it.
-absl::Status CheckSlope(const Shape& x, const Shape& slope) {
-  absl::StatusOr<Shape> shape = BroadcastShapes(x, slope);
-  if (!shape.ok() || *shape != x) {
-    return absl::InvalidArgumentError(absl::StrCat("slope shape ", ShapeToString(slope),
-                                                   " does not broadcast to the input shape ",
-                                                   ShapeToString(x)));
-  }
-  return absl::OkStatus();
-}
-
 // Quantized (arithmetic): record "positive" = s_in / s_out; per slope element
 // a record "negative" = |slope| * s_in / s_out and qparam "negative_sign"
 // (+1 / -1). The slope must be a constant: float32, or quantized by convert
@@ -51,7 +41,7 @@ absl::Status PReluKernel(const ir::Node& node, absl::Span<const Tensor* const> i
                          std::vector<Tensor>& outputs) {
   const Tensor& x = *inputs[0];
   const Shape& slope_shape = inputs[1]->shape();
-  if (absl::Status st = CheckSlope(x.shape(), slope_shape); !st.ok()) return st;
+  if (absl::Status st = kernels::CheckPReluSlope(x.shape(), slope_shape); !st.ok()) return st;
   const int64_t n_slope = NumElements(slope_shape);
   absl::StatusOr<qparams::Slope> p = qparams::Load<qparams::Slope>(node);
   if (!p.ok()) return p.status();
@@ -87,20 +77,14 @@ ir::OpSchema PReluSchema() {
       if (absl::Status st = RequireDType(node, i, {DType::kFloat32}); !st.ok()) return st;
     }
     const Shape& x = InputType(node, 0).shape;
-    if (absl::Status st = CheckSlope(x, InputType(node, 1).shape); !st.ok()) return st;
+    if (absl::Status st = kernels::CheckPReluSlope(x, InputType(node, 1).shape); !st.ok())
+      return st;
     outputs[0].dtype = DType::kFloat32;
     outputs[0].shape = x;
     return absl::OkStatus();
   };
-  s.kernel = [](const ir::Node&, absl::Span<const Tensor* const> inputs,
-                std::vector<Tensor>& outputs) -> absl::Status {
-    const Tensor& x = *inputs[0];
-    const Tensor& slope = *inputs[1];
-    if (absl::Status st = CheckSlope(x.shape(), slope.shape()); !st.ok()) return st;
-    outputs.push_back(BroadcastBinary<float, float>(
-        x, slope, x.shape(), [](float v, float a) { return v >= 0.f ? v : a * v; }));
-    return absl::OkStatus();
-  };
+  s.kernel = RegistryKernel("PRelu");  // common/kernels/binary.cc
+  s.kernel_from_registry = true;
   s.qkind = ir::QuantKind::kArithmetic;
   s.qfloat_inputs = {1};  // slopes: exact in the per-channel records
   s.qprepare = PreparePRelu;
