@@ -90,7 +90,9 @@ TEST(OpcodePages, SecondPagesDecodeToTheirUnits) {
   for (const OpcodeInfo& info : AllOpcodes()) {
     const int page = static_cast<uint8_t>(info.opcode) >> 4;
     EXPECT_LE(page, 8) << info.mnemonic;
-    if (page >= 6) EXPECT_EQ(static_cast<int>(info.unit), page - 4) << info.mnemonic;
+    if (page >= 6) {
+      EXPECT_EQ(static_cast<int>(info.unit), page - 4) << info.mnemonic;
+    }
   }
   TaeMmCfg mm;
   mm.m = 3, mm.k = 5, mm.n = 7;

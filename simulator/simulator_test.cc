@@ -160,7 +160,9 @@ TEST(Simulator, OperandPitches) {
     d.assembly = absl::StrReplaceAll(d.assembly,
                                      {{drop, absl::StrContains(drop, "tae") ? "tae.pitch " : ""}});
     auto out = RunTestProgram(d, Mode::kFunc);
-    if (out.ok()) EXPECT_NE(out->output, t.expected) << drop;
+    if (out.ok()) {
+      EXPECT_NE(out->output, t.expected) << drop;
+    }
   }
 }
 

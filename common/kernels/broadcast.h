@@ -53,6 +53,9 @@ Tensor BroadcastFold(absl::Span<const Tensor* const> inputs, const Shape& out_sh
   return out;
 }
 
+// A Clip bound (input `index`) is a scalar of the data's dtype (common/kernels/elementwise.cc).
+absl::Status CheckClipBound(DType data, const Shape& shape, DType dtype, int index);
+
 // PRelu's slope must broadcast to the input's shape (one slope per channel, or any broadcastable
 // shape), or INVALID_ARGUMENT naming both.
 absl::Status CheckPReluSlope(const Shape& x, const Shape& slope);

@@ -80,7 +80,9 @@ TEST(OnnxImporterTest, RejectsNonOnnxAndTruncatedFiles) {
   // fields) parses into a smaller model that still imports or fails cleanly.
   for (size_t n = 0; n < bytes.size(); ++n) {
     absl::StatusOr<std::unique_ptr<ir::Graph>> g = ImportOnnx(bytes.substr(0, n));
-    if (g.ok()) EXPECT_TRUE((*g)->Verify().ok());
+    if (g.ok()) {
+      EXPECT_TRUE((*g)->Verify().ok());
+    }
   }
   EXPECT_EQ(ImportOnnxFile("/nonexistent/model.onnx").status().code(), absl::StatusCode::kNotFound);
 }

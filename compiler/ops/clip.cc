@@ -8,39 +8,6 @@
 namespace openbpu::ops {
 namespace {
 
-absl::Status CheckBound(DType data, const Shape& shape, DType dtype, int index) {
-  if (dtype != data) {
-    return absl::InvalidArgumentError(absl::StrCat("input ", index, " has dtype ", DTypeName(dtype),
-                                                   ", the data has ", DTypeName(data)));
-  }
-  if (NumElements(shape) != 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("input ", index, " must be a scalar, got shape ", ShapeToString(shape)));
-  }
-  return absl::OkStatus();
-}
-
-template <typename T>
-Tensor ClipTensor(const Tensor& x, const Tensor* lo_t, const Tensor* hi_t) {
-  Tensor out = x;
-  T* p = out.data<T>();
-  const int64_t n = out.num_elements();
-  // Comparisons are written so that NaN data is left untouched.
-  if (lo_t != nullptr) {
-    const T lo = lo_t->data<T>()[0];
-    for (int64_t i = 0; i < n; ++i) {
-      if (p[i] < lo) p[i] = lo;
-    }
-  }
-  if (hi_t != nullptr) {
-    const T hi = hi_t->data<T>()[0];
-    for (int64_t i = 0; i < n; ++i) {
-      if (p[i] > hi) p[i] = hi;
-    }
-  }
-  return out;
-}
-
 // Quantized (arithmetic, output on x's grid): each given bound becomes qparam
 // "min" / "max" = clamp(round_half_even(float32(bound) * (1.0f / s_x))) in x's
 // storage range, the same rounding as fake quantization, so with float32 bounds
@@ -99,31 +66,15 @@ ir::OpSchema ClipSchema() {
     for (int i = 1; i <= 2; ++i) {
       if (node.input(i) == nullptr) continue;
       const ir::TensorType& bound = InputType(node, i);
-      if (absl::Status st = CheckBound(x.dtype, bound.shape, bound.dtype, i); !st.ok()) return st;
+      if (absl::Status st = kernels::CheckClipBound(x.dtype, bound.shape, bound.dtype, i); !st.ok())
+        return st;
     }
     outputs[0].dtype = x.dtype;
     outputs[0].shape = x.shape;
     return absl::OkStatus();
   };
-  s.kernel = [](const ir::Node&, absl::Span<const Tensor* const> inputs,
-                std::vector<Tensor>& outputs) -> absl::Status {
-    const Tensor& x = *inputs[0];
-    const Tensor* lo = inputs.size() > 1 ? inputs[1] : nullptr;
-    const Tensor* hi = inputs.size() > 2 ? inputs[2] : nullptr;
-    for (int i = 1; i <= 2; ++i) {
-      const Tensor* bound = i == 1 ? lo : hi;
-      if (bound == nullptr) continue;
-      if (absl::Status st = CheckBound(x.dtype(), bound->shape(), bound->dtype(), i); !st.ok()) {
-        return st;
-      }
-    }
-    if (x.dtype() == DType::kBool || x.dtype() == DType::kInvalid) {
-      return absl::UnimplementedError(
-          absl::StrCat("dtype ", DTypeName(x.dtype()), " is not supported"));
-    }
-    OPENBPU_DTYPE_SWITCH(x.dtype(), T, outputs.push_back(ClipTensor<T>(x, lo, hi)));
-    return absl::OkStatus();
-  };
+  s.kernel = RegistryKernel("Clip");  // common/kernels/elementwise.cc
+  s.kernel_from_registry = true;
   s.qkind = ir::QuantKind::kArithmetic;
   s.qinherit_input = 0;
   s.qfloat_inputs = {1, 2};  // bounds: rounded to the grid by qprepare
