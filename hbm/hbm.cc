@@ -259,9 +259,14 @@ absl::StatusOr<std::vector<uint8_t>> WriteHbm(const Payload& payload) {
       return absl::InternalError("serializing the .hbm payload failed");
     }
   }
+  return FrameHbm(
+      absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(serialized.data()), serialized.size()));
+}
+
+std::vector<uint8_t> FrameHbm(absl::Span<const uint8_t> payload_bytes) {
   std::vector<uint8_t> out(kHbmMagic, kHbmMagic + 4);
   AppendU32(out, kHbmFormatVersion);
-  out.insert(out.end(), serialized.begin(), serialized.end());
+  out.insert(out.end(), payload_bytes.begin(), payload_bytes.end());
   AppendU32(out, Crc32(out));
   return out;
 }

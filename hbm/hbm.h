@@ -29,6 +29,11 @@ absl::Status ValidatePayload(const Payload& payload);
 // Validates, then writes the file: deterministic (maps sorted), so equal payloads give equal bytes.
 absl::StatusOr<std::vector<uint8_t>> WriteHbm(const Payload& payload);
 
+// The file framing alone, without validation: prefix (magic, this format version), the given
+// serialized payload bytes, CRC-32. For tests and fuzzers that need files with valid framing and
+// arbitrary content; WriteHbm uses it after validating.
+std::vector<uint8_t> FrameHbm(absl::Span<const uint8_t> payload_bytes);
+
 // Checks in order: size, magic, format version, CRC, proto parse, ValidatePayload. Never crashes
 // on corrupt bytes; every error says what is wrong.
 absl::StatusOr<Payload> ReadHbm(absl::Span<const uint8_t> bytes);

@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "hbm/crc32.h"
 #include "hbm/hbm.h"
 #include "runtime/runtime.h"
 #include "runtime/test_model.h"
@@ -56,14 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Load(data + 1, size - 1);
     return 0;
   }
-  std::vector<uint8_t> file(openbpu::hbm::kHbmPrefixBytes);
-  std::memcpy(file.data(), openbpu::hbm::kHbmMagic, 4);
-  const uint32_t version = openbpu::hbm::kHbmFormatVersion;
-  std::memcpy(file.data() + 4, &version, 4);
-  file.insert(file.end(), data + 1, data + size);
-  const uint32_t crc = openbpu::hbm::Crc32(file);
-  file.resize(file.size() + 4);
-  std::memcpy(file.data() + file.size() - 4, &crc, 4);
+  const std::vector<uint8_t> file = openbpu::hbm::FrameHbm(absl::MakeConstSpan(data + 1, size - 1));
   Load(file.data(), file.size());
   return 0;
 }

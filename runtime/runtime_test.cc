@@ -14,7 +14,6 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "hbm/crc32.h"
 #include "hbm/hbm.h"
 #include "isa/program.h"
 #include "proto/hbm.pb.h"
@@ -155,16 +154,9 @@ TEST(Runtime, BadInputsAreClearErrors) {
 // A payload written without WriteHbm's validation (prefix, payload, correct CRC): what a buggy or
 // hostile writer could produce.
 std::vector<uint8_t> RawHbm(const hbm::Payload& p) {
-  std::vector<uint8_t> file(hbm::kHbmPrefixBytes);
-  std::memcpy(file.data(), hbm::kHbmMagic, 4);
-  const uint32_t version = hbm::kHbmFormatVersion;
-  std::memcpy(file.data() + 4, &version, 4);
   const std::string body = p.SerializeAsString();
-  file.insert(file.end(), body.begin(), body.end());
-  const uint32_t crc = hbm::Crc32(file);
-  file.resize(file.size() + 4);
-  std::memcpy(file.data() + file.size() - 4, &crc, 4);
-  return file;
+  return hbm::FrameHbm(
+      absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(body.data()), body.size()));
 }
 
 // Files that pass the CRC but not the checks behind it: the wrong march in the header, an unknown
