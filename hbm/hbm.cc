@@ -15,6 +15,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "hbm/crc32.h"
+#include "hbm/segment.h"
 #include "isa/march.h"
 #include "isa/program.h"
 
@@ -51,6 +52,10 @@ uint64_t DTypeBytes(TensorDesc::DType dtype) {
       return 1;
     case TensorDesc::INT64:
       return 8;
+    case TensorDesc::UINT8:
+      return 1;
+    case TensorDesc::FLOAT64:
+      return 8;
     default:
       return 0;
   }
@@ -66,8 +71,10 @@ absl::Status ValidateTensor(const TensorDesc& t, const std::string& where, uint6
   if (t.name().empty()) return Invalid(where, "empty tensor name");
   const uint64_t elem_bytes = DTypeBytes(t.dtype());
   if (elem_bytes == 0) {
-    return Invalid(where, absl::StrCat("dtype ", TensorDesc::DType_Name(t.dtype()),
-                                       " is not one of INT8, INT16, INT32, FLOAT32, BOOL, INT64"));
+    return Invalid(
+        where,
+        absl::StrCat("dtype ", TensorDesc::DType_Name(t.dtype()),
+                     " is not one of INT8, INT16, INT32, FLOAT32, BOOL, INT64, UINT8, FLOAT64"));
   }
   if (!TensorDesc::Layout_IsValid(t.layout())) {
     return Invalid(where, absl::StrCat("unknown layout ", static_cast<int>(t.layout())));
@@ -143,8 +150,12 @@ absl::Status ValidateTensor(const TensorDesc& t, const std::string& where, uint6
   return absl::OkStatus();
 }
 
+absl::Status ValidateHybridModel(const Model& model, isa::MarchId march,
+                                 absl::string_view march_name);
+
 absl::Status ValidateModel(const Model& model, isa::MarchId march, absl::string_view march_name) {
   const std::string where = absl::StrCat("model '", model.name(), "'");
+  if (model.segments_size() > 0) return ValidateHybridModel(model, march, march_name);
   absl::StatusOr<isa::Program> program = isa::ParseProgram(absl::MakeConstSpan(
       reinterpret_cast<const uint8_t*>(model.program().data()), model.program().size()));
   if (!program.ok()) {
@@ -210,6 +221,70 @@ absl::Status ValidateModel(const Model& model, isa::MarchId march, absl::string_
         (model.layers_size() > 0 && b.last_layer() >= static_cast<uint32_t>(model.layers_size()))) {
       return Invalid(bw, absl::StrCat("live layers ", b.first_layer(), "..", b.last_layer(),
                                       " outside the model's ", model.layers_size(), " layers"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Model.segments (proto/hbm.proto, hbm/segment.h): the model's own descriptors in its memory
+// plan's regions, BPU segments valid models without segments, CPU segments well-formed, and
+// every value read defined before.
+absl::Status ValidateHybridModel(const Model& model, isa::MarchId march,
+                                 absl::string_view march_name) {
+  const std::string where = absl::StrCat("model '", model.name(), "'");
+  if (!model.program().empty() || model.layers_size() > 0) {
+    return Invalid(where, "a hybrid model (with segments) has a program or layers of its own");
+  }
+  std::set<std::string> defined;
+  auto check_descs = [&](const google::protobuf::RepeatedPtrField<TensorDesc>& descs,
+                         absl::string_view kind, uint64_t region_bytes) -> absl::Status {
+    for (int i = 0; i < descs.size(); ++i) {
+      const std::string tw = absl::StrCat(where, ": ", kind, " ", i, " '", descs[i].name(), "'");
+      OPENBPU_RETURN_IF_ERROR(ValidateTensor(descs[i], tw, region_bytes, kind));
+      if (descs[i].value().empty()) return Invalid(tw, "names no value");
+    }
+    return absl::OkStatus();
+  };
+  OPENBPU_RETURN_IF_ERROR(check_descs(model.inputs(), "input", model.memory_plan().input_bytes()));
+  OPENBPU_RETURN_IF_ERROR(
+      check_descs(model.outputs(), "output", model.memory_plan().output_bytes()));
+  for (const TensorDesc& in : model.inputs()) defined.insert(in.value());
+  std::set<std::string> names;
+  for (int i = 0; i < model.segments_size(); ++i) {
+    const Segment& segment = model.segments(i);
+    const std::string sw = absl::StrCat(where, ": segment ", i, " '", segment.name(), "'");
+    if (segment.name().empty() || !names.insert(segment.name()).second) {
+      return Invalid(sw, "empty or duplicate segment name");
+    }
+    switch (segment.kind_case()) {
+      case Segment::kBpu: {
+        const Model& bpu = segment.bpu();
+        if (bpu.segments_size() > 0) return Invalid(sw, "a BPU segment has segments");
+        OPENBPU_RETURN_IF_ERROR(ValidateModel(bpu, march, march_name));
+        for (const TensorDesc& in : bpu.inputs()) {
+          if (!defined.count(in.value())) {
+            return Invalid(sw, absl::StrCat("input '", in.value(),
+                                            "' is not defined by a model input or an earlier "
+                                            "segment"));
+          }
+        }
+        for (const TensorDesc& out : bpu.outputs()) {
+          if (out.value().empty()) return Invalid(sw, "an output names no value");
+          defined.insert(out.value());
+        }
+        break;
+      }
+      case Segment::kCpu:
+        OPENBPU_RETURN_IF_ERROR(ValidateCpuSegment(segment.cpu(), sw, defined));
+        break;
+      default:
+        return Invalid(sw, "neither a BPU nor a CPU segment");
+    }
+  }
+  for (const TensorDesc& out : model.outputs()) {
+    if (!defined.count(out.value())) {
+      return Invalid(where, absl::StrCat("output '", out.name(), "' (value '", out.value(),
+                                         "') is computed by no segment"));
     }
   }
   return absl::OkStatus();

@@ -38,6 +38,56 @@ float ScaleOf(const TensorInfo& info, int64_t ch) {
 
 }  // namespace
 
+absl::StatusOr<std::vector<uint8_t>> PackTensor(const Tensor& x, const TensorInfo& info) {
+  if (x.dtype() != info.dtype || x.shape() != info.valid_shape) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("tensor '", info.name, "' must be ", DTypeName(info.dtype), " ",
+                     ShapeToString(info.valid_shape), ", got ", DTypeName(x.dtype()), " ",
+                     ShapeToString(x.shape())));
+  }
+  const Geometry g = GeometryOf(info.valid_shape);
+  const int64_t es = static_cast<int64_t>(DTypeSize(info.dtype));
+  std::vector<uint8_t> out(static_cast<size_t>(x.num_elements() * es));
+  if (out.size() != info.bytes) {
+    return absl::InvalidArgumentError(absl::StrCat("tensor '", info.name, "': ", out.size(),
+                                                   " bytes, the model stores ", info.bytes));
+  }
+  if (info.layout == Layout::kNCHW || g.c == 1 || g.hw == 1) {
+    if (!out.empty()) std::memcpy(out.data(), x.raw(), out.size());
+    return out;
+  }
+  for (int64_t i = 0; i < g.n; ++i)
+    for (int64_t ch = 0; ch < g.c; ++ch)
+      for (int64_t p = 0; p < g.hw; ++p) {
+        std::memcpy(&out[static_cast<size_t>(ElementAt(info.layout, i, ch, p, g.c, g.hw) * es)],
+                    x.raw() + ((i * g.c + ch) * g.hw + p) * es, static_cast<size_t>(es));
+      }
+  return out;
+}
+
+absl::StatusOr<Tensor> UnpackTensor(absl::Span<const uint8_t> raw, const TensorInfo& info) {
+  Tensor y(info.dtype, info.valid_shape);
+  if (raw.size() != info.bytes || y.num_bytes() != raw.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("tensor '", info.name, "': ", raw.size(),
+                                                   " bytes, the model stores ", info.bytes, " for ",
+                                                   ShapeToString(info.valid_shape)));
+  }
+  const Geometry g = GeometryOf(info.valid_shape);
+  const int64_t es = static_cast<int64_t>(DTypeSize(info.dtype));
+  if (info.layout == Layout::kNCHW || g.c == 1 || g.hw == 1) {
+    if (!raw.empty()) std::memcpy(y.raw(), raw.data(), raw.size());
+    return y;
+  }
+  for (int64_t i = 0; i < g.n; ++i)
+    for (int64_t ch = 0; ch < g.c; ++ch)
+      for (int64_t p = 0; p < g.hw; ++p) {
+        std::memcpy(y.raw() + ((i * g.c + ch) * g.hw + p) * es,
+                    &raw[static_cast<size_t>(ElementAt(info.layout, i, ch, p, g.c, g.hw) * es)],
+                    static_cast<size_t>(es));
+      }
+  return y;
+}
+
 absl::StatusOr<std::vector<uint8_t>> QuantizeInput(const Tensor& x, const TensorInfo& info) {
   const bool unquantized = info.quant_type == QuantType::kNone;
   const DType want = unquantized ? info.dtype : DType::kFloat32;
@@ -46,22 +96,7 @@ absl::StatusOr<std::vector<uint8_t>> QuantizeInput(const Tensor& x, const Tensor
         "input '", info.name, "' must be ", DTypeName(want), " ", ShapeToString(info.valid_shape),
         ", got ", DTypeName(x.dtype()), " ", ShapeToString(x.shape())));
   }
-  if (unquantized) {  // BOOL / INT64: the values as they are, into the stored layout
-    const Geometry g = GeometryOf(info.valid_shape);
-    const int64_t es = static_cast<int64_t>(DTypeSize(info.dtype));
-    std::vector<uint8_t> out(static_cast<size_t>(x.num_elements() * es));
-    if (out.size() != info.bytes) {
-      return absl::InvalidArgumentError(absl::StrCat("input '", info.name, "': ", out.size(),
-                                                     " bytes, the model stores ", info.bytes));
-    }
-    for (int64_t i = 0; i < g.n; ++i)
-      for (int64_t ch = 0; ch < g.c; ++ch)
-        for (int64_t p = 0; p < g.hw; ++p) {
-          std::memcpy(&out[static_cast<size_t>(ElementAt(info.layout, i, ch, p, g.c, g.hw) * es)],
-                      x.raw() + ((i * g.c + ch) * g.hw + p) * es, static_cast<size_t>(es));
-        }
-    return out;
-  }
+  if (unquantized) return PackTensor(x, info);  // BOOL / INT64 / FLOAT32: as they are
   return QuantizeInputFrom(x.data<float>(), {}, info);
 }
 
@@ -121,7 +156,8 @@ absl::StatusOr<Tensor> DequantizeOutput(absl::Span<const uint8_t> raw, const Ten
                                                    " bytes, the model stores ", info.bytes));
   }
   const bool unquantized = info.quant_type == QuantType::kNone;
-  Tensor y(unquantized ? info.dtype : DType::kFloat32, info.valid_shape);
+  if (unquantized) return UnpackTensor(raw, info);
+  Tensor y(DType::kFloat32, info.valid_shape);
   const int64_t es = static_cast<int64_t>(DTypeSize(info.dtype));
   if (y.num_elements() * es != static_cast<int64_t>(raw.size())) {
     return absl::InvalidArgumentError(absl::StrCat("output '", info.name, "': shape ",
@@ -129,7 +165,6 @@ absl::StatusOr<Tensor> DequantizeOutput(absl::Span<const uint8_t> raw, const Ten
                                                    " does not match its ", raw.size(), " bytes"));
   }
   const Geometry g = GeometryOf(info.valid_shape);
-  uint8_t* out = y.raw();
   for (int64_t i = 0; i < g.n; ++i) {
     for (int64_t ch = 0; ch < g.c; ++ch) {
       const float s = ScaleOf(info, ch);
@@ -137,10 +172,6 @@ absl::StatusOr<Tensor> DequantizeOutput(absl::Span<const uint8_t> raw, const Ten
         const int64_t at = (i * g.c + ch) * g.hw + p;
         const uint8_t* src =
             &raw[static_cast<size_t>(ElementAt(info.layout, i, ch, p, g.c, g.hw) * es)];
-        if (unquantized) {
-          std::memcpy(out + at * es, src, static_cast<size_t>(es));
-          continue;
-        }
         int32_t q = 0;
         if (es == 1) q = static_cast<int8_t>(src[0]);
         if (es == 2) {

@@ -47,7 +47,9 @@ absl::StatusOr<DType> DTypeOf(const hbm::TensorDesc& d) {
 }
 
 // The descriptor as the application sees it; its byte size must be its elements'.
-absl::StatusOr<TensorInfo> InfoOf(const hbm::TensorDesc& d) {
+}  // namespace
+
+absl::StatusOr<TensorInfo> DescriptorInfo(const hbm::TensorDesc& d) {
   TensorInfo t;
   t.name = d.name();
   absl::StatusOr<DType> dtype = DTypeOf(d);
@@ -83,8 +85,6 @@ absl::StatusOr<TensorInfo> InfoOf(const hbm::TensorDesc& d) {
   }
   return t;
 }
-
-}  // namespace
 
 const char* BackendName(Backend b) {
   switch (b) {
@@ -167,13 +167,13 @@ absl::StatusOr<std::unique_ptr<Package>> Package::LoadMemory(absl::Span<const ui
       return absl::Status(st.code(), absl::StrCat("model '", m.name(), "': ", st.message()));
     };
     for (const hbm::TensorDesc& d : m.inputs()) {
-      absl::StatusOr<TensorInfo> t = InfoOf(d);
+      absl::StatusOr<TensorInfo> t = DescriptorInfo(d);
       if (!t.ok()) return fail(t.status());
       model->inputs_.push_back(*std::move(t));
       model->input_offsets_.push_back(d.ddr_offset());
     }
     for (const hbm::TensorDesc& d : m.outputs()) {
-      absl::StatusOr<TensorInfo> t = InfoOf(d);
+      absl::StatusOr<TensorInfo> t = DescriptorInfo(d);
       if (!t.ok()) return fail(t.status());
       model->outputs_.push_back(*std::move(t));
       model->output_offsets_.push_back(d.ddr_offset());
@@ -192,7 +192,14 @@ absl::StatusOr<std::unique_ptr<Package>> Package::LoadMemory(absl::Span<const ui
             absl::StrCat("output '", model->outputs_[i].name, "' lies outside the output region")));
       }
     }
-    absl::StatusOr<std::unique_ptr<Executor>> exe = (*bpu)(m, pkg->march_);
+    absl::StatusOr<std::unique_ptr<Executor>> exe = absl::InternalError("no loader");
+    if (m.segments_size() > 0) {
+      absl::StatusOr<SectionLoader> hybrid = FindSectionLoader(kHybridSection);
+      if (!hybrid.ok()) return fail(hybrid.status());
+      exe = (*hybrid)(m, pkg->march_);
+    } else {
+      exe = (*bpu)(m, pkg->march_);
+    }
     if (!exe.ok()) return fail(exe.status());
     model->executor_ = *std::move(exe);
     pkg->models_.push_back(std::move(model));

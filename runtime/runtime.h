@@ -59,13 +59,30 @@ struct LayerTime {
   uint64_t instructions = 0;
 };
 
-// Timing of one run (Backend kTiming and kBoth; zero for kFunctional).
+// One segment of a hybrid model's run, in run order. A BPU segment's time is modeled (the timing
+// simulator's cycles); a CPU segment's is measured on this host and is never added to cycles.
+struct SegmentTime {
+  std::string name;  // "bpu0", "cpu1", ...
+  bool bpu = true;
+  uint64_t cycles = 0;    // BPU, timing backends: modeled cycles
+  double latency_us = 0;  // BPU, timing backends: modeled latency
+  double host_us = 0;     // CPU, every backend: measured wall-clock time of its nodes on the host
+  int nodes = 0;          // CPU: graph nodes run
+};
+
+// Timing of one run (Backend kTiming and kBoth; zero for kFunctional). For a hybrid model,
+// cycles / latency_us / instructions / layers are the BPU segments' (modeled; layer cycles
+// counted from the first BPU segment's start with the BPU segments back to back) and host_us
+// the CPU segments' measured host time (in every backend; with kTiming they run on zero inputs),
+// kept apart: perf output never adds the two.
 struct RunStats {
   uint64_t cycles = 0;
   double latency_us = 0;
   uint64_t instructions = 0;
   std::vector<LayerTime> layers;
   std::string report;  // the timing simulator's summary: totals, each unit's busy time, each layer
+  std::vector<SegmentTime> segments;  // hybrid models only
+  double host_us = 0;                 // hybrid models: the CPU segments' measured host time
 };
 
 struct RunOptions {
@@ -140,6 +157,12 @@ absl::StatusOr<std::vector<uint8_t>> QuantizeInputFrom(const float* data,
                                                        absl::Span<const int64_t> strides,
                                                        const TensorInfo& info);
 absl::StatusOr<Tensor> DequantizeOutput(absl::Span<const uint8_t> raw, const TensorInfo& info);
+
+// A tensor of info's dtype and valid shape (the model's order) <-> its stored bytes in info's
+// layout, with no conversion: what a hybrid model's segments pass between them, and the path of
+// unquantized (bool, int64, float32) inputs and outputs.
+absl::StatusOr<std::vector<uint8_t>> PackTensor(const Tensor& x, const TensorInfo& info);
+absl::StatusOr<Tensor> UnpackTensor(absl::Span<const uint8_t> raw, const TensorInfo& info);
 
 }  // namespace openbpu::runtime
 

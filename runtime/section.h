@@ -41,6 +41,13 @@ std::vector<std::string> SectionTypes();
 
 // The section type of an .hbm model's BPU program.
 inline constexpr char kBpuProgramSection[] = "bpu.program";
+// The section type of a hybrid model (Model.segments): BPU segments through the "bpu.program"
+// loader, CPU segments with the float kernels of common/kernels (runtime/hybrid_section.cc).
+inline constexpr char kHybridSection[] = "hybrid";
+
+// The descriptor as the application sees it; InvalidArgument when its byte size is not its
+// elements'.
+absl::StatusOr<TensorInfo> DescriptorInfo(const hbm::TensorDesc& d);
 
 }  // namespace openbpu::runtime
 

@@ -16,10 +16,12 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "common/npy.h"
 #include "compiler/backend/compile.h"
 #include "compiler/backend/hbm_model.h"
+#include "compiler/backend/hybrid.h"
 #include "compiler/driver/quantize.h"
 #include "compiler/frontend/onnx_importer.h"
 #include "compiler/ir/hbir.h"
@@ -199,10 +201,16 @@ int Run(const RunArgs& args) {
 
 struct QuantizeArgs {
   std::string model, calib, march, out, dtype = "qint8", observer = "percentile";
-  std::vector<std::string> int16_ops;
-  bool unify_concat_scales = false;
+  std::vector<std::string> int16_ops, hybrid_ops, hybrid_nodes;
+  bool unify_concat_scales = false, hybrid = false;
   std::optional<float> fixed_input_scale;
 };
+
+void SetHybrid(const QuantizeArgs& args, driver::QuantizeOptions& options) {
+  options.hybrid = args.hybrid;
+  options.hybrid_ops = args.hybrid_ops;
+  options.hybrid_nodes = args.hybrid_nodes;
+}
 
 int Quantize(const QuantizeArgs& args) {
   driver::QuantizeOptions options;
@@ -214,6 +222,7 @@ int Quantize(const QuantizeArgs& args) {
   options.int16_ops = args.int16_ops;
   options.unify_concat_scales = args.unify_concat_scales;
   options.fixed_input_scale = args.fixed_input_scale;
+  SetHybrid(args, options);
   absl::StatusOr<driver::QuantizedModel> quantized = driver::Quantize(options);
   if (!quantized.ok()) return Fail(quantized.status());
   std::printf("%s\n", quantized->report.ToString().c_str());
@@ -229,6 +238,52 @@ struct CompileArgs {
   bool no_operand_pitches = false;
 };
 
+// Validates and writes `payload` to `path`; returns the bytes written.
+absl::StatusOr<size_t> WritePayload(const hbm::Payload& payload, const std::string& path) {
+  absl::StatusOr<std::vector<uint8_t>> bytes = hbm::WriteHbm(payload);
+  if (!bytes.ok()) return bytes.status();
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr || std::fwrite(bytes->data(), 1, bytes->size(), f) != bytes->size()) {
+    if (f != nullptr) std::fclose(f);
+    return absl::UnavailableError(absl::StrCat("cannot write ", path));
+  }
+  std::fclose(f);
+  return bytes->size();
+}
+
+// A graph with float nodes as a hybrid model: BPU and CPU segments in one .hbm model.
+int CompileHybrid(const ir::Graph& graph, const backend::CompileOptions& compile,
+                  const std::string& name, const std::map<std::string, std::string>& recorded,
+                  const CompileArgs& args) {
+  absl::StatusOr<backend::HybridModel> model = backend::CompileHybrid(graph, compile);
+  if (!model.ok()) return Fail(model.status());
+  absl::StatusOr<hbm::Model> m = backend::ToHbmModel(*model, name);
+  if (!m.ok()) return Fail(m.status());
+  absl::StatusOr<hbm::Payload> payload =
+      backend::ToHbmPayload(*std::move(m), args.quantize.march, recorded);
+  if (!payload.ok()) return Fail(payload.status());
+  absl::StatusOr<size_t> bytes = WritePayload(*payload, args.quantize.out);
+  if (!bytes.ok()) return Fail(bytes.status());
+  int bpu = 0, cpu = 0;
+  for (const backend::HybridSegment& s : model->segments) (s.bpu ? bpu : cpu) += 1;
+  std::printf(
+      "compile: hybrid model: %zu segments (%d BPU, %d CPU), %d nodes on the BPU, %d on the "
+      "CPU\n",
+      model->segments.size(), bpu, cpu, model->bpu_nodes, model->cpu_nodes);
+  for (const backend::HybridSegment& s : model->segments) {
+    if (s.bpu) {
+      std::printf("  %s: BPU, %zu nodes, %zu layers, %zu instructions\n", s.name.c_str(),
+                  s.nodes.size(), s.model.layers.size(), s.model.program.instructions.size());
+    } else {
+      std::printf("  %s: CPU, %zu nodes (%s)\n", s.name.c_str(), s.nodes.size(),
+                  absl::StrJoin(s.nodes, ", ").c_str());
+    }
+  }
+  std::printf("wrote %s (%zu bytes, model '%s', %s, %s, hybrid)\n", args.quantize.out.c_str(),
+              *bytes, name.c_str(), args.quantize.march.c_str(), args.opt.c_str());
+  return 0;
+}
+
 // Quantize (the driver) then compile (compiler/backend) into one .hbm model.
 int Compile(const CompileArgs& args) {
   driver::QuantizeOptions options;
@@ -240,6 +295,7 @@ int Compile(const CompileArgs& args) {
   options.int16_ops = args.quantize.int16_ops;
   options.unify_concat_scales = args.quantize.unify_concat_scales;
   options.jobs = args.jobs;
+  SetHybrid(args.quantize, options);
   std::unique_ptr<ir::Graph> graph;
   if (absl::EndsWith(args.quantize.model, ".hbir")) {
     absl::StatusOr<std::unique_ptr<ir::Graph>> loaded = ir::LoadHbir(args.quantize.model);
@@ -259,29 +315,29 @@ int Compile(const CompileArgs& args) {
   compile.output_layout = args.output_layout;
   compile.operand_pitches = !args.no_operand_pitches;
   compile.progress = stderr;
-  absl::StatusOr<backend::CompiledModel> model = backend::Compile(*graph, compile);
-  if (!model.ok()) return Fail(model.status());
   std::string name = args.name;
   if (name.empty()) {
     name = args.quantize.model.substr(args.quantize.model.find_last_of('/') + 1);
     name = name.substr(0, name.find('.'));
   }
-  const std::map<std::string, std::string> recorded = {
+  std::map<std::string, std::string> recorded = {
       {"march", args.quantize.march},       {"opt", args.opt},
       {"dtype", args.quantize.dtype},       {"observer", args.quantize.observer},
       {"batch", absl::StrCat(args.batch)},  {"input_layout", args.input_layout},
       {"output_layout", args.output_layout}};
+  if (args.quantize.hybrid || !args.quantize.hybrid_ops.empty() ||
+      !args.quantize.hybrid_nodes.empty()) {
+    recorded["hybrid"] = "true";
+    if (backend::NeedsHybrid(*graph)) return CompileHybrid(*graph, compile, name, recorded, args);
+    std::printf("compile: --hybrid: every node runs on the BPU (a BPU-only model)\n");
+  }
+  absl::StatusOr<backend::CompiledModel> model = backend::Compile(*graph, compile);
+  if (!model.ok()) return Fail(model.status());
   absl::StatusOr<hbm::Payload> payload =
       backend::ToHbmPayload(*model, name, args.quantize.march, recorded);
   if (!payload.ok()) return Fail(payload.status());
-  absl::StatusOr<std::vector<uint8_t>> bytes = hbm::WriteHbm(*payload);
+  absl::StatusOr<size_t> bytes = WritePayload(*payload, args.quantize.out);
   if (!bytes.ok()) return Fail(bytes.status());
-  std::FILE* f = std::fopen(args.quantize.out.c_str(), "wb");
-  if (f == nullptr || std::fwrite(bytes->data(), 1, bytes->size(), f) != bytes->size()) {
-    if (f != nullptr) std::fclose(f);
-    return Fail(absl::UnavailableError(absl::StrCat("cannot write ", args.quantize.out)));
-  }
-  std::fclose(f);
   if (model->chained_values > 0) {
     std::printf("compile: %d values kept on chip (peak %llu of a %llu-byte feature SRAM pool)\n",
                 model->chained_values, static_cast<unsigned long long>(model->chain_peak_bytes),
@@ -314,7 +370,7 @@ int Compile(const CompileArgs& args) {
       static_cast<unsigned long long>(model->program.ddr_output_bytes),
       static_cast<unsigned long long>(model->program.ddr_scratch_bytes),
       static_cast<unsigned long long>(model->scratch_bytes_unplanned), args.quantize.out.c_str(),
-      bytes->size(), name.c_str(), args.quantize.march.c_str(), args.opt.c_str());
+      *bytes, name.c_str(), args.quantize.march.c_str(), args.opt.c_str());
   return 0;
 }
 
@@ -430,6 +486,18 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
     sub->add_flag("--unify-concat-scales", args->unify_concat_scales,
                   "give each concat's inputs and output one scale, so the concat only moves "
                   "integers (costs some accuracy: see bpu similarity)");
+    sub->add_flag("--hybrid", args->hybrid,
+                  "leave every node the march's op table does not run on the BPU in float, to "
+                  "run on the CPU in a hybrid model (BPU and CPU segments)");
+    sub->add_option("--hybrid-ops", args->hybrid_ops,
+                    "hybrid_dict by op type: leave these op types in float, on the CPU "
+                    "(e.g. Softmax,LayerNormalization; fused types are FusedConv, FusedLinear)")
+        ->delimiter(',')
+        ->type_name("OPS");
+    sub->add_option("--hybrid-nodes", args->hybrid_nodes,
+                    "hybrid_dict by node name: leave these nodes in float, on the CPU")
+        ->delimiter(',')
+        ->type_name("NODES");
     CLI::Option* fixed = sub->add_option("--fixed-input-scale", *scale,
                                          "quantize the graph inputs with this fixed scale "
                                          "instead of an observed one")
@@ -513,6 +581,18 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
     sub->add_flag("--unify-concat-scales", args->quantize.unify_concat_scales,
                   "give each concat's inputs and output one scale, so the concat only moves "
                   "integers (costs some accuracy: see bpu similarity)");
+    sub->add_flag("--hybrid", args->quantize.hybrid,
+                  "leave every node the march's op table does not run on the BPU in float, to "
+                  "run on the CPU in a hybrid model (BPU and CPU segments)");
+    sub->add_option("--hybrid-ops", args->quantize.hybrid_ops,
+                    "hybrid_dict by op type: leave these op types in float, on the CPU "
+                    "(e.g. Softmax,LayerNormalization; fused types are FusedConv, FusedLinear)")
+        ->delimiter(',')
+        ->type_name("OPS");
+    sub->add_option("--hybrid-nodes", args->quantize.hybrid_nodes,
+                    "hybrid_dict by node name: leave these nodes in float, on the CPU")
+        ->delimiter(',')
+        ->type_name("NODES");
     sub->callback([=] {
       const bool hbir = absl::EndsWith(args->quantize.model, ".hbir");
       if (hbir && !args->quantize.calib.empty()) {

@@ -16,6 +16,7 @@
 #include "common/npy.h"
 #include "common/tensor.h"
 #include "hbm/hbm.h"
+#include "hbm/segment.h"
 #include "isa/assembler.h"
 #include "isa/march.h"
 #include "isa/program.h"
@@ -49,7 +50,73 @@ std::string DescString(const hbm::TensorDesc& d) {
       "'", d.name(), "' ", hbm::TensorDesc::DType_Name(d.dtype()), " [",
       absl::StrJoin(d.valid_shape(), ","), "] ", hbm::TensorDesc::Layout_Name(d.layout()), " ",
       hbm::TensorDesc::QuantType_Name(d.quant_type()), " scale ", absl::StrJoin(scales, ","),
-      " at ddr ", d.ddr_offset(), " (", d.ddr_bytes(), " bytes)");
+      " at ddr ", d.ddr_offset(), " (", d.ddr_bytes(), " bytes)",
+      d.value().empty() ? "" : absl::StrCat(", value '", d.value(), "'"));
+}
+
+// Descriptors, memory plan, layers and instructions of a model or a BPU segment (a hybrid model
+// has only descriptors and its regions' sizes).
+absl::Status DisasModel(const hbm::Model& m) {
+  for (const hbm::TensorDesc& d : m.inputs()) std::printf("# input  %s\n", DescString(d).c_str());
+  for (const hbm::TensorDesc& d : m.outputs()) std::printf("# output %s\n", DescString(d).c_str());
+  const hbm::MemoryPlan& plan = m.memory_plan();
+  std::printf("# memory: ddr input %llu, output %llu, scratch %llu bytes, %d buffers\n",
+              static_cast<unsigned long long>(plan.input_bytes()),
+              static_cast<unsigned long long>(plan.output_bytes()),
+              static_cast<unsigned long long>(plan.scratch_bytes()), plan.buffers_size());
+  if (m.segments_size() > 0) return absl::OkStatus();
+  for (int i = 0; i < m.layers_size(); ++i) {
+    const hbm::Layer& l = m.layers(i);
+    std::printf("# layer %d %s (%s): instructions %u..%u\n", i, l.name().c_str(),
+                absl::StrJoin(l.ops(), ",").c_str(), l.first_instruction(), l.last_instruction());
+  }
+  absl::StatusOr<isa::Program> program = isa::ParseProgram(absl::MakeConstSpan(
+      reinterpret_cast<const uint8_t*>(m.program().data()), m.program().size()));
+  if (!program.ok()) return program.status();
+  std::printf("# parameter blob: %zu bytes\n", program->params.size());
+  isa::Program shown = *program;
+  shown.params.clear();
+  std::fputs(isa::DisassembleProgram(shown).c_str(), stdout);
+  return absl::OkStatus();
+}
+
+std::string TypeString(const hbm::ValueType& t) {
+  return absl::StrCat(hbm::TensorDesc::DType_Name(t.dtype()), "[", absl::StrJoin(t.shape(), ","),
+                      "]");
+}
+
+// A CPU segment as graph text: `%out: TYPE = Op(%in, ...) {attrs}  # node`, constants summarized.
+void DisasCpuSegment(const std::string& name, const hbm::CpuSegment& cpu) {
+  std::map<std::string, const hbm::ValueType*> types;
+  for (const hbm::ValueType& t : cpu.values()) types[t.name()] = &t;
+  auto typed = [&](const std::string& v) {
+    auto it = types.find(v);
+    return it == types.end() ? absl::StrCat("%", v)
+                             : absl::StrCat("%", v, ": ", TypeString(*it->second));
+  };
+  uint64_t constant_bytes = 0;
+  for (const hbm::Constant& c : cpu.constants()) constant_bytes += c.data().size();
+  std::printf(
+      "\n# segment %s: CPU, %d nodes, %d constants (%llu bytes), run by the float kernels "
+      "(common/kernels) on the host\n",
+      name.c_str(), cpu.nodes_size(), cpu.constants_size(),
+      static_cast<unsigned long long>(constant_bytes));
+  for (const std::string& v : cpu.inputs()) std::printf("# input  %s\n", typed(v).c_str());
+  for (const std::string& v : cpu.outputs()) std::printf("# output %s\n", typed(v).c_str());
+  for (const hbm::CpuNode& n : cpu.nodes()) {
+    std::vector<std::string> outs, ins, attrs;
+    for (const std::string& v : n.outputs()) outs.push_back(typed(v));
+    for (const std::string& v : n.inputs()) ins.push_back(v.empty() ? "_" : absl::StrCat("%", v));
+    absl::StatusOr<AttributeMap> map = hbm::FromAttributes(n.attributes());
+    if (map.ok()) {
+      for (const auto& [k, v] : map->all())
+        attrs.push_back(absl::StrCat(k, "=", AttrValueToString(v)));
+    }
+    std::printf("  %s = %s(%s)%s  # %s\n", absl::StrJoin(outs, ", ").c_str(), n.op().c_str(),
+                absl::StrJoin(ins, ", ").c_str(),
+                attrs.empty() ? "" : absl::StrCat(" {", absl::StrJoin(attrs, ", "), "}").c_str(),
+                n.name().c_str());
+  }
 }
 
 }  // namespace
@@ -64,27 +131,19 @@ int DisasHbm(const std::string& path) {
                                              h.compile_options().end());
   for (const auto& [k, v] : options) std::printf("# option %s = %s\n", k.c_str(), v.c_str());
   for (const hbm::Model& m : payload->models()) {
-    std::printf("\n# model %s\n", m.name().c_str());
-    for (const hbm::TensorDesc& d : m.inputs()) std::printf("# input  %s\n", DescString(d).c_str());
-    for (const hbm::TensorDesc& d : m.outputs())
-      std::printf("# output %s\n", DescString(d).c_str());
-    const hbm::MemoryPlan& plan = m.memory_plan();
-    std::printf("# memory: ddr input %llu, output %llu, scratch %llu bytes, %d buffers\n",
-                static_cast<unsigned long long>(plan.input_bytes()),
-                static_cast<unsigned long long>(plan.output_bytes()),
-                static_cast<unsigned long long>(plan.scratch_bytes()), plan.buffers_size());
-    for (int i = 0; i < m.layers_size(); ++i) {
-      const hbm::Layer& l = m.layers(i);
-      std::printf("# layer %d %s (%s): instructions %u..%u\n", i, l.name().c_str(),
-                  absl::StrJoin(l.ops(), ",").c_str(), l.first_instruction(), l.last_instruction());
+    std::printf("\n# model %s%s\n", m.name().c_str(),
+                m.segments_size() > 0
+                    ? absl::StrCat(" (hybrid: ", m.segments_size(), " segments)").c_str()
+                    : "");
+    if (absl::Status st = DisasModel(m); !st.ok()) return Fail(st);
+    for (const hbm::Segment& s : m.segments()) {
+      if (s.has_bpu()) {
+        std::printf("\n# segment %s: BPU\n", s.name().c_str());
+        if (absl::Status st = DisasModel(s.bpu()); !st.ok()) return Fail(st);
+      } else {
+        DisasCpuSegment(s.name(), s.cpu());
+      }
     }
-    absl::StatusOr<isa::Program> program = isa::ParseProgram(absl::MakeConstSpan(
-        reinterpret_cast<const uint8_t*>(m.program().data()), m.program().size()));
-    if (!program.ok()) return Fail(program.status());
-    std::printf("# parameter blob: %zu bytes\n", program->params.size());
-    isa::Program shown = *program;
-    shown.params.clear();
-    std::fputs(isa::DisassembleProgram(shown).c_str(), stdout);
   }
   return 0;
 }

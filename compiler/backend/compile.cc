@@ -119,9 +119,8 @@ absl::StatusOr<CompiledModel> CompileOnce(const ir::Graph& graph, const CompileO
     }
     if (!reference::RunsQuantized(*node)) {
       return ir::NodeError(absl::StatusCode::kUnimplemented, *node,
-                           "runs in float (on the CPU); the back end compiles models whose every "
-                           "node between the input QuantizeLinear and the output "
-                           "DequantizeLinear runs on the BPU (hybrid models come later)");
+                           "runs in float (on the CPU): compile with --hybrid to split the "
+                           "model into BPU and CPU segments (a hybrid model)");
     }
     if (absl::Status st = CheckTableRow(*node, options.march); !st.ok()) return st;
     // A bool or int64 graph input read by a BPU node (Gather's run-time indices) has no

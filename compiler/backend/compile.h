@@ -91,7 +91,7 @@ struct CompiledModel {
 };
 
 // Errors name the node: an op the back end has no lowering for, a float node inside the model
-// (hybrid BPU/CPU models come later), a layer that cannot be tiled into the march's SRAMs.
+// (hybrid models: compiler/backend/hybrid.h), a layer that cannot be tiled into the march's SRAMs.
 absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptions& options);
 
 // A copy of a quantized graph whose batch-1 values (every non-constant value with leading

@@ -91,8 +91,8 @@ absl::Status CheckTableRow(const ir::Node& node, const std::string& march_name) 
     return ir::NodeError(
         absl::StatusCode::kInvalidArgument, node,
         absl::StrCat("the ", march_name, " op table does not run '", row->vendor_name,
-                     "' on the BPU (hybrid BPU/CPU models "
-                     "come later)"));
+                     "' on the BPU: quantize and compile with --hybrid to run it on the CPU "
+                     "in a hybrid model"));
   }
   return absl::OkStatus();
 }

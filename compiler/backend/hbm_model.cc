@@ -2,31 +2,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "hbm/hbm.h"
+#include "hbm/segment.h"
 #include "isa/program.h"
 
 namespace openbpu::backend {
-namespace {
+namespace {}  // namespace
 
-absl::StatusOr<hbm::TensorDesc::DType> ToHbmDType(DType d) {
-  switch (d) {
-    case DType::kInt8:
-      return hbm::TensorDesc::INT8;
-    case DType::kInt16:
-      return hbm::TensorDesc::INT16;
-    case DType::kInt32:
-      return hbm::TensorDesc::INT32;
-    case DType::kBool:
-      return hbm::TensorDesc::BOOL;
-    case DType::kInt64:
-      return hbm::TensorDesc::INT64;
-    default:
-      return absl::InvalidArgumentError(absl::StrCat("no .hbm dtype for ", DTypeName(d)));
-  }
-}
-
-absl::Status Describe(const TensorDesc& d, hbm::TensorDesc* out) {
+absl::Status DescribeTensor(const TensorDesc& d, hbm::TensorDesc* out) {
   out->set_name(d.name);
-  absl::StatusOr<hbm::TensorDesc::DType> dtype = ToHbmDType(d.dtype);
+  out->set_value(d.value);
+  absl::StatusOr<hbm::TensorDesc::DType> dtype = hbm::ToProtoDType(d.dtype);
   if (!dtype.ok()) return dtype.status();
   out->set_dtype(*dtype);
   for (int64_t v : d.shape) {
@@ -34,8 +19,9 @@ absl::Status Describe(const TensorDesc& d, hbm::TensorDesc* out) {
     out->add_aligned_shape(v);  // dense in DDR: aligned = valid
   }
   out->set_layout(d.layout == "NCHW" ? hbm::TensorDesc::NCHW : hbm::TensorDesc::NHWC);
-  if (d.dtype == DType::kBool || d.dtype == DType::kInt64) {
-    // A comparison's 0 / 1 bytes and ArgMax / TopK indices: no quantization.
+  if (d.dtype == DType::kBool || d.dtype == DType::kInt64 || d.scales.empty()) {
+    // A comparison's 0 / 1 bytes and ArgMax / TopK indices, a hybrid model's float values: no
+    // quantization.
     out->set_quant_type(hbm::TensorDesc::NONE);
   } else {
     out->set_quant_type(hbm::TensorDesc::SCALE);
@@ -48,16 +34,14 @@ absl::Status Describe(const TensorDesc& d, hbm::TensorDesc* out) {
   return absl::OkStatus();
 }
 
-}  // namespace
-
 absl::StatusOr<hbm::Model> ToHbmModel(const CompiledModel& model, const std::string& name) {
   hbm::Model m;
   m.set_name(name);
   for (const TensorDesc& d : model.inputs) {
-    if (absl::Status st = Describe(d, m.add_inputs()); !st.ok()) return st;
+    if (absl::Status st = DescribeTensor(d, m.add_inputs()); !st.ok()) return st;
   }
   for (const TensorDesc& d : model.outputs) {
-    if (absl::Status st = Describe(d, m.add_outputs()); !st.ok()) return st;
+    if (absl::Status st = DescribeTensor(d, m.add_outputs()); !st.ok()) return st;
   }
   absl::StatusOr<std::vector<uint8_t>> program = isa::SerializeProgram(model.program);
   if (!program.ok()) return program.status();
@@ -89,6 +73,13 @@ absl::StatusOr<hbm::Model> ToHbmModel(const CompiledModel& model, const std::str
 absl::StatusOr<hbm::Payload> ToHbmPayload(const CompiledModel& model, const std::string& name,
                                           const std::string& march,
                                           const std::map<std::string, std::string>& options) {
+  absl::StatusOr<hbm::Model> m = ToHbmModel(model, name);
+  if (!m.ok()) return m.status();
+  return ToHbmPayload(*std::move(m), march, options);
+}
+
+absl::StatusOr<hbm::Payload> ToHbmPayload(hbm::Model model, const std::string& march,
+                                          const std::map<std::string, std::string>& options) {
   hbm::Payload payload;
   hbm::Header* h = payload.mutable_header();
   h->set_magic(std::string(hbm::kHbmMagic, 4));
@@ -96,9 +87,7 @@ absl::StatusOr<hbm::Payload> ToHbmPayload(const CompiledModel& model, const std:
   h->set_toolkit_version(kToolkitVersion);
   h->set_march(march);
   for (const auto& [k, v] : options) (*h->mutable_compile_options())[k] = v;
-  absl::StatusOr<hbm::Model> m = ToHbmModel(model, name);
-  if (!m.ok()) return m.status();
-  *payload.add_models() = *std::move(m);
+  *payload.add_models() = std::move(model);
   if (absl::Status st = hbm::ValidatePayload(payload); !st.ok()) return st;
   return payload;
 }

@@ -14,6 +14,10 @@ namespace openbpu::backend {
 // The toolkit version written into .hbm headers.
 inline constexpr char kToolkitVersion[] = "openbpu 0.1";
 
+// `d` as an .hbm descriptor: dense (aligned = valid shape), SCALE quantization with its scales,
+// NONE for bool / int64 and for a value without scales (a hybrid model's float values).
+absl::Status DescribeTensor(const TensorDesc& d, hbm::TensorDesc* out);
+
 // Descriptors (NHWC in DDR, SCALE quantization), the serialized program, the memory plan and the
 // layer table of `model`, named `name`.
 absl::StatusOr<hbm::Model> ToHbmModel(const CompiledModel& model, const std::string& name);
@@ -21,6 +25,9 @@ absl::StatusOr<hbm::Model> ToHbmModel(const CompiledModel& model, const std::str
 // A payload holding `model` for `march`, with the full compile options in the header.
 absl::StatusOr<hbm::Payload> ToHbmPayload(const CompiledModel& model, const std::string& name,
                                           const std::string& march,
+                                          const std::map<std::string, std::string>& options);
+// The same for a model already in .hbm form (a hybrid model, hybrid.h).
+absl::StatusOr<hbm::Payload> ToHbmPayload(hbm::Model model, const std::string& march,
                                           const std::map<std::string, std::string>& options);
 
 }  // namespace openbpu::backend

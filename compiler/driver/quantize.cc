@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "compiler/ir/op_registry.h"
+#include "compiler/march/op_table.h"
 #include "compiler/quantization/calibration.h"
 #include "compiler/quantization/dataset.h"
 #include "compiler/quantization/qconfig.h"
@@ -71,11 +72,39 @@ absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options) {
       qmap.SetOpType(op, int16);
     }
   }
+  // Hybrid: null qconfig rules leave nodes in float (after the int16 rules, so they win).
+  if (options.hybrid) {
+    OPENBPU_ASSIGN_OR_RETURN(const march::March march_id, march::ParseMarch(options.march));
+    for (const std::string& op : ir::OpRegistry::Global().Names()) {
+      const ir::OpSchema* schema = ir::OpRegistry::Global().Find(op);
+      const std::string table_op = schema->table_op.empty() ? op : schema->table_op;
+      if (table_op == "Gemm" || table_op == "FusedLinear") continue;  // runs as a 1x1 conv
+      const march::OpTableEntry* row = march::FindPrimary(table_op);
+      if (row != nullptr && row->For(march_id).supported == march::Supported::kNo) {
+        qmap.SetOpType(op, std::nullopt);
+      }
+    }
+  }
+  for (const std::string& op : options.hybrid_ops) {
+    if (ir::OpRegistry::Global().Find(op) == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("hybrid op type '", op, "' is not an op (bpu ops lists the op types)"));
+    }
+    qmap.SetOpType(op, std::nullopt);
+  }
+  for (const std::string& name : options.hybrid_nodes) qmap.SetNodeName(name, std::nullopt);
   quantization::PrepareOptions prepare;
   prepare.fixed_scales = imported.fixed_scales;
   prepare.fixed_input_scale = options.fixed_input_scale;
   OPENBPU_ASSIGN_OR_RETURN(std::unique_ptr<quantization::CalibrationState> state,
                            quantization::PrepareCalibration(graph, qmap, prepare));
+  for (const std::string& name : options.hybrid_nodes) {
+    if (graph.FindNode(name) == nullptr) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "hybrid node '", name, "' is not a node of ", options.model,
+          " (after fusion a fused node keeps its core's name; bpu dump lists the nodes)"));
+    }
+  }
   if (calibrate_data) {
     quantization::CalibrateOptions calibrate;
     calibrate.progress = options.progress;

@@ -27,6 +27,14 @@ struct QuantizeOptions {
   // mixed precision), e.g. {"Softmax", "LayerNormalization", "Erf"} for a transformer's
   // attention and GELU paths on bayes. An unknown op type is InvalidArgument.
   std::vector<std::string> int16_ops;
+  // The vendor's hybrid mode: nodes left in float, which a hybrid model runs on the CPU (bpu
+  // compile --hybrid; compiler/backend/hybrid.h). `hybrid`: every node whose op the march's op
+  // table does not run on the BPU (except linear layers, which the back end runs as 1x1
+  // convolutions). `hybrid_ops` / `hybrid_nodes`: the seed's hybrid_dict, by op type (a fused
+  // node's type is its own: FusedConv, FusedLinear) or by node name (after fusion a fused node
+  // keeps its core's name, e.g. the Conv's). An unknown op type or node name is InvalidArgument.
+  bool hybrid = false;
+  std::vector<std::string> hybrid_ops, hybrid_nodes;
   // ConvertOptions::unify_concat_scales (the seed's optimize_graph(unify_inputs_scale)).
   bool unify_concat_scales = false;
   // The vendor's fixed input scale (PrepareOptions::fixed_input_scale); calibrated when unset.

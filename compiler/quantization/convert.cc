@@ -63,8 +63,8 @@ absl::StatusOr<ConvertReport> Convert(CalibrationState& state, const ConvertOpti
     context.report.warnings.push_back(std::move(w));
   }
   // Integer nodes the march's op table does not run on its BPU: the reference computes them, the
-  // back end will refuse them (hybrid models come later) -- except linear layers, which it runs
-  // as 1x1 convolutions.
+  // back end will refuse them (leave them in float with bpu quantize --hybrid) -- except linear
+  // layers, which it runs as 1x1 convolutions.
   for (const auto& node : graph.nodes()) {
     if (!reference::RunsQuantized(*node)) continue;
     const ir::OpSchema* schema = ir::OpRegistry::Global().Find(node->op());
@@ -73,11 +73,12 @@ absl::StatusOr<ConvertReport> Convert(CalibrationState& state, const ConvertOpti
     const march::OpTableEntry* row = march::FindPrimary(op);
     if (row == nullptr || row->For(march_id).supported != march::Supported::kNo) continue;
     const bool linear = op == "Gemm" || op == "FusedLinear";
-    context.report.warnings.push_back(
-        absl::StrCat(node->Describe(), ": the ", march::MarchName(march_id),
-                     " op table does not run '", row->vendor_name, "' on the BPU",
-                     linear ? "; the back end runs it as a 1x1 convolution"
-                            : "; it cannot be compiled for this march"));
+    context.report.warnings.push_back(absl::StrCat(
+        node->Describe(), ": the ", march::MarchName(march_id), " op table does not run '",
+        row->vendor_name, "' on the BPU",
+        linear
+            ? "; the back end runs it as a 1x1 convolution"
+            : "; it cannot be compiled for this march (--hybrid leaves it in float, on the CPU)"));
   }
   return std::move(context.report);
 }
