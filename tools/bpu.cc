@@ -225,6 +225,7 @@ int Quantize(const QuantizeArgs& args) {
   SetHybrid(args, options);
   absl::StatusOr<driver::QuantizedModel> quantized = driver::Quantize(options);
   if (!quantized.ok()) return Fail(quantized.status());
+  for (const std::string& r : quantized->rewrites) std::printf("rewrite: %s\n", r.c_str());
   std::printf("%s\n", quantized->report.ToString().c_str());
   if (absl::Status s = ir::SaveHbir(*quantized->graph, args.out); !s.ok()) return Fail(s);
   std::printf("wrote %s\n", args.out.c_str());
@@ -304,6 +305,7 @@ int Compile(const CompileArgs& args) {
   } else {
     absl::StatusOr<driver::QuantizedModel> quantized = driver::Quantize(options);
     if (!quantized.ok()) return Fail(quantized.status());
+    for (const std::string& r : quantized->rewrites) std::printf("rewrite: %s\n", r.c_str());
     std::printf("%s\n", quantized->report.ToString().c_str());
     graph = std::move(quantized->graph);
   }

@@ -5,6 +5,7 @@
 #include "common/status_macros.h"
 #include "compiler/ir/op_registry.h"
 #include "compiler/march/op_table.h"
+#include "compiler/passes/march_rewrites.h"
 #include "compiler/quantization/calibration.h"
 #include "compiler/quantization/dataset.h"
 #include "compiler/quantization/qconfig.h"
@@ -38,6 +39,10 @@ absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options) {
   OPENBPU_ASSIGN_OR_RETURN(quantization::QdqImport imported,
                            quantization::ImportQdqOnnxFile(options.model));
   ir::Graph& graph = *imported.graph;
+  // Patterns the march runs only in another form (march_rewrites.h): channel shuffle, big pools.
+  OPENBPU_ASSIGN_OR_RETURN(const march::March march_id, march::ParseMarch(options.march));
+  OPENBPU_ASSIGN_OR_RETURN(std::vector<std::string> rewrites,
+                           passes::RewriteForMarch(graph, march_id));
   const bool calibrate_data = !options.calibration_data.empty();
   if (!calibrate_data && imported.fixed_scales.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -74,7 +79,6 @@ absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options) {
   }
   // Hybrid: null qconfig rules leave nodes in float (after the int16 rules, so they win).
   if (options.hybrid) {
-    OPENBPU_ASSIGN_OR_RETURN(const march::March march_id, march::ParseMarch(options.march));
     for (const std::string& op : ir::OpRegistry::Global().Names()) {
       const ir::OpSchema* schema = ir::OpRegistry::Global().Find(op);
       const std::string table_op = schema->table_op.empty() ? op : schema->table_op;
@@ -139,7 +143,7 @@ absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options) {
   convert.unify_concat_scales = options.unify_concat_scales;
   OPENBPU_ASSIGN_OR_RETURN(quantization::ConvertReport report,
                            quantization::Convert(*state, convert));
-  return QuantizedModel{std::move(imported.graph), std::move(report)};
+  return QuantizedModel{std::move(imported.graph), std::move(report), std::move(rewrites)};
 }
 
 }  // namespace openbpu::driver

@@ -49,9 +49,12 @@ struct QuantizeOptions {
 struct QuantizedModel {
   std::unique_ptr<ir::Graph> graph;  // quantized, checked by quantization::VerifyQuantizedGraph
   quantization::ConvertReport report;
+  // The march rewrites applied to the float graph first (passes::RewriteForMarch), one line each.
+  std::vector<std::string> rewrites;
 };
 
-// Imports options.model with ImportQdqOnnxFile (QDQ pairs become fixed scales), loads the
+// Imports options.model with ImportQdqOnnxFile (QDQ pairs become fixed scales), rewrites what the
+// march runs only in another form (passes::RewriteForMarch), loads the
 // calibration data (none: a QDQ model whose every activation has its pair's scale; a float model
 // is then an error saying how to calibrate), fuses and places observers (PrepareCalibration with
 // the default calibration qconfig for every node), calibrates and converts. Errors are those of

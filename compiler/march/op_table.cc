@@ -1104,7 +1104,9 @@ std::vector<OpTableEntry> BuildTable() {
                   .Build());
   t.push_back(
       Row(VendorTable::kTorch, "torch.nn.ChannelShuffle", "")
-          .Ir({{"Reshape", IrRole::kPart}, {"Transpose", IrRole::kPart}})
+          .Ir({{"ChannelShuffle", IrRole::kPrimary},
+               {"Reshape", IrRole::kPart},
+               {"Transpose", IrRole::kPart}})
           .Bernoulli2(Cell(kYes, "支持", "Supported, int8.").In({kI8}).Out({kI8}))
           .Bayes(Cell(kYes, "支持输入输出int8/int16. shuffle_index 中的数值不能重复",
                       "Supported, int8/int16 in and out; shuffle_index values must not repeat.")

@@ -1,5 +1,5 @@
 // Data movement (Transpose, Reshape and Flatten that are not views, Slice, Split, Tile, Expand,
-// DepthToSpace, SpaceToDepth, Gather with constant indices): the same integers move, so the op is
+// DepthToSpace, SpaceToDepth, ChannelShuffle, Gather with constant indices): the same integers move, so the op is
 // a map from output elements to input elements. The lowering does not re-derive each op's
 // semantics: it runs the op's own reference kernel on a tensor of input element addresses (in
 // the DDR layout), reads back where every output element comes from, and factors that map into
@@ -363,6 +363,7 @@ OPENBPU_REGISTER_LOWERING(Tile, "Tile", LowerDataMovement);
 OPENBPU_REGISTER_LOWERING(Expand, "Expand", LowerDataMovement);
 OPENBPU_REGISTER_LOWERING(DepthToSpace, "DepthToSpace", LowerDataMovement);
 OPENBPU_REGISTER_LOWERING(SpaceToDepth, "SpaceToDepth", LowerDataMovement);
+OPENBPU_REGISTER_LOWERING(ChannelShuffle, "ChannelShuffle", LowerDataMovement);
 OPENBPU_REGISTER_LOWERING(Gather, "Gather", LowerDataMovement);
 
 }  // namespace
