@@ -25,6 +25,12 @@ using FloatKernel =
     std::function<absl::Status(const AttributeMap& attrs, absl::Span<const Tensor* const> inputs,
                                std::vector<Tensor>& outputs)>;
 
+// The attribute in which a caller tells a kernel its node's output count, for the ops whose
+// output count their attributes and inputs do not fix (Split into equal parts without input
+// `split` or attribute `num_outputs`); the other kernels ignore it. Not an ONNX attribute name:
+// node validation rejects it, so it never comes from a model.
+inline constexpr char kNodeOutputsAttr[] = "openbpu.node_outputs";
+
 // Returns true (for a static initializer); a second kernel for one op aborts at start-up.
 bool RegisterFloatKernel(const std::string& op, FloatKernel kernel);
 // Null when `op` has no kernel here.

@@ -7,13 +7,8 @@
 
 namespace openbpu::ops {
 
-absl::StatusOr<int> NormalizeAxis(int64_t axis, int rank) {
-  if (axis < -rank || axis >= std::max(rank, 1)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("axis ", axis, " is out of range for rank ", rank));
-  }
-  return static_cast<int>(axis < 0 ? axis + rank : axis);
-}
+static_assert(ir::kMaxTensorElements == kernels::kMaxTensorElements,
+              "common/kernels and the compiler bound tensors alike");
 
 std::vector<int64_t> ConstantInts(const ir::Node& node, int i) {
   const ir::Value* v = node.input(i);
@@ -25,6 +20,11 @@ std::vector<float> ConstantFloats(const ir::Node& node, int i) {
   const ir::Value* v = node.input(i);
   if (v == nullptr || !v->is_constant()) return {};
   return v->constant().ToFloatVector();
+}
+
+const Tensor* ConstantInput(const ir::Node& node, int i) {
+  const ir::Value* v = node.input(i);
+  return v == nullptr ? nullptr : &v->constant();
 }
 
 absl::Status RequireDType(const ir::Node& node, int input, absl::Span<const DType> allowed) {
@@ -81,14 +81,22 @@ void ApplyFusedEpilogue(const ir::Node& node, const Tensor* sumin, Tensor& y) {
   }
 }
 
-ir::KernelFn RegistryKernel(std::string name) {
-  return [name](const ir::Node& node, absl::Span<const Tensor* const> inputs,
-                std::vector<Tensor>& outputs) -> absl::Status {
+ir::KernelFn RegistryKernel(std::string name, bool pass_output_count) {
+  return [name, pass_output_count](const ir::Node& node, absl::Span<const Tensor* const> inputs,
+                                   std::vector<Tensor>& outputs) -> absl::Status {
     const kernels::FloatKernel* kernel = kernels::FindFloatKernel(name);
     if (kernel == nullptr) {
       return absl::InternalError(absl::StrCat("no float kernel '", name, "' in common/kernels"));
     }
-    if (absl::Status st = (*kernel)(node.attrs(), inputs, outputs); !st.ok()) return st;
+    absl::Status st;
+    if (pass_output_count) {
+      AttributeMap attrs = node.attrs();
+      attrs.Set(kernels::kNodeOutputsAttr, int64_t{node.num_outputs()});
+      st = (*kernel)(attrs, inputs, outputs);
+    } else {
+      st = (*kernel)(node.attrs(), inputs, outputs);
+    }
+    if (!st.ok()) return st;
     // A kernel computes every output its op may have; the node keeps those it has.
     if (outputs.size() > static_cast<size_t>(node.num_outputs())) {
       outputs.resize(static_cast<size_t>(node.num_outputs()));
@@ -178,10 +186,9 @@ ir::OpSchema VariadicKernelSchema(std::string name) {
 
 ir::OpSchema ConstantArgCopySchema(
     std::string name,
-    std::function<absl::StatusOr<Shape>(const Shape& in, const Tensor& arg)> shape_fn,
-    std::function<absl::Status(const Tensor& in, Tensor& out)> copy) {
+    std::function<absl::StatusOr<Shape>(const Shape& in, const Tensor& arg)> shape_fn) {
   ir::OpSchema s;
-  s.name = std::move(name);
+  s.name = name;
   s.min_inputs = s.max_inputs = 2;
   s.constant_inputs = {1};
   s.infer = [shape_fn](const ir::Node& node, std::vector<ir::TensorType>& outputs) -> absl::Status {
@@ -191,16 +198,8 @@ ir::OpSchema ConstantArgCopySchema(
     outputs[0].shape = *shape;
     return absl::OkStatus();
   };
-  s.kernel = [shape_fn, copy](const ir::Node& /*node*/, absl::Span<const Tensor* const> inputs,
-                              std::vector<Tensor>& outputs) -> absl::Status {
-    const Tensor& in = *inputs[0];
-    absl::StatusOr<Shape> shape = shape_fn(in.shape(), *inputs[1]);
-    if (!shape.ok()) return shape.status();
-    Tensor out(in.dtype(), *shape);
-    if (absl::Status st = copy(in, out); !st.ok()) return st;
-    outputs.push_back(std::move(out));
-    return absl::OkStatus();
-  };
+  s.kernel = RegistryKernel(std::move(name));
+  s.kernel_from_registry = true;
   return s;
 }
 

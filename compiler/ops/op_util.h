@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "common/kernels/broadcast.h"
+#include "common/kernels/kernel_util.h"
 #include "common/tensor.h"
 #include "compiler/ir/graph.h"
 #include "compiler/ir/op_registry.h"
@@ -28,12 +29,14 @@ using kernels::BroadcastShapes;
 // Multidirectional broadcast of any number of shapes (common/kernels/broadcast.h).
 using kernels::BroadcastShapesN;
 
-// Maps axis in [-rank, rank) to [0, rank).
-absl::StatusOr<int> NormalizeAxis(int64_t axis, int rank);
+// Maps axis in [-rank, rank) to [0, rank) (common/kernels/kernel_util.h).
+using kernels::NormalizeAxis;
 
 // The values of constant input `i` as int64 (empty if the input is omitted).
 std::vector<int64_t> ConstantInts(const ir::Node& node, int i);
 std::vector<float> ConstantFloats(const ir::Node& node, int i);
+// Constant input `i` (null if the input is omitted).
+const Tensor* ConstantInput(const ir::Node& node, int i);
 
 // Input i's type; the caller has checked that the input exists.
 inline const ir::TensorType& InputType(const ir::Node& node, int i) {
@@ -68,30 +71,13 @@ Tensor MapUnary(const Tensor& in, Fn fn) {
   return out;
 }
 
-// Element conversion as ONNX Cast: to bool is `!= 0`; float to integer truncates
-// toward zero, saturating out-of-range values and mapping NaN to 0 where a plain
-// static_cast would be undefined behavior.
-template <typename To, typename From>
-To ConvertElement(From v) {
-  if constexpr (std::is_same_v<To, bool>) {
-    return v != From(0);
-  } else if constexpr (std::is_floating_point_v<From> && std::is_integral_v<To>) {
-    if (std::isnan(v)) return To(0);
-    if (v <= static_cast<From>(std::numeric_limits<To>::lowest())) {
-      return std::numeric_limits<To>::lowest();
-    }
-    if (v >= static_cast<From>(std::numeric_limits<To>::max())) {
-      return std::numeric_limits<To>::max();
-    }
-    return static_cast<To>(v);
-  } else {
-    return static_cast<To>(v);
-  }
-}
+// ONNX Cast's element conversion (common/kernels/kernel_util.h).
+using kernels::ConvertElement;
 
 // The float kernel of op `name` from common/kernels/registry.h (looked up when it runs), with
-// the node's attributes; the schema is marked kernel_from_registry.
-ir::KernelFn RegistryKernel(std::string name);
+// the node's attributes; the schema is marked kernel_from_registry. With `pass_output_count` the
+// attributes also carry the node's output count (kernels::kNodeOutputsAttr: Split).
+ir::KernelFn RegistryKernel(std::string name, bool pass_output_count = false);
 
 // Schema of an elementwise float32 op of one input whose float kernel is in
 // common/kernels (registry.h): output dtype and shape are the input's.
@@ -106,37 +92,15 @@ ir::OpSchema BinaryKernelSchema(std::string name, bool has_int, bool bool_output
 // with multidirectional broadcasting whose kernel is in common/kernels (Max, Min).
 ir::OpSchema VariadicKernelSchema(std::string name);
 
-// Calls fn(Word()) with Word the unsigned integer type as wide as one element
-// of `dtype`, for kernels that move elements of any dtype without reading them;
-// UNIMPLEMENTED for other element sizes.
-template <typename Fn>
-absl::Status WithElementWord(DType dtype, Fn fn) {
-  switch (DTypeSize(dtype)) {
-    case 1:
-      fn(uint8_t());
-      return absl::OkStatus();
-    case 2:
-      fn(uint16_t());
-      return absl::OkStatus();
-    case 4:
-      fn(uint32_t());
-      return absl::OkStatus();
-    case 8:
-      fn(uint64_t());
-      return absl::OkStatus();
-    default:
-      return absl::UnimplementedError(
-          absl::StrCat("dtype ", DTypeName(dtype), " is not supported"));
-  }
-}
+// Element-size dispatch of the kernels that move elements (common/kernels/kernel_util.h).
+using kernels::WithElementWord;
 
 // Schema of an op with inputs (data of any dtype, constant argument) whose
 // output, of the data's dtype, has shape `shape_fn(data shape, argument)` and
-// is filled by `copy` (Expand, Tile).
+// is filled by its float kernel in common/kernels (Expand, Tile).
 ir::OpSchema ConstantArgCopySchema(
     std::string name,
-    std::function<absl::StatusOr<Shape>(const Shape& in, const Tensor& arg)> shape_fn,
-    std::function<absl::Status(const Tensor& in, Tensor& out)> copy);
+    std::function<absl::StatusOr<Shape>(const Shape& in, const Tensor& arg)> shape_fn);
 
 }  // namespace openbpu::ops
 

@@ -162,11 +162,6 @@ absl::StatusOr<ResizePlan> PlanResize(const ir::Node& node, const Shape& in, con
   return plan;
 }
 
-const Tensor* ConstantInput(const ir::Node& node, int i) {
-  const ir::Value* v = node.input(i);
-  return v == nullptr ? nullptr : &v->constant();
-}
-
 numerics::ResizeCoordinateMode ToNumerics(kernels::ResizeCoordinates c) {
   using C = kernels::ResizeCoordinates;
   using M = numerics::ResizeCoordinateMode;
