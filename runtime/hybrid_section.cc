@@ -125,6 +125,9 @@ class HybridExecutor : public Executor {
           absl::StatusOr<AttributeMap> attrs = hbm::FromAttributes(n.attributes());
           if (!attrs.ok()) return fail(attrs.status());
           node.attrs = *std::move(attrs);
+          // What the reference's RegistryKernel tells kernels whose output count their attributes
+          // do not fix (Split); the others ignore it.
+          node.attrs.Set(kernels::kNodeOutputsAttr, static_cast<int64_t>(n.outputs_size()));
           node.inputs.assign(n.inputs().begin(), n.inputs().end());
           node.outputs.assign(n.outputs().begin(), n.outputs().end());
           stage.nodes.push_back(std::move(node));

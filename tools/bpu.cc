@@ -22,6 +22,7 @@
 #include "compiler/backend/compile.h"
 #include "compiler/backend/hbm_model.h"
 #include "compiler/backend/hybrid.h"
+#include "compiler/driver/qconfig_file.h"
 #include "compiler/driver/quantize.h"
 #include "compiler/frontend/onnx_importer.h"
 #include "compiler/ir/hbir.h"
@@ -200,29 +201,40 @@ int Run(const RunArgs& args) {
 }
 
 struct QuantizeArgs {
-  std::string model, calib, march, out, dtype = "qint8", observer = "percentile";
+  std::string model, calib, march, out, qconfig;
+  std::string dtype, observer;  // empty: the qconfig file's, else qint8 / percentile
   std::vector<std::string> int16_ops, hybrid_ops, hybrid_nodes;
   bool unify_concat_scales = false, hybrid = false;
   std::optional<float> fixed_input_scale;
 };
 
-void SetHybrid(const QuantizeArgs& args, driver::QuantizeOptions& options) {
-  options.hybrid = args.hybrid;
-  options.hybrid_ops = args.hybrid_ops;
-  options.hybrid_nodes = args.hybrid_nodes;
-}
-
-int Quantize(const QuantizeArgs& args) {
+// The driver's options: the defaults, then the --qconfig file, then the command line (scalars
+// given override the file's, lists add to them).
+absl::StatusOr<driver::QuantizeOptions> QuantizeOptionsOf(const QuantizeArgs& args) {
   driver::QuantizeOptions options;
   options.model = args.model;
   options.calibration_data = args.calib;
   options.march = args.march;
-  options.dtype = args.dtype;
-  options.observer = args.observer;
-  options.int16_ops = args.int16_ops;
-  options.unify_concat_scales = args.unify_concat_scales;
+  if (!args.qconfig.empty()) {
+    if (absl::Status st = driver::ApplyQConfigFile(args.qconfig, options); !st.ok()) return st;
+  }
+  if (!args.dtype.empty()) options.dtype = args.dtype;
+  if (!args.observer.empty()) options.observer = args.observer;
+  options.int16_ops.insert(options.int16_ops.end(), args.int16_ops.begin(), args.int16_ops.end());
+  options.unify_concat_scales |= args.unify_concat_scales;
   options.fixed_input_scale = args.fixed_input_scale;
-  SetHybrid(args, options);
+  options.hybrid |= args.hybrid;
+  options.hybrid_ops.insert(options.hybrid_ops.end(), args.hybrid_ops.begin(),
+                            args.hybrid_ops.end());
+  options.hybrid_nodes.insert(options.hybrid_nodes.end(), args.hybrid_nodes.begin(),
+                              args.hybrid_nodes.end());
+  return options;
+}
+
+int Quantize(const QuantizeArgs& args) {
+  absl::StatusOr<driver::QuantizeOptions> q = QuantizeOptionsOf(args);
+  if (!q.ok()) return Fail(q.status());
+  const driver::QuantizeOptions& options = *q;
   absl::StatusOr<driver::QuantizedModel> quantized = driver::Quantize(options);
   if (!quantized.ok()) return Fail(quantized.status());
   for (const std::string& r : quantized->rewrites) std::printf("rewrite: %s\n", r.c_str());
@@ -287,16 +299,10 @@ int CompileHybrid(const ir::Graph& graph, const backend::CompileOptions& compile
 
 // Quantize (the driver) then compile (compiler/backend) into one .hbm model.
 int Compile(const CompileArgs& args) {
-  driver::QuantizeOptions options;
-  options.model = args.quantize.model;
-  options.calibration_data = args.quantize.calib;
-  options.march = args.quantize.march;
-  options.dtype = args.quantize.dtype;
-  options.observer = args.quantize.observer;
-  options.int16_ops = args.quantize.int16_ops;
-  options.unify_concat_scales = args.quantize.unify_concat_scales;
+  absl::StatusOr<driver::QuantizeOptions> q = QuantizeOptionsOf(args.quantize);
+  if (!q.ok()) return Fail(q.status());
+  driver::QuantizeOptions options = *std::move(q);
   options.jobs = args.jobs;
-  SetHybrid(args.quantize, options);
   std::unique_ptr<ir::Graph> graph;
   if (absl::EndsWith(args.quantize.model, ".hbir")) {
     absl::StatusOr<std::unique_ptr<ir::Graph>> loaded = ir::LoadHbir(args.quantize.model);
@@ -322,13 +328,14 @@ int Compile(const CompileArgs& args) {
     name = args.quantize.model.substr(args.quantize.model.find_last_of('/') + 1);
     name = name.substr(0, name.find('.'));
   }
-  std::map<std::string, std::string> recorded = {
-      {"march", args.quantize.march},       {"opt", args.opt},
-      {"dtype", args.quantize.dtype},       {"observer", args.quantize.observer},
-      {"batch", absl::StrCat(args.batch)},  {"input_layout", args.input_layout},
-      {"output_layout", args.output_layout}};
-  if (args.quantize.hybrid || !args.quantize.hybrid_ops.empty() ||
-      !args.quantize.hybrid_nodes.empty()) {
+  std::map<std::string, std::string> recorded = {{"march", args.quantize.march},
+                                                 {"opt", args.opt},
+                                                 {"dtype", options.dtype},
+                                                 {"observer", options.observer},
+                                                 {"batch", absl::StrCat(args.batch)},
+                                                 {"input_layout", args.input_layout},
+                                                 {"output_layout", args.output_layout}};
+  if (options.hybrid || !options.hybrid_ops.empty() || !options.hybrid_nodes.empty()) {
     recorded["hybrid"] = "true";
     if (backend::NeedsHybrid(*graph)) return CompileHybrid(*graph, compile, name, recorded, args);
     std::printf("compile: --hybrid: every node runs on the BPU (a BPU-only model)\n");
@@ -472,14 +479,17 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
     sub->add_option("-o", args->out, "the quantized HBIR to write")
         ->required()
         ->type_name("OUT.hbir");
-    sub->add_option("--dtype", args->dtype, "the activation dtype")
+    sub->add_option("--dtype", args->dtype, "the activation dtype (default: qint8)")
         ->check(CLI::IsMember({"qint8", "qint16"}))
-        ->type_name("DTYPE")
-        ->capture_default_str();
-    sub->add_option("--observer", args->observer, "the activation observer")
+        ->type_name("DTYPE");
+    sub->add_option("--observer", args->observer, "the activation observer (default: percentile)")
         ->check(CLI::IsMember({"percentile", "minmax", "mse", "kl"}))
-        ->type_name("OBSERVER")
-        ->capture_default_str();
+        ->type_name("OBSERVER");
+    sub->add_option("--qconfig", args->qconfig,
+                    "a qconfig file (JSON: dtype, observer, int16_ops, unify_concat_scales, "
+                    "hybrid, hybrid_dict {op_types, node_names}); the flags add to it")
+        ->check(CLI::ExistingFile)
+        ->type_name("FILE.json");
     sub->add_option("--int16-ops", args->int16_ops,
                     "op types quantized to qint16 whatever --dtype says (mixed precision), e.g. "
                     "Softmax,LayerNormalization,Erf for a transformer on bayes")
@@ -567,14 +577,18 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
         ->check(CLI::Range(1, 256))
         ->type_name("N")
         ->capture_default_str();
-    sub->add_option("--dtype", args->quantize.dtype, "the activation dtype")
+    sub->add_option("--dtype", args->quantize.dtype, "the activation dtype (default: qint8)")
         ->check(CLI::IsMember({"qint8", "qint16"}))
-        ->type_name("DTYPE")
-        ->capture_default_str();
-    sub->add_option("--observer", args->quantize.observer, "the activation observer")
+        ->type_name("DTYPE");
+    sub->add_option("--observer", args->quantize.observer,
+                    "the activation observer (default: percentile)")
         ->check(CLI::IsMember({"percentile", "minmax", "mse", "kl"}))
-        ->type_name("OBSERVER")
-        ->capture_default_str();
+        ->type_name("OBSERVER");
+    sub->add_option("--qconfig", args->quantize.qconfig,
+                    "a qconfig file (JSON: dtype, observer, int16_ops, unify_concat_scales, "
+                    "hybrid, hybrid_dict {op_types, node_names}); the flags add to it")
+        ->check(CLI::ExistingFile)
+        ->type_name("FILE.json");
     sub->add_option("--int16-ops", args->quantize.int16_ops,
                     "op types quantized to qint16 whatever --dtype says (mixed precision), e.g. "
                     "Softmax,LayerNormalization,Erf for a transformer on bayes")
