@@ -10,6 +10,9 @@
 namespace openbpu::hbm {
 namespace {
 
+// The largest value a CPU segment may record (the reference's limit, ir::kMaxTensorElements).
+constexpr int64_t kMaxValueElements = int64_t{1} << 28;
+
 absl::Status Invalid(const std::string& where, absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat(where, ": ", what));
 }
@@ -185,10 +188,16 @@ absl::Status ValidateCpuSegment(const CpuSegment& segment, const std::string& wh
     absl::StatusOr<DType> dtype = FromProtoDType(v.dtype());
     if (!dtype.ok())
       return Invalid(where, absl::StrCat("value '", v.name(), "': ", dtype.status().message()));
+    int64_t elements = 1;
     for (int64_t d : v.shape()) {
-      if (d < 0)
-        return Invalid(where, absl::StrCat("value '", v.name(), "' has a negative dimension"));
+      if (d < 0 || (d > 0 && elements > kMaxValueElements / d)) {
+        return Invalid(where, absl::StrCat("value '", v.name(),
+                                           "' has a negative dimension or more than 2^28 "
+                                           "elements"));
+      }
+      elements *= d;
     }
+
     if (!types.emplace(v.name(), &v).second) {
       return Invalid(where, absl::StrCat("value '", v.name(), "' is typed twice"));
     }
