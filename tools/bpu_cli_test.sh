@@ -130,6 +130,45 @@ fi
 grep -q "is a float model.*--calib DIR" "$TMP/nocalib.err" \
   || { echo "unclear error for a float model without --calib:"; cat "$TMP/nocalib.err"; exit 1; }
 
+# Hybrid models (docs/HYBRID.md). Without --hybrid an op the march's BPU does not run is an error
+# naming the node, the table row and the way out.
+if "$BPU" compile "$QDATA/ptq/vit_tiny.onnx" --calib "$QDATA/calib" --march bernoulli2 \
+  -o "$TMP/vit.hbm" > /dev/null 2> "$TMP/vit.err"; then
+  echo "vit_tiny compiled for bernoulli2 without --hybrid"; exit 1
+fi
+grep -q "node '/Transpose' (Transpose): the bernoulli2 op table does not run 'tensor.transpose'.*--hybrid" \
+  "$TMP/vit.err" || { echo "unclear error without --hybrid:"; cat "$TMP/vit.err"; exit 1; }
+# A node forced to the CPU by name: BPU and CPU segments, shown by disas, run with host time.
+"$BPU" compile "$QDATA/ptq/yolo_tiny.onnx" --calib "$QDATA/calib" --march bayes \
+  --hybrid-nodes /Concat -o "$TMP/yolo_h.hbm" > "$TMP/yolo_h.txt" 2> /dev/null
+grep -q "^compile: hybrid model: 3 segments (2 BPU, 1 CPU)" "$TMP/yolo_h.txt" \
+  || { echo "no hybrid summary"; cat "$TMP/yolo_h.txt"; exit 1; }
+"$BPU" disas "$TMP/yolo_h.hbm" > "$TMP/yolo_h.s"
+grep -q "^# segment cpu1: CPU, 4 nodes" "$TMP/yolo_h.s" || { echo "disas shows no CPU segment"; exit 1; }
+grep -q "= Concat(.*# /Concat$" "$TMP/yolo_h.s" || { echo "disas shows no Concat node"; exit 1; }
+"$BPU" run "$TMP/yolo_h.hbm" --mode both --input "$QDATA/test/000.npy" > "$TMP/yolo_h.run"
+grep -q "^segment cpu1 (CPU, 4 nodes): host time .* us (measured on this host, not modeled BPU time)" \
+  "$TMP/yolo_h.run" || { echo "no CPU host time"; cat "$TMP/yolo_h.run"; exit 1; }
+grep -q "^hybrid: BPU [0-9]* cycles, .* us modeled; CPU .* us host time measured (not added" \
+  "$TMP/yolo_h.run" || { echo "no hybrid time summary"; exit 1; }
+# The same choice from a qconfig file gives the same bytes; an unknown field is an error naming it.
+echo '{"hybrid_dict": {"node_names": ["/Concat"]}}' > "$TMP/q.json"
+"$BPU" compile "$QDATA/ptq/yolo_tiny.onnx" --calib "$QDATA/calib" --march bayes \
+  --qconfig "$TMP/q.json" -o "$TMP/yolo_q.hbm" > /dev/null 2>&1
+cmp "$TMP/yolo_h.hbm" "$TMP/yolo_q.hbm" || { echo "--qconfig differs from --hybrid-nodes"; exit 1; }
+echo '{"hybrid_dic": {}}' > "$TMP/bad.json"
+if "$BPU" quantize "$QDATA/ptq/yolo_tiny.onnx" --calib "$QDATA/calib" --march bayes \
+  --qconfig "$TMP/bad.json" -o "$TMP/bad.q.hbir" > /dev/null 2> "$TMP/badq.err"; then
+  echo "a qconfig file with an unknown field was accepted"; exit 1
+fi
+grep -q "qconfig file .*bad.json: hybrid_dic" "$TMP/badq.err" \
+  || { echo "unclear qconfig error:"; cat "$TMP/badq.err"; exit 1; }
+# bernoulli2's channel shuffle rewrite: ShuffleNetV2 compiles, each shuffle one ChannelShuffle.
+"$BPU" quantize "$MODELS/shufflenet_v2_x1_0.onnx" --calib "$MODELS/resnet18.input.npy" \
+  --march bernoulli2 -o "$TMP/shuf.q.hbir" > "$TMP/shuf.txt" 2> /dev/null
+test "$(grep -c "^rewrite: channel shuffle .* -> ChannelShuffle group=2" "$TMP/shuf.txt")" = 16 \
+  || { echo "expected 16 channel shuffle rewrites"; cat "$TMP/shuf.txt"; exit 1; }
+
 # Bad arguments: exit 2, nothing on stdout, one line on stderr naming the problem and the help.
 expect_usage_error() {
   local cmd="$1" want="$2"; shift 2
