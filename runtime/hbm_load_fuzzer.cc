@@ -36,8 +36,12 @@ void Load(const uint8_t* data, size_t size) {
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   const char* dir = std::getenv("OPENBPU_FUZZ_SEEDS");
   if (dir == nullptr) return 0;
-  for (const char* name : {"conv_requant", "eltwise_lut8", "matmul_raw_s32"}) {
-    const std::vector<uint8_t> hbm = openbpu::runtime::testing::TestProgramModel(name).hbm;
+  for (const char* name : {"conv_requant", "eltwise_lut8", "matmul_raw_s32", "hybrid_layer1"}) {
+    // A hybrid model's segments (CPU nodes, attributes, constants, value types) too.
+    const std::vector<uint8_t> hbm =
+        std::string(name) == "hybrid_layer1"
+            ? *openbpu::hbm::WriteHbm(openbpu::runtime::testing::HybridLayer1Payload())
+            : openbpu::runtime::testing::TestProgramModel(name).hbm;
     std::ofstream(std::string(dir) + "/" + name + ".hbm", std::ios::binary)
         .write(reinterpret_cast<const char*>(hbm.data()), static_cast<long>(hbm.size()));
     // The same as the wrapped mode sees it: byte 0 even, then the payload without prefix and CRC.

@@ -1,9 +1,11 @@
 #include "runtime/test_model.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "hbm/hbm.h"
+#include "hbm/segment.h"
 #include "isa/march.h"
 #include "isa/program.h"
 #include "proto/hbm.pb.h"
@@ -96,6 +98,91 @@ const TestModel& Layer1Conv() {
     return m;
   }();
   return *model;
+}
+
+namespace {
+
+constexpr float kHybridScale = 0.5f;  // Layer1Conv's input and output scale
+
+}  // namespace
+
+void AddType(hbm::CpuSegment& seg, const std::string& name, hbm::TensorDesc::DType dtype) {
+  hbm::ValueType* t = seg.add_values();
+  t->set_name(name);
+  t->set_dtype(dtype);
+  for (int64_t d : {int64_t{1}, kC, kH, kW}) t->add_shape(d);
+}
+
+void AddNode(hbm::CpuSegment& seg, const std::string& op, std::vector<std::string> in,
+             const std::string& out) {
+  hbm::CpuNode* n = seg.add_nodes();
+  n->set_name(absl::StrCat(op, "_", out));
+  n->set_op(op);
+  for (const std::string& v : in) n->add_inputs(v);
+  n->add_outputs(out);
+}
+
+void AddQuantConstants(hbm::CpuSegment& seg) {
+  *seg.add_constants() = *hbm::ToConstant("scale", Tensor::Scalar<float>(kHybridScale));
+  *seg.add_constants() = *hbm::ToConstant("zero", Tensor(DType::kInt8, {}));
+}
+
+hbm::TensorDesc FloatDesc(const std::string& name, const std::string& value) {
+  hbm::TensorDesc d;
+  d.set_name(name);
+  d.set_value(value);
+  d.set_dtype(hbm::TensorDesc::FLOAT32);
+  for (int64_t v : {int64_t{1}, kC, kH, kW}) {
+    d.add_valid_shape(v);
+    d.add_aligned_shape(v);
+  }
+  d.set_layout(hbm::TensorDesc::NCHW);
+  d.set_quant_type(hbm::TensorDesc::NONE);
+  d.set_source("ddr");
+  d.set_ddr_bytes(kC * kH * kW * 4);
+  return d;
+}
+
+// x (float) -> cpu0: QuantizeLinear -> xq -> bpu1: the conv -> yq -> cpu2: DequantizeLinear, Relu.
+hbm::Payload HybridLayer1Payload() {
+  absl::StatusOr<hbm::Payload> conv = hbm::ReadHbm(Layer1Conv().hbm);
+  if (!conv.ok()) std::abort();
+  hbm::Payload p = *conv;
+  hbm::Model bpu = p.models(0);
+  bpu.mutable_inputs(0)->set_value("xq");
+  bpu.mutable_outputs(0)->set_value("yq");
+  hbm::Model m;
+  m.set_name("hybrid");
+  *m.add_inputs() = FloatDesc("x", "x");
+  *m.add_outputs() = FloatDesc("y", "y");
+  m.mutable_memory_plan()->set_input_bytes(kC * kH * kW * 4);
+  m.mutable_memory_plan()->set_output_bytes(kC * kH * kW * 4);
+  hbm::Segment* s0 = m.add_segments();
+  s0->set_name("cpu0");
+  hbm::CpuSegment& c0 = *s0->mutable_cpu();
+  AddQuantConstants(c0);
+  c0.add_inputs("x");
+  AddType(c0, "x", hbm::TensorDesc::FLOAT32);
+  AddNode(c0, "QuantizeLinear", {"x", "scale", "zero"}, "xq");
+  AddType(c0, "xq", hbm::TensorDesc::INT8);
+  c0.add_outputs("xq");
+  hbm::Segment* s1 = m.add_segments();
+  s1->set_name("bpu1");
+  *s1->mutable_bpu() = bpu;
+  hbm::Segment* s2 = m.add_segments();
+  s2->set_name("cpu2");
+  hbm::CpuSegment& c2 = *s2->mutable_cpu();
+  AddQuantConstants(c2);
+  c2.add_inputs("yq");
+  AddType(c2, "yq", hbm::TensorDesc::INT8);
+  AddNode(c2, "DequantizeLinear", {"yq", "scale", "zero"}, "yf");
+  AddType(c2, "yf", hbm::TensorDesc::FLOAT32);
+  AddNode(c2, "Relu", {"yf"}, "y");
+  AddType(c2, "y", hbm::TensorDesc::FLOAT32);
+  c2.add_outputs("y");
+  p.clear_models();
+  *p.add_models() = m;
+  return p;
 }
 
 }  // namespace openbpu::runtime::testing

@@ -9,6 +9,8 @@
 #ifdef __cplusplus
 #include <string>
 #include <vector>
+
+#include "proto/hbm.pb.h"
 #endif
 
 #ifdef __cplusplus
@@ -33,6 +35,10 @@ const TestModel& Layer1Conv();
 // Any of the simulator's test programs (simulator/test_programs.h) by name as an .hbm: input "x"
 // and output "y" int8 [1, bytes of its DDR region], scale 1 (empty hbm when unknown).
 TestModel TestProgramModel(const std::string& name);
+// A hybrid model around Layer1Conv (runtime/hybrid_test.cc): float input "x" [1, 64, 56, 56]
+// NCHW -> CPU segment "cpu0" QuantizeLinear (scale 0.5) -> BPU segment "bpu1" the conv -> CPU
+// segment "cpu2" DequantizeLinear, Relu -> float output "y".
+hbm::Payload HybridLayer1Payload();
 
 }  // namespace openbpu::runtime::testing
 #endif
