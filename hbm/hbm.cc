@@ -39,26 +39,8 @@ std::string ShapeText(const google::protobuf::RepeatedField<int64_t>& shape) {
 }
 
 uint64_t DTypeBytes(TensorDesc::DType dtype) {
-  switch (dtype) {
-    case TensorDesc::INT8:
-      return 1;
-    case TensorDesc::INT16:
-      return 2;
-    case TensorDesc::INT32:
-      return 4;
-    case TensorDesc::FLOAT32:
-      return 4;
-    case TensorDesc::BOOL:
-      return 1;
-    case TensorDesc::INT64:
-      return 8;
-    case TensorDesc::UINT8:
-      return 1;
-    case TensorDesc::FLOAT64:
-      return 8;
-    default:
-      return 0;
-  }
+  absl::StatusOr<DType> d = FromProtoDType(dtype);
+  return d.ok() ? DTypeSize(*d) : 0;
 }
 
 // `offset + bytes <= size`, without overflow.

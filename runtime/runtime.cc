@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "hbm/hbm.h"
+#include "hbm/segment.h"
 #include "runtime/section.h"
 
 namespace openbpu::runtime {
@@ -27,27 +28,17 @@ Registry& GlobalRegistry() {
 }
 
 absl::StatusOr<DType> DTypeOf(const hbm::TensorDesc& d) {
-  switch (d.dtype()) {
-    case hbm::TensorDesc::INT8:
-      return DType::kInt8;
-    case hbm::TensorDesc::INT16:
-      return DType::kInt16;
-    case hbm::TensorDesc::INT32:
-      return DType::kInt32;
-    case hbm::TensorDesc::FLOAT32:
-      return DType::kFloat32;
-    case hbm::TensorDesc::BOOL:
-      return DType::kBool;
-    case hbm::TensorDesc::INT64:
-      return DType::kInt64;
-    default:
-      return absl::InvalidArgumentError(
-          absl::StrCat("tensor '", d.name(), "' has no dtype (", static_cast<int>(d.dtype()), ")"));
+  absl::StatusOr<DType> dtype = hbm::FromProtoDType(d.dtype());
+  if (!dtype.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("tensor '", d.name(), "': ", dtype.status().message()));
   }
+  return dtype;
 }
 
-// The descriptor as the application sees it; its byte size must be its elements'.
 }  // namespace
+
+// The descriptor as the application sees it; its byte size must be its elements'.
 
 absl::StatusOr<TensorInfo> DescriptorInfo(const hbm::TensorDesc& d) {
   TensorInfo t;
