@@ -36,7 +36,7 @@ ir::OpSchema FusedConvSchema() {
       outputs.clear();
       return st;
     }
-    ApplyFusedEpilogue(node, sumin, outputs[0]);
+    kernels::ApplyFusedEpilogue(node.attrs(), sumin, outputs[0]);
     return absl::OkStatus();
   };
   return s;
