@@ -1,6 +1,6 @@
-// The elementwise ops of two inputs with numpy broadcasting: arithmetic (Add, Sub, Mul, Div) and
-// comparisons (bool outputs). float32 computes in float; the integer dtypes (int8, int16, int32,
-// int64, uint8) compute in int64 and narrow back with wraparound, as numpy does.
+// The elementwise ops of two inputs with numpy broadcasting: arithmetic (Add, Sub, Mul, Div, Pow)
+// and comparisons (bool outputs). float32 computes in float; the integer dtypes (int8, int16,
+// int32, int64, uint8) compute in int64 and narrow back with wraparound, as numpy does.
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/kernels/broadcast.h"
+#include "common/kernels/kernel_util.h"
 #include "common/kernels/registry.h"
 
 namespace openbpu::kernels {
@@ -202,6 +203,82 @@ absl::Status Extremum(const AttributeMap&, absl::Span<const Tensor* const> input
 
 OPENBPU_REGISTER_FLOAT_KERNEL(Max, "Max", Extremum<true>);
 OPENBPU_REGISTER_FLOAT_KERNEL(Min, "Min", Extremum<false>);
+
+// Pow (ONNX Pow-15): base^exponent with broadcasting. The output has the base's dtype; like
+// numpy, mixed types are computed in double and converted back (ConvertElement), and
+// integer^integer is exact (wrapping on overflow).
+
+// Integer power by squaring in uint64, so overflow wraps instead of being UB.
+// A negative exponent truncates 1 / base^-e toward zero.
+int64_t IntPow(int64_t base, int64_t e) {
+  if (e < 0) {
+    if (base == 1) return 1;
+    if (base == -1) return (e % 2 == 0) ? 1 : -1;
+    return 0;
+  }
+  uint64_t result = 1;
+  uint64_t b = static_cast<uint64_t>(base);
+  while (e > 0) {
+    if (e & 1) result *= b;
+    b *= b;
+    e >>= 1;
+  }
+  return static_cast<int64_t>(result);
+}
+
+bool IsFloat(DType d) { return d == DType::kFloat32 || d == DType::kFloat64; }
+
+template <typename T>
+Tensor PowTensor(const Tensor& base, const Tensor& exponent, const Shape& shape) {
+  Tensor out(DTypeOf<T>::value, shape);
+  const std::vector<int64_t> ib = BroadcastIndex(base.shape(), shape);
+  const std::vector<int64_t> ie = BroadcastIndex(exponent.shape(), shape);
+  const T* pb = base.data<T>();
+  T* po = out.data<T>();
+  if (std::is_integral_v<T> && !IsFloat(exponent.dtype())) {
+    const std::vector<int64_t> e = exponent.ToInt64Vector();
+    for (size_t i = 0; i < ib.size(); ++i) {
+      po[i] = static_cast<T>(IntPow(static_cast<int64_t>(pb[ib[i]]), e[ie[i]]));
+    }
+  } else {
+    const Tensor e = exponent.CastTo(DType::kFloat64);
+    const double* pe = e.data<double>();
+    for (size_t i = 0; i < ib.size(); ++i) {
+      po[i] = ConvertElement<T>(std::pow(static_cast<double>(pb[ib[i]]), pe[ie[i]]));
+    }
+  }
+  return out;
+}
+
+absl::Status Pow(const AttributeMap&, absl::Span<const Tensor* const> inputs,
+                 std::vector<Tensor>& outputs) {
+  const Tensor& base = *inputs[0];
+  const Tensor& exponent = *inputs[1];
+  bool exponent_ok = false;
+  for (DType d : kPowExponentDTypes) exponent_ok |= exponent.dtype() == d;
+  if (!exponent_ok) {
+    return absl::UnimplementedError(
+        absl::StrCat("exponent dtype ", DTypeName(exponent.dtype()), " is not supported"));
+  }
+  absl::StatusOr<Shape> shape = BroadcastShapes(base.shape(), exponent.shape());
+  if (!shape.ok()) return shape.status();
+  switch (base.dtype()) {
+    case DType::kFloat32:
+      outputs.push_back(PowTensor<float>(base, exponent, *shape));
+      return absl::OkStatus();
+    case DType::kInt32:
+      outputs.push_back(PowTensor<int32_t>(base, exponent, *shape));
+      return absl::OkStatus();
+    case DType::kInt64:
+      outputs.push_back(PowTensor<int64_t>(base, exponent, *shape));
+      return absl::OkStatus();
+    default:
+      return absl::UnimplementedError(
+          absl::StrCat("base dtype ", DTypeName(base.dtype()), " is not supported"));
+  }
+}
+
+OPENBPU_REGISTER_FLOAT_KERNEL(Pow, "Pow", Pow);
 
 }  // namespace
 }  // namespace openbpu::kernels

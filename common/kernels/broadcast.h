@@ -60,6 +60,11 @@ absl::Status CheckClipBound(DType data, const Shape& shape, DType dtype, int ind
 // shape), or INVALID_ARGUMENT naming both.
 absl::Status CheckPReluSlope(const Shape& x, const Shape& slope);
 
+// The exponent dtypes of Pow (common/kernels/binary.cc); the base is float32, int32 or int64.
+inline constexpr DType kPowExponentDTypes[] = {DType::kFloat32, DType::kFloat64, DType::kInt8,
+                                               DType::kInt16,   DType::kInt32,   DType::kInt64,
+                                               DType::kUInt8};
+
 // Input dtypes of a variadic op must agree; then the broadcast of their shapes.
 absl::StatusOr<Shape> VariadicOutputShape(const std::vector<DType>& dtypes,
                                           const std::vector<Shape>& shapes);

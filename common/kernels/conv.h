@@ -7,8 +7,11 @@
 #include <cstdint>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/attribute.h"
+#include "common/tensor.h"
 
 namespace openbpu::kernels {
 
@@ -65,6 +68,38 @@ void Conv(const float* x, int64_t batch, int64_t in_channels, const float* w, in
 void ConvTranspose(const float* x, int64_t batch, int64_t in_channels, const float* w,
                    int64_t out_channels, int64_t group, const float* bias,
                    const ConvGeometry& geometry, float* y);
+
+// The conv ops' attribute planning (conv_ops.cc), shared by their float kernels, the op schemas'
+// shape inference and the integer kernels.
+
+struct ConvPlan {
+  ConvGeometry geometry;
+  int64_t group = 1;
+  Shape output;  // [N, M, spatial...]
+};
+
+// A known auto_pad and group >= 1 (the conv ops' validator).
+absl::Status CheckConvAttrs(const AttributeMap& attrs);
+
+// X is [N, C, spatial...] and W has X's rank.
+absl::Status CheckConvRanks(const Shape& x, const Shape& w);
+
+// Checks kernel_shape against the weight's spatial shape `kernel` and `bias`
+// (null when omitted) against [out_channels], then reads strides, dilations,
+// pads and auto_pad (not the ConvTranspose-only attributes).
+absl::StatusOr<ConvAttrs> ReadConvAttrs(const AttributeMap& attrs,
+                                        const std::vector<int64_t>& kernel, const Shape* bias,
+                                        int64_t out_channels);
+
+// Conv / FusedConv: X [N, C, spatial...], W [M, C/group, kernel...], bias [M]
+// (null when omitted).
+absl::StatusOr<ConvPlan> PlanConv(const AttributeMap& attrs, const Shape& x, const Shape& w,
+                                  const Shape* bias);
+
+// ConvTranspose: X [N, C, spatial...], W [C, M/group, kernel...], bias [M] (null when omitted),
+// plus output_padding and output_shape (spatial, or the full [N, M, spatial...]).
+absl::StatusOr<ConvPlan> PlanConvTranspose(const AttributeMap& attrs, const Shape& x,
+                                           const Shape& w, const Shape* bias);
 
 }  // namespace openbpu::kernels
 

@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/attribute.h"
+#include "common/tensor.h"
 
 namespace openbpu::kernels {
 
@@ -40,6 +42,22 @@ absl::StatusOr<std::vector<int64_t>> MatMulShape(const std::vector<int64_t>& a_s
 // The shapes must have passed MatMulShape.
 void MatMul(const float* a, const std::vector<int64_t>& a_shape, const float* b,
             const std::vector<int64_t>& b_shape, float* y);
+
+struct GemmPlan {
+  int64_t m = 0;
+  int64_t n = 0;
+  int64_t k = 0;
+};
+
+// The Gemm op's sizes: A and B 2-D (attributes transA / transB), C (null when omitted)
+// unidirectionally broadcastable to [M, N].
+absl::StatusOr<GemmPlan> PlanGemm(const AttributeMap& attrs, const Shape& a, const Shape& b,
+                                  const Shape* c);
+
+// FusedLinear's output shape: X [..., in], W [out, in], B [out], sumin (null when omitted) of the
+// output's shape [..., out].
+absl::StatusOr<Shape> FusedLinearShape(const Shape& x, const Shape& w, const Shape& bias,
+                                       const Shape* sumin);
 
 }  // namespace openbpu::kernels
 

@@ -8,6 +8,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/attribute.h"
+#include "common/tensor.h"
 
 namespace openbpu::kernels {
 
@@ -58,6 +60,19 @@ void AveragePool(const float* in, int64_t channels, const PoolGeometry& g, bool 
 // in: [channels, spatial], out: [channels]; mean (NaN if spatial is 0) / max.
 void GlobalAveragePool(const float* in, int64_t channels, int64_t spatial, float* out);
 void GlobalMaxPool(const float* in, int64_t channels, int64_t spatial, float* out);
+
+// The pooling ops' planning (pool_ops.cc), shared by their float kernels, the op schemas' shape
+// inference and the integer kernels.
+
+// AveragePool / MaxPool of a [N, C, spatial...] input (rank >= 3): PlanPool of attributes
+// kernel_shape (required), strides, dilations, pads, auto_pad and ceil_mode.
+absl::StatusOr<PoolGeometry> PlanWindowPool(const AttributeMap& attrs, const Shape& shape);
+
+// [N, C, spatial...] of the input's batch and channels.
+Shape PooledShape(const Shape& in, const std::vector<int64_t>& spatial);
+
+// GlobalAveragePool / GlobalMaxPool: [N, C, 1...] of a rank >= 3 input.
+absl::StatusOr<Shape> GlobalPoolShape(const Shape& shape);
 
 }  // namespace openbpu::kernels
 

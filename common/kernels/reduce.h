@@ -9,6 +9,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/attribute.h"
+#include "common/tensor.h"
 
 namespace openbpu::kernels {
 
@@ -35,6 +37,18 @@ absl::Status Reduce(ReduceOp op, const int32_t* in, const std::vector<int64_t>& 
                     const std::vector<bool>& reduced, int32_t* out);
 absl::Status Reduce(ReduceOp op, const int64_t* in, const std::vector<int64_t>& shape,
                     const std::vector<bool>& reduced, int64_t* out);
+
+struct ReducePlan {
+  bool identity = false;      // noop_with_empty_axes with no axes
+  std::vector<bool> reduced;  // per input dimension
+  Shape shape;                // output shape
+};
+
+// The reduce ops' axes: the int64 1-D `axes` input (null when omitted) or, when
+// `axes_attribute` (ReduceMean, ReduceMax, ReduceMin before opset 18), attribute `axes`; all
+// axes when none are given unless noop_with_empty_axes; attribute keepdims (default 1).
+absl::StatusOr<ReducePlan> PlanReduce(const AttributeMap& attrs, const Shape& in,
+                                      const Tensor* axes, bool axes_attribute);
 
 }  // namespace openbpu::kernels
 

@@ -7,6 +7,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "common/attribute.h"
+#include "common/tensor.h"
+
 namespace openbpu::kernels {
 
 enum class ResizeCoordinates {
@@ -44,6 +48,30 @@ void ResizeNearest(const void* in, size_t element_size, const std::vector<int64_
 void ResizeLinear(const float* in, const std::vector<int64_t>& in_shape,
                   const std::vector<int64_t>& out_shape, const std::vector<double>& scales,
                   ResizeCoordinates coordinates, float* out);
+
+// The Resize op's planning (resize_ops.cc), shared by its float kernel, the op schema's shape
+// inference and the integer kernels.
+
+struct ResizeAttrs {
+  bool linear = false;  // mode linear (else nearest)
+  ResizeCoordinates coordinates = ResizeCoordinates::kHalfPixel;
+  NearestRounding rounding = NearestRounding::kRoundPreferFloor;
+};
+
+// Resize-19's attributes mode, coordinate_transformation_mode, nearest_mode, exclude_outside,
+// antialias and keep_aspect_ratio_policy: UNIMPLEMENTED for cubic, tf_crop_and_resize,
+// exclude_outside, antialias and aspect-ratio policies, INVALID_ARGUMENT for unknown values.
+absl::StatusOr<ResizeAttrs> ParseResizeAttrs(const AttributeMap& attrs);
+
+struct ResizePlan {
+  Shape shape;                 // output shape
+  std::vector<double> scales;  // per dimension, for the coordinate transformation
+};
+
+// The output shape from the float32 `scales` or int64 `sizes` input (exactly one given: null or
+// empty means not given) over attribute `axes` (default all).
+absl::StatusOr<ResizePlan> PlanResize(const AttributeMap& attrs, const Shape& in,
+                                      const Tensor* scales, const Tensor* sizes);
 
 }  // namespace openbpu::kernels
 

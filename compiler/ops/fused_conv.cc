@@ -1,5 +1,6 @@
 // FusedConv (OpenBPU op made by compiler/passes fusion): y = act(conv(X, W) + B + sumin) with
-// every Conv attribute, act in {none, relu, relu6}; the conv math is kernels::Conv.
+// every Conv attribute, act in {none, relu, relu6}; the float kernel is in
+// common/kernels/conv_ops.cc (the conv math is kernels::Conv).
 #include "compiler/ops/conv_attrs.h"
 #include "compiler/ops/op_util.h"
 #include "compiler/ops/quant_util.h"
@@ -12,7 +13,7 @@ namespace {
 ir::OpSchema FusedConvSchema() {
   ir::OpSchema s = ConvLikeSchema(
       "FusedConv", {{"activation", ir::AttrKind::kString}, {"pattern", ir::AttrKind::kString}},
-      PlanConv, kernels::Conv);
+      PlanConv);
   s.min_inputs = 3;
   s.max_inputs = 4;
   s.table_op = "Conv";
@@ -25,19 +26,6 @@ ir::OpSchema FusedConvSchema() {
     if (absl::Status st = conv_infer(node, outputs); !st.ok()) return st;
     const ir::Value* sumin = node.input(3);
     return CheckSuminShape(outputs[0].shape, sumin == nullptr ? nullptr : &sumin->type().shape);
-  };
-  s.kernel = [conv_kernel = s.kernel](const ir::Node& node, absl::Span<const Tensor* const> inputs,
-                                      std::vector<Tensor>& outputs) -> absl::Status {
-    const Tensor* sumin = inputs.size() > 3 ? inputs[3] : nullptr;
-    if (absl::Status st = conv_kernel(node, inputs, outputs); !st.ok()) return st;
-    if (absl::Status st =
-            CheckSuminShape(outputs[0].shape(), sumin == nullptr ? nullptr : &sumin->shape());
-        !st.ok()) {
-      outputs.clear();
-      return st;
-    }
-    ApplyFusedEpilogue(node, sumin, outputs[0]);
-    return absl::OkStatus();
   };
   return s;
 }

@@ -1,6 +1,7 @@
 // GlobalMaxPool: max over all spatial dimensions of float32 [N, C, ...]
 // (rank >= 3); the output keeps the spatial dimensions as 1s. Quantized
-// (exact): the same max over the integers.
+// (exact): the same max over the integers. The float kernel is in
+// common/kernels/pool_ops.cc.
 #include "absl/strings/str_cat.h"
 #include "compiler/ops/pool_schema.h"
 #include "isa/numerics/reduce.h"
@@ -16,14 +17,9 @@ void GlobalMax(const Tensor& x, int64_t channels, int64_t spatial, Tensor& y) {
 absl::Status GlobalMaxPoolQuantKernel(const ir::Node&, absl::Span<const Tensor* const> inputs,
                                       std::vector<Tensor>& outputs) {
   const Tensor& x = *inputs[0];
-  if (x.rank() < 3) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("input must have rank >= 3, got ", ShapeToString(x.shape())));
-  }
-  Shape shape(x.rank(), 1);
-  shape[0] = x.dim(0);
-  shape[1] = x.dim(1);
-  Tensor y(x.dtype(), shape);
+  absl::StatusOr<Shape> shape = kernels::GlobalPoolShape(x.shape());
+  if (!shape.ok()) return shape.status();
+  Tensor y(x.dtype(), *shape);
   const int64_t channels = x.dim(0) * x.dim(1);
   const int64_t spatial = channels == 0 ? 0 : x.num_elements() / channels;
   switch (x.dtype()) {
@@ -45,7 +41,7 @@ absl::Status GlobalMaxPoolQuantKernel(const ir::Node&, absl::Span<const Tensor* 
 }
 
 ir::OpSchema GlobalMaxPoolSchema() {
-  ir::OpSchema s = GlobalPoolSchema("GlobalMaxPool", kernels::GlobalMaxPool);
+  ir::OpSchema s = GlobalPoolSchema("GlobalMaxPool");
   s.qkind = ir::QuantKind::kExact;
   s.qinherit_input = 0;
   s.qkernel = GlobalMaxPoolQuantKernel;

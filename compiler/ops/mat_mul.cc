@@ -1,5 +1,5 @@
 // MatMul (ONNX MatMul-13): numpy matmul with 1-D promotion and broadcast batch
-// dimensions; the math is kernels::MatMul.
+// dimensions; the float kernel is in common/kernels/linear.cc (the math is kernels::MatMul).
 #include "common/kernels/gemm.h"
 #include "compiler/ops/op_util.h"
 #include "compiler/ops/quant_util.h"
@@ -26,17 +26,8 @@ ir::OpSchema MatMulSchema() {
     outputs[0].shape = *std::move(shape);
     return absl::OkStatus();
   };
-  s.kernel = [](const ir::Node&, absl::Span<const Tensor* const> inputs,
-                std::vector<Tensor>& outputs) -> absl::Status {
-    const Tensor& a = *inputs[0];
-    const Tensor& b = *inputs[1];
-    absl::StatusOr<Shape> shape = kernels::MatMulShape(a.shape(), b.shape());
-    if (!shape.ok()) return shape.status();
-    Tensor y(DType::kFloat32, *shape);
-    kernels::MatMul(a.data<float>(), a.shape(), b.data<float>(), b.shape(), y.data<float>());
-    outputs.push_back(std::move(y));
-    return absl::OkStatus();
-  };
+  s.kernel = RegistryKernel("MatMul");  // common/kernels/linear.cc
+  s.kernel_from_registry = true;
   return s;
 }
 

@@ -1,5 +1,6 @@
 // MaxPool (ONNX MaxPool-12): N-d max pooling of float32 / int8 / uint8 with
 // pads, auto_pad, dilations and ceil_mode; the Indices output is not supported.
+// The float kernel is in common/kernels/pool_ops.cc.
 #include "absl/strings/str_cat.h"
 #include "compiler/ops/pool_schema.h"
 #include "isa/numerics/pool.h"
@@ -12,23 +13,11 @@ namespace {
 absl::Status MaxPoolQuantKernel(const ir::Node& node, absl::Span<const Tensor* const> inputs,
                                 std::vector<Tensor>& outputs) {
   const Tensor& x = *inputs[0];
-  if (x.rank() < 3) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("input must have rank >= 3, got ", ShapeToString(x.shape())));
-  }
-  absl::StatusOr<kernels::AutoPad> auto_pad =
-      kernels::ParseAutoPad(node.attrs().GetString("auto_pad", "NOTSET"));
-  if (!auto_pad.ok()) return auto_pad.status();
-  absl::StatusOr<kernels::PoolGeometry> g = kernels::PlanPool(
-      Shape(x.shape().begin() + 2, x.shape().end()), node.attrs().GetInts("kernel_shape"),
-      node.attrs().GetInts("strides"), node.attrs().GetInts("dilations"),
-      node.attrs().GetInts("pads"), *auto_pad, node.attrs().GetInt("ceil_mode", 0) != 0);
+  absl::StatusOr<kernels::PoolGeometry> g = kernels::PlanWindowPool(node.attrs(), x.shape());
   if (!g.ok()) return g.status();
   const numerics::PoolWindows w{g->input,     g->output,     g->kernel,  g->strides,
                                 g->dilations, g->pads_begin, g->pads_end};
-  Shape shape = {x.dim(0), x.dim(1)};
-  shape.insert(shape.end(), g->output.begin(), g->output.end());
-  Tensor y(x.dtype(), shape);
+  Tensor y(x.dtype(), kernels::PooledShape(x.shape(), g->output));
   const int64_t channels = x.dim(0) * x.dim(1);
   switch (x.dtype()) {
     case DType::kInt8:
@@ -49,27 +38,8 @@ absl::Status MaxPoolQuantKernel(const ir::Node& node, absl::Span<const Tensor* c
 }
 
 ir::OpSchema MaxPoolSchema() {
-  ir::OpSchema s =
-      WindowPoolSchema("MaxPool", {{"storage_order", ir::AttrKind::kInt}},
-                       {DType::kFloat32, DType::kInt8, DType::kUInt8},
-                       [](const ir::Node& /*node*/, const Tensor& x, const kernels::PoolGeometry& g,
-                          Tensor& y) -> absl::Status {
-                         const int64_t channels = x.dim(0) * x.dim(1);
-                         switch (x.dtype()) {
-                           case DType::kFloat32:
-                             kernels::MaxPool(x.data<float>(), channels, g, y.data<float>());
-                             return absl::OkStatus();
-                           case DType::kInt8:
-                             kernels::MaxPool(x.data<int8_t>(), channels, g, y.data<int8_t>());
-                             return absl::OkStatus();
-                           case DType::kUInt8:
-                             kernels::MaxPool(x.data<uint8_t>(), channels, g, y.data<uint8_t>());
-                             return absl::OkStatus();
-                           default:
-                             return absl::UnimplementedError(
-                                 absl::StrCat("dtype ", DTypeName(x.dtype()), " is not supported"));
-                         }
-                       });
+  ir::OpSchema s = WindowPoolSchema("MaxPool", {{"storage_order", ir::AttrKind::kInt}},
+                                    {DType::kFloat32, DType::kInt8, DType::kUInt8});
   s.validate = [validate_pool = s.validate](const ir::Node& node) -> absl::Status {
     const int64_t storage_order = node.attrs().GetInt("storage_order", 0);
     if (storage_order != 0) {

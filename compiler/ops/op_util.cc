@@ -1,8 +1,6 @@
 // Broadcasting and elementwise schema builders.
 #include "compiler/ops/op_util.h"
 
-#include <algorithm>
-
 #include "common/kernels/registry.h"
 
 namespace openbpu::ops {
@@ -45,40 +43,7 @@ absl::Status RequireFloat32Inputs(const ir::Node& node) {
 }
 
 absl::Status ValidateFusedActivation(const ir::Node& node) {
-  const std::string act = node.attrs().GetString("activation", "none");
-  if (act != "none" && act != "relu" && act != "relu6") {
-    return absl::UnimplementedError(absl::StrCat("attribute 'activation' = \"", act,
-                                                 "\" is not supported (none, relu, relu6)"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CheckSuminShape(const Shape& output, const Shape* sumin) {
-  if (sumin != nullptr && *sumin != output) {
-    return absl::InvalidArgumentError(absl::StrCat("sumin must have the output shape ",
-                                                   ShapeToString(output), ", got ",
-                                                   ShapeToString(*sumin)));
-  }
-  return absl::OkStatus();
-}
-
-void ApplyFusedEpilogue(const ir::Node& node, const Tensor* sumin, Tensor& y) {
-  float* py = y.data<float>();
-  const int64_t count = y.num_elements();
-  if (sumin != nullptr) {
-    const float* ps = sumin->data<float>();
-    for (int64_t i = 0; i < count; ++i) py[i] += ps[i];
-  }
-  // Same comparisons as the Relu and Clip kernels, so NaN behaves as unfused.
-  const std::string act = node.attrs().GetString("activation", "none");
-  if (act == "relu") {
-    for (int64_t i = 0; i < count; ++i) py[i] = py[i] > 0.f ? py[i] : 0.f;
-  } else if (act == "relu6") {
-    for (int64_t i = 0; i < count; ++i) {
-      if (py[i] < 0.f) py[i] = 0.f;
-      if (py[i] > 6.f) py[i] = 6.f;
-    }
-  }
+  return kernels::CheckFusedActivation(node.attrs());
 }
 
 ir::KernelFn RegistryKernel(std::string name, bool pass_output_count) {

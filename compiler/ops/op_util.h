@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "common/kernels/broadcast.h"
+#include "common/kernels/fused.h"
 #include "common/kernels/kernel_util.h"
 #include "common/tensor.h"
 #include "compiler/ir/graph.h"
@@ -49,14 +50,12 @@ absl::Status RequireDType(const ir::Node& node, int input, absl::Span<const DTyp
 absl::Status RequireFloat32Inputs(const ir::Node& node);
 
 // The epilogue of the fused ops (FusedConv, FusedLinear): attribute
-// `activation` is none, relu or relu6 (UNIMPLEMENTED otherwise).
+// `activation` is none, relu or relu6 (UNIMPLEMENTED otherwise; kernels::CheckFusedActivation).
 absl::Status ValidateFusedActivation(const ir::Node& node);
 
-// The optional sumin input (null when omitted) has exactly the output's shape.
-absl::Status CheckSuminShape(const Shape& output, const Shape* sumin);
-
-// y += sumin (when given), then the node's activation.
-void ApplyFusedEpilogue(const ir::Node& node, const Tensor* sumin, Tensor& y);
+// The optional sumin input (null when omitted) has exactly the output's shape
+// (common/kernels/fused.h).
+using kernels::CheckSuminShape;
 
 // Broadcast indices and the broadcasting binary map (common/kernels/broadcast.h).
 using kernels::BroadcastBinary;

@@ -7,8 +7,7 @@ namespace openbpu::ops {
 namespace {
 
 OPENBPU_REGISTER_OP(ReduceMean, qarith::WithArithmeticQuant<qparams::Divisors>(
-                                    ReduceSchema("ReduceMean", kernels::ReduceOp::kMean,
-                                                 /*axes_attribute=*/true),
+                                    ReduceSchema("ReduceMean", /*axes_attribute=*/true),
                                     [](ir::Node& node, const ir::QuantOpContext& ctx) {
                                       return qarith::PrepareReduce(node, ctx, /*mean=*/true);
                                     },

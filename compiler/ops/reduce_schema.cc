@@ -1,4 +1,4 @@
-// ReduceSchema: axes planning shared by shape inference and the kernel.
+// ReduceSchema and ExactReduceSchema; the axes planning is kernels::PlanReduce.
 #include "compiler/ops/reduce_schema.h"
 
 #include <limits>
@@ -8,45 +8,6 @@
 
 namespace openbpu::ops {
 namespace {
-
-struct ReducePlan {
-  bool identity = false;      // noop_with_empty_axes with no axes
-  std::vector<bool> reduced;  // per input dimension
-  Shape shape;                // output shape
-};
-
-// `axes` is null when the input is omitted. Shared by shape inference and the
-// kernel.
-absl::StatusOr<ReducePlan> PlanReduce(const ir::Node& node, const Shape& in, const Tensor* axes,
-                                      bool axes_attribute) {
-  std::vector<int64_t> values;
-  if (axes != nullptr) {
-    if (axes->dtype() != DType::kInt64) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("input 'axes' must be int64, got ", DTypeName(axes->dtype())));
-    }
-    if (axes->rank() != 1) return absl::InvalidArgumentError("input 'axes' must be 1-D");
-    values = axes->ToInt64Vector();
-  } else if (axes_attribute) {
-    values = node.attrs().GetInts("axes");
-  }
-  const int rank = static_cast<int>(in.size());
-  ReducePlan plan;
-  if (values.empty()) {
-    if (node.attrs().GetInt("noop_with_empty_axes", 0) != 0) {
-      plan.identity = true;
-      plan.shape = in;
-      return plan;
-    }
-    plan.reduced.assign(rank, true);
-  } else {
-    absl::StatusOr<std::vector<bool>> mask = kernels::ReduceAxesMask(rank, values);
-    if (!mask.ok()) return mask.status();
-    plan.reduced = *std::move(mask);
-  }
-  plan.shape = kernels::ReducedShape(in, plan.reduced, node.attrs().GetInt("keepdims", 1) != 0);
-  return plan;
-}
 
 // The exact integer max or min over the reduced dimensions of x (int8 / int16 / int32). Min is
 // computed as aae.reduce computes it: -max(-x) over the input widened to int64; an empty
@@ -72,14 +33,15 @@ void ExactReduce(kernels::ReduceOp op, const Tensor& x, const std::vector<bool>&
 }  // namespace
 
 ir::OpSchema ExactReduceSchema(std::string name, kernels::ReduceOp op) {
-  ir::OpSchema s = ReduceSchema(name, op, /*axes_attribute=*/true);
+  ir::OpSchema s = ReduceSchema(name, /*axes_attribute=*/true);
   s.qkind = ir::QuantKind::kExact;
   s.qinherit_input = 0;
   s.qkernel = [op, name](const ir::Node& node, absl::Span<const Tensor* const> inputs,
                          std::vector<Tensor>& outputs) -> absl::Status {
     const Tensor& x = *inputs[0];
-    absl::StatusOr<ReducePlan> plan = PlanReduce(
-        node, x.shape(), inputs.size() > 1 ? inputs[1] : nullptr, /*axes_attribute=*/true);
+    absl::StatusOr<kernels::ReducePlan> plan =
+        kernels::PlanReduce(node.attrs(), x.shape(), inputs.size() > 1 ? inputs[1] : nullptr,
+                            /*axes_attribute=*/true);
     if (!plan.ok()) return plan.status();
     if (plan->identity) {
       outputs.push_back(x);
@@ -106,9 +68,9 @@ ir::OpSchema ExactReduceSchema(std::string name, kernels::ReduceOp op) {
   return s;
 }
 
-ir::OpSchema ReduceSchema(std::string name, kernels::ReduceOp op, bool axes_attribute) {
+ir::OpSchema ReduceSchema(std::string name, bool axes_attribute) {
   ir::OpSchema s;
-  s.name = std::move(name);
+  s.name = name;
   s.min_inputs = 1;
   s.max_inputs = 2;
   s.attrs = {{"keepdims", ir::AttrKind::kInt}, {"noop_with_empty_axes", ir::AttrKind::kInt}};
@@ -134,46 +96,17 @@ ir::OpSchema ReduceSchema(std::string name, kernels::ReduceOp op, bool axes_attr
       return st;
     }
     const ir::Value* axes = node.input(1);
-    absl::StatusOr<ReducePlan> plan =
-        PlanReduce(node, InputType(node, 0).shape, axes == nullptr ? nullptr : &axes->constant(),
-                   axes_attribute);
+    absl::StatusOr<kernels::ReducePlan> plan =
+        kernels::PlanReduce(node.attrs(), InputType(node, 0).shape,
+                            axes == nullptr ? nullptr : &axes->constant(), axes_attribute);
     if (!plan.ok()) return plan.status();
     outputs[0].dtype = InputType(node, 0).dtype;
     outputs[0].shape = plan->shape;
     return absl::OkStatus();
   };
-  s.kernel = [op, axes_attribute](const ir::Node& node, absl::Span<const Tensor* const> inputs,
-                                  std::vector<Tensor>& outputs) -> absl::Status {
-    const Tensor& in = *inputs[0];
-    absl::StatusOr<ReducePlan> plan =
-        PlanReduce(node, in.shape(), inputs.size() > 1 ? inputs[1] : nullptr, axes_attribute);
-    if (!plan.ok()) return plan.status();
-    if (plan->identity) {
-      outputs.push_back(in);
-      return absl::OkStatus();
-    }
-    Tensor out(in.dtype(), plan->shape);
-    absl::Status st;
-    switch (in.dtype()) {
-      case DType::kFloat32:
-        st = kernels::Reduce(op, in.data<float>(), in.shape(), plan->reduced, out.data<float>());
-        break;
-      case DType::kInt32:
-        st =
-            kernels::Reduce(op, in.data<int32_t>(), in.shape(), plan->reduced, out.data<int32_t>());
-        break;
-      case DType::kInt64:
-        st =
-            kernels::Reduce(op, in.data<int64_t>(), in.shape(), plan->reduced, out.data<int64_t>());
-        break;
-      default:
-        return absl::UnimplementedError(
-            absl::StrCat("dtype ", DTypeName(in.dtype()), " is not supported"));
-    }
-    if (!st.ok()) return st;
-    outputs.push_back(std::move(out));
-    return absl::OkStatus();
-  };
+  // common/kernels/reduce_ops.cc, registered with the same axes_attribute.
+  s.kernel = RegistryKernel(std::move(name));
+  s.kernel_from_registry = true;
   return s;
 }
 

@@ -7,8 +7,7 @@ namespace openbpu::ops {
 namespace {
 
 OPENBPU_REGISTER_OP(ReduceSum, qarith::WithArithmeticQuant<qparams::Divisors>(
-                                   ReduceSchema("ReduceSum", kernels::ReduceOp::kSum,
-                                                /*axes_attribute=*/false),
+                                   ReduceSchema("ReduceSum", /*axes_attribute=*/false),
                                    [](ir::Node& node, const ir::QuantOpContext& ctx) {
                                      return qarith::PrepareReduce(node, ctx, /*mean=*/false);
                                    },
