@@ -111,7 +111,7 @@ void RunHybrid(const HybridCase& c, int samples) {
     absl::StatusOr<std::unique_ptr<runtime::Package>> pkg = runtime::Package::LoadMemory(*bytes);
     ASSERT_TRUE(pkg.ok()) << pkg.status();
     const runtime::Model& rt = *(*pkg)->models()[0];
-    int64_t elements = 0, mismatches = 0;
+    int64_t elements = 0, mismatches = 0, float_elements = 0;
     runtime::RunStats stats;
     for (int i = 0; i < samples; ++i) {
       std::vector<std::vector<uint8_t>> raw;
@@ -138,6 +138,7 @@ void RunHybrid(const HybridCase& c, int samples) {
         const int64_t n = expected.num_elements();
         elements += n;
         if (expected.dtype() == DType::kFloat32) {
+          float_elements += n;
           for (int64_t e = 0; e < n; ++e) {
             mismatches += !CloseRelative(got->data<float>()[e], expected.data<float>()[e]);
           }
@@ -153,13 +154,13 @@ void RunHybrid(const HybridCase& c, int samples) {
     EXPECT_GT(stats.cycles, 0u);
     EXPECT_GT(stats.host_us, 0.0);
     std::printf(
-        "bit-exact: %s hybrid %s %s elements=%lld mismatches=%lld (samples=%d, segments=%zu: %d "
-        "BPU, %d CPU; nodes %d BPU, %d CPU; BPU %llu cycles modeled, CPU %.0f us host time "
-        "measured)\n",
+        "bit-exact: %s hybrid %s %s elements=%lld mismatches=%lld (float outputs %lld of them, to "
+        "1e-6 relative; samples=%d, segments=%zu: %d BPU, %d CPU; nodes %d BPU, %d CPU; BPU %llu "
+        "cycles modeled, CPU %.0f us host time measured)\n",
         c.name.c_str(), c.march.c_str(), opt, static_cast<long long>(elements),
-        static_cast<long long>(mismatches), samples, model->segments.size(), bpu, cpu,
-        model->bpu_nodes, model->cpu_nodes, static_cast<unsigned long long>(stats.cycles),
-        stats.host_us);
+        static_cast<long long>(mismatches), static_cast<long long>(float_elements), samples,
+        model->segments.size(), bpu, cpu, model->bpu_nodes, model->cpu_nodes,
+        static_cast<unsigned long long>(stats.cycles), stats.host_us);
     EXPECT_GT(elements, 0);
     EXPECT_EQ(mismatches, 0) << c.name << " " << opt;
   }
@@ -179,9 +180,17 @@ TEST(Hybrid, VitTinyBernoulli2) {
             2);
 }
 
-// The detector with its first neck upsample forced to the CPU by node name (hybrid_dict).
-TEST(Hybrid, YoloTinyForcedResize) {
-  RunHybrid({"yolo_tiny", "ptq/yolo_tiny.onnx", "bayes", false, {}, {"/up/Resize"}, {"/up/Resize"}},
+// The detector with its first neck upsample forced to the CPU by node name (hybrid_dict), and its
+// first head's Sigmoid: that output is then made by a CPU segment, in float (compared to 1e-6
+// relative), the other two by the BPU (bit for bit).
+TEST(Hybrid, YoloTinyForcedResizeAndSigmoid) {
+  RunHybrid({"yolo_tiny",
+             "ptq/yolo_tiny.onnx",
+             "bayes",
+             false,
+             {},
+             {"/up/Resize", "/Sigmoid"},
+             {"/up/Resize", "/Sigmoid"}},
             2);
 }
 
