@@ -1,5 +1,5 @@
 // Helpers shared by op files: broadcasting, axis normalization, reading
-// constant inputs, and elementwise kernel templates.
+// constant inputs, and the schema builders that run common/kernels' float kernels.
 #ifndef OPENBPU_COMPILER_OPS_OP_UTIL_H_
 #define OPENBPU_COMPILER_OPS_OP_UTIL_H_
 
@@ -57,21 +57,8 @@ absl::Status ValidateFusedActivation(const ir::Node& node);
 // (common/kernels/fused.h).
 using kernels::CheckSuminShape;
 
-// Broadcast indices and the broadcasting binary map (common/kernels/broadcast.h).
-using kernels::BroadcastBinary;
+// Broadcast indices (common/kernels/broadcast.h).
 using kernels::BroadcastIndex;
-
-template <typename T, typename Fn>
-Tensor MapUnary(const Tensor& in, Fn fn) {
-  Tensor out(in.dtype(), in.shape());
-  const T* src = in.data<T>();
-  T* dst = out.data<T>();
-  for (int64_t i = 0; i < in.num_elements(); ++i) dst[i] = fn(src[i]);
-  return out;
-}
-
-// ONNX Cast's element conversion (common/kernels/kernel_util.h).
-using kernels::ConvertElement;
 
 // The float kernel of op `name` from common/kernels/registry.h (looked up when it runs), with
 // the node's attributes; the schema is marked kernel_from_registry. With `pass_output_count` the
