@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/kernels/resize.h"
 #include "compiler/backend/lowering.h"
 #include "compiler/ops/qparams.h"
 #include "isa/records.h"
@@ -22,6 +23,26 @@ using numerics::LinearTap;
 using numerics::NearestMode;
 using numerics::ResizeCoordinateMode;
 
+// Enum values in the same order in common/kernels/resize.h and isa/numerics/resize.h.
+#define OPENBPU_SAME_ENUM(a, b) static_assert(static_cast<int>(a) == static_cast<int>(b))
+OPENBPU_SAME_ENUM(kernels::ResizeCoordinates::kHalfPixel, ResizeCoordinateMode::kHalfPixel);
+OPENBPU_SAME_ENUM(kernels::ResizeCoordinates::kHalfPixelSymmetric,
+                  ResizeCoordinateMode::kHalfPixelSymmetric);
+OPENBPU_SAME_ENUM(kernels::ResizeCoordinates::kPytorchHalfPixel,
+                  ResizeCoordinateMode::kPytorchHalfPixel);
+OPENBPU_SAME_ENUM(kernels::ResizeCoordinates::kAlignCorners, ResizeCoordinateMode::kAlignCorners);
+OPENBPU_SAME_ENUM(kernels::ResizeCoordinates::kAsymmetric, ResizeCoordinateMode::kAsymmetric);
+OPENBPU_SAME_ENUM(kernels::ResizeCoordinates::kTfHalfPixelForNearest,
+                  ResizeCoordinateMode::kTfHalfPixelForNearest);
+OPENBPU_SAME_ENUM(kernels::NearestRounding::kRoundPreferFloor, NearestMode::kRoundPreferFloor);
+OPENBPU_SAME_ENUM(kernels::NearestRounding::kRoundPreferCeil, NearestMode::kRoundPreferCeil);
+OPENBPU_SAME_ENUM(kernels::NearestRounding::kFloor, NearestMode::kFloor);
+OPENBPU_SAME_ENUM(kernels::NearestRounding::kCeil, NearestMode::kCeil);
+#undef OPENBPU_SAME_ENUM
+
+// Stands for a scales / sizes input that is not a constant.
+const Tensor kNotConstant;
+
 struct ResizeSpec {
   bool linear = false;
   ResizeCoordinateMode coordinates = ResizeCoordinateMode::kHalfPixel;
@@ -29,89 +50,30 @@ struct ResizeSpec {
   std::vector<double> scales;  // per dimension (1 where not resized)
 };
 
-// The attributes and scales as compiler/ops/resize.cc reads them (the node passed its schema's
-// validation, so only the forms it accepts reach here).
+// The attributes and scales as the op's float kernel reads them (common/kernels/resize.h, one
+// parse for the reference, the runtime and the back end), in the integer primitives' enums (same
+// order). Scales or sizes must be constant.
 absl::StatusOr<ResizeSpec> ReadSpec(const ir::Node& node) {
-  ResizeSpec s;
-  const ir::AttributeMap& a = node.attrs();
-  const std::string mode = a.GetString("mode", "nearest");
-  if (mode != "nearest" && mode != "linear") {
-    return absl::UnimplementedError(absl::StrCat("resize mode '", mode, "'"));
-  }
-  s.linear = mode == "linear";
-  const std::string ctm = a.GetString("coordinate_transformation_mode", "half_pixel");
-  using C = ResizeCoordinateMode;
-  if (ctm == "half_pixel") {
-    s.coordinates = C::kHalfPixel;
-  } else if (ctm == "half_pixel_symmetric") {
-    s.coordinates = C::kHalfPixelSymmetric;
-  } else if (ctm == "pytorch_half_pixel") {
-    s.coordinates = C::kPytorchHalfPixel;
-  } else if (ctm == "align_corners") {
-    s.coordinates = C::kAlignCorners;
-  } else if (ctm == "asymmetric") {
-    s.coordinates = C::kAsymmetric;
-  } else if (ctm == "tf_half_pixel_for_nearest" || ctm == "tf_half_pixel_for_nn") {
-    s.coordinates = C::kTfHalfPixelForNearest;
-  } else {
-    return absl::UnimplementedError(absl::StrCat("coordinate_transformation_mode '", ctm, "'"));
-  }
-  const std::string nearest = a.GetString("nearest_mode", "round_prefer_floor");
-  if (nearest == "round_prefer_floor") {
-    s.rounding = NearestMode::kRoundPreferFloor;
-  } else if (nearest == "round_prefer_ceil") {
-    s.rounding = NearestMode::kRoundPreferCeil;
-  } else if (nearest == "floor") {
-    s.rounding = NearestMode::kFloor;
-  } else if (nearest == "ceil") {
-    s.rounding = NearestMode::kCeil;
-  } else {
-    return absl::UnimplementedError(absl::StrCat("nearest_mode '", nearest, "'"));
-  }
-  if (a.GetInt("exclude_outside", 0) != 0 || a.GetInt("antialias", 0) != 0 ||
-      a.GetString("keep_aspect_ratio_policy", "stretch") != "stretch") {
-    return absl::UnimplementedError("exclude_outside, antialias or an aspect ratio policy");
-  }
-  const Shape& in = node.input(0)->type().shape;
-  const int rank = static_cast<int>(in.size());
-  std::vector<int> axes;
-  if (a.Has("axes")) {
-    for (int64_t axis : a.GetInts("axes")) {
-      axes.push_back(static_cast<int>(axis < 0 ? axis + rank : axis));
-    }
-  } else {
-    for (int d = 0; d < rank; ++d) axes.push_back(d);
-  }
-  for (int d : axes) {
-    if (d < 0 || d >= rank) return absl::InvalidArgumentError("resize axis out of range");
-  }
-  s.scales.assign(static_cast<size_t>(rank), 1.0);
+  absl::StatusOr<kernels::ResizeAttrs> attrs = kernels::ParseResizeAttrs(node.attrs());
+  if (!attrs.ok()) return attrs.status();
   auto given = [&](int i) -> const Tensor* {
-    if (node.num_inputs() <= i || node.input(i) == nullptr || !node.input(i)->is_constant()) {
-      return nullptr;
-    }
-    const Tensor& t = node.input(i)->constant();
-    return t.num_elements() > 0 ? &t : nullptr;
+    if (node.num_inputs() <= i || node.input(i) == nullptr) return nullptr;
+    if (!node.input(i)->is_constant()) return &kNotConstant;
+    return &node.input(i)->constant();
   };
   const Tensor* scales = given(2);
   const Tensor* sizes = given(3);
-  const Tensor* t = scales != nullptr ? scales : sizes;
-  if (t == nullptr || t->num_elements() != static_cast<int64_t>(axes.size())) {
+  if (scales == &kNotConstant || sizes == &kNotConstant) {
     return absl::UnimplementedError("resize without constant scales or sizes");
   }
-  for (size_t i = 0; i < axes.size(); ++i) {
-    const int d = axes[i];
-    if (scales != nullptr) {
-      if (t->dtype() != DType::kFloat32) return absl::InvalidArgumentError("scales not float32");
-      s.scales[static_cast<size_t>(d)] = t->data<float>()[i];
-    } else {
-      if (t->dtype() != DType::kInt64) return absl::InvalidArgumentError("sizes not int64");
-      if (in[static_cast<size_t>(d)] > 0) {
-        s.scales[static_cast<size_t>(d)] = static_cast<double>(t->data<int64_t>()[i]) /
-                                           static_cast<double>(in[static_cast<size_t>(d)]);
-      }
-    }
-  }
+  absl::StatusOr<kernels::ResizePlan> plan =
+      kernels::PlanResize(node.attrs(), node.input(0)->type().shape, scales, sizes);
+  if (!plan.ok()) return plan.status();
+  ResizeSpec s;
+  s.linear = attrs->linear;
+  s.coordinates = static_cast<ResizeCoordinateMode>(attrs->coordinates);
+  s.rounding = static_cast<NearestMode>(attrs->rounding);
+  s.scales = plan->scales;
   return s;
 }
 
