@@ -36,21 +36,12 @@ int64_t CeilDiv(int64_t a, int64_t b) { return -FloorDiv(-a, b); }
 // The DMA field limits (isa/ISA.md, LOAD).
 constexpr int64_t kMaxCount = 16383, kMaxSramStride = 65535, kMaxDdrStride = (1 << 24) - 1;
 
-// The geometry as the reference resolves it (compiler/ops/conv_transpose.cc, PlanConvTranspose).
+// The geometry as the float kernel resolves it (common/kernels/conv.h, PlanConvTranspose).
 absl::StatusOr<kernels::ConvGeometry> Geometry(const ir::Node& node, const Shape& x, const Shape& w,
-                                               const Shape* bias, int64_t out_channels) {
-  const size_t n = x.size() - 2;
-  const std::vector<int64_t> spatial(x.begin() + 2, x.end());
-  const std::vector<int64_t> kernel(w.begin() + 2, w.end());
-  absl::StatusOr<kernels::ConvAttrs> read = ops::ReadConvAttrs(node, kernel, bias, out_channels);
-  if (!read.ok()) return read.status();
-  kernels::ConvAttrs attrs = *std::move(read);
-  attrs.output_padding = node.attrs().GetInts("output_padding");
-  attrs.output_shape = node.attrs().GetInts("output_shape");
-  if (attrs.output_shape.size() == n + 2) {
-    attrs.output_shape.erase(attrs.output_shape.begin(), attrs.output_shape.begin() + 2);
-  }
-  return kernels::ResolveConvTransposeGeometry(spatial, kernel, attrs);
+                                               const Shape* bias) {
+  absl::StatusOr<kernels::ConvPlan> plan = kernels::PlanConvTranspose(node.attrs(), x, w, bias);
+  if (!plan.ok()) return plan.status();
+  return plan->geometry;
 }
 
 // Zeroes feature SRAM [dst, dst + bytes) (bytes a multiple of 16) from the 16-byte zero slot at
@@ -92,7 +83,7 @@ absl::Status LowerConvTranspose(const ir::Node& node, LowerContext& ctx) {
   if (groups < 1 || xs[1] % groups != 0) return absl::InvalidArgumentError("bad group");
   const int64_t c = xs[1], cg = c / groups, mg = ws[1], m = mg * groups;
   absl::StatusOr<kernels::ConvGeometry> geo =
-      Geometry(node, xs, ws, bv != nullptr ? &bv->type().shape : nullptr, m);
+      Geometry(node, xs, ws, bv != nullptr ? &bv->type().shape : nullptr);
   if (!geo.ok()) return geo.status();
 
   absl::StatusOr<Buffer> xb = ctx.BufferOf(node, node.input(0));
