@@ -187,8 +187,12 @@ TEST_P(PtqCompareTest, MatchesRecordedFigures) {
       << " dB: re-record it here and in README.md / docs/QUANTIZATION.md";
   // The ISA 1.1 issue's targets: the detector at least torch's SQNR, the transformer (with its
   // int16 rule) within 1 dB of it.
-  if (model == "yolo_tiny") EXPECT_GE(ours.sqnr_db, theirs.sqnr_db) << model;
-  if (model == "vit_tiny") EXPECT_GE(ours.sqnr_db, theirs.sqnr_db - 1.0) << model;
+  if (model == "yolo_tiny") {
+    EXPECT_GE(ours.sqnr_db, theirs.sqnr_db) << model;
+  }
+  if (model == "vit_tiny") {
+    EXPECT_GE(ours.sqnr_db, theirs.sqnr_db - 1.0) << model;
+  }
   // torch's figures are real: a quantized model, not a float one passed through.
   EXPECT_GT(theirs.cosine, 0.5) << model;
   EXPECT_LT(theirs.sqnr_db, 60) << model;
