@@ -41,6 +41,16 @@ void RunModel(const std::string& name, const std::string& onnx, const std::strin
     std::printf("%s\n", run.line.c_str());
     EXPECT_GT(run.elements, 0);
     EXPECT_EQ(run.mismatches, 0) << name << " " << march << " " << run.opt;
+    // Never faster than physics: MACs at peak, DDR bytes at peak (issue 14).
+    std::printf(
+        "roofline: %s %s %s modeled=%llu bound=%llu (%llu MACs, %llu DDR bytes) x%.2f\n",
+        name.c_str(), march.c_str(), run.opt.c_str(), static_cast<unsigned long long>(run.cycles),
+        static_cast<unsigned long long>(run.roofline_cycles),
+        static_cast<unsigned long long>(run.macs), static_cast<unsigned long long>(run.ddr_bytes),
+        run.roofline_cycles > 0 ? static_cast<double>(run.cycles) / run.roofline_cycles : 0.0);
+    EXPECT_GT(run.roofline_cycles, 0u);
+    EXPECT_GE(run.cycles, run.roofline_cycles)
+        << name << " " << march << " " << run.opt << ": modeled faster than the roofline";
   }
   // O2 overlaps units: never slower than the serial chain (cycles of the last sample, `both`).
   EXPECT_LE((*runs)[1].cycles, (*runs)[0].cycles) << name << " " << march << ": O2 slower than O0";

@@ -1,5 +1,7 @@
 #include "tests/backend_run.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -29,6 +31,12 @@ Tensor Sample(const Tensor& batch, int64_t i) {
 }
 
 }  // namespace
+
+uint64_t RooflineCycles(const isa::March& march, uint64_t macs, uint64_t ddr_bytes) {
+  const double compute = static_cast<double>(macs) / static_cast<double>(march.MacsPerCycle());
+  const double memory = static_cast<double>(ddr_bytes) / march.ddr_peak_bytes_per_cycle.value;
+  return static_cast<uint64_t>(std::ceil(std::max(compute, memory)));
+}
 
 std::string ModelDataDir() {
   const char* srcdir = std::getenv("TEST_SRCDIR");
@@ -106,6 +114,9 @@ absl::StatusOr<std::vector<BitExactRun>> RunBitExact(
       absl::StatusOr<sim::RunResult> result = (*sim)->Run();
       if (!result.ok()) return result.status();
       run.cycles = result->stats.total_cycles;
+      run.macs = result->stats.macs;
+      run.ddr_bytes = result->stats.ddr_loaded_bytes + result->stats.ddr_stored_bytes;
+      run.roofline_cycles = RooflineCycles(**m, run.macs, run.ddr_bytes);
       for (const backend::TensorDesc& out : model->outputs) {
         const Tensor& want = values[i].at(out.value).tensor;
         std::vector<uint8_t> got(out.bytes);

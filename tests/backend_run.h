@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/tensor.h"
+#include "isa/march.h"
 
 namespace openbpu::test_util {
 
@@ -18,6 +19,11 @@ struct BitExactRun {
   std::string opt;  // "O0" or "O2"
   int64_t elements = 0, mismatches = 0;
   uint64_t cycles = 0;  // of the last sample, `both` mode
+  // The closed-form lower bound of that run (issue 14): its MACs at the march's peak MAC rate
+  // (int8, every lane of the tile busy) or its DDR bytes (loaded + stored) at the DDR peak,
+  // whichever takes longer; the modeled cycles must never be below it.
+  uint64_t roofline_cycles = 0;
+  uint64_t macs = 0, ddr_bytes = 0;
   size_t instructions = 0, layers = 0;
   uint64_t scratch_peak = 0, scratch_unplanned = 0;
   int chained_values = 0;          // O2: values kept in the feature SRAM
@@ -42,6 +48,10 @@ struct QuantizeExtras {
 absl::StatusOr<std::vector<BitExactRun>> RunBitExact(
     const std::string& name, const std::string& onnx, const std::string& calib,
     const Tensor& samples, int count, const std::string& march, const QuantizeExtras& extras = {});
+
+// max(MACs / the march's int8 MACs per cycle, DDR bytes / its peak DDR bytes per cycle),
+// rounded up: no program can run in fewer cycles on one core.
+uint64_t RooflineCycles(const isa::March& march, uint64_t macs, uint64_t ddr_bytes);
 
 // The runfiles directory of //tests/models (TEST_SRCDIR/TEST_WORKSPACE, or RUNFILES_DIR under
 // `bazel run`), with a trailing slash.

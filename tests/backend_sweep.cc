@@ -86,6 +86,13 @@ int main(int argc, char** argv) {
         std::printf("%s\n", run.line.c_str());
         ++runs;
         failures += run.mismatches != 0 || run.elements == 0;
+        if (run.cycles < run.roofline_cycles) {  // faster than physics (issue 14)
+          std::printf("FAILED: %s %s %s: %llu cycles, below the roofline bound %llu\n",
+                      model.name.c_str(), march, run.opt.c_str(),
+                      static_cast<unsigned long long>(run.cycles),
+                      static_cast<unsigned long long>(run.roofline_cycles));
+          ++failures;
+        }
       }
       if (result->size() == 2 && (*result)[1].cycles > (*result)[0].cycles) {
         std::printf("FAILED: %s %s: O2 (%llu cycles) slower than O0 (%llu)\n", model.name.c_str(),
