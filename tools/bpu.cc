@@ -410,6 +410,41 @@ int Ops() {
   return 0;
 }
 
+// The quantization flags bpu quantize and bpu compile share (QuantizeOptionsOf reads them).
+void AddQuantizeFlags(CLI::App* sub, QuantizeArgs* q) {
+  sub->add_option("--dtype", q->dtype, "the activation dtype (default: qint8)")
+      ->check(CLI::IsMember({"qint8", "qint16"}))
+      ->type_name("DTYPE");
+  sub->add_option("--observer", q->observer, "the activation observer (default: percentile)")
+      ->check(CLI::IsMember({"percentile", "minmax", "mse", "kl"}))
+      ->type_name("OBSERVER");
+  sub->add_option("--qconfig", q->qconfig,
+                  "a qconfig file (JSON: dtype, observer, int16_ops, unify_concat_scales, "
+                  "hybrid, hybrid_dict {op_types, node_names}); the flags add to it")
+      ->check(CLI::ExistingFile)
+      ->type_name("FILE.json");
+  sub->add_option("--int16-ops", q->int16_ops,
+                  "op types quantized to qint16 whatever --dtype says (mixed precision), e.g. "
+                  "Softmax,LayerNormalization,Erf for a transformer on bayes")
+      ->delimiter(',')
+      ->type_name("OPS");
+  sub->add_flag("--unify-concat-scales", q->unify_concat_scales,
+                "give each concat's inputs and output one scale, so the concat only moves "
+                "integers (costs some accuracy: see bpu similarity)");
+  sub->add_flag("--hybrid", q->hybrid,
+                "leave every node the march's op table does not run on the BPU in float, to "
+                "run on the CPU in a hybrid model (BPU and CPU segments)");
+  sub->add_option("--hybrid-ops", q->hybrid_ops,
+                  "hybrid_dict by op type: leave these op types in float, on the CPU "
+                  "(e.g. Softmax,LayerNormalization; fused types are FusedConv, FusedLinear)")
+      ->delimiter(',')
+      ->type_name("OPS");
+  sub->add_option("--hybrid-nodes", q->hybrid_nodes,
+                  "hybrid_dict by node name: leave these nodes in float, on the CPU")
+      ->delimiter(',')
+      ->type_name("NODES");
+}
+
 // Adds dump, export-hbir, run, ops, quantize and similarity to `app`; when a parsed command line
 // selects one of them, `*command` becomes its body.
 void AddModelCommands(CLI::App& app, tools::Command* command) {
@@ -479,37 +514,7 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
     sub->add_option("-o", args->out, "the quantized HBIR to write")
         ->required()
         ->type_name("OUT.hbir");
-    sub->add_option("--dtype", args->dtype, "the activation dtype (default: qint8)")
-        ->check(CLI::IsMember({"qint8", "qint16"}))
-        ->type_name("DTYPE");
-    sub->add_option("--observer", args->observer, "the activation observer (default: percentile)")
-        ->check(CLI::IsMember({"percentile", "minmax", "mse", "kl"}))
-        ->type_name("OBSERVER");
-    sub->add_option("--qconfig", args->qconfig,
-                    "a qconfig file (JSON: dtype, observer, int16_ops, unify_concat_scales, "
-                    "hybrid, hybrid_dict {op_types, node_names}); the flags add to it")
-        ->check(CLI::ExistingFile)
-        ->type_name("FILE.json");
-    sub->add_option("--int16-ops", args->int16_ops,
-                    "op types quantized to qint16 whatever --dtype says (mixed precision), e.g. "
-                    "Softmax,LayerNormalization,Erf for a transformer on bayes")
-        ->delimiter(',')
-        ->type_name("OPS");
-    sub->add_flag("--unify-concat-scales", args->unify_concat_scales,
-                  "give each concat's inputs and output one scale, so the concat only moves "
-                  "integers (costs some accuracy: see bpu similarity)");
-    sub->add_flag("--hybrid", args->hybrid,
-                  "leave every node the march's op table does not run on the BPU in float, to "
-                  "run on the CPU in a hybrid model (BPU and CPU segments)");
-    sub->add_option("--hybrid-ops", args->hybrid_ops,
-                    "hybrid_dict by op type: leave these op types in float, on the CPU "
-                    "(e.g. Softmax,LayerNormalization; fused types are FusedConv, FusedLinear)")
-        ->delimiter(',')
-        ->type_name("OPS");
-    sub->add_option("--hybrid-nodes", args->hybrid_nodes,
-                    "hybrid_dict by node name: leave these nodes in float, on the CPU")
-        ->delimiter(',')
-        ->type_name("NODES");
+    AddQuantizeFlags(sub, args.get());
     CLI::Option* fixed = sub->add_option("--fixed-input-scale", *scale,
                                          "quantize the graph inputs with this fixed scale "
                                          "instead of an observed one")
@@ -577,38 +582,7 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
         ->check(CLI::Range(1, 256))
         ->type_name("N")
         ->capture_default_str();
-    sub->add_option("--dtype", args->quantize.dtype, "the activation dtype (default: qint8)")
-        ->check(CLI::IsMember({"qint8", "qint16"}))
-        ->type_name("DTYPE");
-    sub->add_option("--observer", args->quantize.observer,
-                    "the activation observer (default: percentile)")
-        ->check(CLI::IsMember({"percentile", "minmax", "mse", "kl"}))
-        ->type_name("OBSERVER");
-    sub->add_option("--qconfig", args->quantize.qconfig,
-                    "a qconfig file (JSON: dtype, observer, int16_ops, unify_concat_scales, "
-                    "hybrid, hybrid_dict {op_types, node_names}); the flags add to it")
-        ->check(CLI::ExistingFile)
-        ->type_name("FILE.json");
-    sub->add_option("--int16-ops", args->quantize.int16_ops,
-                    "op types quantized to qint16 whatever --dtype says (mixed precision), e.g. "
-                    "Softmax,LayerNormalization,Erf for a transformer on bayes")
-        ->delimiter(',')
-        ->type_name("OPS");
-    sub->add_flag("--unify-concat-scales", args->quantize.unify_concat_scales,
-                  "give each concat's inputs and output one scale, so the concat only moves "
-                  "integers (costs some accuracy: see bpu similarity)");
-    sub->add_flag("--hybrid", args->quantize.hybrid,
-                  "leave every node the march's op table does not run on the BPU in float, to "
-                  "run on the CPU in a hybrid model (BPU and CPU segments)");
-    sub->add_option("--hybrid-ops", args->quantize.hybrid_ops,
-                    "hybrid_dict by op type: leave these op types in float, on the CPU "
-                    "(e.g. Softmax,LayerNormalization; fused types are FusedConv, FusedLinear)")
-        ->delimiter(',')
-        ->type_name("OPS");
-    sub->add_option("--hybrid-nodes", args->quantize.hybrid_nodes,
-                    "hybrid_dict by node name: leave these nodes in float, on the CPU")
-        ->delimiter(',')
-        ->type_name("NODES");
+    AddQuantizeFlags(sub, &args->quantize);
     sub->callback([=] {
       const bool hbir = absl::EndsWith(args->quantize.model, ".hbir");
       if (hbir && !args->quantize.calib.empty()) {
