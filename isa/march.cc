@@ -38,6 +38,10 @@ std::vector<March> BuildMarches() {
       {4, "assumed: 4 cycles issue/decode per compute instruction"},
       {5.0, "public: 5 TOPS equivalent int8 (X3)"},
       {false, "public: int8 activations"},
+      {64,
+       "assumed: x32 LPDDR4 with burst length 16 = 64 bytes per access; a DMA run is "
+       "rounded up to whole bursts"},
+      {4, "assumed: 4 DMAs in flight per queue (typical AXI outstanding transactions)"},
   });
   m.push_back(March{
       MarchId::kBayes,
@@ -63,6 +67,8 @@ std::vector<March> BuildMarches() {
       {4, "assumed: 4 cycles issue/decode per compute instruction"},
       {128.0, "public: 128 TOPS int8 (J5)"},
       {true, "public: int8 and int16 activations"},
+      {64, "assumed: x32 LPDDR4X channels with burst length 16 = 64 bytes per access"},
+      {4, "assumed: 4 DMAs in flight per queue (typical AXI outstanding transactions)"},
   });
   m.push_back(March{
       MarchId::kBayesE,
@@ -88,6 +94,8 @@ std::vector<March> BuildMarches() {
       {4, "assumed: 4 cycles issue/decode per compute instruction"},
       {10.0, "public: 10 TOPS int8 (X5)"},
       {true, "assumed: int8 and int16 activations, as bayes"},
+      {64, "assumed: x32 LPDDR4X with burst length 16 = 64 bytes per access"},
+      {4, "assumed: 4 DMAs in flight per queue (typical AXI outstanding transactions)"},
   });
   return m;
 }
@@ -160,6 +168,8 @@ std::string MarchTableMarkdown() {
     row("issue cost (cycles)", m.issue_cycles);
     row("published TOPS", m.published_tops);
     row("int16 activations", m.int16_activations);
+    row("DDR burst (bytes)", m.ddr_burst_bytes);
+    row("DMAs in flight per queue", m.dma_outstanding);
     absl::StrAppend(&out, "| int8 MACs/cycle/core | ", m.MacsPerCycle(),
                     " | derived: tile product |\n");
     absl::StrAppend(&out, "| dense int8 peak (TOPS) | ", absl::StrFormat("%.3g", m.PeakTops()),

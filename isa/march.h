@@ -50,6 +50,12 @@ struct March {
   Param<int> issue_cycles;                 // fixed cost of every compute instruction
   Param<double> published_tops;            // the vendor's int8 TOPS figure (all cores)
   Param<bool> int16_activations;
+  // A DMA run (a contiguous stretch of DDR) occupies whole bursts of the DDR channel: a 3-byte
+  // pixel row costs a burst, so short runs cost more per byte than long ones.
+  Param<int> ddr_burst_bytes;
+  // DMAs a LOAD or STORE queue keeps in flight: their first-byte latencies overlap, their
+  // transfers share the DDR channel.
+  Param<int> dma_outstanding;
 
   int64_t MacsPerCycle() const {
     return int64_t{feature_tile_h.value} * feature_tile_w.value * weight_tile_oc.value *

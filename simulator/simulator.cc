@@ -102,6 +102,7 @@ absl::Status Executable::Lower(const isa::Program& program) {
     op.zero_time = lowered->zero_time;
     op.cycles = lowered->cycles;
     op.ddr_bytes = lowered->ddr_bytes;
+    op.ddr_charged_bytes = lowered->ddr_charged_bytes;
     op.ddr_write = lowered->ddr_write;
     op.macs = lowered->macs;
     for (const units::Operand& operand : lowered->footprint) {
@@ -181,6 +182,7 @@ absl::StatusOr<RunResult> Simulator::Run(const RunOptions& run) {
   TimingConfig timing;
   timing.ddr_bytes_per_cycle = march.DdrBytesPerCycle();
   timing.ddr_latency_cycles = march.ddr_latency_cycles.value;
+  timing.dma_outstanding = march.dma_outstanding.value;
   timing.num_channels = isa::kNumSemaphores + 1;
   timing.max_tokens = 65535;
   timing.channel_name = [](int c) { return absl::StrCat("sem", c); };

@@ -3,6 +3,7 @@
 // bounds errors naming the instruction, force-serial timing, statistics and the trace.
 #include "simulator/simulator.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -362,6 +363,43 @@ TEST(Simulator, ForceSerialRemovesOverlap) {
   std::printf("double_buffered_conv: %llu cycles overlapped, %llu serial\n",
               static_cast<unsigned long long>(overlapped->result.stats.total_cycles),
               static_cast<unsigned long long>(serial->result.stats.total_cycles));
+}
+
+// A LOAD of 64 rows of 3 bytes: contiguous in DDR it is one 192-byte run (3 bursts of 64); with
+// a 64-byte row stride it is 64 runs, each a whole burst, so the same 192 useful bytes occupy the
+// channel for 4096 bytes' worth of cycles (march.ddr_burst_bytes, ISA.md cost model).
+TEST(Simulator, ShortDmaRunsCostWholeBursts) {
+  auto cycles = [](int ddr_s1) -> std::pair<uint64_t, uint64_t> {
+    const std::string text = absl::StrCat(
+        ".march bernoulli2\n.ddr input=4096 output=16 scratch=0\n",
+        "load.shape elem=1 n0=3 n1=64 n2=1 pad_top=0 pad_bottom=0 pad_left=0 pad_right=0 "
+        "pad_value=0\n",
+        "load.stride ddr_s1=", ddr_s1, " ddr_s2=0 sram_s1=3 sram_s2=0\n",
+        "load dst_space=feature dst=0 region=input offset=0\nend\n");
+    absl::StatusOr<isa::Program> p = isa::AssembleProgram(text);
+    EXPECT_TRUE(p.ok()) << p.status();
+    if (!p.ok()) return {0, 0};
+    SimulatorOptions opt;
+    opt.run.mode = Mode::kPerf;
+    auto sim = Simulator::Create(*p, **isa::FindMarch("bernoulli2"), opt);
+    EXPECT_TRUE(sim.ok()) << sim.status();
+    if (!sim.ok()) return {0, 0};
+    auto r = (*sim)->Run();
+    EXPECT_TRUE(r.ok()) << r.status();
+    if (!r.ok()) return {0, 0};
+    return {r->stats.total_cycles, r->stats.ddr_loaded_bytes};
+  };
+  const auto [contiguous, bytes_c] = cycles(3);
+  const auto [strided, bytes_s] = cycles(64);
+  EXPECT_EQ(bytes_c, 192u);
+  EXPECT_EQ(bytes_s, 192u);  // the useful bytes are the same
+  const isa::March& m = **isa::FindMarch("bernoulli2");
+  const double bpc = m.DdrBytesPerCycle();
+  EXPECT_EQ(strided - contiguous, static_cast<uint64_t>(std::ceil(4096 / bpc)) -
+                                      static_cast<uint64_t>(std::ceil(192 / bpc)));
+  std::printf("dma-bursts: 64 rows of 3 bytes, contiguous %llu cycles, strided %llu cycles\n",
+              static_cast<unsigned long long>(contiguous),
+              static_cast<unsigned long long>(strided));
 }
 
 TEST(Simulator, StatisticsAndTrace) {

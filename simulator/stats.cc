@@ -2,6 +2,9 @@
 #include "simulator/stats.h"
 
 #include <algorithm>
+#include <array>
+#include <set>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -35,12 +38,21 @@ SimStats ComputeStats(const std::vector<SimOp>& ops, const Schedule& schedule, d
   s.latency_us = clock_mhz > 0 ? static_cast<double>(s.total_cycles) / clock_mhz : 0;
   s.instructions = ops.size();
   std::map<int32_t, LayerStats> layers;
+  // Busy time is the union of a unit's instruction spans: a DMA queue keeps several in flight
+  // (in order), so its spans may overlap. Per unit, and per layer and unit, the cycle up to
+  // which time is counted already.
+  std::array<uint64_t, kNumUnits> covered{};
+  std::map<std::pair<int32_t, int>, uint64_t> layer_covered;
+  auto count_new = [](uint64_t& until, const OpTime& t) {
+    const uint64_t from = std::max(t.start, until);
+    until = std::max(until, t.end);
+    return t.end > from ? t.end - from : uint64_t{0};
+  };
   for (size_t i = 0; i < ops.size() && i < schedule.times.size(); ++i) {
     const SimOp& op = ops[i];
     const OpTime& t = schedule.times[i];
-    const uint64_t busy = t.end - t.start;
     const int u = static_cast<int>(op.unit);
-    s.units[u].busy_cycles += busy;
+    s.units[u].busy_cycles += count_new(covered[u], t);
     ++s.units[u].instructions;
     s.macs += op.macs;
     const uint64_t loaded = op.ddr_write ? 0 : op.ddr_bytes;
@@ -56,6 +68,7 @@ SimStats ComputeStats(const std::vector<SimOp>& ops, const Schedule& schedule, d
       l.name = name != layer_names.end() ? name->second : absl::StrCat("layer", op.layer_id);
       l.first_start = t.start;
     }
+    const uint64_t busy = count_new(layer_covered[{op.layer_id, u}], t);
     ++l.instructions;
     l.first_start = std::min(l.first_start, t.start);
     l.last_end = std::max(l.last_end, t.end);
@@ -93,9 +106,20 @@ std::string ChromeTraceJson(const std::vector<SimOp>& ops, const Schedule& sched
                           "\"args\":{\"sort_index\":%d}}",
                           u, u);
   }
+  // A DMA queue's overlapping instructions go on extra tracks of the unit (same name and
+  // category): the first track whose last instruction has ended.
+  std::array<std::vector<uint64_t>, kNumUnits> track_free;
+  std::set<int> extra_tids;
   for (size_t i = 0; i < ops.size() && i < schedule.times.size(); ++i) {
     const SimOp& op = ops[i];
     const OpTime& t = schedule.times[i];
+    const int u = static_cast<int>(op.unit);
+    size_t slot = 0;
+    while (slot < track_free[u].size() && track_free[u][slot] > t.start) ++slot;
+    if (slot == track_free[u].size()) track_free[u].push_back(0);
+    track_free[u][slot] = t.end;
+    const int tid = slot == 0 ? u : 100 * (u + 1) + static_cast<int>(slot);
+    if (slot > 0) extra_tids.insert(tid);
     std::string layer;
     if (op.layer_id >= 0) {
       auto it = layer_names.find(op.layer_id);
@@ -106,9 +130,20 @@ std::string ChromeTraceJson(const std::vector<SimOp>& ops, const Schedule& sched
         ",\n{\"name\":\"%s\",\"cat\":\"%s\",\"ph\":\"X\",\"pid\":0,\"tid\":%d,\"ts\":%.6f,"
         "\"dur\":%.6f,\"args\":{\"instruction\":%d,\"layer\":\"%s\",\"layer_id\":%d,"
         "\"start_cycle\":%u,\"end_cycle\":%u,\"ddr_bytes\":%u,\"macs\":%u}}",
-        JsonEscape(op.name), UnitName(op.unit), static_cast<int>(op.unit), t.start * us_per_cycle,
+        JsonEscape(op.name), UnitName(op.unit), tid, t.start * us_per_cycle,
         (t.end - t.start) * us_per_cycle, op.index, JsonEscape(layer), op.layer_id, t.start, t.end,
         op.ddr_bytes, op.macs);
+  }
+  for (int tid : extra_tids) {
+    const int u = tid / 100 - 1;
+    absl::StrAppendFormat(&out,
+                          ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":0,\"tid\":%d,"
+                          "\"args\":{\"name\":\"%s\"}}",
+                          tid, UnitName(static_cast<Unit>(u)));
+    absl::StrAppendFormat(&out,
+                          ",\n{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":0,"
+                          "\"tid\":%d,\"args\":{\"sort_index\":%d}}",
+                          tid, u * 100 + tid % 100);
   }
   out += "\n]}\n";
   return out;

@@ -39,7 +39,8 @@ namespace {
 struct UnitState {
   std::vector<int> queue;  // op indices in program order
   size_t head = 0;
-  bool busy = false;
+  int running = 0;   // instructions started and not completed
+  int capacity = 1;  // how many may run at once: 1, or TimingConfig::dma_outstanding for DMAs
   uint32_t seq = 0;  // instructions started
   VectorClock vc = {};
 };
@@ -103,48 +104,55 @@ absl::StatusOr<Schedule> RunTiming(const std::vector<SimOp>& ops, const TimingCo
     return true;
   };
 
+  for (Unit dma : {Unit::kLoad, Unit::kStore}) {
+    units[static_cast<int>(dma)].capacity = std::max(1, config.dma_outstanding);
+  }
   while (true) {
     for (int u = 0; u < kNumUnits; ++u) {
       UnitState& us = units[u];
-      if (us.busy || us.head >= us.queue.size()) continue;
-      const int i = us.queue[us.head];
-      const SimOp& op = ops[i];
-      if (config.force_serial && (i != next_serial || in_flight > 0)) continue;
-      if (!tokens_ready(op)) continue;
-      VectorClock vc = us.vc;
-      for (int c : op.waits) {
-        Channel& ch = channels[c];
-        --ch.count;
-        if (!ch.clocks.empty() && static_cast<int64_t>(ch.clocks.size()) > ch.count) {
-          Join(vc, ch.clocks.front());
-          ch.clocks.pop_front();
+      // A DMA queue may start several instructions at one cycle (up to its capacity).
+      while (us.running < us.capacity && us.head < us.queue.size()) {
+        const int i = us.queue[us.head];
+        const SimOp& op = ops[i];
+        if (config.force_serial && (i != next_serial || in_flight > 0)) break;
+        if (!tokens_ready(op)) break;
+        VectorClock vc = us.vc;
+        for (int c : op.waits) {
+          Channel& ch = channels[c];
+          --ch.count;
+          if (!ch.clocks.empty() && static_cast<int64_t>(ch.clocks.size()) > ch.count) {
+            Join(vc, ch.clocks.front());
+            ch.clocks.pop_front();
+          }
         }
-      }
-      vc[u] = ++us.seq;
-      us.vc = vc;
-      clocks[i] = vc;
-      uint64_t end = now;
-      if (op.ddr_bytes > 0) {
-        const uint64_t begin = std::max(now, ddr_free_at);
-        const uint64_t xfer = DdrTransferCycles(op.ddr_bytes, config.ddr_bytes_per_cycle);
-        ddr_free_at = begin + xfer;
-        end = begin + xfer + config.ddr_latency_cycles;
-      }
-      end += op.cycles;
-      if (end == now && !op.zero_time) end = now + 1;
-      if (end > config.max_cycles) {
-        return absl::ResourceExhaustedError(absl::StrFormat(
-            "instruction %d (%s on %s) ends at cycle %u, past the budget of %u cycles", op.index,
-            op.name, UnitName(op.unit), end, config.max_cycles));
-      }
-      schedule.times[i] = {now, end};
-      schedule.start_order.push_back(i);
-      us.busy = true;
-      ++us.head;
-      ++in_flight;
-      events.push({end, i});
-      if (on_start) {
-        if (absl::Status st = on_start(i, vc); !st.ok()) return st;
+        vc[u] = ++us.seq;
+        us.vc = vc;
+        clocks[i] = vc;
+        uint64_t end = now;
+        if (op.ddr_bytes > 0) {
+          const uint64_t begin = std::max(now, ddr_free_at);
+          const uint64_t xfer =
+              DdrTransferCycles(op.ddr_charged_bytes > 0 ? op.ddr_charged_bytes : op.ddr_bytes,
+                                config.ddr_bytes_per_cycle);
+          ddr_free_at = begin + xfer;
+          end = begin + xfer + config.ddr_latency_cycles;
+        }
+        end += op.cycles;
+        if (end == now && !op.zero_time) end = now + 1;
+        if (end > config.max_cycles) {
+          return absl::ResourceExhaustedError(absl::StrFormat(
+              "instruction %d (%s on %s) ends at cycle %u, past the budget of %u cycles", op.index,
+              op.name, UnitName(op.unit), end, config.max_cycles));
+        }
+        schedule.times[i] = {now, end};
+        schedule.start_order.push_back(i);
+        ++us.running;
+        ++us.head;
+        ++in_flight;
+        events.push({end, i});
+        if (on_start) {
+          if (absl::Status st = on_start(i, vc); !st.ok()) return st;
+        }
       }
     }
     if (done == n && events.empty()) break;
@@ -179,7 +187,7 @@ absl::StatusOr<Schedule> RunTiming(const std::vector<SimOp>& ops, const TimingCo
       const int i = events.top().second;
       events.pop();
       const SimOp& op = ops[i];
-      units[static_cast<int>(op.unit)].busy = false;
+      --units[static_cast<int>(op.unit)].running;
       for (int c : op.signals) {
         if (++channels[c].count > config.max_tokens) {
           return absl::FailedPreconditionError(absl::StrFormat(

@@ -31,11 +31,13 @@ struct Access {
 
 struct SimOp {
   Unit unit = Unit::kTae;
-  int64_t index = 0;         // instruction index in the program (for errors and the trace)
-  int32_t layer_id = -1;     // -1: no layer
-  std::string name;          // mnemonic
-  uint64_t cycles = 0;       // unit occupancy besides the DDR transfer (closed form)
-  uint64_t ddr_bytes = 0;    // bytes crossing the shared DDR channel
+  int64_t index = 0;       // instruction index in the program (for errors and the trace)
+  int32_t layer_id = -1;   // -1: no layer
+  std::string name;        // mnemonic
+  uint64_t cycles = 0;     // unit occupancy besides the DDR transfer (closed form)
+  uint64_t ddr_bytes = 0;  // bytes crossing the shared DDR channel (statistics)
+  // Channel bytes the transfer occupies (whole bursts per contiguous run; 0: ddr_bytes).
+  uint64_t ddr_charged_bytes = 0;
   bool ddr_write = false;    // true for STORE (SRAM -> DDR)
   uint64_t macs = 0;         // statistics only
   bool zero_time = false;    // may take 0 cycles (sync); others take at least 1
@@ -45,8 +47,11 @@ struct SimOp {
 };
 
 struct TimingConfig {
-  double ddr_bytes_per_cycle = 16.0;             // shared by LOAD and STORE
-  uint64_t ddr_latency_cycles = 100;             // first byte latency of every DMA
+  double ddr_bytes_per_cycle = 16.0;  // shared by LOAD and STORE
+  uint64_t ddr_latency_cycles = 100;  // first byte latency of every DMA
+  // DMAs a LOAD / STORE queue keeps in flight: the next starts while earlier ones wait out their
+  // latency (their transfers still take turns on the channel; they complete in order).
+  int dma_outstanding = 1;
   int num_channels = 0;                          // token channels; SimOp waits/signals index them
   std::vector<int> initial_tokens;               // per channel (empty = all 0)
   bool force_serial = false;                     // one instruction at a time, in program order

@@ -1,13 +1,35 @@
 // LOAD and STORE (ISA.md §4, "LOAD" and "STORE"): 3-D strided transfers between DDR and SRAM,
 // LOAD adding padding on the fly. Their cost is the DDR transfer, which the timing engine
-// charges on the channel LOAD and STORE share (SimOp::ddr_bytes), so the instruction itself
-// takes no unit cycles.
+// charges on the channel LOAD and STORE share (SimOp::ddr_charged_bytes: each contiguous run in
+// whole bursts), so the instruction itself takes no unit cycles.
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "simulator/units.h"
 
 namespace openbpu::sim::units {
+namespace {
+
+// The DDR channel bytes a transfer of `box` occupies: each contiguous run (rows that follow each
+// other in DDR merge into one) rounded up to whole bursts. Runs are taken as burst-aligned (an
+// assumption: a run that starts mid-burst may touch one burst more).
+uint64_t ChargedBytes(const ByteBox& box, int burst) {
+  uint64_t run = static_cast<uint64_t>(box.run);
+  uint64_t count = static_cast<uint64_t>(box.n1) * static_cast<uint64_t>(box.n2);
+  if (box.n1 == 1 || box.s1 == box.run) {  // rows contiguous: one run per plane
+    run *= static_cast<uint64_t>(box.n1);
+    count = static_cast<uint64_t>(box.n2);
+    if (box.n2 == 1 || box.s2 == static_cast<int64_t>(run)) {  // planes contiguous too
+      run *= static_cast<uint64_t>(box.n2);
+      count = 1;
+    }
+  }
+  if (run == 0 || count == 0) return 0;
+  const uint64_t b = static_cast<uint64_t>(burst > 0 ? burst : 1);
+  return count * ((run + b - 1) / b) * b;
+}
+
+}  // namespace
 
 absl::StatusOr<Lowered> Lower(const isa::LoadShape& v, Lowering& ctx) {
   ctx.regs.load_shape = v;
@@ -56,6 +78,7 @@ absl::StatusOr<Lowered> Lower(const isa::Load& ld, Lowering& ctx) {
   out.footprint.back().region = ld.region;
   out.cycles = 0;
   out.ddr_bytes = static_cast<uint64_t>(run) * sh.n1 * sh.n2;
+  out.ddr_charged_bytes = ChargedBytes(src, ctx.march.ddr_burst_bytes.value);
   out.execute = [dst, src, sh](ExecContext& ex) {
     // The pad element: pad_value sign-extended to elem bytes (little-endian).
     uint8_t pad[8];
@@ -104,6 +127,7 @@ absl::StatusOr<Lowered> Lower(const isa::Store& st, Lowering& ctx) {
   out.footprint.back().region = st.region;
   out.cycles = 0;
   out.ddr_bytes = static_cast<uint64_t>(run) * sh.n1 * sh.n2;
+  out.ddr_charged_bytes = ChargedBytes(dst, ctx.march.ddr_burst_bytes.value);
   out.ddr_write = true;
   out.execute = [src, dst](ExecContext& ex) {
     for (int64_t i2 = 0; i2 < src.n2; ++i2)

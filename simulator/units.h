@@ -132,7 +132,10 @@ struct Lowered {
   bool queued = true;      // false for end, which goes to no queue
   bool zero_time = false;  // sync
   uint64_t cycles = 1;     // ISA.md: a configuration instruction takes one cycle of its unit
-  uint64_t ddr_bytes = 0;  // LOAD / STORE: charged on the shared DDR channel
+  uint64_t ddr_bytes = 0;  // LOAD / STORE: the bytes moved (statistics)
+  // LOAD / STORE: the channel bytes charged, each contiguous DDR run rounded up to whole bursts
+  // of march.ddr_burst_bytes.
+  uint64_t ddr_charged_bytes = 0;
   bool ddr_write = false;
   uint64_t macs = 0;
   std::vector<Operand> footprint;  // bounds-checked and recorded in this order
