@@ -1,9 +1,9 @@
 // The whole-model bit-exactness sweep outside CI (issue 10): every exported model (resnet18,
-// resnet50, mobilenet_v2, efficientnet_b0, shufflenet_v2_x1_0, the digits CNN, and the ISA 1.1
-// issue's yolo_tiny detector and vit_tiny transformer, the latter also as vit_tiny_int16 with
-// Softmax, LayerNormalization and Erf quantized to int16) on every march
-// whose op table runs all of its ops, at O0 and O2, against the quantized reference. CI runs the
-// same check on resnet18, mobilenet_v2, efficientnet_b0 and the digits CNN
+// resnet50, mobilenet_v2, mobilenet_v1, efficientnet_b0, shufflenet_v2_x1_0, the digits CNN, and
+// the ISA 1.1 issue's yolo_tiny detector and vit_tiny transformer, the latter also as
+// vit_tiny_int16 with Softmax, LayerNormalization and Erf quantized to int16) on every march whose
+// op table runs all of its ops, at O0 and O2, against the quantized reference. CI runs the same
+// check on resnet18, mobilenet_v2, efficientnet_b0 and the digits CNN
 // (tests/backend_bitexact_test); this adds the models too big for the CI time budget.
 //
 //   bazel run -c opt //tests:backend_sweep [-- MODEL...]
@@ -38,6 +38,9 @@ int main(int argc, char** argv) {
       {"resnet18", "ptq/resnet18.onnx", "calib", "test"},
       {"resnet50", "resnet50.onnx", "calib", "test"},
       {"mobilenet_v2", "ptq/mobilenet_v2.onnx", "calib", "test"},
+      // The timing model's second published figure (issue 14; seeded weights, BatchNorm from
+      // noise).
+      {"mobilenet_v1", "mobilenet_v1.onnx", "calib", "test"},
       {"efficientnet_b0", "ptq/efficientnet_b0.onnx", "calib", "test"},
       {"shufflenet_v2_x1_0", "shufflenet_v2_x1_0.onnx", "calib", "test"},
       {"digits", "digits.onnx", "digits_calib.npy", "digits_test_x.npy"},

@@ -64,7 +64,8 @@ def _model_seed(name):
 
 
 def _custom_model(name):
-    """The models torchvision does not have (the ISA 1.1 issue's detector and transformer).
+    """The models torchvision does not have (the ISA 1.1 issue's detector and transformer, and
+    MobileNetV1 for the timing model).
 
     yolo_tiny: a YOLO-style detector: a stride-2 conv backbone (conv + BN + SiLU) to strides 8, 16
       and 32, a neck that upsamples (nearest) and concatenates, and three 1x1 heads of
@@ -138,10 +139,36 @@ def _custom_model(name):
             x = self.embed(x).flatten(2).transpose(1, 2) + self.pos
             return self.head(self.ln(self.blocks(x)).mean(1))
 
-    return {"yolo_tiny": YoloTiny, "vit_tiny": VitTiny}[name]()
+    class MobileNetV1(nn.Module):
+        """Howard et al. 2017, width 1.0 at 224x224: a 3x3 stride-2 conv to 32 channels, 13
+        depthwise-separable blocks (3x3 depthwise + 1x1 pointwise, each conv + BN + ReLU), a global
+        average pool and a 1000-class linear layer (the timing model's second published
+        figure, issue 14; torchvision has no MobileNetV1)."""
+
+        def __init__(self, classes=1000):
+            super().__init__()
+
+            def cbr(cin, cout, k, s, groups=1):
+                return [nn.Conv2d(cin, cout, k, s, k // 2, groups=groups, bias=False),
+                        nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+
+            layers = cbr(3, 32, 3, 2)
+            cin = 32
+            for cout, stride in ((64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2),
+                                 (512, 1), (512, 1), (512, 1), (512, 1), (512, 1), (1024, 2),
+                                 (1024, 1)):
+                layers += cbr(cin, cin, 3, stride, groups=cin) + cbr(cin, cout, 1, 1)
+                cin = cout
+            self.features = nn.Sequential(*layers)
+            self.fc = nn.Linear(1024, classes)
+
+        def forward(self, x):
+            return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(self.features(x), 1), 1))
+
+    return {"yolo_tiny": YoloTiny, "vit_tiny": VitTiny, "mobilenet_v1": MobileNetV1}[name]()
 
 
-CUSTOM_MODELS = ("yolo_tiny", "vit_tiny")
+CUSTOM_MODELS = ("yolo_tiny", "vit_tiny", "mobilenet_v1")
 # ONNX opset per model (LayerNormalization is a single node from opset 17).
 OPSET = {"vit_tiny": 17}
 
