@@ -96,16 +96,18 @@ std::string ChromeTraceJson(const std::vector<SimOp>& ops, const Schedule& sched
   absl::StrAppend(&out,
                   "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":0,\"tid\":0,"
                   "\"args\":{\"name\":\"BPU core 0\"}}");
-  for (int u = 0; u < kNumUnits; ++u) {
+  // A track's name (its unit) and its place in the viewer.
+  auto track = [&out](int tid, Unit unit, int sort_index) {
     absl::StrAppendFormat(&out,
                           ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":0,\"tid\":%d,"
                           "\"args\":{\"name\":\"%s\"}}",
-                          u, UnitName(static_cast<Unit>(u)));
+                          tid, UnitName(unit));
     absl::StrAppendFormat(&out,
                           ",\n{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":0,\"tid\":%d,"
                           "\"args\":{\"sort_index\":%d}}",
-                          u, u);
-  }
+                          tid, sort_index);
+  };
+  for (int u = 0; u < kNumUnits; ++u) track(u, static_cast<Unit>(u), u * 100);
   // A DMA queue's overlapping instructions go on extra tracks of the unit (same name and
   // category): the first track whose last instruction has ended.
   std::array<std::vector<uint64_t>, kNumUnits> track_free;
@@ -136,14 +138,7 @@ std::string ChromeTraceJson(const std::vector<SimOp>& ops, const Schedule& sched
   }
   for (int tid : extra_tids) {
     const int u = tid / 100 - 1;
-    absl::StrAppendFormat(&out,
-                          ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":0,\"tid\":%d,"
-                          "\"args\":{\"name\":\"%s\"}}",
-                          tid, UnitName(static_cast<Unit>(u)));
-    absl::StrAppendFormat(&out,
-                          ",\n{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":0,"
-                          "\"tid\":%d,\"args\":{\"sort_index\":%d}}",
-                          tid, u * 100 + tid % 100);
+    track(tid, static_cast<Unit>(u), u * 100 + tid % 100);
   }
   out += "\n]}\n";
   return out;
