@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
     seeds.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
   // The run fuzzer writes no seeds: start from small inputs of every mode.
-  for (int mode = 0; mode < 6; ++mode) {
+  for (int mode : {0, 1, 2, 3, 4, 5, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85}) {
     for (size_t n : {0, 4, 8, 32})
       seeds.push_back(std::vector<uint8_t>(1 + n, static_cast<uint8_t>(mode)));
   }
