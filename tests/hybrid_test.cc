@@ -41,7 +41,24 @@ struct HybridCase {
   std::vector<std::string> hybrid_ops, hybrid_nodes;
   // Nodes that must run on the CPU (the test fails if the split puts them elsewhere).
   std::vector<std::string> expect_cpu;
+  int batch = 1;  // images per run (bpu compile --batch): test images 0..batch-1 in one run
 };
+
+// Test images i * batch .. (i + 1) * batch - 1 as one [batch, ...] tensor.
+absl::StatusOr<Tensor> Images(const std::string& dir, int i, int batch) {
+  std::vector<Tensor> images;
+  for (int b = 0; b < batch; ++b) {
+    absl::StatusOr<Tensor> x = ReadNpy(dir + absl::StrFormat("test/%03d.npy", i * batch + b));
+    if (!x.ok()) return x.status();
+    images.push_back(*std::move(x));
+  }
+  Shape shape = images[0].shape();
+  shape[0] = batch;
+  Tensor out(DType::kFloat32, shape);
+  const size_t bytes = images[0].num_bytes();
+  for (int b = 0; b < batch; ++b) std::memcpy(out.raw() + b * bytes, images[b].raw(), bytes);
+  return out;
+}
 
 // |a - b| <= 1e-6 * max(|a|, |b|), or both tiny.
 bool CloseRelative(float a, float b) {
@@ -73,13 +90,21 @@ void RunHybrid(const HybridCase& c, int samples) {
   ASSERT_FALSE(refused.ok()) << c.name << ": compiled without --hybrid";
   EXPECT_NE(refused.status().message().find("--hybrid"), std::string::npos) << refused.status();
 
+  // The reference of the same graph, rebatched when the model runs several images at once.
+  std::unique_ptr<ir::Graph> batched;
+  if (c.batch > 1) {
+    absl::StatusOr<std::unique_ptr<ir::Graph>> b = backend::Rebatch(graph, c.batch);
+    ASSERT_TRUE(b.ok()) << b.status();
+    batched = *std::move(b);
+  }
+  const ir::Graph& reference_graph = batched != nullptr ? *batched : graph;
   std::vector<std::map<std::string, reference::QuantizedValue>> want;
   std::vector<Tensor> inputs;
   for (int i = 0; i < samples; ++i) {
-    absl::StatusOr<Tensor> x = ReadNpy(dir + absl::StrFormat("test/%03d.npy", i));
+    absl::StatusOr<Tensor> x = Images(dir, i, c.batch);
     ASSERT_TRUE(x.ok()) << x.status();
     absl::StatusOr<std::map<std::string, reference::QuantizedValue>> v =
-        reference::RunQuantizedAllValues(graph, {*x});
+        reference::RunQuantizedAllValues(reference_graph, {*x});
     ASSERT_TRUE(v.ok()) << c.name << ": " << v.status();
     want.push_back(*std::move(v));
     inputs.push_back(*std::move(x));
@@ -88,6 +113,7 @@ void RunHybrid(const HybridCase& c, int samples) {
     backend::CompileOptions options;
     options.march = c.march;
     options.opt = opt;
+    options.batch = c.batch;
     absl::StatusOr<backend::HybridModel> model = backend::CompileHybrid(graph, options);
     ASSERT_TRUE(model.ok()) << c.name << " " << opt << ": " << model.status();
     int bpu = 0, cpu = 0;
@@ -154,13 +180,15 @@ void RunHybrid(const HybridCase& c, int samples) {
     EXPECT_GT(stats.cycles, 0u);
     EXPECT_GT(stats.host_us, 0.0);
     std::printf(
-        "bit-exact: %s hybrid %s %s elements=%lld mismatches=%lld (float outputs %lld of them, to "
+        "bit-exact: %s%s hybrid %s %s elements=%lld mismatches=%lld (float outputs %lld of them, "
+        "to "
         "1e-6 relative; samples=%d, segments=%zu: %d BPU, %d CPU; nodes %d BPU, %d CPU; BPU %llu "
         "cycles modeled, CPU %.0f us host time measured)\n",
-        c.name.c_str(), c.march.c_str(), opt, static_cast<long long>(elements),
-        static_cast<long long>(mismatches), static_cast<long long>(float_elements), samples,
-        model->segments.size(), bpu, cpu, model->bpu_nodes, model->cpu_nodes,
-        static_cast<unsigned long long>(stats.cycles), stats.host_us);
+        c.name.c_str(), c.batch > 1 ? absl::StrCat(" batch=", c.batch).c_str() : "",
+        c.march.c_str(), opt, static_cast<long long>(elements), static_cast<long long>(mismatches),
+        static_cast<long long>(float_elements), samples, model->segments.size(), bpu, cpu,
+        model->bpu_nodes, model->cpu_nodes, static_cast<unsigned long long>(stats.cycles),
+        stats.host_us);
     EXPECT_GT(elements, 0);
     EXPECT_EQ(mismatches, 0) << c.name << " " << opt;
   }
@@ -204,6 +232,19 @@ TEST(Hybrid, ResNet18ForcedConv) {
              {"/layer2/layer2.0/conv1/Conv"},
              {"/layer2/layer2.0/conv1/Conv"}},
             1);
+}
+
+// --batch 2: the rebatched graph split the same way, two images per run through the CPU conv.
+TEST(Hybrid, ResNet18ForcedConvBatch2) {
+  HybridCase c{"resnet18",
+               "ptq/resnet18.onnx",
+               "bayes",
+               false,
+               {},
+               {"/layer2/layer2.0/conv1/Conv"},
+               {"/layer2/layer2.0/conv1/Conv"}};
+  c.batch = 2;
+  RunHybrid(c, 1);
 }
 
 // Nothing to split: a forced node name that is not in the model is an error naming it.

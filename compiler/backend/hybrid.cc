@@ -297,7 +297,11 @@ bool NeedsHybrid(const ir::Graph& graph) {
 
 absl::StatusOr<HybridModel> CompileHybrid(const ir::Graph& graph, const CompileOptions& options) {
   if (options.batch != 1) {
-    return absl::UnimplementedError("--batch with --hybrid: hybrid models run one image per run");
+    // Images per run: the whole graph rebatched (CPU and BPU values alike), then split.
+    OPENBPU_ASSIGN_OR_RETURN(std::unique_ptr<ir::Graph> batched, Rebatch(graph, options.batch));
+    CompileOptions one = options;
+    one.batch = 1;
+    return CompileHybrid(*batched, one);
   }
   if (graph.march().empty()) {
     return absl::InvalidArgumentError("the graph is not quantized for a march (bpu quantize)");

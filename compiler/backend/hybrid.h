@@ -47,9 +47,10 @@ bool RunsOnCpu(const ir::Node& node);
 bool NeedsHybrid(const ir::Graph& graph);
 
 // Splits and compiles. Nodes are scheduled so that each kind runs as long as it can (fewer
-// segments than the graph's own order gives). Errors name the node: a quantized node the march
+// segments than the graph's own order gives). options.batch > 1 rebatches the whole graph first
+// (Rebatch), so CPU segments run the batch too. Errors name the node: a quantized node the march
 // does not run (quantize it with --hybrid, so it stays in float), a BPU segment that does not
-// compile, a batch other than 1 (not supported for hybrid models yet).
+// compile.
 absl::StatusOr<HybridModel> CompileHybrid(const ir::Graph& graph, const CompileOptions& options);
 
 // The .hbm model of a hybrid model (proto/hbm.proto Model.segments).
