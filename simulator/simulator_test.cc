@@ -402,6 +402,34 @@ TEST(Simulator, ShortDmaRunsCostWholeBursts) {
               static_cast<unsigned long long>(strided));
 }
 
+// A depthwise conv (one input channel per group) runs weight_tile_oc channels per pass of the
+// array (ISA.md cost model): 3x3 over 8x8 outputs of 64 channels on bernoulli2 (4x4 pixel tiles,
+// 8 output lanes) is 2 x 2 x 8 x 9 = 288 passes, where a pass per group would be 64 x 2 x 2 x 9.
+TEST(Simulator, DepthwiseConvFillsTheOutputLanes) {
+  auto cycles = [](int groups) -> uint64_t {
+    const std::string text = absl::StrCat(".march bernoulli2\n.ddr input=16 output=16 scratch=0\n",
+                                          "tae.kernel kernel_h=3 kernel_w=3 groups=", groups, "\n",
+                                          "tae.tile in_h=10 in_w=10 in_c=64 out_c=64 in_dtype=s8\n",
+                                          "tae.conv in=0 weight=0 acc=0\nend\n");
+    absl::StatusOr<isa::Program> p = isa::AssembleProgram(text);
+    EXPECT_TRUE(p.ok()) << p.status();
+    if (!p.ok()) return 0;
+    SimulatorOptions opt;
+    opt.run.mode = Mode::kPerf;
+    auto sim = Simulator::Create(*p, **isa::FindMarch("bernoulli2"), opt);
+    EXPECT_TRUE(sim.ok()) << sim.status();
+    if (!sim.ok()) return 0;
+    auto r = (*sim)->Run();
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? r->stats.units[static_cast<int>(Unit::kTae)].busy_cycles : 0;
+  };
+  const isa::March& m = **isa::FindMarch("bernoulli2");
+  const uint64_t issue = m.issue_cycles.value, config = 2;  // tae.kernel, tae.tile: 1 cycle each
+  EXPECT_EQ(cycles(64), config + issue + 2 * 2 * 8 * 9);
+  // Two groups of 32 channels: a pass per group, each over 32 / 8 input lanes and 32 / 8 outputs.
+  EXPECT_EQ(cycles(2), config + issue + 2 * (2 * 2 * 4 * 4 * 9));
+}
+
 TEST(Simulator, StatisticsAndTrace) {
   const TestProgram& t = Find("double_buffered_conv");
   auto out = RunTestProgram(t, Mode::kBoth, false, /*trace=*/true);

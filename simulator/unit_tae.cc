@@ -73,9 +73,16 @@ absl::StatusOr<Lowered> Lower(const isa::TaeConv& cv, Lowering& ctx) {
   if (cv.accumulate) out.footprint.push_back(Reads(acc, "conv accumulators"));
   out.macs = static_cast<uint64_t>(oh * ow * t.out_c * k.kernel_h * k.kernel_w * icg);
   const isa::March& m = ctx.march;
-  const int64_t tiles = CeilDiv(oh, m.feature_tile_h.value) * CeilDiv(ow, m.feature_tile_w.value) *
-                        CeilDiv(t.out_c / k.groups, m.weight_tile_oc.value) *
-                        CeilDiv(icg, m.weight_tile_ic.value) * k.kernel_h * k.kernel_w * k.groups;
+  // A depthwise conv (one input channel per group) runs weight_tile_oc of its output channels at
+  // once, each output lane on its own input channel (the in-channel lanes idle); any other conv
+  // takes a pass per group.
+  const int64_t pixel_tiles =
+      CeilDiv(oh, m.feature_tile_h.value) * CeilDiv(ow, m.feature_tile_w.value);
+  const int64_t tiles =
+      icg == 1 && k.groups > 1
+          ? pixel_tiles * CeilDiv(t.out_c, m.weight_tile_oc.value) * k.kernel_h * k.kernel_w
+          : pixel_tiles * CeilDiv(t.out_c / k.groups, m.weight_tile_oc.value) *
+                CeilDiv(icg, m.weight_tile_ic.value) * k.kernel_h * k.kernel_w * k.groups;
   out.cycles = TaeCycles(tiles, t.in_dtype == isa::DType::kS16, m);
 
   ConvTileParams p;
