@@ -61,6 +61,10 @@ TEST(March, Sanity) {
     EXPECT_GE(m.cores.value, 1);
     // Efficiencies are fractions; sustained bandwidth never exceeds the DDR's peak.
     EXPECT_GT(m.tae_efficiency.value, 0);
+    // At most one fitted parameter in the whole table (issue 14): bernoulli2's TAE efficiency.
+    EXPECT_EQ(absl::StartsWith(m.tae_efficiency.provenance, "calibrated: "),
+              m.id == MarchId::kBernoulli2)
+        << m.name;
     EXPECT_LE(m.tae_efficiency.value, 1.0);
     EXPECT_GT(m.ddr_efficiency.value, 0);
     EXPECT_LE(m.ddr_efficiency.value, 1.0);
