@@ -1,8 +1,8 @@
 // Data movement (Transpose, Reshape and Flatten that are not views, Slice, Split, Tile, Expand,
-// DepthToSpace, SpaceToDepth, ChannelShuffle, Gather with constant indices): the same integers move, so the op is
-// a map from output elements to input elements. The lowering does not re-derive each op's
-// semantics: it runs the op's own reference kernel on a tensor of input element addresses (in
-// the DDR layout), reads back where every output element comes from, and factors that map into
+// DepthToSpace, SpaceToDepth, ChannelShuffle, Gather with constant indices): the same integers
+// move, so the op is a map from output elements to input elements. The lowering does not re-derive
+// each op's semantics: it runs the op's own reference kernel on a tensor of input element addresses
+// (in the DDR layout), reads back where every output element comes from, and factors that map into
 // strided boxes the DMA moves: loads gather a chunk of the output into the feature SRAM in
 // output order, a store writes it back whole. A part of the map that does not factor into
 // strides is a list of offsets, one DMA each; past kMaxInstructions that is an Unimplemented
