@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/runfiles_list.h"
 #include "compiler/backend/lowering.h"
 #include "compiler/ir/op_registry.h"
 #include "compiler/march/op_table.h"
@@ -19,17 +20,10 @@ namespace openbpu::backend {
 namespace {
 
 std::set<std::string> Pending() {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  const char* workspace = std::getenv("TEST_WORKSPACE");
-  std::ifstream in(absl::StrCat(srcdir != nullptr ? srcdir : ".", "/",
-                                workspace != nullptr ? workspace : "openbpu",
-                                "/compiler/backend/lowering_pending.txt"));
-  EXPECT_TRUE(in.good()) << "lowering_pending.txt not found";
-  std::set<std::string> ops;
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty() && line[0] != '#') ops.insert(line);
-  }
-  return ops;
+  absl::StatusOr<std::set<std::string>> ops =
+      testing::ReadNameList("compiler/backend/lowering_pending.txt");
+  EXPECT_TRUE(ops.ok()) << ops.status();
+  return ops.ok() ? *ops : std::set<std::string>{};
 }
 
 bool OnTheBpu(const std::string& op) {

@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/kernels/registry.h"
+#include "common/runfiles_list.h"
 #include "compiler/ir/op_registry.h"
 #include "gtest/gtest.h"
 
@@ -18,17 +19,10 @@ namespace openbpu::ops {
 namespace {
 
 std::set<std::string> Pending() {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  const char* workspace = std::getenv("TEST_WORKSPACE");
-  std::ifstream in(absl::StrCat(srcdir != nullptr ? srcdir : ".", "/",
-                                workspace != nullptr ? workspace : "openbpu",
-                                "/compiler/ops/float_kernels_pending.txt"));
-  EXPECT_TRUE(in.good()) << "float_kernels_pending.txt not found";
-  std::set<std::string> ops;
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty() && line[0] != '#') ops.insert(line);
-  }
-  return ops;
+  absl::StatusOr<std::set<std::string>> ops =
+      testing::ReadNameList("compiler/ops/float_kernels_pending.txt");
+  EXPECT_TRUE(ops.ok()) << ops.status();
+  return ops.ok() ? *ops : std::set<std::string>{};
 }
 
 TEST(FloatKernelCoverage, EveryOpRunsACommonKernelOrIsPending) {
