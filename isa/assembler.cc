@@ -216,6 +216,13 @@ absl::StatusOr<Program> AssembleProgram(absl::string_view text) {
       absl::StatusOr<const March*> m = FindMarch(tokens[1]);
       if (!m.ok()) return AtLine(line_no, m.status());
       p.march = (*m)->id;
+    } else if (tokens[0] == ".cores") {
+      int64_t v;
+      if (tokens.size() != 2 || !ParseInt(tokens[1], &v) || v < 1 || v > kMaxCores) {
+        return AtLine(line_no, absl::InvalidArgumentError(
+                                   absl::StrCat("expected .cores N (1..", kMaxCores, ")")));
+      }
+      p.cores = static_cast<uint8_t>(v);
     } else if (tokens[0] == ".ddr") {
       for (size_t i = 1; i < tokens.size(); ++i) {
         std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(tokens[i], '=');
@@ -262,6 +269,7 @@ absl::StatusOr<Program> AssembleProgram(absl::string_view text) {
 
 std::string DisassembleProgram(const Program& p) {
   std::string out = absl::StrCat(".march ", MarchName(p.march), "\n");
+  if (p.cores > 1) absl::StrAppend(&out, ".cores ", static_cast<int>(p.cores), "\n");
   absl::StrAppend(&out, ".ddr input=", p.ddr_input_bytes, " output=", p.ddr_output_bytes,
                   " scratch=", p.ddr_scratch_bytes, "\n");
   for (const auto& [id, name] : p.layers) absl::StrAppend(&out, ".layer ", id, " ", name, "\n");
@@ -272,8 +280,12 @@ std::string DisassembleProgram(const Program& p) {
     }
     absl::StrAppend(&out, "\n");
   }
+  int core = 0;
   for (size_t i = 0; i < p.instructions.size(); ++i) {
     const Instruction& inst = p.instructions[i];
+    if (p.cores > 1 && (i == 0 || std::holds_alternative<End>(p.instructions[i - 1].payload))) {
+      absl::StrAppend(&out, "# core ", core++, "\n");
+    }
     absl::StrAppend(&out, Disassemble(inst), "  # ", i);
     auto it = p.layers.find(inst.common.layer);
     if (it != p.layers.end()) absl::StrAppend(&out, " ", it->second);

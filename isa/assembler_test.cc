@@ -139,6 +139,34 @@ TEST(Assembler, ProgramRoundTrip) {
   EXPECT_EQ(DisassembleProgram(*q), text);
 }
 
+// ISA 1.2: `.cores 2`, two streams and xsync; the disassembly marks each core's stream.
+TEST(Assembler, TwoCoreProgramRoundTrip) {
+  const char* kText =
+      ".march bernoulli2\n"
+      ".cores 2\n"
+      ".ddr input=16 output=16 scratch=0\n"
+      "load dst_space=feature dst=0 region=input offset=0\n"
+      "xsync unit=load core=1 sem=7\n"
+      "end\n"
+      "sync unit=store wait=7\n"
+      "store src_space=feature src=0 region=output offset=0\n"
+      "end\n";
+  absl::StatusOr<Program> p = AssembleProgram(kText);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->cores, 2);
+  const std::string text = DisassembleProgram(*p);
+  EXPECT_NE(text.find(".cores 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("end  # 2\n# core 1\nsync"), std::string::npos) << text;
+  absl::StatusOr<Program> q = AssembleProgram(text);
+  ASSERT_TRUE(q.ok()) << q.status() << "\n" << text;
+  EXPECT_EQ(*q, *p);
+  EXPECT_FALSE(AssembleProgram(".cores 0\nend\n").ok());
+  EXPECT_FALSE(AssembleProgram(".cores 2\nend\n").ok());  // one stream for two cores
+  absl::StatusOr<Program> e = AssembleProgram(".march bayes-e\n.cores 2\nend\nend\n");
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find("bayes-e has 1 core(s)"), std::string::npos) << e.status();
+}
+
 TEST(Assembler, ProgramErrors) {
   EXPECT_FALSE(AssembleProgram(".march x3\nend\n").ok());
   EXPECT_FALSE(AssembleProgram(".params 0g\nend\n").ok());

@@ -309,6 +309,7 @@ const char* Instruction::mnemonic() const {
 
 Unit Instruction::unit() const {
   if (const auto* sync = std::get_if<Sync>(&payload)) return sync->unit;
+  if (const auto* xsync = std::get_if<XSync>(&payload)) return xsync->unit;
   return UnitOfOpcode(static_cast<uint8_t>(opcode()));
 }
 

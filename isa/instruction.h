@@ -19,10 +19,12 @@ namespace openbpu::isa {
 using Word128 = std::array<uint64_t, 2>;
 
 inline constexpr uint16_t kIsaVersionMajor = 1;
-inline constexpr uint16_t kIsaVersionMinor = 1;
+inline constexpr uint16_t kIsaVersionMinor = 2;
 // The first opcode of ISA 1.1's second pages (0x6_ TAE, 0x7_ VAE, 0x8_ AAE): a program whose
 // header says ISA 1.0 may not use them (isa/ISA.md §2, "Opcode pages").
 inline constexpr uint8_t kFirstIsa11Opcode = 0x60;
+// ISA 1.2: programs with one instruction stream per BPU core and the cross-core `xsync`.
+inline constexpr int kMaxCores = 4;
 
 inline constexpr uint16_t kNoLayer = 0xFFFF;
 inline constexpr int kNumSemaphores = 63;  // ids 1..63; 0 = slot unused
@@ -54,6 +56,7 @@ enum class Opcode : uint8_t {
   // control
   kSync = 0x01,
   kEnd = 0x02,
+  kXSync = 0x03,  // ISA 1.2
   // LOAD (DDR -> SRAM)
   kLoadShape = 0x10,
   kLoadStride = 0x11,
@@ -172,6 +175,23 @@ struct Sync {
     v("unit", unit, E(FieldKind::kUnit, 3, 0x1F));
   }
   bool operator==(const Sync&) const = default;
+};
+// ISA 1.2: like `sync` it occupies queue `unit` of its own core (waits, pops, pushes its own
+// signals), and on completion it also pushes semaphore `sem` of core `core`, so an instruction of
+// another core can wait for this queue's earlier instructions.
+struct XSync {
+  static constexpr Opcode kOpcode = Opcode::kXSync;
+  static constexpr const char* kMnemonic = "xsync";
+  Unit unit = Unit::kLoad;
+  int32_t core = 0;  // the core whose semaphore is pushed
+  int32_t sem = 1;   // 1..63
+  template <class V>
+  void Visit(V&& v) {
+    v("unit", unit, E(FieldKind::kUnit, 3, 0x1F));
+    v("core", core, U(2));
+    v("sem", sem, U(6, 1));
+  }
+  bool operator==(const XSync&) const = default;
 };
 struct End {
   static constexpr Opcode kOpcode = Opcode::kEnd;
@@ -812,7 +832,7 @@ using Payload =
                  AaeTile, AaeMaxPool, AaeAvgPool, AaeResizeNearest, AaeResizeLinear, AaeReduce,
                  AaeMoveShape, AaeMoveSrc, AaeMoveDst, AaeMove, VaeRecip, VaeSqrt, VaeLog, AaeTopK,
                  VaeSoftmax, VaeLayerNorm, VaeDiv, VaeSelect, AaeGatherCfg, AaeGather, TaePitch,
-                 VaePitch, AaePitch>;
+                 VaePitch, AaePitch, XSync>;
 inline constexpr int kNumInstructionKinds = std::variant_size_v<Payload>;
 
 struct Instruction {

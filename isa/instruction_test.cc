@@ -64,7 +64,7 @@ void ExpectRule(const Word128& w, absl::string_view rule, absl::string_view fiel
 TEST(InvalidWord, Rule1UnknownOpcode) {
   ExpectRule({0, 0}, "unknown opcode");
   ExpectRule({0xFF, 0}, "unknown opcode");
-  ExpectRule({0x03, 0}, "unknown opcode");
+  ExpectRule({0x04, 0}, "unknown opcode");
   ExpectRule({0x3F, 0}, "unknown opcode");
   // ISA 1.1's pages: an unassigned opcode of a second page, and the reserved pages 0x9_..0xF_.
   ExpectRule({0x61, 0}, "unknown opcode");

@@ -56,6 +56,9 @@ struct March {
   // DMAs a LOAD or STORE queue keeps in flight: their first-byte latencies overlap, their
   // transfers share the DDR channel.
   Param<int> dma_outstanding;
+  // ISA 1.2 `xsync`: the cycles from a core's queue signalling another core to that core's
+  // semaphore counting it (the xsync occupies its queue that long).
+  Param<int> core_sync_cycles;
 
   int64_t MacsPerCycle() const {
     return int64_t{feature_tile_h.value} * feature_tile_w.value * weight_tile_oc.value *

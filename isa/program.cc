@@ -105,7 +105,18 @@ absl::Status ValidateProgram(const Program& p) {
   if (p.instructions.empty()) {
     return absl::InvalidArgumentError("empty program: no instructions (needs at least `end`)");
   }
+  if (p.cores < 1 || p.cores > (*march)->cores.value) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cores: the program has ", static_cast<int>(p.cores), " instruction stream(s); ",
+        (*march)->name, " has ", (*march)->cores.value, " core(s)"));
+  }
+  if (p.cores > 1 && p.version_minor < 2) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "version: a program for ", static_cast<int>(p.cores),
+        " cores is ISA 1.2; the program header says ISA ", p.version_major, ".", p.version_minor));
+  }
   const size_t n = p.instructions.size();
+  int ends = 0;  // `end` words before instruction i: the core that runs it
   for (size_t i = 0; i < n; ++i) {
     const Instruction& inst = p.instructions[i];
     if (absl::Status s = Validate(inst); !s.ok()) {
@@ -131,13 +142,37 @@ absl::Status ValidateProgram(const Program& p) {
                                                      inst.common.layer, " not in the layer table"));
     }
     const bool is_end = std::holds_alternative<End>(inst.payload);
-    if (is_end && i + 1 != n) {
+    if (is_end) ++ends;
+    if (is_end && ends > p.cores && p.cores == 1) {
       return absl::InvalidArgumentError(
           absl::StrCat("end placement: `end` at instruction ", i, " is not the last of ", n));
+    }
+    if (is_end && ends > p.cores) {
+      return absl::InvalidArgumentError(absl::StrCat("end placement: `end` at instruction ", i,
+                                                     " is end number ", ends, " of a program for ",
+                                                     static_cast<int>(p.cores), " core(s)"));
     }
     if (!is_end && i + 1 == n) {
       return absl::InvalidArgumentError(absl::StrCat("end placement: the last instruction (", i,
                                                      ", ", inst.mnemonic(), ") is not `end`"));
+    }
+    if (const auto* x = std::get_if<XSync>(&inst.payload)) {
+      if (p.version_minor < 2) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "version: instruction ", i, " (xsync) is ISA 1.2; the program header says ISA ",
+            p.version_major, ".", p.version_minor));
+      }
+      if (x->core >= p.cores || x->core == ends) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "xsync target: instruction ", i, " (xsync on core ", ends, ") signals core ", x->core,
+            x->core == ends ? ", its own core (use sync)" : "", "; the program has ",
+            static_cast<int>(p.cores), " core(s)"));
+      }
+    }
+    if (i + 1 == n && ends != p.cores) {
+      return absl::InvalidArgumentError(absl::StrCat("end placement: ", ends,
+                                                     " `end` word(s) for a program of ",
+                                                     static_cast<int>(p.cores), " cores"));
     }
     if (!(*march)->int16_activations.value) {
       if (const char* field = Int16Use(inst)) {
@@ -157,7 +192,7 @@ absl::StatusOr<std::vector<uint8_t>> SerializeProgram(const Program& p) {
   w.U16(p.version_major);
   w.U16(p.version_minor);
   w.U8(static_cast<uint8_t>(p.march));
-  w.U8(0);
+  w.U8(static_cast<uint8_t>(p.cores - 1));
   w.U8(0);
   w.U8(0);
   w.U32(static_cast<uint32_t>(p.instructions.size()));
@@ -201,7 +236,13 @@ absl::StatusOr<Program> ParseProgram(absl::Span<const uint8_t> bytes) {
     return absl::InvalidArgumentError(absl::StrCat("unknown march: code ", march));
   }
   p.march = static_cast<MarchId>(march);
-  if (r.Le(3) != 0) return absl::InvalidArgumentError("reserved header bytes 9..11 nonzero");
+  const uint64_t extra_cores = r.Le(1);
+  if (extra_cores >= kMaxCores) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cores: header byte 9 says ", extra_cores + 1, " cores; at most ", kMaxCores));
+  }
+  p.cores = static_cast<uint8_t>(extra_cores + 1);
+  if (r.Le(2) != 0) return absl::InvalidArgumentError("reserved header bytes 10..11 nonzero");
   const uint64_t count = r.Le(4);
   const uint64_t layer_count = r.Le(4);
   if (r.Le(4) != 0) return absl::InvalidArgumentError("reserved header bytes 20..23 nonzero");

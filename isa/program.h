@@ -24,6 +24,10 @@ struct Program {
   uint16_t version_major = kIsaVersionMajor;
   uint16_t version_minor = kIsaVersionMinor;
   MarchId march = MarchId::kBernoulli2;
+  // ISA 1.2: instruction streams, one per BPU core (at most the march's cores). `instructions`
+  // holds them back to back, each ending with its `end`: core k runs the words after the k-th
+  // `end`. Header byte 9 stores cores - 1.
+  uint8_t cores = 1;
   uint64_t ddr_input_bytes = 0;
   uint64_t ddr_output_bytes = 0;
   uint64_t ddr_scratch_bytes = 0;

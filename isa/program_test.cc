@@ -216,6 +216,57 @@ TEST(ProgramRule, Rule13Isa11WordInIsa10Program) {
   ExpectParseError(bytes, "is ISA 1.1");
 }
 
+// ISA 1.2: a two-core program (two streams, each ending with `end`, an xsync from each core to
+// the other) round-trips with header byte 9 = 1; more streams than the march's cores, streams in
+// a 1.1 header, and a byte 9 past the limit are rejected.
+Program TwoCores() {
+  Program p = Sample();
+  p.cores = 2;
+  Instruction x0 = Make(XSync{Unit::kTae, 1, 5});
+  Instruction x1 = Make(XSync{Unit::kLoad, 0, 9});
+  p.instructions = {Make(LoadShape{}), x0, Make(End{}), x1, Make(End{})};
+  return p;
+}
+
+TEST(ProgramRule, Rule14Cores) {
+  Program p = TwoCores();
+  const std::vector<uint8_t> bytes = Bytes(p);
+  EXPECT_EQ(bytes[9], 1);
+  absl::StatusOr<Program> q = ParseProgram(bytes);
+  ASSERT_TRUE(q.ok()) << q.status();
+  EXPECT_EQ(*q, p);
+  p.march = MarchId::kBayesE;  // one core
+  ExpectValidateError(p, "cores: the program has 2 instruction stream(s); bayes-e has 1 core(s)");
+  p = TwoCores();
+  p.version_minor = 1;
+  ExpectValidateError(p, "version: a program for 2 cores is ISA 1.2");
+  p = TwoCores();
+  p.cores = 1;
+  p.instructions.resize(3);
+  p.instructions[1] = Make(XSync{Unit::kTae, 0, 5});
+  p.instructions.back() = Make(End{});
+  ExpectValidateError(p,
+                      "xsync target: instruction 1 (xsync on core 0) signals core 0, its own core");
+  std::vector<uint8_t> patched = bytes;
+  patched[9] = 7;
+  ExpectParseError(patched, "cores: header byte 9 says 8 cores");
+  patched = bytes;
+  patched[10] = 1;
+  ExpectParseError(patched, "reserved header bytes 10..11 nonzero");
+}
+
+TEST(ProgramRule, Rule15XSyncTargetAndEndCount) {
+  Program p = TwoCores();
+  p.instructions[1] = Make(XSync{Unit::kTae, 3, 5});
+  ExpectValidateError(p, "xsync target: instruction 1 (xsync on core 0) signals core 3");
+  p = TwoCores();
+  p.instructions = {Make(LoadShape{}), Make(End{})};  // one `end` for two cores
+  ExpectValidateError(p, "end placement: 1 `end` word(s) for a program of 2 cores");
+  p = TwoCores();
+  p.instructions.push_back(Make(End{}));
+  ExpectValidateError(p, "end placement: `end` at instruction 5 is end number 3");
+}
+
 TEST(ProgramRule, HugeCountsDoNotAllocate) {
   std::vector<uint8_t> bytes = Bytes(Sample());
   bytes[12] = bytes[13] = bytes[14] = bytes[15] = 0xFF;  // 4 billion instructions

@@ -2,6 +2,7 @@
 #include "simulator/hazard.h"
 
 #include <algorithm>
+#include <string>
 
 #include "absl/strings/str_format.h"
 
@@ -46,10 +47,16 @@ std::vector<ByteRange> Sorted(const std::vector<ByteRange>& ranges) {
   return merged;
 }
 
+// The unit, and the core when it is not core 0.
+std::string Where(const SimOp& op) {
+  return op.core == 0 ? std::string(UnitName(op.unit))
+                      : absl::StrFormat("core %d %s", op.core, UnitName(op.unit));
+}
+
 }  // namespace
 
 HazardChecker::HazardChecker(const std::vector<SimOp>& ops) : ops_(ops) {
-  for (const SimOp& op : ops) ++remaining_[static_cast<int>(op.unit)];
+  for (const SimOp& op : ops) ++remaining_[op.queue()];
 }
 
 int64_t HazardChecker::live_records() const {
@@ -60,16 +67,18 @@ int64_t HazardChecker::live_records() const {
 
 absl::Status HazardChecker::OnStart(int i, const VectorClock& vc) {
   const SimOp& op = ops_[i];
-  const int u = static_cast<int>(op.unit);
-  std::vector<std::pair<Space, Record>> fresh;
+  const int u = op.queue();
+  std::vector<std::pair<int, Record>> fresh;
   for (const Access& acc : op.accesses) {
-    Record rec{i, op.unit, vc[u], acc.write, 0, 0, Sorted(acc.ranges)};
+    Record rec{i, u, vc[u], acc.write, 0, 0, Sorted(acc.ranges)};
     if (rec.ranges.empty()) continue;
     rec.lo = rec.ranges.front().begin;
     rec.hi = rec.ranges.back().end;
-    for (const Record& old : live_[static_cast<int>(acc.space)]) {
+    const int memory =
+        acc.space == Space::kDdr ? 0 : op.core * kNumSpaces + static_cast<int>(acc.space);
+    for (const Record& old : live_[memory]) {
       if (old.op == i || (!old.write && !acc.write)) continue;
-      if (old.seq <= vc[static_cast<int>(old.unit)]) continue;  // ordered before us
+      if (old.seq <= vc[old.queue]) continue;  // ordered before us
       if (old.hi <= rec.lo || rec.hi <= old.lo) continue;
       ByteRange o;
       if (!Overlap(old.ranges, rec.ranges, &o)) continue;
@@ -77,13 +86,12 @@ absl::Status HazardChecker::OnStart(int i, const VectorClock& vc) {
       return absl::FailedPreconditionError(absl::StrFormat(
           "hazard: instruction %d (%s on %s) %s %s [0x%x, 0x%x) which instruction %d (%s on %s) "
           "%s, and no dependency token orders them",
-          op.index, op.name, UnitName(op.unit), acc.write ? "writes" : "reads",
-          SpaceName(acc.space), o.begin, o.end, other.index, other.name, UnitName(other.unit),
-          old.write ? "writes" : "reads"));
+          op.index, op.name, Where(op), acc.write ? "writes" : "reads", SpaceName(acc.space),
+          o.begin, o.end, other.index, other.name, Where(other), old.write ? "writes" : "reads"));
     }
-    fresh.emplace_back(acc.space, std::move(rec));
+    fresh.emplace_back(memory, std::move(rec));
   }
-  for (auto& [space, rec] : fresh) live_[static_cast<int>(space)].push_back(std::move(rec));
+  for (auto& [memory, rec] : fresh) live_[memory].push_back(std::move(rec));
   latest_[u] = vc;
   --remaining_[u];
   if (++starts_ % 64 == 0) Prune();
@@ -96,9 +104,9 @@ void HazardChecker::Prune() {
   for (auto& list : live_) {
     list.erase(std::remove_if(list.begin(), list.end(),
                               [&](const Record& r) {
-                                for (int u = 0; u < kNumUnits; ++u) {
+                                for (int u = 0; u < kMaxQueues; ++u) {
                                   if (remaining_[u] == 0) continue;
-                                  if (latest_[u][static_cast<int>(r.unit)] < r.seq) return false;
+                                  if (latest_[u][r.queue] < r.seq) return false;
                                 }
                                 return true;
                               }),

@@ -27,8 +27,8 @@ class HazardChecker {
  private:
   struct Record {
     int op;
-    Unit unit;
-    uint32_t seq;  // position in its unit's queue (1-based)
+    int queue;     // SimOp::queue()
+    uint32_t seq;  // position in its queue (1-based)
     bool write;
     uint64_t lo, hi;                // bounding box of ranges
     std::vector<ByteRange> ranges;  // sorted by begin
@@ -36,9 +36,10 @@ class HazardChecker {
   void Prune();
 
   const std::vector<SimOp>& ops_;
-  std::array<std::vector<Record>, kNumSpaces> live_;
-  std::array<int64_t, kNumUnits> remaining_ = {};   // ops not yet started per unit
-  std::array<VectorClock, kNumUnits> latest_ = {};  // clock of each unit's latest start
+  // Per memory: DDR (shared by the cores) at 0, each core's SRAMs at core * kNumSpaces + space.
+  std::array<std::vector<Record>, kMaxCores * kNumSpaces> live_;
+  std::array<int64_t, kMaxQueues> remaining_ = {};   // ops not yet started per queue
+  std::array<VectorClock, kMaxQueues> latest_ = {};  // clock of each queue's latest start
   int64_t starts_ = 0;
 };
 

@@ -33,6 +33,7 @@ Memories::Memories(const MemoryConfig& config, bool allocate)
     // At least one byte, so an empty space still has a valid base pointer.
     data_[i].reset(static_cast<uint8_t*>(std::calloc(std::max<uint64_t>(config_.bytes[i], 1), 1)));
     if (data_[i] == nullptr) throw std::bad_alloc();
+    base_[i] = data_[i].get();
   }
 }
 

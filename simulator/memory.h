@@ -52,6 +52,16 @@ class Memories {
     shared_size_ = bytes.size();
   }
 
+  // ISA 1.2: another core's memories. The DDR (and the read-only param window) become `owner`'s,
+  // which must outlive this object; the SRAMs stay this core's own.
+  void ShareDdrOf(const Memories& owner) {
+    data_[0].reset();
+    base_[0] = owner.base_[0];
+    shared_ = owner.shared_;
+    shared_base_ = owner.shared_base_;
+    shared_size_ = owner.shared_size_;
+  }
+
   // OK iff [addr, addr + len) lies inside `space` (len == 0 is always OK). The error is
   // OUT_OF_RANGE and names the instruction index, what was accessed and the range.
   absl::Status Check(Space space, uint64_t addr, uint64_t len, int64_t instr,
@@ -62,17 +72,17 @@ class Memories {
 
   // Raw views; callers Check() first. Empty when not allocated.
   absl::Span<uint8_t> bytes(Space s) {
-    return absl::MakeSpan(data_[static_cast<int>(s)].get(), allocated_ ? config_[s] : 0);
+    return absl::MakeSpan(base_[static_cast<int>(s)], allocated_ ? config_[s] : 0);
   }
   absl::Span<const uint8_t> bytes(Space s) const {
-    return absl::MakeConstSpan(data_[static_cast<int>(s)].get(), allocated_ ? config_[s] : 0);
+    return absl::MakeConstSpan(base_[static_cast<int>(s)], allocated_ ? config_[s] : 0);
   }
   // The shared window's bytes are never written through these (the param region is read-only).
   uint8_t* at(Space s, uint64_t addr) {
     if (s == Space::kDdr && addr - shared_base_ < shared_size_) {
       return const_cast<uint8_t*>(shared_ + (addr - shared_base_));
     }
-    return data_[static_cast<int>(s)].get() + addr;
+    return base_[static_cast<int>(s)] + addr;
   }
   const uint8_t* at(Space s, uint64_t addr) const {
     return const_cast<Memories*>(this)->at(s, addr);
@@ -89,6 +99,7 @@ class Memories {
   MemoryConfig config_;
   bool allocated_;
   std::array<std::unique_ptr<uint8_t[], Free>, kNumSpaces> data_;
+  std::array<uint8_t*, kNumSpaces> base_ = {};  // data_'s, or the owner's DDR (ShareDdrOf)
   const uint8_t* shared_ = nullptr;
   uint64_t shared_base_ = 0, shared_size_ = 0;
 

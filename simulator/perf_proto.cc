@@ -21,7 +21,7 @@ perf::SimStats ToProto(const SimStats& s, const isa::March& march, Mode mode) {
   perf::SimStats p;
   p.set_march(march.name);
   p.set_clock_hz(march.clock_hz.value);
-  p.set_cores(1);  // a program runs on one core unless compiled for two
+  p.set_cores(static_cast<uint32_t>(s.cores));  // the program's instruction streams
   p.set_total_cycles(s.total_cycles);
   p.set_latency_us(s.latency_us);
   p.set_instructions(s.instructions);

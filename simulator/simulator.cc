@@ -52,6 +52,7 @@ absl::StatusOr<std::shared_ptr<const Executable>> Executable::Create(const isa::
   mc[Space::kAcc] = march.acc_sram_bytes.value;
   mc[Space::kLut] = march.lut_sram_bytes.value;
   for (const auto& [id, name] : program.layers) exe->layer_names_[id] = name;
+  exe->cores_ = program.cores;
   if (absl::Status st = exe->Lower(program); !st.ok()) return st;
   exe->params_ = program.params;
   return std::shared_ptr<const Executable>(std::move(exe));
@@ -77,14 +78,25 @@ absl::StatusOr<std::unique_ptr<Simulator>> Simulator::Create(
   const DdrLayout& ddr = sim->executable_->ddr_layout();
   const int param = static_cast<int>(isa::Region::kParam);
   sim->memories_->ShareReadOnlyDdr(ddr.base[param], sim->executable_->params());
+  for (int c = 1; c < sim->executable_->cores(); ++c) {
+    auto core = std::make_unique<Memories>(sim->executable_->memory_config(), functional);
+    core->ShareDdrOf(*sim->memories_);
+    sim->other_cores_.push_back(std::move(core));
+  }
   return sim;
 }
 
 absl::Status Executable::Lower(const isa::Program& program) {
   const Memories sizes(memory_config_, /*allocate=*/false);
   units::Registers regs;  // the configuration registers of every queue, in program order
+  int core = 0;           // ISA 1.2: core k runs the words after the k-th `end`
+  auto channel = [](int c, int sem) { return c * (isa::kNumSemaphores + 1) + sem; };
   for (size_t i = 0; i < program.instructions.size(); ++i) {
     const isa::Instruction& inst = program.instructions[i];
+    if (i > 0 && std::holds_alternative<isa::End>(program.instructions[i - 1].payload)) {
+      ++core;
+      regs = units::Registers();  // each core's queues have their own registers
+    }
     units::Lowering ctx{regs, *march_, ddr_, static_cast<int64_t>(i), inst.mnemonic()};
     absl::StatusOr<units::Lowered> lowered =
         std::visit([&](const auto& payload) { return units::Lower(payload, ctx); }, inst.payload);
@@ -93,12 +105,16 @@ absl::Status Executable::Lower(const isa::Program& program) {
     SimOp op;
     op.unit = static_cast<Unit>(static_cast<int>(inst.unit()));
     op.index = static_cast<int64_t>(i);
+    op.core = static_cast<uint8_t>(core);
     op.layer_id = inst.common.layer == isa::kNoLayer ? -1 : inst.common.layer;
     op.name = inst.mnemonic();
     for (uint8_t w : inst.common.wait)
-      if (w) op.waits.push_back(w);
+      if (w) op.waits.push_back(channel(core, w));
     for (uint8_t s : inst.common.signal)
-      if (s) op.signals.push_back(s);
+      if (s) op.signals.push_back(channel(core, s));
+    if (const auto* x = std::get_if<isa::XSync>(&inst.payload)) {
+      op.signals.push_back(channel(x->core, x->sem));  // another core's semaphore
+    }
     op.zero_time = lowered->zero_time;
     op.cycles = lowered->cycles;
     op.ddr_bytes = lowered->ddr_bytes;
@@ -183,9 +199,12 @@ absl::StatusOr<RunResult> Simulator::Run(const RunOptions& run) {
   timing.ddr_bytes_per_cycle = march.DdrBytesPerCycle();
   timing.ddr_latency_cycles = march.ddr_latency_cycles.value;
   timing.dma_outstanding = march.dma_outstanding.value;
-  timing.num_channels = isa::kNumSemaphores + 1;
+  timing.num_channels = (isa::kNumSemaphores + 1) * executable_->cores();
   timing.max_tokens = 65535;
-  timing.channel_name = [](int c) { return absl::StrCat("sem", c); };
+  timing.channel_name = [](int c) {
+    const int core = c / (isa::kNumSemaphores + 1), sem = c % (isa::kNumSemaphores + 1);
+    return core == 0 ? absl::StrCat("sem", sem) : absl::StrCat("core ", core, " sem", sem);
+  };
   return RunOps(executable_->ops(), timing, run, march.clock_mhz(), executable_->layer_names(),
                 [this](int i) { return Execute(i); });
 }
@@ -194,7 +213,7 @@ absl::Status Simulator::Execute(int op_index) {
   const units::Execution& execute = executable_->executions_[op_index];
   if (!execute) return absl::OkStatus();  // configuration, sync: no data
   const SimOp& op = executable_->ops()[op_index];
-  units::ExecContext ctx{*memories_, options_.kernel_path, op.index, op.name.c_str()};
+  units::ExecContext ctx{core_memories(op.core), options_.kernel_path, op.index, op.name.c_str()};
   return execute(ctx);
 }
 

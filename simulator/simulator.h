@@ -57,6 +57,7 @@ class Executable {
   const std::vector<uint8_t>& params() const { return params_; }
   const std::map<int32_t, std::string>& layer_names() const { return layer_names_; }
   const MemoryConfig& memory_config() const { return memory_config_; }
+  int cores() const { return cores_; }  // the program's instruction streams (ISA 1.2)
 
  private:
   friend class Simulator;
@@ -67,6 +68,7 @@ class Executable {
   const isa::March* march_ = nullptr;
   DdrLayout ddr_;
   MemoryConfig memory_config_;
+  int cores_ = 1;
   std::map<int32_t, std::string> layer_names_;
   std::vector<uint8_t> params_;
   std::vector<SimOp> ops_;
@@ -89,8 +91,8 @@ class Simulator {
   static absl::StatusOr<std::unique_ptr<Simulator>> Create(
       std::shared_ptr<const Executable> executable, const SimulatorOptions& options);
 
-  // Host access to the DDR regions (func/both modes). The param region is the program's blob
-  // (read-only).
+  // Host access to the DDR regions (shared by every core) (func/both modes). The param region is
+  // the program's blob (read-only).
   absl::Status WriteRegion(isa::Region region, uint64_t offset, absl::Span<const uint8_t> data);
   absl::Status ReadRegion(isa::Region region, uint64_t offset, absl::Span<uint8_t> data) const;
 
@@ -100,7 +102,8 @@ class Simulator {
   absl::StatusOr<RunResult> Run(const RunOptions& run);
 
   const std::vector<SimOp>& ops() const { return executable_->ops(); }
-  Memories& memories() { return *memories_; }
+  Memories& memories() { return *memories_; }  // core 0's SRAMs and the shared DDR
+  Memories& core_memories(int core) { return core == 0 ? *memories_ : *other_cores_[core - 1]; }
   const DdrLayout& ddr_layout() const { return executable_->ddr_layout(); }
   const isa::March& march() const { return executable_->march(); }
   const std::shared_ptr<const Executable>& executable() const { return executable_; }
@@ -112,6 +115,7 @@ class Simulator {
   std::shared_ptr<const Executable> executable_;
   SimulatorOptions options_;
   std::unique_ptr<Memories> memories_;
+  std::vector<std::unique_ptr<Memories>> other_cores_;  // cores 1..: own SRAMs, core 0's DDR
 };
 
 // Runs `program` once: a convenience for tests and tools.

@@ -14,9 +14,9 @@
 namespace openbpu::sim {
 
 struct UnitStats {
-  uint64_t busy_cycles = 0;
+  uint64_t busy_cycles = 0;  // summed over the cores (each core's unit: the union of its spans)
   uint64_t instructions = 0;
-  double utilization = 0;  // busy / total cycles
+  double utilization = 0;  // busy / (total cycles x cores)
 };
 
 struct LayerStats {
@@ -41,7 +41,9 @@ struct SimStats {
   uint64_t macs = 0;
   uint64_t ddr_loaded_bytes = 0;
   uint64_t ddr_stored_bytes = 0;
+  int cores = 1;  // the program's cores (ISA 1.2 instruction streams)
   std::array<UnitStats, kNumUnits> units;
+  std::vector<std::array<UnitStats, kNumUnits>> core_units;  // per core (cores > 1 only)
   std::vector<LayerStats> layers;  // by layer id; instructions without a layer are left out
 };
 
@@ -49,7 +51,8 @@ SimStats ComputeStats(const std::vector<SimOp>& ops, const Schedule& schedule, d
                       const std::map<int32_t, std::string>& layer_names);
 
 // Chrome trace-event format ("X" complete events, microseconds at the march clock), one
-// thread track per unit, readable by chrome://tracing and ui.perfetto.dev.
+// process per core ("BPU core K") with one thread track per unit, readable by chrome://tracing and
+// ui.perfetto.dev.
 std::string ChromeTraceJson(const std::vector<SimOp>& ops, const Schedule& schedule,
                             double clock_mhz, const std::map<int32_t, std::string>& layer_names);
 

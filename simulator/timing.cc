@@ -50,8 +50,14 @@ struct Channel {
   std::deque<VectorClock> clocks;  // producers' clocks, FIFO; empty for initial tokens
 };
 
-void Join(VectorClock& a, const VectorClock& b) {
-  for (int i = 0; i < kNumUnits; ++i) a[i] = std::max(a[i], b[i]);
+// The first `queues` components (the queues of the program's cores; the rest stay 0).
+void Join(VectorClock& a, const VectorClock& b, int queues) {
+  for (int i = 0; i < queues; ++i) a[i] = std::max(a[i], b[i]);
+}
+
+std::string QueueName(int q) {
+  const std::string unit = UnitName(static_cast<Unit>(q % kNumUnits));
+  return q < kNumUnits ? unit : absl::StrCat("core ", q / kNumUnits, " ", unit);
 }
 
 std::string ChannelLabel(const TimingConfig& config, int c) { return absl::StrCat("#", c); }
@@ -61,7 +67,8 @@ std::string ChannelLabel(const TimingConfig& config, int c) { return absl::StrCa
 absl::StatusOr<Schedule> RunTiming(const std::vector<SimOp>& ops, const TimingConfig& config,
                                    const StartCallback& on_start) {
   const int n = static_cast<int>(ops.size());
-  std::array<UnitState, kNumUnits> units;
+  std::array<UnitState, kMaxQueues> units;
+  int num_queues = kNumUnits;  // the queues of every core an op runs on
   std::vector<Channel> channels(config.num_channels);
   for (size_t c = 0; c < config.initial_tokens.size() && c < channels.size(); ++c) {
     channels[c].count = config.initial_tokens[c];
@@ -80,7 +87,12 @@ absl::StatusOr<Schedule> RunTiming(const std::vector<SimOp>& ops, const TimingCo
             absl::StrFormat("instruction %d: token channel %d out of range", op.index, c));
       }
     }
-    units[static_cast<int>(op.unit)].queue.push_back(i);
+    if (op.core >= kMaxCores) {
+      return absl::InvalidArgumentError(
+          absl::StrFormat("instruction %d: core %d out of range", op.index, op.core));
+    }
+    units[op.queue()].queue.push_back(i);
+    num_queues = std::max(num_queues, op.queue() / kNumUnits * kNumUnits + kNumUnits);
   }
 
   Schedule schedule;
@@ -104,11 +116,14 @@ absl::StatusOr<Schedule> RunTiming(const std::vector<SimOp>& ops, const TimingCo
     return true;
   };
 
-  for (Unit dma : {Unit::kLoad, Unit::kStore}) {
-    units[static_cast<int>(dma)].capacity = std::max(1, config.dma_outstanding);
+  for (int q = 0; q < kMaxQueues; ++q) {
+    const Unit unit = static_cast<Unit>(q % kNumUnits);
+    if (unit == Unit::kLoad || unit == Unit::kStore) {
+      units[q].capacity = std::max(1, config.dma_outstanding);
+    }
   }
   while (true) {
-    for (int u = 0; u < kNumUnits; ++u) {
+    for (int u = 0; u < num_queues; ++u) {
       UnitState& us = units[u];
       // A DMA queue may start several instructions at one cycle (up to its capacity).
       while (us.running < us.capacity && us.head < us.queue.size()) {
@@ -121,7 +136,7 @@ absl::StatusOr<Schedule> RunTiming(const std::vector<SimOp>& ops, const TimingCo
           Channel& ch = channels[c];
           --ch.count;
           if (!ch.clocks.empty() && static_cast<int64_t>(ch.clocks.size()) > ch.count) {
-            Join(vc, ch.clocks.front());
+            Join(vc, ch.clocks.front(), num_queues);
             ch.clocks.pop_front();
           }
         }
@@ -142,7 +157,7 @@ absl::StatusOr<Schedule> RunTiming(const std::vector<SimOp>& ops, const TimingCo
         if (end > config.max_cycles) {
           return absl::ResourceExhaustedError(absl::StrFormat(
               "instruction %d (%s on %s) ends at cycle %u, past the budget of %u cycles", op.index,
-              op.name, UnitName(op.unit), end, config.max_cycles));
+              op.name, QueueName(op.queue()), end, config.max_cycles));
         }
         schedule.times[i] = {now, end};
         schedule.start_order.push_back(i);
@@ -158,7 +173,7 @@ absl::StatusOr<Schedule> RunTiming(const std::vector<SimOp>& ops, const TimingCo
     if (done == n && events.empty()) break;
     if (events.empty()) {
       std::vector<std::string> stuck;
-      for (int u = 0; u < kNumUnits; ++u) {
+      for (int u = 0; u < num_queues; ++u) {
         const UnitState& us = units[u];
         if (us.head >= us.queue.size()) continue;
         const SimOp& op = ops[us.queue[us.head]];
@@ -175,8 +190,8 @@ absl::StatusOr<Schedule> RunTiming(const std::vector<SimOp>& ops, const TimingCo
         stuck.push_back(
             absl::StrFormat("%s queue stuck at instruction %d (%s), %d left: waits "
                             "on %s",
-                            UnitName(static_cast<Unit>(u)), op.index, op.name,
-                            us.queue.size() - us.head, absl::StrJoin(waiting, ", ")));
+                            QueueName(u), op.index, op.name, us.queue.size() - us.head,
+                            absl::StrJoin(waiting, ", ")));
       }
       return absl::FailedPreconditionError(
           absl::StrCat("deadlock at cycle ", now, " after ", done, " of ", n,
@@ -187,12 +202,12 @@ absl::StatusOr<Schedule> RunTiming(const std::vector<SimOp>& ops, const TimingCo
       const int i = events.top().second;
       events.pop();
       const SimOp& op = ops[i];
-      --units[static_cast<int>(op.unit)].running;
+      --units[op.queue()].running;
       for (int c : op.signals) {
         if (++channels[c].count > config.max_tokens) {
           return absl::FailedPreconditionError(absl::StrFormat(
               "instruction %d (%s on %s): semaphore %s count exceeds %d", op.index, op.name,
-              UnitName(op.unit),
+              QueueName(op.queue()),
               config.channel_name ? config.channel_name(c) : ChannelLabel(config, c),
               config.max_tokens));
         }

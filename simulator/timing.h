@@ -20,6 +20,9 @@ namespace openbpu::sim {
 enum class Unit : uint8_t { kLoad = 0, kStore, kTae, kVae, kAae };
 inline constexpr int kNumUnits = 5;
 const char* UnitName(Unit unit);
+// ISA 1.2: every core has its own five queues; queue index = core * kNumUnits + unit.
+inline constexpr int kMaxCores = 4;
+inline constexpr int kMaxQueues = kMaxCores * kNumUnits;
 
 // Byte ranges one instruction reads or writes in one memory (sorted by begin once the
 // hazard checker has seen them).
@@ -31,6 +34,7 @@ struct Access {
 
 struct SimOp {
   Unit unit = Unit::kTae;
+  uint8_t core = 0;        // the BPU core whose queue runs it (ISA 1.2)
   int64_t index = 0;       // instruction index in the program (for errors and the trace)
   int32_t layer_id = -1;   // -1: no layer
   std::string name;        // mnemonic
@@ -44,10 +48,11 @@ struct SimOp {
   std::vector<int> waits;    // token channels popped (one token each) before starting
   std::vector<int> signals;  // token channels pushed when the instruction completes
   std::vector<Access> accesses;
+  int queue() const { return core * kNumUnits + static_cast<int>(unit); }
 };
 
 struct TimingConfig {
-  double ddr_bytes_per_cycle = 16.0;  // shared by LOAD and STORE
+  double ddr_bytes_per_cycle = 16.0;  // shared by LOAD and STORE of every core
   uint64_t ddr_latency_cycles = 100;  // first byte latency of every DMA
   // DMAs a LOAD / STORE queue keeps in flight: the next starts while earlier ones wait out their
   // latency (their transfers still take turns on the channel; they complete in order).
@@ -60,9 +65,9 @@ struct TimingConfig {
   int64_t max_tokens = INT64_MAX;  // a channel count above this is FAILED_PRECONDITION
 };
 
-// One component per unit: vc[u] = number of unit-u instructions known to have completed
-// before (happens-before) the instruction carrying the clock.
-using VectorClock = std::array<uint32_t, kNumUnits>;
+// One component per queue (core * kNumUnits + unit): vc[q] = number of queue-q instructions
+// known to have completed before (happens-before) the instruction carrying the clock.
+using VectorClock = std::array<uint32_t, kMaxQueues>;
 
 struct OpTime {
   uint64_t start = 0;
@@ -76,7 +81,7 @@ struct Schedule {
 };
 
 // Called once per op when it starts, in event order (not program order). `vc` is the op's
-// vector clock, vc[op.unit] its own 1-based position in its unit's queue. A non-OK status
+// vector clock, vc[op.queue()] its own 1-based position in its queue. A non-OK status
 // stops the run and is returned.
 using StartCallback = std::function<absl::Status(int op, const VectorClock& vc)>;
 

@@ -220,6 +220,7 @@ absl::StatusOr<Lowered> Lower(const Kind&, Lowering&) = delete;
 
 // control (unit_control.cc)
 absl::StatusOr<Lowered> Lower(const isa::Sync& v, Lowering& ctx);
+absl::StatusOr<Lowered> Lower(const isa::XSync& v, Lowering& ctx);
 absl::StatusOr<Lowered> Lower(const isa::End& v, Lowering& ctx);
 // LOAD / STORE (unit_dma.cc)
 absl::StatusOr<Lowered> Lower(const isa::LoadShape& v, Lowering& ctx);
