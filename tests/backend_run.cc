@@ -32,8 +32,9 @@ Tensor Sample(const Tensor& batch, int64_t i) {
 
 }  // namespace
 
-uint64_t RooflineCycles(const isa::March& march, uint64_t macs, uint64_t ddr_bytes) {
-  const double compute = static_cast<double>(macs) / static_cast<double>(march.MacsPerCycle());
+uint64_t RooflineCycles(const isa::March& march, uint64_t macs, uint64_t ddr_bytes, int cores) {
+  const double compute =
+      static_cast<double>(macs) / static_cast<double>(march.MacsPerCycle() * cores);
   const double memory = static_cast<double>(ddr_bytes) / march.ddr_peak_bytes_per_cycle.value;
   return static_cast<uint64_t>(std::ceil(std::max(compute, memory)));
 }
@@ -69,10 +70,14 @@ absl::StatusOr<std::vector<BitExactRun>> RunBitExact(
     values.push_back(*std::move(v));
   }
   std::vector<BitExactRun> runs;
-  for (const char* opt : {"O0", "O2"}) {
+  // O0 and O2 on one core, then O2 split over every core of a multi-core march (ISA 1.2).
+  std::vector<std::pair<std::string, int>> configs = {{"O0", 1}, {"O2", 1}};
+  if ((*m)->cores.value > 1 && extras.multi_core) configs.push_back({"O2", (*m)->cores.value});
+  for (const auto& [opt, cores] : configs) {
     backend::CompileOptions options;
     options.march = march;
     options.opt = opt;
+    options.core_num = cores;
     options.operand_pitches = extras.operand_pitches;
     absl::StatusOr<backend::CompiledModel> model = backend::Compile(*quantized->graph, options);
     if (!model.ok()) return model.status();
@@ -82,7 +87,8 @@ absl::StatusOr<std::vector<BitExactRun>> RunBitExact(
         sim::Simulator::Create(model->program, **m, sim_options);
     if (!sim.ok()) return sim.status();
     BitExactRun run;
-    run.opt = opt;
+    run.opt = cores > 1 ? absl::StrCat(opt, "-", cores, "core") : opt;
+    run.cores = cores;
     run.instructions = model->program.instructions.size();
     run.layers = model->layers.size();
     run.scratch_peak = model->scratch_peak_bytes;
@@ -116,7 +122,7 @@ absl::StatusOr<std::vector<BitExactRun>> RunBitExact(
       run.cycles = result->stats.total_cycles;
       run.macs = result->stats.macs;
       run.ddr_bytes = result->stats.ddr_loaded_bytes + result->stats.ddr_stored_bytes;
-      run.roofline_cycles = RooflineCycles(**m, run.macs, run.ddr_bytes);
+      run.roofline_cycles = RooflineCycles(**m, run.macs, run.ddr_bytes, cores);
       for (const backend::TensorDesc& out : model->outputs) {
         const Tensor& want = values[i].at(out.value).tensor;
         std::vector<uint8_t> got(out.bytes);
@@ -137,7 +143,7 @@ absl::StatusOr<std::vector<BitExactRun>> RunBitExact(
     run.line = absl::StrFormat(
         "bit-exact: %s %s %s elements=%d mismatches=%d (samples=%d, instructions=%d, layers=%d, "
         "cycles=%d, scratch peak %d of %d bytes, %d values on chip%s)",
-        name, march, opt, run.elements, run.mismatches, count, run.instructions, run.layers,
+        name, march, run.opt, run.elements, run.mismatches, count, run.instructions, run.layers,
         run.cycles, run.scratch_peak, run.scratch_unplanned, run.chained_values,
         run.concat_inputs_in_place > 0
             ? absl::StrCat(", ", run.concat_inputs_in_place, " concat inputs in place")

@@ -16,7 +16,8 @@
 namespace openbpu::test_util {
 
 struct BitExactRun {
-  std::string opt;  // "O0" or "O2"
+  std::string opt;  // "O0", "O2", or "O2-2core" (split over the march's two cores)
+  int cores = 1;
   int64_t elements = 0, mismatches = 0;
   uint64_t cycles = 0;  // of the last sample, `both` mode
   // The closed-form lower bound of that run (issue 14): its MACs at the march's peak MAC rate
@@ -37,21 +38,23 @@ struct BitExactRun {
 
 // Quantizes `onnx` for `march` with the calibration data at `calib` (a directory of .npy or one
 // .npy batch), then compiles and simulates the first `count` samples of `samples` ([N, ...]
-// float32) at O0 and at O2. An error is a failure to quantize, compile or run (not a mismatch).
-// Quantization options beyond the defaults (bpu quantize --unify-concat-scales, --int16-ops),
-// and bpu compile --no-operand-pitches.
+// float32) at O0 and at O2, and at O2 over two cores on bernoulli2 and bayes. An error is a failure
+// to quantize, compile or run (not a mismatch). Quantization options beyond the defaults (bpu
+// quantize --unify-concat-scales, --int16-ops), and bpu compile --no-operand-pitches.
 struct QuantizeExtras {
   bool unify_concat_scales = false;
   std::vector<std::string> int16_ops;
   bool operand_pitches = true;
+  // A third run at O2 split over every core of a march with more than one (--core-num).
+  bool multi_core = true;
 };
 absl::StatusOr<std::vector<BitExactRun>> RunBitExact(
     const std::string& name, const std::string& onnx, const std::string& calib,
     const Tensor& samples, int count, const std::string& march, const QuantizeExtras& extras = {});
 
-// max(MACs / the march's int8 MACs per cycle, DDR bytes / its peak DDR bytes per cycle),
-// rounded up: no program can run in fewer cycles on one core.
-uint64_t RooflineCycles(const isa::March& march, uint64_t macs, uint64_t ddr_bytes);
+// max(MACs / (the march's int8 MACs per cycle x cores), DDR bytes / its peak DDR bytes per cycle
+// (shared by the cores)), rounded up: no program can run in fewer cycles on `cores` cores.
+uint64_t RooflineCycles(const isa::March& march, uint64_t macs, uint64_t ddr_bytes, int cores = 1);
 
 // The runfiles directory of //tests/models (TEST_SRCDIR/TEST_WORKSPACE, or RUNFILES_DIR under
 // `bazel run`), with a trailing slash.

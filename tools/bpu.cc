@@ -247,7 +247,7 @@ int Quantize(const QuantizeArgs& args) {
 struct CompileArgs {
   QuantizeArgs quantize;
   std::string opt = "O0", name, input_layout = "NHWC", output_layout = "NHWC";
-  int batch = 1, jobs = 1;
+  int batch = 1, jobs = 1, core_num = 1;
   bool no_operand_pitches = false;
 };
 
@@ -319,6 +319,7 @@ int Compile(const CompileArgs& args) {
   compile.march = args.quantize.march;
   compile.opt = args.opt;
   compile.batch = args.batch;
+  compile.core_num = args.core_num;
   compile.input_layout = args.input_layout;
   compile.output_layout = args.output_layout;
   compile.operand_pitches = !args.no_operand_pitches;
@@ -333,6 +334,7 @@ int Compile(const CompileArgs& args) {
                                                  {"dtype", options.dtype},
                                                  {"observer", options.observer},
                                                  {"batch", absl::StrCat(args.batch)},
+                                                 {"core_num", absl::StrCat(args.core_num)},
                                                  {"input_layout", args.input_layout},
                                                  {"output_layout", args.output_layout}};
   if (options.hybrid || !options.hybrid_ops.empty() || !options.hybrid_nodes.empty()) {
@@ -367,6 +369,10 @@ int Compile(const CompileArgs& args) {
   if (model->concat_inputs_in_place > 0) {
     std::printf("compile: %d concat inputs written in place by their producers (no move)\n",
                 model->concat_inputs_in_place);
+  }
+  if (model->program.cores > 1) {
+    std::printf("compile: %d cores: %d layers split across them, %d cross-core waits (xsync)\n",
+                model->program.cores, model->split_layers, model->cross_core_syncs);
   }
   if (!model->chains_off.empty()) {
     std::printf("compile: layer chains off (every value in DDR): %s\n", model->chains_off.c_str());
@@ -559,6 +565,13 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
     sub->add_flag("--no-operand-pitches", args->no_operand_pitches,
                   "O2: copy on-chip values through tiles with aae.move instead of reading and "
                   "writing them in place with the ISA 1.1 operand pitches (for comparison)");
+    sub->add_option("--core-num", args->core_num,
+                    "BPU cores to split the work across (ISA 1.2; 2 on bernoulli2 and bayes; O1 "
+                    "and up): convolutions split by output-channel group or row tile, values in "
+                    "DDR")
+        ->check(CLI::Range(1, 2))
+        ->type_name("N")
+        ->capture_default_str();
     sub->add_option("--batch", args->batch, "images per run (inputs become [N, ...])")
         ->check(CLI::Range(1, 4096))
         ->type_name("N")

@@ -76,6 +76,15 @@ absl::StatusOr<CompiledModel> CompileOnce(const ir::Graph& graph, const CompileO
   }
   absl::StatusOr<const isa::March*> march = isa::FindMarch(options.march);
   if (!march.ok()) return march.status();
+  if (options.core_num < 1 || options.core_num > (*march)->cores.value || options.core_num > 2) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--core-num ", options.core_num, ": ", options.march, " has ", (*march)->cores.value,
+        " BPU core(s)", (*march)->cores.value > 2 ? " (the back end splits over at most 2)" : ""));
+  }
+  if (options.core_num > 1 && options.opt == "O0") {
+    return absl::InvalidArgumentError(
+        "--core-num 2 needs O1 or higher: O0 runs one serial chain of instructions");
+  }
   if (graph.march().empty()) {
     return absl::InvalidArgumentError(
         "the graph is not quantized for a march: compile a graph converted by bpu quantize "
@@ -283,6 +292,47 @@ absl::StatusOr<CompiledModel> CompileOnce(const ir::Graph& graph, const CompileO
     }
   }
   std::map<const ir::Value*, Buffer> views;
+  // Several cores: a convolution splits over the cores only with its operands in DDR (a chained
+  // value is in core 0's SRAM). It is worth it when the half of its compute the other cores take
+  // (its MACs at the TAE's sustained rate, x (1 - 1/cores)) outlasts moving its input and output
+  // through DDR at the sustained rate (the channel the cores share): those operands stay in DDR,
+  // so it splits; the others may chain. A closed-form roofline guess, not a measurement: the O3
+  // search (docs/BACKEND.md) scores the real schedule.
+  std::set<const ir::Value*> no_chain;
+  if (options.core_num > 1 && chains) {
+    const double macs_per_cycle =
+        static_cast<double>((*march)->MacsPerCycle()) * (*march)->tae_efficiency.value;
+    for (const ir::Node* node : bpu) {
+      const std::string& op = node->op();
+      if ((op != "Conv" && op != "FusedConv" && op != "ConvTranspose") || node->num_inputs() < 2 ||
+          node->input(1) == nullptr || node->output(0) == nullptr) {
+        continue;
+      }
+      const Shape& w = node->input(1)->type().shape;
+      const Shape& y = node->output(0)->type().shape;
+      double macs = 1, bytes = 0;
+      for (int64_t d : y) macs *= static_cast<double>(d);
+      for (size_t k = 1; k < w.size(); ++k) macs *= static_cast<double>(w[k]);
+      std::vector<const ir::Value*> operands = {node->output(0)};
+      for (size_t k = 0; k < node->num_inputs(); ++k) {
+        const ir::Value* in = node->input(k);
+        if (k != 1 && k != 2 && in != nullptr && !in->is_constant()) operands.push_back(in);
+      }
+      for (const ir::Value* v : operands) {
+        double n = static_cast<double>(
+            DTypeSize(v->type().quant.has_value() ? v->type().quant->storage : DType::kInt8));
+        for (int64_t d : v->type().shape) n *= static_cast<double>(d);
+        bytes += n;
+      }
+      const double saved = macs / macs_per_cycle * (1.0 - 1.0 / options.core_num);
+      if (saved > bytes / (*march)->DdrBytesPerCycle()) {
+        for (const ir::Value* v : operands) no_chain.insert(root(v));
+      }
+    }
+    for (const auto& [in, slice] : view_of) {
+      if (no_chain.count(root(in))) no_chain.insert(slice.first);
+    }
+  }
   // A value in the on-chip pool when it fits (O2 chains), else in scratch.
   auto allocate = [&](Buffer& b, bool may_chain) {
     // aae.move strides have 20 bits: a chained value's image (or row) stays below 2^19 elements.
@@ -310,7 +360,7 @@ absl::StatusOr<CompiledModel> CompileOnce(const ir::Graph& graph, const CompileO
         if (!buffers.count(whole)) {
           absl::StatusOr<Buffer> b = Place(*whole);
           if (!b.ok()) return ir::NodeError(*bpu[i], b.status());
-          allocate(*b, /*may_chain=*/true);
+          allocate(*b, /*may_chain=*/!no_chain.count(whole));
           buffers[whole] = *b;
         }
         Buffer slice = buffers.at(whole);
@@ -324,7 +374,7 @@ absl::StatusOr<CompiledModel> CompileOnce(const ir::Graph& graph, const CompileO
       if (buffers.count(v)) continue;
       absl::StatusOr<Buffer> b = Place(*v);
       if (!b.ok()) return ir::NodeError(*bpu[i], b.status());
-      allocate(*b, !nchw_out.count(v));
+      allocate(*b, !nchw_out.count(v) && !no_chain.count(v));
       buffers[v] = *b;
     }
     // Free what this node read last (after allocating its outputs: a node never writes over its
@@ -381,7 +431,8 @@ absl::StatusOr<CompiledModel> CompileOnce(const ir::Graph& graph, const CompileO
   for (TensorDesc& d : model.outputs) describe(d);
 
   Emitter emit(lowered);
-  emit.set_overlap(options.opt == "O2");
+  emit.set_overlap(options.opt != "O0");
+  emit.set_cores(options.core_num);
   if (chains) emit.set_chain_pool(pool_base, pool_bytes);
   emit.set_operand_pitches(options.operand_pitches);
   LowerContext ctx(emit, all);
@@ -435,6 +486,8 @@ absl::StatusOr<CompiledModel> CompileOnce(const ir::Graph& graph, const CompileO
     b.last_layer = layer_of[std::clamp<int>(b.last_layer, 0, static_cast<int>(bpu.size()) - 1)];
   }
   model.direct_writes = emit.direct_writes();
+  model.cross_core_syncs = emit.cross_core_syncs();
+  model.split_layers = emit.split_layers();
   model.in_place_reads = emit.in_place_reads();
   absl::StatusOr<isa::Program> program =
       emit.Finish(std::max<uint64_t>(input_bytes, 16), std::max<uint64_t>(output_bytes, 16),

@@ -22,6 +22,11 @@ struct CompileOptions {
   // for the conflicting accesses of other units, and tiles are double-buffered, so loads,
   // compute and stores of neighbouring tiles overlap.
   std::string opt = "O0";
+  // BPU cores the program runs on (ISA 1.2, at most the march's; O1 and up): each convolution
+  // whose operands are in DDR has its output-channel groups, or its row tiles, split across the
+  // cores, which share DDR; other layers, and those reading or writing values kept on chip (O2
+  // chains live in core 0's feature SRAM), run on core 0.
+  int core_num = 1;
   // Images per run (the server's batching): the graph's batch-1 inputs become [batch, ...].
   int batch = 1;
   // The byte order of the model inputs / outputs in DDR, what the application hands over and
@@ -88,6 +93,9 @@ struct CompiledModel {
   int in_place_reads = 0;
   uint64_t chain_peak_bytes = 0, chain_pool_bytes = 0;
   std::string chains_off;  // O2 without chains: why the chained compile failed
+  // core_num > 1: layers split across the cores, and the xsync waits between cores.
+  int split_layers = 0;
+  int cross_core_syncs = 0;
 };
 
 // Errors name the node: an op the back end has no lowering for, a float node inside the model

@@ -12,6 +12,7 @@
 namespace openbpu::backend {
 
 void Emitter::BeginLayer(absl::string_view name) {
+  OnCore(0);
   ++layer_;
   layer_name_ = std::string(name);
   layers_[static_cast<uint16_t>(layer_)] = layer_name_;
@@ -30,15 +31,23 @@ int UnitOf(absl::string_view mnemonic) {
 constexpr const char* kUnitNames[5] = {"load", "store", "tae", "vae", "aae"};
 
 // O0: the semaphore of the consumer's unit (1..5), signalled only by the previous data
-// instruction. O2: one semaphore per ordered pair of units (6..25).
+// instruction. O2: one semaphore per ordered pair of units (6..29).
 int ChainSemaphore(int unit) { return 1 + unit; }
 int PairSemaphore(int producer, int consumer) {
   return 6 + producer * 5 + consumer - (consumer > producer ? 1 : 0);
 }
+// Multi-core: a producer unit of the other core and a consumer unit of this one (30..54; two
+// cores at most).
+int CrossSemaphore(int producer_unit, int consumer_unit) {
+  return 30 + producer_unit * 5 + consumer_unit;
+}
 
-bool Conflicts(const std::vector<Emitter::Access>& a, const std::vector<Emitter::Access>& b) {
+// `same_core` false: only DDR is shared (each core has its own SRAMs).
+bool Conflicts(const std::vector<Emitter::Access>& a, const std::vector<Emitter::Access>& b,
+               bool same_core = true) {
   for (const Emitter::Access& x : a) {
     for (const Emitter::Access& y : b) {
+      if (!same_core && !absl::StartsWith(x.space, "ddr:")) continue;
       if ((x.write || y.write) && x.space == y.space && x.begin < y.end && y.begin < x.end) {
         return true;
       }
@@ -55,8 +64,25 @@ void Emitter::Emit(absl::string_view line, bool data, std::vector<Access> access
   l.mnemonic = std::string(line.substr(0, space));
   l.fields = space == absl::string_view::npos ? "" : std::string(line.substr(space));
   l.layer = layer_;
+  l.core = core_;
   if (!data) {
+    l.all = cores_ > 1;
     lines_.push_back(std::move(l));
+    return;
+  }
+  if (all_cores_) {
+    // A copy per core; one that writes DDR only on core 0 (the others' copies would race it).
+    const bool writes_ddr = std::any_of(accesses.begin(), accesses.end(), [](const Access& a) {
+      return a.write && absl::StartsWith(a.space, "ddr:");
+    });
+    all_cores_ = false;
+    const int saved = core_;
+    for (int c = 0; c < (writes_ddr ? 1 : cores_); ++c) {
+      core_ = c;
+      Emit(line, true, accesses);
+    }
+    core_ = saved;
+    all_cores_ = true;
     return;
   }
   l.unit = UnitOf(l.mnemonic);
@@ -69,6 +95,8 @@ void Emitter::Emit(absl::string_view line, bool data, std::vector<Access> access
       cfg.mnemonic = absl::StrCat(l.mnemonic.substr(0, 3), ".pitch");
       cfg.fields = pending_pitch_[u].empty() ? "" : absl::StrCat(" ", pending_pitch_[u]);
       cfg.layer = layer_;
+      cfg.core = core_;
+      cfg.all = cores_ > 1;
       lines_.push_back(std::move(cfg));
       pitch_state_[u] = pending_pitch_[u];
     }
@@ -84,29 +112,58 @@ void Emitter::Emit(absl::string_view line, bool data, std::vector<Access> access
     lines_.push_back(std::move(l));
     return;
   }
-  const int unit = l.unit;
+  const int queue = l.core * 5 + l.unit;
   std::vector<Access> acc = l.accesses;
   lines_.push_back(std::move(l));
-  Schedule(static_cast<int>(lines_.size()) - 1, unit, acc);
+  Schedule(static_cast<int>(lines_.size()) - 1, queue, acc);
 }
 
-void Emitter::Schedule(int index, int unit, const std::vector<Access>& accesses) {
+void Emitter::InsertLine(int at, Line line) {
+  lines_.insert(lines_.begin() + at, std::move(line));
+  for (auto& q : unit_lines_) {
+    for (int& i : q) {
+      if (i >= at) ++i;
+    }
+  }
+}
+
+void Emitter::Schedule(int index, int queue, const std::vector<Access>& accesses) {
+  const int unit = queue % 5, core = queue / 5;
   std::vector<int> waits;
-  for (int u = 0; u < 5; ++u) {
-    if (u == unit) continue;
-    const std::vector<int>& queue = unit_lines_[u];
-    // The latest instruction of unit u this one must follow.
+  for (int q = 0; q < 5 * cores_; ++q) {
+    if (q == queue) continue;
+    const int u = q % 5;
+    const bool same_core = q / 5 == core;
+    const std::vector<int>& lines = unit_lines_[q];
+    // The latest instruction of queue q this one must follow.
     int needed = -1;
-    for (int k = static_cast<int>(queue.size()) - 1; k > claimed_[u][unit]; --k) {
-      const Line& p = lines_[queue[k]];
-      if (accesses.empty() || p.accesses.empty() || Conflicts(accesses, p.accesses)) {
+    for (int k = static_cast<int>(lines.size()) - 1; k > claimed_[q][queue]; --k) {
+      const Line& p = lines_[lines[k]];
+      if (accesses.empty() || p.accesses.empty() || Conflicts(accesses, p.accesses, same_core)) {
         needed = k;
         break;
       }
     }
-    if (needed < 0) continue;  // nothing, or already ordered through an earlier wait of `unit`
+    if (needed < 0) continue;  // nothing, or already ordered through an earlier wait of `queue`
+    Line& producer = lines_[lines[needed]];
+    const int at = lines[needed] + 1;
+    if (!same_core) {
+      // An xsync right after the producer in its queue pushes this core's semaphore.
+      const int sem = CrossSemaphore(u, unit);
+      Line x;
+      x.mnemonic = "xsync";
+      x.fields = absl::StrCat(" unit=", kUnitNames[u], " core=", core, " sem=", sem);
+      x.layer = producer.layer;
+      x.sync = true;
+      x.core = producer.core;
+      InsertLine(at, std::move(x));
+      ++index;
+      ++cross_core_syncs_;
+      claimed_[q][queue] = needed;
+      waits.push_back(sem);
+      continue;
+    }
     const int sem = PairSemaphore(u, unit);
-    Line& producer = lines_[queue[needed]];
     if (producer.signals.size() < 2) {
       producer.signals.push_back(sem);
     } else {
@@ -117,16 +174,11 @@ void Emitter::Schedule(int index, int unit, const std::vector<Access>& accesses)
       sync.layer = producer.layer;
       sync.signals.push_back(sem);
       sync.sync = true;
-      const int at = queue[needed] + 1;
-      lines_.insert(lines_.begin() + at, std::move(sync));
-      for (auto& q : unit_lines_) {
-        for (int& i : q) {
-          if (i >= at) ++i;
-        }
-      }
+      sync.core = producer.core;
+      InsertLine(at, std::move(sync));
       ++index;
     }
-    claimed_[u][unit] = needed;
+    claimed_[q][queue] = needed;
     waits.push_back(sem);
   }
   // Waits beyond two go on syncs in this unit's queue just before the instruction.
@@ -137,12 +189,13 @@ void Emitter::Schedule(int index, int unit, const std::vector<Access>& accesses)
     sync.layer = lines_[index].layer;
     sync.waits = {waits[waits.size() - 2], waits.back()};
     sync.sync = true;
+    sync.core = core;
     waits.resize(waits.size() - 2);
-    lines_.insert(lines_.begin() + index, std::move(sync));
+    InsertLine(index, std::move(sync));
     ++index;
   }
   lines_[index].waits = waits;
-  unit_lines_[unit].push_back(index);
+  unit_lines_[queue].push_back(index);
 }
 
 namespace {
@@ -300,12 +353,26 @@ bool Emitter::EmitChainCopy(absl::string_view mnemonic, absl::string_view fields
   return true;
 }
 
+std::vector<std::pair<int, int>> Emitter::Order() const {
+  std::vector<std::pair<int, int>> order;
+  order.reserve(lines_.size() + static_cast<size_t>(cores_));
+  for (int c = 0; c < cores_; ++c) {
+    for (int i = 0; i < static_cast<int>(lines_.size()); ++i) {
+      if (lines_[i].all || lines_[i].core == c) order.emplace_back(i, c);
+    }
+    order.emplace_back(-1, c);
+  }
+  return order;
+}
+
 std::map<int, std::pair<int, int>> Emitter::LayerRanges() const {
   std::map<int, std::pair<int, int>> ranges;
-  for (int i = 0; i < static_cast<int>(lines_.size()); ++i) {
-    if (lines_[i].layer < 0) continue;
-    auto [it, inserted] = ranges.emplace(lines_[i].layer, std::make_pair(i, i));
-    it->second.second = i;
+  const std::vector<std::pair<int, int>> order = Order();
+  for (int k = 0; k < static_cast<int>(order.size()); ++k) {
+    const int i = order[k].first;
+    if (i < 0 || lines_[i].layer < 0) continue;
+    auto [it, inserted] = ranges.emplace(lines_[i].layer, std::make_pair(k, k));
+    it->second.second = k;
   }
   return ranges;
 }
@@ -364,10 +431,16 @@ void Emitter::StoreBox(const char* region, uint64_t offset, int64_t src, const B
 absl::StatusOr<isa::Program> Emitter::Finish(uint64_t input_bytes, uint64_t output_bytes,
                                              uint64_t scratch_bytes) const {
   if (!error_.empty()) return absl::UnimplementedError(error_);
-  std::string text = absl::StrCat(".march ", march_.name, "\n.ddr input=", input_bytes,
-                                  " output=", output_bytes, " scratch=", scratch_bytes, "\n");
+  std::string text =
+      absl::StrCat(".march ", march_.name, "\n.cores ", cores_, "\n.ddr input=", input_bytes,
+                   " output=", output_bytes, " scratch=", scratch_bytes, "\n");
   for (const auto& [id, name] : layers_) absl::StrAppend(&text, ".layer ", id, " ", name, "\n");
-  for (const Line& l : lines_) {
+  for (const auto& [index, core] : Order()) {
+    if (index < 0) {
+      absl::StrAppend(&text, "end\n");
+      continue;
+    }
+    const Line& l = lines_[index];
     absl::StrAppend(&text, l.mnemonic);
     // Only data instructions carry their layer id: a configuration instruction runs as soon as
     // its queue reaches it, often long before its layer's work, and would stretch the layer's
@@ -377,7 +450,6 @@ absl::StatusOr<isa::Program> Emitter::Finish(uint64_t input_bytes, uint64_t outp
     if (!l.signals.empty()) absl::StrAppend(&text, " signal=", absl::StrJoin(l.signals, ","));
     absl::StrAppend(&text, l.fields, "\n");
   }
-  absl::StrAppend(&text, "end\n");
   absl::StatusOr<isa::Program> program = isa::AssembleProgram(text);
   if (!program.ok()) return program.status();
   program->params = params_;

@@ -78,8 +78,34 @@ class Emitter {
   // Tiles a layer wrote straight into an on-chip value (vae.cfg dst_pitch) instead of a move.
   void CountDirectWrite() { ++direct_writes_; }
   int direct_writes() const { return direct_writes_; }
-  // A configuration instruction of its unit's queue.
+  // A configuration instruction of its unit's queue (with several cores: of every core's queue,
+  // so each core's registers hold what a one-core program's would).
   void Config(absl::string_view line);
+
+  // ISA 1.2 multi-core (O1 and up): the program gets one instruction stream per core. Data
+  // instructions go to the current core: core 0 unless a lowering says otherwise, for each
+  // layer. OnCore(c) sends the following ones to core c (a tile of a split layer);
+  // OnAllCores() to every core (a split layer's shared prologue, e.g. weights both cores read),
+  // except that a copy which writes DDR goes to core 0 only. An instruction that must follow
+  // another core's (their accesses conflict in DDR; SRAMs are per core) waits on a semaphore an
+  // `xsync` after the producer pushes.
+  void set_cores(int n) { cores_ = n; }
+  int cores() const { return cores_; }
+  void OnCore(int core) {
+    core_ = core;
+    all_cores_ = false;
+  }
+  void OnAllCores() { all_cores_ = cores_ > 1; }
+  // The core of work item `i` of `count` in a layer split in contiguous blocks (so each core's
+  // tiles stay double-buffered): i * cores / count.
+  int BlockCore(int64_t i, int64_t count) const {
+    return count <= 0 ? 0 : static_cast<int>(i * cores_ / count);
+  }
+  // Cross-core waits the emitter inserted (xsync instructions).
+  int cross_core_syncs() const { return cross_core_syncs_; }
+  // Layers a lowering split across the cores (it calls CountSplitLayer once per layer).
+  void CountSplitLayer() { ++split_layers_; }
+  int split_layers() const { return split_layers_; }
 
   // ISA 1.1 operand pitches (ISA.md, "ISA 1.1: operand pitches"): the fields of `tae.pitch`,
   // `vae.pitch` or `aae.pitch` (`unit_prefix` "tae", "vae" or "aae") that the next data
@@ -141,15 +167,27 @@ class Emitter {
     int unit = -1;                    // data instructions: 0 load .. 4 aae
     std::vector<Access> accesses;
     bool sync = false;
+    int core = 0;      // the core whose stream holds it
+    bool all = false;  // configuration with several cores: in every core's stream
   };
+  // The program order of the final streams: (line index, core) per instruction, -1 for a core's
+  // `end`.
+  std::vector<std::pair<int, int>> Order() const;
+  void InsertLine(int at, Line line);
+
   const isa::March& march_;
   std::vector<Line> lines_;
   int last_data_ = -1;  // index in lines_ of the previous data instruction (O0 chain)
   bool overlap_ = false;
   // O2: per unit, the data lines in queue order; per (producer unit, consumer unit), the queue
   // position in the producer unit of the last instruction a consumer waited for (-1: none).
-  std::vector<int> unit_lines_[5];
-  int claimed_[5][5];
+  static constexpr int kQueues = 10;  // 2 cores x 5 units (queue = core * 5 + unit)
+  std::vector<int> unit_lines_[kQueues];
+  int claimed_[kQueues][kQueues];
+  int cores_ = 1, core_ = 0;
+  bool all_cores_ = false;
+  int cross_core_syncs_ = 0;
+  int split_layers_ = 0;
   std::vector<uint8_t> params_;
   // The fields of the last load.shape/load.stride and store.shape/store.stride.
   std::map<std::string, int64_t> load_config_, store_config_;

@@ -210,8 +210,22 @@ absl::Status LowerConvTiles(const ir::Node& node, LowerContext& ctx, const ConvS
     groups.push_back(std::move(grp));
   }
 
+  // Several cores (ISA 1.2): images x output-channel groups in contiguous blocks per core, each
+  // core loading only its groups' weights; a single group splits its row tiles instead (every
+  // core loads the weights). Only a layer whose operands are all in DDR splits: a value kept on
+  // chip (O2 chains) is in core 0's feature SRAM, so its readers and writer stay on core 0.
+  const bool in_ddr = x->region != "chain" && y->region != "chain" &&
+                      (sumin_value == nullptr || s.region != "chain");
+  const int64_t row_tiles = (g.oh + rows - 1) / rows;
+  const int64_t units = x->n * static_cast<int64_t>(groups.size());
+  const bool by_group = e.cores() > 1 && in_ddr && units >= e.cores();
+  const bool by_rows = e.cores() > 1 && in_ddr && !by_group && row_tiles >= 2;
+  if (by_group || by_rows) e.CountSplitLayer();
+  int64_t unit = 0;
   for (int64_t n = 0; n < x->n; ++n) {
     for (const Group& grp : groups) {
+      if (by_group) e.OnCore(e.BlockCore(unit++, units));
+      if (by_rows) e.OnAllCores();
       e.LoadParams("weight", split ? grp.param_at : 0, grp.offset, grp.bytes);
       const std::string kernel = absl::StrCat(
           "tae.kernel kernel_h=", g.kh, " kernel_w=", g.kw, " stride_h=", g.sh, " stride_w=", g.sw,
@@ -219,6 +233,7 @@ absl::Status LowerConvTiles(const ir::Node& node, LowerContext& ctx, const ConvS
       if (!in_place && !split) e.Config(kernel);
       for (int64_t o0 = 0; o0 < g.oh; o0 += rows) {
         const int64_t r = std::min(rows, g.oh - o0);
+        if (by_rows) e.OnCore(e.BlockCore(o0 / rows, row_tiles));
         const int64_t parity = (o0 / rows) % buffers;
         const int64_t in_at = parity * in_stride;
         const int64_t out_at = feature_sram / 2 + parity * in_stride;
