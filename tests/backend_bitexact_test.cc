@@ -59,6 +59,11 @@ std::vector<test_util::BitExactRun> RunModel(const std::string& name, const std:
   }
   // O2 overlaps units: never slower than the serial chain (cycles of the last sample, `both`).
   EXPECT_LE((*runs)[1].cycles, (*runs)[0].cycles) << name << " " << march << ": O2 slower than O0";
+  // Two cores only split what the roofline says pays: never slower than one.
+  if (runs->size() > 2) {
+    EXPECT_LE((*runs)[2].cycles, (*runs)[1].cycles)
+        << name << " " << march << ": two cores slower than one";
+  }
   return *std::move(runs);
 }
 
@@ -133,13 +138,14 @@ TEST(BackendBitExact, ResNet18EveryMarch) {
     const std::vector<test_util::BitExactRun> runs =
         RunModel("resnet18", dir + "ptq/resnet18.onnx", dir + "calib", *x, 1, march);
     if (runs.size() < 3) continue;
-    // --core-num 2: the convolutions split over both cores beat one core's O2 (with its on-chip
-    // chains), though the cores share one DDR channel.
+    // --core-num 2 on bernoulli2, where the convolutions are compute-bound: split over both cores
+    // they beat one core's O2 (with its on-chip chains), though the cores share one DDR channel.
+    // On bayes they are DDR-bound and stay on one core (RunModel: never slower).
     std::printf("cores: resnet18 %s O2 1 core %llu cycles, 2 cores %llu cycles (x%.2f)\n", march,
                 static_cast<unsigned long long>(runs[1].cycles),
                 static_cast<unsigned long long>(runs[2].cycles),
                 static_cast<double>(runs[1].cycles) / static_cast<double>(runs[2].cycles));
-    EXPECT_LT(runs[2].cycles, runs[1].cycles) << march;
+    if (std::string(march) == "bernoulli2") EXPECT_LT(runs[2].cycles, runs[1].cycles) << march;
   }
 }
 

@@ -218,8 +218,22 @@ absl::Status LowerConvTiles(const ir::Node& node, LowerContext& ctx, const ConvS
                       (sumin_value == nullptr || s.region != "chain");
   const int64_t row_tiles = (g.oh + rows - 1) / rows;
   const int64_t units = x->n * static_cast<int64_t>(groups.size());
-  const bool by_group = e.cores() > 1 && in_ddr && units >= e.cores();
-  const bool by_rows = e.cores() > 1 && in_ddr && !by_group && row_tiles >= 2;
+  // Worth splitting (a roofline guess): the compute the other cores take, at the TAE's sustained
+  // rate, outlasts what the split adds: every core loading the weights (a row split) through the
+  // shared DDR channel, and the cross-core waits.
+  const int cores = e.cores();
+  const double macs = static_cast<double>(x->n * g.oh * g.ow * m) * window * (c / g.groups);
+  const double saved = macs /
+                       (static_cast<double>(march.MacsPerCycle()) * march.tae_efficiency.value) *
+                       (1.0 - 1.0 / cores);
+  double weight_bytes = 0;
+  for (const Group& grp : groups) weight_bytes += static_cast<double>(grp.bytes);
+  const double sync = 4.0 * march.core_sync_cycles.value * cores;
+  const bool group_split = units >= cores && saved > sync;
+  const bool row_split =
+      row_tiles >= 2 && saved > sync + weight_bytes * (cores - 1) / march.DdrBytesPerCycle();
+  const bool by_group = cores > 1 && in_ddr && group_split;
+  const bool by_rows = cores > 1 && in_ddr && !by_group && row_split;
   if (by_group || by_rows) e.CountSplitLayer();
   int64_t unit = 0;
   for (int64_t n = 0; n < x->n; ++n) {
