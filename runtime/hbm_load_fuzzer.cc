@@ -36,7 +36,8 @@ void Load(const uint8_t* data, size_t size) {
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
   const char* dir = std::getenv("OPENBPU_FUZZ_SEEDS");
   if (dir == nullptr) return 0;
-  for (const char* name : {"conv_requant", "eltwise_lut8", "matmul_raw_s32", "hybrid_layer1"}) {
+  for (const char* name :
+       {"conv_requant", "eltwise_lut8", "matmul_raw_s32", "two_core_matmul", "hybrid_layer1"}) {
     // A hybrid model's segments (CPU nodes, attributes, constants, value types) too.
     const std::vector<uint8_t> hbm =
         std::string(name) == "hybrid_layer1"

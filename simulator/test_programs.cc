@@ -53,6 +53,7 @@ const std::vector<TestProgram>& AllTestPrograms() {
       MatmulS16S16Program(),
       DivSelectBayesProgram(),
       OperandPitchProgram(),
+      TwoCoreMatmulProgram(),
       ResNetConvLayer(),
   };
   return *all;

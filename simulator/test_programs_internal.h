@@ -30,6 +30,7 @@ void PutRecord(std::vector<uint8_t>& v, int32_t mult, int8_t shift);
 // TAE (test_programs_tae.cc; ResNetConvLayer is in test_programs.h).
 TestProgram ConvRequantProgram();
 TestProgram MatmulRawS32Program();
+TestProgram TwoCoreMatmulProgram();  // ISA 1.2
 TestProgram Int16ConvBayesProgram();
 TestProgram DoubleBufferedConvProgram();
 TestProgram MatmulS16S16Program();  // ISA 1.1

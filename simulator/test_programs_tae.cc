@@ -74,6 +74,48 @@ end
   return t;
 }
 
+// ISA 1.2, two cores: MatmulRawS32Program split by rows of A, row i on core i; core 0's xsync
+// then lets core 1 copy core 0's row (read back from DDR) to a third output row:
+// [[-2, 4], [-2, 13], [-2, 4]].
+TestProgram TwoCoreMatmulProgram() {
+  TestProgram t;
+  t.name = "two_core_matmul";
+  t.assembly = R"(
+.march bernoulli2
+.cores 2
+.ddr input=6 output=24 scratch=0
+.layer 7 fc
+load.shape elem=1 n0=3 n1=1 n2=1
+load dst_space=feature dst=0 region=input offset=0 signal=1 layer=7
+load.shape elem=1 n0=6 n1=1 n2=1
+load dst_space=weight dst=0 region=param offset=0 signal=1 layer=7
+tae.mmcfg m=1 k=3 n=2 a_dtype=s8 b_space=weight b_kn=0
+tae.matmul a=0 b=0 acc=0 wait=1,1 signal=2 layer=7
+store.shape elem=4 n0=2 n1=1 n2=1
+store src_space=acc src=0 region=output offset=0 wait=2 layer=7
+xsync unit=store core=1 sem=9 layer=7
+end
+load.shape elem=1 n0=3 n1=1 n2=1
+load dst_space=feature dst=0 region=input offset=3 signal=1 layer=7
+load.shape elem=1 n0=6 n1=1 n2=1
+load dst_space=weight dst=0 region=param offset=0 signal=1 layer=7
+tae.mmcfg m=1 k=3 n=2 a_dtype=s8 b_space=weight b_kn=0
+tae.matmul a=0 b=0 acc=0 wait=1,1 signal=2 layer=7
+store.shape elem=4 n0=2 n1=1 n2=1
+store src_space=acc src=0 region=output offset=8 wait=2 layer=7
+load.shape elem=1 n0=8 n1=1 n2=1
+load dst_space=feature dst=64 region=output offset=0 wait=9 signal=3 layer=7
+store.shape elem=1 n0=8 n1=1 n2=1
+store src_space=feature src=64 region=output offset=16 wait=3 layer=7
+end
+)";
+  t.params = {1, 0, 0xff, 2, 1, 0};
+  t.input = {1, 2, 3, 4, 5, 6};
+  for (int32_t v : {-2, 4, -2, 13, -2, 4}) Put32(t.expected, v);
+  t.covers = {"GemmS8S32"};
+  return t;
+}
+
 // bayes int16-input conv, 1x2 kernel over [1000, -30000] with weights [[3, -2], [1, 1]]:
 // acc = [63000, -29000] (int64); requant ch0 x 0.5 = 31500, ch1 x 1 = -29000 (s16).
 TestProgram Int16ConvBayesProgram() {
