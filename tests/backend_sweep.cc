@@ -97,10 +97,16 @@ int main(int argc, char** argv) {
           ++failures;
         }
       }
-      if (result->size() == 2 && (*result)[1].cycles > (*result)[0].cycles) {
+      if (result->size() >= 2 && (*result)[1].cycles > (*result)[0].cycles) {
         std::printf("FAILED: %s %s: O2 (%llu cycles) slower than O0 (%llu)\n", model.name.c_str(),
                     march, static_cast<unsigned long long>((*result)[1].cycles),
                     static_cast<unsigned long long>((*result)[0].cycles));
+        ++failures;
+      }
+      if (result->size() >= 3 && (*result)[2].cycles > (*result)[1].cycles) {
+        std::printf("FAILED: %s %s: two cores (%llu cycles) slower than one (%llu)\n",
+                    model.name.c_str(), march, static_cast<unsigned long long>((*result)[2].cycles),
+                    static_cast<unsigned long long>((*result)[1].cycles));
         ++failures;
       }
       std::printf("  (%s %s: %.1f s)\n", model.name.c_str(), march, seconds);
