@@ -16,7 +16,8 @@
 namespace openbpu::test_util {
 
 struct BitExactRun {
-  std::string opt;  // "O0" or "O2"
+  std::string opt;     // "O0", "O1", "O2", or a search: "O3", "fast", "ddr", "balance"
+  std::string chosen;  // a search: the chosen candidate's label (compiler/tune)
   int64_t elements = 0, mismatches = 0;
   uint64_t cycles = 0;  // of the last sample, `both` mode
   // The closed-form lower bound of that run (issue 14): its MACs at the march's peak MAC rate
@@ -37,13 +38,17 @@ struct BitExactRun {
 
 // Quantizes `onnx` for `march` with the calibration data at `calib` (a directory of .npy or one
 // .npy batch), then compiles and simulates the first `count` samples of `samples` ([N, ...]
-// float32) at O0 and at O2. An error is a failure to quantize, compile or run (not a mismatch).
-// Quantization options beyond the defaults (bpu quantize --unify-concat-scales, --int16-ops),
-// and bpu compile --no-operand-pitches.
+// float32) at each of `extras.opts` (O0 and O2 by default; the searching levels share one scoring
+// of the candidates, compiler/tune, and each runs its chosen program). An error is a failure to
+// quantize, compile or run (not a mismatch). Quantization options beyond the defaults (bpu quantize
+// --unify-concat-scales, --int16-ops), and bpu compile --no-operand-pitches.
 struct QuantizeExtras {
   bool unify_concat_scales = false;
   std::vector<std::string> int16_ops;
   bool operand_pitches = true;
+  std::vector<std::string> opts = {"O0", "O2"};
+  int balance_factor = 50;  // --opt balance
+  int jobs = 1;             // threads scoring the search's candidates
 };
 absl::StatusOr<std::vector<BitExactRun>> RunBitExact(
     const std::string& name, const std::string& onnx, const std::string& calib,
