@@ -56,7 +56,7 @@ std::vector<Candidate> Candidates(const backend::CompileOptions& base) {
   add("O1", "O1", {}, base.operand_pitches);
   // O2 without the operand pitches (on-chip operands copied through tiles).
   add("O2 no-operand-pitches", "O2", {}, false);
-  for (int rows : {0, 32, 8}) {
+  for (int rows : {0, 32, 16, 8, 4}) {
     for (int shift : {1, 2, 3, 0}) {
       if (rows == 0 && shift == 0) continue;  // O1's program
       backend::CompileKnobs k;

@@ -1,7 +1,7 @@
 // The searching opt levels (issue 14): O3, fast, ddr and balance compile a quantized graph at O2
 // with several back-end knobs (compiler/backend/knobs.h: the on-chip chain pool's share, a cap on
-// convolution tile rows), run each candidate program in the simulator's perf mode (the timing
-// model) and keep the best by the level's objective:
+// convolution tile rows: 22 candidates), run each candidate program in the simulator's perf mode
+// (the timing model) and keep the best by the level's objective:
 //
 //   O3, fast   the fewest modeled cycles (ties: fewer DDR bytes, then the lower index)
 //   ddr        the fewest DDR bytes loaded + stored (ties: fewer cycles, then the lower index)
