@@ -1,6 +1,7 @@
 // A float ONNX model through the whole back end, checked bit for bit: quantized by the driver,
-// compiled at O0 and O2 by compiler/backend, run on the simulator in `both` mode (hazard checker
-// on), every output element compared with the quantized reference. Shared by
+// compiled at O0 and O2 (or any list of opt levels, the searches of compiler/tune included), run
+// on the simulator in `both` mode (hazard checker on), every output element compared with the
+// quantized reference. Shared by
 // tests/backend_bitexact_test (the CI models) and tests/backend_sweep (every model, outside CI).
 #ifndef OPENBPU_TESTS_BACKEND_RUN_H_
 #define OPENBPU_TESTS_BACKEND_RUN_H_
