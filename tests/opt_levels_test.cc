@@ -26,13 +26,15 @@ namespace {
 
 std::unique_ptr<ir::Graph> QuantizeModel(const std::string& onnx, const std::string& calib,
                                          const std::string& march,
-                                         std::vector<std::string> hybrid_ops = {}) {
+                                         std::vector<std::string> hybrid_ops = {},
+                                         std::vector<std::string> hybrid_nodes = {}) {
   driver::QuantizeOptions q;
   q.model = test_util::ModelDataDir() + onnx;
   q.calibration_data = test_util::ModelDataDir() + calib;
   q.march = march;
   q.progress = nullptr;
   q.hybrid_ops = std::move(hybrid_ops);
+  q.hybrid_nodes = std::move(hybrid_nodes);
   absl::StatusOr<driver::QuantizedModel> quantized = driver::Quantize(q);
   EXPECT_TRUE(quantized.ok()) << quantized.status();
   return quantized.ok() ? std::move(quantized->graph) : nullptr;
@@ -89,7 +91,7 @@ TEST(OptLevels, BadLevelsAndFactorsNameTheValidValues) {
   knob.knobs.pool_shift = 4;
   EXPECT_EQ(backend::Compile(*graph, knob).status().code(), absl::StatusCode::kInvalidArgument);
 
-  // Hybrid models are rejected by the searches (compile them at O0..O2).
+  // Search takes BPU-only graphs (SearchHybrid searches a hybrid model's segments).
   std::unique_ptr<ir::Graph> hybrid =
       QuantizeModel("digits.onnx", "digits_calib.npy", "bayes", {"FusedConv"});
   ASSERT_NE(hybrid, nullptr);
@@ -162,6 +164,38 @@ TEST(OptLevels, SearchIsDeterministicAndPicksByObjective) {
     EXPECT_LE((*scored)[ddr].ddr_bytes, c.ddr_bytes) << c.label;
   }
   EXPECT_LE((*scored)[fast].cycles, (*scored)[0].cycles);  // never slower than O2
+}
+
+// A hybrid model: each BPU segment searched on its own, the same programs for any --jobs, each
+// segment's choice never slower than O2's configuration of it.
+TEST(OptLevels, HybridSearchPerSegment) {
+  std::unique_ptr<ir::Graph> graph =
+      QuantizeModel("ptq/yolo_tiny.onnx", "calib", "bayes", {}, {"/Concat"});
+  ASSERT_NE(graph, nullptr);
+  ASSERT_TRUE(backend::NeedsHybrid(*graph));
+  tune::SearchOptions s;
+  s.level = "O3";
+  s.jobs = 1;
+  absl::StatusOr<tune::HybridSearchResult> one = tune::SearchHybrid(*graph, Base("bayes"), s);
+  ASSERT_TRUE(one.ok()) << one.status();
+  s.jobs = 2;
+  absl::StatusOr<tune::HybridSearchResult> two = tune::SearchHybrid(*graph, Base("bayes"), s);
+  ASSERT_TRUE(two.ok()) << two.status();
+  ASSERT_EQ(one->segments.size(), 2u);  // bpu0, cpu1 (the Concat), bpu2
+  EXPECT_EQ(one->segments[0].first, "bpu0");
+  EXPECT_EQ(one->segments[1].first, "bpu2");
+  ASSERT_EQ(one->model.segments.size(), two->model.segments.size());
+  for (size_t i = 0; i < one->model.segments.size(); ++i) {
+    if (!one->model.segments[i].bpu) continue;
+    EXPECT_EQ(Bytes(one->model.segments[i].model.program),
+              Bytes(two->model.segments[i].model.program))
+        << one->model.segments[i].name;
+  }
+  for (const auto& [name, r] : one->segments) {
+    std::printf("search: yolo_tiny(hybrid) bayes O3 %s chose %d/%d (%s): %llu cycles\n",
+                name.c_str(), r.chosen + 1, r.count, r.label.c_str(),
+                static_cast<unsigned long long>(r.cycles));
+  }
 }
 
 // Every level bit-exact, and the levels ordered, on the CI's small models.

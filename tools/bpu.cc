@@ -266,12 +266,40 @@ absl::StatusOr<size_t> WritePayload(const hbm::Payload& payload, const std::stri
   return bytes->size();
 }
 
-// A graph with float nodes as a hybrid model: BPU and CPU segments in one .hbm model.
+// A graph with float nodes as a hybrid model: BPU and CPU segments in one .hbm model. The
+// searching levels search each BPU segment on its own.
 int CompileHybrid(const ir::Graph& graph, const backend::CompileOptions& compile,
-                  const std::string& name, const std::map<std::string, std::string>& recorded,
+                  const std::string& name, std::map<std::string, std::string> recorded,
                   const CompileArgs& args) {
-  absl::StatusOr<backend::HybridModel> model = backend::CompileHybrid(graph, compile);
-  if (!model.ok()) return Fail(model.status());
+  absl::StatusOr<backend::HybridModel> model;
+  if (tune::IsSearchLevel(args.opt)) {
+    tune::SearchOptions s;
+    s.level = args.opt;
+    s.balance_factor = args.balance_factor;
+    s.jobs = args.jobs;
+    s.progress = stderr;
+    absl::StatusOr<tune::HybridSearchResult> found = tune::SearchHybrid(graph, compile, s);
+    if (!found.ok()) return Fail(found.status());
+    std::vector<std::string> knobs;
+    uint64_t cycles = 0, ddr_bytes = 0;
+    for (const auto& [segment, r] : found->segments) {
+      std::printf(
+          "compile: search (%s), segment %s: chose candidate %d/%d (%s): %llu cycles, %llu "
+          "DDR bytes (modeled)\n",
+          args.opt.c_str(), segment.c_str(), r.chosen + 1, r.count, r.label.c_str(),
+          static_cast<unsigned long long>(r.cycles), static_cast<unsigned long long>(r.ddr_bytes));
+      knobs.push_back(absl::StrCat(segment, ": ", backend::KnobsString(r.knobs)));
+      cycles += r.cycles;
+      ddr_bytes += r.ddr_bytes;
+    }
+    recorded["knobs"] = absl::StrJoin(knobs, "; ");
+    recorded["search_cycles"] = absl::StrCat(cycles);  // the BPU segments' sum
+    recorded["search_ddr_bytes"] = absl::StrCat(ddr_bytes);
+    model = std::move(found->model);
+  } else {
+    model = backend::CompileHybrid(graph, compile);
+    if (!model.ok()) return Fail(model.status());
+  }
   absl::StatusOr<hbm::Model> m = backend::ToHbmModel(*model, name);
   if (!m.ok()) return Fail(m.status());
   absl::StatusOr<hbm::Payload> payload =
@@ -344,14 +372,7 @@ int Compile(const CompileArgs& args) {
   if (args.opt == "balance") recorded["balance_factor"] = absl::StrCat(args.balance_factor);
   if (options.hybrid || !options.hybrid_ops.empty() || !options.hybrid_nodes.empty()) {
     recorded["hybrid"] = "true";
-    if (backend::NeedsHybrid(*graph)) {
-      if (search) {
-        return Fail(absl::InvalidArgumentError(
-            absl::StrCat("--opt ", args.opt,
-                         " searches BPU-only models: a hybrid model compiles at O0, O1 or O2")));
-      }
-      return CompileHybrid(*graph, compile, name, recorded, args);
-    }
+    if (backend::NeedsHybrid(*graph)) return CompileHybrid(*graph, compile, name, recorded, args);
     std::printf("compile: --hybrid: every node runs on the BPU (a BPU-only model)\n");
   }
   absl::StatusOr<backend::CompiledModel> model;

@@ -201,4 +201,34 @@ absl::StatusOr<SearchResult> Search(const ir::Graph& graph, const backend::Compi
   return result;
 }
 
+absl::StatusOr<HybridSearchResult> SearchHybrid(const ir::Graph& graph,
+                                                const backend::CompileOptions& base,
+                                                const SearchOptions& options) {
+  if (absl::Status st = ValidateLevel(options.level, options.balance_factor); !st.ok()) return st;
+  HybridSearchResult result;
+  std::vector<SearchResult> found;  // per BPU segment, in compile (= segment) order
+  auto search = [&](const ir::Graph& segment,
+                    const backend::CompileOptions& o) -> absl::StatusOr<backend::CompiledModel> {
+    if (options.progress != nullptr) {
+      std::fprintf(options.progress, "search: segment %s\n", segment.name().c_str());
+    }
+    absl::StatusOr<SearchResult> r = Search(segment, o, options);
+    if (!r.ok()) return r.status();
+    backend::CompiledModel model = std::move(r->model);
+    r->model = {};
+    found.push_back(*std::move(r));
+    return model;
+  };
+  absl::StatusOr<backend::HybridModel> model = backend::CompileHybrid(graph, base, search);
+  if (!model.ok()) return model.status();
+  size_t next = 0;
+  for (const backend::HybridSegment& s : model->segments) {
+    if (!s.bpu) continue;
+    if (next >= found.size()) return absl::InternalError("a BPU segment without a search");
+    result.segments.emplace_back(s.name, std::move(found[next++]));
+  }
+  result.model = *std::move(model);
+  return result;
+}
+
 }  // namespace openbpu::tune

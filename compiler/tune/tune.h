@@ -12,8 +12,8 @@
 // Candidate 0 is O2's own configuration, so the search is never slower than O2 (and O1 is
 // candidate 1). `jobs` threads compile and score candidates concurrently; each result is kept at
 // its candidate's fixed index and the choice scans them in index order, so the program is the
-// same for every `jobs`. Hybrid models (float nodes on the CPU) are rejected: compile them at O0,
-// O1 or O2.
+// same for every `jobs`. Hybrid models (float nodes on the CPU): Search rejects them;
+// SearchHybrid searches each BPU segment on its own.
 //
 // This package may use the simulator; compiler/backend may not (docs/LAYERING.md).
 #ifndef OPENBPU_COMPILER_TUNE_TUNE_H_
@@ -22,11 +22,13 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "compiler/backend/compile.h"
+#include "compiler/backend/hybrid.h"
 #include "compiler/ir/graph.h"
 
 namespace openbpu::tune {
@@ -79,6 +81,17 @@ struct SearchResult {
 // The whole search: validate, score, choose. `base.opt` is ignored (candidates are O1 / O2).
 absl::StatusOr<SearchResult> Search(const ir::Graph& graph, const backend::CompileOptions& base,
                                     const SearchOptions& options);
+
+// A hybrid model with each BPU segment searched on its own (backend::CompileHybrid with the
+// search as its segment compiler); `segments` has one result (without its model) per BPU segment,
+// in segment order, named by the segment (`bpu0`, `bpu2`, ...).
+struct HybridSearchResult {
+  backend::HybridModel model;
+  std::vector<std::pair<std::string, SearchResult>> segments;
+};
+absl::StatusOr<HybridSearchResult> SearchHybrid(const ir::Graph& graph,
+                                                const backend::CompileOptions& base,
+                                                const SearchOptions& options);
 
 }  // namespace openbpu::tune
 
