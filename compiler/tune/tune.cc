@@ -103,8 +103,8 @@ absl::StatusOr<std::vector<Candidate>> ScoreCandidates(const ir::Graph& graph,
   if (jobs < 1) return absl::InvalidArgumentError(absl::StrCat("jobs ", jobs, " < 1"));
   if (backend::NeedsHybrid(graph)) {
     return absl::InvalidArgumentError(
-        "the searching opt levels (O3, fast, ddr, balance) compile BPU-only models: this graph "
-        "has float nodes for the CPU (a hybrid model); compile it at O0, O1 or O2");
+        "Search takes BPU-only graphs: this graph has float nodes for the CPU (a hybrid model); "
+        "search its BPU segments with SearchHybrid (bpu compile --hybrid does)");
   }
   absl::StatusOr<const isa::March*> march = isa::FindMarch(base.march);
   if (!march.ok()) return march.status();
