@@ -13,6 +13,7 @@
 #include "compiler/backend/compile.h"
 #include "compiler/driver/quantize.h"
 #include "compiler/reference/quantized_interpreter.h"
+#include "compiler/tune/tune.h"
 #include "isa/march.h"
 #include "simulator/simulator.h"
 #include "tests/nhwc.h"
@@ -70,8 +71,11 @@ absl::StatusOr<std::vector<BitExactRun>> RunBitExact(
     values.push_back(*std::move(v));
   }
   std::vector<BitExactRun> runs;
-  // O0 and O2 on one core, then O2 split over every core of a multi-core march (ISA 1.2).
-  std::vector<std::pair<std::string, int>> configs = {{"O0", 1}, {"O2", 1}};
+  std::vector<tune::Candidate> candidates;  // the searches' shared scoring, on first use
+  std::map<int, BitExactRun> ran;           // candidate index -> its run (searches that agree)
+  // Each level on one core, then O2 split over every core of a multi-core march (ISA 1.2).
+  std::vector<std::pair<std::string, int>> configs;
+  for (const std::string& opt : extras.opts) configs.push_back({opt, 1});
   if ((*m)->cores.value > 1 && extras.multi_core) configs.push_back({"O2", (*m)->cores.value});
   for (const auto& [opt, cores] : configs) {
     backend::CompileOptions options;
@@ -79,7 +83,34 @@ absl::StatusOr<std::vector<BitExactRun>> RunBitExact(
     options.opt = opt;
     options.core_num = cores;
     options.operand_pitches = extras.operand_pitches;
-    absl::StatusOr<backend::CompiledModel> model = backend::Compile(*quantized->graph, options);
+    absl::StatusOr<backend::CompiledModel> model;
+    std::string chosen;
+    int best = -1;
+    if (tune::IsSearchLevel(opt)) {
+      if (absl::Status st = tune::ValidateLevel(opt, extras.balance_factor); !st.ok()) return st;
+      if (candidates.empty()) {
+        options.opt = "O2";
+        absl::StatusOr<std::vector<tune::Candidate>> scored =
+            tune::ScoreCandidates(*quantized->graph, options, extras.jobs);
+        if (!scored.ok()) return scored.status();
+        candidates = *std::move(scored);
+      }
+      best = tune::Choose(candidates, opt, extras.balance_factor);
+      if (best < 0) return absl::InternalError("no candidate compiled");
+      if (auto it = ran.find(best); it != ran.end()) {  // the same program as an earlier search's
+        BitExactRun run = it->second;
+        run.opt = opt;
+        run.line = absl::StrCat(
+            run.line.substr(0, run.line.find(" " + it->second.opt + " ")), " ", opt,
+            run.line.substr(run.line.find(" " + it->second.opt + " ") + it->second.opt.size() + 1));
+        runs.push_back(run);
+        continue;
+      }
+      model = candidates[best].model;
+      chosen = candidates[best].label;
+    } else {
+      model = backend::Compile(*quantized->graph, options);
+    }
     if (!model.ok()) return model.status();
     sim::SimulatorOptions sim_options;
     sim_options.run.mode = sim::Mode::kBoth;
@@ -89,6 +120,7 @@ absl::StatusOr<std::vector<BitExactRun>> RunBitExact(
     BitExactRun run;
     run.opt = cores > 1 ? absl::StrCat(opt, "-", cores, "core") : opt;
     run.cores = cores;
+    run.chosen = chosen;
     run.instructions = model->program.instructions.size();
     run.layers = model->layers.size();
     run.scratch_peak = model->scratch_peak_bytes;
@@ -142,12 +174,14 @@ absl::StatusOr<std::vector<BitExactRun>> RunBitExact(
     }
     run.line = absl::StrFormat(
         "bit-exact: %s %s %s elements=%d mismatches=%d (samples=%d, instructions=%d, layers=%d, "
-        "cycles=%d, scratch peak %d of %d bytes, %d values on chip%s)",
+        "cycles=%d, ddr_bytes=%d, scratch peak %d of %d bytes, %d values on chip%s%s)",
         name, march, run.opt, run.elements, run.mismatches, count, run.instructions, run.layers,
-        run.cycles, run.scratch_peak, run.scratch_unplanned, run.chained_values,
+        run.cycles, run.ddr_bytes, run.scratch_peak, run.scratch_unplanned, run.chained_values,
         run.concat_inputs_in_place > 0
             ? absl::StrCat(", ", run.concat_inputs_in_place, " concat inputs in place")
-            : std::string());
+            : std::string(),
+        chosen.empty() ? std::string() : absl::StrCat("; chose ", chosen));
+    if (best >= 0) ran[best] = run;
     runs.push_back(run);
   }
   return runs;

@@ -1,6 +1,7 @@
 // A float ONNX model through the whole back end, checked bit for bit: quantized by the driver,
-// compiled at O0 and O2 by compiler/backend, run on the simulator in `both` mode (hazard checker
-// on), every output element compared with the quantized reference. Shared by
+// compiled at O0 and O2 (or any list of opt levels, the searches of compiler/tune included), run
+// on the simulator in `both` mode (hazard checker on), every output element compared with the
+// quantized reference. Shared by
 // tests/backend_bitexact_test (the CI models) and tests/backend_sweep (every model, outside CI).
 #ifndef OPENBPU_TESTS_BACKEND_RUN_H_
 #define OPENBPU_TESTS_BACKEND_RUN_H_
@@ -16,7 +17,10 @@
 namespace openbpu::test_util {
 
 struct BitExactRun {
-  std::string opt;  // "O0", "O2", or "O2-2core" (split over the march's two cores)
+  // "O0", "O1", "O2", a search ("O3", "fast", "ddr", "balance"), or "O2-2core" (O2 split over
+  // the march's two cores).
+  std::string opt;
+  std::string chosen;  // a search: the chosen candidate's label (compiler/tune)
   int cores = 1;
   int64_t elements = 0, mismatches = 0;
   uint64_t cycles = 0;  // of the last sample, `both` mode
@@ -38,14 +42,19 @@ struct BitExactRun {
 
 // Quantizes `onnx` for `march` with the calibration data at `calib` (a directory of .npy or one
 // .npy batch), then compiles and simulates the first `count` samples of `samples` ([N, ...]
-// float32) at O0 and at O2, and at O2 over two cores on bernoulli2 and bayes. An error is a failure
-// to quantize, compile or run (not a mismatch). Quantization options beyond the defaults (bpu
-// quantize --unify-concat-scales, --int16-ops), and bpu compile --no-operand-pitches.
+// float32) at each of `extras.opts` (O0 and O2 by default; the searching levels share one scoring
+// of the candidates, compiler/tune, and each runs its chosen program), then, with
+// `extras.multi_core`, at O2 over two cores on bernoulli2 and bayes. An error is a failure to
+// quantize, compile or run (not a mismatch). Quantization options beyond the defaults (bpu quantize
+// --unify-concat-scales, --int16-ops), and bpu compile --no-operand-pitches.
 struct QuantizeExtras {
   bool unify_concat_scales = false;
   std::vector<std::string> int16_ops;
   bool operand_pitches = true;
-  // A third run at O2 split over every core of a march with more than one (--core-num).
+  std::vector<std::string> opts = {"O0", "O2"};
+  int balance_factor = 50;  // --opt balance
+  int jobs = 1;             // threads scoring the search's candidates
+  // A last run at O2 split over every core of a march with more than one (--core-num).
   bool multi_core = true;
 };
 absl::StatusOr<std::vector<BitExactRun>> RunBitExact(

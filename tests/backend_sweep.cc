@@ -2,25 +2,30 @@
 // resnet50, mobilenet_v2, mobilenet_v1, efficientnet_b0, shufflenet_v2_x1_0, the digits CNN, and
 // the ISA 1.1 issue's yolo_tiny detector and vit_tiny transformer, the latter also as
 // vit_tiny_int16 with Softmax, LayerNormalization and Erf quantized to int16) on every march whose
-// op table runs all of its ops, at O0 and O2, against the quantized reference. CI runs the same
+// op table runs all of its ops, at every opt level (O0, O1, O2 and the searches O3, fast, ddr,
+// balance at the default factor 50), against the quantized reference. CI runs the same
 // check on resnet18, mobilenet_v2, efficientnet_b0 and the digits CNN
 // (tests/backend_bitexact_test); this adds the models too big for the CI time budget.
 //
-//   bazel run -c opt //tests:backend_sweep [-- MODEL...]
+//   bazel run -c opt //tests:backend_sweep [-- MODEL... --march=MARCH...]
 //
-// One line per run, `bit-exact: MODEL MARCH OPT elements=E mismatches=M (...)`, or
+// One line per run, `bit-exact: MODEL MARCH OPT elements=E mismatches=M (... cycles=C,
+// ddr_bytes=B ...)`, then `levels: MODEL MARCH OPT cycles=C ddr_bytes=B ms=T` per level, or
 // `skipped: MODEL MARCH: <why>` when the march's op table does not run one of its ops (or the
 // model asks for int16 on an int8-only march). Exits 1 on
-// any mismatch, any other failure, or O2 slower than O0.
+// any mismatch, any other failure, or an ordering violation: cycles(O0) >= cycles(O1) >=
+// cycles(O2) >= cycles(O3), cycles(fast) <= cycles(O2), ddr_bytes(ddr) <= ddr_bytes(fast).
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "common/npy.h"
+#include "isa/march.h"
 #include "tests/backend_run.h"
 
 int main(int argc, char** argv) {
@@ -54,7 +59,16 @@ int main(int argc, char** argv) {
        "test",
        {.int16_ops = {"Softmax", "LayerNormalization", "Erf"}}},
   };
-  const std::set<std::string> only(argv + 1, argv + argc);
+  // Arguments: model names, and --march=M (repeatable) to restrict the marches.
+  std::set<std::string> only, marches;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (absl::StartsWith(a, "--march=")) {
+      marches.insert(a.substr(8));
+    } else {
+      only.insert(a);
+    }
+  }
   int failures = 0, runs = 0;
   for (const Model& model : all) {
     if (!only.empty() && !only.count(model.name)) continue;
@@ -68,10 +82,14 @@ int main(int argc, char** argv) {
     }
     const int count = model.name == "digits" ? 16 : 1;
     for (const char* march : {"bernoulli2", "bayes", "bayes-e"}) {
+      if (!marches.empty() && !marches.count(march)) continue;
       const auto start = std::chrono::steady_clock::now();
+      openbpu::test_util::QuantizeExtras extras = model.extras;
+      extras.opts = {"O0", "O1", "O2", "O3", "fast", "ddr", "balance"};
+      extras.jobs = 2;
       absl::StatusOr<std::vector<openbpu::test_util::BitExactRun>> result =
           openbpu::test_util::RunBitExact(model.name, dir + model.onnx, dir + model.calib, *samples,
-                                          count, march, model.extras);
+                                          count, march, extras);
       const double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (!result.ok()) {
@@ -97,18 +115,33 @@ int main(int argc, char** argv) {
           ++failures;
         }
       }
-      if (result->size() >= 2 && (*result)[1].cycles > (*result)[0].cycles) {
-        std::printf("FAILED: %s %s: O2 (%llu cycles) slower than O0 (%llu)\n", model.name.c_str(),
-                    march, static_cast<unsigned long long>((*result)[1].cycles),
-                    static_cast<unsigned long long>((*result)[0].cycles));
-        ++failures;
+      std::map<std::string, const openbpu::test_util::BitExactRun*> by;
+      for (const auto& run : *result) by[run.opt] = &run;
+      const double mhz = (*openbpu::isa::FindMarch(march))->clock_mhz();
+      for (const auto& run : *result) {
+        std::printf("levels: %s %s %s cycles=%llu ddr_bytes=%llu ms=%.3f%s%s\n", model.name.c_str(),
+                    march, run.opt.c_str(), static_cast<unsigned long long>(run.cycles),
+                    static_cast<unsigned long long>(run.ddr_bytes), run.cycles / mhz / 1000.0,
+                    run.chosen.empty() ? "" : " chose ", run.chosen.c_str());
       }
-      if (result->size() >= 3 && (*result)[2].cycles > (*result)[1].cycles) {
-        std::printf("FAILED: %s %s: two cores (%llu cycles) slower than one (%llu)\n",
-                    model.name.c_str(), march, static_cast<unsigned long long>((*result)[2].cycles),
-                    static_cast<unsigned long long>((*result)[1].cycles));
+      // Each level never slower than the one below it; fast never slower than O2; ddr never
+      // moving more bytes than fast; O2 over two cores never slower than on one.
+      auto order = [&](const char* lo, const char* hi, bool bytes) {
+        if (!by.count(lo) || !by.count(hi)) return;
+        const uint64_t a = bytes ? by.at(lo)->ddr_bytes : by.at(lo)->cycles;
+        const uint64_t b = bytes ? by.at(hi)->ddr_bytes : by.at(hi)->cycles;
+        if (a <= b) return;
+        std::printf("FAILED: %s %s: %s (%llu %s) above %s (%llu)\n", model.name.c_str(), march, lo,
+                    static_cast<unsigned long long>(a), bytes ? "DDR bytes" : "cycles", hi,
+                    static_cast<unsigned long long>(b));
         ++failures;
-      }
+      };
+      order("O1", "O0", false);
+      order("O2", "O1", false);
+      order("O3", "O2", false);
+      order("fast", "O2", false);
+      order("ddr", "fast", true);
+      order("O2-2core", "O2", false);  // two cores split only what pays
       std::printf("  (%s %s: %.1f s)\n", model.name.c_str(), march, seconds);
       std::fflush(stdout);
     }

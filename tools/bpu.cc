@@ -33,6 +33,7 @@
 #include "compiler/quantization/similarity.h"
 #include "compiler/reference/float_interpreter.h"
 #include "compiler/reference/quantized_interpreter.h"
+#include "compiler/tune/tune.h"
 #include "hbm/hbm.h"
 #include "runtime/runtime.h"
 #include "tools/sim_commands.h"
@@ -248,6 +249,7 @@ struct CompileArgs {
   QuantizeArgs quantize;
   std::string opt = "O0", name, input_layout = "NHWC", output_layout = "NHWC";
   int batch = 1, jobs = 1, core_num = 1;
+  int balance_factor = 50;  // --opt balance: 100 = pure latency, 0 = pure DDR bytes
   bool no_operand_pitches = false;
 };
 
@@ -264,12 +266,40 @@ absl::StatusOr<size_t> WritePayload(const hbm::Payload& payload, const std::stri
   return bytes->size();
 }
 
-// A graph with float nodes as a hybrid model: BPU and CPU segments in one .hbm model.
+// A graph with float nodes as a hybrid model: BPU and CPU segments in one .hbm model. The
+// searching levels search each BPU segment on its own.
 int CompileHybrid(const ir::Graph& graph, const backend::CompileOptions& compile,
-                  const std::string& name, const std::map<std::string, std::string>& recorded,
+                  const std::string& name, std::map<std::string, std::string> recorded,
                   const CompileArgs& args) {
-  absl::StatusOr<backend::HybridModel> model = backend::CompileHybrid(graph, compile);
-  if (!model.ok()) return Fail(model.status());
+  absl::StatusOr<backend::HybridModel> model;
+  if (tune::IsSearchLevel(args.opt)) {
+    tune::SearchOptions s;
+    s.level = args.opt;
+    s.balance_factor = args.balance_factor;
+    s.jobs = args.jobs;
+    s.progress = stderr;
+    absl::StatusOr<tune::HybridSearchResult> found = tune::SearchHybrid(graph, compile, s);
+    if (!found.ok()) return Fail(found.status());
+    std::vector<std::string> knobs;
+    uint64_t cycles = 0, ddr_bytes = 0;
+    for (const auto& [segment, r] : found->segments) {
+      std::printf(
+          "compile: search (%s), segment %s: chose candidate %d/%d (%s): %llu cycles, %llu "
+          "DDR bytes (modeled)\n",
+          args.opt.c_str(), segment.c_str(), r.chosen + 1, r.count, r.label.c_str(),
+          static_cast<unsigned long long>(r.cycles), static_cast<unsigned long long>(r.ddr_bytes));
+      knobs.push_back(absl::StrCat(segment, ": ", backend::KnobsString(r.knobs)));
+      cycles += r.cycles;
+      ddr_bytes += r.ddr_bytes;
+    }
+    recorded["knobs"] = absl::StrJoin(knobs, "; ");
+    recorded["search_cycles"] = absl::StrCat(cycles);  // the BPU segments' sum
+    recorded["search_ddr_bytes"] = absl::StrCat(ddr_bytes);
+    model = std::move(found->model);
+  } else {
+    model = backend::CompileHybrid(graph, compile);
+    if (!model.ok()) return Fail(model.status());
+  }
   absl::StatusOr<hbm::Model> m = backend::ToHbmModel(*model, name);
   if (!m.ok()) return Fail(m.status());
   absl::StatusOr<hbm::Payload> payload =
@@ -299,6 +329,10 @@ int CompileHybrid(const ir::Graph& graph, const backend::CompileOptions& compile
 
 // Quantize (the driver) then compile (compiler/backend) into one .hbm model.
 int Compile(const CompileArgs& args) {
+  if (absl::Status st = tune::ValidateLevel(args.opt, args.balance_factor); !st.ok()) {
+    return Fail(st);
+  }
+  const bool search = tune::IsSearchLevel(args.opt);
   absl::StatusOr<driver::QuantizeOptions> q = QuantizeOptionsOf(args.quantize);
   if (!q.ok()) return Fail(q.status());
   driver::QuantizeOptions options = *std::move(q);
@@ -317,7 +351,7 @@ int Compile(const CompileArgs& args) {
   }
   backend::CompileOptions compile;
   compile.march = args.quantize.march;
-  compile.opt = args.opt;
+  compile.opt = search ? "O2" : args.opt;  // the searches start from O2's options
   compile.batch = args.batch;
   compile.core_num = args.core_num;
   compile.input_layout = args.input_layout;
@@ -337,13 +371,38 @@ int Compile(const CompileArgs& args) {
                                                  {"core_num", absl::StrCat(args.core_num)},
                                                  {"input_layout", args.input_layout},
                                                  {"output_layout", args.output_layout}};
+  if (args.opt == "balance") recorded["balance_factor"] = absl::StrCat(args.balance_factor);
   if (options.hybrid || !options.hybrid_ops.empty() || !options.hybrid_nodes.empty()) {
     recorded["hybrid"] = "true";
     if (backend::NeedsHybrid(*graph)) return CompileHybrid(*graph, compile, name, recorded, args);
     std::printf("compile: --hybrid: every node runs on the BPU (a BPU-only model)\n");
   }
-  absl::StatusOr<backend::CompiledModel> model = backend::Compile(*graph, compile);
-  if (!model.ok()) return Fail(model.status());
+  absl::StatusOr<backend::CompiledModel> model;
+  if (search) {
+    tune::SearchOptions s;
+    s.level = args.opt;
+    s.balance_factor = args.balance_factor;
+    s.jobs = args.jobs;
+    s.progress = stderr;
+    compile.progress = nullptr;
+    absl::StatusOr<tune::SearchResult> found = tune::Search(*graph, compile, s);
+    if (!found.ok()) return Fail(found.status());
+    std::printf(
+        "compile: search (%s): chose candidate %d/%d (%s): %llu cycles, %llu DDR bytes "
+        "(modeled)\n",
+        args.opt.c_str(), found->chosen + 1, found->count, found->label.c_str(),
+        static_cast<unsigned long long>(found->cycles),
+        static_cast<unsigned long long>(found->ddr_bytes));
+    recorded["search_candidate"] =
+        absl::StrCat(found->chosen + 1, "/", found->count, " ", found->label);
+    recorded["knobs"] = backend::KnobsString(found->knobs);
+    recorded["search_cycles"] = absl::StrCat(found->cycles);
+    recorded["search_ddr_bytes"] = absl::StrCat(found->ddr_bytes);
+    model = std::move(found->model);
+  } else {
+    model = backend::Compile(*graph, compile);
+    if (!model.ok()) return Fail(model.status());
+  }
   absl::StatusOr<hbm::Payload> payload =
       backend::ToHbmPayload(*model, name, args.quantize.march, recorded);
   if (!payload.ok()) return Fail(payload.status());
@@ -557,10 +616,19 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
         ->required()
         ->type_name("OUT.hbm");
     sub->add_option("--opt", args->opt,
-                    "O0: one serial instruction chain; O2: units overlap on double-buffered "
-                    "tiles, each instruction waiting only for the accesses it conflicts with")
-        ->check(CLI::IsMember({"O0", "O2"}))
+                    "O0: one serial instruction chain; O1: units overlap on double-buffered "
+                    "tiles, each instruction waiting only for the accesses it conflicts with; "
+                    "O2: O1 with layer chains kept on chip; O3 / fast: a search over O2's knobs "
+                    "scored by the timing model, fewest cycles; ddr: fewest DDR bytes; balance: "
+                    "cycles and DDR bytes weighted by --balance-factor (docs/BACKEND.md)")
+        ->check(CLI::IsMember(tune::AllLevels()))
         ->type_name("LEVEL")
+        ->capture_default_str();
+    sub->add_option("--balance-factor", args->balance_factor,
+                    "--opt balance: 100 = pure latency, 0 = pure DDR bytes (each relative to "
+                    "the best candidate)")
+        ->check(CLI::Range(0, 100))
+        ->type_name("F")
         ->capture_default_str();
     sub->add_flag("--no-operand-pitches", args->no_operand_pitches,
                   "O2: copy on-chip values through tiles with aae.move instead of reading and "
@@ -590,8 +658,8 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
         ->type_name("LAYOUT")
         ->capture_default_str();
     sub->add_option("--jobs", args->jobs,
-                    "threads for calibration (samples run concurrently, observed in order: the "
-                    ".hbm is byte-identical for every value)")
+                    "threads for calibration (samples run concurrently, observed in order) and for "
+                    "the searching levels' candidates: the .hbm is byte-identical for every value")
         ->check(CLI::Range(1, 256))
         ->type_name("N")
         ->capture_default_str();

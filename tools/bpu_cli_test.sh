@@ -119,6 +119,52 @@ cmp "$TMP/r18_sim.npy" "$TMP/r18_nchw.npy" || { echo "NCHW layout changed the ou
 "$BPU" compile "$QDATA/digits.onnx" --calib "$QDATA/digits_calib.npy" --march bayes \
   -o "$TMP/digits_j3.hbm" --jobs 3 > /dev/null 2>&1
 cmp "$TMP/digits_j1.hbm" "$TMP/digits_j3.hbm" || { echo "--jobs changed the .hbm"; exit 1; }
+# The searching opt levels (compiler/tune): progress on stderr, the choice on stdout and in the
+# recorded options, the same .hbm for any --jobs; bad levels and factors are argument errors; a
+# hybrid model's BPU segments are searched one by one.
+"$BPU" quantize "$QDATA/digits.onnx" --calib "$QDATA/digits_calib.npy" --march bayes \
+  -o "$TMP/digits.q.hbir" > /dev/null 2>&1
+"$BPU" compile "$TMP/digits.q.hbir" --march bayes --opt O3 --jobs 1 -o "$TMP/digits_o3_j1.hbm" \
+  > "$TMP/o3.txt" 2> "$TMP/o3.err"
+"$BPU" compile "$TMP/digits.q.hbir" --march bayes --opt O3 --jobs 2 -o "$TMP/digits_o3_j2.hbm" \
+  > /dev/null 2>&1
+cmp "$TMP/digits_o3_j1.hbm" "$TMP/digits_o3_j2.hbm" || { echo "--jobs changed the O3 .hbm"; exit 1; }
+grep -q "^search: candidate 1/[0-9]* O2: [0-9]* cycles" "$TMP/o3.err" \
+  || { echo "no search progress:"; cat "$TMP/o3.err"; exit 1; }
+grep -q "^compile: search (O3): chose candidate [0-9]*/[0-9]* (.*): [0-9]* cycles, [0-9]* DDR bytes" \
+  "$TMP/o3.txt" || { echo "no search choice:"; cat "$TMP/o3.txt"; exit 1; }
+"$BPU" disas "$TMP/digits_o3_j1.hbm" > "$TMP/o3_disas.txt"
+grep -q "^# option knobs = pool_shift=" "$TMP/o3_disas.txt" \
+  || { echo "the chosen knobs are not recorded"; exit 1; }
+for level in O1 fast ddr balance; do
+  "$BPU" compile "$TMP/digits.q.hbir" --march bayes --opt "$level" -o "$TMP/digits_$level.hbm" \
+    > /dev/null 2>&1 || { echo "--opt $level failed"; exit 1; }
+done
+if "$BPU" compile "$TMP/digits.q.hbir" --march bayes --opt O4 -o "$TMP/x.hbm" > /dev/null \
+  2> "$TMP/o4.err"; then
+  echo "--opt O4 accepted"; exit 1
+fi
+grep -q "O4 not in {O0,O1,O2,O3,fast,ddr,balance}" "$TMP/o4.err" \
+  || { echo "unclear error for --opt O4:"; cat "$TMP/o4.err"; exit 1; }
+if "$BPU" compile "$TMP/digits.q.hbir" --march bayes --opt balance --balance-factor 101 \
+  -o "$TMP/x.hbm" > /dev/null 2> "$TMP/factor.err"; then
+  echo "--balance-factor 101 accepted"; exit 1
+fi
+grep -q "balance-factor.*0 to 100" "$TMP/factor.err" \
+  || { echo "unclear error for --balance-factor 101:"; cat "$TMP/factor.err"; exit 1; }
+"$BPU" quantize "$QDATA/ptq/yolo_tiny.onnx" --calib "$QDATA/calib" --march bayes \
+  --hybrid-nodes /Concat -o "$TMP/yolo_h.q.hbir" > /dev/null 2>&1
+for level in O2 O3; do
+  "$BPU" compile "$TMP/yolo_h.q.hbir" --march bayes --hybrid-nodes /Concat --opt "$level" \
+    -o "$TMP/yolo_h_$level.hbm" > "$TMP/yolo_h_$level.txt" 2> /dev/null
+  "$BPU" run "$TMP/yolo_h_$level.hbm" --input "$QDATA/test/000.npy" -o "$TMP/yolo_h_${level}_" \
+    > /dev/null
+done
+grep -q "^compile: search (O3), segment bpu2: chose candidate [0-9]*/[0-9]* " "$TMP/yolo_h_O3.txt" \
+  || { echo "no per-segment search:"; cat "$TMP/yolo_h_O3.txt"; exit 1; }
+for i in 0 1 2; do
+  cmp "$TMP/yolo_h_O2_$i.npy" "$TMP/yolo_h_O3_$i.npy" || { echo "hybrid O3 output $i differs"; exit 1; }
+done
 # Without --calib: a QDQ model compiles with its own scales; a float model is an error that says
 # how to calibrate.
 "$BPU" compile "$QDQ_MODEL" --march bayes -o "$TMP/qdq.hbm" > /dev/null 2>&1 \

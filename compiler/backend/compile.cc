@@ -35,6 +35,8 @@ absl::StatusOr<CompiledModel> CompileOnce(const ir::Graph& graph, const CompileO
 
 absl::StatusOr<CompiledModel> Compile(const ir::Graph& graph, const CompileOptions& options) {
   if (options.batch == 1 && options.opt == "O2" && options.chains) {
+    // A fixed pool share (the search's knob): exactly that, or its error.
+    if (options.knobs.pool_shift >= 0) return CompileOnce(graph, options, options.knobs.pool_shift);
     // On-chip chains shrink every layer's share of the feature SRAM: half for the pool, or a
     // quarter or an eighth when a layer no longer tiles; a model they do not suit at all (a copy
     // aae.move cannot express) compiles without them.
@@ -70,10 +72,13 @@ absl::StatusOr<CompiledModel> CompileOnce(const ir::Graph& graph, const CompileO
           absl::StrCat("layout '", *layout, "' is not supported (NHWC or NCHW)"));
     }
   }
-  if (options.opt != "O0" && options.opt != "O2") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("opt level '", options.opt, "' is not supported (O0 or O2)"));
+  if (options.opt != "O0" && options.opt != "O1" && options.opt != "O2") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "opt level '", options.opt,
+        "' is not a back-end level (O0, O1 or O2); O3, fast, ddr and balance are searches over "
+        "O2's knobs (compiler/tune, bpu compile --opt)"));
   }
+  if (absl::Status st = ValidateKnobs(options.knobs); !st.ok()) return st;
   absl::StatusOr<const isa::March*> march = isa::FindMarch(options.march);
   if (!march.ok()) return march.status();
   if (options.core_num < 1 || options.core_num > (*march)->cores.value || options.core_num > 2) {
@@ -445,11 +450,12 @@ absl::StatusOr<CompiledModel> CompileOnce(const ir::Graph& graph, const CompileO
   for (TensorDesc& d : model.outputs) describe(d);
 
   Emitter emit(lowered);
-  emit.set_overlap(options.opt != "O0");
+  emit.set_overlap(options.opt != "O0");  // O1, O2
   emit.set_cores(options.core_num);
   if (chains) emit.set_chain_pool(pool_base, pool_bytes);
   emit.set_operand_pitches(options.operand_pitches);
   LowerContext ctx(emit, all);
+  ctx.set_knobs(options.knobs);
   for (const TensorDesc& d : model.inputs) {
     const ir::Value* v = graph.FindValue(d.value);
     if (!nchw_in.count(v)) continue;

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/tensor.h"
+#include "compiler/backend/knobs.h"
 #include "compiler/ir/graph.h"
 #include "isa/program.h"
 
@@ -18,9 +19,11 @@ namespace openbpu::backend {
 
 struct CompileOptions {
   std::string march = "bayes";
-  // O0: one serial chain of instructions (units never overlap). O2: each instruction waits only
+  // O0: one serial chain of instructions (units never overlap). O1: each instruction waits only
   // for the conflicting accesses of other units, and tiles are double-buffered, so loads,
-  // compute and stores of neighbouring tiles overlap.
+  // compute and stores of neighbouring tiles overlap; every value in DDR. O2: O1 with layer
+  // chains on chip (below) and operand pitches. The searches (O3, fast, ddr, balance) are not
+  // back-end levels: compiler/tune compiles O2 with several `knobs` and picks one.
   std::string opt = "O0";
   // BPU cores the program runs on (ISA 1.2, at most the march's; O1 and up): each convolution
   // whose operands are in DDR has its output-channel groups, or its row tiles, split across the
@@ -40,6 +43,8 @@ struct CompileOptions {
   // pitches (tae.pitch, vae.pitch, aae.pitch, vae.cfg dst_pitch). Off: through tiles and
   // aae.move copies, as ISA 1.0 must (for comparison: bpu compile --no-operand-pitches).
   bool operand_pitches = true;
+  // O2's choices exposed for the search (compiler/backend/knobs.h); the defaults are O2's rules.
+  CompileKnobs knobs;
   std::string input_layout = "NHWC";
   std::string output_layout = "NHWC";
   // Progress (`compile: [#####.....] 12/23 layers, <node>`, redrawn in place) goes here; null

@@ -296,12 +296,19 @@ bool NeedsHybrid(const ir::Graph& graph) {
 }
 
 absl::StatusOr<HybridModel> CompileHybrid(const ir::Graph& graph, const CompileOptions& options) {
+  return CompileHybrid(graph, options, [](const ir::Graph& segment, const CompileOptions& o) {
+    return Compile(segment, o);
+  });
+}
+
+absl::StatusOr<HybridModel> CompileHybrid(const ir::Graph& graph, const CompileOptions& options,
+                                          const SegmentCompiler& compile_segment) {
   if (options.batch != 1) {
     // Images per run: the whole graph rebatched (CPU and BPU values alike), then split.
     OPENBPU_ASSIGN_OR_RETURN(std::unique_ptr<ir::Graph> batched, Rebatch(graph, options.batch));
     CompileOptions one = options;
     one.batch = 1;
-    return CompileHybrid(*batched, one);
+    return CompileHybrid(*batched, one, compile_segment);
   }
   if (graph.march().empty()) {
     return absl::InvalidArgumentError("the graph is not quantized for a march (bpu quantize)");
@@ -338,7 +345,7 @@ absl::StatusOr<HybridModel> CompileHybrid(const ir::Graph& graph, const CompileO
     if (seg.bpu) {
       OPENBPU_ASSIGN_OR_RETURN(std::unique_ptr<ir::Graph> sub,
                                BpuSubgraph(graph, seg.name, runs[i], borders));
-      absl::StatusOr<CompiledModel> compiled = Compile(*sub, segment_options);
+      absl::StatusOr<CompiledModel> compiled = compile_segment(*sub, segment_options);
       if (!compiled.ok()) {
         return absl::Status(compiled.status().code(), absl::StrCat("BPU segment ", seg.name, ": ",
                                                                    compiled.status().message()));

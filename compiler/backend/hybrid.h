@@ -9,6 +9,7 @@
 #ifndef OPENBPU_COMPILER_BACKEND_HYBRID_H_
 #define OPENBPU_COMPILER_BACKEND_HYBRID_H_
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -52,6 +53,13 @@ bool NeedsHybrid(const ir::Graph& graph);
 // does not run (quantize it with --hybrid, so it stays in float), a BPU segment that does not
 // compile.
 absl::StatusOr<HybridModel> CompileHybrid(const ir::Graph& graph, const CompileOptions& options);
+
+// Compiles one BPU segment's subgraph: CompileHybrid above uses Compile; the searching opt levels
+// (compiler/tune, which may use the simulator) pass their search, so each segment gets its own.
+using SegmentCompiler = std::function<absl::StatusOr<CompiledModel>(const ir::Graph& segment,
+                                                                    const CompileOptions& options)>;
+absl::StatusOr<HybridModel> CompileHybrid(const ir::Graph& graph, const CompileOptions& options,
+                                          const SegmentCompiler& compile_segment);
 
 // The .hbm model of a hybrid model (proto/hbm.proto Model.segments).
 absl::StatusOr<hbm::Model> ToHbmModel(const HybridModel& model, const std::string& name);

@@ -14,6 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "common/tensor.h"
 #include "compiler/backend/emitter.h"
+#include "compiler/backend/knobs.h"
 #include "compiler/ir/graph.h"
 
 namespace openbpu::backend {
@@ -109,10 +110,14 @@ class LowerContext {
   // end does not place, e.g. a float value). A quantized constant operand (Mul by a constant,
   // Add of a bias tensor) is packed once into the parameter blob and read from the param region.
   absl::StatusOr<Buffer> BufferOf(const ir::Node& node, const ir::Value* v);
+  // The search's tiling knobs (CompileOptions::knobs; the defaults change nothing).
+  void set_knobs(const CompileKnobs& knobs) { knobs_ = knobs; }
+  const CompileKnobs& knobs() const { return knobs_; }
 
  private:
   Emitter& emit_;
   std::map<const ir::Value*, Buffer> buffers_;
+  CompileKnobs knobs_;
 };
 
 using LowerFn = std::function<absl::Status(const ir::Node& node, LowerContext& ctx)>;

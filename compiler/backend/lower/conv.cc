@@ -145,6 +145,8 @@ absl::Status LowerConvTiles(const ir::Node& node, LowerContext& ctx, const ConvS
            r * g.ow <= 16383;
   };
   int64_t rows = g.oh;
+  if (ctx.knobs().max_conv_tile_rows > 0)
+    rows = std::min<int64_t>(rows, ctx.knobs().max_conv_tile_rows);
   while (rows > 1 && !fits(rows)) rows = (rows + 1) / 2;
   if (!fits(rows)) {
     return absl::ResourceExhaustedError(absl::StrCat("one output row does not fit the ", march.name,
