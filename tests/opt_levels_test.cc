@@ -206,6 +206,7 @@ void CheckLevels(const std::string& name, const std::string& onnx, const std::st
   test_util::QuantizeExtras extras;
   extras.opts = tune::AllLevels();
   extras.jobs = 2;
+  extras.multi_core = false;  // backend_bitexact_test runs every model over two cores
   absl::StatusOr<std::vector<test_util::BitExactRun>> runs =
       test_util::RunBitExact(name, test_util::ModelDataDir() + onnx,
                              test_util::ModelDataDir() + calib, *x, count, march, extras);

@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "compiler/backend/compile_internal.h"
+#include "compiler/backend/cores.h"
 #include "compiler/backend/emitter.h"
 #include "compiler/backend/lowering.h"
 #include "compiler/ir/hbir.h"
@@ -297,57 +298,10 @@ absl::StatusOr<CompiledModel> CompileOnce(const ir::Graph& graph, const CompileO
     }
   }
   std::map<const ir::Value*, Buffer> views;
-  // Several cores: a convolution splits over the cores only with its operands in DDR (a chained
-  // value is in core 0's SRAM). It is worth it when the half of its compute the other cores take
-  // (its MACs at the TAE's sustained rate, x (1 - 1/cores)) outlasts moving its input and output
-  // through DDR at the sustained rate (the channel the cores share), once by their writer and
-  // once by each reader: those operands stay in DDR,
-  // so it splits; the others may chain. A closed-form roofline guess, not a measurement: the O3
-  // search (docs/BACKEND.md) scores the real schedule.
+  // Several cores: the operands of the convolutions worth splitting stay in DDR (cores.h).
   std::set<const ir::Value*> no_chain;
   if (options.core_num > 1 && chains) {
-    std::map<const ir::Value*, int> uses;  // readers, plus one for the writer
-    for (const ir::Node* node : bpu) {
-      for (const ir::Value* in : node->inputs()) {
-        if (in != nullptr && !in->is_constant()) ++uses[root(in)];
-      }
-      for (const ir::Value* out : node->outputs()) ++uses[root(out)];
-    }
-    const double macs_per_cycle =
-        static_cast<double>((*march)->MacsPerCycle()) * (*march)->tae_efficiency.value;
-    for (const ir::Node* node : bpu) {
-      const std::string& op = node->op();
-      if ((op != "Conv" && op != "FusedConv" && op != "ConvTranspose") || node->num_inputs() < 2 ||
-          node->input(1) == nullptr || node->output(0) == nullptr) {
-        continue;
-      }
-      const Shape& w = node->input(1)->type().shape;
-      const Shape& y = node->output(0)->type().shape;
-      double macs = 1, bytes = 0;
-      for (int64_t d : y) macs *= static_cast<double>(d);
-      for (size_t k = 1; k < w.size(); ++k) macs *= static_cast<double>(w[k]);
-      std::vector<const ir::Value*> operands = {node->output(0)};
-      for (size_t k = 0; k < node->num_inputs(); ++k) {
-        const ir::Value* in = node->input(k);
-        if (k != 1 && k != 2 && in != nullptr && !in->is_constant()) operands.push_back(in);
-      }
-      for (const ir::Value* v : operands) {
-        double n = static_cast<double>(
-            DTypeSize(v->type().quant.has_value() ? v->type().quant->storage : DType::kInt8));
-        for (int64_t d : v->type().shape) n *= static_cast<double>(d);
-        bytes += n * uses[root(v)];  // every reader and the writer then move it through DDR
-      }
-      // As the conv lowering's own test (lower/conv.cc), plus the operands' DDR traffic: the
-      // cross-core waits, and the weights loaded by every core (a row split).
-      double weight_bytes = 1;
-      for (int64_t d : w) weight_bytes *= static_cast<double>(d);
-      const double saved = macs / macs_per_cycle * (1.0 - 1.0 / options.core_num);
-      const double sync = 4.0 * (*march)->core_sync_cycles.value * options.core_num;
-      if (saved >
-          sync + (bytes + weight_bytes * (options.core_num - 1)) / (*march)->DdrBytesPerCycle()) {
-        for (const ir::Value* v : operands) no_chain.insert(root(v));
-      }
-    }
+    no_chain = ValuesKeptInDdrForSplits(**march, options.core_num, bpu, root);
     for (const auto& [in, slice] : view_of) {
       if (no_chain.count(root(in))) no_chain.insert(slice.first);
     }

@@ -1,5 +1,6 @@
 #include "compiler/backend/lowering.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -156,6 +157,33 @@ bool IsAliasOp(const ir::Node& node) {
   // The bytes are the same when both sides are laid out in NCHW order (a reshape keeps it).
   return LayoutIsRowMajor(node.input(0)->type().shape) &&
          LayoutIsRowMajor(node.output(0)->type().shape);
+}
+
+// The default input tile: rows [first, first + rows) of `x` padded by g (zero rows above and below
+// it, g.pl / g.pr zero columns) by one DMA.
+absl::Status LoadConvRows(Emitter& e, const Buffer& x, const ConvShape& g, int64_t n, int64_t first,
+                          int64_t rows, int64_t dst) {
+  const int64_t last = first + rows - 1;
+  const int64_t pad_top = std::max<int64_t>(0, -first);
+  const int64_t pad_bottom = std::max<int64_t>(0, last - (x.h - 1));
+  Emitter::Box in;
+  in.rows = last - first + 1 - pad_top - pad_bottom;
+  in.width = x.w;
+  in.channels = x.c;
+  in.esize = x.esize();
+  in.full_width = x.w;
+  in.full_channels = x.PixelStride();  // a concat's channel slice when read in place
+  in.pad_top = pad_top;
+  in.pad_bottom = pad_bottom;
+  in.pad_left = g.pl;
+  in.pad_right = g.pr;
+  in.pitch = Align16(x.c * x.esize());
+  if (in.rows < 1) return absl::InternalError("empty input tile");
+  if (std::max({pad_top, pad_bottom, g.pl, g.pr}) > 31) {
+    return absl::UnimplementedError("padding above 31");
+  }
+  e.LoadBox(x.region.c_str(), x.At(n, std::max<int64_t>(first, 0)), dst, in);
+  return absl::OkStatus();
 }
 
 }  // namespace openbpu::backend

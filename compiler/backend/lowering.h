@@ -129,6 +129,10 @@ struct ConvShape {
   int64_t groups = 1;
   int64_t oh = 1, ow = 1;
 };
+// The default conv input tile: rows [first, first + rows) of image `n` of `x` padded by g (zero
+// rows above and below it, g.pl / g.pr zero columns) by one DMA to feature SRAM `dst`.
+absl::Status LoadConvRows(Emitter& e, const Buffer& x, const ConvShape& g, int64_t n, int64_t first,
+                          int64_t rows, int64_t dst);
 // Writes the input tile of image `image`: rows [first, first + rows) of the input (rows outside
 // [0, input.h) are zero padding), columns [-g.pl, input.w + g.pr) of each at the pixel pitch
 // align16(C x esize), to feature SRAM `dst`.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "compiler/backend/cores.h"
 #include "compiler/backend/lowering.h"
 #include "compiler/ir/node_error.h"
 #include "compiler/ops/conv_attrs.h"
@@ -17,36 +18,6 @@
 #include "isa/records.h"
 
 namespace openbpu::backend {
-namespace {
-
-// The default input tile: rows [first, first + rows) of `x` padded by g (zero rows above and below
-// it, g.pl / g.pr zero columns) by one DMA.
-absl::Status LoadRows(Emitter& e, const Buffer& x, const ConvShape& g, int64_t n, int64_t first,
-                      int64_t rows, int64_t dst) {
-  const int64_t last = first + rows - 1;
-  const int64_t pad_top = std::max<int64_t>(0, -first);
-  const int64_t pad_bottom = std::max<int64_t>(0, last - (x.h - 1));
-  Emitter::Box in;
-  in.rows = last - first + 1 - pad_top - pad_bottom;
-  in.width = x.w;
-  in.channels = x.c;
-  in.esize = x.esize();
-  in.full_width = x.w;
-  in.full_channels = x.PixelStride();  // a concat's channel slice when read in place
-  in.pad_top = pad_top;
-  in.pad_bottom = pad_bottom;
-  in.pad_left = g.pl;
-  in.pad_right = g.pr;
-  in.pitch = Align16(x.c * x.esize());
-  if (in.rows < 1) return absl::InternalError("empty input tile");
-  if (std::max({pad_top, pad_bottom, g.pl, g.pr}) > 31) {
-    return absl::UnimplementedError("padding above 31");
-  }
-  e.LoadBox(x.region.c_str(), x.At(n, std::max<int64_t>(first, 0)), dst, in);
-  return absl::OkStatus();
-}
-
-}  // namespace
 
 absl::Status LowerConvTiles(const ir::Node& node, LowerContext& ctx, const ConvShape& g,
                             const Buffer& input, const Tensor& weight, const Tensor* bias,
@@ -212,35 +183,22 @@ absl::Status LowerConvTiles(const ir::Node& node, LowerContext& ctx, const ConvS
     groups.push_back(std::move(grp));
   }
 
-  // Several cores (ISA 1.2): images x output-channel groups in contiguous blocks per core, each
-  // core loading only its groups' weights; a single group splits its row tiles instead (every
-  // core loads the weights). Only a layer whose operands are all in DDR splits: a value kept on
-  // chip (O2 chains) is in core 0's feature SRAM, so its readers and writer stay on core 0.
+  // Several cores (ISA 1.2, cores.h): by output-channel group or by row tile, when its operands
+  // are all in DDR (a value kept on chip is in core 0's feature SRAM) and the split pays.
   const bool in_ddr = x->region != "chain" && y->region != "chain" &&
                       (sumin_value == nullptr || s.region != "chain");
-  const int64_t row_tiles = (g.oh + rows - 1) / rows;
-  const int64_t units = x->n * static_cast<int64_t>(groups.size());
-  // Worth splitting (a roofline guess): the compute the other cores take, at the TAE's sustained
-  // rate, outlasts what the split adds: every core loading the weights (a row split) through the
-  // shared DDR channel, and the cross-core waits.
-  const int cores = e.cores();
-  const double macs = static_cast<double>(x->n * g.oh * g.ow * m) * window * (c / g.groups);
-  const double saved = macs /
-                       (static_cast<double>(march.MacsPerCycle()) * march.tae_efficiency.value) *
-                       (1.0 - 1.0 / cores);
   double weight_bytes = 0;
   for (const Group& grp : groups) weight_bytes += static_cast<double>(grp.bytes);
-  const double sync = 4.0 * march.core_sync_cycles.value * cores;
-  const bool group_split = units >= cores && saved > sync;
-  const bool row_split =
-      row_tiles >= 2 && saved > sync + weight_bytes * (cores - 1) / march.DdrBytesPerCycle();
-  const bool by_group = cores > 1 && in_ddr && group_split;
-  const bool by_rows = cores > 1 && in_ddr && !by_group && row_split;
+  const int64_t row_tiles = (g.oh + rows - 1) / rows;
+  const ConvSplit plan = PlanConvSplit(
+      march, e.cores(), static_cast<double>(x->n * g.oh * g.ow * m) * window * (c / g.groups),
+      weight_bytes, x->n * static_cast<int64_t>(groups.size()), row_tiles, in_ddr);
+  const bool by_group = plan.by_group, by_rows = plan.by_rows;
   if (by_group || by_rows) e.CountSplitLayer();
   int64_t unit = 0;
   for (int64_t n = 0; n < x->n; ++n) {
     for (const Group& grp : groups) {
-      if (by_group) e.OnCore(e.BlockCore(unit++, units));
+      if (by_group) e.OnCore(e.BlockCore(unit++, x->n * static_cast<int64_t>(groups.size())));
       if (by_rows) e.OnAllCores();
       e.LoadParams("weight", split ? grp.param_at : 0, grp.offset, grp.bytes);
       const std::string kernel = absl::StrCat(
@@ -306,7 +264,8 @@ absl::Status LowerConvTiles(const ir::Node& node, LowerContext& ctx, const ConvS
             e.CountInPlaceRead();
           } else if (load_input) {
             if (absl::Status st = load_input(n, first, in_rows(r), in_at); !st.ok()) return st;
-          } else if (absl::Status st = LoadRows(e, xs, g, n, first, in_rows(r), in_at); !st.ok()) {
+          } else if (absl::Status st = LoadConvRows(e, xs, g, n, first, in_rows(r), in_at);
+                     !st.ok()) {
             return st;
           }
           e.Config(absl::StrCat("tae.tile in_h=", conv_in_h, " in_w=", conv_in_w, " in_c=", kc_now,
