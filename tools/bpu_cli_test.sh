@@ -165,6 +165,41 @@ grep -q "^compile: search (O3), segment bpu2: chose candidate [0-9]*/[0-9]* " "$
 for i in 0 1 2; do
   cmp "$TMP/yolo_h_O2_$i.npy" "$TMP/yolo_h_O3_$i.npy" || { echo "hybrid O3 output $i differs"; exit 1; }
 done
+# --core-num 2 (ISA 1.2): two instruction streams in the .hbm, the same output as one core, the
+# perf summary counting the program's cores; a hybrid model's BPU segments split too; O0 and a
+# one-core march are argument errors naming why.
+"$BPU" compile "$MODELS/resnet18.onnx" --calib "$MODELS/resnet18.input.npy" --march bernoulli2 \
+  --opt O2 --core-num 2 -o "$TMP/r18_2core.hbm" > "$TMP/r18_2core.txt" 2>&1
+grep -q "^compile: 2 cores: [0-9]* layers split across them, [0-9]* cross-core waits (xsync)" \
+  "$TMP/r18_2core.txt" || { echo "no two-core summary:"; cat "$TMP/r18_2core.txt"; exit 1; }
+"$BPU" disas "$TMP/r18_2core.hbm" > "$TMP/r18_2core.s"
+grep -q "^\.cores 2$" "$TMP/r18_2core.s" || { echo "no .cores 2 in the disassembly"; exit 1; }
+grep -q "^# core 1$" "$TMP/r18_2core.s" || { echo "no second stream in the disassembly"; exit 1; }
+grep -q "^xsync " "$TMP/r18_2core.s" || { echo "no xsync in a split program"; exit 1; }
+"$BPU" sim "$TMP/r18_2core.hbm" --input "$MODELS/resnet18.input.npy" -o "$TMP/r18_2core.npy" \
+  --mode both > "$TMP/r18_2core_sim.txt"
+cmp "$TMP/r18_sim.npy" "$TMP/r18_2core.npy" || { echo "two cores changed the output"; exit 1; }
+grep -q "^  2 BPU cores" "$TMP/r18_2core_sim.txt" || { echo "perf summary without cores"; exit 1; }
+"$BPU" compile "$TMP/yolo_h.q.hbir" --march bayes --hybrid-nodes /Concat --opt O2 --core-num 2 \
+  -o "$TMP/yolo_h_2core.hbm" > /dev/null 2>&1
+"$BPU" run "$TMP/yolo_h_2core.hbm" --input "$QDATA/test/000.npy" -o "$TMP/yolo_h_2core_" > /dev/null
+for i in 0 1 2; do
+  cmp "$TMP/yolo_h_O2_$i.npy" "$TMP/yolo_h_2core_$i.npy" || { echo "hybrid 2-core output $i differs"; exit 1; }
+done
+if "$BPU" compile "$TMP/digits.q.hbir" --march bayes --core-num 2 -o "$TMP/x.hbm" > /dev/null \
+  2> "$TMP/core_o0.err"; then
+  echo "--core-num 2 accepted at O0"; exit 1
+fi
+grep -q "core-num 2 needs O1 or higher" "$TMP/core_o0.err" \
+  || { echo "unclear error for --core-num 2 at O0:"; cat "$TMP/core_o0.err"; exit 1; }
+"$BPU" quantize "$QDATA/digits.onnx" --calib "$QDATA/digits_calib.npy" --march bayes-e \
+  -o "$TMP/digits_e.q.hbir" > /dev/null 2>&1
+if "$BPU" compile "$TMP/digits_e.q.hbir" --march bayes-e --opt O2 --core-num 2 -o "$TMP/x.hbm" \
+  > /dev/null 2> "$TMP/core_e.err"; then
+  echo "--core-num 2 accepted on bayes-e"; exit 1
+fi
+grep -q "bayes-e has 1 BPU core(s)" "$TMP/core_e.err" \
+  || { echo "unclear error for --core-num 2 on bayes-e:"; cat "$TMP/core_e.err"; exit 1; }
 # Without --calib: a QDQ model compiles with its own scales; a float model is an error that says
 # how to calibrate.
 "$BPU" compile "$QDQ_MODEL" --march bayes -o "$TMP/qdq.hbm" > /dev/null 2>&1 \
