@@ -71,13 +71,23 @@ absl::StatusOr<std::vector<BitExactRun>> RunBitExact(
     values.push_back(*std::move(v));
   }
   std::vector<BitExactRun> runs;
-  std::vector<tune::Candidate> candidates;  // the searches' shared scoring, on first use
-  std::map<int, BitExactRun> ran;           // candidate index -> its run (searches that agree)
-  // Each level on one core, then O2 split over every core of a multi-core march (ISA 1.2).
+  // Per core count: the searches' shared scoring (on first use), and candidate index -> its run
+  // (searches that agree).
+  std::map<int, std::vector<tune::Candidate>> scored_for;
+  std::map<std::pair<int, int>, BitExactRun> ran;
+  // Each level on one core, then O2 (and O3, when asked for) split over every core of a
+  // multi-core march (ISA 1.2).
   std::vector<std::pair<std::string, int>> configs;
   for (const std::string& opt : extras.opts) configs.push_back({opt, 1});
-  if ((*m)->cores.value > 1 && extras.multi_core) configs.push_back({"O2", (*m)->cores.value});
+  if ((*m)->cores.value > 1 && extras.multi_core) {
+    configs.push_back({"O2", (*m)->cores.value});
+    if (std::find(extras.opts.begin(), extras.opts.end(), "O3") != extras.opts.end()) {
+      configs.push_back({"O3", (*m)->cores.value});
+    }
+  }
   for (const auto& [opt, cores] : configs) {
+    const std::string label = cores > 1 ? absl::StrCat(opt, "-", cores, "core") : opt;
+    std::vector<tune::Candidate>& candidates = scored_for[cores];
     backend::CompileOptions options;
     options.march = march;
     options.opt = opt;
@@ -97,11 +107,11 @@ absl::StatusOr<std::vector<BitExactRun>> RunBitExact(
       }
       best = tune::Choose(candidates, opt, extras.balance_factor);
       if (best < 0) return absl::InternalError("no candidate compiled");
-      if (auto it = ran.find(best); it != ran.end()) {  // the same program as an earlier search's
+      if (auto it = ran.find({cores, best}); it != ran.end()) {  // an earlier search's program
         BitExactRun run = it->second;
-        run.opt = opt;
+        run.opt = label;
         run.line = absl::StrCat(
-            run.line.substr(0, run.line.find(" " + it->second.opt + " ")), " ", opt,
+            run.line.substr(0, run.line.find(" " + it->second.opt + " ")), " ", label,
             run.line.substr(run.line.find(" " + it->second.opt + " ") + it->second.opt.size() + 1));
         runs.push_back(run);
         continue;
@@ -118,7 +128,7 @@ absl::StatusOr<std::vector<BitExactRun>> RunBitExact(
         sim::Simulator::Create(model->program, **m, sim_options);
     if (!sim.ok()) return sim.status();
     BitExactRun run;
-    run.opt = cores > 1 ? absl::StrCat(opt, "-", cores, "core") : opt;
+    run.opt = label;
     run.cores = cores;
     run.chosen = chosen;
     run.instructions = model->program.instructions.size();
@@ -181,7 +191,7 @@ absl::StatusOr<std::vector<BitExactRun>> RunBitExact(
             ? absl::StrCat(", ", run.concat_inputs_in_place, " concat inputs in place")
             : std::string(),
         chosen.empty() ? std::string() : absl::StrCat("; chose ", chosen));
-    if (best >= 0) ran[best] = run;
+    if (best >= 0) ran[{cores, best}] = run;
     runs.push_back(run);
   }
   return runs;

@@ -142,6 +142,7 @@ int main(int argc, char** argv) {
       order("fast", "O2", false);
       order("ddr", "fast", true);
       order("O2-2core", "O2", false);  // two cores split only what pays
+      order("O3-2core", "O2-2core", false);
       std::printf("  (%s %s: %.1f s)\n", model.name.c_str(), march, seconds);
       std::fflush(stdout);
     }
