@@ -145,7 +145,9 @@ TEST(BackendBitExact, ResNet18EveryMarch) {
                 static_cast<unsigned long long>(runs[1].cycles),
                 static_cast<unsigned long long>(runs[2].cycles),
                 static_cast<double>(runs[1].cycles) / static_cast<double>(runs[2].cycles));
-    if (std::string(march) == "bernoulli2") EXPECT_LT(runs[2].cycles, runs[1].cycles) << march;
+    if (std::string(march) == "bernoulli2") {
+      EXPECT_LT(runs[2].cycles, runs[1].cycles) << march;
+    }
   }
 }
 

@@ -137,7 +137,7 @@ TEST(OptLevels, SearchIsDeterministicAndPicksByObjective) {
   EXPECT_EQ(candidates[0].label, "O2");  // O2's own configuration: the search never loses to O2
   EXPECT_EQ(candidates[0].options.knobs.pool_shift, -1);
   EXPECT_EQ(candidates[1].options.opt, "O1");
-  for (const std::string& level : {"O3", "ddr"}) {
+  for (const char* level : {"O3", "ddr"}) {
     tune::SearchOptions s;
     s.level = level;
     s.jobs = 1;
@@ -149,7 +149,7 @@ TEST(OptLevels, SearchIsDeterministicAndPicksByObjective) {
     EXPECT_EQ(one->chosen, two->chosen) << level;
     EXPECT_EQ(Bytes(one->model.program), Bytes(two->model.program)) << level;
     std::printf("search: yolo_tiny bayes %s chose %d/%d (%s): %llu cycles, %llu DDR bytes\n",
-                level.c_str(), one->chosen + 1, one->count, one->label.c_str(),
+                level, one->chosen + 1, one->count, one->label.c_str(),
                 static_cast<unsigned long long>(one->cycles),
                 static_cast<unsigned long long>(one->ddr_bytes));
   }
