@@ -36,6 +36,7 @@
 #include "compiler/tune/tune.h"
 #include "hbm/hbm.h"
 #include "runtime/runtime.h"
+#include "tools/check_command.h"
 #include "tools/sim_commands.h"
 
 namespace openbpu {
@@ -705,6 +706,7 @@ int Main(int argc, char** argv) {
   tools::Command command;
   AddModelCommands(app, &command);
   tools::AddSimCommands(app, &command);
+  tools::AddCheckCommand(app, &command);
   app.footer("`bpu COMMAND --help` prints the arguments of a command.");  // after: not inherited
 
   std::vector<std::string> args(argv + 1, argv + argc);
