@@ -73,7 +73,7 @@ bool PatternMatches(const ir::Node& node, const std::string& pattern) {
     return ScalarConstant(node.input(0)) || ScalarConstant(node.input(1));
   }
   if (pattern == "relu6") return ClipBound(node, 1, "min") == 0 && ClipBound(node, 2, "max") == 6;
-  if (pattern == "5d") return node.input(0) != nullptr && node.input(0)->type().shape.size() == 5;
+  if (pattern == "5d") return node.input(0) != nullptr && node.input(0)->type().shape.size() >= 5;
   if (pattern == "constant_weight") return node.input(1) != nullptr && node.input(1)->is_constant();
   if (pattern == "integer_index") return node.input(1) != nullptr && node.input(1)->is_constant();
   return false;
@@ -89,7 +89,9 @@ Resolved ResolveRow(const ir::Node& node, const std::string& op, march::March m)
   Resolved r;
   // bernoulli2 has no Linear row; the back end runs linear layers as 1x1 convolutions
   // (compiler/backend CheckTableRow), so they are checked against Conv2d there.
-  if ((op == "Gemm" || op == "FusedLinear") && m == march::March::kBernoulli2) {
+  const bool linear = op == "Gemm" || op == "FusedLinear" ||
+                      (op == "MatMul" && PatternMatches(node, "constant_weight"));
+  if (linear && m == march::March::kBernoulli2) {
     r.row = march::FindByVendorName("torch.nn.Conv2d");
     r.how = "bernoulli2 has no Linear row: the back end runs it as a 1x1 Conv2d";
     return r;
@@ -225,9 +227,17 @@ void CheckLimits(const ir::Graph& graph, const ir::Node& node, const MarchSuppor
   const bool sumin = node.op() == "FusedConv" && node.num_inputs() > 3;
   const ir::Value* in = node.input(0);
   const DType in_dtype = in != nullptr ? in->type().dtype : DType::kInvalid;
-  for (const Limit& limit : march::EffectiveLimits(cell)) {
+  const std::vector<Limit> limits = march::EffectiveLimits(cell);
+  for (const Limit& limit : limits) {
     switch (limit.when) {
       case march::When::kAlways:
+        // "作为模型输出时 ... <= 16384": at a model output the model_output limit of the same
+        // name replaces the general one.
+        if (model_output && std::any_of(limits.begin(), limits.end(), [&](const Limit& l) {
+              return l.when == march::When::kModelOutput && l.name == limit.name;
+            })) {
+          continue;
+        }
         break;
       case march::When::kModelOutput:
         if (!model_output) continue;
@@ -270,6 +280,11 @@ void CheckDTypes(const ir::Node& node, const MarchSupport& cell, march::March m,
     if (d == DType::kInt8 && Allowed(allowed, DType::kInt16)) {
       return absl::StrCat(vendor, " takes ", DTypeSet(allowed), " on ", march::MarchName(m),
                           ": quantize it as qint16 (--int16-ops ", node.op(), ")");
+    }
+    if (d == DType::kInt16) {
+      return absl::StrCat(vendor, " takes ", DTypeSet(allowed), " on ", march::MarchName(m),
+                          ": quantize this value as qint8 (drop its producer's op type from "
+                          "--int16-ops)");
     }
     return absl::StrCat("requantize to one of ", DTypeSet(allowed));
   };
