@@ -85,6 +85,17 @@ absl::Status Simulate(const ir::Graph& graph, const backend::CompiledModel& mode
       s.reason = "DDR-bound";
       s.detail = absl::StrFormat("%llu DDR bytes, load/store busy %.1f us",
                                  static_cast<unsigned long long>(s.ddr_bytes), double(ls) / mhz);
+      if (double(ls) / mhz > 2 * s.ddr_bound_us) {
+        absl::StrAppend(&s.detail,
+                        absl::StrFormat(", %.1fx the DDR peak's time: short DMA runs (each a "
+                                        "whole burst and a first-byte latency; few channels "
+                                        "per pixel or a small tensor)",
+                                        double(ls) / mhz / std::max(s.ddr_bound_us, 1e-9)));
+      } else if (s.macs > 0) {
+        absl::StrAppend(&s.detail,
+                        ": the weights and features stream from DDR (fewer bytes: "
+                        "keep the chain on chip, or a smaller layer)");
+      }
     } else if (vec > tae) {
       s.reason = "vector-unit bound";
       s.detail = absl::StrFormat("VAE+AAE busy %.1f us vs TAE %.1f us", double(vec) / mhz,
@@ -147,7 +158,7 @@ std::string FormatAdvice(const AdviceReport& r) {
         &out,
         absl::StrFormat("  %s%s (%s): %.1f us vs roofline %.1f us (%.1fx; compute %.1f us, DDR "
                         "%.1f us): %s; %s\n",
-                        s.segment.empty() ? "" : s.segment + "/", s.name, s.op, s.time_us,
+                        s.segment.empty() ? "" : s.segment + ": ", s.name, s.op, s.time_us,
                         s.bound_us, s.bound_us > 0 ? s.time_us / s.bound_us : 0.0,
                         s.compute_bound_us, s.ddr_bound_us, s.reason, s.detail));
   }
