@@ -145,8 +145,8 @@ std::string SupportAdvice(const ir::Node& node, const std::string& vendor, march
   }
   if (op == "Transpose" && b2) {
     alt =
-        "keep the [N, C, H, W] layout (no permute), or a channel shuffle (Reshape+Transpose "
-        "+Reshape) that the march rewrites; ";
+        "keep the [N, C, H, W] layout (no permute), or a channel shuffle (Reshape+Transpose+"
+        "Reshape) that the march rewrites; ";
   }
   if ((op == "Add" || op == "Mul") && b2) {
     alt = "fold the scalar into the neighbouring conv's weights or bias; ";
