@@ -211,6 +211,7 @@ void CheckRules(const ir::Node& node, const MarchSupport& cell, NodeReport& r) {
     } else if (rule.id == "broadcast_except_n" && node.num_inputs() >= 2) {
       const ir::Value* a = node.input(0);
       const ir::Value* b = node.input(1);
+      if (a == nullptr || b == nullptr) continue;
       if (a->type().shape.size() == b->type().shape.size() && !a->type().shape.empty() &&
           a->type().shape[0] != b->type().shape[0]) {
         AddViolation(r, "no broadcast along N", rule.id,
