@@ -26,7 +26,8 @@ struct CheckCase {
 
 struct CaseSet {
   std::vector<CheckCase> cases;
-  int rows_with_limits = 0;          // rows with a limit on at least one march
+  int rows_with_limits = 0;          // rows with a limit (their own or a general one) on a march
+  int rows_with_own_limits = 0;      // rows whose cells state limits of their own
   std::vector<std::string> skipped;  // "row: why" (no IR form)
 };
 

@@ -16,7 +16,7 @@ namespace {
 TEST(CheckCasesTest, EveryLimitOfEveryRowPassesAndIsCaught) {
   const CaseSet set = GenerateCases();
   ASSERT_GT(set.cases.size(), 0u);
-  std::map<std::string, int> pass_ok, pass_n, caught, viol_n;
+  std::map<std::string, int> pass_ok, pass_n, caught, viol_n, default_by_limit;
   int passing = 0, violating = 0, pass_total = 0, viol_total = 0, defaults = 0;
   for (const CheckCase& cs : set.cases) {
     const std::string m(march::MarchName(cs.march));
@@ -27,6 +27,7 @@ TEST(CheckCasesTest, EveryLimitOfEveryRowPassesAndIsCaught) {
       ++pass_total;
       ++pass_n[m];
       defaults += !cs.at_boundary;
+      if (!cs.at_boundary) ++default_by_limit[cs.limit.name];
       if (r.violations == 0) {
         ++passing;
         ++pass_ok[m];
@@ -54,9 +55,14 @@ TEST(CheckCasesTest, EveryLimitOfEveryRowPassesAndIsCaught) {
                     "/", viol_n[m], " caught");
   }
   std::printf(
-      "check-cases: %d rows with limits, %d/%d passing cases pass (%d at the builder's default), "
-      "%d/%d violating cases caught, per march: %s\n",
-      set.rows_with_limits, passing, pass_total, defaults, violating, viol_total, per.c_str());
+      "check-cases: %d rows with limits (%d with their own), %d/%d passing cases pass (%d at the "
+      "builder's default), %d/%d violating cases caught, per march: %s\n",
+      set.rows_with_limits, set.rows_with_own_limits, passing, pass_total, defaults, violating,
+      viol_total, per.c_str());
+  std::string by;
+  for (const auto& [name, n] : default_by_limit) absl::StrAppend(&by, " ", name, "=", n);
+  std::printf("check-cases: passing cases at the default (their bound breaks another limit):%s\n",
+              by.c_str());
   for (const std::string& s : set.skipped) std::printf("check-cases: skipped %s\n", s.c_str());
 }
 

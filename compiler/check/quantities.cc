@@ -252,8 +252,11 @@ std::string LimitAdvice(const ir::Node& node, const march::Limit& limit, double 
                         " per tile, Concat) or lower the resolution");
   }
   if (n == "rank") {
-    return absl::StrCat("reshape the ", iv, "-D tensor to the 4-D [N, C, H, W] layout",
-                        m == march::March::kBernoulli2 ? "" : " (fold extra dims into C or H)");
+    if (limit.allowed.size() == 1 && limit.allowed[0] == 4) {
+      return absl::StrCat("reshape the ", iv, "-D tensor to the 4-D [N, C, H, W] layout",
+                          m == march::March::kBernoulli2 ? "" : " (fold extra dims into C or H)");
+    }
+    return absl::StrCat("reshape the ", iv, "-D tensor to a rank within ", limit.ToString());
   }
   if (n == "num_inputs") {
     return absl::StrCat("concatenate ", iv, " inputs as a tree of Concats of at most ", bound);
