@@ -37,6 +37,7 @@
 #include "hbm/hbm.h"
 #include "runtime/runtime.h"
 #include "tools/sim_commands.h"
+#include "tools/visualize_command.h"
 
 namespace openbpu {
 namespace {
@@ -705,6 +706,7 @@ int Main(int argc, char** argv) {
   tools::Command command;
   AddModelCommands(app, &command);
   tools::AddSimCommands(app, &command);
+  tools::AddVisualizeCommand(app, &command);
   app.footer("`bpu COMMAND --help` prints the arguments of a command.");  // after: not inherited
 
   std::vector<std::string> args(argv + 1, argv + argc);
