@@ -79,4 +79,16 @@ expect_error "unknown model type" "$TMP/dump.txt" -o "$TMP/x.svg"
 expect_error "cannot open" "$TMP/missing.hbm" -o "$TMP/x.svg"
 expect_error "drop --calib" "$TMP/vit.hbm" --calib "$MODELS/calib/000.npy" -o "$TMP/x.svg"
 expect_error "--perf compiles a quantized graph" "$MODELS/resnet18.onnx" --perf -o "$TMP/x.svg"
+
+# Usage: --help on stdout; bad arguments exit 2 with one line pointing at the help.
+"$BPU" visualize --help > "$TMP/help.txt"
+for flag in -o --march --calib --perf --opt --hybrid-nodes --model "orange"; do
+  grep -q -- "$flag" "$TMP/help.txt" || { echo "bpu visualize --help lacks $flag"; exit 1; }
+done
+for args in "$MODELS/resnet18.onnx" "$MODELS/resnet18.onnx -o $TMP/x.svg --march pentium"; do
+  rc=0
+  "$BPU" visualize $args > /dev/null 2> "$TMP/usage.err" || rc=$?
+  [[ $rc -eq 2 ]] || { echo "bpu visualize $args: exit $rc, expected 2"; exit 1; }
+  grep -q "see bpu visualize --help" "$TMP/usage.err" || { echo "no usage pointer"; exit 1; }
+done
 echo "visualize: all checks passed"

@@ -256,7 +256,11 @@ absl::StatusOr<VizGraph> FromHbmModel(const hbm::Model& model,
       if (!last.ok()) return last.status();
       if (b.region() == "input") continue;  // edges from the segment inputs below
       producer[b.name()] = *first;
-      if (b.last_layer() > b.first_layer()) add_edge(*first, *last, "");
+      // A value no layer reads is live to the segment's end: no edge to its last layer for an
+      // output (a reader there, if any, is then joined by run order).
+      const bool unread_output =
+          b.region() == "output" && b.last_layer() + 1 == static_cast<uint32_t>(layer_ids.size());
+      if (b.last_layer() > b.first_layer() && !unread_output) add_edge(*first, *last, "");
       if (auto it = outputs.find(b.name()); it != outputs.end()) {
         out.nodes[first_node + b.first_layer()].label.push_back(DescLine(*it->second));
         if (!it->second->value().empty()) producer[it->second->value()] = *first;

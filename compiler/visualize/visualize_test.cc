@@ -94,6 +94,72 @@ TEST(VisualizeTest, RendersOneSvgNodePerGraphNode) {
   EXPECT_NE(svg.find(std::string(kMaxLineChars - 3, 'n') + "..."), std::string::npos);
 }
 
+// A hybrid .hbm model: bpu0 (conv -> relu -> add, the add reading the conv's output too), then
+// cpu1 (a Softmax of the add's output).
+hbm::Model HybridHbm() {
+  hbm::Model m;
+  m.set_name("tiny");
+  hbm::Segment* s0 = m.add_segments();
+  s0->set_name("bpu0");
+  hbm::Model* bpu = s0->mutable_bpu();
+  for (const char* name : {"conv", "relu", "add"}) {
+    hbm::Layer* l = bpu->add_layers();
+    l->set_name(name);
+    l->add_ops(name);
+  }
+  auto buffer = [&](const char* name, const char* region, int first, int last) {
+    hbm::Buffer* b = bpu->mutable_memory_plan()->add_buffers();
+    b->set_name(name);
+    b->set_region(region);
+    b->set_first_layer(first);
+    b->set_last_layer(last);
+  };
+  buffer("x", "input", 0, 0);
+  buffer("conv_out", "scratch", 0, 2);
+  buffer("relu_out", "scratch", 1, 2);
+  buffer("add_out", "output", 2, 2);
+  hbm::TensorDesc* out = bpu->add_outputs();
+  out->set_name("add_out:float");
+  out->set_value("add_out");
+  out->set_dtype(hbm::TensorDesc::INT8);
+  out->add_valid_shape(1);
+  out->add_valid_shape(10);
+  out->set_quant_type(hbm::TensorDesc::SCALE);
+  out->add_scales(0.25f);
+  hbm::Segment* s1 = m.add_segments();
+  s1->set_name("cpu1");
+  hbm::CpuNode* node = s1->mutable_cpu()->add_nodes();
+  node->set_name("softmax");
+  node->set_op("Softmax");
+  node->add_inputs("add_out");
+  node->add_outputs("y");
+  return m;
+}
+
+TEST(VisualizeTest, DrawsACompiledHybridModel) {
+  absl::StatusOr<VizGraph> viz = FromHbmModel(HybridHbm(), {{"relu", 2.0}});
+  ASSERT_TRUE(viz.ok()) << viz.status();
+  ASSERT_EQ(viz->nodes.size(), 4u);
+  EXPECT_EQ(viz->bpu_nodes, 3);
+  EXPECT_EQ(viz->cpu_nodes, 1);
+  EXPECT_EQ(viz->nodes[3].placement, Placement::kCpu);
+  EXPECT_EQ(viz->nodes[2].label[2], "int8[1,10] s=0.25");
+  EXPECT_EQ(viz->nodes[1].label.back(), "modeled 2.00 us");
+  // conv -> add (memory plan), relu -> add, add -> softmax; relu reached by run order only.
+  ASSERT_EQ(viz->edges.size(), 4u);
+  int dashed = 0;
+  for (const VizEdge& e : viz->edges) dashed += e.dashed;
+  EXPECT_EQ(dashed, 1);
+  absl::StatusOr<std::string> svg = RenderToString(*viz, "svg");
+  ASSERT_TRUE(svg.ok());
+  EXPECT_EQ(Count(*svg, "class=\"node\""), 4);
+  // A memory plan naming a layer the segment lacks is an error, not a crash.
+  hbm::Model bad = HybridHbm();
+  bad.mutable_segments(0)->mutable_bpu()->mutable_memory_plan()->mutable_buffers(1)->set_last_layer(
+      7);
+  EXPECT_FALSE(FromHbmModel(bad).ok());
+}
+
 TEST(VisualizeTest, BadOutputsAreErrors) {
   std::unique_ptr<ir::Graph> g = SmallGraph();
   absl::StatusOr<VizGraph> viz = FromGraph(*g);
