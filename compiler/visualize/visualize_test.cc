@@ -64,7 +64,7 @@ TEST(VisualizeTest, LabelsAreBounded) {
 
 TEST(VisualizeTest, PlacesByTheMarchTable) {
   std::unique_ptr<ir::Graph> g = SmallGraph();
-  absl::StatusOr<VizGraph> viz = FromGraph(*g, {.march = "bernoulli2"});
+  absl::StatusOr<VizGraph> viz = FromGraph(*g, {.march = "bernoulli2", .layer_us = {}});
   ASSERT_TRUE(viz.ok()) << viz.status();
   ASSERT_EQ(viz->nodes.size(), 3u);
   EXPECT_EQ(viz->nodes[0].placement, Placement::kBpu);
@@ -73,7 +73,7 @@ TEST(VisualizeTest, PlacesByTheMarchTable) {
   absl::StatusOr<VizGraph> none = FromGraph(*g);
   ASSERT_TRUE(none.ok());
   EXPECT_EQ(none->nodes[0].placement, Placement::kUnplaced);
-  EXPECT_FALSE(FromGraph(*g, {.march = "pentium"}).ok());
+  EXPECT_FALSE(FromGraph(*g, {.march = "pentium", .layer_us = {}}).ok());
 }
 
 TEST(VisualizeTest, RendersOneSvgNodePerGraphNode) {
