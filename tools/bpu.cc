@@ -39,6 +39,7 @@
 #include "runtime/runtime.h"
 #include "tools/hbm_sim.h"
 #include "tools/sim_commands.h"
+#include "tools/visualize_command.h"
 
 namespace openbpu {
 namespace {
@@ -776,6 +777,7 @@ int Main(int argc, char** argv) {
   tools::Command command;
   AddModelCommands(app, &command);
   tools::AddSimCommands(app, &command);
+  tools::AddVisualizeCommand(app, &command);
   app.footer("`bpu COMMAND --help` prints the arguments of a command.");  // after: not inherited
 
   std::vector<std::string> args(argv + 1, argv + argc);
