@@ -314,14 +314,15 @@ expect_exit_1() {
 }
 
 # --help and -h: every command's usage on stdout, exit 0.
-COMMANDS="dump export-hbir run ops quantize compile similarity asm disas sim pack"
+COMMANDS="dump export-hbir run ops quantize compile perf similarity asm disas sim pack visualize"
 for cmd in $COMMANDS; do
   for flag in --help -h; do
     "$BPU" "$cmd" "$flag" > "$TMP/help.txt" 2> "$TMP/help.err" \
       || { echo "bpu $cmd $flag exited non-zero"; cat "$TMP/help.err"; exit 1; }
     grep -q "^Usage: bpu $cmd " "$TMP/help.txt" || { echo "bpu $cmd $flag prints no usage:"; cat "$TMP/help.txt"; exit 1; }
   done
-  "$BPU" help "$cmd" | grep -q "^Usage: bpu $cmd " || { echo "bpu help $cmd prints no usage"; exit 1; }
+  "$BPU" help "$cmd" > "$TMP/help_cmd.txt"
+  grep -q "^Usage: bpu $cmd " "$TMP/help_cmd.txt" || { echo "bpu help $cmd prints no usage"; exit 1; }
 done
 "$BPU" quantize --help > "$TMP/help.txt"
 for flag in --calib --march -o --dtype --observer --fixed-input-scale bayes-e qint16 minmax; do
