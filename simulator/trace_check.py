@@ -25,6 +25,27 @@ def main():
     for c in range(cores):
         assert len({n for (pid, _), n in names.items() if pid == c}) == tracks, names
     assert len(complete) >= min_events, len(complete)
+    # Schema: every event names its phase, process and thread; metadata events carry their args;
+    # complete events their timing, category and the instruction they stand for.
+    for e in events:
+        for key in ("name", "ph", "pid", "tid"):
+            assert key in e, (key, e)
+        assert e["ph"] in ("X", "M"), e
+        if e["ph"] == "M":
+            assert e["name"] in ("process_name", "thread_name", "thread_sort_index"), e
+            assert isinstance(e.get("args"), dict), e
+    for e in complete:
+        for key in ("cat", "ts", "dur", "args"):
+            assert key in e, (key, e)
+        for key in ("instruction", "layer", "start_cycle", "end_cycle", "ddr_bytes", "macs"):
+            assert key in e["args"], (key, e)
+        assert e["args"]["end_cycle"] >= e["args"]["start_cycle"], e
+    # Timestamps are monotonic along each track, in file order.
+    last_ts = {}
+    for e in complete:
+        track = (e["pid"], e["tid"])
+        assert e["ts"] >= last_ts.get(track, 0), ("timestamps go back on", track, e)
+        last_ts[track] = e["ts"]
     for e in complete:
         assert isinstance(e["ts"], (int, float)) and e["ts"] >= 0, e
         assert isinstance(e["dur"], (int, float)) and e["dur"] >= 0, e

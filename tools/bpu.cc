@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -37,7 +38,9 @@
 #include "hbm/hbm.h"
 #include "runtime/runtime.h"
 #include "tools/check_command.h"
+#include "tools/hbm_sim.h"
 #include "tools/sim_commands.h"
+#include "tools/visualize_command.h"
 
 namespace openbpu {
 namespace {
@@ -674,6 +677,75 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
     });
   }
   {
+    // perf_model: compile if needed (into OUT_DIR), then the timing simulator's report.
+    auto args = std::make_shared<CompileArgs>();
+    args->opt = "O2";
+    auto perf = std::make_shared<tools::PerfHbmArgs>();
+    perf->out_dir.clear();
+    CLI::App* sub = app.add_subcommand(
+        "perf", "the perf_model report of a model: latency, FPS, DDR traffic, per-layer costs");
+    sub->footer(
+        "MODEL is a compiled .hbm, or an ONNX model / .q.hbir graph that is compiled first\n"
+        "(like bpu compile: --march, --calib, --opt, --core-num ...; the .hbm goes to OUT_DIR).\n"
+        "Writes OUT_DIR/perf.json (proto/perf.proto PerfReport: the vendor's perf.json keys) and\n"
+        "a Chrome trace per BPU program (trace.json; open in ui.perfetto.dev).");
+    sub->add_option("MODEL", args->quantize.model, "MODEL.hbm, MODEL.onnx or MODEL.q.hbir")
+        ->required()
+        ->type_name("");
+    sub->add_option("--march", args->quantize.march, "the BPU generation (not for .hbm)")
+        ->check(CLI::IsMember(march::Marches()))
+        ->type_name("MARCH");
+    sub->add_option("--calib", args->quantize.calib, "the calibration data (ONNX models)")
+        ->type_name("DIR");
+    sub->add_option("--opt", args->opt, "the opt level (as bpu compile)")
+        ->check(CLI::IsMember(tune::AllLevels()))
+        ->type_name("LEVEL")
+        ->capture_default_str();
+    sub->add_option("--balance-factor", args->balance_factor, "--opt balance (as bpu compile)")
+        ->type_name("F");
+    sub->add_option("--core-num", args->core_num, "BPU cores (as bpu compile)")
+        ->check(CLI::Range(1, 2))
+        ->type_name("N");
+    sub->add_option("--batch", args->batch, "images per run (as bpu compile)")
+        ->check(CLI::Range(1, 4096))
+        ->type_name("N");
+    sub->add_option("--jobs", args->jobs, "threads (calibration, the opt-level search)")
+        ->check(CLI::Range(1, 256))
+        ->type_name("N");
+    sub->add_option("--out-dir", perf->out_dir, "where perf.json and the traces go")
+        ->type_name("DIR");
+    sub->add_flag("--layer-details", perf->layer_details, "print every layer, not the 5 longest");
+    sub->add_option("--model", perf->model, "the model of a packed .hbm (default: the first)")
+        ->type_name("NAME");
+    AddQuantizeFlags(sub, &args->quantize);
+    sub->callback([=] {
+      const std::string& model = args->quantize.model;
+      const bool compiled = absl::EndsWith(model, ".hbm");
+      if (!compiled && args->quantize.march.empty()) {
+        throw CLI::ValidationError("--march", "compiling MODEL needs --march");
+      }
+      if (compiled && !args->quantize.march.empty()) {
+        throw CLI::ValidationError("--march", "a .hbm is compiled already: drop --march");
+      }
+      std::string stem = model.substr(model.find_last_of('/') + 1);
+      stem = stem.substr(0, stem.find('.'));
+      if (perf->out_dir.empty()) perf->out_dir = absl::StrCat("perf_", stem);
+      *command = [=] {
+        tools::PerfHbmArgs p = *perf;
+        p.path = model;
+        if (!compiled) {
+          std::error_code ec;
+          std::filesystem::create_directories(p.out_dir, ec);
+          CompileArgs c = *args;
+          c.quantize.out = absl::StrCat(p.out_dir, "/", stem, ".hbm");
+          if (int rc = Compile(c); rc != 0) return rc;
+          p.path = c.quantize.out;
+        }
+        return tools::PerfHbm(p);
+      };
+    });
+  }
+  {
     auto args = std::make_shared<SimilarityArgs>();
     CLI::App* sub = app.add_subcommand(
         "similarity",
@@ -707,6 +779,7 @@ int Main(int argc, char** argv) {
   AddModelCommands(app, &command);
   tools::AddSimCommands(app, &command);
   tools::AddCheckCommand(app, &command);
+  tools::AddVisualizeCommand(app, &command);
   app.footer("`bpu COMMAND --help` prints the arguments of a command.");  // after: not inherited
 
   std::vector<std::string> args(argv + 1, argv + argc);

@@ -200,6 +200,47 @@ if "$BPU" compile "$TMP/digits_e.q.hbir" --march bayes-e --opt O2 --core-num 2 -
 fi
 grep -q "bayes-e has 1 BPU core(s)" "$TMP/core_e.err" \
   || { echo "unclear error for --core-num 2 on bayes-e:"; cat "$TMP/core_e.err"; exit 1; }
+# bpu perf (perf_model): a compiled .hbm's report with the vendor's keys, a valid trace with one
+# process per core; an ONNX model compiled first (at O3); a hybrid model's BPU segments; errors.
+"$BPU" perf "$TMP/r18_2core.hbm" --out-dir "$TMP/perf" > "$TMP/perf.txt"
+grep -q "^perf: model resnet18, bernoulli2, 2 BPU core(s), --march bernoulli2 --opt O2 --core-num 2" \
+  "$TMP/perf.txt" || { echo "unexpected perf summary:"; cat "$TMP/perf.txt"; exit 1; }
+/usr/bin/python3 - "$TMP/perf/perf.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d["summary"]
+for key in ("FPS", "latency (us)", "latency (ms)", "DDR bytes per frame", "loaded bytes per frame",
+            "stored bytes per frame", "BPU OPs per frame", "BPU march", "BPU core number",
+            "compiling options", "interval computing unit utilization"):
+    assert key in s, key
+assert s["BPU core number"] == 2 and s["BPU march"] == "bernoulli2", s
+assert abs(s["latency (ms)"] * 1000 - s["latency (us)"]) < 1e-6 * s["latency (us)"], s
+assert abs(s["FPS"] - 1e6 / s["latency (us)"]) < 1e-6 * s["FPS"], s
+assert s["DDR bytes per frame"] == s["loaded bytes per frame"] + s["stored bytes per frame"], s
+assert len(s["interval computing unit utilization"]) == 20, s
+assert all(0 <= u <= 1 for u in s["interval computing unit utilization"]), s
+layers = d["layer details"]
+assert len(layers) == 23 and sum(l["BPU OPs"] for l in layers) == s["BPU OPs per frame"], layers
+for l in layers:
+    assert "computing cost (no DDR)" in l and "load/store cost" in l, l
+print("perf-json: ok")
+PY
+/usr/bin/python3 simulator/trace_check.py "$TMP/perf/trace.json" 100 5 2 > /dev/null \
+  || { echo "bad perf trace"; exit 1; }
+"$BPU" perf "$QDATA/digits.onnx" --calib "$QDATA/digits_calib.npy" --march bayes --opt O3 \
+  --out-dir "$TMP/perf_digits" --layer-details > "$TMP/perf_digits.txt" 2> /dev/null
+test -f "$TMP/perf_digits/digits.hbm" || { echo "perf did not keep the compiled .hbm"; exit 1; }
+grep -q "FPS (two instances, one per core: " "$TMP/perf_digits.txt" \
+  || { echo "no two-instance FPS:"; cat "$TMP/perf_digits.txt"; exit 1; }
+"$BPU" perf "$TMP/yolo_h_O2.hbm" --out-dir "$TMP/perf_yolo_h" > "$TMP/perf_yolo_h.txt"
+grep -q "CPU segment(s): host work, not in these figures" "$TMP/perf_yolo_h.txt" \
+  || { echo "hybrid perf without its CPU note:"; cat "$TMP/perf_yolo_h.txt"; exit 1; }
+ls "$TMP/perf_yolo_h"/trace_bpu*.json > /dev/null || { echo "no per-segment traces"; exit 1; }
+if "$BPU" perf "$QDATA/digits.onnx" --out-dir "$TMP/x" > /dev/null 2> "$TMP/perf_err.txt"; then
+  echo "perf compiled without --march"; exit 1
+fi
+grep -q "compiling MODEL needs --march" "$TMP/perf_err.txt" \
+  || { echo "unclear perf error:"; cat "$TMP/perf_err.txt"; exit 1; }
 # Without --calib: a QDQ model compiles with its own scales; a float model is an error that says
 # how to calibrate.
 "$BPU" compile "$QDQ_MODEL" --march bayes -o "$TMP/qdq.hbm" > /dev/null 2>&1 \
@@ -273,14 +314,15 @@ expect_exit_1() {
 }
 
 # --help and -h: every command's usage on stdout, exit 0.
-COMMANDS="dump export-hbir run ops quantize compile similarity asm disas sim pack"
+COMMANDS="dump export-hbir run ops quantize compile perf similarity asm disas sim pack visualize"
 for cmd in $COMMANDS; do
   for flag in --help -h; do
     "$BPU" "$cmd" "$flag" > "$TMP/help.txt" 2> "$TMP/help.err" \
       || { echo "bpu $cmd $flag exited non-zero"; cat "$TMP/help.err"; exit 1; }
     grep -q "^Usage: bpu $cmd " "$TMP/help.txt" || { echo "bpu $cmd $flag prints no usage:"; cat "$TMP/help.txt"; exit 1; }
   done
-  "$BPU" help "$cmd" | grep -q "^Usage: bpu $cmd " || { echo "bpu help $cmd prints no usage"; exit 1; }
+  "$BPU" help "$cmd" > "$TMP/help_cmd.txt"
+  grep -q "^Usage: bpu $cmd " "$TMP/help_cmd.txt" || { echo "bpu help $cmd prints no usage"; exit 1; }
 done
 "$BPU" quantize --help > "$TMP/help.txt"
 for flag in --calib --march -o --dtype --observer --fixed-input-scale bayes-e qint16 minmax; do

@@ -30,19 +30,6 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
-absl::StatusOr<hbm::Payload> ReadPayload(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  absl::StatusOr<hbm::Payload> payload = hbm::ReadHbm(
-      absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
-  if (!payload.ok()) {
-    return absl::Status(payload.status().code(),
-                        absl::StrCat(path, ": ", payload.status().message()));
-  }
-  return payload;
-}
-
 std::string DescString(const hbm::TensorDesc& d) {
   std::vector<std::string> scales;
   for (float s : d.scales()) scales.push_back(absl::StrCat(s));
@@ -120,6 +107,19 @@ void DisasCpuSegment(const std::string& name, const hbm::CpuSegment& cpu) {
 }
 
 }  // namespace
+
+absl::StatusOr<hbm::Payload> ReadPayload(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  absl::StatusOr<hbm::Payload> payload = hbm::ReadHbm(
+      absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  if (!payload.ok()) {
+    return absl::Status(payload.status().code(),
+                        absl::StrCat(path, ": ", payload.status().message()));
+  }
+  return payload;
+}
 
 int DisasHbm(const std::string& path) {
   absl::StatusOr<hbm::Payload> payload = ReadPayload(path);

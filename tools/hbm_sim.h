@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "hbm/hbm.h"
 #include "simulator/run_ops.h"
 
 namespace openbpu::tools {
@@ -18,6 +20,9 @@ struct HbmSimArgs {
   bool serial = false;
   std::string model;  // the model of a packed file to run (empty: the first)
 };
+
+// Reads and checks an .hbm file (errors name the path).
+absl::StatusOr<hbm::Payload> ReadPayload(const std::string& path);
 
 // True when `bytes` start with the .hbm magic.
 bool LooksLikeHbm(const std::string& bytes);
@@ -34,6 +39,16 @@ int DisasHbm(const std::string& path);
 
 // `bpu pack A.hbm B.hbm ... -o OUT.hbm`: the models of several files of one march in one file.
 int PackHbm(const std::vector<std::string>& inputs, const std::string& output);
+
+// `bpu perf MODEL.hbm` (tools/perf_hbm.cc): the perf_model report of one model (the first, or
+// `model`) on the timing simulator: `out_dir`/perf.json (proto/perf.proto PerfReport, the
+// vendor's keys), a Chrome trace per BPU program (trace.json, or trace_<segment>.json for a
+// hybrid model's BPU segments), and a one-screen summary (every layer with `layer_details`).
+struct PerfHbmArgs {
+  std::string path, model, out_dir = ".";
+  bool layer_details = false;
+};
+int PerfHbm(const PerfHbmArgs& args);
 
 }  // namespace openbpu::tools
 

@@ -7,7 +7,7 @@ PACKAGES=(
   bazel-bootstrap bazel-rules-java g++ pkg-config
   libabsl-dev libprotobuf-dev protobuf-compiler
   libgrpc++-dev protobuf-compiler-grpc
-  libbenchmark-dev libgtest-dev libgmock-dev libxsimd-dev libcli11-dev libdlpack-dev
+  libbenchmark-dev libgtest-dev libgmock-dev libxsimd-dev libcli11-dev libdlpack-dev libgraphviz-dev
   clang-14 libfuzzer-14-dev
   libonnx-dev libonnx-testdata
   python3 python3-numpy python3-torch python3-torchvision python3-onnx python3-sklearn
