@@ -314,7 +314,7 @@ expect_exit_1() {
 }
 
 # --help and -h: every command's usage on stdout, exit 0.
-COMMANDS="dump export-hbir run ops quantize compile perf similarity asm disas sim pack visualize"
+COMMANDS="dump export-hbir run ops quantize compile perf similarity asm disas sim pack visualize check"
 for cmd in $COMMANDS; do
   for flag in --help -h; do
     "$BPU" "$cmd" "$flag" > "$TMP/help.txt" 2> "$TMP/help.err" \

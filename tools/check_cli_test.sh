@@ -53,7 +53,7 @@ has "violates tensor.transpose supported on bernoulli2: no" "$TMP/vit16.txt"
 
 # Bad input: exit 2 for arguments, 1 for a model that cannot be read; never a crash.
 want_rc 2 "$TMP/e1.txt" "$BPU" check "$MODELS/resnet18.onnx" --march x9
-has "bpu check: .*--march" "$TMP/e1.txt"
+has "bpu check: .*--march.*(see bpu check --help)" "$TMP/e1.txt"
 want_rc 2 "$TMP/e2.txt" "$BPU" check "$MODELS/resnet18.onnx"
 want_rc 2 "$TMP/e3.txt" "$BPU" check "$MODELS/resnet18.onnx" --march bayes --advice 10
 has "--advice compiles the model: give --calib" "$TMP/e3.txt"
