@@ -886,11 +886,12 @@ std::vector<OpTableEntry> BuildTable() {
                   "支持。kernel<=7.channel(one group) <= 2048. dilation=(1, 1)/(2, 2)/(4, 4)，<br/>"
                   "当 dilation!=(1, 1)时,  stride必须为(1, 1). HxWxC <= 32768",
                   "Supported, int8: kernel <= 7, channels per group <= 2048, dilation 1/2/4 "
-                  "(stride 1 when dilation != 1), input H*W*C <= 32768.")
+                  "(stride 1 when dilation != 1), one filter's H*W*C (kernel_h x kernel_w x "
+                  "channels per group) <= 32768.")
                   .In({kI8})
                   .Out({kI8})
                   .Limits({Le("kernel", 7), Le("channels_per_group", 2048),
-                           OneOf("dilation", {1, 2, 4}), Le("H*W*C", 32768)})
+                           OneOf("dilation", {1, 2, 4}), Le("weight_size", 32768)})
                   .Rules({kRuleDilationNeedsStride1}))
           .Bayes(Cell(kYes,
                       "支持。out_channel<=8192，作为模型输出时，out_channel <= 16384. <br/>"

@@ -284,8 +284,8 @@ TEST(SpotCheckTest, Conv2dBernoulli2) {
   EXPECT_EQ(dilation.ToString(), "dilation in {1, 2, 4}");
   EXPECT_TRUE(dilation.Contains(4));
   EXPECT_FALSE(dilation.Contains(3));
-  EXPECT_TRUE(FindLimit(*c, "H*W*C").Contains(32768));
-  EXPECT_FALSE(FindLimit(*c, "H*W*C").Contains(32769));
+  EXPECT_TRUE(FindLimit(*c, "weight_size").Contains(32768));
+  EXPECT_FALSE(FindLimit(*c, "weight_size").Contains(32769));
   EXPECT_TRUE(HasRule(*c, "dilation_needs_stride1"));
   EXPECT_THAT(c->note_zh, HasSubstr("HxWxC <= 32768"));
 }
