@@ -13,6 +13,7 @@
 #include "hbm/hbm.h"
 #include "isa/program.h"
 #include "simulator/perf_report.h"
+#include "tools/file_io.h"
 #include "tools/hbm_sim.h"
 
 namespace openbpu::tools {
@@ -38,12 +39,6 @@ absl::StatusOr<sim::PerfProgram> ProgramOf(const hbm::Model& m, const std::strin
   }
   p.program = *std::move(program);
   return p;
-}
-
-absl::Status WriteText(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out || !(out << text)) return absl::UnavailableError(absl::StrCat("cannot write ", path));
-  return absl::OkStatus();
 }
 
 }  // namespace
@@ -111,14 +106,14 @@ int PerfHbm(const PerfHbmArgs& args) {
     return PerfFail(absl::InternalError(std::string(st.message())));
   }
   const std::string perf_path = absl::StrCat(args.out_dir, "/perf.json");
-  if (absl::Status st = WriteText(perf_path, json); !st.ok()) return PerfFail(st);
+  if (absl::Status st = WriteFile(perf_path, json); !st.ok()) return PerfFail(st);
   std::vector<std::string> written = {perf_path};
   for (size_t i = 0; i < result->traces.size(); ++i) {
     const std::string path =
         programs[i].segment.empty()
             ? absl::StrCat(args.out_dir, "/trace.json")
             : absl::StrCat(args.out_dir, "/trace_", programs[i].segment, ".json");
-    if (absl::Status st = WriteText(path, result->traces[i]); !st.ok()) return PerfFail(st);
+    if (absl::Status st = WriteFile(path, result->traces[i]); !st.ok()) return PerfFail(st);
     written.push_back(path);
   }
   std::printf("%s", sim::PerfSummaryText(result->report, args.layer_details).c_str());

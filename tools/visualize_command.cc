@@ -26,6 +26,7 @@
 #include "compiler/visualize/visualize.h"
 #include "hbm/hbm.h"
 #include "runtime/runtime.h"
+#include "tools/file_io.h"
 
 namespace openbpu::tools {
 namespace {
@@ -39,14 +40,6 @@ struct VisualizeArgs {
 int Fail(const absl::Status& status) {
   std::fprintf(stderr, "bpu: %s\n", std::string(status.ToString()).c_str());
   return 1;
-}
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open '", path, "'"));
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return absl::DataLossError(absl::StrCat("cannot read '", path, "'"));
-  return bytes;
 }
 
 // One timing run of `model` on zero inputs: each layer's modeled time (microseconds, its span
