@@ -17,6 +17,18 @@ int64_t ApplyRequantParam(const isa::RequantParam& p, int64_t x, int64_t sumin, 
                                        std::min<int64_t>(hi, p.hi));
 }
 
+FastRequant FastRequant::Make(const isa::RequantParam& p, bool int32_acc, bool sumin, int64_t lo,
+                              int64_t hi) {
+  FastRequant f;
+  f.ok = int32_acc && !sumin && p.sumin.multiplier == 0 && p.acc.shift >= 0 && p.acc.shift <= 62;
+  f.bias = p.bias;
+  f.multiplier = p.acc.multiplier;
+  f.shift = p.acc.shift;
+  f.lo = std::max<int64_t>(lo, p.lo);
+  f.hi = std::min<int64_t>(hi, p.hi);
+  return f;
+}
+
 int64_t Eltwise::Apply(int64_t a, int64_t b) const {
   switch (kind) {
     case Kind::kBayesAdd:

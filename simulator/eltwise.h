@@ -19,6 +19,29 @@ namespace openbpu::sim {
 int64_t ApplyRequantParam(const isa::RequantParam& p, int64_t x, int64_t sumin, int64_t lo,
                           int64_t hi);
 
+// ApplyRequantParam's common case in 64-bit integers (the host's hot path): an int32
+// accumulator without sumin, a right shift of at most 62 and |x + bias| < 2^31, where the sum,
+// its product with the multiplier (< 2^62) and the rounding half fit an int64, so the result is
+// the same integer. Make() says whether a record qualifies; Apply() returns false (and leaves
+// `out`) when an element does not.
+struct FastRequant {
+  bool ok = false;
+  int64_t bias = 0, multiplier = 0, lo = 0, hi = 0;
+  int shift = 0;
+
+  static FastRequant Make(const isa::RequantParam& p, bool int32_acc, bool sumin, int64_t lo,
+                          int64_t hi);
+  bool Apply(int64_t x, int64_t* out) const {
+    constexpr int64_t kLimit = int64_t{1} << 31;
+    const int64_t t = x + bias;
+    if (!ok || t >= kLimit || t <= -kLimit) return false;
+    const int64_t product = t * multiplier;
+    const int64_t r = shift == 0 ? product : (product + (int64_t{1} << (shift - 1))) >> shift;
+    *out = r < this->lo ? this->lo : r > this->hi ? this->hi : r;
+    return true;
+  }
+};
+
 struct Eltwise {
   enum class Kind { kBayesAdd, kBernoulli2Add, kMul, kMax, kMin, kCmp } kind = Kind::kMax;
   numerics::BayesAddParams bayes;

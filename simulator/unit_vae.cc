@@ -76,12 +76,20 @@ absl::StatusOr<Lowered> LowerRequant(int64_t src, int64_t dst, int64_t param,
       if (!rc.ok()) return ex.Error(absl::StrCat("channel ", c, ": ", rc.status().message()));
       chans[c] = *rc;
     }
+    // The common case in 64-bit integers (FastRequant, eltwise.h), else ApplyRequantParam.
+    std::vector<FastRequant> fast(chans.size());
+    for (size_t c = 0; c < chans.size(); ++c) {
+      fast[c] = FastRequant::Make(chans[c], cfg.x_dtype == DType::kS32, s.has_value(), lo, hi);
+    }
     for (int64_t p = 0; p < cfg.pixels; ++p) {
       for (int c = 0; c < cfg.channels; ++c) {
         const int64_t xv = ReadElem(ex.at(x.space, x.At(p, c)), cfg.x_dtype);
-        const int64_t sv = s ? ReadElem(ex.at(s->space, s->At(p, c)), cfg.y_dtype) : 0;
-        WriteElem(ex.at(result.space, result.At(p, c)), cfg.out_dtype,
-                  ApplyRequantParam(chans[c], xv, sv, lo, hi));
+        int64_t out;
+        if (!fast[static_cast<size_t>(c)].Apply(xv, &out)) {
+          const int64_t sv = s ? ReadElem(ex.at(s->space, s->At(p, c)), cfg.y_dtype) : 0;
+          out = ApplyRequantParam(chans[static_cast<size_t>(c)], xv, sv, lo, hi);
+        }
+        WriteElem(ex.at(result.space, result.At(p, c)), cfg.out_dtype, out);
       }
     }
     return absl::OkStatus();
