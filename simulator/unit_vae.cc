@@ -81,15 +81,32 @@ absl::StatusOr<Lowered> LowerRequant(int64_t src, int64_t dst, int64_t param,
     for (size_t c = 0; c < chans.size(); ++c) {
       fast[c] = FastRequant::Make(chans[c], cfg.x_dtype == DType::kS32, s.has_value(), lo, hi);
     }
+    // Per pixel its channels are contiguous: the pixel's addresses once, then typed pointers
+    // for the common int32 -> int8 case (no per-element dtype switch).
+    const bool s32_to_s8 = cfg.x_dtype == DType::kS32 && cfg.out_dtype == DType::kS8;
     for (int64_t p = 0; p < cfg.pixels; ++p) {
-      for (int c = 0; c < cfg.channels; ++c) {
-        const int64_t xv = ReadElem(ex.at(x.space, x.At(p, c)), cfg.x_dtype);
-        int64_t out;
-        if (!fast[static_cast<size_t>(c)].Apply(xv, &out)) {
-          const int64_t sv = s ? ReadElem(ex.at(s->space, s->At(p, c)), cfg.y_dtype) : 0;
-          out = ApplyRequantParam(chans[static_cast<size_t>(c)], xv, sv, lo, hi);
+      const uint8_t *xb = ex.at(x.space, x.At(p, 0));
+      uint8_t *ob = ex.at(result.space, result.At(p, 0));
+      const uint8_t *sb = s ? ex.at(s->space, s->At(p, 0)) : nullptr;
+      const auto slow = [&](int c, int64_t xv) {
+        const int64_t sv = sb != nullptr ? ReadElem(sb + int64_t{c} * s->esize, cfg.y_dtype) : 0;
+        return ApplyRequantParam(chans[static_cast<size_t>(c)], xv, sv, lo, hi);
+      };
+      if (s32_to_s8) {
+        const int32_t *xs = reinterpret_cast<const int32_t *>(xb);
+        int8_t *os = reinterpret_cast<int8_t *>(ob);
+        for (int c = 0; c < cfg.channels; ++c) {
+          int64_t out;
+          if (!fast[static_cast<size_t>(c)].Apply(xs[c], &out)) out = slow(c, xs[c]);
+          os[c] = static_cast<int8_t>(out);
         }
-        WriteElem(ex.at(result.space, result.At(p, c)), cfg.out_dtype, out);
+        continue;
+      }
+      for (int c = 0; c < cfg.channels; ++c) {
+        const int64_t xv = ReadElem(xb + int64_t{c} * x.esize, cfg.x_dtype);
+        int64_t out;
+        if (!fast[static_cast<size_t>(c)].Apply(xv, &out)) out = slow(c, xv);
+        WriteElem(ob + int64_t{c} * result.esize, cfg.out_dtype, out);
       }
     }
     return absl::OkStatus();
