@@ -29,6 +29,25 @@ FastRequant FastRequant::Make(const isa::RequantParam& p, bool int32_acc, bool s
   return f;
 }
 
+void Eltwise::ApplyS8(const int8_t* a, const int8_t* b, int64_t b_step, int8_t* out,
+                      int64_t n) const {
+  auto row = [&](auto f) {
+    for (int64_t i = 0; i < n; ++i) out[i] = static_cast<int8_t>(f(a[i], b[i * b_step]));
+  };
+  switch (kind) {
+    case Kind::kBayesAdd:
+      return row(
+          [&](int64_t x, int64_t y) { return numerics::ApplyBayesAdd(bayes, x, y, lo, hi); });
+    case Kind::kBernoulli2Add:
+      return row(
+          [&](int64_t x, int64_t y) { return numerics::ApplyBernoulli2Add(b2, x, y, lo, hi); });
+    case Kind::kMul:
+      return row([&](int64_t x, int64_t y) { return numerics::ApplyMul(mul, x, y, lo, hi); });
+    default:
+      return row([&](int64_t x, int64_t y) { return Apply(x, y); });
+  }
+}
+
 int64_t Eltwise::Apply(int64_t a, int64_t b) const {
   switch (kind) {
     case Kind::kBayesAdd:

@@ -51,6 +51,9 @@ struct Eltwise {
   int64_t lo = 0, hi = 0;
 
   int64_t Apply(int64_t a, int64_t b) const;
+  // Apply over a row of int8 elements: out[i] = Apply(a[i], b[i * b_step]) (b_step 0: one y
+  // for the row), the kind chosen once. `out` may be `a` or `b` (element for element).
+  void ApplyS8(const int8_t* a, const int8_t* b, int64_t b_step, int8_t* out, int64_t n) const;
 };
 
 // Decodes and checks the EltwiseParam / CmpParam at `param` (unused for max/min).

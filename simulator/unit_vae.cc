@@ -152,13 +152,25 @@ absl::StatusOr<Lowered> LowerBinary(const Binary &v, Lowering &ctx) {
     absl::StatusOr<Eltwise> fn =
         MakeEltwise(kOp, kMaxMin ? nullptr : ex.at(param.space, param.base), lo, hi);
     if (!fn.ok()) return ex.Error(fn.status().message());
+    // Per pixel its channels are contiguous: the pixel's addresses once; all-int8 rows in one
+    // typed loop (Eltwise::ApplyS8), others element by element.
+    const bool s8 =
+        cfg.x_dtype == DType::kS8 && cfg.y_dtype == DType::kS8 && cfg.out_dtype == DType::kS8;
+    const int64_t y_step = cfg.y_bcast == 2 ? 0 : 1;
     for (int64_t p = 0; p < cfg.pixels; ++p) {
       const int64_t py = cfg.y_bcast == 0 ? p : 0;
+      const uint8_t *xb = ex.at(x.space, x.At(p, 0));
+      const uint8_t *yb = ex.at(y.space, y.At(py, 0));
+      uint8_t *ob = ex.at(result.space, result.At(p, 0));
+      if (s8) {
+        fn->ApplyS8(reinterpret_cast<const int8_t *>(xb), reinterpret_cast<const int8_t *>(yb),
+                    y_step, reinterpret_cast<int8_t *>(ob), cfg.channels);
+        continue;
+      }
       for (int64_t c = 0; c < cfg.channels; ++c) {
-        const int64_t cy = cfg.y_bcast == 2 ? 0 : c;
-        const int64_t xv = ReadElem(ex.at(x.space, x.At(p, c)), cfg.x_dtype);
-        const int64_t yv = ReadElem(ex.at(y.space, y.At(py, cy)), cfg.y_dtype);
-        WriteElem(ex.at(result.space, result.At(p, c)), cfg.out_dtype, fn->Apply(xv, yv));
+        const int64_t xv = ReadElem(xb + c * x.esize, cfg.x_dtype);
+        const int64_t yv = ReadElem(yb + c * y_step * y.esize, cfg.y_dtype);
+        WriteElem(ob + c * result.esize, cfg.out_dtype, fn->Apply(xv, yv));
       }
     }
     return absl::OkStatus();
@@ -187,11 +199,11 @@ absl::StatusOr<Lowered> LowerLut(const Lut &v, Lowering &ctx) {
   out.execute = [cfg, x, table, result](ExecContext &ex) -> absl::Status {
     if constexpr (kIs8) {
       const auto *t = reinterpret_cast<const int8_t *>(ex.at(table.space, table.base));
-      for (int64_t p = 0; p < cfg.pixels; ++p)
-        for (int64_t c = 0; c < cfg.channels; ++c) {
-          const int8_t in = static_cast<int8_t>(*ex.at(x.space, x.At(p, c)));
-          *ex.at(result.space, result.At(p, c)) = static_cast<uint8_t>(numerics::LookupInt8(t, in));
-        }
+      for (int64_t p = 0; p < cfg.pixels; ++p) {
+        const auto *in = reinterpret_cast<const int8_t *>(ex.at(x.space, x.At(p, 0)));
+        auto *o = reinterpret_cast<int8_t *>(ex.at(result.space, result.At(p, 0)));
+        for (int64_t c = 0; c < cfg.channels; ++c) o[c] = numerics::LookupInt8(t, in[c]);
+      }
     } else {
       absl::StatusOr<numerics::SegmentLut> lut = isa::UnpackSegmentLutImage(
           absl::MakeConstSpan(ex.at(table.space, table.base), table.run));
