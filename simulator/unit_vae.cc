@@ -68,7 +68,9 @@ absl::StatusOr<Lowered> LowerRequant(int64_t src, int64_t dst, int64_t param,
   if (s) out.footprint.push_back(Reads(*s, "sumin"));
   out.footprint.push_back(Writes(result, "requant dst"));
   out.execute = [cfg, x, params, s, result](ExecContext &ex) -> absl::Status {
-    const auto [lo, hi] = VaeRange(cfg);
+    // Not a structured binding: the `slow` lambda below captures them (clang 14 cannot).
+    const std::pair<int64_t, int64_t> range = VaeRange(cfg);
+    const int64_t lo = range.first, hi = range.second;
     std::vector<isa::RequantParam> chans(cfg.channels);
     for (int c = 0; c < cfg.channels; ++c) {
       absl::StatusOr<isa::RequantParam> rc = isa::UnpackRequantParam(
