@@ -5,7 +5,6 @@
 // time is one inference; GMAC_per_s is the model's MACs over it.
 //   bazel run -c opt //benchmarks:host_speed_bench [-- --benchmark_filter=resnet18]
 #include <cstdlib>
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -24,16 +23,8 @@
 namespace openbpu {
 namespace {
 
-std::string DataDir() {
-  if (std::getenv("RUNFILES_DIR") == nullptr && std::getenv("TEST_SRCDIR") == nullptr) {
-    const std::string exe = std::filesystem::read_symlink("/proc/self/exe").string();
-    setenv("RUNFILES_DIR", (exe + ".runfiles").c_str(), 1);
-  }
-  return test_util::ModelDataDir();
-}
-
 void BM_Func(benchmark::State& state, std::string name) {
-  const std::string dir = DataDir();
+  const std::string dir = test_util::ModelDataDir();
   driver::QuantizeOptions q;
   q.model = dir + "ptq/" + name + ".onnx";
   q.calibration_data = dir + "calib";

@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
@@ -50,14 +49,6 @@ const std::vector<ModelSpec>& Models() {
   return *models;
 }
 
-std::string DataDir() {
-  if (std::getenv("RUNFILES_DIR") == nullptr && std::getenv("TEST_SRCDIR") == nullptr) {
-    const std::string exe = std::filesystem::read_symlink("/proc/self/exe").string();
-    setenv("RUNFILES_DIR", (exe + ".runfiles").c_str(), 1);
-  }
-  return test_util::ModelDataDir();
-}
-
 double Seconds(std::chrono::steady_clock::duration d) {
   return std::chrono::duration<double>(d).count();
 }
@@ -75,7 +66,7 @@ const Quantized& QuantizedFor(const ModelSpec& spec, const std::string& march) {
   auto it = cache->find(key);
   if (it != cache->end()) return it->second;
   Quantized& q = (*cache)[key];
-  const std::string dir = DataDir();
+  const std::string dir = test_util::ModelDataDir();
   double best = 1e30;
   for (int i = 0; i < 3; ++i) {
     const auto start = std::chrono::steady_clock::now();

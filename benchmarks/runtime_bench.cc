@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iterator>
@@ -36,21 +35,12 @@ struct Compiled {
   backend::CompiledModel model;
 };
 
-// //tests/models in the runfiles (under `bazel run` the binary's own .runfiles directory).
-std::string DataDir() {
-  if (std::getenv("RUNFILES_DIR") == nullptr && std::getenv("TEST_SRCDIR") == nullptr) {
-    const std::string exe = std::filesystem::read_symlink("/proc/self/exe").string();
-    setenv("RUNFILES_DIR", (exe + ".runfiles").c_str(), 1);
-  }
-  return test_util::ModelDataDir();
-}
-
 // resnet18 / resnet50 quantized for bayes, compiled at O2, written to /tmp.
 const Compiled& Model(const std::string& name) {
   static std::map<std::string, Compiled>* cache = new std::map<std::string, Compiled>;
   auto it = cache->find(name);
   if (it != cache->end()) return it->second;
-  const std::string dir = DataDir();
+  const std::string dir = test_util::ModelDataDir();
   driver::QuantizeOptions q;
   q.model = dir + name + ".onnx";
   q.calibration_data = dir + name + ".input.npy";
@@ -114,7 +104,7 @@ void BM_HbmLoadVerify(benchmark::State& state) {
 
 // The raw input bytes of resnet18's bundled input (its input descriptor's quantization).
 std::vector<uint8_t> Resnet18Input(const runtime::Model& model) {
-  absl::StatusOr<Tensor> x = ReadNpy(DataDir() + "resnet18.input.npy");
+  absl::StatusOr<Tensor> x = ReadNpy(test_util::ModelDataDir() + "resnet18.input.npy");
   if (!x.ok()) std::abort();
   absl::StatusOr<std::vector<uint8_t>> q = runtime::QuantizeInput(*x, model.inputs()[0]);
   if (!q.ok()) std::abort();

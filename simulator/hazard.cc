@@ -56,7 +56,10 @@ std::string Where(const SimOp& op) {
 }  // namespace
 
 HazardChecker::HazardChecker(const std::vector<SimOp>& ops) : ops_(ops) {
-  for (const SimOp& op : ops) ++remaining_[op.queue()];
+  for (const SimOp& op : ops) {
+    ++remaining_[op.queue()];
+    queues_ = std::max(queues_, (op.core + 1) * kNumUnits);
+  }
 }
 
 int64_t HazardChecker::live_records() const {
@@ -104,7 +107,7 @@ void HazardChecker::Prune() {
   for (auto& list : live_) {
     list.erase(std::remove_if(list.begin(), list.end(),
                               [&](const Record& r) {
-                                for (int u = 0; u < kMaxQueues; ++u) {
+                                for (int u = 0; u < queues_; ++u) {
                                   if (remaining_[u] == 0) continue;
                                   if (latest_[u][r.queue] < r.seq) return false;
                                 }

@@ -40,6 +40,7 @@ class HazardChecker {
   std::array<std::vector<Record>, kMaxCores * kNumSpaces> live_;
   std::array<int64_t, kMaxQueues> remaining_ = {};   // ops not yet started per queue
   std::array<VectorClock, kMaxQueues> latest_ = {};  // clock of each queue's latest start
+  int queues_ = kNumUnits;  // the queues of the program's cores (Prune looks at no others)
   int64_t starts_ = 0;
 };
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <memory>
 
@@ -43,9 +44,18 @@ uint64_t RooflineCycles(const isa::March& march, uint64_t macs, uint64_t ddr_byt
 std::string ModelDataDir() {
   const char* srcdir = std::getenv("TEST_SRCDIR");
   if (srcdir == nullptr) srcdir = std::getenv("RUNFILES_DIR");
+  std::string runfiles = srcdir != nullptr ? srcdir : ".";
+  if (srcdir == nullptr) {
+    // A binary started directly (bazel-bin/...): its own .runfiles directory.
+    std::error_code ec;
+    const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec && std::filesystem::is_directory(exe.string() + ".runfiles")) {
+      runfiles = exe.string() + ".runfiles";
+    }
+  }
   const char* workspace = std::getenv("TEST_WORKSPACE");
-  return absl::StrCat(srcdir != nullptr ? srcdir : ".", "/",
-                      workspace != nullptr ? workspace : "openbpu", "/tests/models/");
+  return absl::StrCat(runfiles, "/", workspace != nullptr ? workspace : "openbpu",
+                      "/tests/models/");
 }
 
 absl::StatusOr<std::vector<BitExactRun>> RunBitExact(

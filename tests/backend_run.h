@@ -66,7 +66,7 @@ absl::StatusOr<std::vector<BitExactRun>> RunBitExact(
 uint64_t RooflineCycles(const isa::March& march, uint64_t macs, uint64_t ddr_bytes, int cores = 1);
 
 // The runfiles directory of //tests/models (TEST_SRCDIR/TEST_WORKSPACE, or RUNFILES_DIR under
-// `bazel run`), with a trailing slash.
+// `bazel run`, or the binary's own .runfiles when started directly), with a trailing slash.
 std::string ModelDataDir();
 
 }  // namespace openbpu::test_util

@@ -29,11 +29,7 @@
 #include "tests/backend_run.h"
 
 int main(int argc, char** argv) {
-  using openbpu::test_util::ModelDataDir;
-  // Run directly (not by bazel run): the runfiles tree beside the binary.
-  if (std::getenv("RUNFILES_DIR") == nullptr && std::getenv("TEST_SRCDIR") == nullptr) {
-    setenv("RUNFILES_DIR", (std::string(argv[0]) + ".runfiles").c_str(), 1);
-  }
+  using openbpu::test_util::ModelDataDir;  // run directly too: the binary's own .runfiles
   const std::string dir = ModelDataDir();
   struct Model {
     std::string name, onnx, calib, samples;

@@ -148,8 +148,8 @@ TEST(OptLevels, SearchIsDeterministicAndPicksByObjective) {
     ASSERT_TRUE(two.ok()) << two.status();
     EXPECT_EQ(one->chosen, two->chosen) << level;
     EXPECT_EQ(Bytes(one->model.program), Bytes(two->model.program)) << level;
-    std::printf("search: yolo_tiny bayes %s chose %d/%d (%s): %llu cycles, %llu DDR bytes\n",
-                level, one->chosen + 1, one->count, one->label.c_str(),
+    std::printf("search: yolo_tiny bayes %s chose %d/%d (%s): %llu cycles, %llu DDR bytes\n", level,
+                one->chosen + 1, one->count, one->label.c_str(),
                 static_cast<unsigned long long>(one->cycles),
                 static_cast<unsigned long long>(one->ddr_bytes));
   }

@@ -514,6 +514,58 @@ void AddQuantizeFlags(CLI::App* sub, QuantizeArgs* q) {
       ->type_name("NODES");
 }
 
+// The back end's options, shared by `compile` and `perf` (which compiles a model first).
+void AddCompileFlags(CLI::App* sub, CompileArgs* args) {
+  sub->add_option("--opt", args->opt,
+                  "O0: one serial instruction chain; O1: units overlap on double-buffered "
+                  "tiles, each instruction waiting only for the accesses it conflicts with; "
+                  "O2: O1 with layer chains kept on chip; O3 / fast: a search over O2's knobs "
+                  "scored by the timing model, fewest cycles; ddr: fewest DDR bytes; balance: "
+                  "cycles and DDR bytes weighted by --balance-factor (docs/BACKEND.md)")
+      ->check(CLI::IsMember(tune::AllLevels()))
+      ->type_name("LEVEL")
+      ->capture_default_str();
+  sub->add_option("--balance-factor", args->balance_factor,
+                  "--opt balance: 100 = pure latency, 0 = pure DDR bytes (each relative to "
+                  "the best candidate)")
+      ->check(CLI::Range(0, 100))
+      ->type_name("F")
+      ->capture_default_str();
+  sub->add_flag("--no-operand-pitches", args->no_operand_pitches,
+                "O2: copy on-chip values through tiles with aae.move instead of reading and "
+                "writing them in place with the ISA 1.1 operand pitches (for comparison)");
+  sub->add_option("--core-num", args->core_num,
+                  "BPU cores to split the work across (ISA 1.2; 2 on bernoulli2 and bayes; O1 "
+                  "and up): compute-bound convolutions split by output-channel group or row "
+                  "tile (docs/BACKEND.md)")
+      ->check(CLI::Range(1, 2))
+      ->type_name("N")
+      ->capture_default_str();
+  sub->add_option("--batch", args->batch, "images per run (inputs become [N, ...])")
+      ->check(CLI::Range(1, 4096))
+      ->type_name("N")
+      ->capture_default_str();
+  sub->add_option("--name", args->name, "the model's name in the .hbm (default: file stem)")
+      ->type_name("NAME");
+  sub->add_option("--input-layout", args->input_layout,
+                  "the byte order the application gives inputs in: NHWC (the BPU's, channels "
+                  "last) or NCHW (the model's; the program then starts with a DMA transpose)")
+      ->check(CLI::IsMember({"NHWC", "NCHW"}))
+      ->type_name("LAYOUT")
+      ->capture_default_str();
+  sub->add_option("--output-layout", args->output_layout,
+                  "the byte order of the outputs: NHWC or NCHW (a DMA transpose at the end)")
+      ->check(CLI::IsMember({"NHWC", "NCHW"}))
+      ->type_name("LAYOUT")
+      ->capture_default_str();
+  sub->add_option("--jobs", args->jobs,
+                  "threads for calibration (samples run concurrently, observed in order) and for "
+                  "the searching levels' candidates: the .hbm is byte-identical for every value")
+      ->check(CLI::Range(1, 256))
+      ->type_name("N")
+      ->capture_default_str();
+}
+
 // Adds dump, export-hbir, run, ops, quantize and similarity to `app`; when a parsed command line
 // selects one of them, `*command` becomes its body.
 void AddModelCommands(CLI::App& app, tools::Command* command) {
@@ -619,54 +671,7 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
     sub->add_option("-o", args->quantize.out, "the .hbm file to write")
         ->required()
         ->type_name("OUT.hbm");
-    sub->add_option("--opt", args->opt,
-                    "O0: one serial instruction chain; O1: units overlap on double-buffered "
-                    "tiles, each instruction waiting only for the accesses it conflicts with; "
-                    "O2: O1 with layer chains kept on chip; O3 / fast: a search over O2's knobs "
-                    "scored by the timing model, fewest cycles; ddr: fewest DDR bytes; balance: "
-                    "cycles and DDR bytes weighted by --balance-factor (docs/BACKEND.md)")
-        ->check(CLI::IsMember(tune::AllLevels()))
-        ->type_name("LEVEL")
-        ->capture_default_str();
-    sub->add_option("--balance-factor", args->balance_factor,
-                    "--opt balance: 100 = pure latency, 0 = pure DDR bytes (each relative to "
-                    "the best candidate)")
-        ->check(CLI::Range(0, 100))
-        ->type_name("F")
-        ->capture_default_str();
-    sub->add_flag("--no-operand-pitches", args->no_operand_pitches,
-                  "O2: copy on-chip values through tiles with aae.move instead of reading and "
-                  "writing them in place with the ISA 1.1 operand pitches (for comparison)");
-    sub->add_option("--core-num", args->core_num,
-                    "BPU cores to split the work across (ISA 1.2; 2 on bernoulli2 and bayes; O1 "
-                    "and up): convolutions split by output-channel group or row tile, values in "
-                    "DDR")
-        ->check(CLI::Range(1, 2))
-        ->type_name("N")
-        ->capture_default_str();
-    sub->add_option("--batch", args->batch, "images per run (inputs become [N, ...])")
-        ->check(CLI::Range(1, 4096))
-        ->type_name("N")
-        ->capture_default_str();
-    sub->add_option("--name", args->name, "the model's name in the .hbm (default: file stem)")
-        ->type_name("NAME");
-    sub->add_option("--input-layout", args->input_layout,
-                    "the byte order the application gives inputs in: NHWC (the BPU's, channels "
-                    "last) or NCHW (the model's; the program then starts with a DMA transpose)")
-        ->check(CLI::IsMember({"NHWC", "NCHW"}))
-        ->type_name("LAYOUT")
-        ->capture_default_str();
-    sub->add_option("--output-layout", args->output_layout,
-                    "the byte order of the outputs: NHWC or NCHW (a DMA transpose at the end)")
-        ->check(CLI::IsMember({"NHWC", "NCHW"}))
-        ->type_name("LAYOUT")
-        ->capture_default_str();
-    sub->add_option("--jobs", args->jobs,
-                    "threads for calibration (samples run concurrently, observed in order) and for "
-                    "the searching levels' candidates: the .hbm is byte-identical for every value")
-        ->check(CLI::Range(1, 256))
-        ->type_name("N")
-        ->capture_default_str();
+    AddCompileFlags(sub, args.get());
     AddQuantizeFlags(sub, &args->quantize);
     sub->callback([=] {
       const bool hbir = absl::EndsWith(args->quantize.model, ".hbir");
@@ -697,21 +702,7 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
         ->type_name("MARCH");
     sub->add_option("--calib", args->quantize.calib, "the calibration data (ONNX models)")
         ->type_name("DIR");
-    sub->add_option("--opt", args->opt, "the opt level (as bpu compile)")
-        ->check(CLI::IsMember(tune::AllLevels()))
-        ->type_name("LEVEL")
-        ->capture_default_str();
-    sub->add_option("--balance-factor", args->balance_factor, "--opt balance (as bpu compile)")
-        ->type_name("F");
-    sub->add_option("--core-num", args->core_num, "BPU cores (as bpu compile)")
-        ->check(CLI::Range(1, 2))
-        ->type_name("N");
-    sub->add_option("--batch", args->batch, "images per run (as bpu compile)")
-        ->check(CLI::Range(1, 4096))
-        ->type_name("N");
-    sub->add_option("--jobs", args->jobs, "threads (calibration, the opt-level search)")
-        ->check(CLI::Range(1, 256))
-        ->type_name("N");
+    AddCompileFlags(sub, args.get());
     sub->add_option("--out-dir", perf->out_dir, "where perf.json and the traces go")
         ->type_name("DIR");
     sub->add_flag("--layer-details", perf->layer_details, "print every layer, not the 5 longest");

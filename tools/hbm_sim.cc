@@ -21,6 +21,7 @@
 #include "isa/march.h"
 #include "isa/program.h"
 #include "runtime/runtime.h"
+#include "tools/file_io.h"
 
 namespace openbpu::tools {
 namespace {
@@ -109,11 +110,10 @@ void DisasCpuSegment(const std::string& name, const hbm::CpuSegment& cpu) {
 }  // namespace
 
 absl::StatusOr<hbm::Payload> ReadPayload(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot open ", path));
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  absl::StatusOr<std::string> bytes = ReadFile(path);
+  if (!bytes.ok()) return bytes.status();
   absl::StatusOr<hbm::Payload> payload = hbm::ReadHbm(
-      absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+      absl::MakeConstSpan(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()));
   if (!payload.ok()) {
     return absl::Status(payload.status().code(),
                         absl::StrCat(path, ": ", payload.status().message()));
