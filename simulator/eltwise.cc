@@ -17,16 +17,98 @@ int64_t ApplyRequantParam(const isa::RequantParam& p, int64_t x, int64_t sumin, 
                                        std::min<int64_t>(hi, p.hi));
 }
 
-FastRequant FastRequant::Make(const isa::RequantParam& p, bool int32_acc, bool sumin, int64_t lo,
-                              int64_t hi) {
+FastRequant FastRequant::Make(const isa::RequantParam& p, bool int32_acc, int sumin_bits,
+                              int64_t lo, int64_t hi) {
   FastRequant f;
-  f.ok = int32_acc && !sumin && p.sumin.multiplier == 0 && p.acc.shift >= 0 && p.acc.shift <= 62;
+  const int sa = p.acc.shift, ss = p.sumin.shift;
   f.bias = p.bias;
-  f.multiplier = p.acc.multiplier;
-  f.shift = p.acc.shift;
+  f.ma = p.acc.multiplier;
+  f.ms = sumin_bits == 0 ? 0 : p.sumin.multiplier;  // vae.requant: sumin is 0
+  // RequantizeWithSumin's cases: one record zero -> Requantize with the other.
+  if (p.sumin.multiplier == 0) {
+    f.ms = 0;
+    f.n = std::max(0, sa);
+  } else if (p.acc.multiplier == 0) {
+    f.ma = 0;
+    f.n = std::max(0, ss);
+  } else {
+    f.n = std::max({0, sa, ss});
+  }
+  f.da = f.ma == 0 ? 0 : f.n - sa;
+  f.ds = f.ms == 0 ? 0 : f.n - ss;
+  f.half = f.n > 0 && f.n <= 62 ? int64_t{1} << (f.n - 1) : 0;
+  // |x + bias| < 2^(31 - da) and |M| < 2^31: |acc term| < 2^62. |sumin| <= 2^(bits - 1) and
+  // |M| < 2^31: |sumin term| < 2^(bits + 30 + ds) <= 2^61 for ds <= 31 - bits. The rounding half
+  // is at most 2^61: every sum stays below 2^63.
+  f.ok = int32_acc && f.n <= 62 && f.da <= 31 && f.ds <= 31 - std::max(sumin_bits, 8);
+  f.limit = f.ok ? int64_t{1} << (31 - f.da) : 0;
   f.lo = std::max<int64_t>(lo, p.lo);
   f.hi = std::min<int64_t>(hi, p.hi);
   return f;
+}
+
+RequantRow RequantRow::Make(std::vector<FastRequant> fast) {
+  RequantRow r;
+  r.channels = static_cast<int>(fast.size());
+  const size_t lanes = (fast.size() + 7) / 8 * 8;
+  for (auto* v : {&r.bias, &r.ma, &r.ms, &r.half, &r.lo, &r.hi, &r.limit, &r.da, &r.ds, &r.n}) {
+    v->assign(lanes, 0);
+  }
+  for (size_t c = 0; c < fast.size(); ++c) {
+    const FastRequant& f = fast[c];
+    r.bias[c] = f.bias;
+    r.ma[c] = f.ma;
+    r.ms[c] = f.ms;
+    r.half[c] = f.half;
+    r.lo[c] = f.lo;
+    r.hi[c] = f.hi;
+    r.limit[c] = f.limit;
+    r.da[c] = f.da;
+    r.ds[c] = f.ds;
+    r.n[c] = f.n;
+  }
+  r.fast = std::move(fast);
+  return r;
+}
+
+namespace {
+
+// The scalar form of RequantRow (hosts without AVX-512, and the lanes the vector form declines).
+template <typename Out>
+void RowScalar(const RequantRow& r, const int32_t* x, const int8_t* s8, const int16_t* s16,
+               Out* out, RequantRow::Slow slow) {
+  for (int c = 0; c < r.channels; ++c) {
+    const int64_t s = s8 != nullptr ? s8[c] : s16 != nullptr ? s16[c] : 0;
+    int64_t v;
+    if (!r.fast[static_cast<size_t>(c)].Apply(x[c], s, &v)) v = slow(c, x[c]);
+    out[c] = static_cast<Out>(v);
+  }
+}
+
+bool HostHasAvx512() {
+  static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+                          __builtin_cpu_supports("avx512bw");
+  return has;
+}
+
+}  // namespace
+
+void RequantRow::ToS8(const int32_t* x, const int8_t* s8, const int16_t* s16, int8_t* out,
+                      Slow slow) const {
+  if (HostHasAvx512()) {
+    internal::RequantRowAvx512(*this, x, s8, s16, out, nullptr, slow);
+    return;
+  }
+  RowScalar(*this, x, s8, s16, out, slow);
+}
+
+void RequantRow::ToS16(const int32_t* x, const int8_t* s8, const int16_t* s16, int16_t* out,
+                       Slow slow) const {
+  if (HostHasAvx512()) {
+    internal::RequantRowAvx512(*this, x, s8, s16, nullptr, out, slow);
+    return;
+  }
+  RowScalar(*this, x, s8, s16, out, slow);
 }
 
 void Eltwise::ApplyS8(const int8_t* a, const int8_t* b, int64_t b_step, int8_t* out,

@@ -5,7 +5,9 @@
 #define OPENBPU_SIMULATOR_ELTWISE_H_
 
 #include <cstdint>
+#include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "isa/instruction.h"
 #include "isa/numerics/elementwise.h"
@@ -20,27 +22,53 @@ int64_t ApplyRequantParam(const isa::RequantParam& p, int64_t x, int64_t sumin, 
                           int64_t hi);
 
 // ApplyRequantParam's common case in 64-bit integers (the host's hot path): an int32
-// accumulator without sumin, a right shift of at most 62 and |x + bias| < 2^31, where the sum,
-// its product with the multiplier (< 2^62) and the rounding half fit an int64, so the result is
-// the same integer. Make() says whether a record qualifies; Apply() returns false (and leaves
-// `out`) when an element does not.
+// accumulator, |x + bias| small enough that (x + bias) * multiplier shifted left to the common
+// shift n stays below 2^62, sumin (int8 / int16) times its multiplier likewise, and n <= 62.
+// There numerics::RequantizeWithSumin's int128 sum t = acc * M_a * 2^(n - s_a) +
+// sumin * M_s * 2^(n - s_s) and its rounding (t + 2^(n-1)) >> n fit an int64, so the result is
+// the same integer. Make() decides per record; Apply() returns false (leaving `out`) for an
+// element it does not take.
 struct FastRequant {
   bool ok = false;
-  int64_t bias = 0, multiplier = 0, lo = 0, hi = 0;
-  int shift = 0;
+  int64_t bias = 0, ma = 0, ms = 0, half = 0, lo = 0, hi = 0;
+  int64_t limit = 0;  // |x + bias| < limit
+  int da = 0, ds = 0, n = 0;
 
-  static FastRequant Make(const isa::RequantParam& p, bool int32_acc, bool sumin, int64_t lo,
+  // sumin_bits: 0 (vae.requant: sumin reads as 0), 8 or 16.
+  static FastRequant Make(const isa::RequantParam& p, bool int32_acc, int sumin_bits, int64_t lo,
                           int64_t hi);
-  bool Apply(int64_t x, int64_t* out) const {
-    constexpr int64_t kLimit = int64_t{1} << 31;
+  bool Apply(int64_t x, int64_t sumin, int64_t* out) const {
     const int64_t t = x + bias;
-    if (!ok || t >= kLimit || t <= -kLimit) return false;
-    const int64_t product = t * multiplier;
-    const int64_t r = shift == 0 ? product : (product + (int64_t{1} << (shift - 1))) >> shift;
-    *out = r < this->lo ? this->lo : r > this->hi ? this->hi : r;
+    if (!ok || t >= limit || t <= -limit) return false;
+    int64_t v = t * ma * (int64_t{1} << da) + sumin * ms * (int64_t{1} << ds);
+    if (n > 0) v = (v + half) >> n;
+    *out = v < lo ? lo : v > hi ? hi : v;
     return true;
   }
 };
+
+// FastRequant over a row of channels, vectorized (AVX-512 when the host has it, else one element
+// at a time): out[c] for c < channels from the int32 accumulators x and the sumin row s (int8,
+// int16, or null: 0). Elements FastRequant declines are computed by slow(c, x[c]).
+struct RequantRow {
+  int channels = 0;
+  std::vector<FastRequant> fast;
+  // Structure of arrays, padded to a multiple of 8 lanes (AVX-512).
+  std::vector<int64_t> bias, ma, ms, half, lo, hi, limit, da, ds, n;
+
+  static RequantRow Make(std::vector<FastRequant> fast);
+  using Slow = absl::FunctionRef<int64_t(int c, int64_t x)>;
+  void ToS8(const int32_t* x, const int8_t* s8, const int16_t* s16, int8_t* out, Slow slow) const;
+  void ToS16(const int32_t* x, const int8_t* s8, const int16_t* s16, int16_t* out, Slow slow) const;
+};
+
+namespace internal {
+// RequantRow's AVX-512 form (requant_avx512.cc): writes out8 or out16, a group of eight channels
+// with a declined element element by element. Each group reads its inputs before writing its
+// outputs, like the scalar loop (in-place sumin stays exact).
+void RequantRowAvx512(const RequantRow& r, const int32_t* x, const int8_t* s8, const int16_t* s16,
+                      int8_t* out8, int16_t* out16, RequantRow::Slow slow);
+}  // namespace internal
 
 struct Eltwise {
   enum class Kind { kBayesAdd, kBernoulli2Add, kMul, kMax, kMin, kCmp } kind = Kind::kMax;

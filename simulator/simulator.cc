@@ -83,6 +83,14 @@ absl::StatusOr<std::unique_ptr<Simulator>> Simulator::Create(
     core->ShareDdrOf(*sim->memories_);
     sim->other_cores_.push_back(std::move(core));
   }
+  sim->provenance_.resize(static_cast<size_t>(sim->executable_->cores()));
+  if (options.threads < 1 || options.threads > 256) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("threads must be in [1, 256], not ", options.threads));
+  }
+  if (options.threads > 1 && functional) {
+    sim->pool_ = std::make_unique<ThreadPool>(options.threads);
+  }
   return sim;
 }
 
@@ -124,6 +132,14 @@ absl::Status Executable::Lower(const isa::Program& program) {
     for (const units::Operand& operand : lowered->footprint) {
       if (absl::Status st = AddAccess(op, operand, sizes); !st.ok()) return st;
     }
+    // Exact write ranges: each run of every written box is its own range (AddAccess).
+    bool exact = true;
+    for (const units::Operand& operand : lowered->footprint) {
+      const units::ByteBox& b = operand.box;
+      const bool contiguous = b.s1 == b.run && b.s2 == b.n1 * b.s1;
+      if (operand.write && b.n2 * b.n1 > kMaxRangesPerAccess && !contiguous) exact = false;
+    }
+    constant_write_.push_back(lowered->constant_write && exact);
     ops_.push_back(std::move(op));
     executions_.push_back(std::move(lowered->execute));
   }
@@ -205,6 +221,7 @@ absl::StatusOr<RunResult> Simulator::Run(const RunOptions& run) {
     const int core = c / (isa::kNumSemaphores + 1), sem = c % (isa::kNumSemaphores + 1);
     return core == 0 ? absl::StrCat("sem", sem) : absl::StrCat("core ", core, " sem", sem);
   };
+  for (WeightProvenance& p : provenance_) p.Reset();  // host writes may have come between runs
   return RunOps(executable_->ops(), timing, run, march.clock_mhz(), executable_->layer_names(),
                 [this](int i) { return Execute(i); });
 }
@@ -213,8 +230,23 @@ absl::Status Simulator::Execute(int op_index) {
   const units::Execution& execute = executable_->executions_[op_index];
   if (!execute) return absl::OkStatus();  // configuration, sync: no data
   const SimOp& op = executable_->ops()[op_index];
-  units::ExecContext ctx{core_memories(op.core), options_.kernel_path, op.index, op.name.c_str()};
-  return execute(ctx);
+  WeightProvenance& provenance = provenance_[op.core];
+  units::ExecContext ctx{core_memories(op.core),
+                         options_.kernel_path,
+                         op.index,
+                         op.name.c_str(),
+                         {&provenance, executable_->packed_weights_.get()},
+                         pool_.get()};
+  if (absl::Status st = execute(ctx); !st.ok()) return st;
+  // Weight SRAM provenance: a constant LOAD's ranges name it, any other write makes them unknown.
+  const int64_t writer = executable_->constant_write_[static_cast<size_t>(op_index)]
+                             ? op.index
+                             : WeightProvenance::kUnknown;
+  for (const Access& access : op.accesses) {
+    if (!access.write || access.space != Space::kWeight) continue;
+    for (const ByteRange& r : access.ranges) provenance.Record(r.begin, r.end, writer);
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<RunResult> Simulate(const isa::Program& program, const SimulatorOptions& options) {

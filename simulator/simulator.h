@@ -21,6 +21,8 @@
 #include "simulator/memory.h"
 #include "simulator/run_ops.h"
 #include "simulator/tae_kernels.h"
+#include "simulator/thread_pool.h"
+#include "simulator/weight_cache.h"
 
 namespace openbpu::sim {
 namespace units {  // the per-unit instruction handlers (units.h, internal)
@@ -31,7 +33,10 @@ struct Operand;
 struct SimulatorOptions {
   RunOptions run;
   KernelPath kernel_path = KernelPath::kBest;  // TAE host kernels
-  uint64_t max_instructions = 1u << 24;        // programs longer than this are rejected
+  // Func / both modes: threads one instruction's tiles are spread over (1: the caller's only).
+  // Results are the same for every count.
+  int threads = 1;
+  uint64_t max_instructions = 1u << 24;  // programs longer than this are rejected
 };
 
 // Byte offsets of the DDR regions inside the simulator's flat DDR (input, output, param,
@@ -58,6 +63,8 @@ class Executable {
   const std::map<int32_t, std::string>& layer_names() const { return layer_names_; }
   const MemoryConfig& memory_config() const { return memory_config_; }
   int cores() const { return cores_; }  // the program's instruction streams (ISA 1.2)
+  // The packed weights stored so far (shared by every Simulator of this Executable).
+  size_t packed_weight_entries() const { return packed_weights_->entries(); }
 
  private:
   friend class Simulator;
@@ -74,6 +81,9 @@ class Executable {
   std::vector<SimOp> ops_;
   // Per op: its data effect (units.h), empty for configuration and sync.
   std::vector<std::function<absl::Status(units::ExecContext&)>> executions_;
+  // Per op: it writes the same weight SRAM bytes on every run (a LOAD from the param region).
+  std::vector<bool> constant_write_;
+  std::unique_ptr<PackedWeightStore> packed_weights_ = std::make_unique<PackedWeightStore>();
 };
 
 // One running instance of an Executable: its own SRAMs and DDR input, output and scratch regions
@@ -116,6 +126,8 @@ class Simulator {
   SimulatorOptions options_;
   std::unique_ptr<Memories> memories_;
   std::vector<std::unique_ptr<Memories>> other_cores_;  // cores 1..: own SRAMs, core 0's DDR
+  std::vector<WeightProvenance> provenance_;            // per core, this run's
+  std::unique_ptr<ThreadPool> pool_;                    // options_.threads > 1
 };
 
 // Runs `program` once: a convenience for tests and tools.

@@ -36,28 +36,30 @@ void Im2ColRows(const T* in, const ConvTileParams& p, int oy0, int rows, int g, 
 // A depthwise tile (one input and one output channel per group): each output pixel's channels
 // at once, the weights transposed to [kh][kw][C] so that input, weights and accumulators are
 // all channel-contiguous. The sums are the same integers the GEMM path adds (int32 / int64 adds
-// are exact or wrap alike in any order).
+// are exact or wrap alike in any order). Output rows spread over `pool`.
 template <typename In, typename Acc>
-void DepthwiseTile(const In* in, const int8_t* weights, Acc* acc, const ConvTileParams& p) {
+void DepthwiseTile(const In* in, const int8_t* weights, Acc* acc, const ConvTileParams& p,
+                   ThreadPool* pool) {
   const int c = p.out_c, taps = p.kernel_h * p.kernel_w;
-  thread_local std::vector<int32_t> wt;
+  thread_local std::vector<int32_t> transposed;
+  std::vector<int32_t>& wt = transposed;
   wt.resize(static_cast<size_t>(taps) * c);
   for (int ch = 0; ch < c; ++ch) {
     for (int t = 0; t < taps; ++t) wt[static_cast<size_t>(t) * c + ch] = weights[ch * taps + t];
   }
-  thread_local std::vector<Acc> sum;
-  sum.resize(static_cast<size_t>(c));
-  for (int oy = 0; oy < p.out_h; ++oy) {
+  ParallelFor(pool, p.out_h, [&](int64_t oy) {
+    thread_local std::vector<Acc> sums;
+    sums.resize(static_cast<size_t>(c));
     for (int ox = 0; ox < p.out_w; ++ox) {
       Acc* out = acc + oy * p.out_row_stride + ox * p.out_pixel_stride;
-      Acc* s = sum.data();
+      Acc* s = sums.data();
       if (p.accumulate) {
         std::copy(out, out + c, s);
       } else {
         std::fill(s, s + c, Acc{0});
       }
       for (int ky = 0; ky < p.kernel_h; ++ky) {
-        const int iy = oy * p.stride_h + ky * p.dilation_h - p.pad_top;
+        const int64_t iy = oy * p.stride_h + ky * p.dilation_h - p.pad_top;
         if (iy < 0 || iy >= p.in_h) continue;
         for (int kx = 0; kx < p.kernel_w; ++kx) {
           const int ix = ox * p.stride_w + kx * p.dilation_w - p.pad_left;
@@ -74,6 +76,43 @@ void DepthwiseTile(const In* in, const int8_t* weights, Acc* acc, const ConvTile
       }
       std::copy(s, s + c, out);
     }
+  });
+}
+
+// Output pixels per chunk of ConvTileS8Packed: a multiple of every register block's rows
+// (6, 8, 12 for VNNI; 4 for AVX2), and an im2col chunk of at most 96 x K bytes stays in L2.
+constexpr int64_t kChunkPixels = 96;
+
+// The receptive fields of output pixels [p0, p1) of group g in the operand form of `isa`:
+// row r holds pixel p0 + r's K = kh * kw * icg elements (padding reads as 0) then zeros up to
+// `row` elements. VNNI stores (uint8) x ^ 0x80, AVX2 stores int16 x.
+template <typename Op>
+void Im2ColOperand(const int8_t* in, const ConvTileParams& p, int g, int icg, int64_t p0,
+                   int64_t p1, int64_t row, Op* dst) {
+  constexpr bool kVnni = sizeof(Op) == 1;
+  const Op zero = kVnni ? Op(0x80) : Op(0);
+  const int64_t k = static_cast<int64_t>(p.kernel_h) * p.kernel_w * icg;
+  for (int64_t px = p0; px < p1; ++px, dst += row) {
+    const int64_t oy = px / p.out_w, ox = px % p.out_w;
+    Op* d = dst;
+    for (int ky = 0; ky < p.kernel_h; ++ky) {
+      const int64_t iy = oy * p.stride_h + ky * p.dilation_h - p.pad_top;
+      for (int kx = 0; kx < p.kernel_w; ++kx, d += icg) {
+        const int64_t ix = ox * p.stride_w + kx * p.dilation_w - p.pad_left;
+        if (iy < 0 || iy >= p.in_h || ix < 0 || ix >= p.in_w) {
+          std::fill(d, d + icg, zero);
+          continue;
+        }
+        const int8_t* src = in + iy * p.in_row_stride + ix * p.in_pixel_stride + g * icg;
+        if constexpr (kVnni) {
+          for (int i = 0; i < icg; ++i)
+            d[i] = static_cast<Op>(static_cast<uint8_t>(src[i]) ^ 0x80u);
+        } else {
+          for (int i = 0; i < icg; ++i) d[i] = src[i];
+        }
+      }
+    }
+    std::fill(dst + k, dst + row, Op(0));
   }
 }
 
@@ -97,10 +136,86 @@ void ConvTile(const In* in, const In* weights, Acc* acc, const ConvTileParams& p
 
 }  // namespace
 
+std::optional<PackedIsa> PackedIsaFor(KernelPath path) {
+  switch (path) {
+    case KernelPath::kVnni:
+      if (HostSupports(PackedIsa::kVnni)) return PackedIsa::kVnni;
+      return std::nullopt;
+    case KernelPath::kAvx2:
+      if (HostSupports(PackedIsa::kAvx2)) return PackedIsa::kAvx2;
+      return std::nullopt;
+    case KernelPath::kBest:
+      if (HostSupports(PackedIsa::kVnni)) return PackedIsa::kVnni;
+      if (HostSupports(PackedIsa::kAvx2)) return PackedIsa::kAvx2;
+      return std::nullopt;
+    default:
+      return std::nullopt;
+  }
+}
+
+size_t PackedConvWeights::bytes() const {
+  size_t n = 0;
+  for (const PackedGemmB& g : groups) n += g.bytes();
+  return n;
+}
+
+PackedConvWeights PackConvWeights(const int8_t* weights, const ConvTileParams& p, PackedIsa isa) {
+  const int icg = p.in_c / p.groups, ocg = p.out_c / p.groups;
+  const int k = p.kernel_h * p.kernel_w * icg;
+  PackedConvWeights packed;
+  for (int g = 0; g < p.groups; ++g) {
+    packed.groups.push_back(PackGemmB(weights + static_cast<int64_t>(g) * ocg * k, k, ocg, k, isa));
+  }
+  return packed;
+}
+
+void ConvTileS8Packed(const int8_t* in, const PackedConvWeights& weights, int32_t* acc,
+                      const ConvTileParams& p, ThreadPool* pool) {
+  const int icg = p.in_c / p.groups, ocg = p.out_c / p.groups;
+  // Dense output rows: chunks run across rows; else each chunk stays inside one output row.
+  const bool dense = p.out_row_stride == p.out_w * p.out_pixel_stride;
+  const int64_t pixels = static_cast<int64_t>(p.out_h) * p.out_w;
+  const int64_t per_row = dense ? 0 : (p.out_w + kChunkPixels - 1) / kChunkPixels;
+  const int64_t chunks = dense ? (pixels + kChunkPixels - 1) / kChunkPixels : p.out_h * per_row;
+  for (int g = 0; g < p.groups; ++g) {
+    const PackedGemmB& b = weights.groups[static_cast<size_t>(g)];
+    ParallelFor(pool, chunks, [&](int64_t chunk) {
+      int64_t p0, p1;
+      if (dense) {
+        p0 = chunk * kChunkPixels;
+        p1 = std::min(pixels, p0 + kChunkPixels);
+      } else {
+        const int64_t oy = chunk / per_row, x0 = chunk % per_row * kChunkPixels;
+        p0 = oy * p.out_w + x0;
+        p1 = oy * p.out_w + std::min<int64_t>(p.out_w, x0 + kChunkPixels);
+      }
+      const int64_t row = b.a_row();
+      int32_t* c = acc + (p0 / p.out_w) * p.out_row_stride + (p0 % p.out_w) * p.out_pixel_stride +
+                   static_cast<int64_t>(g) * ocg;
+      const int rows = static_cast<int>(p1 - p0);
+      if (b.isa == PackedIsa::kVnni) {
+        thread_local std::vector<uint8_t> cols;
+        cols.resize(static_cast<size_t>(rows * row));
+        Im2ColOperand(in, p, g, icg, p0, p1, row, cols.data());
+        GemmPacked(cols.data(), row, b, c, p.out_pixel_stride, 0, rows, p.accumulate);
+      } else {
+        thread_local std::vector<int16_t> cols;
+        cols.resize(static_cast<size_t>(rows * row));
+        Im2ColOperand(in, p, g, icg, p0, p1, row, cols.data());
+        GemmPacked(cols.data(), row, b, c, p.out_pixel_stride, 0, rows, p.accumulate);
+      }
+    });
+  }
+}
+
 void ConvTileS8(const int8_t* in, const int8_t* weights, int32_t* acc, const ConvTileParams& p,
-                KernelPath path) {
-  if (p.groups > 1 && p.groups == p.in_c && p.groups == p.out_c) {
-    DepthwiseTile(in, weights, acc, p);
+                KernelPath path, ThreadPool* pool) {
+  if (IsDepthwise(p)) {
+    DepthwiseTile(in, weights, acc, p, pool);
+    return;
+  }
+  if (std::optional<PackedIsa> isa = PackedIsaFor(path)) {
+    ConvTileS8Packed(in, PackConvWeights(weights, p, *isa), acc, p, pool);
     return;
   }
   ConvTile(
@@ -110,9 +225,9 @@ void ConvTileS8(const int8_t* in, const int8_t* weights, int32_t* acc, const Con
 }
 
 void ConvTileS16(const int16_t* in, const int8_t* weights, int64_t* acc, const ConvTileParams& p,
-                 KernelPath path) {
-  if (p.groups > 1 && p.groups == p.in_c && p.groups == p.out_c) {
-    DepthwiseTile(in, weights, acc, p);
+                 KernelPath path, ThreadPool* pool) {
+  if (IsDepthwise(p)) {
+    DepthwiseTile(in, weights, acc, p, pool);
     return;
   }
   const int64_t wn = static_cast<int64_t>(p.out_c) * p.kernel_h * p.kernel_w * (p.in_c / p.groups);

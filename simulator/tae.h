@@ -5,8 +5,12 @@
 #define OPENBPU_SIMULATOR_TAE_H_
 
 #include <cstdint>
+#include <optional>
+#include <vector>
 
+#include "simulator/tae_gemm_packed.h"
 #include "simulator/tae_kernels.h"
+#include "simulator/thread_pool.h"
 
 namespace openbpu::sim {
 
@@ -31,12 +35,34 @@ struct ConvTileParams {
   }
 };
 
+// One input and one output channel per group: computed directly (DepthwiseTile), not as a GEMM.
+inline bool IsDepthwise(const ConvTileParams& p) {
+  return p.groups > 1 && p.groups == p.in_c && p.groups == p.out_c;
+}
+
+// The packed micro-kernel `path` runs on this host (kVnni / kAvx2, kBest: the best the host
+// has), or nullopt for the scalar and xsimd paths.
+std::optional<PackedIsa> PackedIsaFor(KernelPath path);
+
+// An int8 conv tile's weights packed for GemmPacked, one PackedGemmB per group.
+struct PackedConvWeights {
+  std::vector<PackedGemmB> groups;
+  size_t bytes() const;
+};
+PackedConvWeights PackConvWeights(const int8_t* weights, const ConvTileParams& p, PackedIsa isa);
+
+// ConvTileS8 with weights packed beforehand (not depthwise): chunks of output pixels gathered
+// into the operand form (im2col) and multiplied, spread over `pool`'s threads (null: this one).
+void ConvTileS8Packed(const int8_t* in, const PackedConvWeights& weights, int32_t* acc,
+                      const ConvTileParams& p, ThreadPool* pool);
+
 // in/out channel counts divisible by groups, all sizes positive (the caller validates).
+// kVnni / kAvx2 / kBest pack the weights and run ConvTileS8Packed (or the depthwise tile).
 void ConvTileS8(const int8_t* in, const int8_t* weights, int32_t* acc, const ConvTileParams& p,
-                KernelPath path = KernelPath::kBest);
+                KernelPath path = KernelPath::kBest, ThreadPool* pool = nullptr);
 // int16 input x int8 weights, int64 accumulators (bayes).
 void ConvTileS16(const int16_t* in, const int8_t* weights, int64_t* acc, const ConvTileParams& p,
-                 KernelPath path = KernelPath::kBest);
+                 KernelPath path = KernelPath::kBest, ThreadPool* pool = nullptr);
 
 }  // namespace openbpu::sim
 

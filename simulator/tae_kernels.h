@@ -1,6 +1,7 @@
 // TAE (tensor engine) compute kernels: exact int8 x int8 -> int32 and int16 x int16 -> int64
 // matrix tiles, with a scalar reference, an xsimd path (runtime arch dispatch) and an
-// AVX-512 VNNI path. Every path gives bit-identical results.
+// AVX-512 VNNI and an AVX2 packed micro-kernel (tae_gemm_packed.h). Every path gives
+// bit-identical results.
 #ifndef OPENBPU_SIMULATOR_TAE_KERNELS_H_
 #define OPENBPU_SIMULATOR_TAE_KERNELS_H_
 
@@ -11,8 +12,9 @@ namespace openbpu::sim {
 enum class KernelPath {
   kScalar,  // the reference
   kXsimd,   // xsimd, best architecture of the host (exact int32 widening)
-  kVnni,    // AVX-512 VNNI intrinsics (int8 only; falls back to kXsimd for int16)
-  kBest,    // kVnni if the host has it, else kXsimd
+  kVnni,    // AVX-512 VNNI packed micro-kernel (int8 only; falls back to kXsimd for int16)
+  kBest,    // kVnni if the host has it, else kAvx2 if it has that, else kXsimd
+  kAvx2,    // AVX2 packed micro-kernel (vpmaddwd; int8 only; else as kVnni)
 };
 
 const char* KernelPathName(KernelPath path);

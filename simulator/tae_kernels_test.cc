@@ -17,7 +17,8 @@ namespace {
 constexpr int kMaxK8 = 9 * 8192;
 constexpr int kMaxK16 = 16384 * 16 + 4099;
 
-const KernelPath kFastPaths[] = {KernelPath::kXsimd, KernelPath::kVnni, KernelPath::kBest};
+const KernelPath kFastPaths[] = {KernelPath::kXsimd, KernelPath::kVnni, KernelPath::kAvx2,
+                                 KernelPath::kBest};
 
 template <typename T>
 std::vector<T> Random(size_t n, std::mt19937& rng) {
@@ -55,6 +56,29 @@ TEST(TaeKernels, Int8RandomShapesMatchScalar) {
   }
 }
 
+// The packed micro-kernels' register blocks (6 / 8 / 12 rows by 1..4 vectors of 16 for VNNI,
+// 4 rows by 2 vectors of 8 for AVX2), their row tails and the 64-column blocks' tails.
+TEST(TaeKernels, Int8RegisterBlocksAndTails) {
+  std::mt19937 rng(17);
+  for (int m : {6, 7, 8, 12, 13, 25}) {
+    for (int n : {16, 17, 33, 48, 64, 65, 130}) {
+      for (int k : {4, 5, 64, 577}) {
+        const int lda = k + 1, ldb = k + 2, ldc = n + 5;
+        auto a = Random<int8_t>(m * lda, rng);
+        auto b = Random<int8_t>(n * ldb, rng);
+        std::vector<int32_t> ref(m * ldc, 7);
+        GemmS8S32(a.data(), lda, b.data(), ldb, ref.data(), ldc, m, n, k, true,
+                  KernelPath::kScalar);
+        for (KernelPath p : kFastPaths) {
+          std::vector<int32_t> got(m * ldc, 7);
+          GemmS8S32(a.data(), lda, b.data(), ldb, got.data(), ldc, m, n, k, true, p);
+          ASSERT_EQ(got, ref) << KernelPathName(p) << " m=" << m << " n=" << n << " k=" << k;
+        }
+      }
+    }
+  }
+}
+
 TEST(TaeKernels, Int8ExtremesAtLargestK) {
   const int m = 3, n = 5, k = kMaxK8;
   for (int av : {-128, 127}) {
@@ -79,7 +103,8 @@ TEST(TaeKernels, Int8WrapsLikeAnInt32Register) {
   const int k = (1 << 17) + 5;
   std::vector<int8_t> a(k, -128), b(k, -128);
   const int32_t want = static_cast<int32_t>(static_cast<uint32_t>(16384ull * k));
-  for (KernelPath p : {KernelPath::kScalar, KernelPath::kXsimd, KernelPath::kVnni}) {
+  for (KernelPath p :
+       {KernelPath::kScalar, KernelPath::kXsimd, KernelPath::kVnni, KernelPath::kAvx2}) {
     int32_t c = 0;
     GemmS8S32(a.data(), k, b.data(), k, &c, 1, 1, 1, k, false, p);
     EXPECT_EQ(c, want) << KernelPathName(p);

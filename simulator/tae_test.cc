@@ -60,11 +60,23 @@ ConvTileParams Params(const Case& c) {
 }
 
 const Case kCases[] = {
-    {6, 7, 8, 16, 3, 1, 1, 1, 1},   {9, 9, 16, 8, 3, 2, 1, 1, 1},   {8, 8, 12, 12, 3, 1, 2, 2, 3},
-    {5, 5, 8, 8, 3, 1, 1, 1, 8},    {7, 6, 3, 5, 1, 1, 1, 0, 1},    {10, 10, 64, 32, 3, 1, 1, 1, 1},
-    {4, 4, 130, 6, 1, 1, 1, 0, 2},  {9, 8, 32, 32, 3, 2, 2, 2, 32},  // depthwise, strided, dilated
+    {6, 7, 8, 16, 3, 1, 1, 1, 1},
+    {9, 9, 16, 8, 3, 2, 1, 1, 1},
+    {8, 8, 12, 12, 3, 1, 2, 2, 3},
+    {5, 5, 8, 8, 3, 1, 1, 1, 8},
+    {7, 6, 3, 5, 1, 1, 1, 0, 1},
+    {10, 10, 64, 32, 3, 1, 1, 1, 1},
+    {4, 4, 130, 6, 1, 1, 1, 0, 2},
+    {9, 8, 32, 32, 3, 2, 2, 2, 32},  // depthwise, strided, dilated
     {6, 6, 20, 20, 5, 1, 1, 2, 20},
+    // Packed kernels: several pixel chunks (> 96 pixels), column blocks of 64 with a tail.
+    {20, 20, 16, 80, 3, 1, 1, 1, 1},
+    {12, 30, 24, 200, 1, 1, 1, 0, 1},
+    {14, 14, 10, 70, 3, 2, 1, 1, 2},
 };
+
+const KernelPath kPaths[] = {KernelPath::kScalar, KernelPath::kXsimd, KernelPath::kVnni,
+                             KernelPath::kAvx2, KernelPath::kBest};
 
 TEST(TaeConv, Int8MatchesDirectOnEveryPath) {
   std::mt19937 rng(3);
@@ -75,7 +87,7 @@ TEST(TaeConv, Int8MatchesDirectOnEveryPath) {
     for (auto& x : in) x = static_cast<int8_t>(d(rng));
     for (auto& x : w) x = static_cast<int8_t>(d(rng));
     const auto want = Direct<int8_t, int32_t>(in, w, p);
-    for (KernelPath path : {KernelPath::kScalar, KernelPath::kXsimd, KernelPath::kVnni}) {
+    for (KernelPath path : kPaths) {
       std::vector<int32_t> got(want.size(), 0);
       ConvTileS8(in.data(), w.data(), got.data(), p, path);
       EXPECT_EQ(got, want) << KernelPathName(path) << " case in_c=" << c.in_c;
@@ -88,6 +100,42 @@ TEST(TaeConv, Int8MatchesDirectOnEveryPath) {
             const int64_t i = oy * p.out_row_stride + ox * p.out_pixel_stride + oc;
             ASSERT_EQ(got[i], 2 * want[i]);
           }
+    }
+  }
+}
+
+// Output rows further apart than their pixels (an on-chip slice): chunks stay inside a row. The
+// packed weights give the same sums with any number of threads.
+TEST(TaeConv, PackedWithGappedRowsAndThreads) {
+  std::mt19937 rng(9);
+  std::uniform_int_distribution<int> d(-128, 127);
+  for (const Case& c : kCases) {
+    ConvTileParams p = Params(c);
+    p.out_row_stride = p.out_pixel_stride * (p.out_w + 3);
+    std::vector<int8_t> in(p.in_h * p.in_row_stride), w(p.out_c * c.k * c.k * (c.in_c / c.groups));
+    for (auto& x : in) x = static_cast<int8_t>(d(rng));
+    for (auto& x : w) x = static_cast<int8_t>(d(rng));
+    const auto want = Direct<int8_t, int32_t>(in, w, p);
+    for (KernelPath path : kPaths) {
+      for (int threads : {1, 2, 3}) {
+        ThreadPool pool(threads);
+        std::vector<int32_t> got(want.size(), 0);
+        ConvTileS8(in.data(), w.data(), got.data(), p, path, &pool);
+        ASSERT_EQ(got, want) << KernelPathName(path) << " threads=" << threads << " in_c=" << c.in_c
+                             << " out_c=" << c.out_c;
+      }
+    }
+  }
+}
+
+TEST(ThreadPool, EveryIndexOnceWhateverTheCount) {
+  for (int threads : {1, 2, 4}) {
+    ThreadPool pool(threads);
+    EXPECT_EQ(pool.threads(), threads);
+    for (int64_t n : {0, 1, 2, 7, 1000}) {
+      std::vector<int> hits(static_cast<size_t>(n), 0);
+      pool.ParallelFor(n, [&](int64_t i) { ++hits[static_cast<size_t>(i)]; });
+      for (int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[static_cast<size_t>(i)], 1) << i;
     }
   }
 }

@@ -79,6 +79,7 @@ absl::StatusOr<Lowered> Lower(const isa::Load& ld, Lowering& ctx) {
   out.cycles = 0;
   out.ddr_bytes = static_cast<uint64_t>(run) * sh.n1 * sh.n2;
   out.ddr_charged_bytes = ChargedBytes(src, ctx.march.ddr_burst_bytes.value);
+  out.constant_write = ld.region == isa::Region::kParam;
   out.execute = [dst, src, sh](ExecContext& ex) {
     // The pad element: pad_value sign-extended to elem bytes (little-endian).
     uint8_t pad[8];

@@ -3,6 +3,8 @@
 // configuration registers they read.
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -108,13 +110,24 @@ absl::StatusOr<Lowered> Lower(const isa::TaeConv& cv, Lowering& ctx) {
   p.accumulate = cv.accumulate;
   out.execute = [p, in, weights, acc](ExecContext& ex) {
     const auto* w = reinterpret_cast<const int8_t*>(ex.at(weights.space, weights.base));
-    if (in.esize == 1) {
-      ConvTileS8(reinterpret_cast<const int8_t*>(ex.at(in.space, in.addr)), w,
-                 reinterpret_cast<int32_t*>(ex.at(acc.space, acc.addr)), p, ex.kernel_path);
-    } else {
+    if (in.esize != 1) {
       ConvTileS16(reinterpret_cast<const int16_t*>(ex.at(in.space, in.addr)), w,
-                  reinterpret_cast<int64_t*>(ex.at(acc.space, acc.addr)), p, ex.kernel_path);
+                  reinterpret_cast<int64_t*>(ex.at(acc.space, acc.addr)), p, ex.kernel_path,
+                  ex.pool);
+      return absl::OkStatus();
     }
+    const auto* x = reinterpret_cast<const int8_t*>(ex.at(in.space, in.addr));
+    auto* sums = reinterpret_cast<int32_t*>(ex.at(acc.space, acc.addr));
+    const std::optional<PackedIsa> isa = PackedIsaFor(ex.kernel_path);
+    if (!isa || IsDepthwise(p)) {
+      ConvTileS8(x, w, sums, p, ex.kernel_path, ex.pool);
+      return absl::OkStatus();
+    }
+    // The weights packed once (weight_cache.h): reused while their bytes provably stay the same.
+    const std::shared_ptr<const void> packed = ex.weights.Get(
+        ex.index, static_cast<int>(*isa), weights.base, weights.base + weights.run,
+        [&] { return std::make_shared<const PackedConvWeights>(PackConvWeights(w, p, *isa)); });
+    ConvTileS8Packed(x, *static_cast<const PackedConvWeights*>(packed.get()), sums, p, ex.pool);
     return absl::OkStatus();
   };
   return out;

@@ -79,13 +79,17 @@ absl::StatusOr<Lowered> LowerRequant(int64_t src, int64_t dst, int64_t param,
       chans[c] = *rc;
     }
     // The common case in 64-bit integers (FastRequant, eltwise.h), else ApplyRequantParam.
+    const int sumin_bits = s ? 8 * isa::DTypeBytes(cfg.y_dtype) : 0;
     std::vector<FastRequant> fast(chans.size());
     for (size_t c = 0; c < chans.size(); ++c) {
-      fast[c] = FastRequant::Make(chans[c], cfg.x_dtype == DType::kS32, s.has_value(), lo, hi);
+      fast[c] = FastRequant::Make(chans[c], cfg.x_dtype == DType::kS32, sumin_bits, lo, hi);
     }
-    // Per pixel its channels are contiguous: the pixel's addresses once, then typed pointers
-    // for the common int32 -> int8 case (no per-element dtype switch).
-    const bool s32_to_s8 = cfg.x_dtype == DType::kS32 && cfg.out_dtype == DType::kS8;
+    // int32 accumulators to int8 / int16 with int8 / int16 (or no) sumin: a pixel's channels at
+    // once (RequantRow, vectorized); anything else element by element.
+    const bool row = cfg.x_dtype == DType::kS32 &&
+                     (cfg.out_dtype == DType::kS8 || cfg.out_dtype == DType::kS16) &&
+                     (!s || cfg.y_dtype == DType::kS8 || cfg.y_dtype == DType::kS16);
+    const RequantRow lanes = row ? RequantRow::Make(fast) : RequantRow();
     for (int64_t p = 0; p < cfg.pixels; ++p) {
       const uint8_t *xb = ex.at(x.space, x.At(p, 0));
       uint8_t *ob = ex.at(result.space, result.At(p, 0));
@@ -94,20 +98,22 @@ absl::StatusOr<Lowered> LowerRequant(int64_t src, int64_t dst, int64_t param,
         const int64_t sv = sb != nullptr ? ReadElem(sb + int64_t{c} * s->esize, cfg.y_dtype) : 0;
         return ApplyRequantParam(chans[static_cast<size_t>(c)], xv, sv, lo, hi);
       };
-      if (s32_to_s8) {
-        const int32_t *xs = reinterpret_cast<const int32_t *>(xb);
-        int8_t *os = reinterpret_cast<int8_t *>(ob);
-        for (int c = 0; c < cfg.channels; ++c) {
-          int64_t out;
-          if (!fast[static_cast<size_t>(c)].Apply(xs[c], &out)) out = slow(c, xs[c]);
-          os[c] = static_cast<int8_t>(out);
+      if (row) {
+        const auto *s8 = sumin_bits == 8 ? reinterpret_cast<const int8_t *>(sb) : nullptr;
+        const auto *s16 = sumin_bits == 16 ? reinterpret_cast<const int16_t *>(sb) : nullptr;
+        const auto *xs = reinterpret_cast<const int32_t *>(xb);
+        if (cfg.out_dtype == DType::kS8) {
+          lanes.ToS8(xs, s8, s16, reinterpret_cast<int8_t *>(ob), slow);
+        } else {
+          lanes.ToS16(xs, s8, s16, reinterpret_cast<int16_t *>(ob), slow);
         }
         continue;
       }
       for (int c = 0; c < cfg.channels; ++c) {
         const int64_t xv = ReadElem(xb + int64_t{c} * x.esize, cfg.x_dtype);
+        const int64_t sv = sb != nullptr ? ReadElem(sb + int64_t{c} * s->esize, cfg.y_dtype) : 0;
         int64_t out;
-        if (!fast[static_cast<size_t>(c)].Apply(xv, &out)) out = slow(c, xv);
+        if (!fast[static_cast<size_t>(c)].Apply(xv, sv, &out)) out = slow(c, xv);
         WriteElem(ob + int64_t{c} * result.esize, cfg.out_dtype, out);
       }
     }

@@ -24,6 +24,8 @@
 #include "simulator/memory.h"
 #include "simulator/simulator.h"
 #include "simulator/tae_kernels.h"
+#include "simulator/thread_pool.h"
+#include "simulator/weight_cache.h"
 
 namespace openbpu::sim::units {
 
@@ -120,6 +122,8 @@ struct ExecContext {
   KernelPath kernel_path;
   int64_t index;
   const char* mnemonic;
+  WeightCache weights;         // packed weights kept between runs (weight_cache.h)
+  ThreadPool* pool = nullptr;  // func-mode worker threads (null: this thread only)
 
   uint8_t* at(Space s, uint64_t addr) { return mem.at(s, addr); }
   absl::Status Error(absl::string_view msg) const { return InstructionError(index, mnemonic, msg); }
@@ -137,6 +141,9 @@ struct Lowered {
   // of march.ddr_burst_bytes.
   uint64_t ddr_charged_bytes = 0;
   bool ddr_write = false;
+  // LOAD from the read-only param region whose write footprint is exact: it writes the same
+  // bytes on every run (weight_cache.h).
+  bool constant_write = false;
   uint64_t macs = 0;
   std::vector<Operand> footprint;  // bounds-checked and recorded in this order
   Execution execute;               // empty: no data effect
