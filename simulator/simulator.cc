@@ -136,8 +136,7 @@ absl::Status Executable::Lower(const isa::Program& program) {
     bool exact = true;
     for (const units::Operand& operand : lowered->footprint) {
       const units::ByteBox& b = operand.box;
-      const bool contiguous = b.s1 == b.run && b.s2 == b.n1 * b.s1;
-      if (operand.write && b.n2 * b.n1 > kMaxRangesPerAccess && !contiguous) exact = false;
+      if (operand.write && b.n2 * b.n1 > kMaxRangesPerAccess && !b.Contiguous()) exact = false;
     }
     constant_write_.push_back(lowered->constant_write && exact);
     ops_.push_back(std::move(op));
@@ -166,12 +165,19 @@ absl::Status Executable::AddAccess(SimOp& op, const units::Operand& operand,
     return st;
   }
   Access access{b.space, operand.write, {}};
-  if (b.n2 * b.n1 > kMaxRangesPerAccess || (b.s1 == b.run && b.s2 == b.n1 * b.s1)) {
+  if (b.n2 * b.n1 > kMaxRangesPerAccess || b.Contiguous()) {
     access.ranges.push_back({b.base, b.base + extent});
   } else {
-    for (int64_t i2 = 0; i2 < b.n2; ++i2)
-      for (int64_t i1 = 0; i1 < b.n1; ++i1)
-        access.ranges.push_back({b.At(i2, i1), b.At(i2, i1) + b.run});
+    for (int64_t i2 = 0; i2 < b.n2; ++i2) {
+      for (int64_t i1 = 0; i1 < b.n1; ++i1) {
+        const uint64_t at = b.At(i2, i1);
+        if (!access.ranges.empty() && access.ranges.back().end == at) {  // runs back to back
+          access.ranges.back().end = at + b.run;
+        } else {
+          access.ranges.push_back({at, at + b.run});
+        }
+      }
+    }
   }
   op.accesses.push_back(std::move(access));
   return absl::OkStatus();

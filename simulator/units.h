@@ -62,6 +62,11 @@ struct ByteBox {
 
   uint64_t At(int64_t i2, int64_t i1) const { return base + i2 * s2 + i1 * s1; }
   uint64_t Extent() const { return static_cast<uint64_t>((n2 - 1) * s2 + (n1 - 1) * s1 + run); }
+  // Every run follows the one before it: the box is the one range [base, base + Extent()).
+  bool Contiguous() const {
+    const int64_t row = n1 == 1 ? run : s1 == run ? n1 * run : -1;
+    return row >= 0 && (n2 == 1 || s2 == row);
+  }
 };
 inline ByteBox Bytes(Space space, uint64_t addr, int64_t bytes) {
   return {.space = space, .base = addr, .run = bytes};
