@@ -1,8 +1,11 @@
 // Convolution tiles as im2col + GEMM (depthwise tiles directly, channel-vectorized).
 #include "simulator/tae.h"
 
+#include <immintrin.h>
+
 #include <algorithm>
 #include <cstddef>
+#include <cstring>
 #include <type_traits>
 #include <vector>
 
@@ -83,37 +86,75 @@ void DepthwiseTile(const In* in, const int8_t* weights, Acc* acc, const ConvTile
 // (6, 8, 12 for VNNI; 4 for AVX2), and an im2col chunk of at most 96 x K bytes stays in L2.
 constexpr int64_t kChunkPixels = 96;
 
-// The receptive fields of output pixels [p0, p1) of group g in the operand form of `isa`:
-// row r holds pixel p0 + r's K = kh * kw * icg elements (padding reads as 0) then zeros up to
-// `row` elements. VNNI stores (uint8) x ^ 0x80, AVX2 stores int16 x.
-template <typename Op>
-void Im2ColOperand(const int8_t* in, const ConvTileParams& p, int g, int icg, int64_t p0,
-                   int64_t p1, int64_t row, Op* dst) {
-  constexpr bool kVnni = sizeof(Op) == 1;
-  const Op zero = kVnni ? Op(0x80) : Op(0);
+// The receptive fields of output pixels [p0, p1) of group g in the operand form (im2col): row r
+// holds pixel p0 + r's K = kh * kw * icg elements (padding reads as 0), then zeros up to `row`
+// elements. `copy(src, n, dst)` writes n elements of the operand form, `zero(n, dst)` n zeros.
+// When a kernel row's taps are adjacent pixels of a dense input (dilation 1, one group, pixels
+// icg apart) the valid taps of the row are one copy.
+template <typename Op, typename Copy, typename Zero>
+inline void Im2ColOperand(const int8_t* in, const ConvTileParams& p, int g, int icg, int64_t p0,
+                          int64_t p1, int64_t row, Op* dst, Copy copy, Zero zero) {
   const int64_t k = static_cast<int64_t>(p.kernel_h) * p.kernel_w * icg;
+  const bool runs = p.dilation_w == 1 && p.groups == 1 && p.in_pixel_stride == icg;
   for (int64_t px = p0; px < p1; ++px, dst += row) {
     const int64_t oy = px / p.out_w, ox = px % p.out_w;
     Op* d = dst;
-    for (int ky = 0; ky < p.kernel_h; ++ky) {
+    for (int ky = 0; ky < p.kernel_h; ++ky, d += static_cast<int64_t>(p.kernel_w) * icg) {
       const int64_t iy = oy * p.stride_h + ky * p.dilation_h - p.pad_top;
-      for (int kx = 0; kx < p.kernel_w; ++kx, d += icg) {
-        const int64_t ix = ox * p.stride_w + kx * p.dilation_w - p.pad_left;
-        if (iy < 0 || iy >= p.in_h || ix < 0 || ix >= p.in_w) {
-          std::fill(d, d + icg, zero);
-          continue;
-        }
-        const int8_t* src = in + iy * p.in_row_stride + ix * p.in_pixel_stride + g * icg;
-        if constexpr (kVnni) {
-          for (int i = 0; i < icg; ++i)
-            d[i] = static_cast<Op>(static_cast<uint8_t>(src[i]) ^ 0x80u);
+      if (iy < 0 || iy >= p.in_h) {
+        zero(static_cast<int64_t>(p.kernel_w) * icg, d);
+        continue;
+      }
+      const int8_t* src_row = in + iy * p.in_row_stride + g * icg;
+      const int64_t ix0 = ox * p.stride_w - p.pad_left;
+      if (runs) {
+        // Taps kx in [lo, hi) read pixels ix0 + kx inside [0, in_w).
+        const int64_t lo = std::clamp<int64_t>(-ix0, 0, p.kernel_w);
+        const int64_t hi = std::clamp<int64_t>(p.in_w - ix0, lo, p.kernel_w);
+        if (lo > 0) zero(lo * icg, d);
+        copy(src_row + (ix0 + lo) * icg, (hi - lo) * icg, d + lo * icg);
+        if (hi < p.kernel_w) zero((p.kernel_w - hi) * icg, d + hi * icg);
+        continue;
+      }
+      for (int kx = 0; kx < p.kernel_w; ++kx) {
+        const int64_t ix = ix0 + static_cast<int64_t>(kx) * p.dilation_w;
+        if (ix < 0 || ix >= p.in_w) {
+          zero(icg, d + static_cast<int64_t>(kx) * icg);
         } else {
-          for (int i = 0; i < icg; ++i) d[i] = src[i];
+          copy(src_row + ix * p.in_pixel_stride, icg, d + static_cast<int64_t>(kx) * icg);
         }
       }
     }
-    std::fill(dst + k, dst + row, Op(0));
+    for (Op* z = dst + k; z < dst + row; ++z) *z = Op(0);
   }
+}
+
+#define OPENBPU_AVX512BW __attribute__((target("avx512f,avx512bw")))
+
+// VNNI operand form (x ^ 0x80 as bytes), 64 bytes per masked load and store.
+OPENBPU_AVX512BW void Im2ColVnni(const int8_t* in, const ConvTileParams& p, int g, int icg,
+                                 int64_t p0, int64_t p1, int64_t row, uint8_t* dst) {
+  const auto copy = [](const int8_t* src, int64_t n, uint8_t* d) OPENBPU_AVX512BW {
+    const __m512i bias = _mm512_set1_epi8(static_cast<char>(0x80));
+    for (int64_t i = 0; i < n; i += 64) {
+      const int64_t left = n - i;
+      const __mmask64 m = left >= 64 ? ~__mmask64{0} : (__mmask64{1} << left) - 1;
+      _mm512_mask_storeu_epi8(d + i, m,
+                              _mm512_xor_si512(_mm512_maskz_loadu_epi8(m, src + i), bias));
+    }
+  };
+  const auto zero = [](int64_t n, uint8_t* d) { std::memset(d, 0x80, static_cast<size_t>(n)); };
+  Im2ColOperand(in, p, g, icg, p0, p1, row, dst, copy, zero);
+}
+
+// AVX2 operand form (int16).
+void Im2ColAvx2(const int8_t* in, const ConvTileParams& p, int g, int icg, int64_t p0, int64_t p1,
+                int64_t row, int16_t* dst) {
+  const auto copy = [](const int8_t* src, int64_t n, int16_t* d) {
+    for (int64_t i = 0; i < n; ++i) d[i] = src[i];
+  };
+  const auto zero = [](int64_t n, int16_t* d) { std::fill(d, d + n, int16_t{0}); };
+  Im2ColOperand(in, p, g, icg, p0, p1, row, dst, copy, zero);
 }
 
 template <typename In, typename Acc, typename Gemm>
@@ -196,12 +237,12 @@ void ConvTileS8Packed(const int8_t* in, const PackedConvWeights& weights, int32_
       if (b.isa == PackedIsa::kVnni) {
         thread_local std::vector<uint8_t> cols;
         cols.resize(static_cast<size_t>(rows * row));
-        Im2ColOperand(in, p, g, icg, p0, p1, row, cols.data());
+        Im2ColVnni(in, p, g, icg, p0, p1, row, cols.data());
         GemmPacked(cols.data(), row, b, c, p.out_pixel_stride, 0, rows, p.accumulate);
       } else {
         thread_local std::vector<int16_t> cols;
         cols.resize(static_cast<size_t>(rows * row));
-        Im2ColOperand(in, p, g, icg, p0, p1, row, cols.data());
+        Im2ColAvx2(in, p, g, icg, p0, p1, row, cols.data());
         GemmPacked(cols.data(), row, b, c, p.out_pixel_stride, 0, rows, p.accumulate);
       }
     });
