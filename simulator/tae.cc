@@ -211,8 +211,24 @@ PackedConvWeights PackConvWeights(const int8_t* weights, const ConvTileParams& p
 }
 
 void ConvTileS8Packed(const int8_t* in, const PackedConvWeights& weights, int32_t* acc,
-                      const ConvTileParams& p, ThreadPool* pool) {
-  const int icg = p.in_c / p.groups, ocg = p.out_c / p.groups;
+                      const ConvTileParams& tile, ThreadPool* pool) {
+  const int icg = tile.in_c / tile.groups, ocg = tile.out_c / tile.groups;
+  // Few channels in wider pixels (a first layer's 3 channels in 16 bytes): the input compacted
+  // to icg bytes per pixel once, so that im2col copies a kernel row at a time.
+  ConvTileParams p = tile;
+  thread_local std::vector<int8_t> compact;
+  if (p.groups == 1 && p.dilation_w == 1 && p.kernel_w > 1 && p.in_pixel_stride > icg && icg < 32) {
+    compact.resize(static_cast<size_t>(p.in_h) * p.in_w * icg);
+    int8_t* d = compact.data();
+    for (int y = 0; y < p.in_h; ++y) {
+      for (int x = 0; x < p.in_w; ++x, d += icg) {
+        std::memcpy(d, in + y * p.in_row_stride + x * p.in_pixel_stride, static_cast<size_t>(icg));
+      }
+    }
+    in = compact.data();
+    p.in_pixel_stride = icg;
+    p.in_row_stride = static_cast<int64_t>(p.in_w) * icg;
+  }
   // Dense output rows: chunks run across rows; else each chunk stays inside one output row.
   const bool dense = p.out_row_stride == p.out_w * p.out_pixel_stride;
   const int64_t pixels = static_cast<int64_t>(p.out_h) * p.out_w;

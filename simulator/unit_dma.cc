@@ -80,20 +80,35 @@ absl::StatusOr<Lowered> Lower(const isa::Load& ld, Lowering& ctx) {
   out.ddr_bytes = static_cast<uint64_t>(run) * sh.n1 * sh.n2;
   out.ddr_charged_bytes = ChargedBytes(src, ctx.march.ddr_burst_bytes.value);
   out.constant_write = ld.region == isa::Region::kParam;
-  out.execute = [dst, src, sh](ExecContext& ex) {
+  // Rows back to back in both memories: each plane's data rows are one copy.
+  const bool rows_contiguous = (sh.n1 == 1 || (src.s1 == run && dst.s1 == run));
+  out.execute = [dst, src, sh, rows_contiguous](ExecContext& ex) {
     // The pad element: pad_value sign-extended to elem bytes (little-endian).
     uint8_t pad[8];
     const int64_t pv = sh.pad_value;
     std::memcpy(pad, &pv, 8);
+    const auto fill = [&](uint8_t* d) {
+      if (sh.elem == 1) {
+        std::memset(d, pad[0], static_cast<size_t>(sh.n0));
+      } else {
+        for (int64_t e = 0; e < sh.n0; ++e) std::memcpy(d + e * sh.elem, pad, sh.elem);
+      }
+    };
     for (int64_t i2 = 0; i2 < dst.n2; ++i2) {
+      const bool plane_inside = i2 >= sh.pad_top && i2 < sh.pad_top + sh.n2;
       for (int64_t i1 = 0; i1 < dst.n1; ++i1) {
         uint8_t* d = ex.at(dst.space, dst.At(i2, i1));
-        const bool inside = i2 >= sh.pad_top && i2 < sh.pad_top + sh.n2 && i1 >= sh.pad_left &&
-                            i1 < sh.pad_left + sh.n1;
-        if (inside) {
-          std::memmove(d, ex.at(Space::kDdr, src.At(i2 - sh.pad_top, i1 - sh.pad_left)), src.run);
+        const bool inside = plane_inside && i1 >= sh.pad_left && i1 < sh.pad_left + sh.n1;
+        if (!inside) {
+          fill(d);
+          continue;
+        }
+        const uint8_t* from = ex.at(Space::kDdr, src.At(i2 - sh.pad_top, i1 - sh.pad_left));
+        if (rows_contiguous) {  // the plane's data rows at once
+          std::memmove(d, from, static_cast<size_t>(src.run * sh.n1));
+          i1 += sh.n1 - 1;
         } else {
-          for (int64_t e = 0; e < sh.n0; ++e) std::memcpy(d + e * sh.elem, pad, sh.elem);
+          std::memmove(d, from, static_cast<size_t>(src.run));
         }
       }
     }
@@ -130,10 +145,17 @@ absl::StatusOr<Lowered> Lower(const isa::Store& st, Lowering& ctx) {
   out.ddr_bytes = static_cast<uint64_t>(run) * sh.n1 * sh.n2;
   out.ddr_charged_bytes = ChargedBytes(dst, ctx.march.ddr_burst_bytes.value);
   out.ddr_write = true;
-  out.execute = [src, dst](ExecContext& ex) {
-    for (int64_t i2 = 0; i2 < src.n2; ++i2)
+  const bool rows_contiguous = sh.n1 == 1 || (src.s1 == run && dst.s1 == run);
+  out.execute = [src, dst, rows_contiguous](ExecContext& ex) {
+    for (int64_t i2 = 0; i2 < src.n2; ++i2) {
+      if (rows_contiguous) {  // the plane at once
+        std::memmove(ex.at(dst.space, dst.At(i2, 0)), ex.at(src.space, src.At(i2, 0)),
+                     static_cast<size_t>(src.run * src.n1));
+        continue;
+      }
       for (int64_t i1 = 0; i1 < src.n1; ++i1)
         std::memmove(ex.at(dst.space, dst.At(i2, i1)), ex.at(src.space, src.At(i2, i1)), src.run);
+    }
     return absl::OkStatus();
   };
   return out;
