@@ -73,15 +73,24 @@ RequantRow RequantRow::Make(std::vector<FastRequant> fast) {
 
 namespace {
 
-// The scalar form of RequantRow (hosts without AVX-512, and the lanes the vector form declines).
-template <typename Out>
-void RowScalar(const RequantRow& r, const int32_t* x, const int8_t* s8, const int16_t* s16,
-               Out* out, RequantRow::Slow slow) {
-  for (int c = 0; c < r.channels; ++c) {
-    const int64_t s = s8 != nullptr ? s8[c] : s16 != nullptr ? s16[c] : 0;
-    int64_t v;
-    if (!r.fast[static_cast<size_t>(c)].Apply(x[c], s, &v)) v = slow(c, x[c]);
-    out[c] = static_cast<Out>(v);
+// The scalar form of RequantRow::Run (hosts without AVX-512).
+void RowsScalar(const RequantRow& r, const RequantOperands& o, RequantRow::Slow slow) {
+  for (int64_t p = 0; p < o.pixels; ++p) {
+    const auto* x = reinterpret_cast<const int32_t*>(o.x + p * o.x_stride);
+    const uint8_t* s = o.s != nullptr ? o.s + p * o.s_stride : nullptr;
+    uint8_t* out = o.out + p * o.out_stride;
+    for (int c = 0; c < r.channels; ++c) {
+      const int64_t sv = s == nullptr    ? 0
+                         : o.s_bits == 8 ? reinterpret_cast<const int8_t*>(s)[c]
+                                         : reinterpret_cast<const int16_t*>(s)[c];
+      int64_t v;
+      if (!r.fast[static_cast<size_t>(c)].Apply(x[c], sv, &v)) v = slow(p, c, x[c]);
+      if (o.out_bits == 8) {
+        reinterpret_cast<int8_t*>(out)[c] = static_cast<int8_t>(v);
+      } else {
+        reinterpret_cast<int16_t*>(out)[c] = static_cast<int16_t>(v);
+      }
+    }
   }
 }
 
@@ -93,22 +102,12 @@ bool HostHasAvx512() {
 
 }  // namespace
 
-void RequantRow::ToS8(const int32_t* x, const int8_t* s8, const int16_t* s16, int8_t* out,
-                      Slow slow) const {
+void RequantRow::Run(const RequantOperands& o, Slow slow) const {
   if (HostHasAvx512()) {
-    internal::RequantRowAvx512(*this, x, s8, s16, out, nullptr, slow);
+    internal::RequantRowsAvx512(*this, o, slow);
     return;
   }
-  RowScalar(*this, x, s8, s16, out, slow);
-}
-
-void RequantRow::ToS16(const int32_t* x, const int8_t* s8, const int16_t* s16, int16_t* out,
-                       Slow slow) const {
-  if (HostHasAvx512()) {
-    internal::RequantRowAvx512(*this, x, s8, s16, nullptr, out, slow);
-    return;
-  }
-  RowScalar(*this, x, s8, s16, out, slow);
+  RowsScalar(*this, o, slow);
 }
 
 void Eltwise::ApplyS8(const int8_t* a, const int8_t* b, int64_t b_step, int8_t* out,

@@ -47,9 +47,26 @@ struct FastRequant {
   }
 };
 
-// FastRequant over a row of channels, vectorized (AVX-512 when the host has it, else one element
-// at a time): out[c] for c < channels from the int32 accumulators x and the sumin row s (int8,
-// int16, or null: 0). Elements FastRequant declines are computed by slow(c, x[c]).
+// The operands of a requantize over P pixels of C channels, each pixel `*_stride` bytes after
+// the one before: int32 accumulators x, the sumin rows s (int8 / int16 by s_bits; null: 0) and
+// the int8 / int16 (out_bits) results.
+struct RequantOperands {
+  int64_t pixels = 0;
+  const uint8_t* x = nullptr;
+  int64_t x_stride = 0;
+  const uint8_t* s = nullptr;
+  int s_bits = 0;
+  int64_t s_stride = 0;
+  uint8_t* out = nullptr;
+  int out_bits = 8;
+  int64_t out_stride = 0;
+};
+
+// FastRequant over rows of channels, vectorized: AVX-512 when the host has it (eight channels'
+// constants held in registers while they run down every pixel), else element by element.
+// Elements FastRequant declines are computed by slow(pixel, c, x). Each group of channels of a
+// pixel reads its inputs before writing its outputs, like a scalar loop: an output that aliases
+// its sumin element for element stays exact.
 struct RequantRow {
   int channels = 0;
   std::vector<FastRequant> fast;
@@ -57,17 +74,13 @@ struct RequantRow {
   std::vector<int64_t> bias, ma, ms, half, lo, hi, limit, da, ds, n;
 
   static RequantRow Make(std::vector<FastRequant> fast);
-  using Slow = absl::FunctionRef<int64_t(int c, int64_t x)>;
-  void ToS8(const int32_t* x, const int8_t* s8, const int16_t* s16, int8_t* out, Slow slow) const;
-  void ToS16(const int32_t* x, const int8_t* s8, const int16_t* s16, int16_t* out, Slow slow) const;
+  using Slow = absl::FunctionRef<int64_t(int64_t pixel, int c, int64_t x)>;
+  void Run(const RequantOperands& o, Slow slow) const;
 };
 
 namespace internal {
-// RequantRow's AVX-512 form (requant_avx512.cc): writes out8 or out16, a group of eight channels
-// with a declined element element by element. Each group reads its inputs before writing its
-// outputs, like the scalar loop (in-place sumin stays exact).
-void RequantRowAvx512(const RequantRow& r, const int32_t* x, const int8_t* s8, const int16_t* s16,
-                      int8_t* out8, int16_t* out16, RequantRow::Slow slow);
+// RequantRow::Run's AVX-512 form (requant_avx512.cc).
+void RequantRowsAvx512(const RequantRow& r, const RequantOperands& o, RequantRow::Slow slow);
 }  // namespace internal
 
 struct Eltwise {

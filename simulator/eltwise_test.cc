@@ -4,6 +4,7 @@
 #include "simulator/eltwise.h"
 
 #include <cstdio>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -74,56 +75,74 @@ TEST(FastRequant, EqualsApplyRequantParamWhereverItApplies) {
 }
 
 // RequantRow (AVX-512 where the host has it) equals ApplyRequantParam element for element, on
-// rows of every length mod 8, with declined elements mixed in, and in place over its sumin.
+// rows of every length mod 8 over several pixels with padded pitches, with declined elements
+// mixed in, and in place over its sumin.
 TEST(RequantRow, EqualsApplyRequantParamOnEveryElement) {
   std::mt19937_64 rng(7);
   int64_t elements = 0;
-  for (int trial = 0; trial < 3000; ++trial) {
+  for (int trial = 0; trial < 1500; ++trial) {
     const int channels = 1 + static_cast<int>(rng() % 37);
+    const int64_t pixels = 1 + static_cast<int64_t>(rng() % 5);
     const int bits = (trial % 3) * 8;
-    const bool out16 = trial % 5 == 0;
-    const int64_t lo = out16 ? -32768 : -128, hi = out16 ? 32767 : 127;
+    const int out_bits = trial % 5 == 0 ? 16 : 8;
+    const int64_t lo = out_bits == 16 ? -32768 : -128, hi = out_bits == 16 ? 32767 : 127;
     std::vector<isa::RequantParam> params;
     std::vector<FastRequant> fast;
-    std::vector<int32_t> x;
-    std::vector<int16_t> s16;
-    std::vector<int8_t> s8;
     for (int c = 0; c < channels; ++c) {
       params.push_back(RandomParam(rng, trial * 64 + c));
       if (trial % 2) params.back().bias = static_cast<int32_t>(rng() % 2001) - 1000;
       fast.push_back(FastRequant::Make(params.back(), true, bits, lo, hi));
-      x.push_back(rng() % 9 == 0
-                      ? static_cast<int32_t>(kEdges[rng() % 8])
-                      : static_cast<int32_t>(static_cast<int64_t>(rng() % 2000001) - 1000000));
-      s16.push_back(static_cast<int16_t>(rng()));
-      s8.push_back(static_cast<int8_t>(rng()));
     }
-    const RequantRow row = RequantRow::Make(fast);
-    auto sumin = [&](int c) -> int64_t { return bits == 8 ? s8[c] : bits == 16 ? s16[c] : 0; };
-    auto slow = [&](int c, int64_t xv) {
-      return ApplyRequantParam(params[static_cast<size_t>(c)], xv, sumin(c), lo, hi);
-    };
-    const int8_t* p8 = bits == 8 ? s8.data() : nullptr;
-    const int16_t* p16 = bits == 16 ? s16.data() : nullptr;
-    if (out16) {
-      std::vector<int16_t> got(static_cast<size_t>(channels));
-      row.ToS16(x.data(), p8, p16, got.data(), slow);
-      for (int c = 0; c < channels; ++c) ASSERT_EQ(got[c], slow(c, x[c])) << "c=" << c;
-    } else {
-      std::vector<int8_t> got(static_cast<size_t>(channels));
-      row.ToS8(x.data(), p8, p16, got.data(), slow);
-      for (int c = 0; c < channels; ++c) ASSERT_EQ(got[c], slow(c, x[c])) << "c=" << c;
-      if (bits == 8) {  // in place: the output overwrites its own sumin row
-        std::vector<int8_t> inplace = s8;
-        std::vector<int64_t> want;
-        for (int c = 0; c < channels; ++c) want.push_back(slow(c, x[c]));
-        row.ToS8(x.data(), inplace.data(), nullptr, inplace.data(), [&](int c, int64_t xv) {
-          return ApplyRequantParam(params[static_cast<size_t>(c)], xv, s8[c], lo, hi);
-        });
-        for (int c = 0; c < channels; ++c) ASSERT_EQ(inplace[c], want[c]) << "in place c=" << c;
+    // Pixels padded past their channels (pitches), as the SRAM tensors are.
+    const int64_t x_stride = 4 * (channels + 3), s_stride = 2 * (channels + 5),
+                  o_stride = 2 * (channels + 1);
+    std::vector<uint8_t> x(static_cast<size_t>(pixels * x_stride)),
+        s(static_cast<size_t>(pixels * s_stride)), out(static_cast<size_t>(pixels * o_stride));
+    for (int64_t p = 0; p < pixels; ++p) {
+      for (int c = 0; c < channels; ++c) {
+        const int32_t v =
+            rng() % 9 == 0 ? static_cast<int32_t>(kEdges[rng() % 8])
+                           : static_cast<int32_t>(static_cast<int64_t>(rng() % 2000001) - 1000000);
+        std::memcpy(&x[static_cast<size_t>(p * x_stride + 4 * c)], &v, 4);
       }
+      for (int64_t i = 0; i < s_stride; ++i) s[static_cast<size_t>(p * s_stride + i)] = rng();
     }
-    elements += channels;
+    const auto xv = [&](int64_t p, int c) {
+      int32_t v;
+      std::memcpy(&v, &x[static_cast<size_t>(p * x_stride + 4 * c)], 4);
+      return v;
+    };
+    const std::vector<uint8_t> s0 = s;
+    const auto sv = [&](int64_t p, int c) -> int64_t {
+      const uint8_t* at = &s0[static_cast<size_t>(p * s_stride)];
+      return bits == 8    ? reinterpret_cast<const int8_t*>(at)[c]
+             : bits == 16 ? reinterpret_cast<const int16_t*>(at)[c]
+                          : 0;
+    };
+    const auto want = [&](int64_t p, int c) {
+      return ApplyRequantParam(params[static_cast<size_t>(c)], xv(p, c), sv(p, c), lo, hi);
+    };
+    const auto slow = [&](int64_t p, int c, int64_t) { return want(p, c); };
+    const auto got = [&](const uint8_t* base, int64_t stride, int64_t p, int c) -> int64_t {
+      const uint8_t* at = base + p * stride;
+      return out_bits == 8 ? reinterpret_cast<const int8_t*>(at)[c]
+                           : reinterpret_cast<const int16_t*>(at)[c];
+    };
+    const RequantRow row = RequantRow::Make(fast);
+    RequantOperands o{pixels,     x.data(), x_stride, bits ? s.data() : nullptr, bits, s_stride,
+                      out.data(), out_bits, o_stride};
+    row.Run(o, slow);
+    for (int64_t p = 0; p < pixels; ++p)
+      for (int c = 0; c < channels; ++c) ASSERT_EQ(got(out.data(), o_stride, p, c), want(p, c));
+    if (bits != 0 && bits >= out_bits) {  // in place: each result overwrites its own sumin
+      o.out = s.data();
+      o.out_stride = s_stride;
+      row.Run(o, slow);
+      for (int64_t p = 0; p < pixels; ++p)
+        for (int c = 0; c < channels; ++c)
+          ASSERT_EQ(got(s.data(), s_stride, p, c), want(p, c)) << "in place";
+    }
+    elements += pixels * channels;
   }
   std::printf("requant-row: %lld elements equal\n", static_cast<long long>(elements));
 }

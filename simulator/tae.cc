@@ -234,9 +234,18 @@ void ConvTileS8Packed(const int8_t* in, const PackedConvWeights& weights, int32_
   const int64_t pixels = static_cast<int64_t>(p.out_h) * p.out_w;
   const int64_t per_row = dense ? 0 : (p.out_w + kChunkPixels - 1) / kChunkPixels;
   const int64_t chunks = dense ? (pixels + kChunkPixels - 1) / kChunkPixels : p.out_h * per_row;
+  // With threads and few chunks (a late layer's 7 x 7 pixels) the column blocks split too: each
+  // part gathers its chunk's operand itself (cheap next to its share of the product).
+  const int threads = pool != nullptr ? pool->threads() : 1;
   for (int g = 0; g < p.groups; ++g) {
     const PackedGemmB& b = weights.groups[static_cast<size_t>(g)];
-    ParallelFor(pool, chunks, [&](int64_t chunk) {
+    const int64_t splits = threads > 1 && chunks < 4 * threads
+                               ? std::min<int64_t>(b.blocks(), (4 * threads + chunks - 1) / chunks)
+                               : 1;
+    ParallelFor(pool, chunks * splits, [&](int64_t item) {
+      const int64_t chunk = item / splits, part = item % splits;
+      const int block_begin = static_cast<int>(part * b.blocks() / splits);
+      const int block_end = static_cast<int>((part + 1) * b.blocks() / splits);
       int64_t p0, p1;
       if (dense) {
         p0 = chunk * kChunkPixels;
@@ -254,12 +263,14 @@ void ConvTileS8Packed(const int8_t* in, const PackedConvWeights& weights, int32_
         thread_local std::vector<uint8_t> cols;
         cols.resize(static_cast<size_t>(rows * row));
         Im2ColVnni(in, p, g, icg, p0, p1, row, cols.data());
-        GemmPacked(cols.data(), row, b, c, p.out_pixel_stride, 0, rows, p.accumulate);
+        GemmPacked(cols.data(), row, b, c, p.out_pixel_stride, 0, rows, p.accumulate, block_begin,
+                   block_end);
       } else {
         thread_local std::vector<int16_t> cols;
         cols.resize(static_cast<size_t>(rows * row));
         Im2ColAvx2(in, p, g, icg, p0, p1, row, cols.data());
-        GemmPacked(cols.data(), row, b, c, p.out_pixel_stride, 0, rows, p.accumulate);
+        GemmPacked(cols.data(), row, b, c, p.out_pixel_stride, 0, rows, p.accumulate, block_begin,
+                   block_end);
       }
     });
   }

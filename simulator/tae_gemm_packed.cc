@@ -100,8 +100,9 @@ OPENBPU_VNNI void VnniStrip(const uint8_t* a, int64_t lda, const int8_t* w, int6
 }
 
 OPENBPU_VNNI void GemmVnni(const uint8_t* a, int64_t lda, const PackedGemmB& b, int32_t* c,
-                           int64_t ldc, int row_begin, int row_end, bool accumulate) {
-  for (size_t blk = 0; blk < b.block_at.size(); ++blk) {
+                           int64_t ldc, int row_begin, int row_end, bool accumulate,
+                           int block_begin, int block_end) {
+  for (int blk = block_begin; blk < block_end; ++blk) {
     const int col0 = static_cast<int>(blk) * PackedGemmB::kBlockCols;
     const int cols = std::min(PackedGemmB::kBlockCols, b.n - col0);
     const int nv = CeilDiv(cols, 16);
@@ -168,9 +169,10 @@ OPENBPU_AVX2 void Avx2Tile(const int16_t* a, int64_t lda, const int16_t* w, int6
 }
 
 OPENBPU_AVX2 void GemmAvx2(const int16_t* a, int64_t lda, const PackedGemmB& b, int32_t* c,
-                           int64_t ldc, int row_begin, int row_end, bool accumulate) {
+                           int64_t ldc, int row_begin, int row_end, bool accumulate,
+                           int block_begin, int block_end) {
   constexpr int kRows = 4, kVectors = 2;  // 16 columns per strip
-  for (size_t blk = 0; blk < b.block_at.size(); ++blk) {
+  for (int blk = block_begin; blk < block_end; ++blk) {
     const int col0 = static_cast<int>(blk) * PackedGemmB::kBlockCols;
     const int cols = std::min(PackedGemmB::kBlockCols, b.n - col0);
     const int nv = CeilDiv(cols, 8);
@@ -281,18 +283,24 @@ void ToOperandRow(const int8_t* a, int k, const PackedGemmB& b, void* dst) {
 }
 
 void GemmPacked(const void* a, int64_t lda, const PackedGemmB& b, int32_t* c, int64_t ldc,
-                int row_begin, int row_end, bool accumulate) {
-  if (row_end <= row_begin || b.n <= 0) return;
+                int row_begin, int row_end, bool accumulate, int block_begin, int block_end) {
+  if (block_end < 0 || block_end > b.blocks()) block_end = b.blocks();
+  if (row_end <= row_begin || b.n <= 0 || block_begin >= block_end) return;
   if (b.k <= 0) {
     if (!accumulate) {
-      for (int i = row_begin; i < row_end; ++i) std::fill(c + i * ldc, c + i * ldc + b.n, 0);
+      const int col0 = block_begin * PackedGemmB::kBlockCols;
+      const int col1 = std::min(b.n, block_end * PackedGemmB::kBlockCols);
+      for (int i = row_begin; i < row_end; ++i)
+        std::fill(c + i * ldc + col0, c + i * ldc + col1, 0);
     }
     return;
   }
   if (b.isa == PackedIsa::kVnni) {
-    GemmVnni(static_cast<const uint8_t*>(a), lda, b, c, ldc, row_begin, row_end, accumulate);
+    GemmVnni(static_cast<const uint8_t*>(a), lda, b, c, ldc, row_begin, row_end, accumulate,
+             block_begin, block_end);
   } else {
-    GemmAvx2(static_cast<const int16_t*>(a), lda, b, c, ldc, row_begin, row_end, accumulate);
+    GemmAvx2(static_cast<const int16_t*>(a), lda, b, c, ldc, row_begin, row_end, accumulate,
+             block_begin, block_end);
   }
 }
 

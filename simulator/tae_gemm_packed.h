@@ -36,6 +36,7 @@ struct PackedGemmB {
 
   static constexpr int kBlockCols = 64;
   int group() const { return isa == PackedIsa::kVnni ? 4 : 2; }
+  int blocks() const { return static_cast<int>(block_at.size()); }
   // Elements per row of A in the operand form: k rounded up to the group.
   int64_t a_row() const { return static_cast<int64_t>(groups) * group(); }
   size_t bytes() const {
@@ -50,11 +51,13 @@ PackedGemmB PackGemmB(const int8_t* b, int64_t ldb, int n, int k, PackedIsa isa)
 // VNNI, int16 for AVX2: pass the buffer as uint8_t and it is reinterpreted).
 void ToOperandRow(const int8_t* a, int k, const PackedGemmB& b, void* dst);
 
-// C[i][j] = (accumulate ? C[i][j] : 0) + sum_k A[i][k] * B[j][k] for rows [row_begin, row_end),
-// with A in the operand form (rows `lda` elements apart, lda >= b.a_row()). Rows are
-// independent: disjoint row ranges may run on different threads.
+// C[i][j] = (accumulate ? C[i][j] : 0) + sum_k A[i][k] * B[j][k] for rows [row_begin, row_end)
+// and the columns of B's column blocks [block_begin, block_end) (-1: to the last), with A in the
+// operand form (rows `lda` elements apart, lda >= b.a_row()). Every element is computed alone:
+// disjoint row or block ranges may run on different threads.
 void GemmPacked(const void* a, int64_t lda, const PackedGemmB& b, int32_t* c, int64_t ldc,
-                int row_begin, int row_end, bool accumulate);
+                int row_begin, int row_end, bool accumulate, int block_begin = 0,
+                int block_end = -1);
 
 }  // namespace openbpu::sim
 

@@ -84,12 +84,31 @@ absl::StatusOr<Lowered> LowerRequant(int64_t src, int64_t dst, int64_t param,
     for (size_t c = 0; c < chans.size(); ++c) {
       fast[c] = FastRequant::Make(chans[c], cfg.x_dtype == DType::kS32, sumin_bits, lo, hi);
     }
-    // int32 accumulators to int8 / int16 with int8 / int16 (or no) sumin: a pixel's channels at
-    // once (RequantRow, vectorized); anything else element by element.
+    // int32 accumulators to int8 / int16 with int8 / int16 (or no) sumin: RequantRow
+    // (vectorized); anything else element by element.
     const bool row = cfg.x_dtype == DType::kS32 &&
                      (cfg.out_dtype == DType::kS8 || cfg.out_dtype == DType::kS16) &&
                      (!s || cfg.y_dtype == DType::kS8 || cfg.y_dtype == DType::kS16);
-    const RequantRow lanes = row ? RequantRow::Make(fast) : RequantRow();
+    if (row) {  // [1][P][C] tensors: pixel p at addr + p * pixel_pitch
+      RequantOperands o;
+      o.pixels = cfg.pixels;
+      o.x = ex.at(x.space, x.addr);
+      o.x_stride = x.pixel_pitch;
+      if (s) {
+        o.s = ex.at(s->space, s->addr);
+        o.s_bits = sumin_bits;
+        o.s_stride = s->pixel_pitch;
+      }
+      o.out = ex.at(result.space, result.addr);
+      o.out_bits = 8 * isa::DTypeBytes(cfg.out_dtype);
+      o.out_stride = result.pixel_pitch;
+      RequantRow::Make(std::move(fast)).Run(o, [&](int64_t p, int c, int64_t xv) {
+        const uint8_t *sb = s ? ex.at(s->space, s->At(p, 0)) : nullptr;
+        const int64_t sv = sb != nullptr ? ReadElem(sb + int64_t{c} * s->esize, cfg.y_dtype) : 0;
+        return ApplyRequantParam(chans[static_cast<size_t>(c)], xv, sv, lo, hi);
+      });
+      return absl::OkStatus();
+    }
     for (int64_t p = 0; p < cfg.pixels; ++p) {
       const uint8_t *xb = ex.at(x.space, x.At(p, 0));
       uint8_t *ob = ex.at(result.space, result.At(p, 0));
@@ -98,17 +117,6 @@ absl::StatusOr<Lowered> LowerRequant(int64_t src, int64_t dst, int64_t param,
         const int64_t sv = sb != nullptr ? ReadElem(sb + int64_t{c} * s->esize, cfg.y_dtype) : 0;
         return ApplyRequantParam(chans[static_cast<size_t>(c)], xv, sv, lo, hi);
       };
-      if (row) {
-        const auto *s8 = sumin_bits == 8 ? reinterpret_cast<const int8_t *>(sb) : nullptr;
-        const auto *s16 = sumin_bits == 16 ? reinterpret_cast<const int16_t *>(sb) : nullptr;
-        const auto *xs = reinterpret_cast<const int32_t *>(xb);
-        if (cfg.out_dtype == DType::kS8) {
-          lanes.ToS8(xs, s8, s16, reinterpret_cast<int8_t *>(ob), slow);
-        } else {
-          lanes.ToS16(xs, s8, s16, reinterpret_cast<int16_t *>(ob), slow);
-        }
-        continue;
-      }
       for (int c = 0; c < cfg.channels; ++c) {
         const int64_t xv = ReadElem(xb + int64_t{c} * x.esize, cfg.x_dtype);
         const int64_t sv = sb != nullptr ? ReadElem(sb + int64_t{c} * s->esize, cfg.y_dtype) : 0;
