@@ -1,6 +1,13 @@
 #include "simulator/thread_pool.h"
 
+#include <immintrin.h>
+
 namespace openbpu::sim {
+namespace {
+
+constexpr int kSpins = 1 << 16;  // pause instructions (~100 us) before a worker sleeps
+
+}  // namespace
 
 ThreadPool::ThreadPool(int threads) {
   for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { Work(); });
@@ -9,35 +16,43 @@ ThreadPool::ThreadPool(int threads) {
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
+    stop_.store(true);
   }
   wake_.notify_all();
   for (std::thread& t : workers_) t.join();
 }
 
-// Takes indices until none are left; the last to finish wakes the caller.
+// Takes indices of the open job until none are left.
 void ThreadPool::RunShare() {
-  std::unique_lock<std::mutex> lock(mu_);
-  while (next_ < n_) {
-    const int64_t i = next_++;
-    const std::function<void(int64_t)>& fn = *fn_;
-    lock.unlock();
-    fn(i);
-    lock.lock();
-    if (++finished_ == n_) done_.notify_all();
+  for (int64_t i = next_.fetch_add(1); i < n_; i = next_.fetch_add(1)) {
+    (*fn_)(i);
+    finished_.fetch_add(1, std::memory_order_release);
   }
 }
 
 void ThreadPool::Work() {
   uint64_t seen = 0;
   for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
-      if (stop_) return;
-      seen = generation_;
+    uint64_t g = generation_.load(std::memory_order_acquire);
+    for (int spin = 0; (g == seen || g % 2 == 0) && !stop_.load(); ++spin) {
+      if (spin < kSpins) {
+        _mm_pause();
+      } else {
+        std::unique_lock<std::mutex> lock(mu_);
+        wake_.wait(lock, [&] {
+          const uint64_t now = generation_.load();
+          return stop_.load() || (now != seen && now % 2 == 1);
+        });
+      }
+      g = generation_.load(std::memory_order_acquire);
     }
-    RunShare();
+    if (stop_.load()) return;
+    seen = g;
+    // Join the job only while it is still open: once the caller closes it (generation even) it
+    // waits for every worker counted here before the fields change.
+    in_job_.fetch_add(1);
+    if (generation_.load() == g) RunShare();
+    in_job_.fetch_sub(1);
   }
 }
 
@@ -47,17 +62,21 @@ void ThreadPool::ParallelFor(int64_t n, const std::function<void(int64_t)>& fn) 
     std::lock_guard<std::mutex> lock(mu_);
     fn_ = &fn;
     n_ = n;
-    next_ = 0;
-    finished_ = 0;
-    ++generation_;
+    next_.store(0);
+    finished_.store(0);
+    generation_.fetch_add(1);  // odd: open
   }
   wake_.notify_all();
   RunShare();
-  std::unique_lock<std::mutex> lock(mu_);
-  done_.wait(lock, [&] { return finished_ == n_; });
-  fn_ = nullptr;
-  n_ = 0;
-  next_ = 0;
+  for (int spin = 0; finished_.load(std::memory_order_acquire) < n; ++spin) {
+    if (spin < kSpins) {
+      _mm_pause();
+    } else {
+      std::this_thread::yield();
+    }
+  }
+  generation_.fetch_add(1);  // even: closed
+  while (in_job_.load() != 0) _mm_pause();
 }
 
 }  // namespace openbpu::sim

@@ -4,6 +4,7 @@
 #ifndef OPENBPU_SIMULATOR_THREAD_POOL_H_
 #define OPENBPU_SIMULATOR_THREAD_POOL_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -32,12 +33,16 @@ class ThreadPool {
   void RunShare();
 
   std::vector<std::thread> workers_;
+  // A job is open while generation_ is odd. Workers spin briefly for the next one (instructions
+  // follow each other within microseconds), then sleep on wake_.
   std::mutex mu_;
-  std::condition_variable wake_, done_;
+  std::condition_variable wake_;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> in_job_{0};  // workers that may be reading the open job's fields
+  std::atomic<bool> stop_{false};
   const std::function<void(int64_t)>* fn_ = nullptr;
-  int64_t n_ = 0, next_ = 0, finished_ = 0;
-  uint64_t generation_ = 0;
-  bool stop_ = false;
+  int64_t n_ = 0;
+  std::atomic<int64_t> next_{0}, finished_{0};
 };
 
 // ParallelFor on `pool`, or a plain loop when it is null.
