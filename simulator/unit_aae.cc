@@ -1,8 +1,13 @@
 // AAE instructions (ISA.md §4, "AAE"), part one: the configuration registers, max / average
 // pooling, nearest / linear resize and the strided move (aae.reduce and aae.topk are in
 // unit_aae_reduce.cc). Each costs issue + ceil(window taps / aae_lanes).
+#include <immintrin.h>
+
+#include <algorithm>
 #include <array>
+#include <limits>
 #include <numeric>
+#include <type_traits>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -27,6 +32,69 @@ numerics::PoolWindows PoolGeometry(const isa::AaeWin& w, const isa::AaeTile& t) 
   g.pads_begin = {w.pad_top, w.pad_left};
   g.pads_end = {w.pad_bottom, w.pad_right};
   return g;
+}
+
+#define OPENBPU_AVX512BW __attribute__((target("avx512f,avx512bw")))
+
+bool HostHasAvx512Bw() {
+  static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+  return has;
+}
+
+// m[c] = max(m[c], x[c]) for c < n: 64 bytes per step where the host has AVX-512BW.
+OPENBPU_AVX512BW void MaxRowAvx512(int8_t* m, const int8_t* x, int64_t n) {
+  for (int64_t i = 0; i < n; i += 64) {
+    const __mmask64 k = n - i >= 64 ? ~__mmask64{0} : (__mmask64{1} << (n - i)) - 1;
+    _mm512_mask_storeu_epi8(
+        m + i, k,
+        _mm512_max_epi8(_mm512_maskz_loadu_epi8(k, m + i), _mm512_maskz_loadu_epi8(k, x + i)));
+  }
+}
+OPENBPU_AVX512BW void MaxRowAvx512(int16_t* m, const int16_t* x, int64_t n) {
+  for (int64_t i = 0; i < n; i += 32) {
+    const __mmask32 k = n - i >= 32 ? ~__mmask32{0} : (__mmask32{1} << (n - i)) - 1;
+    _mm512_mask_storeu_epi16(
+        m + i, k,
+        _mm512_max_epi16(_mm512_maskz_loadu_epi16(k, m + i), _mm512_maskz_loadu_epi16(k, x + i)));
+  }
+}
+template <typename T>
+void MaxRow(T* m, const T* x, int64_t n) {
+  if constexpr (std::is_same_v<T, int8_t> || std::is_same_v<T, int16_t>) {
+    if (HostHasAvx512Bw()) return MaxRowAvx512(m, x, n);
+  }
+  for (int64_t i = 0; i < n; ++i) m[i] = x[i] > m[i] ? x[i] : m[i];
+}
+
+// numerics::MaxPool straight over the channel-minor SRAM tensors (no layout round trip): per
+// output pixel the running maximum of its window's in-input taps, a channel run at a time. The
+// taps are numerics' own plan; padding never wins and an empty window gives the lowest value.
+template <typename T>
+void MaxPoolHwc(ExecContext& ex, const numerics::PoolWindows& g, const SramTensor& src,
+                const SramTensor& dst) {
+  const std::vector<std::vector<numerics::AxisWindow>> axes = numerics::PlanPoolWindows(g);
+  for (int64_t oy = 0; oy < g.output[0]; ++oy) {
+    const numerics::AxisWindow& wy = axes[0][static_cast<size_t>(oy)];
+    for (int64_t ox = 0; ox < g.output[1]; ++ox) {
+      const numerics::AxisWindow& wx = axes[1][static_cast<size_t>(ox)];
+      T* m = reinterpret_cast<T*>(ex.at(dst.space, dst.At(oy, ox, 0)));
+      std::fill(m, m + dst.c, std::numeric_limits<T>::lowest());
+      for (int64_t ty = 0; ty < wy.count; ++ty) {
+        const int64_t iy = wy.first + ty * g.dilations[0];
+        for (int64_t tx = 0; tx < wx.count; ++tx) {
+          const int64_t ix = wx.first + tx * g.dilations[1];
+          MaxRow(m, reinterpret_cast<const T*>(ex.at(src.space, src.At(iy, ix, 0))), dst.c);
+        }
+      }
+    }
+  }
+}
+
+// True when two tensors' footprints share a byte (then an op reads all of its source first).
+bool Overlap(const SramTensor& a, const SramTensor& b) {
+  if (a.space != b.space) return false;
+  const ByteBox fa = a.Footprint(), fb = b.Footprint();
+  return fa.base < fb.base + fb.Extent() && fb.base < fa.base + fa.Extent();
 }
 
 // [h][w][c] <-> [c][h][w] for the pooling primitives.
@@ -102,10 +170,15 @@ absl::StatusOr<Lowered> Lower(const isa::AaeMaxPool& v, Lowering& ctx) {
   const SramTensor dst = *dst_or;
   Lowered out = PoolOp(ctx);
   out.footprint = {Reads(src, "aae src"), Writes(dst, "aae dst")};
-  out.execute = [t, g = PoolGeometry(ctx.regs.aae_win, t), src, dst](ExecContext& ex) {
+  const bool in_place = Overlap(src, dst);
+  out.execute = [t, g = PoolGeometry(ctx.regs.aae_win, t), src, dst, in_place](ExecContext& ex) {
     const int64_t ihw = int64_t{t.in_h} * t.in_w, ohw = int64_t{t.out_h} * t.out_w;
     return WithType(t.in_dtype, [&](auto tag) -> absl::Status {
       using T = decltype(tag);
+      if (!in_place) {
+        MaxPoolHwc<T>(ex, g, src, dst);
+        return absl::OkStatus();
+      }
       const std::vector<T> in = HwcToChw(Gather<T>(ex, src), ihw, t.channels);
       std::vector<T> pooled(ohw * t.channels);
       numerics::MaxPool(in.data(), t.channels, g, pooled.data());
