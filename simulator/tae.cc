@@ -82,6 +82,59 @@ void DepthwiseTile(const In* in, const int8_t* weights, Acc* acc, const ConvTile
   });
 }
 
+#define OPENBPU_AVX512BW __attribute__((target("avx512f,avx512bw,avx512vl")))
+
+bool HostHasAvx512Bw() {
+  static const bool has = __builtin_cpu_supports("avx512f") &&
+                          __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+  return has;
+}
+
+// DepthwiseTile for int8 input and int32 accumulators with AVX-512BW: 32 channels per step,
+// int8 x int8 products exact in int16 (|product| <= 2^14), widened and added in int32 (wrapping,
+// the same integers). The weights are widened to int16 [kh * kw][C] once per call.
+OPENBPU_AVX512BW void DepthwiseS8Avx512(const int8_t* in, const int8_t* weights, int32_t* acc,
+                                        const ConvTileParams& p, ThreadPool* pool) {
+  const int c = p.out_c, taps = p.kernel_h * p.kernel_w;
+  thread_local std::vector<int16_t> transposed;
+  std::vector<int16_t>& wt = transposed;
+  wt.assign(static_cast<size_t>(taps) * c + 32, 0);
+  for (int ch = 0; ch < c; ++ch) {
+    for (int t = 0; t < taps; ++t) wt[static_cast<size_t>(t) * c + ch] = weights[ch * taps + t];
+  }
+  ParallelFor(pool, p.out_h, [&](int64_t oy) OPENBPU_AVX512BW {
+    for (int ox = 0; ox < p.out_w; ++ox) {
+      int32_t* out = acc + oy * p.out_row_stride + ox * p.out_pixel_stride;
+      for (int c0 = 0; c0 < c; c0 += 32) {
+        const int lanes = c - c0 < 32 ? c - c0 : 32;
+        const __mmask32 m = lanes == 32 ? ~__mmask32{0} : (__mmask32{1} << lanes) - 1;
+        const __mmask16 m0 = static_cast<__mmask16>(m), m1 = static_cast<__mmask16>(m >> 16);
+        __m512i a0 = _mm512_setzero_si512(), a1 = _mm512_setzero_si512();
+        if (p.accumulate) {
+          a0 = _mm512_maskz_loadu_epi32(m0, out + c0);
+          a1 = _mm512_maskz_loadu_epi32(m1, out + c0 + 16);
+        }
+        for (int ky = 0; ky < p.kernel_h; ++ky) {
+          const int64_t iy = oy * p.stride_h + ky * p.dilation_h - p.pad_top;
+          if (iy < 0 || iy >= p.in_h) continue;
+          for (int kx = 0; kx < p.kernel_w; ++kx) {
+            const int ix = ox * p.stride_w + kx * p.dilation_w - p.pad_left;
+            if (ix < 0 || ix >= p.in_w) continue;
+            const int8_t* x = in + iy * p.in_row_stride + ix * p.in_pixel_stride + c0;
+            const int16_t* w = wt.data() + static_cast<size_t>(ky * p.kernel_w + kx) * c + c0;
+            const __m512i x16 = _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(m, x));
+            const __m512i prod = _mm512_mullo_epi16(x16, _mm512_maskz_loadu_epi16(m, w));
+            a0 = _mm512_add_epi32(a0, _mm512_cvtepi16_epi32(_mm512_castsi512_si256(prod)));
+            a1 = _mm512_add_epi32(a1, _mm512_cvtepi16_epi32(_mm512_extracti64x4_epi64(prod, 1)));
+          }
+        }
+        _mm512_mask_storeu_epi32(out + c0, m0, a0);
+        _mm512_mask_storeu_epi32(out + c0 + 16, m1, a1);
+      }
+    }
+  });
+}
+
 // Output pixels per chunk of ConvTileS8Packed: a multiple of every register block's rows
 // (6, 8, 12 for VNNI; 4 for AVX2), and an im2col chunk of at most 96 x K bytes stays in L2.
 constexpr int64_t kChunkPixels = 96;
@@ -129,7 +182,6 @@ inline void Im2ColOperand(const int8_t* in, const ConvTileParams& p, int g, int 
   }
 }
 
-#define OPENBPU_AVX512BW __attribute__((target("avx512f,avx512bw")))
 
 // VNNI operand form (x ^ 0x80 as bytes), 64 bytes per masked load and store.
 OPENBPU_AVX512BW void Im2ColVnni(const int8_t* in, const ConvTileParams& p, int g, int icg,
@@ -279,7 +331,11 @@ void ConvTileS8Packed(const int8_t* in, const PackedConvWeights& weights, int32_
 void ConvTileS8(const int8_t* in, const int8_t* weights, int32_t* acc, const ConvTileParams& p,
                 KernelPath path, ThreadPool* pool) {
   if (IsDepthwise(p)) {
-    DepthwiseTile(in, weights, acc, p, pool);
+    if (path != KernelPath::kScalar && path != KernelPath::kXsimd && HostHasAvx512Bw()) {
+      DepthwiseS8Avx512(in, weights, acc, p, pool);
+    } else {
+      DepthwiseTile(in, weights, acc, p, pool);
+    }
     return;
   }
   if (std::optional<PackedIsa> isa = PackedIsaFor(path)) {
