@@ -2,11 +2,13 @@
 
 Runs, in one script run, int8 ResNet-18, MobileNet-V2 and EfficientNet-B0:
   - ours: the compiled .hbm's program in the simulator's func mode (benchmarks/host_speed_bench,
-    a Google Benchmark binary; quantized for bayes on the photo crops, O2), one thread;
+    a Google Benchmark binary; quantized for bayes on the photo crops, O2), at 1 and 2 threads;
   - torch: the same architectures quantized by torch.ao's FX PTQ (oneDNN engine, the default
     oneDNN qconfig mapping, calibrated on the same crops), at 1 and 2 threads;
-and prints per model and thread count both times (median of the timed runs), the ratio
-ours / torch and the GMAC/s each reaches.
+and prints per model and thread count both times (ours: Google Benchmark's mean; torch: the
+median of the timed runs), the ratio ours / torch and the GMAC/s each reaches (the model's MACs
+as the compiled program counts them, over each time). Then perf mode's cost on ResNet-18 as a
+fraction of func mode's.
 
 Usage: tools/host_speed.sh (builds the benchmark binary and runs this with Debian's python3).
 """
@@ -62,11 +64,15 @@ def time_torch(model, x, threads, runs):
 def ours(bench):
     out = subprocess.run([bench, "--benchmark_format=json"], check=True, capture_output=True,
                          text=True).stdout
-    result = {}
+    result, perf = {}, None
     for b in json.loads(out)["benchmarks"]:
-        name = b["name"].split("/")[1]
-        result[name] = (b["real_time"], b["MMACs"])
-    return result
+        parts = b["name"].split("/")
+        if parts[0] == "BM_PerfOfFunc":
+            perf = (parts[1], b["of_func"], b["real_time"], b["func_ms"])
+            continue
+        threads = int(parts[2].split(":")[1])
+        result[(parts[1], threads)] = (b["real_time"], b["MMACs"])
+    return result, perf
 
 
 def main():
@@ -77,15 +83,19 @@ def main():
     args = p.parse_args()
     calib = [np.load(f) for f in sorted(glob.glob(os.path.join(args.data, "calib", "*.npy")))]
     x = np.load(os.path.join(args.data, "test", "000.npy"))
-    mine = ours(args.bench)
+    mine, perf = ours(args.bench)
     for name in MODELS:
-        ms, mmacs = mine[name]
         q = torch_int8(name, calib)
         for threads in (1, 2):
+            ms, mmacs = mine[(name, threads)]
             tms = time_torch(q, x, threads, args.runs)
             print(f"host-speed: {name} threads={threads} ours={ms:.1f} ms "
-                  f"({mmacs / ms:.1f} GMAC/s, 1 thread) torch={tms:.1f} ms "
+                  f"({mmacs / ms:.1f} GMAC/s) torch={tms:.1f} ms "
                   f"({mmacs / tms:.1f} GMAC/s) ratio={ms / tms:.2f}", flush=True)
+    if perf is not None:
+        name, of_func, us, func_ms = perf
+        print(f"host-speed: {name} perf mode {us:.0f} us = {100 * of_func:.2f} % of func mode's "
+              f"{func_ms:.1f} ms", flush=True)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 // eltwise.h, the int8 LUT, the int16 SegmentLUT and the normalized int16
 // tables. Each costs issue + ceil(P * C / vae_lanes).
 #include <algorithm>
+#include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -40,6 +42,13 @@ Lowered VaeOp(const Lowering &ctx) {
   return out;
 }
 
+// A requantize's decoded parameter records and their FastRequant lanes.
+struct RequantPlan {
+  std::vector<isa::RequantParam> chans;
+  RequantRow row;
+};
+constexpr int kRequantPlanTag = 100;  // PackedWeightStore tag (the TAE's are PackedIsa values)
+
 // vae.requant and vae.requant_sumin (without sumin: `sumin` empty).
 absl::StatusOr<Lowered> LowerRequant(int64_t src, int64_t dst, int64_t param,
                                      std::optional<int64_t> sumin, Lowering &ctx) {
@@ -71,19 +80,37 @@ absl::StatusOr<Lowered> LowerRequant(int64_t src, int64_t dst, int64_t param,
     // Not a structured binding: the `slow` lambda below captures them (clang 14 cannot).
     const std::pair<int64_t, int64_t> range = VaeRange(cfg);
     const int64_t lo = range.first, hi = range.second;
-    std::vector<isa::RequantParam> chans(cfg.channels);
-    for (int c = 0; c < cfg.channels; ++c) {
-      absl::StatusOr<isa::RequantParam> rc = isa::UnpackRequantParam(
-          ex.at(params.space, params.base + int64_t{c} * isa::kRequantParamBytes));
-      if (!rc.ok()) return ex.Error(absl::StrCat("channel ", c, ": ", rc.status().message()));
-      chans[c] = *rc;
-    }
-    // The common case in 64-bit integers (FastRequant, eltwise.h), else ApplyRequantParam.
     const int sumin_bits = s ? 8 * isa::DTypeBytes(cfg.y_dtype) : 0;
-    std::vector<FastRequant> fast(chans.size());
-    for (size_t c = 0; c < chans.size(); ++c) {
-      fast[c] = FastRequant::Make(chans[c], cfg.x_dtype == DType::kS32, sumin_bits, lo, hi);
-    }
+    // The decoded records, kept between runs like packed weights (weight_cache.h) while the
+    // parameter bytes provably stay the same.
+    std::string error;
+    const std::shared_ptr<const void> planned = ex.weights.Get(
+        ex.index, kRequantPlanTag, params.base, params.base + params.run,
+        [&]() -> std::shared_ptr<const void> {
+          auto plan = std::make_shared<RequantPlan>();
+          plan->chans.resize(static_cast<size_t>(cfg.channels));
+          for (int c = 0; c < cfg.channels; ++c) {
+            absl::StatusOr<isa::RequantParam> rc = isa::UnpackRequantParam(
+                ex.at(params.space, params.base + int64_t{c} * isa::kRequantParamBytes));
+            if (!rc.ok()) {
+              error = absl::StrCat("channel ", c, ": ", rc.status().message());
+              return nullptr;
+            }
+            plan->chans[static_cast<size_t>(c)] = *rc;
+          }
+          // The common case in 64-bit integers (FastRequant, eltwise.h), else ApplyRequantParam.
+          std::vector<FastRequant> fast(plan->chans.size());
+          for (size_t c = 0; c < fast.size(); ++c) {
+            fast[c] =
+                FastRequant::Make(plan->chans[c], cfg.x_dtype == DType::kS32, sumin_bits, lo, hi);
+          }
+          plan->row = RequantRow::Make(std::move(fast));
+          return plan;
+        });
+    if (planned == nullptr) return ex.Error(error);
+    const RequantPlan &plan = *static_cast<const RequantPlan *>(planned.get());
+    const std::vector<isa::RequantParam> &chans = plan.chans;
+    const std::vector<FastRequant> &fast = plan.row.fast;
     // int32 accumulators to int8 / int16 with int8 / int16 (or no) sumin: RequantRow
     // (vectorized); anything else element by element.
     const bool row = cfg.x_dtype == DType::kS32 &&
@@ -102,7 +129,7 @@ absl::StatusOr<Lowered> LowerRequant(int64_t src, int64_t dst, int64_t param,
       o.out = ex.at(result.space, result.addr);
       o.out_bits = 8 * isa::DTypeBytes(cfg.out_dtype);
       o.out_stride = result.pixel_pitch;
-      RequantRow::Make(std::move(fast)).Run(o, [&](int64_t p, int c, int64_t xv) {
+      plan.row.Run(o, [&](int64_t p, int c, int64_t xv) {
         const uint8_t *sb = s ? ex.at(s->space, s->At(p, 0)) : nullptr;
         const int64_t sv = sb != nullptr ? ReadElem(sb + int64_t{c} * s->esize, cfg.y_dtype) : 0;
         return ApplyRequantParam(chans[static_cast<size_t>(c)], xv, sv, lo, hi);

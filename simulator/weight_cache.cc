@@ -80,7 +80,7 @@ std::shared_ptr<const void> WeightCache::Get(
   }
   if (std::shared_ptr<const void> found = store->Find(instruction, tag, signature)) return found;
   std::shared_ptr<const void> packed = pack();
-  store->Insert(instruction, tag, signature, packed);
+  if (packed != nullptr) store->Insert(instruction, tag, signature, packed);
   return packed;
 }
 

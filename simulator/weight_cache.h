@@ -69,7 +69,8 @@ struct WeightCache {
   PackedWeightStore* store = nullptr;
 
   // The packed form of weight SRAM bytes [begin, end) read by `instruction`: the stored one when
-  // the bytes are provably the ones it was made from, else pack() (stored when provable).
+  // the bytes are provably the ones it was made from, else pack() (stored when provable and not
+  // null; null says the bytes are invalid, and the caller reports it).
   std::shared_ptr<const void> Get(int64_t instruction, int tag, uint64_t begin, uint64_t end,
                                   const std::function<std::shared_ptr<const void>()>& pack) const;
 };
