@@ -123,6 +123,8 @@ void Eltwise::ApplyS8(const int8_t* a, const int8_t* b, int64_t b_step, int8_t* 
       return row(
           [&](int64_t x, int64_t y) { return numerics::ApplyBernoulli2Add(b2, x, y, lo, hi); });
     case Kind::kMul:
+      // Element for element (out may alias a or b): each group of 8 reads before it writes.
+      if (HostHasAvx512() && internal::MulRowS8Avx512(mul, lo, hi, a, b, b_step, out, n)) return;
       return row([&](int64_t x, int64_t y) { return numerics::ApplyMul(mul, x, y, lo, hi); });
     default:
       return row([&](int64_t x, int64_t y) { return Apply(x, y); });

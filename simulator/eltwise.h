@@ -81,6 +81,9 @@ struct RequantRow {
 namespace internal {
 // RequantRow::Run's AVX-512 form (requant_avx512.cc).
 void RequantRowsAvx512(const RequantRow& r, const RequantOperands& o, RequantRow::Slow slow);
+// Eltwise::ApplyS8 of vae.mul with AVX-512 (requant_avx512.cc); false: a shift it does not take.
+bool MulRowS8Avx512(const numerics::MulParams& p, int64_t lo, int64_t hi, const int8_t* a,
+                    const int8_t* b, int64_t b_step, int8_t* out, int64_t n);
 }  // namespace internal
 
 struct Eltwise {

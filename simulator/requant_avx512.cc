@@ -73,3 +73,35 @@ OPENBPU_AVX512 void RequantRowsAvx512(const RequantRow& r, const RequantOperands
 }
 
 }  // namespace openbpu::sim::internal
+
+namespace openbpu::sim::internal {
+
+// vae.mul over an int8 row: a * b exact in a lane (|a * b| <= 2^14), times the record's
+// multiplier (< 2^31: below 2^46), then Requantize's rounding shift (0..62) or left shift
+// (at most 16: below 2^62), and the clamp. Other shifts: false (the caller's scalar path).
+OPENBPU_AVX512 bool MulRowS8Avx512(const numerics::MulParams& p, int64_t lo, int64_t hi,
+                                   const int8_t* a, const int8_t* b, int64_t b_step, int8_t* out,
+                                   int64_t n) {
+  const int shift = p.out.shift;
+  if (shift > 62 || shift < -16) return false;
+  if (b_step == 0 && b >= out && b < out + n) return false;  // the broadcast y overwritten
+  const __m512i m = _mm512_set1_epi64(p.out.multiplier);
+  const __m512i half = _mm512_set1_epi64(shift > 0 ? int64_t{1} << (shift - 1) : 0);
+  const __m128i right = _mm_cvtsi64_si128(shift > 0 ? shift : 0);
+  const __m128i left = _mm_cvtsi64_si128(shift < 0 ? -shift : 0);
+  const __m512i vlo = _mm512_set1_epi64(lo), vhi = _mm512_set1_epi64(hi);
+  const __m512i b0 = _mm512_set1_epi64(b[0]);
+  for (int64_t i = 0; i < n; i += 8) {
+    const int lanes = n - i < 8 ? static_cast<int>(n - i) : 8;
+    const __mmask8 k = static_cast<__mmask8>((1u << lanes) - 1);
+    const __m512i av = _mm512_cvtepi8_epi64(_mm_maskz_loadu_epi8(k, a + i));
+    const __m512i bv = b_step == 0 ? b0 : _mm512_cvtepi8_epi64(_mm_maskz_loadu_epi8(k, b + i));
+    __m512i v = _mm512_mul_epi32(_mm512_mul_epi32(av, bv), m);
+    v = _mm512_sll_epi64(_mm512_sra_epi64(_mm512_add_epi64(v, half), right), left);
+    v = _mm512_min_epi64(_mm512_max_epi64(v, vlo), vhi);
+    _mm512_mask_cvtepi64_storeu_epi8(out + i, k, v);
+  }
+  return true;
+}
+
+}  // namespace openbpu::sim::internal

@@ -42,6 +42,38 @@ absl::StatusOr<Lowered> Lower(const isa::AaeReduce& v, Lowering& ctx) {
     const std::vector<int64_t> shape = {t.in_h, t.in_w, t.channels};
     const std::vector<bool> reduced = {(v.axes & 1) != 0, (v.axes & 2) != 0, (v.axes & 4) != 0};
     const int64_t out_n = int64_t{t.out_h} * t.out_w * out_c;
+    // A global sum over the pixels of int8 / int16 channels (average pooling, squeeze-excite):
+    // straight from the channel-minor tensor in int64 (exact: |sum| < 2^15 * 2^32 pixels).
+    if (v.op == isa::ReduceOp::kSum && v.axes == 3 &&
+        (t.in_dtype == isa::DType::kS8 || t.in_dtype == isa::DType::kS16)) {
+      absl::StatusOr<numerics::RequantizeRecord> rec =
+          isa::UnpackRecord(ex.at(record.space, record.base));
+      if (!rec.ok()) return ex.Error(rec.status().message());
+      const auto [lo, hi] = DTypeRange(t.out_dtype);
+      thread_local std::vector<int64_t> sums;
+      sums.assign(static_cast<size_t>(t.channels), 0);
+      WithType(t.in_dtype, [&](auto tag) {
+        using T = decltype(tag);
+        for (int64_t y = 0; y < t.in_h; ++y) {
+          for (int64_t x = 0; x < t.in_w; ++x) {
+            const T* row = reinterpret_cast<const T*>(ex.at(src.space, src.At(y, x, 0)));
+            for (int64_t c = 0; c < t.channels; ++c) sums[static_cast<size_t>(c)] += row[c];
+          }
+        }
+        return 0;
+      });
+      std::vector<int64_t> values(static_cast<size_t>(t.channels));
+      for (int64_t c = 0; c < t.channels; ++c) {
+        values[static_cast<size_t>(c)] =
+            numerics::Requantize(sums[static_cast<size_t>(c)], *rec, lo, hi);
+      }
+      WithType(t.out_dtype, [&](auto tag) {
+        using T = decltype(tag);
+        Scatter(ex, std::vector<T>(values.begin(), values.end()), dst);
+        return 0;
+      });
+      return absl::OkStatus();
+    }
     // Widened to int64 (exact for every input type; min = -max(-x) cannot overflow).
     std::vector<int64_t> in = WithType(t.in_dtype, [&](auto tag) {
       using T = decltype(tag);
