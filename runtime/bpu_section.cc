@@ -1,6 +1,7 @@
 // The "bpu.program" section loader (section.h): an .hbm model's BPU program, lowered once into a
 // sim::Executable (its parameter blob shared read-only) and run on simulator instances taken from
 // a pool, one per concurrent run, so runs share everything but their own memories.
+#include <map>
 #include <memory>
 #include <mutex>
 #include <utility>
@@ -46,17 +47,24 @@ class BpuExecutor : public Executor {
                    const RunOptions& options, RunStats* stats) const override {
     const Backend backend = options.backend;
     const bool data = backend != Backend::kTiming;
-    std::unique_ptr<sim::Simulator> sim = Acquire(data);
+    if (data && (options.threads < 1 || options.threads > 256)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("threads must be in [1, 256], not ", options.threads));
+    }
+    // Instances are pooled by kind: with data memories and a thread count, or address-only (0).
+    const int kind = data ? options.threads : 0;
+    std::unique_ptr<sim::Simulator> sim = Acquire(kind);
     if (sim == nullptr) {
       sim::SimulatorOptions so;
       so.run.mode = data ? sim::Mode::kFunc : sim::Mode::kPerf;
+      so.threads = data ? options.threads : 1;
       absl::StatusOr<std::unique_ptr<sim::Simulator>> created =
           sim::Simulator::Create(executable_, so);
       if (!created.ok()) return created.status();
       sim = *std::move(created);
     }
     absl::Status st = RunOn(*sim, input_region, output_region, options, stats);
-    Release(std::move(sim), data);
+    Release(std::move(sim), kind);
     return st;
   }
 
@@ -72,6 +80,7 @@ class BpuExecutor : public Executor {
     run.mode = backend == Backend::kFunctional ? sim::Mode::kFunc
                : backend == Backend::kTiming   ? sim::Mode::kPerf
                                                : sim::Mode::kBoth;
+    run.check_hazards = backend != Backend::kFunctional || options.check_hazards;
     if (backend != Backend::kTiming) {
       if (absl::Status st = sim.WriteRegion(isa::Region::kInput, 0, input_region); !st.ok()) {
         return st;
@@ -97,23 +106,23 @@ class BpuExecutor : public Executor {
     return absl::OkStatus();
   }
 
-  // A free instance of the kind (with data memories or address-only), or null.
-  std::unique_ptr<sim::Simulator> Acquire(bool data) const {
+  // A free instance of the kind (data memories on `kind` threads, or address-only: 0), or null.
+  std::unique_ptr<sim::Simulator> Acquire(int kind) const {
     std::lock_guard<std::mutex> lock(mu_);
-    auto& pool = data ? data_pool_ : perf_pool_;
+    auto& pool = pools_[kind];
     if (pool.empty()) return nullptr;
     std::unique_ptr<sim::Simulator> sim = std::move(pool.back());
     pool.pop_back();
     return sim;
   }
-  void Release(std::unique_ptr<sim::Simulator> sim, bool data) const {
+  void Release(std::unique_ptr<sim::Simulator> sim, int kind) const {
     std::lock_guard<std::mutex> lock(mu_);
-    (data ? data_pool_ : perf_pool_).push_back(std::move(sim));
+    pools_[kind].push_back(std::move(sim));
   }
 
   std::shared_ptr<const sim::Executable> executable_;
   mutable std::mutex mu_;
-  mutable std::vector<std::unique_ptr<sim::Simulator>> data_pool_, perf_pool_;
+  mutable std::map<int, std::vector<std::unique_ptr<sim::Simulator>>> pools_;
 };
 
 const bool kRegistered = RegisterSectionLoader(kBpuProgramSection, BpuExecutor::Load);

@@ -29,7 +29,7 @@ namespace openbpu::runtime {
 
 // Where a run happens: the functional simulator (outputs, no timing), the timing simulator
 // (modeled latency and per-layer times, no outputs) or both at once (outputs and timing, with the
-// hazard checker on).
+// hazard checker on; RunOptions::check_hazards turns it on for kFunctional).
 enum class Backend { kFunctional, kTiming, kBoth };
 const char* BackendName(Backend b);
 // "func", "perf" or "both" (the simulator's mode names), or INVALID_ARGUMENT.
@@ -89,6 +89,14 @@ struct RunOptions {
   Backend backend = Backend::kFunctional;
   // Timing: one instruction at a time, no unit overlap (debugging a schedule).
   bool force_serial = false;
+  // kFunctional: check every instruction's accesses against the ones it is not ordered after
+  // (the simulator's hazard checker; a race is an error naming both instructions). Off by
+  // default, the hot path: a diagnostic of the program, which the compiler's tests run on every
+  // compiled model. kBoth always checks.
+  bool check_hazards = false;
+  // kFunctional / kBoth: host threads one instruction's tiles are spread over (1 to 256); the
+  // outputs are the same for every count.
+  int threads = 1;
 };
 
 class Executor;  // internal: the loaded sections of one model (section.h)

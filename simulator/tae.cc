@@ -85,8 +85,8 @@ void DepthwiseTile(const In* in, const int8_t* weights, Acc* acc, const ConvTile
 #define OPENBPU_AVX512BW __attribute__((target("avx512f,avx512bw,avx512vl")))
 
 bool HostHasAvx512Bw() {
-  static const bool has = __builtin_cpu_supports("avx512f") &&
-                          __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+  static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                          __builtin_cpu_supports("avx512vl");
   return has;
 }
 
@@ -181,7 +181,6 @@ inline void Im2ColOperand(const int8_t* in, const ConvTileParams& p, int g, int 
     for (Op* z = dst + k; z < dst + row; ++z) *z = Op(0);
   }
 }
-
 
 // VNNI operand form (x ^ 0x80 as bytes), 64 bytes per masked load and store.
 OPENBPU_AVX512BW void Im2ColVnni(const int8_t* in, const ConvTileParams& p, int g, int icg,

@@ -128,18 +128,6 @@ TEST(TaeConv, PackedWithGappedRowsAndThreads) {
   }
 }
 
-TEST(ThreadPool, EveryIndexOnceWhateverTheCount) {
-  for (int threads : {1, 2, 4}) {
-    ThreadPool pool(threads);
-    EXPECT_EQ(pool.threads(), threads);
-    for (int64_t n : {0, 1, 2, 7, 1000}) {
-      std::vector<int> hits(static_cast<size_t>(n), 0);
-      pool.ParallelFor(n, [&](int64_t i) { ++hits[static_cast<size_t>(i)]; });
-      for (int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[static_cast<size_t>(i)], 1) << i;
-    }
-  }
-}
-
 TEST(TaeConv, Int16InputWideAccumulation) {
   std::mt19937 rng(5);
   std::uniform_int_distribution<int> d(-32768, 32767), dw(-128, 127);

@@ -103,6 +103,8 @@ struct RunArgs {
   std::string model, out_prefix, expect;
   std::vector<std::string> inputs;
   std::string mode = "func", name;  // .hbm: the runtime's backend, the model of a packed file
+  int threads = 1;                  // .hbm: host threads of the functional simulator
+  bool check_hazards = false;       // .hbm, func: the hazard checker on
 };
 
 // The --input arrays, in order.
@@ -166,7 +168,11 @@ int RunHbm(const RunArgs& args) {
   if (!inputs.ok()) return Fail(inputs.status());
   runtime::RunStats stats;
   const auto run_start = std::chrono::steady_clock::now();
-  absl::StatusOr<std::vector<Tensor>> outputs = (*model)->Run(*inputs, {*backend}, &stats);
+  runtime::RunOptions options;
+  options.backend = *backend;
+  options.threads = args.threads;
+  options.check_hazards = args.check_hazards;
+  absl::StatusOr<std::vector<Tensor>> outputs = (*model)->Run(*inputs, options, &stats);
   if (!outputs.ok()) return Fail(outputs.status());
   const double run_ms = MsSince(run_start);
   std::printf("runtime: %s (%s), march %s, backend %s, loaded in %.1f ms, ran in %.1f ms\n",
@@ -602,6 +608,14 @@ void AddModelCommands(CLI::App& app, tools::Command* command) {
         ->capture_default_str();
     sub->add_option("--model", args->name, ".hbm: the model of a packed file (default: the first)")
         ->type_name("NAME");
+    sub->add_option("--threads", args->threads,
+                    ".hbm, func / both: host threads each instruction's tiles are spread over "
+                    "(the same outputs for any count)")
+        ->check(CLI::Range(1, 256))
+        ->type_name("N")
+        ->capture_default_str();
+    sub->add_flag("--check-hazards", args->check_hazards,
+                  ".hbm, func: check every access for races (both always does)");
     sub->add_option("--input", args->inputs, "a graph input, once per input in graph order")
         ->type_name("X.npy")
         ->allow_extra_args(false)
