@@ -3,6 +3,7 @@
 // func, perf and both modes.
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -64,8 +65,8 @@ double MeasureGmacs(KernelPath path) {
 
 void BM_TaeConvTile(benchmark::State& state) {
   const KernelPath path = static_cast<KernelPath>(state.range(0));
-  if (path == KernelPath::kVnni && !HostHasVnni()) {
-    state.SkipWithError("host has no AVX-512 VNNI");
+  if ((path == KernelPath::kVnni || path == KernelPath::kAvx2) && !PackedIsaFor(path)) {
+    state.SkipWithError("host lacks the path's instructions");
     return;
   }
   TileData& t = Tile();
@@ -86,6 +87,43 @@ BENCHMARK(BM_TaeConvTile)
     ->Arg(static_cast<int>(KernelPath::kScalar))
     ->Arg(static_cast<int>(KernelPath::kXsimd))
     ->Arg(static_cast<int>(KernelPath::kVnni))
+    ->Arg(static_cast<int>(KernelPath::kAvx2))
+    ->Unit(benchmark::kMillisecond);
+
+// The same tile with its weights packed beforehand, as the simulator runs it from the second run
+// of a program on (weight_cache.h): im2col and the micro-kernel only. `x_per_call_packing` is
+// this over ConvTileS8 packing on every call, both timed here.
+void BM_TaeConvTilePacked(benchmark::State& state) {
+  const KernelPath path = static_cast<KernelPath>(state.range(0));
+  const std::optional<PackedIsa> isa = PackedIsaFor(path);
+  if (!isa) {
+    state.SkipWithError("host lacks the path's instructions");
+    return;
+  }
+  TileData& t = Tile();
+  const PackedConvWeights packed = PackConvWeights(t.w.data(), t.p, *isa);
+  for (auto _ : state) {
+    ConvTileS8Packed(t.in.data(), packed, t.acc.data(), t.p, nullptr);
+    benchmark::DoNotOptimize(t.acc.data());
+  }
+  state.counters["GMAC/s"] = benchmark::Counter(
+      static_cast<double>(t.p.Macs()) * state.iterations() / 1e9, benchmark::Counter::kIsRate);
+  int64_t reps = 0;
+  const auto start = std::chrono::steady_clock::now();
+  double secs = 0;
+  do {
+    ConvTileS8Packed(t.in.data(), packed, t.acc.data(), t.p, nullptr);
+    ++reps;
+    secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  } while (secs < 0.2);
+  state.counters["x_per_call_packing"] =
+      reps * static_cast<double>(t.p.Macs()) / secs / 1e9 / MeasureGmacs(path);
+  state.SetLabel(KernelPathName(path));
+}
+BENCHMARK(BM_TaeConvTilePacked)
+    ->ArgName("path")
+    ->Arg(static_cast<int>(KernelPath::kVnni))
+    ->Arg(static_cast<int>(KernelPath::kAvx2))
     ->Unit(benchmark::kMillisecond);
 
 // ResNet-18 layer1's 3x3 conv (56x56x64 -> 64, 115.6 M MACs) end to end: create the

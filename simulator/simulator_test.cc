@@ -81,42 +81,6 @@ TEST(Simulator, KernelPathsThreadsAndReusedWeightsGiveIdenticalOutputs) {
   }
 }
 
-// Packed weights are reused only while their bytes are provably the program's constants: here
-// a second LOAD overwrites conv_requant's weights with bytes from the input region, which change
-// between runs, and every run gives its own weights' result (16 with conv_requant's, 0 + bias 10
-// -> 5 with zeros), packing afresh each time.
-TEST(Simulator, WeightsFromTheInputAreNeverReusedStale) {
-  TestProgram t = Find("conv_requant");
-  t.assembly = absl::StrReplaceAll(
-      t.assembly, {{".ddr input=8", ".ddr input=16"},
-                   {"load dst_space=weight dst=0 region=param offset=0 signal=1 layer=1",
-                    "load dst_space=weight dst=0 region=param offset=0 layer=1\n"
-                    "load.shape elem=1 n0=8 n1=1 n2=1\n"
-                    "load dst_space=weight dst=0 region=input offset=8 signal=1 layer=1"}});
-  auto p = testing::Build(t);
-  ASSERT_TRUE(p.ok()) << p.status();
-  for (int threads : {1, 2}) {
-    SimulatorOptions opt;
-    opt.threads = threads;
-    auto sim = Simulator::Create(*p, **isa::FindMarch(p->march), opt);
-    ASSERT_TRUE(sim.ok()) << sim.status();
-    const std::vector<uint8_t> weights(t.params.begin(), t.params.begin() + 8), zeros(8, 0);
-    for (const auto& [w, want] : {std::make_pair(weights, 16), std::make_pair(zeros, 5),
-                                  std::make_pair(weights, 16), std::make_pair(zeros, 5)}) {
-      std::vector<uint8_t> in = t.input;
-      in.insert(in.end(), w.begin(), w.end());
-      ASSERT_TRUE((*sim)->WriteRegion(isa::Region::kInput, 0, in).ok());
-      ASSERT_TRUE((*sim)->Run().ok());
-      uint8_t out = 0;
-      ASSERT_TRUE((*sim)->ReadRegion(isa::Region::kOutput, 0, absl::MakeSpan(&out, 1)).ok());
-      EXPECT_EQ(out, want) << "threads " << threads;
-    }
-    // The requantize records come from the param region alone: stored once. The conv's weights
-    // are partly the input's: never stored.
-    EXPECT_EQ((*sim)->executable()->packed_weight_entries(), 1u);
-  }
-}
-
 TEST(Simulator, PerfModeNeverAllocatesData) {
   const TestProgram& t = Find("conv_requant");
   auto p = testing::Build(t);

@@ -3,9 +3,14 @@
 #include "simulator/weight_cache.h"
 
 #include <memory>
+#include <utility>
 #include <vector>
 
+#include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
+#include "isa/march.h"
+#include "simulator/simulator.h"
+#include "simulator/test_programs.h"
 
 namespace openbpu::sim {
 namespace {
@@ -61,6 +66,45 @@ TEST(PackedWeightStore, FindsByInstructionTagAndSignatureWithABound) {
   EXPECT_EQ(packs, 3);
   EXPECT_EQ(cache.Get(8, 0, 30, 40, [] { return std::shared_ptr<const void>(); }), nullptr);
   EXPECT_EQ(store.Find(8, 0, {30, 40, 3}), nullptr);
+}
+
+// Packed weights are reused only while their bytes are provably the program's constants: here
+// a second LOAD overwrites conv_requant's weights with bytes from the input region, which change
+// between runs, and every run gives its own weights' result (16 with conv_requant's, 0 + bias 10
+// -> 5 with zeros), packing afresh each time.
+TEST(Simulator, WeightsFromTheInputAreNeverReusedStale) {
+  testing::TestProgram t;
+  for (const testing::TestProgram& c : testing::AllTestPrograms()) {
+    if (c.name == "conv_requant") t = c;
+  }
+  t.assembly = absl::StrReplaceAll(
+      t.assembly, {{".ddr input=8", ".ddr input=16"},
+                   {"load dst_space=weight dst=0 region=param offset=0 signal=1 layer=1",
+                    "load dst_space=weight dst=0 region=param offset=0 layer=1\n"
+                    "load.shape elem=1 n0=8 n1=1 n2=1\n"
+                    "load dst_space=weight dst=0 region=input offset=8 signal=1 layer=1"}});
+  auto p = testing::Build(t);
+  ASSERT_TRUE(p.ok()) << p.status();
+  for (int threads : {1, 2}) {
+    SimulatorOptions opt;
+    opt.threads = threads;
+    auto sim = Simulator::Create(*p, **isa::FindMarch(p->march), opt);
+    ASSERT_TRUE(sim.ok()) << sim.status();
+    const std::vector<uint8_t> weights(t.params.begin(), t.params.begin() + 8), zeros(8, 0);
+    for (const auto& [w, want] : {std::make_pair(weights, 16), std::make_pair(zeros, 5),
+                                  std::make_pair(weights, 16), std::make_pair(zeros, 5)}) {
+      std::vector<uint8_t> in = t.input;
+      in.insert(in.end(), w.begin(), w.end());
+      ASSERT_TRUE((*sim)->WriteRegion(isa::Region::kInput, 0, in).ok());
+      ASSERT_TRUE((*sim)->Run().ok());
+      uint8_t out = 0;
+      ASSERT_TRUE((*sim)->ReadRegion(isa::Region::kOutput, 0, absl::MakeSpan(&out, 1)).ok());
+      EXPECT_EQ(out, want) << "threads " << threads;
+    }
+    // The requantize records come from the param region alone: stored once. The conv's weights
+    // are partly the input's: never stored.
+    EXPECT_EQ((*sim)->executable()->packed_weight_entries(), 1u);
+  }
 }
 
 }  // namespace
