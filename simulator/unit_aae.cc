@@ -214,21 +214,40 @@ absl::StatusOr<Lowered> Lower(const isa::AaeAvgPool& v, Lowering& ctx) {
       recs[d] = *rec;
     }
     const std::vector<int64_t> divisors = numerics::PoolDivisors(g, include_pad);
-    const int64_t ihw = int64_t{t.in_h} * t.in_w, ohw = int64_t{t.out_h} * t.out_w;
-    std::vector<int64_t> sums(ohw * t.channels);
+    const int64_t ohw = int64_t{t.out_h} * t.out_w, c = t.channels;
+    // numerics::SumPool's window sums straight over the channel-minor source (no layout round
+    // trip), every sum before any write (an in-place pool stays exact).
+    const std::vector<std::vector<numerics::AxisWindow>> axes = numerics::PlanPoolWindows(g);
+    thread_local std::vector<int64_t> sums;
+    sums.assign(static_cast<size_t>(ohw * c), 0);
     WithType(t.in_dtype, [&](auto tag) {
       using T = decltype(tag);
-      const std::vector<T> in = HwcToChw(Gather<T>(ex, src), ihw, t.channels);
-      numerics::SumPool(in.data(), t.channels, g, sums.data());
+      for (int64_t oy = 0; oy < t.out_h; ++oy) {
+        const numerics::AxisWindow& wy = axes[0][static_cast<size_t>(oy)];
+        for (int64_t ox = 0; ox < t.out_w; ++ox) {
+          const numerics::AxisWindow& wx = axes[1][static_cast<size_t>(ox)];
+          int64_t* s = sums.data() + (oy * t.out_w + ox) * c;
+          for (int64_t ty = 0; ty < wy.count; ++ty) {
+            for (int64_t tx = 0; tx < wx.count; ++tx) {
+              const T* x = reinterpret_cast<const T*>(
+                  ex.at(src.space,
+                        src.At(wy.first + ty * g.dilations[0], wx.first + tx * g.dilations[1], 0)));
+              for (int64_t ch = 0; ch < c; ++ch) s[ch] += x[ch];
+            }
+          }
+        }
+      }
+      return 0;
     });
     const auto [lo, hi] = DTypeRange(t.out_dtype);
-    for (int64_t c = 0; c < t.channels; ++c) {
-      for (int64_t o = 0; o < ohw; ++o) {
-        const int64_t d = divisors[o];
-        if (d > taps) return ex.Error("pool divisor beyond the window");
-        const int64_t avg =
-            d == 0 ? 0 : numerics::Requantize(sums[c * ohw + o], recs[d - 1], lo, hi);
-        WriteElem(ex.at(dst.space, dst.At(o, c)), t.out_dtype, avg);
+    for (int64_t o = 0; o < ohw; ++o) {
+      const int64_t d = divisors[static_cast<size_t>(o)];
+      if (d > taps) return ex.Error("pool divisor beyond the window");
+      for (int64_t ch = 0; ch < c; ++ch) {
+        const int64_t avg = d == 0 ? 0
+                                   : numerics::Requantize(sums[static_cast<size_t>(o * c + ch)],
+                                                          recs[static_cast<size_t>(d - 1)], lo, hi);
+        WriteElem(ex.at(dst.space, dst.At(o, ch)), t.out_dtype, avg);
       }
     }
     return absl::OkStatus();
