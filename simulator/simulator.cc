@@ -84,6 +84,7 @@ absl::StatusOr<std::unique_ptr<Simulator>> Simulator::Create(
     sim->other_cores_.push_back(std::move(core));
   }
   sim->provenance_.resize(static_cast<size_t>(sim->executable_->cores()));
+  sim->pending_.resize(static_cast<size_t>(sim->executable_->cores()));
   if (options.threads < 1 || options.threads > 256) {
     return absl::InvalidArgumentError(
         absl::StrCat("threads must be in [1, 256], not ", options.threads));
@@ -139,6 +140,11 @@ absl::Status Executable::Lower(const isa::Program& program) {
       if (operand.write && b.n2 * b.n1 > kMaxRangesPerAccess && !b.Contiguous()) exact = false;
     }
     constant_write_.push_back(lowered->constant_write && exact);
+    deferred_.push_back(
+        lowered->deferred
+            ? Deferred{lowered->deferred->dst, lowered->deferred->bytes, lowered->deferred->src}
+            : Deferred{});
+    reads_weights_lazily_.push_back(lowered->reads_weights_lazily);
     ops_.push_back(std::move(op));
     executions_.push_back(std::move(lowered->execute));
   }
@@ -228,26 +234,52 @@ absl::StatusOr<RunResult> Simulator::Run(const RunOptions& run) {
     return core == 0 ? absl::StrCat("sem", sem) : absl::StrCat("core ", core, " sem", sem);
   };
   for (WeightProvenance& p : provenance_) p.Reset();  // host writes may have come between runs
-  return RunOps(executable_->ops(), timing, run, march.clock_mhz(), executable_->layer_names(),
-                [this](int i) { return Execute(i); });
+  absl::StatusOr<RunResult> result =
+      RunOps(executable_->ops(), timing, run, march.clock_mhz(), executable_->layer_names(),
+             [this](int i) { return Execute(i); });
+  MaterializePending();  // the SRAMs hold every byte the run wrote, as if nothing was deferred
+  return result;
+}
+
+void Simulator::MaterializePending() {
+  for (size_t core = 0; core < pending_.size(); ++core) {
+    if (pending_[core].empty()) continue;
+    pending_[core].MaterializeAll(core_memories(static_cast<int>(core)).at(Space::kWeight, 0));
+  }
 }
 
 absl::Status Simulator::Execute(int op_index) {
   const units::Execution& execute = executable_->executions_[op_index];
   if (!execute) return absl::OkStatus();  // configuration, sync: no data
   const SimOp& op = executable_->ops()[op_index];
+  const size_t i = static_cast<size_t>(op_index);
   WeightProvenance& provenance = provenance_[op.core];
-  units::ExecContext ctx{core_memories(op.core),
+  PendingCopies& pending = pending_[op.core];
+  Memories& memories = core_memories(op.core);
+  uint8_t* weight_sram = memories.at(Space::kWeight, 0);
+  // Weight SRAM provenance: a constant LOAD's ranges name it, any other write makes them unknown.
+  const int64_t writer = executable_->constant_write_[i] ? op.index : WeightProvenance::kUnknown;
+  const Executable::Deferred& deferred = executable_->deferred_[i];
+  if (deferred.bytes > 0 && options_.defer_weight_loads) {  // copied when read raw
+    pending.Add(deferred.dst, deferred.dst + deferred.bytes,
+                memories.at(Space::kDdr, deferred.src));
+    provenance.Record(deferred.dst, deferred.dst + deferred.bytes, writer);
+    return absl::OkStatus();
+  }
+  if (!pending.empty()) {  // raw weight SRAM reads and any writes see the deferred bytes first
+    const bool lazy = executable_->reads_weights_lazily_[i];
+    for (const Access& access : op.accesses) {
+      if (access.space != Space::kWeight || (lazy && !access.write)) continue;
+      for (const ByteRange& r : access.ranges) pending.Materialize(r.begin, r.end, weight_sram);
+    }
+  }
+  units::ExecContext ctx{memories,
                          options_.kernel_path,
                          op.index,
                          op.name.c_str(),
-                         {&provenance, executable_->packed_weights_.get()},
+                         {&provenance, executable_->packed_weights_.get(), &pending, weight_sram},
                          pool_.get()};
   if (absl::Status st = execute(ctx); !st.ok()) return st;
-  // Weight SRAM provenance: a constant LOAD's ranges name it, any other write makes them unknown.
-  const int64_t writer = executable_->constant_write_[static_cast<size_t>(op_index)]
-                             ? op.index
-                             : WeightProvenance::kUnknown;
   for (const Access& access : op.accesses) {
     if (!access.write || access.space != Space::kWeight) continue;
     for (const ByteRange& r : access.ranges) provenance.Record(r.begin, r.end, writer);

@@ -36,6 +36,10 @@ struct SimulatorOptions {
   // Func / both modes: threads one instruction's tiles are spread over (1: the caller's only).
   // Results are the same for every count.
   int threads = 1;
+  // Func / both modes: copy constant weight LOADs only when their bytes are read raw, written
+  // over or the run ends (weight_cache.h PendingCopies). The memories after a run are the same
+  // either way; false copies every LOAD as it runs (for comparison).
+  bool defer_weight_loads = true;
   uint64_t max_instructions = 1u << 24;  // programs longer than this are rejected
 };
 
@@ -83,6 +87,14 @@ class Executable {
   std::vector<std::function<absl::Status(units::ExecContext&)>> executions_;
   // Per op: it writes the same weight SRAM bytes on every run (a LOAD from the param region).
   std::vector<bool> constant_write_;
+  // Per op: a LOAD of constant weights the simulator defers (weight_cache.h PendingCopies):
+  // weight SRAM [dst, dst + bytes) from DDR src; bytes 0 when not deferrable.
+  struct Deferred {
+    uint64_t dst = 0, bytes = 0, src = 0;
+  };
+  std::vector<Deferred> deferred_;
+  // Per op: reads its weight SRAM operand through the weight cache (materializes it itself).
+  std::vector<bool> reads_weights_lazily_;
   std::unique_ptr<PackedWeightStore> packed_weights_ = std::make_unique<PackedWeightStore>();
 };
 
@@ -121,12 +133,14 @@ class Simulator {
  private:
   Simulator() = default;
   absl::Status Execute(int op);
+  void MaterializePending();  // every core's deferred weight LOADs into its SRAM
 
   std::shared_ptr<const Executable> executable_;
   SimulatorOptions options_;
   std::unique_ptr<Memories> memories_;
   std::vector<std::unique_ptr<Memories>> other_cores_;  // cores 1..: own SRAMs, core 0's DDR
   std::vector<WeightProvenance> provenance_;            // per core, this run's
+  std::vector<PendingCopies> pending_;                  // per core, deferred weight LOADs
   std::unique_ptr<ThreadPool> pool_;                    // options_.threads > 1
 };
 

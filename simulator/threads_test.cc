@@ -1,7 +1,9 @@
 // Func mode over threads (issue 16), also run under ThreadSanitizer (tag "tsan"): the pool runs
 // every index once whatever the count, back to back jobs see no stale state, and every test
 // program gives the same bytes on 1, 2 and 4 threads over repeated runs.
+#include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -49,6 +51,41 @@ TEST(Simulator, ThreadsGiveTheSameBytes) {
     }
   }
   std::printf("threads: %d runs on 1, 2 and 4 threads, all equal\n", runs);
+}
+
+// Deferred weight LOADs leave every memory as copying each LOAD would: all SRAMs of every core
+// and the DDR, after each of two runs, for every test program.
+TEST(Simulator, DeferredWeightLoadsLeaveTheSameMemories) {
+  int programs = 0;
+  for (const testing::TestProgram& t : testing::AllTestPrograms()) {
+    auto p = testing::Build(t);
+    ASSERT_TRUE(p.ok());
+    std::vector<std::unique_ptr<Simulator>> sims;
+    for (bool defer : {false, true}) {
+      SimulatorOptions opt;
+      opt.defer_weight_loads = defer;
+      auto sim = Simulator::Create(*p, **isa::FindMarch(p->march), opt);
+      ASSERT_TRUE(sim.ok()) << sim.status();
+      sims.push_back(*std::move(sim));
+    }
+    for (int run = 0; run < 2; ++run) {
+      for (auto& sim : sims) {
+        ASSERT_TRUE(sim->WriteRegion(isa::Region::kInput, 0, t.input).ok());
+        ASSERT_TRUE(sim->Run().ok()) << t.name;
+      }
+      for (int core = 0; core < p->cores; ++core) {
+        for (Space space :
+             {Space::kDdr, Space::kFeature, Space::kWeight, Space::kAcc, Space::kLut}) {
+          const auto a = sims[0]->core_memories(core).bytes(space);
+          const auto b = sims[1]->core_memories(core).bytes(space);
+          ASSERT_TRUE(std::equal(a.begin(), a.end(), b.begin(), b.end()))
+              << t.name << " core " << core << " " << SpaceName(space) << " run " << run;
+        }
+      }
+    }
+    ++programs;
+  }
+  std::printf("deferred-loads: %d programs, memories equal after each run\n", programs);
 }
 
 TEST(Simulator, ThreadCountIsChecked) {

@@ -80,6 +80,10 @@ absl::StatusOr<Lowered> Lower(const isa::Load& ld, Lowering& ctx) {
   out.ddr_bytes = static_cast<uint64_t>(run) * sh.n1 * sh.n2;
   out.ddr_charged_bytes = ChargedBytes(src, ctx.march.ddr_burst_bytes.value);
   out.constant_write = ld.region == isa::Region::kParam;
+  if (out.constant_write && dst.space == Space::kWeight && sh.pad_top == 0 && sh.pad_bottom == 0 &&
+      sh.pad_left == 0 && sh.pad_right == 0 && dst.Contiguous() && src.Contiguous()) {
+    out.deferred = Lowered::DeferredCopy{dst.base, dst.Extent(), src.base};
+  }
   // Rows back to back in both memories: each plane's data rows are one copy.
   const bool rows_contiguous = (sh.n1 == 1 || (src.s1 == run && dst.s1 == run));
   out.execute = [dst, src, sh, rows_contiguous](ExecContext& ex) {

@@ -108,9 +108,11 @@ absl::StatusOr<Lowered> Lower(const isa::TaeConv& cv, Lowering& ctx) {
   p.pad_left = k.pad_left;
   p.groups = k.groups;
   p.accumulate = cv.accumulate;
+  out.reads_weights_lazily = true;
   out.execute = [p, in, weights, acc](ExecContext& ex) {
     const auto* w = reinterpret_cast<const int8_t*>(ex.at(weights.space, weights.base));
     if (in.esize != 1) {
+      ex.weights.Materialize(weights.base, weights.base + weights.run);
       ConvTileS16(reinterpret_cast<const int16_t*>(ex.at(in.space, in.addr)), w,
                   reinterpret_cast<int64_t*>(ex.at(acc.space, acc.addr)), p, ex.kernel_path,
                   ex.pool);
@@ -118,15 +120,20 @@ absl::StatusOr<Lowered> Lower(const isa::TaeConv& cv, Lowering& ctx) {
     }
     const auto* x = reinterpret_cast<const int8_t*>(ex.at(in.space, in.addr));
     auto* sums = reinterpret_cast<int32_t*>(ex.at(acc.space, acc.addr));
+    const uint64_t w_end = weights.base + weights.run;
     const std::optional<PackedIsa> isa = PackedIsaFor(ex.kernel_path);
     if (!isa || IsDepthwise(p)) {
+      ex.weights.Materialize(weights.base, w_end);
       ConvTileS8(x, w, sums, p, ex.kernel_path, ex.pool);
       return absl::OkStatus();
     }
-    // The weights packed once (weight_cache.h): reused while their bytes provably stay the same.
-    const std::shared_ptr<const void> packed = ex.weights.Get(
-        ex.index, static_cast<int>(*isa), weights.base, weights.base + weights.run,
-        [&] { return std::make_shared<const PackedConvWeights>(PackConvWeights(w, p, *isa)); });
+    // The weights packed once (weight_cache.h): reused while their bytes provably stay the same;
+    // only packing reads the raw bytes.
+    const std::shared_ptr<const void> packed =
+        ex.weights.Get(ex.index, static_cast<int>(*isa), weights.base, w_end, [&] {
+          ex.weights.Materialize(weights.base, w_end);
+          return std::make_shared<const PackedConvWeights>(PackConvWeights(w, p, *isa));
+        });
     ConvTileS8Packed(x, *static_cast<const PackedConvWeights*>(packed.get()), sums, p, ex.pool);
     return absl::OkStatus();
   };

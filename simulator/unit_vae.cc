@@ -129,10 +129,20 @@ absl::StatusOr<Lowered> LowerRequant(int64_t src, int64_t dst, int64_t param,
       o.out = ex.at(result.space, result.addr);
       o.out_bits = 8 * isa::DTypeBytes(cfg.out_dtype);
       o.out_stride = result.pixel_pitch;
-      plan.row.Run(o, [&](int64_t p, int c, int64_t xv) {
-        const uint8_t *sb = s ? ex.at(s->space, s->At(p, 0)) : nullptr;
-        const int64_t sv = sb != nullptr ? ReadElem(sb + int64_t{c} * s->esize, cfg.y_dtype) : 0;
-        return ApplyRequantParam(chans[static_cast<size_t>(c)], xv, sv, lo, hi);
+      // Chunks of pixels over the func-mode threads (each pixel's outputs its own).
+      constexpr int64_t kChunk = 512;
+      ParallelFor(ex.pool, (o.pixels + kChunk - 1) / kChunk, [&](int64_t chunk) {
+        const int64_t p0 = chunk * kChunk;
+        RequantOperands part = o;
+        part.pixels = std::min(kChunk, o.pixels - p0);
+        part.x += p0 * o.x_stride;
+        if (part.s != nullptr) part.s += p0 * o.s_stride;
+        part.out += p0 * o.out_stride;
+        plan.row.Run(part, [&](int64_t p, int c, int64_t xv) {
+          const uint8_t *sb = s ? ex.at(s->space, s->At(p0 + p, 0)) : nullptr;
+          const int64_t sv = sb != nullptr ? ReadElem(sb + int64_t{c} * s->esize, cfg.y_dtype) : 0;
+          return ApplyRequantParam(chans[static_cast<size_t>(c)], xv, sv, lo, hi);
+        });
       });
       return absl::OkStatus();
     }

@@ -149,6 +149,15 @@ struct Lowered {
   // LOAD from the read-only param region whose write footprint is exact: it writes the same
   // bytes on every run (weight_cache.h).
   bool constant_write = false;
+  // A LOAD of constant weights the simulator may defer (weight_cache.h PendingCopies): weight SRAM
+  // [dst, dst + bytes) gets the DDR bytes at src, both contiguous, no padding.
+  struct DeferredCopy {
+    uint64_t dst = 0, bytes = 0, src = 0;
+  };
+  std::optional<DeferredCopy> deferred;
+  // The execution reads its weight SRAM operand through ExecContext::weights (materializing the
+  // raw bytes itself when it needs them), so the simulator need not copy them beforehand.
+  bool reads_weights_lazily = false;
   uint64_t macs = 0;
   std::vector<Operand> footprint;  // bounds-checked and recorded in this order
   Execution execute;               // empty: no data effect

@@ -42,6 +42,30 @@ bool WeightProvenance::Signature(uint64_t begin, uint64_t end, std::vector<int64
   return true;
 }
 
+void PendingCopies::Add(uint64_t begin, uint64_t end, const uint8_t* src) {
+  if (begin >= end) return;
+  Cut(begin, end, nullptr);
+  copies_.emplace(begin, std::make_pair(end, src));
+}
+
+void PendingCopies::Cut(uint64_t begin, uint64_t end, uint8_t* sram) {
+  auto it = copies_.upper_bound(begin);
+  if (it != copies_.begin()) --it;
+  while (it != copies_.end() && it->first < end) {
+    const uint64_t s = it->first, e = it->second.first;
+    const uint8_t* src = it->second.second;
+    if (e <= begin) {
+      ++it;
+      continue;
+    }
+    const uint64_t lo = std::max(s, begin), hi = std::min(e, end);
+    if (sram != nullptr) std::memcpy(sram + lo, src + (lo - s), static_cast<size_t>(hi - lo));
+    it = copies_.erase(it);
+    if (s < begin) copies_.emplace(s, std::make_pair(begin, src));
+    if (e > end) it = copies_.emplace(end, std::make_pair(e, src + (end - s))).first;
+  }
+}
+
 std::shared_ptr<const void> PackedWeightStore::Find(int64_t instruction, int tag,
                                                     const std::vector<int64_t>& signature) const {
   std::lock_guard<std::mutex> lock(mu_);

@@ -14,6 +14,7 @@
 #define OPENBPU_SIMULATOR_WEIGHT_CACHE_H_
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <memory>
@@ -62,11 +63,39 @@ class PackedWeightStore {
   std::map<int64_t, std::vector<Entry>> entries_;
 };
 
+// Deferred LOADs of constant weights: a LOAD from the param region into weight SRAM (contiguous,
+// no padding) records its source here instead of copying; the bytes are copied when something
+// reads them raw (Materialize), when anything writes over them, or at the end of the run
+// (MaterializeAll), and are forgotten when a later deferred LOAD replaces them. A conv whose
+// packed weights are reused never needs its raw bytes: most of a model's weight traffic is
+// never copied on the host.
+class PendingCopies {
+ public:
+  bool empty() const { return copies_.empty(); }
+  // SRAM bytes [begin, end) are to be the `end - begin` bytes at `src`, replacing what was pending
+  // there.
+  void Add(uint64_t begin, uint64_t end, const uint8_t* src);
+  // Copies the pending bytes inside [begin, end) to sram + address and forgets them.
+  void Materialize(uint64_t begin, uint64_t end, uint8_t* sram) { Cut(begin, end, sram); }
+  void MaterializeAll(uint8_t* sram) { Cut(0, UINT64_MAX, sram); }
+
+ private:
+  void Cut(uint64_t begin, uint64_t end, uint8_t* sram);            // sram null: drop
+  std::map<uint64_t, std::pair<uint64_t, const uint8_t*>> copies_;  // begin -> (end, src)
+};
+
 // What a TAE execution uses to find its packed weights: the core's provenance and the store
 // (either may be null: then every call packs afresh).
 struct WeightCache {
   const WeightProvenance* provenance = nullptr;
   PackedWeightStore* store = nullptr;
+  PendingCopies* pending = nullptr;  // the core's deferred LOADs (null: none)
+  uint8_t* sram = nullptr;           // the core's weight SRAM
+
+  // The raw bytes [begin, end) are about to be read: copy whatever of them is pending.
+  void Materialize(uint64_t begin, uint64_t end) const {
+    if (pending != nullptr && !pending->empty()) pending->Materialize(begin, end, sram);
+  }
 
   // The packed form of weight SRAM bytes [begin, end) read by `instruction`: the stored one when
   // the bytes are provably the ones it was made from, else pack() (stored when provable and not
