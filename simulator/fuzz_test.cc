@@ -3,6 +3,7 @@
 // error, bounded by the cycle budget. When perf and both both succeed their cycles agree.
 #include <cstdio>
 #include <random>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -126,6 +127,82 @@ TEST(SimulatorFuzz, RandomInstructionStreamsNeverCrashOrHang) {
       kIterations, ran, completed, rejected, compared);
   EXPECT_GE(completed, kMinCompleted) << "fewer random programs run to completion than before";
   EXPECT_GE(compared, kMinCompared) << "fewer perf+both pairs compared than before";
+}
+
+// The host paths on random programs: every program that runs to completion on the scalar
+// reference gives the same memories (every SRAM of every core and the DDR) on the xsimd, VNNI,
+// AVX2 and best paths, on 3 threads, with and without deferred weight LOADs, on a first and a
+// second run (packed weights reused).
+TEST(SimulatorFuzz, HostPathsGiveTheSameMemoriesOnRandomPrograms) {
+  std::mt19937_64 rng(20261203);
+  struct Config {
+    KernelPath path;
+    int threads;
+    bool defer;
+  };
+  const Config configs[] = {{KernelPath::kScalar, 1, false}, {KernelPath::kXsimd, 1, true},
+                            {KernelPath::kVnni, 1, true},    {KernelPath::kAvx2, 1, true},
+                            {KernelPath::kBest, 3, true},    {KernelPath::kBest, 1, false}};
+  int compared = 0;
+  for (int it = 0; it < kIterations; ++it) {
+    isa::Program p;
+    p.march = static_cast<isa::MarchId>(rng() % isa::kNumMarches);
+    p.ddr_input_bytes = rng() % 4096;
+    p.ddr_output_bytes = rng() % 4096;
+    p.ddr_scratch_bytes = rng() % 4096;
+    p.params.resize(rng() % 1024);
+    for (auto& b : p.params) b = static_cast<uint8_t>(rng());
+    const int n = 1 + static_cast<int>(rng() % 16);
+    for (int i = 0; i < n; ++i) p.instructions.push_back(RandomInstruction(rng, 0));
+    p.instructions.push_back(isa::Instruction{{}, isa::End{}});
+    auto march = isa::FindMarch(p.march);
+    ASSERT_TRUE(march.ok());
+    std::vector<uint8_t> in(p.ddr_input_bytes);
+    for (auto& b : in) b = static_cast<uint8_t>(rng());
+    std::vector<std::vector<uint8_t>> want;
+    for (const Config& c : configs) {
+      SimulatorOptions opt;
+      opt.run.mode = Mode::kFunc;
+      opt.run.max_cycles = kCycleBudget;
+      opt.kernel_path = c.path;
+      opt.threads = c.threads;
+      opt.defer_weight_loads = c.defer;
+      auto sim = Simulator::Create(p, **march, opt);
+      if (!sim.ok()) break;
+      bool failed = false;
+      for (int run = 0; run < 2 && !failed; ++run) {
+        ASSERT_TRUE((*sim)->WriteRegion(isa::Region::kInput, 0, in).ok());
+        auto r = (*sim)->Run();
+        if (!r.ok()) {
+          ASSERT_TRUE(want.empty())
+              << KernelPathName(c.path) << " failed where scalar ran: " << r.status()
+              << " (random program " << it << ")";
+          failed = true;
+          break;
+        }
+        std::vector<std::vector<uint8_t>> got;
+        for (Space space :
+             {Space::kDdr, Space::kFeature, Space::kWeight, Space::kAcc, Space::kLut}) {
+          const auto bytes = (*sim)->memories().bytes(space);
+          got.emplace_back(bytes.begin(), bytes.end());
+        }
+        if (want.empty()) {
+          want = got;
+        } else {
+          for (size_t k = 0; k < got.size(); ++k) {
+            ASSERT_TRUE(got[k] == want[k])
+                << KernelPathName(c.path) << " threads " << c.threads << " defer " << c.defer
+                << " run " << run << ": " << SpaceName(static_cast<Space>(k))
+                << " differs on random program " << it;
+          }
+        }
+      }
+      if (failed) break;
+    }
+    if (!want.empty()) ++compared;
+  }
+  std::printf("host-paths-fuzz: %d random programs, memories equal on every path\n", compared);
+  EXPECT_GE(compared, 50) << "too few random programs ran to compare the paths";
 }
 
 }  // namespace

@@ -56,7 +56,7 @@ void ThreadPool::Work() {
   }
 }
 
-void ThreadPool::ParallelFor(int64_t n, const std::function<void(int64_t)>& fn) {
+void ThreadPool::ParallelFor(int64_t n, absl::FunctionRef<void(int64_t)> fn) {
   if (n <= 0) return;
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -7,10 +7,11 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "absl/functional/function_ref.h"
 
 namespace openbpu::sim {
 
@@ -26,7 +27,7 @@ class ThreadPool {
 
   // Calls fn(i) once for every i in [0, n), on the pool's threads and the caller, and returns
   // when all calls have returned. Not reentrant: one ParallelFor at a time per pool.
-  void ParallelFor(int64_t n, const std::function<void(int64_t)>& fn);
+  void ParallelFor(int64_t n, absl::FunctionRef<void(int64_t)> fn);
 
  private:
   void Work();
@@ -40,13 +41,13 @@ class ThreadPool {
   std::atomic<uint64_t> generation_{0};
   std::atomic<int> in_job_{0};  // workers that may be reading the open job's fields
   std::atomic<bool> stop_{false};
-  const std::function<void(int64_t)>* fn_ = nullptr;
+  const absl::FunctionRef<void(int64_t)>* fn_ = nullptr;
   int64_t n_ = 0;
   std::atomic<int64_t> next_{0}, finished_{0};
 };
 
-// ParallelFor on `pool`, or a plain loop when it is null.
-inline void ParallelFor(ThreadPool* pool, int64_t n, const std::function<void(int64_t)>& fn) {
+// ParallelFor on `pool`, or a plain loop when it is null. FunctionRef: no allocation per call.
+inline void ParallelFor(ThreadPool* pool, int64_t n, absl::FunctionRef<void(int64_t)> fn) {
   if (pool == nullptr || n <= 1) {
     for (int64_t i = 0; i < n; ++i) fn(i);
     return;

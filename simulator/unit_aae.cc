@@ -69,10 +69,11 @@ void MaxRow(T* m, const T* x, int64_t n) {
 // numerics::MaxPool straight over the channel-minor SRAM tensors (no layout round trip): per
 // output pixel the running maximum of its window's in-input taps, a channel run at a time. The
 // taps are numerics' own plan; padding never wins and an empty window gives the lowest value.
+using AxisWindows = std::vector<std::vector<numerics::AxisWindow>>;
+
 template <typename T>
-void MaxPoolHwc(ExecContext& ex, const numerics::PoolWindows& g, const SramTensor& src,
-                const SramTensor& dst) {
-  const std::vector<std::vector<numerics::AxisWindow>> axes = numerics::PlanPoolWindows(g);
+void MaxPoolHwc(ExecContext& ex, const numerics::PoolWindows& g, const AxisWindows& axes,
+                const SramTensor& src, const SramTensor& dst) {
   for (int64_t oy = 0; oy < g.output[0]; ++oy) {
     const numerics::AxisWindow& wy = axes[0][static_cast<size_t>(oy)];
     for (int64_t ox = 0; ox < g.output[1]; ++ox) {
@@ -171,12 +172,14 @@ absl::StatusOr<Lowered> Lower(const isa::AaeMaxPool& v, Lowering& ctx) {
   Lowered out = PoolOp(ctx);
   out.footprint = {Reads(src, "aae src"), Writes(dst, "aae dst")};
   const bool in_place = Overlap(src, dst);
-  out.execute = [t, g = PoolGeometry(ctx.regs.aae_win, t), src, dst, in_place](ExecContext& ex) {
+  // The windows planned once, here (no allocation per run).
+  const numerics::PoolWindows g = PoolGeometry(ctx.regs.aae_win, t);
+  out.execute = [t, g, axes = numerics::PlanPoolWindows(g), src, dst, in_place](ExecContext& ex) {
     const int64_t ihw = int64_t{t.in_h} * t.in_w, ohw = int64_t{t.out_h} * t.out_w;
     return WithType(t.in_dtype, [&](auto tag) -> absl::Status {
       using T = decltype(tag);
       if (!in_place) {
-        MaxPoolHwc<T>(ex, g, src, dst);
+        MaxPoolHwc<T>(ex, g, axes, src, dst);
         return absl::OkStatus();
       }
       const std::vector<T> in = HwcToChw(Gather<T>(ex, src), ihw, t.channels);
@@ -204,20 +207,22 @@ absl::StatusOr<Lowered> Lower(const isa::AaeAvgPool& v, Lowering& ctx) {
   const SramTensor dst = *dst_or;
   Lowered out = PoolOp(ctx);
   out.footprint = {Reads(src, "aae src"), Reads(records, "aae param"), Writes(dst, "aae dst")};
-  out.execute = [t, g = PoolGeometry(w, t), taps, include_pad = v.count_include_pad, src, records,
+  // The windows and divisors planned once, here (no allocation per run).
+  const numerics::PoolWindows g = PoolGeometry(w, t);
+  out.execute = [t, g, axes = numerics::PlanPoolWindows(g),
+                 divisors = numerics::PoolDivisors(g, v.count_include_pad), taps, src, records,
                  dst](ExecContext& ex) -> absl::Status {
-    std::vector<numerics::RequantizeRecord> recs(taps);
+    thread_local std::vector<numerics::RequantizeRecord> recs;
+    recs.resize(static_cast<size_t>(taps));
     for (int64_t d = 0; d < taps; ++d) {
       absl::StatusOr<numerics::RequantizeRecord> rec =
           isa::UnpackRecord(ex.at(records.space, records.base + d * isa::kRecordBytes));
       if (!rec.ok()) return ex.Error(rec.status().message());
       recs[d] = *rec;
     }
-    const std::vector<int64_t> divisors = numerics::PoolDivisors(g, include_pad);
     const int64_t ohw = int64_t{t.out_h} * t.out_w, c = t.channels;
     // numerics::SumPool's window sums straight over the channel-minor source (no layout round
     // trip), every sum before any write (an in-place pool stays exact).
-    const std::vector<std::vector<numerics::AxisWindow>> axes = numerics::PlanPoolWindows(g);
     thread_local std::vector<int64_t> sums;
     sums.assign(static_cast<size_t>(ohw * c), 0);
     WithType(t.in_dtype, [&](auto tag) {

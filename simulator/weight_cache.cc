@@ -97,7 +97,7 @@ size_t PackedWeightStore::entries() const {
 
 std::shared_ptr<const void> WeightCache::Get(
     int64_t instruction, int tag, uint64_t begin, uint64_t end,
-    const std::function<std::shared_ptr<const void>()>& pack) const {
+    absl::FunctionRef<std::shared_ptr<const void>()> pack) const {
   thread_local std::vector<int64_t> signature;
   if (provenance == nullptr || store == nullptr || !provenance->Signature(begin, end, &signature)) {
     return pack();

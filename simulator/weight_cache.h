@@ -15,12 +15,13 @@
 
 #include <cstdint>
 #include <cstring>
-#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <utility>
 #include <vector>
+
+#include "absl/functional/function_ref.h"
 
 namespace openbpu::sim {
 
@@ -101,7 +102,7 @@ struct WeightCache {
   // the bytes are provably the ones it was made from, else pack() (stored when provable and not
   // null; null says the bytes are invalid, and the caller reports it).
   std::shared_ptr<const void> Get(int64_t instruction, int tag, uint64_t begin, uint64_t end,
-                                  const std::function<std::shared_ptr<const void>()>& pack) const;
+                                  absl::FunctionRef<std::shared_ptr<const void>()> pack) const;
 };
 
 }  // namespace openbpu::sim
