@@ -62,14 +62,12 @@ absl::StatusOr<Lowered> Lower(const isa::AaeReduce& v, Lowering& ctx) {
         }
         return 0;
       });
-      std::vector<int64_t> values(static_cast<size_t>(t.channels));
-      for (int64_t c = 0; c < t.channels; ++c) {
-        values[static_cast<size_t>(c)] =
-            numerics::Requantize(sums[static_cast<size_t>(c)], *rec, lo, hi);
-      }
-      WithType(t.out_dtype, [&](auto tag) {
+      WithType(t.out_dtype, [&](auto tag) {  // dst is one pixel of channels
         using T = decltype(tag);
-        Scatter(ex, std::vector<T>(values.begin(), values.end()), dst);
+        T* out = reinterpret_cast<T*>(ex.at(dst.space, dst.At(0, 0, 0)));
+        for (int64_t c = 0; c < t.channels; ++c) {
+          out[c] = static_cast<T>(numerics::Requantize(sums[static_cast<size_t>(c)], *rec, lo, hi));
+        }
         return 0;
       });
       return absl::OkStatus();
