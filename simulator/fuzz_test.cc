@@ -71,22 +71,29 @@ isa::Instruction RandomInstruction(std::mt19937_64& rng, int layers) {
   }
 }
 
+// A random program: march, DDR regions, parameter bytes, up to 16 random instructions and `end`
+// (with_layers: up to 3 layers named, drawn before the instructions).
+isa::Program RandomProgram(std::mt19937_64& rng, bool with_layers) {
+  isa::Program p;
+  p.march = static_cast<isa::MarchId>(rng() % isa::kNumMarches);
+  p.ddr_input_bytes = rng() % 4096;
+  p.ddr_output_bytes = rng() % 4096;
+  p.ddr_scratch_bytes = rng() % 4096;
+  p.params.resize(rng() % 1024);
+  for (auto& b : p.params) b = static_cast<uint8_t>(rng());
+  const int layers = with_layers ? static_cast<int>(rng() % 3) : 0;
+  for (int l = 0; l < layers; ++l) p.layers[l] = absl::StrCat("layer", l);
+  const int n = 1 + static_cast<int>(rng() % 16);
+  for (int i = 0; i < n; ++i) p.instructions.push_back(RandomInstruction(rng, layers));
+  p.instructions.push_back(isa::Instruction{{}, isa::End{}});
+  return p;
+}
+
 TEST(SimulatorFuzz, RandomInstructionStreamsNeverCrashOrHang) {
   std::mt19937_64 rng(20261127);
   int ran = 0, completed = 0, rejected = 0, compared = 0;
   for (int it = 0; it < kIterations; ++it) {
-    isa::Program p;
-    p.march = static_cast<isa::MarchId>(rng() % isa::kNumMarches);
-    p.ddr_input_bytes = rng() % 4096;
-    p.ddr_output_bytes = rng() % 4096;
-    p.ddr_scratch_bytes = rng() % 4096;
-    p.params.resize(rng() % 1024);
-    for (auto& b : p.params) b = static_cast<uint8_t>(rng());
-    const int layers = static_cast<int>(rng() % 3);
-    for (int l = 0; l < layers; ++l) p.layers[l] = absl::StrCat("layer", l);
-    const int n = 1 + static_cast<int>(rng() % 16);
-    for (int i = 0; i < n; ++i) p.instructions.push_back(RandomInstruction(rng, layers));
-    p.instructions.push_back(isa::Instruction{{}, isa::End{}});
+    const isa::Program p = RandomProgram(rng, /*with_layers=*/true);
     auto march = isa::FindMarch(p.march);
     ASSERT_TRUE(march.ok());
     uint64_t cycles[2] = {0, 0};
@@ -145,16 +152,7 @@ TEST(SimulatorFuzz, HostPathsGiveTheSameMemoriesOnRandomPrograms) {
                             {KernelPath::kBest, 3, true},    {KernelPath::kBest, 1, false}};
   int compared = 0;
   for (int it = 0; it < kIterations; ++it) {
-    isa::Program p;
-    p.march = static_cast<isa::MarchId>(rng() % isa::kNumMarches);
-    p.ddr_input_bytes = rng() % 4096;
-    p.ddr_output_bytes = rng() % 4096;
-    p.ddr_scratch_bytes = rng() % 4096;
-    p.params.resize(rng() % 1024);
-    for (auto& b : p.params) b = static_cast<uint8_t>(rng());
-    const int n = 1 + static_cast<int>(rng() % 16);
-    for (int i = 0; i < n; ++i) p.instructions.push_back(RandomInstruction(rng, 0));
-    p.instructions.push_back(isa::Instruction{{}, isa::End{}});
+    const isa::Program p = RandomProgram(rng, /*with_layers=*/false);
     auto march = isa::FindMarch(p.march);
     ASSERT_TRUE(march.ok());
     std::vector<uint8_t> in(p.ddr_input_bytes);

@@ -49,7 +49,9 @@ absl::StatusOr<Lowered> Lower(const isa::AaeReduce& v, Lowering& ctx) {
       absl::StatusOr<numerics::RequantizeRecord> rec =
           isa::UnpackRecord(ex.at(record.space, record.base));
       if (!rec.ok()) return ex.Error(rec.status().message());
-      const auto [lo, hi] = DTypeRange(t.out_dtype);
+      // Not a structured binding: the lambda below uses them (clang 14 cannot capture one).
+      const std::pair<int64_t, int64_t> range = DTypeRange(t.out_dtype);
+      const int64_t lo = range.first, hi = range.second;
       thread_local std::vector<int64_t> sums;
       sums.assign(static_cast<size_t>(t.channels), 0);
       WithType(t.in_dtype, [&](auto tag) {
