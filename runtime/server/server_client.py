@@ -1,0 +1,84 @@
+"""A KServe v2 client we did not write (Debian's python3-grpcio, stubs generated from
+proto/grpc_service.proto by the system protoc and grpc_python_plugin) against openbpu-server.
+
+Usage: server_client.py STUBS_DIR PORT MODEL X.npy EXPECTED_PREFIX N
+  Checks ServerLive / ServerReady / ServerMetadata / ModelReady / ModelMetadata, the standard
+  grpc.health.v1 service, then infers rows [0, N) of X.npy (one per request, typed and raw
+  contents alternately) and compares every output with EXPECTED_PREFIX<row>.npy (`bpu run` on the
+  same .hbm) bit for bit. Prints one `server: ...` line per check.
+"""
+import sys
+
+import grpc
+import numpy as np
+
+
+def main():
+    stubs, port, model, x_path, expected_prefix, n = sys.argv[1:7]
+    sys.path.insert(0, stubs)
+    import grpc_service_pb2 as pb
+    import grpc_service_pb2_grpc as pb_grpc
+
+    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+    grpc.channel_ready_future(channel).result(timeout=30)
+    stub = pb_grpc.GRPCInferenceServiceStub(channel)
+
+    assert stub.ServerLive(pb.ServerLiveRequest()).live
+    assert stub.ServerReady(pb.ServerReadyRequest()).ready
+    meta = stub.ServerMetadata(pb.ServerMetadataRequest())
+    assert meta.name == "openbpu", meta
+    assert stub.ModelReady(pb.ModelReadyRequest(name=model)).ready
+    assert stub.ModelReady(pb.ModelReadyRequest(name=model, version="1")).ready
+    mm = stub.ModelMetadata(pb.ModelMetadataRequest(name=model))
+    assert mm.name == model and list(mm.versions) == ["1"], mm
+    assert len(mm.inputs) == 1 and mm.inputs[0].datatype == "FP32", mm
+    print(f"server: metadata ok ({meta.name} {meta.version}; {model}: input "
+          f"{mm.inputs[0].name} {list(mm.inputs[0].shape)}, output {mm.outputs[0].name} "
+          f"{list(mm.outputs[0].shape)})", flush=True)
+
+    # Errors as Triton maps them.
+    for request, code in [
+        (pb.ModelMetadataRequest(name="no_such_model"), grpc.StatusCode.NOT_FOUND),
+        (pb.ModelMetadataRequest(name=model, version="7"), grpc.StatusCode.NOT_FOUND),
+    ]:
+        try:
+            stub.ModelMetadata(request)
+            raise AssertionError(f"{request} succeeded")
+        except grpc.RpcError as e:
+            assert e.code() == code, (e.code(), e.details())
+    print("server: unknown model and version -> NOT_FOUND", flush=True)
+
+    # The standard health service (grpc++'s default), queried with a hand-built request: the
+    # generated stubs of grpc.health.v1 are not in Debian's python3-grpcio.
+    health = channel.unary_unary(
+        "/grpc.health.v1.Health/Check",
+        request_serializer=lambda _: b"",  # HealthCheckRequest{service: ""}
+        response_deserializer=lambda b: b)
+    status = health(None)
+    assert status == b"\x08\x01", status  # HealthCheckResponse{status: SERVING}
+    print("server: grpc.health.v1 SERVING", flush=True)
+
+    x = np.load(x_path).astype(np.float32)
+    shape = list(mm.inputs[0].shape)
+    rows = int(n)
+    for i in range(rows):
+        xi = x[i].reshape(shape).astype(np.float32)
+        req = pb.ModelInferRequest(model_name=model, id=f"r{i}")
+        t = req.inputs.add(name=mm.inputs[0].name, datatype="FP32", shape=shape)
+        if i % 2 == 0:
+            t.contents.fp32_contents.extend(xi.reshape(-1).tolist())
+        else:
+            req.raw_input_contents.append(xi.tobytes())
+        resp = stub.ModelInfer(req)
+        assert resp.id == f"r{i}" and resp.model_name == model, resp
+        assert len(resp.outputs) == len(mm.outputs) == len(resp.raw_output_contents)
+        want = np.load(f"{expected_prefix}{i}.npy")
+        got = np.frombuffer(resp.raw_output_contents[0], dtype="<f4").reshape(
+            list(resp.outputs[0].shape))
+        assert got.shape == want.shape, (got.shape, want.shape)
+        assert got.tobytes() == want.astype(np.float32).tobytes(), (i, got, want)
+    print(f"server: {rows} inferences equal to bpu run bit for bit", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# openbpu-server on loopback against Debian's python3-grpcio (runtime/server/server_client.py):
+# metadata, NOT_FOUND errors, grpc.health.v1, and inference outputs equal to `bpu run` on the same
+# .hbm bit for bit.
+set -euo pipefail
+R="${TEST_SRCDIR}/${TEST_WORKSPACE}"
+BPU="$R/tools/bpu"
+SERVER="$R/runtime/server/openbpu-server"
+DATA="$R/tests/models"
+TMP="${TEST_TMPDIR:-$(mktemp -d)}"
+ROWS=6
+
+"$BPU" compile "$DATA/digits.onnx" --calib "$DATA/digits_calib.npy" --march bayes --opt O2 \
+  -o "$TMP/digits.hbm" > /dev/null
+# The expected outputs: bpu run on the same .hbm, one row at a time.
+/usr/bin/python3 - "$DATA/digits_test_x.npy" "$TMP" "$ROWS" <<'PY'
+import sys
+import numpy as np
+x = np.load(sys.argv[1]).astype(np.float32)
+for i in range(int(sys.argv[3])):
+    np.save(f"{sys.argv[2]}/x{i}.npy", x[i:i + 1].reshape((1,) + x.shape[1:]))
+PY
+for ((i = 0; i < ROWS; ++i)); do
+  "$BPU" run "$TMP/digits.hbm" --input "$TMP/x$i.npy" -o "$TMP/want${i}_" > /dev/null
+  mv "$TMP/want${i}_0.npy" "$TMP/want$i.npy"
+done
+
+# Python stubs from our proto with the system protoc and grpc_python_plugin.
+mkdir -p "$TMP/stubs"
+protoc --proto_path="$R/proto" --python_out="$TMP/stubs" --grpc_out="$TMP/stubs" \
+  --plugin=protoc-gen-grpc=/usr/bin/grpc_python_plugin "$R/proto/grpc_service.proto"
+
+"$SERVER" --model digits="$TMP/digits.hbm" --address 127.0.0.1:0 > "$TMP/server.log" 2>&1 &
+PID=$!
+trap 'kill $PID 2> /dev/null || true' EXIT
+PORT=""
+for _ in $(seq 1 100); do
+  PORT=$(sed -n 's/.* on port \([0-9]*\)$/\1/p' "$TMP/server.log")
+  [[ -n "$PORT" ]] && break
+  kill -0 $PID 2> /dev/null || { cat "$TMP/server.log"; exit 1; }
+  sleep 0.1
+done
+[[ -n "$PORT" ]] || { echo "no port"; cat "$TMP/server.log"; exit 1; }
+
+/usr/bin/python3 "$R/runtime/server/server_client.py" "$TMP/stubs" "$PORT" digits \
+  "$DATA/digits_test_x.npy" "$TMP/want" "$ROWS"
+
+# SIGTERM: the server drains and exits 0.
+kill -TERM $PID
+wait $PID
+echo "server: SIGTERM -> exit 0"
+trap - EXIT
