@@ -79,6 +79,66 @@ def main():
         assert got.tobytes() == want.astype(np.float32).tobytes(), (i, got, want)
     print(f"server: {rows} inferences equal to bpu run bit for bit", flush=True)
 
+    # Bad inputs: each gets its status code and the server keeps serving.
+    name = mm.inputs[0].name
+    count = int(np.prod(shape))
+    good = x[0].reshape(shape).astype(np.float32).tobytes()
+    INVALID = grpc.StatusCode.INVALID_ARGUMENT
+
+    def raw(dtype="FP32", dims=None, data=None, input_name=None, model_name=model, extra=None):
+        req = pb.ModelInferRequest(model_name=model_name)
+        req.inputs.add(name=input_name or name, datatype=dtype,
+                       shape=shape if dims is None else dims)
+        req.raw_input_contents.append(good if data is None else data)
+        if extra:
+            extra(req)
+        return req
+
+    def typed_and_raw(req):
+        req.inputs[0].contents.fp32_contents.extend([0.0] * count)
+
+    def duplicated(req):
+        req.inputs.add(name=name, datatype="FP32", shape=shape)
+        req.raw_input_contents.append(good)
+
+    cases = [
+        ("wrong dtype", raw(dtype="INT32"), INVALID),
+        ("unknown dtype", raw(dtype="FP8"), INVALID),
+        ("wrong rank", raw(dims=shape[:-1]), INVALID),
+        ("zero dimension", raw(dims=[0] + shape[1:]), INVALID),
+        ("negative dimension", raw(dims=[-1] + shape[1:]), INVALID),
+        ("huge dimension", raw(dims=[2**62] + shape[1:]), INVALID),
+        ("2 GiB claimed", raw(dims=[2**29] + shape[1:]), INVALID),
+        ("wrong shape", raw(dims=[2] + shape[1:]), INVALID),
+        ("raw size short", raw(data=good[:-1]), INVALID),
+        ("raw size long", raw(data=good + b"\0"), INVALID),
+        ("unknown input", raw(input_name="nope"), INVALID),
+        ("unknown model", raw(model_name="nope"), grpc.StatusCode.NOT_FOUND),
+        ("empty request", pb.ModelInferRequest(model_name=model), INVALID),
+        ("duplicated input", raw(extra=duplicated), INVALID),
+        ("typed and raw together", raw(extra=typed_and_raw), INVALID),
+        ("typed count short", pb.ModelInferRequest(model_name=model, inputs=[
+            pb.ModelInferRequest.InferInputTensor(
+                name=name, datatype="FP32", shape=shape,
+                contents=pb.InferTensorContents(fp32_contents=[1.0] * (count - 1)))]), INVALID),
+        ("unknown output", raw(extra=lambda r: r.outputs.add(name="nope")), INVALID),
+    ]
+    rejected = 0
+    for label, req, code in cases:
+        try:
+            stub.ModelInfer(req)
+            raise AssertionError(f"{label}: accepted")
+        except grpc.RpcError as e:
+            assert e.code() == code, (label, e.code(), e.details())
+            rejected += 1
+        assert stub.ServerLive(pb.ServerLiveRequest()).live, label
+    # The server still answers correctly after them.
+    resp = stub.ModelInfer(raw())
+    assert np.frombuffer(resp.raw_output_contents[0], dtype="<f4").tobytes() == \
+        np.load(f"{expected_prefix}0.npy").astype(np.float32).tobytes()
+    print(f"bad-inputs: {len(cases)} tried, {rejected} rejected correctly, server alive",
+          flush=True)
+
 
 if __name__ == "__main__":
     main()
