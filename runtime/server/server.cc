@@ -4,8 +4,11 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <set>
+#include <system_error>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -61,7 +64,8 @@ absl::StatusOr<int64_t> Elements(const std::string& tensor,
   int64_t n = 1;
   for (int i = 0; i < shape.size(); ++i) {
     const int64_t d = shape[i];
-    if (d < 1) return Bad(tensor, absl::StrCat("shape dimension ", i, " is ", d, " (must be >= 1)"));
+    if (d < 1)
+      return Bad(tensor, absl::StrCat("shape dimension ", i, " is ", d, " (must be >= 1)"));
     if (n > limit / d) {
       return Bad(tensor, absl::StrCat("shape has more than ", limit, " elements"));
     }
@@ -72,28 +76,170 @@ absl::StatusOr<int64_t> Elements(const std::string& tensor,
 
 }  // namespace
 
-absl::Status ModelSet::Load(const std::string& name, const std::string& path) {
+namespace {
+
+absl::StatusOr<std::shared_ptr<const ServedModel>> LoadFile(const std::string& name,
+                                                            const std::string& version,
+                                                            const std::string& path) {
   absl::StatusOr<std::unique_ptr<runtime::Package>> pkg = runtime::Package::LoadFile(path);
   if (!pkg.ok()) return pkg.status();
   if ((*pkg)->models().empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": no model"));
-  Entry e;
-  e.model = (*pkg)->models()[0].get();
-  e.package = *std::move(pkg);
-  models_[name] = std::move(e);
+  auto m = std::make_shared<ServedModel>();
+  m->name = name;
+  m->version = version;
+  m->path = path;
+  m->model = (*pkg)->models()[0].get();
+  m->package = *std::move(pkg);
+  return std::shared_ptr<const ServedModel>(std::move(m));
+}
+
+bool AllDigits(const std::string& s) {
+  if (s.empty() || s.size() > 18) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::Status ModelSet::LoadPath(const std::string& name, const std::string& path) {
+  absl::StatusOr<std::shared_ptr<const ServedModel>> m = LoadFile(name, "1", path);
+  if (!m.ok()) return m.status();
+  std::lock_guard<std::mutex> lock(mu_);
+  paths_[name] = path;
+  models_[name] = *std::move(m);
+  reasons_.erase(name);
   return absl::OkStatus();
 }
 
-absl::StatusOr<const runtime::Model*> ModelSet::Find(const std::string& name,
-                                                     const std::string& version) const {
+std::vector<std::string> ModelSet::RepositoryModels() const {
+  std::vector<std::string> names;
+  if (repository_.empty()) return names;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(repository_, ec)) {
+    if (entry.is_directory(ec)) names.push_back(entry.path().filename().string());
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+absl::StatusOr<std::string> ModelSet::LatestVersion(const std::string& name) const {
+  std::error_code ec;
+  const std::filesystem::path dir = std::filesystem::path(repository_) / name;
+  int64_t best = 0;
+  std::string version;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string v = entry.path().filename().string();
+    if (!entry.is_directory(ec) || !AllDigits(v)) continue;
+    const int64_t n = std::stoll(v);
+    if (n >= 1 && n > best && std::filesystem::exists(entry.path() / "model.hbm", ec)) {
+      best = n;
+      version = v;
+    }
+  }
+  if (version.empty()) {
+    return absl::NotFoundError(
+        absl::StrCat("model '", name, "': no <version>/model.hbm under ", dir.string()));
+  }
+  return version;
+}
+
+absl::Status ModelSet::Load(const std::string& name) {
+  std::string path, version = "1";
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = paths_.find(name); it != paths_.end()) path = it->second;
+  }
+  if (path.empty()) {
+    if (repository_.empty() || name.empty() || name.find('/') != std::string::npos || name == "." ||
+        name == "..") {
+      return absl::NotFoundError(absl::StrCat("unknown model '", name, "'"));
+    }
+    absl::StatusOr<std::string> v = LatestVersion(name);
+    if (!v.ok()) return v.status();
+    version = *v;
+    path = (std::filesystem::path(repository_) / name / version / "model.hbm").string();
+  }
+  absl::StatusOr<std::shared_ptr<const ServedModel>> m = LoadFile(name, version, path);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!m.ok()) {
+    // A failed (re)load keeps the version already served.
+    if (models_.count(name) == 0) reasons_[name] = std::string(m.status().message());
+    return absl::Status(m.status().code(), absl::StrCat("model '", name, "' version ", version,
+                                                        ": ", m.status().message()));
+  }
+  models_[name] = *std::move(m);
+  reasons_.erase(name);
+  return absl::OkStatus();
+}
+
+absl::Status ModelSet::Unload(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (models_.erase(name) == 0) {
+    return absl::NotFoundError(absl::StrCat("model '", name, "' is not loaded"));
+  }
+  reasons_[name] = "unloaded";
+  return absl::OkStatus();
+}
+
+absl::Status ModelSet::LoadRepository() {
+  if (repository_.empty()) return absl::OkStatus();
+  std::error_code ec;
+  if (!std::filesystem::is_directory(repository_, ec)) {
+    return absl::NotFoundError(
+        absl::StrCat("model repository ", repository_, " is not a directory"));
+  }
+  for (const std::string& name : RepositoryModels()) {
+    if (absl::Status st = Load(name); !st.ok()) return st;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::shared_ptr<const ServedModel>> ModelSet::Find(
+    const std::string& name, const std::string& version) const {
+  std::lock_guard<std::mutex> lock(mu_);
   auto it = models_.find(name);
   if (it == models_.end()) {
     return absl::NotFoundError(absl::StrCat("unknown model '", name, "'"));
   }
-  if (!version.empty() && version != "1") {
-    return absl::NotFoundError(
-        absl::StrCat("model '", name, "' has no version '", version, "' (it serves version 1)"));
+  if (!version.empty() && version != it->second->version) {
+    return absl::NotFoundError(absl::StrCat("model '", name, "' has no version '", version,
+                                            "' (it serves version ", it->second->version, ")"));
   }
-  return it->second.model;
+  return it->second;
+}
+
+std::vector<ModelSet::IndexEntry> ModelSet::Index() const {
+  std::vector<std::string> names = RepositoryModels();
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [name, m] : models_) names.push_back(name);
+  for (const auto& [name, reason] : reasons_) names.push_back(name);
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  std::vector<IndexEntry> index;
+  for (const std::string& name : names) {
+    auto it = models_.find(name);
+    if (it != models_.end()) {
+      index.push_back({name, it->second->version, "READY", ""});
+    } else {
+      auto r = reasons_.find(name);
+      index.push_back({name, "", "UNAVAILABLE", r != reasons_.end() ? r->second : "not loaded"});
+    }
+  }
+  return index;
+}
+
+bool ModelSet::Known(const std::string& name) const {
+  for (const IndexEntry& e : Index()) {
+    if (e.name == name) return true;
+  }
+  return false;
+}
+
+bool ModelSet::empty() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return models_.empty();
 }
 
 std::string ServedDatatype(const runtime::TensorInfo& info) {
@@ -119,8 +265,8 @@ absl::Status Infer(const runtime::Model& model, const std::string& name,
   const bool raw = request.raw_input_contents_size() > 0;
   if (raw && request.raw_input_contents_size() != request.inputs_size()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("raw_input_contents has ", request.raw_input_contents_size(),
-                     " entries for ", request.inputs_size(), " inputs"));
+        absl::StrCat("raw_input_contents has ", request.raw_input_contents_size(), " entries for ",
+                     request.inputs_size(), " inputs"));
   }
   std::vector<Tensor> inputs(want.size());
   std::set<std::string> seen;
@@ -136,8 +282,8 @@ absl::Status Infer(const runtime::Model& model, const std::string& name,
     const runtime::TensorInfo& info = want[k];
     const std::string dtype = ServedDatatype(info);
     if (in.datatype() != dtype) {
-      return Bad(in.name(), absl::StrCat("datatype is '", in.datatype(), "', the model takes ",
-                                         dtype));
+      return Bad(in.name(),
+                 absl::StrCat("datatype is '", in.datatype(), "', the model takes ", dtype));
     }
     if (dtype != "FP32") {
       return absl::UnimplementedError(
@@ -155,8 +301,8 @@ absl::Status Infer(const runtime::Model& model, const std::string& name,
     const int64_t bytes = *n * 4;
     total_bytes += bytes;
     if (total_bytes > max_request_bytes) {
-      return absl::InvalidArgumentError(absl::StrCat("the inputs exceed --max-request-bytes ",
-                                                     max_request_bytes));
+      return absl::InvalidArgumentError(
+          absl::StrCat("the inputs exceed --max-request-bytes ", max_request_bytes));
     }
     Tensor t(DType::kFloat32, shape);
     if (raw) {
@@ -216,8 +362,8 @@ namespace {
 
 class Service final : public inference::GRPCInferenceService::Service {
  public:
-  Service(const ModelSet* models, const ServerOptions& options)
-      : models_(models), options_(options) {}
+  Service(ModelSet* models, const ServerOptions& options) : models_(models), options_(options) {}
+  void set_server(grpc::Server* server) { server_ = server; }
 
   grpc::Status ServerLive(grpc::ServerContext*, const inference::ServerLiveRequest*,
                           inference::ServerLiveResponse* r) override {
@@ -237,17 +383,17 @@ class Service final : public inference::GRPCInferenceService::Service {
   }
   grpc::Status ModelReady(grpc::ServerContext*, const inference::ModelReadyRequest* q,
                           inference::ModelReadyResponse* r) override {
-    absl::StatusOr<const runtime::Model*> m = models_->Find(q->name(), q->version());
-    if (!m.ok()) return ToGrpc(m.status());
-    r->set_ready(true);
+    absl::StatusOr<std::shared_ptr<const ServedModel>> m = models_->Find(q->name(), q->version());
+    if (!m.ok() && !models_->Known(q->name())) return ToGrpc(m.status());
+    r->set_ready(m.ok());  // a known model that is not serving: not ready
     return grpc::Status::OK;
   }
   grpc::Status ModelMetadata(grpc::ServerContext*, const inference::ModelMetadataRequest* q,
                              inference::ModelMetadataResponse* r) override {
-    absl::StatusOr<const runtime::Model*> m = models_->Find(q->name(), q->version());
+    absl::StatusOr<std::shared_ptr<const ServedModel>> m = models_->Find(q->name(), q->version());
     if (!m.ok()) return ToGrpc(m.status());
     r->set_name(q->name());
-    r->add_versions("1");
+    r->add_versions((*m)->version);
     r->set_platform(kPlatform);
     auto fill = [](const runtime::TensorInfo& info,
                    inference::ModelMetadataResponse::TensorMetadata* t) {
@@ -255,27 +401,68 @@ class Service final : public inference::GRPCInferenceService::Service {
       t->set_datatype(ServedDatatype(info));
       for (int64_t d : info.valid_shape) t->add_shape(d);
     };
-    for (const runtime::TensorInfo& info : (*m)->inputs()) fill(info, r->add_inputs());
-    for (const runtime::TensorInfo& info : (*m)->outputs()) fill(info, r->add_outputs());
+    for (const runtime::TensorInfo& info : (*m)->model->inputs()) fill(info, r->add_inputs());
+    for (const runtime::TensorInfo& info : (*m)->model->outputs()) fill(info, r->add_outputs());
     return grpc::Status::OK;
   }
   grpc::Status ModelInfer(grpc::ServerContext* ctx, const inference::ModelInferRequest* q,
                           inference::ModelInferResponse* r) override {
     if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
-    absl::StatusOr<const runtime::Model*> m = models_->Find(q->model_name(), q->model_version());
+    absl::StatusOr<std::shared_ptr<const ServedModel>> m =
+        models_->Find(q->model_name(), q->model_version());
     if (!m.ok()) return ToGrpc(m.status());
-    return ToGrpc(
-        Infer(**m, q->model_name(), *q, options_.max_request_bytes, options_.threads, r));
+    absl::Status st =
+        Infer(*(*m)->model, q->model_name(), *q, options_.max_request_bytes, options_.threads, r);
+    if (st.ok()) r->set_model_version((*m)->version);
+    return ToGrpc(st);
+  }
+  grpc::Status RepositoryIndex(grpc::ServerContext*, const inference::RepositoryIndexRequest* q,
+                               inference::RepositoryIndexResponse* r) override {
+    for (const ModelSet::IndexEntry& e : models_->Index()) {
+      if (q->ready() && e.state != "READY") continue;
+      inference::RepositoryIndexResponse::ModelIndex* m = r->add_models();
+      m->set_name(e.name);
+      m->set_version(e.version);
+      m->set_state(e.state);
+      m->set_reason(e.reason);
+    }
+    return grpc::Status::OK;
+  }
+  grpc::Status RepositoryModelLoad(grpc::ServerContext*,
+                                   const inference::RepositoryModelLoadRequest* q,
+                                   inference::RepositoryModelLoadResponse*) override {
+    absl::Status st = models_->Load(q->model_name());
+    UpdateHealth();
+    return ToGrpc(st);
+  }
+  grpc::Status RepositoryModelUnload(grpc::ServerContext*,
+                                     const inference::RepositoryModelUnloadRequest* q,
+                                     inference::RepositoryModelUnloadResponse*) override {
+    absl::Status st = models_->Unload(q->model_name());
+    UpdateHealth();
+    return ToGrpc(st);
+  }
+
+  // grpc.health.v1: SERVING while a model is loaded.
+  void UpdateHealth() {
+    if (server_ == nullptr) return;
+    if (grpc::HealthCheckServiceInterface* h = server_->GetHealthCheckService()) {
+      const bool serving = !models_->empty();
+      h->SetServingStatus(serving);
+      h->SetServingStatus("inference.GRPCInferenceService", serving);
+    }
   }
 
  private:
-  const ModelSet* models_;
+  ModelSet* models_;
   ServerOptions options_;
+  grpc::Server* server_ = nullptr;
 };
 
 }  // namespace
 
 struct InferenceServer::Impl {
+  explicit Impl(const std::string& repository) : models(repository) {}
   ModelSet models;
   std::unique_ptr<Service> service;
   std::unique_ptr<grpc::Server> server;
@@ -287,9 +474,10 @@ absl::StatusOr<std::unique_ptr<InferenceServer>> InferenceServer::Start(
     return absl::InvalidArgumentError("max_request_bytes must be in [1, 2^31 - 1]");
   }
   std::unique_ptr<InferenceServer> s(new InferenceServer);
-  s->impl_ = std::make_unique<Impl>();
+  s->impl_ = std::make_unique<Impl>(options.model_repository);
+  if (absl::Status st = s->impl_->models.LoadRepository(); !st.ok()) return st;
   for (const auto& [name, path] : options.models) {
-    if (absl::Status st = s->impl_->models.Load(name, path); !st.ok()) {
+    if (absl::Status st = s->impl_->models.LoadPath(name, path); !st.ok()) {
       return absl::Status(st.code(), absl::StrCat("model '", name, "': ", st.message()));
     }
   }
@@ -305,12 +493,8 @@ absl::StatusOr<std::unique_ptr<InferenceServer>> InferenceServer::Start(
   if (s->impl_->server == nullptr || s->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.address));
   }
-  grpc::HealthCheckServiceInterface* health = s->impl_->server->GetHealthCheckService();
-  if (health != nullptr) {
-    const bool serving = !s->impl_->models.empty();
-    health->SetServingStatus(serving);
-    health->SetServingStatus("inference.GRPCInferenceService", serving);
-  }
+  s->impl_->service->set_server(s->impl_->server.get());
+  s->impl_->service->UpdateHealth();
   return s;
 }
 

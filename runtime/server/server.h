@@ -3,15 +3,18 @@
 // the standard grpc.health.v1 service and server reflection. It depends on runtime/ only: the
 // deployable `openbpu-server` does not link the compiler.
 //
-// First slice: ServerLive, ServerReady, ServerMetadata, ModelReady, ModelMetadata and ModelInfer
-// over models given by name and path, every request validated before anything is sized by it.
+// ServerLive, ServerReady, ServerMetadata, ModelReady, ModelMetadata, ModelInfer (every request
+// validated before anything is sized by it) and Triton's repository RPCs over a model repository
+// and models given by name and path.
 #ifndef OPENBPU_RUNTIME_SERVER_SERVER_H_
 #define OPENBPU_RUNTIME_SERVER_SERVER_H_
 
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -29,27 +32,58 @@ inline constexpr int64_t kDefaultMaxRequestBytes = int64_t{64} << 20;  // 64 MiB
 
 struct ServerOptions {
   std::string address = "127.0.0.1:8001";  // host:port; port 0 picks a free one
-  // The models, served as version "1" of each name.
+  // A model repository: <repo>/<model>/<version>/model.hbm (versions are positive integers; the
+  // highest is served). Every model in it is loaded at start.
+  std::string model_repository;
+  // Models outside a repository, served as version "1" of each name.
   std::map<std::string, std::string> models;  // name -> .hbm path (its first model)
   int64_t max_request_bytes = kDefaultMaxRequestBytes;
   int threads = 1;  // the functional simulator's threads per inference
 };
 
-// The models a server serves (loaded once, immutable while serving; Model::Run is thread-safe).
+// One loaded model version: kept alive by the requests running on it when it is unloaded or
+// replaced.
+struct ServedModel {
+  std::string name, version, path;
+  std::unique_ptr<runtime::Package> package;
+  const runtime::Model* model = nullptr;
+};
+
+// The models a server serves. Thread-safe: loads, reloads and unloads swap entries while
+// requests hold the versions they started on.
 class ModelSet {
  public:
-  absl::Status Load(const std::string& name, const std::string& path);
-  // NOT_FOUND naming the model (and version: "" or "1").
-  absl::StatusOr<const runtime::Model*> Find(const std::string& name,
-                                             const std::string& version) const;
-  bool empty() const { return models_.empty(); }
+  explicit ModelSet(std::string repository = "") : repository_(std::move(repository)) {}
+
+  // A model outside the repository (version "1"), reloadable from the same path.
+  absl::Status LoadPath(const std::string& name, const std::string& path);
+  // (Re)loads `name`: the repository's highest version, or a LoadPath model's file again. On
+  // failure the version already served keeps serving. NOT_FOUND when there is no such model.
+  absl::Status Load(const std::string& name);
+  // Stops serving `name` (requests running on it finish). NOT_FOUND when it is not loaded.
+  absl::Status Unload(const std::string& name);
+  // Every model of the repository (loaded or not) and every loaded one.
+  absl::Status LoadRepository();
+  // NOT_FOUND naming the model (and version: "" for the served one).
+  absl::StatusOr<std::shared_ptr<const ServedModel>> Find(const std::string& name,
+                                                          const std::string& version) const;
+  struct IndexEntry {
+    std::string name, version, state, reason;
+  };
+  std::vector<IndexEntry> Index() const;
+  // A model the repository has (or had loaded) but that is not serving now.
+  bool Known(const std::string& name) const;
+  bool empty() const;
 
  private:
-  struct Entry {
-    std::unique_ptr<runtime::Package> package;
-    const runtime::Model* model = nullptr;
-  };
-  std::map<std::string, Entry> models_;
+  absl::StatusOr<std::string> LatestVersion(const std::string& name) const;
+  std::vector<std::string> RepositoryModels() const;
+
+  std::string repository_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const ServedModel>> models_;
+  std::map<std::string, std::string> paths_;    // LoadPath models
+  std::map<std::string, std::string> reasons_;  // why a known model is not serving
 };
 
 // The KServe v2 datatype string of a runtime tensor as the server exposes it: FP32 for the float
@@ -71,8 +105,8 @@ class InferenceServer {
   ~InferenceServer();
 
   int port() const { return port_; }  // the bound port
-  void Wait();                         // until Shutdown
-  void Shutdown();                     // stops accepting, finishes in-flight calls
+  void Wait();                        // until Shutdown
+  void Shutdown();                    // stops accepting, finishes in-flight calls
 
  private:
   InferenceServer() = default;

@@ -1,11 +1,13 @@
 """A KServe v2 client we did not write (Debian's python3-grpcio, stubs generated from
 proto/grpc_service.proto by the system protoc and grpc_python_plugin) against openbpu-server.
 
-Usage: server_client.py STUBS_DIR PORT MODEL X.npy EXPECTED_PREFIX N
+Usage: server_client.py STUBS_DIR PORT MODEL X.npy EXPECTED_PREFIX N REPO
   Checks ServerLive / ServerReady / ServerMetadata / ModelReady / ModelMetadata, the standard
   grpc.health.v1 service, then infers rows [0, N) of X.npy (one per request, typed and raw
   contents alternately) and compares every output with EXPECTED_PREFIX<row>.npy (`bpu run` on the
-  same .hbm) bit for bit. Prints one `server: ...` line per check.
+  same .hbm) bit for bit; a bad-input matrix; then the repository RPCs on REPO (the server's
+  --model-repository, which serves MODEL's version 2): index, a failed reload that keeps version
+  2 serving, unload (health NOT_SERVING) and load. Prints one `server: ...` line per check.
 """
 import sys
 
@@ -14,7 +16,7 @@ import numpy as np
 
 
 def main():
-    stubs, port, model, x_path, expected_prefix, n = sys.argv[1:7]
+    stubs, port, model, x_path, expected_prefix, n, repo = sys.argv[1:8]
     sys.path.insert(0, stubs)
     import grpc_service_pb2 as pb
     import grpc_service_pb2_grpc as pb_grpc
@@ -28,9 +30,10 @@ def main():
     meta = stub.ServerMetadata(pb.ServerMetadataRequest())
     assert meta.name == "openbpu", meta
     assert stub.ModelReady(pb.ModelReadyRequest(name=model)).ready
-    assert stub.ModelReady(pb.ModelReadyRequest(name=model, version="1")).ready
+    assert stub.ModelReady(pb.ModelReadyRequest(name=model, version="2")).ready
+    assert not stub.ModelReady(pb.ModelReadyRequest(name=model, version="1")).ready
     mm = stub.ModelMetadata(pb.ModelMetadataRequest(name=model))
-    assert mm.name == model and list(mm.versions) == ["1"], mm
+    assert mm.name == model and list(mm.versions) == ["2"], mm
     assert len(mm.inputs) == 1 and mm.inputs[0].datatype == "FP32", mm
     print(f"server: metadata ok ({meta.name} {meta.version}; {model}: input "
           f"{mm.inputs[0].name} {list(mm.inputs[0].shape)}, output {mm.outputs[0].name} "
@@ -57,6 +60,16 @@ def main():
     status = health(None)
     assert status == b"\x08\x01", status  # HealthCheckResponse{status: SERVING}
     print("server: grpc.health.v1 SERVING", flush=True)
+
+    def infer_row0():
+        req = pb.ModelInferRequest(model_name=model)
+        req.inputs.add(name=mm.inputs[0].name, datatype="FP32", shape=list(mm.inputs[0].shape))
+        req.raw_input_contents.append(
+            np.load(x_path).astype(np.float32)[0].reshape(list(mm.inputs[0].shape)).tobytes())
+        out = stub.ModelInfer(req)
+        assert out.raw_output_contents[0] == \
+            np.load(f"{expected_prefix}0.npy").astype(np.float32).tobytes()
+        return out
 
     x = np.load(x_path).astype(np.float32)
     shape = list(mm.inputs[0].shape)
@@ -138,6 +151,48 @@ def main():
         np.load(f"{expected_prefix}0.npy").astype(np.float32).tobytes()
     print(f"bad-inputs: {len(cases)} tried, {rejected} rejected correctly, server alive",
           flush=True)
+
+    # The repository: index, a failed reload keeping version 2, unload and load.
+    import os
+    index = stub.RepositoryIndex(pb.RepositoryIndexRequest())
+    entries = [(m.name, m.version, m.state) for m in index.models]
+    assert entries == [(model, "2", "READY")], entries
+    os.makedirs(f"{repo}/{model}/3")
+    with open(f"{repo}/{model}/3/model.hbm", "wb") as f:
+        f.write(b"not an hbm file")
+    try:
+        stub.RepositoryModelLoad(pb.RepositoryModelLoadRequest(model_name=model))
+        raise AssertionError("a corrupt version 3 loaded")
+    except grpc.RpcError as e:
+        assert e.code() != grpc.StatusCode.OK, e
+    mm3 = stub.ModelMetadata(pb.ModelMetadataRequest(name=model))
+    assert list(mm3.versions) == ["2"], mm3
+    assert infer_row0().model_version == "2"
+    print("server: a corrupt version 3 fails to load, version 2 keeps serving", flush=True)
+    os.remove(f"{repo}/{model}/3/model.hbm")
+    os.rmdir(f"{repo}/{model}/3")
+    stub.RepositoryModelUnload(pb.RepositoryModelUnloadRequest(model_name=model))
+    assert not stub.ModelReady(pb.ModelReadyRequest(name=model)).ready
+    assert health(None) == b"\x08\x02", "health after unload"  # NOT_SERVING
+    try:
+        infer_row0()
+        raise AssertionError("an unloaded model answered")
+    except grpc.RpcError as e:
+        assert e.code() == grpc.StatusCode.NOT_FOUND, e
+    index = stub.RepositoryIndex(pb.RepositoryIndexRequest())
+    assert [(m.name, m.state, m.reason) for m in index.models] == \
+        [(model, "UNAVAILABLE", "unloaded")], index
+    assert not stub.RepositoryIndex(pb.RepositoryIndexRequest(ready=True)).models
+    stub.RepositoryModelLoad(pb.RepositoryModelLoadRequest(model_name=model))
+    assert stub.ModelReady(pb.ModelReadyRequest(name=model)).ready
+    assert health(None) == b"\x08\x01"
+    assert infer_row0().model_version == "2"
+    try:
+        stub.RepositoryModelLoad(pb.RepositoryModelLoadRequest(model_name="../etc"))
+        raise AssertionError("a path outside the repository loaded")
+    except grpc.RpcError as e:
+        assert e.code() == grpc.StatusCode.NOT_FOUND, e
+    print("server: repository index, unload (NOT_SERVING, NOT_FOUND) and load again", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # openbpu-server on loopback against Debian's python3-grpcio (runtime/server/server_client.py):
-# metadata, NOT_FOUND errors, grpc.health.v1, and inference outputs equal to `bpu run` on the same
-# .hbm bit for bit.
+# metadata, NOT_FOUND errors, grpc.health.v1, inference outputs equal to `bpu run` on the same
+# .hbm bit for bit, bad inputs, the model repository RPCs, and SIGTERM -> exit 0.
 set -euo pipefail
 R="${TEST_SRCDIR}/${TEST_WORKSPACE}"
 BPU="$R/tools/bpu"
@@ -30,7 +30,11 @@ mkdir -p "$TMP/stubs"
 protoc --proto_path="$R/proto" --python_out="$TMP/stubs" --grpc_out="$TMP/stubs" \
   --plugin=protoc-gen-grpc=/usr/bin/grpc_python_plugin "$R/proto/grpc_service.proto"
 
-"$SERVER" --model digits="$TMP/digits.hbm" --address 127.0.0.1:0 > "$TMP/server.log" 2>&1 &
+# A repository with versions 1 and 2 of the model (version 2 is served).
+mkdir -p "$TMP/repo/digits/1" "$TMP/repo/digits/2"
+cp "$TMP/digits.hbm" "$TMP/repo/digits/1/model.hbm"
+cp "$TMP/digits.hbm" "$TMP/repo/digits/2/model.hbm"
+"$SERVER" --model-repository "$TMP/repo" --address 127.0.0.1:0 > "$TMP/server.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2> /dev/null || true' EXIT
 PORT=""
@@ -43,7 +47,7 @@ done
 [[ -n "$PORT" ]] || { echo "no port"; cat "$TMP/server.log"; exit 1; }
 
 /usr/bin/python3 "$R/runtime/server/server_client.py" "$TMP/stubs" "$PORT" digits \
-  "$DATA/digits_test_x.npy" "$TMP/want" "$ROWS"
+  "$DATA/digits_test_x.npy" "$TMP/want" "$ROWS" "$TMP/repo"
 
 # SIGTERM: the server drains and exits 0.
 kill -TERM $PID
