@@ -37,6 +37,7 @@
 #include "compiler/tune/tune.h"
 #include "hbm/hbm.h"
 #include "runtime/runtime.h"
+#include "runtime/server/serve_command.h"
 #include "tools/check_command.h"
 #include "tools/hbm_sim.h"
 #include "tools/sim_commands.h"
@@ -785,6 +786,13 @@ int Main(int argc, char** argv) {
   tools::AddSimCommands(app, &command);
   tools::AddCheckCommand(app, &command);
   tools::AddVisualizeCommand(app, &command);
+  {
+    auto serve = std::make_shared<server::ServeArgs>();
+    CLI::App* sub = app.add_subcommand(
+        "serve", "serve .hbm models over the KServe v2 gRPC protocol (openbpu-server's library)");
+    server::AddServeFlags(sub, serve.get());
+    sub->callback([&command, serve] { command = [serve] { return server::Serve(*serve); }; });
+  }
   app.footer("`bpu COMMAND --help` prints the arguments of a command.");  // after: not inherited
 
   std::vector<std::string> args(argv + 1, argv + argc);

@@ -379,6 +379,7 @@ class Service final : public inference::GRPCInferenceService::Service {
                               inference::ServerMetadataResponse* r) override {
     r->set_name(kServerName);
     r->set_version(kServerVersion);
+    r->add_extensions("model_repository");  // Triton's extensions this server implements
     return grpc::Status::OK;
   }
   grpc::Status ModelReady(grpc::ServerContext*, const inference::ModelReadyRequest* q,

@@ -28,7 +28,7 @@ def main():
     assert stub.ServerLive(pb.ServerLiveRequest()).live
     assert stub.ServerReady(pb.ServerReadyRequest()).ready
     meta = stub.ServerMetadata(pb.ServerMetadataRequest())
-    assert meta.name == "openbpu", meta
+    assert meta.name == "openbpu" and list(meta.extensions) == ["model_repository"], meta
     assert stub.ModelReady(pb.ModelReadyRequest(name=model)).ready
     assert stub.ModelReady(pb.ModelReadyRequest(name=model, version="2")).ready
     assert not stub.ModelReady(pb.ModelReadyRequest(name=model, version="1")).ready

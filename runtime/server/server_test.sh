@@ -54,3 +54,36 @@ kill -TERM $PID
 wait $PID
 echo "server: SIGTERM -> exit 0"
 trap - EXIT
+
+# `bpu serve` runs the same library.
+"$BPU" serve --model digits="$TMP/digits.hbm" --model copy="$TMP/digits.hbm" \
+  --address 127.0.0.1:0 > "$TMP/bpu_serve.log" 2>&1 &
+PID=$!
+trap 'kill $PID 2> /dev/null || true' EXIT
+PORT=""
+for _ in $(seq 1 100); do
+  PORT=$(sed -n 's/.* on port \([0-9]*\)$/\1/p' "$TMP/bpu_serve.log")
+  [[ -n "$PORT" ]] && break
+  kill -0 $PID 2> /dev/null || { cat "$TMP/bpu_serve.log"; exit 1; }
+  sleep 0.1
+done
+[[ -n "$PORT" ]] || { echo "no port"; cat "$TMP/bpu_serve.log"; exit 1; }
+/usr/bin/python3 - "$TMP/stubs" "$PORT" <<'PY'
+import sys
+import grpc
+sys.path.insert(0, sys.argv[1])
+import grpc_service_pb2 as pb
+import grpc_service_pb2_grpc as pb_grpc
+channel = grpc.insecure_channel(f"127.0.0.1:{sys.argv[2]}")
+grpc.channel_ready_future(channel).result(timeout=30)
+stub = pb_grpc.GRPCInferenceServiceStub(channel)
+assert stub.ServerLive(pb.ServerLiveRequest()).live
+index = stub.RepositoryIndex(pb.RepositoryIndexRequest())
+assert [(m.name, m.version, m.state) for m in index.models] == \
+    [("copy", "1", "READY"), ("digits", "1", "READY")], index
+print("server: bpu serve answers (two --model models, version 1 each)")
+PY
+kill -TERM $PID
+wait $PID
+echo "server: bpu serve SIGTERM -> exit 0"
+trap - EXIT

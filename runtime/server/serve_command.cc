@@ -1,0 +1,68 @@
+#include "runtime/server/serve_command.h"
+
+#include <pthread.h>
+
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+
+namespace openbpu::server {
+
+void AddServeFlags(CLI::App* app, ServeArgs* args) {
+  ServerOptions& o = args->options;
+  app->add_option("--model-repository", o.model_repository,
+                  "a model repository: DIR/<model>/<version>/model.hbm, each model's highest "
+                  "version served; RepositoryModelLoad / Unload reload and unload them")
+      ->type_name("DIR");
+  app->add_option("--model", args->models,
+                  "a model to serve outside a repository, NAME=PATH.hbm (repeatable)")
+      ->type_name("NAME=PATH")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app->add_option("--address", o.address, "host:port to listen on (port 0: any free one)")
+      ->capture_default_str();
+  app->add_option("--max-request-bytes", o.max_request_bytes,
+                  "the largest request's input bytes (gRPC's 4 MiB default is raised to it)")
+      ->check(CLI::Range(int64_t{1}, (int64_t{1} << 31) - 1))
+      ->capture_default_str();
+  app->add_option("--threads", o.threads, "simulator threads per inference")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+}
+
+int Serve(const ServeArgs& args) {
+  // SIGTERM / SIGINT are blocked in every thread (gRPC's inherit the mask) and taken by sigwait
+  // below: then the server drains in-flight calls and the process exits 0.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  ServerOptions options = args.options;
+  for (const std::string& m : args.models) {
+    const size_t eq = m.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == m.size()) {
+      std::fprintf(stderr, "serve: --model takes NAME=PATH, not '%s'\n", m.c_str());
+      return 2;
+    }
+    options.models[m.substr(0, eq)] = m.substr(eq + 1);
+  }
+  if (options.models.empty() && options.model_repository.empty()) {
+    std::fprintf(stderr, "serve: give --model-repository DIR or --model NAME=PATH\n");
+    return 2;
+  }
+  absl::StatusOr<std::unique_ptr<InferenceServer>> server = InferenceServer::Start(options);
+  if (!server.ok()) {
+    std::fprintf(stderr, "serve: %s\n", std::string(server.status().message()).c_str());
+    return 1;
+  }
+  std::printf("serve: listening on port %d\n", (*server)->port());
+  std::fflush(stdout);
+  int sig = 0;
+  sigwait(&set, &sig);
+  std::printf("serve: signal %d, draining\n", sig);
+  std::fflush(stdout);
+  (*server)->Shutdown();
+  return 0;
+}
+
+}  // namespace openbpu::server
