@@ -55,35 +55,55 @@ wait $PID
 echo "server: SIGTERM -> exit 0"
 trap - EXIT
 
-# `bpu serve` runs the same library.
-"$BPU" serve --model digits="$TMP/digits.hbm" --model copy="$TMP/digits.hbm" \
-  --address 127.0.0.1:0 > "$TMP/bpu_serve.log" 2>&1 &
-PID=$!
-trap 'kill $PID 2> /dev/null || true' EXIT
-PORT=""
-for _ in $(seq 1 100); do
-  PORT=$(sed -n 's/.* on port \([0-9]*\)$/\1/p' "$TMP/bpu_serve.log")
-  [[ -n "$PORT" ]] && break
-  kill -0 $PID 2> /dev/null || { cat "$TMP/bpu_serve.log"; exit 1; }
-  sleep 0.1
-done
-[[ -n "$PORT" ]] || { echo "no port"; cat "$TMP/bpu_serve.log"; exit 1; }
-/usr/bin/python3 - "$TMP/stubs" "$PORT" <<'PY'
+# `bpu serve` runs the same library; --max-request-bytes at exactly the input's 256 bytes serves
+# it, one byte less refuses it (INVALID_ARGUMENT) and keeps serving.
+for LIMIT in 256 255; do
+  "$BPU" serve --model digits="$TMP/digits.hbm" --model copy="$TMP/digits.hbm" \
+    --max-request-bytes $LIMIT --address 127.0.0.1:0 > "$TMP/bpu_serve.log" 2>&1 &
+  PID=$!
+  trap 'kill $PID 2> /dev/null || true' EXIT
+  PORT=""
+  for _ in $(seq 1 100); do
+    PORT=$(sed -n 's/.* on port \([0-9]*\)$/\1/p' "$TMP/bpu_serve.log")
+    [[ -n "$PORT" ]] && break
+    kill -0 $PID 2> /dev/null || { cat "$TMP/bpu_serve.log"; exit 1; }
+    sleep 0.1
+  done
+  [[ -n "$PORT" ]] || { echo "no port"; cat "$TMP/bpu_serve.log"; exit 1; }
+  /usr/bin/python3 - "$TMP/stubs" "$PORT" "$LIMIT" "$DATA/digits_test_x.npy" "$TMP/want0.npy" <<'PY'
 import sys
 import grpc
+import numpy as np
 sys.path.insert(0, sys.argv[1])
 import grpc_service_pb2 as pb
 import grpc_service_pb2_grpc as pb_grpc
-channel = grpc.insecure_channel(f"127.0.0.1:{sys.argv[2]}")
+port, limit = sys.argv[2], int(sys.argv[3])
+channel = grpc.insecure_channel(f"127.0.0.1:{port}")
 grpc.channel_ready_future(channel).result(timeout=30)
 stub = pb_grpc.GRPCInferenceServiceStub(channel)
-assert stub.ServerLive(pb.ServerLiveRequest()).live
 index = stub.RepositoryIndex(pb.RepositoryIndexRequest())
 assert [(m.name, m.version, m.state) for m in index.models] == \
     [("copy", "1", "READY"), ("digits", "1", "READY")], index
-print("server: bpu serve answers (two --model models, version 1 each)")
+x = np.load(sys.argv[4]).astype(np.float32)[0].reshape(1, 1, 8, 8)
+req = pb.ModelInferRequest(model_name="copy")
+req.inputs.add(name="input", datatype="FP32", shape=[1, 1, 8, 8])
+req.raw_input_contents.append(x.tobytes())
+assert len(x.tobytes()) == 256
+if limit >= 256:
+    out = stub.ModelInfer(req)
+    assert out.raw_output_contents[0] == np.load(sys.argv[5]).astype(np.float32).tobytes()
+    print(f"server: bpu serve, --max-request-bytes {limit}: a 256-byte input served")
+else:
+    try:
+        stub.ModelInfer(req)
+        raise AssertionError("over the limit and served")
+    except grpc.RpcError as e:
+        assert e.code() == grpc.StatusCode.INVALID_ARGUMENT, e
+    assert stub.ServerLive(pb.ServerLiveRequest()).live
+    print(f"server: bpu serve, --max-request-bytes {limit}: a 256-byte input refused, still live")
 PY
-kill -TERM $PID
-wait $PID
+  kill -TERM $PID
+  wait $PID
+  trap - EXIT
+done
 echo "server: bpu serve SIGTERM -> exit 0"
-trap - EXIT
