@@ -10,6 +10,20 @@ DATA="$R/tests/models"
 TMP="${TEST_TMPDIR:-$(mktemp -d)}"
 ROWS=6
 
+# Sets PORT from the server's "listening on port N" line in LOG (the server is $PID).
+wait_port() {
+  PORT=""
+  for _ in $(seq 1 100); do
+    PORT=$(sed -n 's/.* on port \([0-9]*\)$/\1/p' "$1")
+    [[ -n "$PORT" ]] && return 0
+    kill -0 "$PID" 2> /dev/null || { cat "$1"; exit 1; }
+    sleep 0.1
+  done
+  echo "no port"
+  cat "$1"
+  exit 1
+}
+
 "$BPU" compile "$DATA/digits.onnx" --calib "$DATA/digits_calib.npy" --march bayes --opt O2 \
   -o "$TMP/digits.hbm" > /dev/null
 # The expected outputs: bpu run on the same .hbm, one row at a time.
@@ -37,14 +51,7 @@ cp "$TMP/digits.hbm" "$TMP/repo/digits/2/model.hbm"
 "$SERVER" --model-repository "$TMP/repo" --address 127.0.0.1:0 > "$TMP/server.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2> /dev/null || true' EXIT
-PORT=""
-for _ in $(seq 1 100); do
-  PORT=$(sed -n 's/.* on port \([0-9]*\)$/\1/p' "$TMP/server.log")
-  [[ -n "$PORT" ]] && break
-  kill -0 $PID 2> /dev/null || { cat "$TMP/server.log"; exit 1; }
-  sleep 0.1
-done
-[[ -n "$PORT" ]] || { echo "no port"; cat "$TMP/server.log"; exit 1; }
+wait_port "$TMP/server.log"
 
 /usr/bin/python3 "$R/runtime/server/server_client.py" "$TMP/stubs" "$PORT" digits \
   "$DATA/digits_test_x.npy" "$TMP/want" "$ROWS" "$TMP/repo"
@@ -62,14 +69,7 @@ for LIMIT in 256 255; do
     --max-request-bytes $LIMIT --address 127.0.0.1:0 > "$TMP/bpu_serve.log" 2>&1 &
   PID=$!
   trap 'kill $PID 2> /dev/null || true' EXIT
-  PORT=""
-  for _ in $(seq 1 100); do
-    PORT=$(sed -n 's/.* on port \([0-9]*\)$/\1/p' "$TMP/bpu_serve.log")
-    [[ -n "$PORT" ]] && break
-    kill -0 $PID 2> /dev/null || { cat "$TMP/bpu_serve.log"; exit 1; }
-    sleep 0.1
-  done
-  [[ -n "$PORT" ]] || { echo "no port"; cat "$TMP/bpu_serve.log"; exit 1; }
+  wait_port "$TMP/bpu_serve.log"
   /usr/bin/python3 - "$TMP/stubs" "$PORT" "$LIMIT" "$DATA/digits_test_x.npy" "$TMP/want0.npy" <<'PY'
 import sys
 import grpc
