@@ -11,7 +11,7 @@ PACKAGES=(
   clang-14 libfuzzer-14-dev
   libonnx-dev libonnx-testdata
   python3 python3-numpy python3-torch python3-torchvision python3-onnx python3-sklearn
-  python3-grpcio python3-protobuf
+  python3-grpcio python3-protobuf prometheus-cpp-dev python3-prometheus-client
 )
 
 missing=()

@@ -24,6 +24,9 @@ void AddServeFlags(CLI::App* app, ServeArgs* args) {
                   "the largest request's input bytes (gRPC's 4 MiB default is raised to it)")
       ->check(CLI::Range(int64_t{1}, (int64_t{1} << 31) - 1))
       ->capture_default_str();
+  app->add_option("--metrics-address", o.metrics_address,
+                  "host:port of the Prometheus metrics (http://.../metrics; empty: none)")
+      ->capture_default_str();
   app->add_option("--threads", o.threads, "simulator threads per inference")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
@@ -54,6 +57,9 @@ int Serve(const ServeArgs& args) {
   if (!server.ok()) {
     std::fprintf(stderr, "serve: %s\n", std::string(server.status().message()).c_str());
     return 1;
+  }
+  if ((*server)->metrics_port() != 0) {
+    std::printf("serve: metrics on port %d\n", (*server)->metrics_port());
   }
   std::printf("serve: listening on port %d\n", (*server)->port());
   std::fflush(stdout);

@@ -3,8 +3,12 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <prometheus/counter.h>
+#include <prometheus/exposer.h>
+#include <prometheus/registry.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <set>
@@ -360,9 +364,51 @@ absl::Status Infer(const runtime::Model& model, const std::string& name,
 
 namespace {
 
+// Triton's per-model metrics (nv_inference_*), labelled by model and version.
+class Metrics {
+ public:
+  Metrics()
+      : registry_(std::make_shared<prometheus::Registry>()),
+        success_(Counter("nv_inference_request_success",
+                         "Number of successful inference requests, all batch sizes")),
+        failure_(Counter("nv_inference_request_failure",
+                         "Number of failed inference requests, all batch sizes")),
+        count_(Counter("nv_inference_count", "Number of inferences performed")),
+        exec_(Counter("nv_inference_exec_count", "Number of model executions performed")),
+        queue_us_(Counter("nv_inference_queue_duration_us",
+                          "Cumulative inference queuing duration in microseconds")),
+        compute_us_(Counter("nv_inference_compute_infer_duration_us",
+                            "Cumulative compute inference duration in microseconds")) {}
+
+  std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+
+  void Record(const std::string& model, const std::string& version, bool ok, double compute_us) {
+    const prometheus::Labels labels = {{"model", model}, {"version", version}};
+    if (!ok) {
+      failure_.Add(labels).Increment();
+      return;
+    }
+    success_.Add(labels).Increment();
+    count_.Add(labels).Increment();
+    exec_.Add(labels).Increment();
+    queue_us_.Add(labels).Increment(0);  // no queue yet: requests run when they arrive
+    compute_us_.Add(labels).Increment(compute_us);
+  }
+
+ private:
+  prometheus::Family<prometheus::Counter>& Counter(const std::string& name,
+                                                   const std::string& help) {
+    return prometheus::BuildCounter().Name(name).Help(help).Register(*registry_);
+  }
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>&success_, &failure_, &count_, &exec_, &queue_us_,
+      &compute_us_;
+};
+
 class Service final : public inference::GRPCInferenceService::Service {
  public:
-  Service(ModelSet* models, const ServerOptions& options) : models_(models), options_(options) {}
+  Service(ModelSet* models, const ServerOptions& options, Metrics* metrics)
+      : models_(models), options_(options), metrics_(metrics) {}
   void set_server(grpc::Server* server) { server_ = server; }
 
   grpc::Status ServerLive(grpc::ServerContext*, const inference::ServerLiveRequest*,
@@ -412,8 +458,12 @@ class Service final : public inference::GRPCInferenceService::Service {
     absl::StatusOr<std::shared_ptr<const ServedModel>> m =
         models_->Find(q->model_name(), q->model_version());
     if (!m.ok()) return ToGrpc(m.status());
+    const auto start = std::chrono::steady_clock::now();
     absl::Status st =
         Infer(*(*m)->model, q->model_name(), *q, options_.max_request_bytes, options_.threads, r);
+    const double us =
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
+    metrics_->Record(q->model_name(), (*m)->version, st.ok(), us);
     if (st.ok()) r->set_model_version((*m)->version);
     return ToGrpc(st);
   }
@@ -457,6 +507,7 @@ class Service final : public inference::GRPCInferenceService::Service {
  private:
   ModelSet* models_;
   ServerOptions options_;
+  Metrics* metrics_;
   grpc::Server* server_ = nullptr;
 };
 
@@ -465,6 +516,8 @@ class Service final : public inference::GRPCInferenceService::Service {
 struct InferenceServer::Impl {
   explicit Impl(const std::string& repository) : models(repository) {}
   ModelSet models;
+  Metrics metrics;
+  std::unique_ptr<prometheus::Exposer> exposer;
   std::unique_ptr<Service> service;
   std::unique_ptr<grpc::Server> server;
 };
@@ -484,7 +537,18 @@ absl::StatusOr<std::unique_ptr<InferenceServer>> InferenceServer::Start(
   }
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  s->impl_->service = std::make_unique<Service>(&s->impl_->models, options);
+  if (!options.metrics_address.empty()) {
+    try {
+      s->impl_->exposer = std::make_unique<prometheus::Exposer>(options.metrics_address, 1);
+    } catch (const std::exception& e) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot serve metrics on ", options.metrics_address, ": ", e.what()));
+    }
+    s->impl_->exposer->RegisterCollectable(s->impl_->metrics.registry());
+    const std::vector<int> ports = s->impl_->exposer->GetListeningPorts();
+    s->metrics_port_ = ports.empty() ? 0 : ports[0];
+  }
+  s->impl_->service = std::make_unique<Service>(&s->impl_->models, options, &s->impl_->metrics);
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.address, grpc::InsecureServerCredentials(), &s->port_);
   // gRPC's 4 MiB default would refuse a legal request: the bound is ours, checked per tensor.

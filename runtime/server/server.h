@@ -39,6 +39,8 @@ struct ServerOptions {
   std::map<std::string, std::string> models;  // name -> .hbm path (its first model)
   int64_t max_request_bytes = kDefaultMaxRequestBytes;
   int threads = 1;  // the functional simulator's threads per inference
+  // Prometheus metrics (text format at http://ADDRESS/metrics, Triton's metric names); empty: off.
+  std::string metrics_address = "127.0.0.1:8002";
 };
 
 // One loaded model version: kept alive by the requests running on it when it is unloaded or
@@ -104,15 +106,16 @@ class InferenceServer {
   static absl::StatusOr<std::unique_ptr<InferenceServer>> Start(const ServerOptions& options);
   ~InferenceServer();
 
-  int port() const { return port_; }  // the bound port
-  void Wait();                        // until Shutdown
-  void Shutdown();                    // stops accepting, finishes in-flight calls
+  int port() const { return port_; }                  // the bound port
+  int metrics_port() const { return metrics_port_; }  // 0: no metrics
+  void Wait();                                        // until Shutdown
+  void Shutdown();                                    // stops accepting, finishes in-flight calls
 
  private:
   InferenceServer() = default;
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  int port_ = 0;
+  int port_ = 0, metrics_port_ = 0;
 };
 
 }  // namespace openbpu::server

@@ -1,22 +1,40 @@
 """A KServe v2 client we did not write (Debian's python3-grpcio, stubs generated from
 proto/grpc_service.proto by the system protoc and grpc_python_plugin) against openbpu-server.
 
-Usage: server_client.py STUBS_DIR PORT MODEL X.npy EXPECTED_PREFIX N REPO
+Usage: server_client.py STUBS_DIR PORT MODEL X.npy EXPECTED_PREFIX N REPO METRICS_PORT
   Checks ServerLive / ServerReady / ServerMetadata / ModelReady / ModelMetadata, the standard
   grpc.health.v1 service, then infers rows [0, N) of X.npy (one per request, typed and raw
   contents alternately) and compares every output with EXPECTED_PREFIX<row>.npy (`bpu run` on the
   same .hbm) bit for bit; a bad-input matrix; then the repository RPCs on REPO (the server's
   --model-repository, which serves MODEL's version 2): index, a failed reload that keeps version
-  2 serving, unload (health NOT_SERVING) and load. Prints one `server: ...` line per check.
+  2 serving, unload (health NOT_SERVING) and load; the Prometheus metrics on METRICS_PORT parsed
+  with Debian's python3-prometheus-client after the inferences and after the bad inputs. Prints
+  one `server: ...` line per check.
 """
 import sys
 
+import urllib.request
+
 import grpc
 import numpy as np
+from prometheus_client.parser import text_string_to_metric_families
+
+
+def metrics(port, model, version):
+    """Triton's nv_inference_* samples of MODEL / VERSION from the server's /metrics."""
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    assert "\nnv_inference_request_success{" in text, text  # Triton's names, as they are
+    values = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.labels.get("model") == model and sample.labels.get("version") == version:
+                # The parser names counter samples NAME_total; the exposition has Triton's NAME.
+                values[sample.name.removesuffix("_total")] = sample.value
+    return values
 
 
 def main():
-    stubs, port, model, x_path, expected_prefix, n, repo = sys.argv[1:8]
+    stubs, port, model, x_path, expected_prefix, n, repo, metrics_port = sys.argv[1:9]
     sys.path.insert(0, stubs)
     import grpc_service_pb2 as pb
     import grpc_service_pb2_grpc as pb_grpc
@@ -91,6 +109,15 @@ def main():
         assert got.shape == want.shape, (got.shape, want.shape)
         assert got.tobytes() == want.astype(np.float32).tobytes(), (i, got, want)
     print(f"server: {rows} inferences equal to bpu run bit for bit", flush=True)
+    m = metrics(metrics_port, model, "2")
+    assert m.get("nv_inference_request_success") == rows, m
+    assert m.get("nv_inference_count") == rows and m.get("nv_inference_exec_count") == rows, m
+    assert m.get("nv_inference_request_failure", 0) == 0, m
+    assert m.get("nv_inference_compute_infer_duration_us", 0) > 0, m
+    assert "nv_inference_queue_duration_us" in m, m
+    print(f"server: metrics after {rows} inferences: success={m['nv_inference_request_success']:.0f}"
+          f" count={m['nv_inference_count']:.0f} compute_infer_duration_us="
+          f"{m['nv_inference_compute_infer_duration_us']:.0f}", flush=True)
 
     # Bad inputs: each gets its status code and the server keeps serving.
     name = mm.inputs[0].name
@@ -151,6 +178,11 @@ def main():
         np.load(f"{expected_prefix}0.npy").astype(np.float32).tobytes()
     print(f"bad-inputs: {len(cases)} tried, {rejected} rejected correctly, server alive",
           flush=True)
+    m = metrics(metrics_port, model, "2")
+    known = sum(1 for _, req, _ in cases if req.model_name == model)  # unknown models: no labels
+    assert m.get("nv_inference_request_failure") == known, (m, known)
+    assert m.get("nv_inference_request_success") == rows + 1, m
+    print(f"server: metrics after the bad inputs: failure={known} success={rows + 1}", flush=True)
 
     # The repository: index, a failed reload keeping version 2, unload and load.
     import os

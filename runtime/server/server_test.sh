@@ -10,12 +10,16 @@ DATA="$R/tests/models"
 TMP="${TEST_TMPDIR:-$(mktemp -d)}"
 ROWS=6
 
-# Sets PORT from the server's "listening on port N" line in LOG (the server is $PID).
+# Sets PORT from the server's "listening on port N" line in LOG (the server is $PID), and
+# METRICS_PORT from its "metrics on port M" line (printed before it).
 wait_port() {
   PORT=""
   for _ in $(seq 1 100); do
-    PORT=$(sed -n 's/.* on port \([0-9]*\)$/\1/p' "$1")
-    [[ -n "$PORT" ]] && return 0
+    PORT=$(sed -n 's/.*listening on port \([0-9]*\)$/\1/p' "$1")
+    if [[ -n "$PORT" ]]; then
+      METRICS_PORT=$(sed -n 's/.*metrics on port \([0-9]*\)$/\1/p' "$1")
+      return 0
+    fi
     kill -0 "$PID" 2> /dev/null || { cat "$1"; exit 1; }
     sleep 0.1
   done
@@ -48,13 +52,14 @@ protoc --proto_path="$R/proto" --python_out="$TMP/stubs" --grpc_out="$TMP/stubs"
 mkdir -p "$TMP/repo/digits/1" "$TMP/repo/digits/2"
 cp "$TMP/digits.hbm" "$TMP/repo/digits/1/model.hbm"
 cp "$TMP/digits.hbm" "$TMP/repo/digits/2/model.hbm"
-"$SERVER" --model-repository "$TMP/repo" --address 127.0.0.1:0 > "$TMP/server.log" 2>&1 &
+"$SERVER" --model-repository "$TMP/repo" --address 127.0.0.1:0 --metrics-address 127.0.0.1:0 \
+  > "$TMP/server.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2> /dev/null || true' EXIT
 wait_port "$TMP/server.log"
 
 /usr/bin/python3 "$R/runtime/server/server_client.py" "$TMP/stubs" "$PORT" digits \
-  "$DATA/digits_test_x.npy" "$TMP/want" "$ROWS" "$TMP/repo"
+  "$DATA/digits_test_x.npy" "$TMP/want" "$ROWS" "$TMP/repo" "$METRICS_PORT"
 
 # SIGTERM: the server drains and exits 0.
 kill -TERM $PID
@@ -66,7 +71,8 @@ trap - EXIT
 # it, one byte less refuses it (INVALID_ARGUMENT) and keeps serving.
 for LIMIT in 256 255; do
   "$BPU" serve --model digits="$TMP/digits.hbm" --model copy="$TMP/digits.hbm" \
-    --max-request-bytes $LIMIT --address 127.0.0.1:0 > "$TMP/bpu_serve.log" 2>&1 &
+    --max-request-bytes $LIMIT --address 127.0.0.1:0 --metrics-address "" \
+    > "$TMP/bpu_serve.log" 2>&1 &
   PID=$!
   trap 'kill $PID 2> /dev/null || true' EXIT
   wait_port "$TMP/bpu_serve.log"
