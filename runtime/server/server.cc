@@ -259,7 +259,14 @@ std::string ServedDatatype(const runtime::TensorInfo& info) {
 
 absl::Status Infer(const runtime::Model& model, const std::string& name,
                    const inference::ModelInferRequest& request, int64_t max_request_bytes,
-                   int threads, inference::ModelInferResponse* response) {
+                   int threads, inference::ModelInferResponse* response, InferTimes* times) {
+  auto t0 = std::chrono::steady_clock::now();
+  const auto ns_since = [](std::chrono::steady_clock::time_point& t) {
+    const auto now = std::chrono::steady_clock::now();
+    const int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - t).count();
+    t = now;
+    return ns;
+  };
   const std::vector<runtime::TensorInfo>& want = model.inputs();
   if (request.inputs_size() != static_cast<int>(want.size())) {
     return absl::InvalidArgumentError(absl::StrCat("model '", name, "' takes ", want.size(),
@@ -344,21 +351,27 @@ absl::Status Infer(const runtime::Model& model, const std::string& name,
   }
   runtime::RunOptions options;
   options.threads = threads;
+  InferTimes local;
+  InferTimes& t = times != nullptr ? *times : local;
+  t.batch = want.empty() || want[0].valid_shape.empty() ? 1 : want[0].valid_shape[0];
+  t.input_ns = ns_since(t0);
   absl::StatusOr<std::vector<Tensor>> result = model.Run(inputs, options);
+  t.infer_ns = ns_since(t0);
   if (!result.ok()) return result.status();
   response->set_model_name(name);
   response->set_model_version("1");
   response->set_id(request.id());
   for (int k : chosen) {
-    const Tensor& t = (*result)[static_cast<size_t>(k)];
+    const Tensor& out = (*result)[static_cast<size_t>(k)];
     inference::ModelInferResponse::InferOutputTensor* o = response->add_outputs();
     o->set_name(outs[k].name);
     o->set_datatype(ServedDatatype(outs[k]));
-    for (int64_t d : t.shape()) o->add_shape(d);
+    for (int64_t d : out.shape()) o->add_shape(d);
     response->add_raw_output_contents(
-        std::string(reinterpret_cast<const char*>(t.raw()),
-                    static_cast<size_t>(t.num_elements()) * DTypeSize(t.dtype())));
+        std::string(reinterpret_cast<const char*>(out.raw()),
+                    static_cast<size_t>(out.num_elements()) * DTypeSize(out.dtype())));
   }
+  t.output_ns = ns_since(t0);
   return absl::OkStatus();
 }
 
@@ -382,17 +395,58 @@ class Metrics {
 
   std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
 
-  void Record(const std::string& model, const std::string& version, bool ok, double compute_us) {
+  // One request to a served model: its outcome, its total time and where it went.
+  void Record(const std::string& model, const std::string& version, bool ok, int64_t total_ns,
+              const InferTimes& t) {
     const prometheus::Labels labels = {{"model", model}, {"version", version}};
+    const int64_t epoch_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+    std::lock_guard<std::mutex> lock(mu_);
+    inference::ModelStatistics& s = stats_[{model, version}];
+    s.set_name(model);
+    s.set_version(version);
+    inference::InferStatistics* is = s.mutable_inference_stats();
     if (!ok) {
       failure_.Add(labels).Increment();
+      Add(is->mutable_fail(), total_ns);
       return;
     }
-    success_.Add(labels).Increment();
-    count_.Add(labels).Increment();
+    success_.Add(labels).Increment(static_cast<double>(1));
+    count_.Add(labels).Increment(static_cast<double>(t.batch));
     exec_.Add(labels).Increment();
     queue_us_.Add(labels).Increment(0);  // no queue yet: requests run when they arrive
-    compute_us_.Add(labels).Increment(compute_us);
+    compute_us_.Add(labels).Increment(static_cast<double>(t.infer_ns) / 1e3);
+    s.set_last_inference(static_cast<uint64_t>(epoch_ms));
+    s.set_inference_count(s.inference_count() + static_cast<uint64_t>(t.batch));
+    s.set_execution_count(s.execution_count() + 1);
+    Add(is->mutable_success(), total_ns);
+    Add(is->mutable_queue(), 0);
+    Add(is->mutable_compute_input(), t.input_ns);
+    Add(is->mutable_compute_infer(), t.infer_ns);
+    Add(is->mutable_compute_output(), t.output_ns);
+    inference::InferBatchStatistics* b = nullptr;
+    for (auto& e : *s.mutable_batch_stats()) {
+      if (e.batch_size() == static_cast<uint64_t>(t.batch)) b = &e;
+    }
+    if (b == nullptr) {
+      b = s.add_batch_stats();
+      b->set_batch_size(static_cast<uint64_t>(t.batch));
+    }
+    Add(b->mutable_compute_input(), t.input_ns);
+    Add(b->mutable_compute_infer(), t.infer_ns);
+    Add(b->mutable_compute_output(), t.output_ns);
+  }
+
+  // ModelStatistics: `name` / `version` empty match every model / version.
+  void Statistics(const std::string& name, const std::string& version,
+                  inference::ModelStatisticsResponse* r) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [key, s] : stats_) {
+      if ((name.empty() || key.first == name) && (version.empty() || key.second == version)) {
+        *r->add_model_stats() = s;
+      }
+    }
   }
 
  private:
@@ -400,9 +454,16 @@ class Metrics {
                                                    const std::string& help) {
     return prometheus::BuildCounter().Name(name).Help(help).Register(*registry_);
   }
+  static void Add(inference::StatisticDuration* d, int64_t ns) {
+    d->set_count(d->count() + 1);
+    d->set_ns(d->ns() + static_cast<uint64_t>(ns > 0 ? ns : 0));
+  }
+
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>&success_, &failure_, &count_, &exec_, &queue_us_,
       &compute_us_;
+  mutable std::mutex mu_;
+  std::map<std::pair<std::string, std::string>, inference::ModelStatistics> stats_;
 };
 
 class Service final : public inference::GRPCInferenceService::Service {
@@ -426,6 +487,7 @@ class Service final : public inference::GRPCInferenceService::Service {
     r->set_name(kServerName);
     r->set_version(kServerVersion);
     r->add_extensions("model_repository");  // Triton's extensions this server implements
+    r->add_extensions("statistics");
     return grpc::Status::OK;
   }
   grpc::Status ModelReady(grpc::ServerContext*, const inference::ModelReadyRequest* q,
@@ -459,13 +521,24 @@ class Service final : public inference::GRPCInferenceService::Service {
         models_->Find(q->model_name(), q->model_version());
     if (!m.ok()) return ToGrpc(m.status());
     const auto start = std::chrono::steady_clock::now();
-    absl::Status st =
-        Infer(*(*m)->model, q->model_name(), *q, options_.max_request_bytes, options_.threads, r);
-    const double us =
-        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count();
-    metrics_->Record(q->model_name(), (*m)->version, st.ok(), us);
+    InferTimes times;
+    absl::Status st = Infer(*(*m)->model, q->model_name(), *q, options_.max_request_bytes,
+                            options_.threads, r, &times);
+    const int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                           std::chrono::steady_clock::now() - start)
+                           .count();
+    metrics_->Record(q->model_name(), (*m)->version, st.ok(), ns, times);
     if (st.ok()) r->set_model_version((*m)->version);
     return ToGrpc(st);
+  }
+  grpc::Status ModelStatistics(grpc::ServerContext*, const inference::ModelStatisticsRequest* q,
+                               inference::ModelStatisticsResponse* r) override {
+    if (!q->name().empty()) {  // a named model must be known (Triton: NOT_FOUND otherwise)
+      absl::StatusOr<std::shared_ptr<const ServedModel>> m = models_->Find(q->name(), q->version());
+      if (!m.ok() && !models_->Known(q->name())) return ToGrpc(m.status());
+    }
+    metrics_->Statistics(q->name(), q->version(), r);
+    return grpc::Status::OK;
   }
   grpc::Status RepositoryIndex(grpc::ServerContext*, const inference::RepositoryIndexRequest* q,
                                inference::RepositoryIndexResponse* r) override {

@@ -92,13 +92,21 @@ class ModelSet {
 // interface (quantized inputs, dequantized outputs), INT64 / BOOL as they are.
 std::string ServedDatatype(const runtime::TensorInfo& info);
 
+// Where one inference's time went (ModelStatistics): checking and converting the request,
+// running the model, and building the response; `batch` is the inputs' leading dimension.
+struct InferTimes {
+  int64_t input_ns = 0, infer_ns = 0, output_ns = 0;
+  int64_t batch = 1;
+};
+
 // ModelInfer on `model` without gRPC: validates the request (datatypes, shapes, element counts
 // and byte sizes without overflow, raw sizes, names, `max_request_bytes`), runs it and fills
 // `response` (every output in raw_output_contents). Errors are INVALID_ARGUMENT naming the tensor
 // and field, as Triton maps them.
 absl::Status Infer(const runtime::Model& model, const std::string& name,
                    const inference::ModelInferRequest& request, int64_t max_request_bytes,
-                   int threads, inference::ModelInferResponse* response);
+                   int threads, inference::ModelInferResponse* response,
+                   InferTimes* times = nullptr);
 
 class InferenceServer {
  public:

@@ -46,7 +46,8 @@ def main():
     assert stub.ServerLive(pb.ServerLiveRequest()).live
     assert stub.ServerReady(pb.ServerReadyRequest()).ready
     meta = stub.ServerMetadata(pb.ServerMetadataRequest())
-    assert meta.name == "openbpu" and list(meta.extensions) == ["model_repository"], meta
+    assert meta.name == "openbpu" and \
+        list(meta.extensions) == ["model_repository", "statistics"], meta
     assert stub.ModelReady(pb.ModelReadyRequest(name=model)).ready
     assert stub.ModelReady(pb.ModelReadyRequest(name=model, version="2")).ready
     assert not stub.ModelReady(pb.ModelReadyRequest(name=model, version="1")).ready
@@ -115,6 +116,24 @@ def main():
     assert m.get("nv_inference_request_failure", 0) == 0, m
     assert m.get("nv_inference_compute_infer_duration_us", 0) > 0, m
     assert "nv_inference_queue_duration_us" in m, m
+    st = stub.ModelStatistics(pb.ModelStatisticsRequest(name=model)).model_stats
+    assert len(st) == 1 and st[0].name == model and st[0].version == "2", st
+    s0 = st[0]
+    assert s0.inference_count == rows and s0.execution_count == rows, s0
+    assert s0.inference_stats.success.count == rows and s0.inference_stats.fail.count == 0, s0
+    for d in (s0.inference_stats.compute_input, s0.inference_stats.compute_infer,
+              s0.inference_stats.compute_output):
+        assert d.count == rows and d.ns > 0, s0
+    assert [b.batch_size for b in s0.batch_stats] == [1], s0
+    assert s0.batch_stats[0].compute_infer.count == rows and s0.last_inference > 0, s0
+    try:
+        stub.ModelStatistics(pb.ModelStatisticsRequest(name="no_such_model"))
+        raise AssertionError("statistics of an unknown model")
+    except grpc.RpcError as e:
+        assert e.code() == grpc.StatusCode.NOT_FOUND, e
+    print(f"server: ModelStatistics after {rows} inferences: inference_count="
+          f"{s0.inference_count} success={s0.inference_stats.success.count} compute_infer_ns="
+          f"{s0.inference_stats.compute_infer.ns}", flush=True)
     print(f"server: metrics after {rows} inferences: success={m['nv_inference_request_success']:.0f}"
           f" count={m['nv_inference_count']:.0f} compute_infer_duration_us="
           f"{m['nv_inference_compute_infer_duration_us']:.0f}", flush=True)
@@ -182,7 +201,11 @@ def main():
     known = sum(1 for _, req, _ in cases if req.model_name == model)  # unknown models: no labels
     assert m.get("nv_inference_request_failure") == known, (m, known)
     assert m.get("nv_inference_request_success") == rows + 1, m
-    print(f"server: metrics after the bad inputs: failure={known} success={rows + 1}", flush=True)
+    fail = stub.ModelStatistics(pb.ModelStatisticsRequest(name=model, version="2")) \
+        .model_stats[0].inference_stats.fail.count
+    assert fail == known, (fail, known)
+    print(f"server: metrics and statistics after the bad inputs: failure={known} "
+          f"success={rows + 1}", flush=True)
 
     # The repository: index, a failed reload keeping version 2, unload and load.
     import os
