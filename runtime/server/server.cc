@@ -257,6 +257,147 @@ std::string ServedDatatype(const runtime::TensorInfo& info) {
   }
 }
 
+std::string StoredDatatype(const runtime::TensorInfo& info) {
+  switch (info.dtype) {
+    case DType::kInt8:
+      return "INT8";
+    case DType::kInt16:
+      return "INT16";
+    case DType::kInt32:
+      return "INT32";
+    case DType::kInt64:
+      return "INT64";
+    case DType::kUInt8:
+      return "UINT8";
+    case DType::kBool:
+      return "BOOL";
+    default:
+      return "FP32";
+  }
+}
+
+namespace {
+
+// BPU_RAW inference: every input INT8 / INT16 as the model stores it (its aligned shape, the
+// stored bytes), every output the stored integers (Model::RunRaw, no conversion).
+absl::Status InferRaw(const runtime::Model& model, const std::string& name,
+                      const inference::ModelInferRequest& request, int64_t max_request_bytes,
+                      int threads, inference::ModelInferResponse* response, InferTimes& t,
+                      std::chrono::steady_clock::time_point& t0) {
+  const auto ns_since = [](std::chrono::steady_clock::time_point& at) {
+    const auto now = std::chrono::steady_clock::now();
+    const int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - at).count();
+    at = now;
+    return ns;
+  };
+  const std::vector<runtime::TensorInfo>& want = model.inputs();
+  const bool raw = request.raw_input_contents_size() > 0;
+  std::vector<std::string> bytes(want.size());
+  std::set<std::string> seen;
+  int64_t total = 0;
+  for (int i = 0; i < request.inputs_size(); ++i) {
+    const inference::ModelInferRequest::InferInputTensor& in = request.inputs(i);
+    int k = 0;
+    while (k < static_cast<int>(want.size()) && want[k].name != in.name()) ++k;
+    if (k == static_cast<int>(want.size())) {
+      return Bad(in.name(), absl::StrCat("model '", name, "' has no such input"));
+    }
+    if (!seen.insert(in.name()).second) return Bad(in.name(), "given twice");
+    const runtime::TensorInfo& info = want[k];
+    if (in.datatype() != StoredDatatype(info)) {
+      return Bad(in.name(), absl::StrCat("datatype is '", in.datatype(), "': raw inputs are ",
+                                         StoredDatatype(info), " (or every input FP32)"));
+    }
+    const int64_t esize = static_cast<int64_t>(DTypeSize(info.dtype));
+    absl::StatusOr<int64_t> n = Elements(in.name(), in.shape(), max_request_bytes / esize);
+    if (!n.ok()) return n.status();
+    const Shape& shape = info.aligned_shape;
+    bool same = in.shape_size() == static_cast<int>(shape.size());
+    for (int d = 0; same && d < in.shape_size(); ++d) same = in.shape(d) == shape[d];
+    if (!same) {
+      return Bad(in.name(), absl::StrCat("shape is [", absl::StrJoin(in.shape(), ", "),
+                                         "], the model stores ", ShapeText(shape)));
+    }
+    const int64_t size = *n * esize;
+    total += size;
+    if (total > max_request_bytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the inputs exceed --max-request-bytes ", max_request_bytes));
+    }
+    std::string& b = bytes[static_cast<size_t>(k)];
+    if (raw) {
+      if (in.has_contents()) return Bad(in.name(), "has both contents and raw_input_contents");
+      b = request.raw_input_contents(i);
+      if (static_cast<int64_t>(b.size()) != size) {
+        return Bad(in.name(), absl::StrCat("raw_input_contents has ", b.size(),
+                                           " bytes, the shape needs ", size));
+      }
+    } else {
+      const auto& v = in.contents().int_contents();
+      if (v.size() != *n) {
+        return Bad(in.name(), absl::StrCat("contents.int_contents has ", v.size(),
+                                           " values, the shape needs ", *n));
+      }
+      const int64_t hi = esize == 1 ? 127 : 32767;
+      b.resize(static_cast<size_t>(size));
+      for (int64_t e = 0; e < *n; ++e) {
+        const int64_t x = v[static_cast<int>(e)];
+        if (x < -hi - 1 || x > hi) {
+          return Bad(in.name(),
+                     absl::StrCat("int_contents[", e, "] = ", x, " is not ", StoredDatatype(info)));
+        }
+        if (esize == 1) {
+          b[static_cast<size_t>(e)] = static_cast<char>(static_cast<int8_t>(x));
+        } else {
+          const int16_t h = static_cast<int16_t>(x);
+          std::memcpy(&b[static_cast<size_t>(2 * e)], &h, 2);
+        }
+      }
+    }
+    if (static_cast<uint64_t>(size) != info.bytes) {
+      return Bad(in.name(), absl::StrCat(size, " bytes, the model stores ", info.bytes));
+    }
+  }
+  std::vector<absl::Span<const uint8_t>> spans;
+  for (const std::string& b : bytes) {
+    spans.emplace_back(reinterpret_cast<const uint8_t*>(b.data()), b.size());
+  }
+  runtime::RunOptions options;
+  options.threads = threads;
+  t.input_ns = ns_since(t0);
+  absl::StatusOr<std::vector<std::vector<uint8_t>>> result = model.RunRaw(spans, options);
+  t.infer_ns = ns_since(t0);
+  if (!result.ok()) return result.status();
+  const std::vector<runtime::TensorInfo>& outs = model.outputs();
+  std::vector<int> chosen;
+  for (const auto& o : request.outputs()) {
+    int k = 0;
+    while (k < static_cast<int>(outs.size()) && outs[k].name != o.name()) ++k;
+    if (k == static_cast<int>(outs.size())) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("requested output '", o.name(), "': model '", name, "' has no such output"));
+    }
+    chosen.push_back(k);
+  }
+  if (chosen.empty()) {
+    for (int k = 0; k < static_cast<int>(outs.size()); ++k) chosen.push_back(k);
+  }
+  response->set_model_name(name);
+  response->set_id(request.id());
+  for (int k : chosen) {
+    inference::ModelInferResponse::InferOutputTensor* o = response->add_outputs();
+    o->set_name(outs[k].name);
+    o->set_datatype(StoredDatatype(outs[k]));
+    for (int64_t d : outs[k].aligned_shape) o->add_shape(d);
+    const std::vector<uint8_t>& b = (*result)[static_cast<size_t>(k)];
+    response->add_raw_output_contents(std::string(b.begin(), b.end()));
+  }
+  t.output_ns = ns_since(t0);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status Infer(const runtime::Model& model, const std::string& name,
                    const inference::ModelInferRequest& request, int64_t max_request_bytes,
                    int threads, inference::ModelInferResponse* response, InferTimes* times) {
@@ -278,6 +419,23 @@ absl::Status Infer(const runtime::Model& model, const std::string& name,
     return absl::InvalidArgumentError(
         absl::StrCat("raw_input_contents has ", request.raw_input_contents_size(), " entries for ",
                      request.inputs_size(), " inputs"));
+  }
+  // Every input INT8 / INT16 as stored: the BPU_RAW path. Otherwise every input is FP32.
+  bool all_raw = request.inputs_size() > 0, any_raw = false;
+  for (const auto& in : request.inputs()) {
+    const bool r = in.datatype() == "INT8" || in.datatype() == "INT16";
+    all_raw = all_raw && r;
+    any_raw = any_raw || r;
+  }
+  if (all_raw) {
+    InferTimes local;
+    InferTimes& t = times != nullptr ? *times : local;
+    t.batch = want.empty() || want[0].valid_shape.empty() ? 1 : want[0].valid_shape[0];
+    return InferRaw(model, name, request, max_request_bytes, threads, response, t, t0);
+  }
+  if (any_raw) {
+    return absl::InvalidArgumentError(
+        "inputs mix raw INT8 / INT16 and other datatypes: every input raw, or every input FP32");
   }
   std::vector<Tensor> inputs(want.size());
   std::set<std::string> seen;

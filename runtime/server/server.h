@@ -99,10 +99,16 @@ struct InferTimes {
   int64_t batch = 1;
 };
 
+// The KServe datatype of the integers a tensor is stored as (INT8, INT16, ...): raw BPU inputs
+// and outputs.
+std::string StoredDatatype(const runtime::TensorInfo& info);
+
 // ModelInfer on `model` without gRPC: validates the request (datatypes, shapes, element counts
 // and byte sizes without overflow, raw sizes, names, `max_request_bytes`), runs it and fills
 // `response` (every output in raw_output_contents). Errors are INVALID_ARGUMENT naming the tensor
-// and field, as Triton maps them.
+// and field, as Triton maps them. With every input INT8 / INT16 (the stored integers, in the
+// stored layout and aligned shape) the request runs raw (Model::RunRaw) and the outputs are the
+// stored integers too.
 absl::Status Infer(const runtime::Model& model, const std::string& name,
                    const inference::ModelInferRequest& request, int64_t max_request_bytes,
                    int threads, inference::ModelInferResponse* response,

@@ -207,6 +207,56 @@ def main():
     print(f"server: metrics and statistics after the bad inputs: failure={known} "
           f"success={rows + 1}", flush=True)
 
+    # Raw BPU tensors: INT8 in the stored layout (NHWC [1, 8, 8, 1] for digits' [1, 1, 8, 8]) run
+    # without conversion and return the stored integers, which the FP32 path's outputs are a
+    # multiple of (q x scale). Zero is exact in both.
+    x0 = np.load(x_path).astype(np.float32)[3]
+    q = np.clip(np.round(x0.reshape(8, 8) * 4), -128, 127).astype(np.int8)  # any int8 input
+    req = pb.ModelInferRequest(model_name=model)
+    req.inputs.add(name=name, datatype="INT8", shape=[1, 8, 8, 1])
+    req.raw_input_contents.append(q.tobytes())
+    out = stub.ModelInfer(req)
+    assert out.outputs[0].datatype == "INT8" and list(out.outputs[0].shape) == [1, 10], out
+    raw_out = np.frombuffer(out.raw_output_contents[0], dtype=np.int8).astype(np.float64)
+    typed = pb.ModelInferRequest(model_name=model)
+    typed.inputs.add(name=name, datatype="INT8", shape=[1, 8, 8, 1],
+                     contents=pb.InferTensorContents(int_contents=q.reshape(-1).tolist()))
+    assert stub.ModelInfer(typed).raw_output_contents[0] == out.raw_output_contents[0]
+    zero = pb.ModelInferRequest(model_name=model)
+    zero.inputs.add(name=name, datatype="FP32", shape=shape)
+    zero.raw_input_contents.append(np.zeros(shape, np.float32).tobytes())
+    fz = np.frombuffer(stub.ModelInfer(zero).raw_output_contents[0], dtype="<f4").astype(np.float64)
+    rz = pb.ModelInferRequest(model_name=model)
+    rz.inputs.add(name=name, datatype="INT8", shape=[1, 8, 8, 1])
+    rz.raw_input_contents.append(bytes(64))
+    qz = np.frombuffer(stub.ModelInfer(rz).raw_output_contents[0], dtype=np.int8).astype(np.float64)
+    nz = qz != 0
+    assert np.all(fz[~nz] == 0), (fz, qz)
+    ratios = fz[nz] / qz[nz]
+    assert nz.any() and np.allclose(ratios, ratios[0], rtol=1e-6), (fz, qz)
+    for label, bad, code in [
+        ("raw in the valid shape", [1, 1, 8, 8], INVALID),
+        ("raw with too few bytes", None, INVALID),
+    ]:
+        r = pb.ModelInferRequest(model_name=model)
+        r.inputs.add(name=name, datatype="INT8", shape=bad or [1, 8, 8, 1])
+        r.raw_input_contents.append(q.tobytes() if bad else q.tobytes()[:-1])
+        try:
+            stub.ModelInfer(r)
+            raise AssertionError(label)
+        except grpc.RpcError as e:
+            assert e.code() == code, (label, e.code(), e.details())
+    r = pb.ModelInferRequest(model_name=model)
+    r.inputs.add(name=name, datatype="INT8", shape=[1, 8, 8, 1],
+                 contents=pb.InferTensorContents(int_contents=[300] * 64))
+    try:
+        stub.ModelInfer(r)
+        raise AssertionError("int_contents out of int8")
+    except grpc.RpcError as e:
+        assert e.code() == INVALID, e
+    print(f"server: raw INT8 inputs (raw and typed) give the stored INT8 outputs; FP32 outputs "
+          f"= {ratios[0]:.6g} x the stored integers", flush=True)
+
     # The repository: index, a failed reload keeping version 2, unload and load.
     import os
     index = stub.RepositoryIndex(pb.RepositoryIndexRequest())
