@@ -157,13 +157,13 @@ void BM_PerfOfFunc(benchmark::State& state, std::string name) {
   state.counters["func_ms"] = func_s * 1e3;
 }
 
-#define OPENBPU_HOST_SPEED(model)                                 \
-  BENCHMARK_CAPTURE(BM_Func, model, std::string(#model))          \
-      ->ArgName("threads")                                        \
-      ->Arg(1)                                                    \
-      ->Arg(2)                                                    \
-      ->Unit(benchmark::kMillisecond)                             \
-      ->UseRealTime()                                             \
+#define OPENBPU_HOST_SPEED(model)                        \
+  BENCHMARK_CAPTURE(BM_Func, model, std::string(#model)) \
+      ->ArgName("threads")                               \
+      ->Arg(1)                                           \
+      ->Arg(2)                                           \
+      ->Unit(benchmark::kMillisecond)                    \
+      ->UseRealTime()                                    \
       ->MinTime(2.0)
 
 OPENBPU_HOST_SPEED(resnet18);
