@@ -1,0 +1,176 @@
+// The KServe v2 server under load (issue 17): the digits CNN served on loopback by
+// runtime/server, 64 concurrent gRPC clients (C++ stubs from proto/grpc_service.proto, one channel
+// each) sending 10,000 ModelInfer requests. Counters: throughput, latency p50 / p90 / p99,
+// errors, the process RSS after 10,000 requests against after 1,000, and the server's
+// per-request overhead: one client's sequential latency against Model::Run called directly on
+// the same input, both timed in this process.
+//   bazel run -c opt //benchmarks:server_bench
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "benchmark/benchmark.h"
+#include "common/npy.h"
+#include "compiler/backend/compile.h"
+#include "compiler/backend/hbm_model.h"
+#include "compiler/driver/quantize.h"
+#include "hbm/hbm.h"
+#include "proto/grpc_service.grpc.pb.h"
+#include "runtime/runtime.h"
+#include "runtime/server/server.h"
+#include "tests/backend_run.h"
+
+namespace openbpu {
+namespace {
+
+constexpr int kClients = 64;
+constexpr int kRequests = 10000;
+
+// The digits CNN quantized for bayes, compiled at O2, written to /tmp.
+std::string DigitsHbm() {
+  const std::string dir = test_util::ModelDataDir();
+  driver::QuantizeOptions q;
+  q.model = dir + "digits.onnx";
+  q.calibration_data = dir + "digits_calib.npy";
+  q.march = "bayes";
+  q.progress = nullptr;
+  absl::StatusOr<driver::QuantizedModel> quantized = driver::Quantize(q);
+  if (!quantized.ok()) std::abort();
+  backend::CompileOptions options;
+  options.march = "bayes";
+  options.opt = "O2";
+  absl::StatusOr<backend::CompiledModel> compiled = backend::Compile(*quantized->graph, options);
+  if (!compiled.ok()) std::abort();
+  absl::StatusOr<hbm::Payload> payload = backend::ToHbmPayload(*compiled, "digits", "bayes", {});
+  absl::StatusOr<std::vector<uint8_t>> bytes = hbm::WriteHbm(*payload);
+  if (!bytes.ok()) std::abort();
+  const std::string path = "/tmp/openbpu_server_bench_digits.hbm";
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes->data()), static_cast<long>(bytes->size()));
+  return path;
+}
+
+double RssKib() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6));
+  }
+  return 0;
+}
+
+inference::ModelInferRequest Request(const std::vector<float>& rows, int i) {
+  inference::ModelInferRequest req;
+  req.set_model_name("digits");
+  auto* in = req.add_inputs();
+  in->set_name("input");
+  in->set_datatype("FP32");
+  for (int64_t d : {1, 1, 8, 8}) in->add_shape(d);
+  const float* x = rows.data() + static_cast<size_t>(i % 360) * 64;
+  req.add_raw_input_contents(std::string(reinterpret_cast<const char*>(x), 64 * sizeof(float)));
+  return req;
+}
+
+void BM_ServeDigits(benchmark::State& state) {
+  const std::string path = DigitsHbm();
+  absl::StatusOr<Tensor> x = ReadNpy(test_util::ModelDataDir() + "digits_test_x.npy");
+  if (!x.ok()) {
+    state.SkipWithError("no digits_test_x.npy");
+    return;
+  }
+  const std::vector<float> rows(x->data<float>(), x->data<float>() + x->num_elements());
+  server::ServerOptions options;
+  options.address = "127.0.0.1:0";
+  options.metrics_address = "";
+  options.models["digits"] = path;
+  absl::StatusOr<std::unique_ptr<server::InferenceServer>> srv =
+      server::InferenceServer::Start(options);
+  if (!srv.ok()) {
+    state.SkipWithError(std::string(srv.status().message()).c_str());
+    return;
+  }
+  const std::string target = "127.0.0.1:" + std::to_string((*srv)->port());
+  for (auto _ : state) {
+    std::atomic<int> next{0}, errors{0};
+    std::vector<double> latencies(kRequests);
+    double rss_1000 = 0;
+    std::mutex rss_mu;
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<std::thread> clients;
+    for (int c = 0; c < kClients; ++c) {
+      clients.emplace_back([&] {
+        auto stub = inference::GRPCInferenceService::NewStub(
+            grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+        for (int i = next.fetch_add(1); i < kRequests; i = next.fetch_add(1)) {
+          const inference::ModelInferRequest req = Request(rows, i);
+          inference::ModelInferResponse resp;
+          grpc::ClientContext ctx;
+          const auto t0 = std::chrono::steady_clock::now();
+          const grpc::Status st = stub->ModelInfer(&ctx, req, &resp);
+          latencies[static_cast<size_t>(i)] =
+              std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0)
+                  .count();
+          if (!st.ok() || resp.raw_output_contents_size() != 1) errors.fetch_add(1);
+          if (i == 1000) {
+            std::lock_guard<std::mutex> lock(rss_mu);
+            rss_1000 = RssKib();
+          }
+        }
+      });
+    }
+    for (std::thread& t : clients) t.join();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double rss_10000 = RssKib();
+    std::sort(latencies.begin(), latencies.end());
+    auto pct = [&](double p) { return latencies[static_cast<size_t>(p * (kRequests - 1))]; };
+    state.counters["requests_per_s"] = kRequests / secs;
+    state.counters["p50_us"] = pct(0.50);
+    state.counters["p90_us"] = pct(0.90);
+    state.counters["p99_us"] = pct(0.99);
+    state.counters["errors"] = errors.load();
+    state.counters["rss_growth_%"] = (rss_10000 / rss_1000 - 1) * 100;
+  }
+  // Overhead: one client, sequential, against Model::Run directly on the same input.
+  absl::StatusOr<std::unique_ptr<runtime::Package>> pkg = runtime::Package::LoadFile(path);
+  if (!pkg.ok()) std::abort();
+  const runtime::Model& model = *(*pkg)->models()[0];
+  std::vector<Tensor> in(1, Tensor(DType::kFloat32, {1, 1, 8, 8}));
+  std::copy(rows.begin(), rows.begin() + 64, in[0].data<float>());
+  auto stub = inference::GRPCInferenceService::NewStub(
+      grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
+  const inference::ModelInferRequest req = Request(rows, 0);
+  constexpr int kSequential = 500;
+  double direct = 0, served = 0;
+  for (int round = 0; round < 3; ++round) {  // interleaved: machine noise hits both alike
+    auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < kSequential; ++i) benchmark::DoNotOptimize(model.Run(in));
+    direct +=
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+    t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < kSequential; ++i) {
+      inference::ModelInferResponse resp;
+      grpc::ClientContext ctx;
+      (void)stub->ModelInfer(&ctx, req, &resp);
+    }
+    served +=
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+  }
+  state.counters["direct_us"] = direct / (3 * kSequential);
+  state.counters["served_us"] = served / (3 * kSequential);
+  state.counters["overhead_us"] = (served - direct) / (3 * kSequential);
+  (*srv)->Shutdown();
+}
+
+BENCHMARK(BM_ServeDigits)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
+
+}  // namespace
+}  // namespace openbpu
