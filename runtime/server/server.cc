@@ -8,11 +8,13 @@
 #include <prometheus/registry.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <set>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -675,6 +677,14 @@ class Service final : public inference::GRPCInferenceService::Service {
   grpc::Status ModelInfer(grpc::ServerContext* ctx, const inference::ModelInferRequest* q,
                           inference::ModelInferResponse* r) override {
     if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
+    in_flight_.fetch_add(1);
+    struct Done {
+      std::atomic<int>& n;
+      ~Done() { n.fetch_sub(1); }
+    } done{in_flight_};
+    if (draining_.load()) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down");
+    }
     absl::StatusOr<std::shared_ptr<const ServedModel>> m =
         models_->Find(q->model_name(), q->model_version());
     if (!m.ok()) return ToGrpc(m.status());
@@ -725,11 +735,18 @@ class Service final : public inference::GRPCInferenceService::Service {
     return ToGrpc(st);
   }
 
-  // grpc.health.v1: SERVING while a model is loaded.
+  // Shutdown's first step: new inferences get UNAVAILABLE; returns when none is running.
+  void Drain() {
+    draining_.store(true);
+    UpdateHealth();
+    while (in_flight_.load() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+
+  // grpc.health.v1: SERVING while a model is loaded (and not draining).
   void UpdateHealth() {
     if (server_ == nullptr) return;
     if (grpc::HealthCheckServiceInterface* h = server_->GetHealthCheckService()) {
-      const bool serving = !models_->empty();
+      const bool serving = !models_->empty() && !draining_.load();
       h->SetServingStatus(serving);
       h->SetServingStatus("inference.GRPCInferenceService", serving);
     }
@@ -740,6 +757,8 @@ class Service final : public inference::GRPCInferenceService::Service {
   ServerOptions options_;
   Metrics* metrics_;
   grpc::Server* server_ = nullptr;
+  std::atomic<bool> draining_{false};
+  std::atomic<int> in_flight_{0};
 };
 
 }  // namespace
@@ -749,6 +768,7 @@ struct InferenceServer::Impl {
   ModelSet models;
   Metrics metrics;
   std::unique_ptr<prometheus::Exposer> exposer;
+  bool shut_down = false;
   std::unique_ptr<Service> service;
   std::unique_ptr<grpc::Server> server;
 };
@@ -801,11 +821,14 @@ void InferenceServer::Wait() {
 }
 
 void InferenceServer::Shutdown() {
-  if (!impl_ || !impl_->server) return;
-  if (grpc::HealthCheckServiceInterface* h = impl_->server->GetHealthCheckService()) {
-    h->SetServingStatus(false);
-  }
-  impl_->server->Shutdown();
+  if (!impl_ || !impl_->server || impl_->shut_down) return;
+  impl_->shut_down = true;
+  // Drain: health NOT_SERVING, new inferences UNAVAILABLE, the running ones finish; a grace
+  // period answers the requests already on their way, then gRPC stops (calls still arriving
+  // after it are refused by gRPC itself).
+  impl_->service->Drain();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  impl_->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
 }
 
 }  // namespace openbpu::server

@@ -113,3 +113,71 @@ PY
   trap - EXIT
 done
 echo "server: bpu serve SIGTERM -> exit 0"
+
+# SIGTERM under load: 8 clients keep sending; in-flight requests complete with the right output,
+# later ones get UNAVAILABLE, nothing else, and the server exits 0.
+"$SERVER" --model digits="$TMP/digits.hbm" --address 127.0.0.1:0 --metrics-address "" \
+  > "$TMP/drain.log" 2>&1 &
+PID=$!
+trap 'kill $PID 2> /dev/null || true' EXIT
+wait_port "$TMP/drain.log"
+/usr/bin/python3 - "$TMP/stubs" "$PORT" "$PID" "$DATA/digits_test_x.npy" "$TMP/want0.npy" <<'PY'
+import os
+import signal
+import sys
+import threading
+import time
+import grpc
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+import grpc_service_pb2 as pb
+import grpc_service_pb2_grpc as pb_grpc
+port, pid = sys.argv[2], int(sys.argv[3])
+x = np.load(sys.argv[4]).astype(np.float32)[0].reshape(1, 1, 8, 8).tobytes()
+want = np.load(sys.argv[5]).astype(np.float32).tobytes()
+ok, unavailable, other = [0], [0], []
+lock = threading.Lock()
+stop = threading.Event()
+
+def client():
+    channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+    grpc.channel_ready_future(channel).result(timeout=30)
+    stub = pb_grpc.GRPCInferenceServiceStub(channel)
+    while not stop.is_set():
+        req = pb.ModelInferRequest(model_name="digits")
+        req.inputs.add(name="input", datatype="FP32", shape=[1, 1, 8, 8])
+        req.raw_input_contents.append(x)
+        try:
+            out = stub.ModelInfer(req, timeout=10)
+            with lock:
+                if out.raw_output_contents[0] == want:
+                    ok[0] += 1
+                else:
+                    other.append("wrong output")
+        except grpc.RpcError as e:
+            with lock:
+                if e.code() == grpc.StatusCode.UNAVAILABLE:
+                    unavailable[0] += 1
+                else:
+                    other.append(str(e.code()))
+            if e.code() == grpc.StatusCode.UNAVAILABLE:
+                return
+
+threads = [threading.Thread(target=client) for _ in range(8)]
+for t in threads:
+    t.start()
+while ok[0] < 50:
+    time.sleep(0.01)
+os.kill(pid, signal.SIGTERM)
+time.sleep(1.0)
+stop.set()
+for t in threads:
+    t.join()
+assert not other, other
+assert ok[0] >= 50 and unavailable[0] >= 1, (ok[0], unavailable[0])
+print(f"server: SIGTERM under load: {ok[0]} requests answered correctly, "
+      f"{unavailable[0]} refused with UNAVAILABLE, no other outcome")
+PY
+wait $PID
+echo "server: drained under load -> exit 0"
+trap - EXIT
