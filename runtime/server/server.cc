@@ -699,6 +699,34 @@ class Service final : public inference::GRPCInferenceService::Service {
     if (st.ok()) r->set_model_version((*m)->version);
     return ToGrpc(st);
   }
+  grpc::Status ModelConfig(grpc::ServerContext*, const inference::ModelConfigRequest* q,
+                           inference::ModelConfigResponse* r) override {
+    absl::StatusOr<std::shared_ptr<const ServedModel>> m = models_->Find(q->name(), q->version());
+    if (!m.ok()) return ToGrpc(m.status());
+    inference::ModelConfig* c = r->mutable_config();
+    c->set_name(q->name());
+    c->set_platform(kPlatform);
+    c->set_max_batch_size(0);  // fixed shapes: the batch (compiled with --batch) is in the dims
+    auto type = [](const runtime::TensorInfo& info) {
+      const std::string t = ServedDatatype(info);
+      return t == "INT64"  ? inference::TYPE_INT64
+             : t == "BOOL" ? inference::TYPE_BOOL
+                           : inference::TYPE_FP32;
+    };
+    for (const runtime::TensorInfo& info : (*m)->model->inputs()) {
+      inference::ModelInput* in = c->add_input();
+      in->set_name(info.name);
+      in->set_data_type(type(info));
+      for (int64_t d : info.valid_shape) in->add_dims(d);
+    }
+    for (const runtime::TensorInfo& info : (*m)->model->outputs()) {
+      inference::ModelOutput* out = c->add_output();
+      out->set_name(info.name);
+      out->set_data_type(type(info));
+      for (int64_t d : info.valid_shape) out->add_dims(d);
+    }
+    return grpc::Status::OK;
+  }
   grpc::Status ModelStatistics(grpc::ServerContext*, const inference::ModelStatisticsRequest* q,
                                inference::ModelStatisticsResponse* r) override {
     if (!q->name().empty()) {  // a named model must be known (Triton: NOT_FOUND otherwise)

@@ -54,6 +54,15 @@ def main():
     mm = stub.ModelMetadata(pb.ModelMetadataRequest(name=model))
     assert mm.name == model and list(mm.versions) == ["2"], mm
     assert len(mm.inputs) == 1 and mm.inputs[0].datatype == "FP32", mm
+    cfg = stub.ModelConfig(pb.ModelConfigRequest(name=model)).config
+    assert cfg.name == model and cfg.platform == mm.platform and cfg.max_batch_size == 0, cfg
+    assert [(i.name, i.data_type, list(i.dims)) for i in cfg.input] == \
+        [(t.name, pb.TYPE_FP32, list(t.shape)) for t in mm.inputs], cfg
+    assert [(o.name, o.data_type, list(o.dims)) for o in cfg.output] == \
+        [(t.name, pb.TYPE_FP32, list(t.shape)) for t in mm.outputs], cfg
+    # Triton's wire numbers: ModelConfig.input is field 5 (tag 0x2a), ModelInput.data_type field 2.
+    wire = cfg.SerializeToString()
+    assert b"\x2a" in wire and b"\x10\x0b" in wire, wire
     print(f"server: metadata ok ({meta.name} {meta.version}; {model}: input "
           f"{mm.inputs[0].name} {list(mm.inputs[0].shape)}, output {mm.outputs[0].name} "
           f"{list(mm.outputs[0].shape)})", flush=True)

@@ -72,10 +72,10 @@ trap - EXIT
 for LIMIT in 256 255; do
   "$BPU" serve --model digits="$TMP/digits.hbm" --model copy="$TMP/digits.hbm" \
     --max-request-bytes $LIMIT --address 127.0.0.1:0 --metrics-address "" \
-    > "$TMP/bpu_serve.log" 2>&1 &
+    > "$TMP/bpu_serve_$LIMIT.log" 2>&1 &
   PID=$!
   trap 'kill $PID 2> /dev/null || true' EXIT
-  wait_port "$TMP/bpu_serve.log"
+  wait_port "$TMP/bpu_serve_$LIMIT.log"
   /usr/bin/python3 - "$TMP/stubs" "$PORT" "$LIMIT" "$DATA/digits_test_x.npy" "$TMP/want0.npy" <<'PY'
 import sys
 import grpc
