@@ -27,6 +27,10 @@ void AddServeFlags(CLI::App* app, ServeArgs* args) {
   app->add_option("--metrics-address", o.metrics_address,
                   "host:port of the Prometheus metrics (http://.../metrics; empty: none)")
       ->capture_default_str();
+  app->add_option("--max-concurrent", o.max_concurrent,
+                  "inferences running at once (each on its own simulator); more wait their turn")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
   app->add_option("--threads", o.threads, "simulator threads per inference")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
 #include <set>
@@ -689,6 +690,9 @@ class Service final : public inference::GRPCInferenceService::Service {
         models_->Find(q->model_name(), q->model_version());
     if (!m.ok()) return ToGrpc(m.status());
     const auto start = std::chrono::steady_clock::now();
+    // At most options_.max_concurrent inferences run at once (each runs on a simulator instance
+    // of its own, with its own memories); the others wait here, their time counted as queue.
+    ExecutionSlot slot(this);
     InferTimes times;
     absl::Status st = Infer(*(*m)->model, q->model_name(), *q, options_.max_request_bytes,
                             options_.threads, r, &times);
@@ -763,6 +767,26 @@ class Service final : public inference::GRPCInferenceService::Service {
     return ToGrpc(st);
   }
 
+  // A slot among options_.max_concurrent, held for the object's lifetime.
+  class ExecutionSlot {
+   public:
+    explicit ExecutionSlot(Service* s) : s_(s) {
+      std::unique_lock<std::mutex> lock(s_->slots_mu_);
+      s_->slots_cv_.wait(lock, [&] { return s_->running_ < s_->options_.max_concurrent; });
+      ++s_->running_;
+    }
+    ~ExecutionSlot() {
+      {
+        std::lock_guard<std::mutex> lock(s_->slots_mu_);
+        --s_->running_;
+      }
+      s_->slots_cv_.notify_one();
+    }
+
+   private:
+    Service* s_;
+  };
+
   // Shutdown's first step: new inferences get UNAVAILABLE; returns when none is running.
   void Drain() {
     draining_.store(true);
@@ -787,6 +811,9 @@ class Service final : public inference::GRPCInferenceService::Service {
   grpc::Server* server_ = nullptr;
   std::atomic<bool> draining_{false};
   std::atomic<int> in_flight_{0};
+  std::mutex slots_mu_;
+  std::condition_variable slots_cv_;
+  int running_ = 0;
 };
 
 }  // namespace

@@ -39,6 +39,9 @@ struct ServerOptions {
   std::map<std::string, std::string> models;  // name -> .hbm path (its first model)
   int64_t max_request_bytes = kDefaultMaxRequestBytes;
   int threads = 1;  // the functional simulator's threads per inference
+  // Inferences running at once (each on its own simulator instance); more wait their turn. The
+  // instances, and so the server's memory, stop growing at this many.
+  int max_concurrent = 4;
   // Prometheus metrics (text format at http://ADDRESS/metrics, Triton's metric names); empty: off.
   std::string metrics_address = "127.0.0.1:8002";
 };
