@@ -558,7 +558,7 @@ class Metrics {
 
   // One request to a served model: its outcome, its total time and where it went.
   void Record(const std::string& model, const std::string& version, bool ok, int64_t total_ns,
-              const InferTimes& t) {
+              int64_t queue_ns, const InferTimes& t) {
     const prometheus::Labels labels = {{"model", model}, {"version", version}};
     const int64_t epoch_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                  std::chrono::system_clock::now().time_since_epoch())
@@ -576,13 +576,13 @@ class Metrics {
     success_.Add(labels).Increment(static_cast<double>(1));
     count_.Add(labels).Increment(static_cast<double>(t.batch));
     exec_.Add(labels).Increment();
-    queue_us_.Add(labels).Increment(0);  // no queue yet: requests run when they arrive
+    queue_us_.Add(labels).Increment(static_cast<double>(queue_ns) / 1e3);
     compute_us_.Add(labels).Increment(static_cast<double>(t.infer_ns) / 1e3);
     s.set_last_inference(static_cast<uint64_t>(epoch_ms));
     s.set_inference_count(s.inference_count() + static_cast<uint64_t>(t.batch));
     s.set_execution_count(s.execution_count() + 1);
     Add(is->mutable_success(), total_ns);
-    Add(is->mutable_queue(), 0);
+    Add(is->mutable_queue(), queue_ns);
     Add(is->mutable_compute_input(), t.input_ns);
     Add(is->mutable_compute_infer(), t.infer_ns);
     Add(is->mutable_compute_output(), t.output_ns);
@@ -693,13 +693,16 @@ class Service final : public inference::GRPCInferenceService::Service {
     // At most options_.max_concurrent inferences run at once (each runs on a simulator instance
     // of its own, with its own memories); the others wait here, their time counted as queue.
     ExecutionSlot slot(this);
+    const int64_t queue_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                 std::chrono::steady_clock::now() - start)
+                                 .count();
     InferTimes times;
     absl::Status st = Infer(*(*m)->model, q->model_name(), *q, options_.max_request_bytes,
                             options_.threads, r, &times);
     const int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
                            std::chrono::steady_clock::now() - start)
                            .count();
-    metrics_->Record(q->model_name(), (*m)->version, st.ok(), ns, times);
+    metrics_->Record(q->model_name(), (*m)->version, st.ok(), ns, queue_ns, times);
     if (st.ok()) r->set_model_version((*m)->version);
     return ToGrpc(st);
   }
