@@ -281,96 +281,81 @@ std::string StoredDatatype(const runtime::TensorInfo& info) {
 
 namespace {
 
-// BPU_RAW inference: every input INT8 / INT16 as the model stores it (its aligned shape, the
-// stored bytes), every output the stored integers (Model::RunRaw, no conversion).
-absl::Status InferRaw(const runtime::Model& model, const std::string& name,
-                      const inference::ModelInferRequest& request, int64_t max_request_bytes,
-                      int threads, inference::ModelInferResponse* response, InferTimes& t,
-                      std::chrono::steady_clock::time_point& t0) {
-  const auto ns_since = [](std::chrono::steady_clock::time_point& at) {
-    const auto now = std::chrono::steady_clock::now();
-    const int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - at).count();
-    at = now;
-    return ns;
-  };
+// Nanoseconds since `at`, which moves to now.
+int64_t NsSince(std::chrono::steady_clock::time_point& at) {
+  const auto now = std::chrono::steady_clock::now();
+  const int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - at).count();
+  at = now;
+  return ns;
+}
+
+// One request input, checked: the model input it is, its element count and bytes.
+struct CheckedInput {
+  int k = 0;
+  int64_t elements = 0, bytes = 0;
+};
+
+// Request input i against the model's inputs: a known name not given before, the datatype and
+// shape the model takes (`stored`: its stored integers in the aligned shape; else the served
+// datatype in the model's shape), an element count and byte size computed without overflow and
+// within `max_request_bytes` with the inputs before it (`total`), and raw contents of exactly that
+// size (not together with typed contents).
+absl::StatusOr<CheckedInput> CheckInput(const runtime::Model& model, const std::string& name,
+                                        const inference::ModelInferRequest& request, int i,
+                                        bool stored, int64_t max_request_bytes,
+                                        std::set<std::string>& seen, int64_t& total) {
+  const inference::ModelInferRequest::InferInputTensor& in = request.inputs(i);
   const std::vector<runtime::TensorInfo>& want = model.inputs();
-  const bool raw = request.raw_input_contents_size() > 0;
-  std::vector<std::string> bytes(want.size());
-  std::set<std::string> seen;
-  int64_t total = 0;
-  for (int i = 0; i < request.inputs_size(); ++i) {
-    const inference::ModelInferRequest::InferInputTensor& in = request.inputs(i);
-    int k = 0;
-    while (k < static_cast<int>(want.size()) && want[k].name != in.name()) ++k;
-    if (k == static_cast<int>(want.size())) {
-      return Bad(in.name(), absl::StrCat("model '", name, "' has no such input"));
-    }
-    if (!seen.insert(in.name()).second) return Bad(in.name(), "given twice");
-    const runtime::TensorInfo& info = want[k];
-    if (in.datatype() != StoredDatatype(info)) {
-      return Bad(in.name(), absl::StrCat("datatype is '", in.datatype(), "': raw inputs are ",
-                                         StoredDatatype(info), " (or every input FP32)"));
-    }
-    const int64_t esize = static_cast<int64_t>(DTypeSize(info.dtype));
-    absl::StatusOr<int64_t> n = Elements(in.name(), in.shape(), max_request_bytes / esize);
-    if (!n.ok()) return n.status();
-    const Shape& shape = info.aligned_shape;
-    bool same = in.shape_size() == static_cast<int>(shape.size());
-    for (int d = 0; same && d < in.shape_size(); ++d) same = in.shape(d) == shape[d];
-    if (!same) {
-      return Bad(in.name(), absl::StrCat("shape is [", absl::StrJoin(in.shape(), ", "),
-                                         "], the model stores ", ShapeText(shape)));
-    }
-    const int64_t size = *n * esize;
-    total += size;
-    if (total > max_request_bytes) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("the inputs exceed --max-request-bytes ", max_request_bytes));
-    }
-    std::string& b = bytes[static_cast<size_t>(k)];
-    if (raw) {
-      if (in.has_contents()) return Bad(in.name(), "has both contents and raw_input_contents");
-      b = request.raw_input_contents(i);
-      if (static_cast<int64_t>(b.size()) != size) {
-        return Bad(in.name(), absl::StrCat("raw_input_contents has ", b.size(),
-                                           " bytes, the shape needs ", size));
-      }
-    } else {
-      const auto& v = in.contents().int_contents();
-      if (v.size() != *n) {
-        return Bad(in.name(), absl::StrCat("contents.int_contents has ", v.size(),
-                                           " values, the shape needs ", *n));
-      }
-      const int64_t hi = esize == 1 ? 127 : 32767;
-      b.resize(static_cast<size_t>(size));
-      for (int64_t e = 0; e < *n; ++e) {
-        const int64_t x = v[static_cast<int>(e)];
-        if (x < -hi - 1 || x > hi) {
-          return Bad(in.name(),
-                     absl::StrCat("int_contents[", e, "] = ", x, " is not ", StoredDatatype(info)));
-        }
-        if (esize == 1) {
-          b[static_cast<size_t>(e)] = static_cast<char>(static_cast<int8_t>(x));
-        } else {
-          const int16_t h = static_cast<int16_t>(x);
-          std::memcpy(&b[static_cast<size_t>(2 * e)], &h, 2);
-        }
-      }
-    }
-    if (static_cast<uint64_t>(size) != info.bytes) {
-      return Bad(in.name(), absl::StrCat(size, " bytes, the model stores ", info.bytes));
+  CheckedInput c;
+  while (c.k < static_cast<int>(want.size()) && want[c.k].name != in.name()) ++c.k;
+  if (c.k == static_cast<int>(want.size())) {
+    return Bad(in.name(), absl::StrCat("model '", name, "' has no such input"));
+  }
+  if (!seen.insert(in.name()).second) return Bad(in.name(), "given twice");
+  const runtime::TensorInfo& info = want[c.k];
+  const std::string dtype = stored ? StoredDatatype(info) : ServedDatatype(info);
+  if (in.datatype() != dtype) {
+    return Bad(in.name(),
+               stored ? absl::StrCat("datatype is '", in.datatype(), "': raw inputs are ", dtype,
+                                     " (or every input FP32)")
+                      : absl::StrCat("datatype is '", in.datatype(), "', the model takes ", dtype));
+  }
+  if (!stored && dtype != "FP32") {
+    return absl::UnimplementedError(
+        absl::StrCat("input '", in.name(), "': ", dtype, " inputs are not served yet"));
+  }
+  const int64_t esize = stored ? static_cast<int64_t>(DTypeSize(info.dtype)) : 4;
+  absl::StatusOr<int64_t> n = Elements(in.name(), in.shape(), max_request_bytes / esize);
+  if (!n.ok()) return n.status();
+  const Shape& shape = stored ? info.aligned_shape : info.valid_shape;
+  bool same = in.shape_size() == static_cast<int>(shape.size());
+  for (int d = 0; same && d < in.shape_size(); ++d) same = in.shape(d) == shape[d];
+  if (!same) {
+    return Bad(in.name(),
+               absl::StrCat("shape is [", absl::StrJoin(in.shape(), ", "), "], the model ",
+                            stored ? "stores " : "takes ", ShapeText(shape)));
+  }
+  c.elements = *n;
+  c.bytes = *n * esize;
+  total += c.bytes;
+  if (total > max_request_bytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the inputs exceed --max-request-bytes ", max_request_bytes));
+  }
+  if (request.raw_input_contents_size() > 0) {
+    if (in.has_contents()) return Bad(in.name(), "has both contents and raw_input_contents");
+    const std::string& data = request.raw_input_contents(i);
+    if (static_cast<int64_t>(data.size()) != c.bytes) {
+      return Bad(in.name(), absl::StrCat("raw_input_contents has ", data.size(),
+                                         " bytes, the shape needs ", c.bytes));
     }
   }
-  std::vector<absl::Span<const uint8_t>> spans;
-  for (const std::string& b : bytes) {
-    spans.emplace_back(reinterpret_cast<const uint8_t*>(b.data()), b.size());
-  }
-  runtime::RunOptions options;
-  options.threads = threads;
-  t.input_ns = ns_since(t0);
-  absl::StatusOr<std::vector<std::vector<uint8_t>>> result = model.RunRaw(spans, options);
-  t.infer_ns = ns_since(t0);
-  if (!result.ok()) return result.status();
+  return c;
+}
+
+// The requested outputs' indices (all when none is named), in the request's order.
+absl::StatusOr<std::vector<int>> ChosenOutputs(const runtime::Model& model, const std::string& name,
+                                               const inference::ModelInferRequest& request) {
   const std::vector<runtime::TensorInfo>& outs = model.outputs();
   std::vector<int> chosen;
   for (const auto& o : request.outputs()) {
@@ -385,9 +370,66 @@ absl::Status InferRaw(const runtime::Model& model, const std::string& name,
   if (chosen.empty()) {
     for (int k = 0; k < static_cast<int>(outs.size()); ++k) chosen.push_back(k);
   }
+  return chosen;
+}
+
+// BPU_RAW inference: every input INT8 / INT16 as the model stores it (its aligned shape, the
+// stored bytes), every output the stored integers (Model::RunRaw, no conversion).
+absl::Status InferRaw(const runtime::Model& model, const std::string& name,
+                      const inference::ModelInferRequest& request, int64_t max_request_bytes,
+                      int threads, inference::ModelInferResponse* response, InferTimes& t,
+                      std::chrono::steady_clock::time_point& t0) {
+  std::vector<std::string> bytes(model.inputs().size());
+  std::set<std::string> seen;
+  int64_t total = 0;
+  for (int i = 0; i < request.inputs_size(); ++i) {
+    absl::StatusOr<CheckedInput> c =
+        CheckInput(model, name, request, i, /*stored=*/true, max_request_bytes, seen, total);
+    if (!c.ok()) return c.status();
+    const inference::ModelInferRequest::InferInputTensor& in = request.inputs(i);
+    std::string& b = bytes[static_cast<size_t>(c->k)];
+    if (request.raw_input_contents_size() > 0) {
+      b = request.raw_input_contents(i);
+    } else {
+      const auto& v = in.contents().int_contents();
+      if (v.size() != c->elements) {
+        return Bad(in.name(), absl::StrCat("contents.int_contents has ", v.size(),
+                                           " values, the shape needs ", c->elements));
+      }
+      const bool int8 = c->bytes == c->elements;
+      const int64_t hi = int8 ? 127 : 32767;
+      b.resize(static_cast<size_t>(c->bytes));
+      for (int64_t e = 0; e < c->elements; ++e) {
+        const int64_t x = v[static_cast<int>(e)];
+        if (x < -hi - 1 || x > hi) {
+          return Bad(in.name(),
+                     absl::StrCat("int_contents[", e, "] = ", x, " is not ", in.datatype()));
+        }
+        if (int8) {
+          b[static_cast<size_t>(e)] = static_cast<char>(static_cast<int8_t>(x));
+        } else {
+          const int16_t h = static_cast<int16_t>(x);
+          std::memcpy(&b[static_cast<size_t>(2 * e)], &h, 2);
+        }
+      }
+    }
+  }
+  absl::StatusOr<std::vector<int>> chosen = ChosenOutputs(model, name, request);
+  if (!chosen.ok()) return chosen.status();
+  std::vector<absl::Span<const uint8_t>> spans;
+  for (const std::string& b : bytes) {
+    spans.emplace_back(reinterpret_cast<const uint8_t*>(b.data()), b.size());
+  }
+  runtime::RunOptions options;
+  options.threads = threads;
+  t.input_ns = NsSince(t0);
+  absl::StatusOr<std::vector<std::vector<uint8_t>>> result = model.RunRaw(spans, options);
+  t.infer_ns = NsSince(t0);
+  if (!result.ok()) return result.status();
+  const std::vector<runtime::TensorInfo>& outs = model.outputs();
   response->set_model_name(name);
   response->set_id(request.id());
-  for (int k : chosen) {
+  for (int k : *chosen) {
     inference::ModelInferResponse::InferOutputTensor* o = response->add_outputs();
     o->set_name(outs[k].name);
     o->set_datatype(StoredDatatype(outs[k]));
@@ -395,7 +437,7 @@ absl::Status InferRaw(const runtime::Model& model, const std::string& name,
     const std::vector<uint8_t>& b = (*result)[static_cast<size_t>(k)];
     response->add_raw_output_contents(std::string(b.begin(), b.end()));
   }
-  t.output_ns = ns_since(t0);
+  t.output_ns = NsSince(t0);
   return absl::OkStatus();
 }
 
@@ -405,12 +447,6 @@ absl::Status Infer(const runtime::Model& model, const std::string& name,
                    const inference::ModelInferRequest& request, int64_t max_request_bytes,
                    int threads, inference::ModelInferResponse* response, InferTimes* times) {
   auto t0 = std::chrono::steady_clock::now();
-  const auto ns_since = [](std::chrono::steady_clock::time_point& t) {
-    const auto now = std::chrono::steady_clock::now();
-    const int64_t ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - t).count();
-    t = now;
-    return ns;
-  };
   const std::vector<runtime::TensorInfo>& want = model.inputs();
   if (request.inputs_size() != static_cast<int>(want.size())) {
     return absl::InvalidArgumentError(absl::StrCat("model '", name, "' takes ", want.size(),
@@ -423,6 +459,9 @@ absl::Status Infer(const runtime::Model& model, const std::string& name,
         absl::StrCat("raw_input_contents has ", request.raw_input_contents_size(), " entries for ",
                      request.inputs_size(), " inputs"));
   }
+  InferTimes local;
+  InferTimes& t = times != nullptr ? *times : local;
+  t.batch = want.empty() || want[0].valid_shape.empty() ? 1 : want[0].valid_shape[0];
   // Every input INT8 / INT16 as stored: the BPU_RAW path. Otherwise every input is FP32.
   bool all_raw = request.inputs_size() > 0, any_raw = false;
   for (const auto& in : request.inputs()) {
@@ -430,99 +469,47 @@ absl::Status Infer(const runtime::Model& model, const std::string& name,
     all_raw = all_raw && r;
     any_raw = any_raw || r;
   }
-  if (all_raw) {
-    InferTimes local;
-    InferTimes& t = times != nullptr ? *times : local;
-    t.batch = want.empty() || want[0].valid_shape.empty() ? 1 : want[0].valid_shape[0];
-    return InferRaw(model, name, request, max_request_bytes, threads, response, t, t0);
-  }
+  if (all_raw) return InferRaw(model, name, request, max_request_bytes, threads, response, t, t0);
   if (any_raw) {
     return absl::InvalidArgumentError(
         "inputs mix raw INT8 / INT16 and other datatypes: every input raw, or every input FP32");
   }
   std::vector<Tensor> inputs(want.size());
   std::set<std::string> seen;
-  int64_t total_bytes = 0;
+  int64_t total = 0;
   for (int i = 0; i < request.inputs_size(); ++i) {
+    absl::StatusOr<CheckedInput> c =
+        CheckInput(model, name, request, i, /*stored=*/false, max_request_bytes, seen, total);
+    if (!c.ok()) return c.status();
     const inference::ModelInferRequest::InferInputTensor& in = request.inputs(i);
-    int k = 0;
-    while (k < static_cast<int>(want.size()) && want[k].name != in.name()) ++k;
-    if (k == static_cast<int>(want.size())) {
-      return Bad(in.name(), absl::StrCat("model '", name, "' has no such input"));
-    }
-    if (!seen.insert(in.name()).second) return Bad(in.name(), "given twice");
-    const runtime::TensorInfo& info = want[k];
-    const std::string dtype = ServedDatatype(info);
-    if (in.datatype() != dtype) {
-      return Bad(in.name(),
-                 absl::StrCat("datatype is '", in.datatype(), "', the model takes ", dtype));
-    }
-    if (dtype != "FP32") {
-      return absl::UnimplementedError(
-          absl::StrCat("input '", in.name(), "': ", dtype, " inputs are not served yet"));
-    }
-    absl::StatusOr<int64_t> n = Elements(in.name(), in.shape(), max_request_bytes / 4);
-    if (!n.ok()) return n.status();
-    const Shape& shape = info.valid_shape;
-    bool same = in.shape_size() == static_cast<int>(shape.size());
-    for (int d = 0; same && d < in.shape_size(); ++d) same = in.shape(d) == shape[d];
-    if (!same) {
-      return Bad(in.name(), absl::StrCat("shape is [", absl::StrJoin(in.shape(), ", "),
-                                         "], the model takes ", ShapeText(shape)));
-    }
-    const int64_t bytes = *n * 4;
-    total_bytes += bytes;
-    if (total_bytes > max_request_bytes) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("the inputs exceed --max-request-bytes ", max_request_bytes));
-    }
-    Tensor t(DType::kFloat32, shape);
+    Tensor x(DType::kFloat32, want[static_cast<size_t>(c->k)].valid_shape);
     if (raw) {
-      if (in.has_contents()) return Bad(in.name(), "has both contents and raw_input_contents");
-      const std::string& data = request.raw_input_contents(i);
-      if (static_cast<int64_t>(data.size()) != bytes) {
-        return Bad(in.name(), absl::StrCat("raw_input_contents has ", data.size(),
-                                           " bytes, the shape needs ", bytes));
-      }
-      std::memcpy(t.data<float>(), data.data(), static_cast<size_t>(bytes));
+      std::memcpy(x.data<float>(), request.raw_input_contents(i).data(),
+                  static_cast<size_t>(c->bytes));
     } else {
-      const inference::InferTensorContents& c = in.contents();
-      if (c.fp32_contents_size() != *n) {
-        return Bad(in.name(), absl::StrCat("contents.fp32_contents has ", c.fp32_contents_size(),
-                                           " values, the shape needs ", *n));
+      const inference::InferTensorContents& contents = in.contents();
+      if (contents.fp32_contents_size() != c->elements) {
+        return Bad(in.name(),
+                   absl::StrCat("contents.fp32_contents has ", contents.fp32_contents_size(),
+                                " values, the shape needs ", c->elements));
       }
-      std::memcpy(t.data<float>(), c.fp32_contents().data(), static_cast<size_t>(bytes));
+      std::memcpy(x.data<float>(), contents.fp32_contents().data(), static_cast<size_t>(c->bytes));
     }
-    inputs[static_cast<size_t>(k)] = std::move(t);
+    inputs[static_cast<size_t>(c->k)] = std::move(x);
   }
-  // The requested outputs (all when none is named), in the request's order.
-  const std::vector<runtime::TensorInfo>& outs = model.outputs();
-  std::vector<int> chosen;
-  for (const auto& o : request.outputs()) {
-    int k = 0;
-    while (k < static_cast<int>(outs.size()) && outs[k].name != o.name()) ++k;
-    if (k == static_cast<int>(outs.size())) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("requested output '", o.name(), "': model '", name, "' has no such output"));
-    }
-    chosen.push_back(k);
-  }
-  if (chosen.empty()) {
-    for (int k = 0; k < static_cast<int>(outs.size()); ++k) chosen.push_back(k);
-  }
+  absl::StatusOr<std::vector<int>> chosen = ChosenOutputs(model, name, request);
+  if (!chosen.ok()) return chosen.status();
   runtime::RunOptions options;
   options.threads = threads;
-  InferTimes local;
-  InferTimes& t = times != nullptr ? *times : local;
-  t.batch = want.empty() || want[0].valid_shape.empty() ? 1 : want[0].valid_shape[0];
-  t.input_ns = ns_since(t0);
+  t.input_ns = NsSince(t0);
   absl::StatusOr<std::vector<Tensor>> result = model.Run(inputs, options);
-  t.infer_ns = ns_since(t0);
+  t.infer_ns = NsSince(t0);
   if (!result.ok()) return result.status();
+  const std::vector<runtime::TensorInfo>& outs = model.outputs();
   response->set_model_name(name);
   response->set_model_version("1");
   response->set_id(request.id());
-  for (int k : chosen) {
+  for (int k : *chosen) {
     const Tensor& out = (*result)[static_cast<size_t>(k)];
     inference::ModelInferResponse::InferOutputTensor* o = response->add_outputs();
     o->set_name(outs[k].name);
@@ -532,7 +519,7 @@ absl::Status Infer(const runtime::Model& model, const std::string& name,
         std::string(reinterpret_cast<const char*>(out.raw()),
                     static_cast<size_t>(out.num_elements()) * DTypeSize(out.dtype())));
   }
-  t.output_ns = ns_since(t0);
+  t.output_ns = NsSince(t0);
   return absl::OkStatus();
 }
 
