@@ -24,10 +24,6 @@
 
 #include "benchmark/benchmark.h"
 #include "common/npy.h"
-#include "compiler/backend/compile.h"
-#include "compiler/backend/hbm_model.h"
-#include "compiler/driver/quantize.h"
-#include "hbm/hbm.h"
 #include "proto/grpc_service.grpc.pb.h"
 #include "runtime/runtime.h"
 #include "tests/backend_run.h"
@@ -41,24 +37,12 @@ constexpr int kRequests = 10000;
 // The digits CNN quantized for bayes, compiled at O2, written to /tmp.
 std::string DigitsHbm() {
   const std::string dir = test_util::ModelDataDir();
-  driver::QuantizeOptions q;
-  q.model = dir + "digits.onnx";
-  q.calibration_data = dir + "digits_calib.npy";
-  q.march = "bayes";
-  q.progress = nullptr;
-  absl::StatusOr<driver::QuantizedModel> quantized = driver::Quantize(q);
-  if (!quantized.ok()) std::abort();
-  backend::CompileOptions options;
-  options.march = "bayes";
-  options.opt = "O2";
-  absl::StatusOr<backend::CompiledModel> compiled = backend::Compile(*quantized->graph, options);
-  if (!compiled.ok()) std::abort();
-  absl::StatusOr<hbm::Payload> payload = backend::ToHbmPayload(*compiled, "digits", "bayes", {});
-  absl::StatusOr<std::vector<uint8_t>> bytes = hbm::WriteHbm(*payload);
-  if (!bytes.ok()) std::abort();
   const std::string path = "/tmp/openbpu_server_bench_digits.hbm";
-  std::ofstream(path, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes->data()), static_cast<long>(bytes->size()));
+  if (!test_util::CompileToHbm(dir + "digits.onnx", dir + "digits_calib.npy", "digits", "bayes",
+                               "O2", path)
+           .ok()) {
+    std::abort();
+  }
   return path;
 }
 

@@ -6,15 +6,18 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "compiler/backend/compile.h"
+#include "compiler/backend/hbm_model.h"
 #include "compiler/driver/quantize.h"
 #include "compiler/reference/quantized_interpreter.h"
 #include "compiler/tune/tune.h"
+#include "hbm/hbm.h"
 #include "isa/march.h"
 #include "simulator/simulator.h"
 #include "tests/nhwc.h"
@@ -205,6 +208,35 @@ absl::StatusOr<std::vector<BitExactRun>> RunBitExact(
     runs.push_back(run);
   }
   return runs;
+}
+
+}  // namespace openbpu::test_util
+
+namespace openbpu::test_util {
+
+absl::Status CompileToHbm(const std::string& onnx, const std::string& calibration,
+                          const std::string& name, const std::string& march, const std::string& opt,
+                          const std::string& path) {
+  driver::QuantizeOptions q;
+  q.model = onnx;
+  q.calibration_data = calibration;
+  q.march = march;
+  q.progress = nullptr;
+  absl::StatusOr<driver::QuantizedModel> quantized = driver::Quantize(q);
+  if (!quantized.ok()) return quantized.status();
+  backend::CompileOptions options;
+  options.march = march;
+  options.opt = opt;
+  absl::StatusOr<backend::CompiledModel> compiled = backend::Compile(*quantized->graph, options);
+  if (!compiled.ok()) return compiled.status();
+  absl::StatusOr<hbm::Payload> payload = backend::ToHbmPayload(*compiled, name, march, {});
+  if (!payload.ok()) return payload.status();
+  absl::StatusOr<std::vector<uint8_t>> bytes = hbm::WriteHbm(*payload);
+  if (!bytes.ok()) return bytes.status();
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(bytes->data()), static_cast<long>(bytes->size()));
+  if (!out) return absl::InternalError(absl::StrCat("cannot write ", path));
+  return absl::OkStatus();
 }
 
 }  // namespace openbpu::test_util

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/tensor.h"
 #include "isa/march.h"
@@ -68,6 +69,12 @@ uint64_t RooflineCycles(const isa::March& march, uint64_t macs, uint64_t ddr_byt
 // The runfiles directory of //tests/models (TEST_SRCDIR/TEST_WORKSPACE, or RUNFILES_DIR under
 // `bazel run`, or the binary's own .runfiles when started directly), with a trailing slash.
 std::string ModelDataDir();
+
+// An ONNX model quantized for `march` on `calibration` (a directory or an .npy, the driver's
+// calibration_data) and compiled at `opt`, written as an .hbm to `path` (the benchmarks' setup).
+absl::Status CompileToHbm(const std::string& onnx, const std::string& calibration,
+                          const std::string& name, const std::string& march, const std::string& opt,
+                          const std::string& path);
 
 }  // namespace openbpu::test_util
 
