@@ -28,8 +28,18 @@ void AddServeFlags(CLI::App* app, ServeArgs* args) {
                   "host:port of the Prometheus metrics (http://.../metrics; empty: none)")
       ->capture_default_str();
   app->add_option("--max-concurrent", o.max_concurrent,
-                  "inferences running at once (each on its own simulator); more wait their turn")
+                  "executions running at once (worker threads, each on its own simulator); more "
+                  "requests wait in their model's queue")
       ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  app->add_option("--max-queue-size", o.max_queue_size,
+                  "requests one model version's queue holds; beyond it UNAVAILABLE at once")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 20))
+      ->capture_default_str();
+  app->add_option("--max-queue-delay-us", o.max_queue_delay_us,
+                  "dynamic batching (models compiled with --batch N): how long the oldest queued "
+                  "request waits for others to fill the batch (0: run what is queued)")
+      ->check(CLI::Range(int64_t{0}, int64_t{60'000'000}))
       ->capture_default_str();
   app->add_option("--threads", o.threads, "simulator threads per inference")
       ->check(CLI::Range(1, 256))

@@ -21,6 +21,8 @@
 #include "absl/status/statusor.h"
 #include "proto/grpc_service.pb.h"
 #include "runtime/runtime.h"
+#include "runtime/server/model_set.h"
+#include "runtime/server/request.h"
 
 namespace grpc {
 class Server;
@@ -39,83 +41,18 @@ struct ServerOptions {
   std::map<std::string, std::string> models;  // name -> .hbm path (its first model)
   int64_t max_request_bytes = kDefaultMaxRequestBytes;
   int threads = 1;  // the functional simulator's threads per inference
-  // Inferences running at once (each on its own simulator instance); more wait their turn. The
-  // instances, and so the server's memory, stop growing at this many.
+  // Executions running at once (worker threads, each on a simulator instance of its own); more
+  // requests wait in their model's queue. The instances, and so the server's memory, stop
+  // growing at this many.
   int max_concurrent = 4;
+  // Requests one model version's queue holds; beyond it, UNAVAILABLE at once.
+  int64_t max_queue_size = 256;
+  // Dynamic batching (models compiled with `--batch N`): how long the oldest queued request
+  // waits for others to fill the batch; 0 (Triton's default): run what is queued.
+  int64_t max_queue_delay_us = 0;
   // Prometheus metrics (text format at http://ADDRESS/metrics, Triton's metric names); empty: off.
   std::string metrics_address = "127.0.0.1:8002";
 };
-
-// One loaded model version: kept alive by the requests running on it when it is unloaded or
-// replaced.
-struct ServedModel {
-  std::string name, version, path;
-  std::unique_ptr<runtime::Package> package;
-  const runtime::Model* model = nullptr;
-};
-
-// The models a server serves. Thread-safe: loads, reloads and unloads swap entries while
-// requests hold the versions they started on.
-class ModelSet {
- public:
-  explicit ModelSet(std::string repository = "") : repository_(std::move(repository)) {}
-
-  // A model outside the repository (version "1"), reloadable from the same path.
-  absl::Status LoadPath(const std::string& name, const std::string& path);
-  // (Re)loads `name`: the repository's highest version, or a LoadPath model's file again. On
-  // failure the version already served keeps serving. NOT_FOUND when there is no such model.
-  absl::Status Load(const std::string& name);
-  // Stops serving `name` (requests running on it finish). NOT_FOUND when it is not loaded.
-  absl::Status Unload(const std::string& name);
-  // Every model of the repository (loaded or not) and every loaded one.
-  absl::Status LoadRepository();
-  // NOT_FOUND naming the model (and version: "" for the served one).
-  absl::StatusOr<std::shared_ptr<const ServedModel>> Find(const std::string& name,
-                                                          const std::string& version) const;
-  struct IndexEntry {
-    std::string name, version, state, reason;
-  };
-  std::vector<IndexEntry> Index() const;
-  // A model the repository has (or had loaded) but that is not serving now.
-  bool Known(const std::string& name) const;
-  bool empty() const;
-
- private:
-  absl::StatusOr<std::string> LatestVersion(const std::string& name) const;
-  std::vector<std::string> RepositoryModels() const;
-
-  std::string repository_;
-  mutable std::mutex mu_;
-  std::map<std::string, std::shared_ptr<const ServedModel>> models_;
-  std::map<std::string, std::string> paths_;    // LoadPath models
-  std::map<std::string, std::string> reasons_;  // why a known model is not serving
-};
-
-// The KServe v2 datatype string of a runtime tensor as the server exposes it: FP32 for the float
-// interface (quantized inputs, dequantized outputs), INT64 / BOOL as they are.
-std::string ServedDatatype(const runtime::TensorInfo& info);
-
-// Where one inference's time went (ModelStatistics): checking and converting the request,
-// running the model, and building the response; `batch` is the inputs' leading dimension.
-struct InferTimes {
-  int64_t input_ns = 0, infer_ns = 0, output_ns = 0;
-  int64_t batch = 1;
-};
-
-// The KServe datatype of the integers a tensor is stored as (INT8, INT16, ...): raw BPU inputs
-// and outputs.
-std::string StoredDatatype(const runtime::TensorInfo& info);
-
-// ModelInfer on `model` without gRPC: validates the request (datatypes, shapes, element counts
-// and byte sizes without overflow, raw sizes, names, `max_request_bytes`), runs it and fills
-// `response` (every output in raw_output_contents). Errors are INVALID_ARGUMENT naming the tensor
-// and field, as Triton maps them. With every input INT8 / INT16 (the stored integers, in the
-// stored layout and aligned shape) the request runs raw (Model::RunRaw) and the outputs are the
-// stored integers too.
-absl::Status Infer(const runtime::Model& model, const std::string& name,
-                   const inference::ModelInferRequest& request, int64_t max_request_bytes,
-                   int threads, inference::ModelInferResponse* response,
-                   InferTimes* times = nullptr);
 
 class InferenceServer {
  public:

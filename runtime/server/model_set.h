@@ -1,0 +1,74 @@
+// The models a server serves: a Triton model repository (<repo>/<model>/<version>/model.hbm) and
+// models given by name and path, loaded, reloaded and unloaded while requests run.
+#ifndef OPENBPU_RUNTIME_SERVER_MODEL_SET_H_
+#define OPENBPU_RUNTIME_SERVER_MODEL_SET_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "runtime/runtime.h"
+
+namespace openbpu::server {
+
+// One loaded model version: kept alive by the requests running on it when it is unloaded or
+// replaced.
+struct ServedModel {
+  std::string name, version, path;
+  std::unique_ptr<runtime::Package> package;
+  const runtime::Model* model = nullptr;
+  // The batch the server forms for it (dynamic batching): N when the model was compiled with
+  // `--batch N` (N > 1: every input and output leads with N, in its model and stored shapes);
+  // 0 when requests carry the model's whole shapes.
+  int64_t max_batch = 0;
+};
+
+// The batch `model` is served with (ServedModel::max_batch).
+int64_t MaxBatch(const runtime::Model& model);
+
+// The models a server serves. Thread-safe: loads, reloads and unloads swap entries while
+// requests hold the versions they started on.
+class ModelSet {
+ public:
+  explicit ModelSet(std::string repository = "") : repository_(std::move(repository)) {}
+
+  // A model outside the repository (version "1"), reloadable from the same path.
+  absl::Status LoadPath(const std::string& name, const std::string& path);
+  // (Re)loads `name`: the repository's highest version, or a LoadPath model's file again. On
+  // failure the version already served keeps serving. NOT_FOUND when there is no such model.
+  absl::Status Load(const std::string& name);
+  // Stops serving `name` (requests running on it finish). NOT_FOUND when it is not loaded.
+  absl::Status Unload(const std::string& name);
+  // Every model of the repository (loaded or not) and every loaded one.
+  absl::Status LoadRepository();
+  // NOT_FOUND naming the model (and version: "" for the served one).
+  absl::StatusOr<std::shared_ptr<const ServedModel>> Find(const std::string& name,
+                                                          const std::string& version) const;
+  struct IndexEntry {
+    std::string name, version, state, reason;
+  };
+  std::vector<IndexEntry> Index() const;
+  // A model the repository has (or had loaded) but that is not serving now.
+  bool Known(const std::string& name) const;
+  bool empty() const;
+
+ private:
+  absl::StatusOr<std::string> LatestVersion(const std::string& name) const;
+  std::vector<std::string> RepositoryModels() const;
+
+  std::string repository_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<const ServedModel>> models_;
+  std::map<std::string, std::string> paths_;    // LoadPath models
+  std::map<std::string, std::string> reasons_;  // why a known model is not serving
+};
+
+}  // namespace openbpu::server
+
+#endif  // OPENBPU_RUNTIME_SERVER_MODEL_SET_H_
