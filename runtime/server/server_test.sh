@@ -181,3 +181,24 @@ PY
 wait $PID
 echo "server: drained under load -> exit 0"
 trap - EXIT
+
+# Dynamic batching: digits compiled with --batch 4, served on one worker with a 1 s max queue delay
+# and a queue of 3 (runtime/server/server_batch_client.py): batches formed and split bit for bit
+# as `bpu run` on the 4-sample input, the delay, the bound, deadlines and cancellation.
+"$BPU" compile "$DATA/digits.onnx" --calib "$DATA/digits_calib.npy" --march bayes --opt O2 \
+  --batch 4 -o "$TMP/digits4.hbm" > /dev/null 2>&1
+/usr/bin/python3 -c "import sys, numpy as np; \
+np.save(sys.argv[2], np.load(sys.argv[1]).astype(np.float32)[:4].reshape(4, 1, 8, 8))" \
+  "$DATA/digits_test_x.npy" "$TMP/x4.npy"
+"$BPU" run "$TMP/digits4.hbm" --input "$TMP/x4.npy" -o "$TMP/want4_" > /dev/null
+"$SERVER" --model digits4="$TMP/digits4.hbm" --address 127.0.0.1:0 --metrics-address "" \
+  --max-concurrent 1 --max-queue-delay-us 1000000 --max-queue-size 3 > "$TMP/batch.log" 2>&1 &
+PID=$!
+trap 'kill $PID 2> /dev/null || true' EXIT
+wait_port "$TMP/batch.log"
+/usr/bin/python3 "$R/runtime/server/server_batch_client.py" "$TMP/stubs" "$PORT" digits4 \
+  "$DATA/digits_test_x.npy" "$TMP/want4_0.npy" 1000000 3
+kill -TERM $PID
+wait $PID
+trap - EXIT
+echo "server: batching server SIGTERM -> exit 0"
