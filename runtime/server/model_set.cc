@@ -25,10 +25,12 @@ int64_t MaxBatch(const runtime::Model& model) {
 
 namespace {
 
-absl::StatusOr<std::shared_ptr<const ServedModel>> LoadFile(const std::string& name,
-                                                            const std::string& version,
-                                                            const std::string& path) {
-  absl::StatusOr<std::unique_ptr<runtime::Package>> pkg = runtime::Package::LoadFile(path);
+// `path` names the model; `bytes`, when not empty, are its contents (else the file is read).
+absl::StatusOr<std::shared_ptr<const ServedModel>> LoadFile(
+    const std::string& name, const std::string& version, const std::string& path,
+    absl::Span<const uint8_t> bytes = {}) {
+  absl::StatusOr<std::unique_ptr<runtime::Package>> pkg =
+      bytes.empty() ? runtime::Package::LoadFile(path) : runtime::Package::LoadMemory(bytes);
   if (!pkg.ok()) return pkg.status();
   if ((*pkg)->models().empty()) return absl::InvalidArgumentError(absl::StrCat(path, ": no model"));
   auto m = std::make_shared<ServedModel>();
@@ -56,6 +58,17 @@ absl::Status ModelSet::LoadPath(const std::string& name, const std::string& path
   if (!m.ok()) return m.status();
   std::lock_guard<std::mutex> lock(mu_);
   paths_[name] = path;
+  models_[name] = *std::move(m);
+  reasons_.erase(name);
+  return absl::OkStatus();
+}
+
+absl::Status ModelSet::LoadBytes(const std::string& name, absl::Span<const uint8_t> bytes) {
+  absl::StatusOr<std::shared_ptr<const ServedModel>> m =
+      LoadFile(name, "1", absl::StrCat("<built-in ", name, ".hbm>"), bytes);
+  if (!m.ok()) return m.status();
+  std::lock_guard<std::mutex> lock(mu_);
+  bytes_[name] = bytes;
   models_[name] = *std::move(m);
   reasons_.erase(name);
   return absl::OkStatus();
@@ -95,9 +108,14 @@ absl::StatusOr<std::string> ModelSet::LatestVersion(const std::string& name) con
 
 absl::Status ModelSet::Load(const std::string& name) {
   std::string path, version = "1";
+  absl::Span<const uint8_t> bytes;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (auto it = paths_.find(name); it != paths_.end()) path = it->second;
+    if (auto it = bytes_.find(name); it != bytes_.end()) {
+      bytes = it->second;
+      path = absl::StrCat("<built-in ", name, ".hbm>");
+    }
   }
   if (path.empty()) {
     if (repository_.empty() || name.empty() || name.find('/') != std::string::npos || name == "." ||
@@ -109,7 +127,7 @@ absl::Status ModelSet::Load(const std::string& name) {
     version = *v;
     path = (std::filesystem::path(repository_) / name / version / "model.hbm").string();
   }
-  absl::StatusOr<std::shared_ptr<const ServedModel>> m = LoadFile(name, version, path);
+  absl::StatusOr<std::shared_ptr<const ServedModel>> m = LoadFile(name, version, path, bytes);
   std::lock_guard<std::mutex> lock(mu_);
   if (!m.ok()) {
     // A failed (re)load keeps the version already served.

@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "runtime/runtime.h"
 
 namespace openbpu::server {
@@ -40,6 +41,8 @@ class ModelSet {
 
   // A model outside the repository (version "1"), reloadable from the same path.
   absl::Status LoadPath(const std::string& name, const std::string& path);
+  // A model from memory (version "1"; the bytes outlive the set), reloadable from them.
+  absl::Status LoadBytes(const std::string& name, absl::Span<const uint8_t> bytes);
   // (Re)loads `name`: the repository's highest version, or a LoadPath model's file again. On
   // failure the version already served keeps serving. NOT_FOUND when there is no such model.
   absl::Status Load(const std::string& name);
@@ -66,6 +69,7 @@ class ModelSet {
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<const ServedModel>> models_;
   std::map<std::string, std::string> paths_;    // LoadPath models
+  std::map<std::string, absl::Span<const uint8_t>> bytes_;  // LoadBytes models
   std::map<std::string, std::string> reasons_;  // why a known model is not serving
 };
 

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "runtime/server/bundled_model.h"
+
 namespace openbpu::server {
 
 void AddServeFlags(CLI::App* app, ServeArgs* args) {
@@ -64,8 +66,12 @@ int Serve(const ServeArgs& args) {
     options.models[m.substr(0, eq)] = m.substr(eq + 1);
   }
   if (options.models.empty() && options.model_repository.empty()) {
-    std::fprintf(stderr, "serve: give --model-repository DIR or --model NAME=PATH\n");
-    return 2;
+    // Out of the box: the bundled digits CNN (bundled_model.h).
+    options.memory_models[kBundledModelName] = BundledModel();
+    std::printf(
+        "serve: no --model-repository or --model: serving the bundled model '%s' (the digits "
+        "CNN, input [1, 1, 8, 8] FP32, 10 logits)\n",
+        kBundledModelName);
   }
   absl::StatusOr<std::unique_ptr<InferenceServer>> server = InferenceServer::Start(options);
   if (!server.ok()) {

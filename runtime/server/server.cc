@@ -381,6 +381,11 @@ absl::StatusOr<std::unique_ptr<InferenceServer>> InferenceServer::Start(
   std::unique_ptr<InferenceServer> s(new InferenceServer);
   s->impl_ = std::make_unique<Impl>(options.model_repository);
   if (absl::Status st = s->impl_->models.LoadRepository(); !st.ok()) return st;
+  for (const auto& [name, bytes] : options.memory_models) {
+    if (absl::Status st = s->impl_->models.LoadBytes(name, bytes); !st.ok()) {
+      return absl::Status(st.code(), absl::StrCat("model '", name, "': ", st.message()));
+    }
+  }
   for (const auto& [name, path] : options.models) {
     if (absl::Status st = s->impl_->models.LoadPath(name, path); !st.ok()) {
       return absl::Status(st.code(), absl::StrCat("model '", name, "': ", st.message()));

@@ -19,6 +19,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "proto/grpc_service.pb.h"
 #include "runtime/runtime.h"
 #include "runtime/server/model_set.h"
@@ -39,6 +40,8 @@ struct ServerOptions {
   std::string model_repository;
   // Models outside a repository, served as version "1" of each name.
   std::map<std::string, std::string> models;  // name -> .hbm path (its first model)
+  // Models from memory (version "1"): name -> .hbm bytes that outlive the server.
+  std::map<std::string, absl::Span<const uint8_t>> memory_models;
   int64_t max_request_bytes = kDefaultMaxRequestBytes;
   int threads = 1;  // the functional simulator's threads per inference
   // Executions running at once (worker threads, each on a simulator instance of its own); more

@@ -202,3 +202,48 @@ kill -TERM $PID
 wait $PID
 trap - EXIT
 echo "server: batching server SIGTERM -> exit 0"
+
+# Out of the box: no --model-repository or --model serves the bundled digits model (built into
+# the binary from runtime/server/digits.hbm): its outputs are `bpu run`'s on that file bit for
+# bit, and it classifies the digits test set.
+"$BPU" run "$R/runtime/server/digits.hbm" --input "$TMP/x0.npy" -o "$TMP/bundled_want_" > /dev/null
+"$SERVER" --address 127.0.0.1:0 --metrics-address "" > "$TMP/bundled.log" 2>&1 &
+PID=$!
+trap 'kill $PID 2> /dev/null || true' EXIT
+wait_port "$TMP/bundled.log"
+grep -q "serving the bundled model 'digits'" "$TMP/bundled.log"
+/usr/bin/python3 - "$TMP/stubs" "$PORT" "$DATA/digits_test_x.npy" "$DATA/digits_test_y.npy" \
+  "$TMP/bundled_want_0.npy" <<'PY'
+import sys
+import grpc
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+import grpc_service_pb2 as pb
+import grpc_service_pb2_grpc as pb_grpc
+channel = grpc.insecure_channel(f"127.0.0.1:{sys.argv[2]}")
+grpc.channel_ready_future(channel).result(timeout=30)
+stub = pb_grpc.GRPCInferenceServiceStub(channel)
+x = np.load(sys.argv[3]).astype(np.float32)
+y = np.load(sys.argv[4])
+index = stub.RepositoryIndex(pb.RepositoryIndexRequest())
+assert [(m.name, m.version, m.state) for m in index.models] == [("digits", "1", "READY")], index
+right = 0
+for i in range(len(x)):
+    req = pb.ModelInferRequest(model_name="digits")
+    req.inputs.add(name="input", datatype="FP32", shape=[1, 1, 8, 8])
+    req.raw_input_contents.append(x[i].reshape(1, 1, 8, 8).tobytes())
+    out = np.frombuffer(stub.ModelInfer(req).raw_output_contents[0], np.float32)
+    if i == 0:
+        assert out.tobytes() == np.load(sys.argv[5]).astype(np.float32).tobytes()
+    right += int(np.argmax(out) == y[i])
+acc = right / len(x)
+assert acc >= 0.95, acc
+# A reload of the built-in model works like a file's.
+stub.RepositoryModelLoad(pb.RepositoryModelLoadRequest(model_name="digits"))
+assert stub.ModelReady(pb.ModelReadyRequest(name="digits")).ready
+print(f"server: bundled model: {len(x)} test digits, accuracy {acc:.4f}, row 0 equal to bpu run "
+      f"on runtime/server/digits.hbm bit for bit; reload ok")
+PY
+kill -TERM $PID
+wait $PID
+trap - EXIT
