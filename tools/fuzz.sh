@@ -4,6 +4,8 @@
 #   hbm_load_fuzzer   runtime::Package::LoadMemory on arbitrary bytes (and on payloads wrapped with
 #                     a correct CRC, to reach the protobuf parse and the validation)
 #   run_fuzzer        a loaded model run with arbitrary raw or float inputs, any size and backend
+#   request_fuzzer    the server's request checking (runtime/server) on arbitrary serialized
+#                     ModelInferRequest bytes against the bundled model; accepted requests run
 # Prints "fuzz: NAME N executions, 0 crashes (cov C, corpus K)" per target; a crash, leak, hang
 # (> 10 s per input) or sanitizer report fails it (exit 1) and leaves the input in the corpus dir.
 # docs/RELIABILITY.md records the million-execution runs.
@@ -17,14 +19,15 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
     --corpus) corpus=$2; shift 2 ;;
-    *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
 done
 base="$HOME/.cache/openbpu/fuzz-output-base"
-targets=(hbm_load run)
+# package:name of each <name>_fuzzer target
+targets=(runtime:hbm_load runtime:run runtime/server:request)
 work=${corpus:-$(mktemp -d)}
 mkdir -p "$work"
-if ! bazel --output_base="$base" build --config=fuzz --symlink_prefix=/ $(printf "//runtime:%s_fuzzer " "${targets[@]}") \
+if ! bazel --output_base="$base" build --config=fuzz --symlink_prefix=/ $(printf "//%s_fuzzer " "${targets[@]}") \
   > "$work/build.log" 2>&1; then
   echo "fuzz: the clang build failed:"
   tail -30 "$work/build.log"
@@ -32,8 +35,9 @@ if ! bazel --output_base="$base" build --config=fuzz --symlink_prefix=/ $(printf
 fi
 bin=$(bazel --output_base="$base" info --config=fuzz bazel-bin 2>/dev/null)
 failed=0
-for t in "${targets[@]}"; do
-  exe="$bin/runtime/${t}_fuzzer"
+for target in "${targets[@]}"; do
+  t=${target#*:}
+  exe="$bin/${target%%:*}/${t}_fuzzer"
   if [[ ! -x "$exe" ]]; then
     echo "fuzz: $t did not build"
     failed=$((failed + 1))
