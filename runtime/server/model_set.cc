@@ -26,9 +26,10 @@ int64_t MaxBatch(const runtime::Model& model) {
 namespace {
 
 // `path` names the model; `bytes`, when not empty, are its contents (else the file is read).
-absl::StatusOr<std::shared_ptr<const ServedModel>> LoadFile(
-    const std::string& name, const std::string& version, const std::string& path,
-    absl::Span<const uint8_t> bytes = {}) {
+absl::StatusOr<std::shared_ptr<const ServedModel>> LoadFile(const std::string& name,
+                                                            const std::string& version,
+                                                            const std::string& path,
+                                                            absl::Span<const uint8_t> bytes = {}) {
   absl::StatusOr<std::unique_ptr<runtime::Package>> pkg =
       bytes.empty() ? runtime::Package::LoadFile(path) : runtime::Package::LoadMemory(bytes);
   if (!pkg.ok()) return pkg.status();

@@ -68,9 +68,9 @@ class ModelSet {
   std::string repository_;
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<const ServedModel>> models_;
-  std::map<std::string, std::string> paths_;    // LoadPath models
+  std::map<std::string, std::string> paths_;                // LoadPath models
   std::map<std::string, absl::Span<const uint8_t>> bytes_;  // LoadBytes models
-  std::map<std::string, std::string> reasons_;  // why a known model is not serving
+  std::map<std::string, std::string> reasons_;              // why a known model is not serving
 };
 
 }  // namespace openbpu::server

@@ -94,8 +94,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (int k = 0; k < response.outputs_size(); ++k) {
       const openbpu::runtime::TensorInfo& info =
           model.outputs()[static_cast<size_t>(p->outputs[static_cast<size_t>(k)])];
-      const size_t want = p->raw ? info.bytes : 4 * static_cast<size_t>(openbpu::NumElements(
-                                                        info.valid_shape));
+      const size_t want =
+          p->raw ? info.bytes : 4 * static_cast<size_t>(openbpu::NumElements(info.valid_shape));
       if (response.raw_output_contents(k).size() != want) std::abort();
     }
   }

@@ -42,38 +42,22 @@ absl::Status Scheduler::Submit(const std::shared_ptr<Job>& job) {
   return absl::OkStatus();
 }
 
-absl::Status Scheduler::Wait(Job& job, Job::Clock::time_point deadline,
-                             absl::FunctionRef<bool()> cancelled) {
-  constexpr auto kPoll = std::chrono::milliseconds(5);
-  std::unique_lock<std::mutex> lock(mu_);
-  while (job.state != Job::State::kDone) {
-    const auto now = Job::Clock::now();
-    if (job.state == Job::State::kQueued) {
-      const bool expired = now >= deadline;
-      if (expired || cancelled()) {
-        auto it = queues_.find(job.model.get());
-        if (it != queues_.end()) {
-          std::deque<std::shared_ptr<Job>>& q = it->second;
-          q.erase(std::remove_if(q.begin(), q.end(),
-                                 [&](const std::shared_ptr<Job>& j) { return j.get() == &job; }),
-                  q.end());
-          if (q.empty()) queues_.erase(it);
-        }
-        job.state = Job::State::kAbandoned;
-        job.queue_ns =
-            std::chrono::duration_cast<std::chrono::nanoseconds>(now - job.enqueued).count();
-        return expired
-                   ? absl::DeadlineExceededError(
-                         "the deadline passed while the request was queued; it did not run")
-                   : absl::CancelledError("cancelled by the client while queued; it did not run");
-      }
-    }
-    // A running job finishes without a deadline: its execution is already under way.
-    const auto until =
-        job.state == Job::State::kQueued ? std::min(deadline, now + kPoll) : now + kPoll;
-    job.cv.wait_until(lock, until);
-  }
-  return job.status;
+bool Scheduler::Abandon(Job& job) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (job.state != Job::State::kQueued) return false;
+  auto it = queues_.find(job.model.get());
+  if (it == queues_.end()) return false;  // never queued (Submit refused it)
+  std::deque<std::shared_ptr<Job>>& q = it->second;
+  auto j = std::find_if(q.begin(), q.end(),
+                        [&](const std::shared_ptr<Job>& p) { return p.get() == &job; });
+  if (j == q.end()) return false;
+  q.erase(j);
+  if (q.empty()) queues_.erase(it);
+  job.state = Job::State::kAbandoned;
+  job.queue_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(Job::Clock::now() - job.enqueued)
+          .count();
+  return true;
 }
 
 void Scheduler::Flush() {
@@ -92,9 +76,29 @@ int64_t Scheduler::queued() const {
 }
 
 std::vector<std::shared_ptr<Job>> Scheduler::Next(Job::Clock::time_point now,
-                                                  Job::Clock::time_point* wake) {
+                                                  Job::Clock::time_point* wake,
+                                                  std::vector<std::shared_ptr<Job>>* expired) {
   std::vector<std::shared_ptr<Job>> batch;
   *wake = Job::Clock::time_point::max();
+  // Deadlines first: a job past its deadline leaves the queue unrun.
+  for (auto it = queues_.begin(); it != queues_.end();) {
+    std::deque<std::shared_ptr<Job>>& q = it->second;
+    for (auto j = q.begin(); j != q.end();) {
+      if ((*j)->deadline <= now) {
+        (*j)->state = Job::State::kDone;
+        (*j)->queue_ns =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(now - (*j)->enqueued).count();
+        (*j)->status = absl::DeadlineExceededError(
+            "the deadline passed while the request was queued; it did not run");
+        expired->push_back(std::move(*j));
+        j = q.erase(j);
+      } else {
+        *wake = std::min(*wake, (*j)->deadline);
+        ++j;
+      }
+    }
+    it = q.empty() ? queues_.erase(it) : std::next(it);
+  }
   if (queues_.empty()) return batch;
   // Round robin: start after the queue served last.
   auto start = queues_.upper_bound(last_);
@@ -138,9 +142,19 @@ std::vector<std::shared_ptr<Job>> Scheduler::Next(Job::Clock::time_point now,
 
 void Scheduler::Work() {
   std::unique_lock<std::mutex> lock(mu_);
+  std::vector<std::shared_ptr<Job>> expired;
   while (true) {
     Job::Clock::time_point wake;
-    std::vector<std::shared_ptr<Job>> batch = Next(Job::Clock::now(), &wake);
+    std::vector<std::shared_ptr<Job>> batch = Next(Job::Clock::now(), &wake, &expired);
+    if (!expired.empty()) {
+      lock.unlock();
+      for (const std::shared_ptr<Job>& j : expired) {
+        if (j->on_done) j->on_done(*j);
+      }
+      expired.clear();
+      lock.lock();
+      if (batch.empty()) continue;
+    }
     if (batch.empty()) {
       if (stop_ && queues_.empty()) return;
       if (wake == Job::Clock::time_point::max()) {
@@ -166,14 +180,19 @@ void Scheduler::Work() {
     const absl::Status st = Execute(*model.model, model.name, model.version, model.max_batch,
                                     requests, options_.threads, responses, &times);
     if (hook_) hook_(model, samples, times);
-    lock.lock();
     for (const std::shared_ptr<Job>& j : batch) {
       j->status = st;
       j->times = times;
       j->batch = samples;
-      j->state = Job::State::kDone;
-      j->cv.notify_all();
     }
+    lock.lock();
+    for (const std::shared_ptr<Job>& j : batch) j->state = Job::State::kDone;
+    lock.unlock();
+    for (const std::shared_ptr<Job>& j : batch) {
+      if (j->on_done) j->on_done(*j);
+    }
+    batch.clear();
+    lock.lock();
   }
 }
 

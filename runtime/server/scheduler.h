@@ -2,7 +2,8 @@
 // that run what the queues hold. For a model compiled with `--batch N` (ServedModel::max_batch)
 // a worker stacks queued requests into one execution of up to N samples (dynamic batching): it
 // runs as soon as N samples are queued, or when the oldest has waited the max queue delay.
-// Requests whose deadline passes, or whose client cancels, while they are queued are never run.
+// Requests whose deadline passes while they are queued, or that their caller abandons (a client's
+// cancellation), are never run. Nothing blocks a caller: a job's `on_done` reports its end.
 #ifndef OPENBPU_RUNTIME_SERVER_SCHEDULER_H_
 #define OPENBPU_RUNTIME_SERVER_SCHEDULER_H_
 
@@ -17,7 +18,6 @@
 #include <thread>
 #include <vector>
 
-#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "runtime/server/model_set.h"
 #include "runtime/server/request.h"
@@ -41,7 +41,11 @@ struct Job {
   PreparedRequest request;
   inference::ModelInferResponse* response = nullptr;  // the caller's, filled by Execute
   Clock::time_point enqueued;
-  // Filled when it ran: its status, its wait in the queue, the execution's times and samples.
+  Clock::time_point deadline = Clock::time_point::max();  // queued past it: DEADLINE_EXCEEDED
+  // Called once by a worker, outside the scheduler's lock, when the job has run (status: the
+  // execution's) or its deadline passed while it was queued; never after Abandon returned true.
+  std::function<void(Job&)> on_done;
+  // Filled before on_done: its status, its wait in the queue, the execution's times and samples.
   absl::Status status;
   int64_t queue_ns = 0, batch = 0;
   ExecTimes times;
@@ -50,7 +54,6 @@ struct Job {
   friend class Scheduler;
   enum class State { kQueued, kRunning, kDone, kAbandoned };
   State state = State::kQueued;
-  std::condition_variable cv;
 };
 
 class Scheduler {
@@ -61,12 +64,12 @@ class Scheduler {
   Scheduler(const SchedulerOptions& options, ExecutionHook hook);
   ~Scheduler();  // runs what is queued, then stops the workers
 
-  // Queues `job`; UNAVAILABLE when its model's queue is full or the scheduler is stopping.
+  // Queues `job`; UNAVAILABLE (and on_done never called) when its model's queue is full or the
+  // scheduler is stopping.
   absl::Status Submit(const std::shared_ptr<Job>& job);
-  // Until `job` has run: its status. If `deadline` passes or `cancelled()` turns true while it is
-  // still queued, it leaves the queue unrun: DEADLINE_EXCEEDED / CANCELLED. (`cancelled` is polled
-  // every few milliseconds.)
-  absl::Status Wait(Job& job, Job::Clock::time_point deadline, absl::FunctionRef<bool()> cancelled);
+  // Takes `job` out of its queue if it is still there: true, and it never runs (on_done is not
+  // called); false when it is running or done (on_done is or will be called).
+  bool Abandon(Job& job);
   // From now on batches run without waiting for the max queue delay (the server is draining).
   void Flush();
   // Requests queued now, over every model (for tests and the statistics).
@@ -74,9 +77,11 @@ class Scheduler {
 
  private:
   void Work();
-  // Under mu_: the jobs of the next execution (empty: none is ready; `wake` then says when one of
-  // the queues becomes ready by its delay).
-  std::vector<std::shared_ptr<Job>> Next(Job::Clock::time_point now, Job::Clock::time_point* wake);
+  // Under mu_: the jobs of the next execution (empty: none is ready; `wake` then says when a
+  // queue becomes ready by its delay or a queued job's deadline passes). Jobs whose deadline has
+  // passed leave their queues into `expired`.
+  std::vector<std::shared_ptr<Job>> Next(Job::Clock::time_point now, Job::Clock::time_point* wake,
+                                         std::vector<std::shared_ptr<Job>>* expired);
 
   SchedulerOptions options_;
   ExecutionHook hook_;

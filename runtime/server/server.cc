@@ -162,7 +162,10 @@ class Metrics {
   std::map<std::pair<std::string, std::string>, inference::ModelStatistics> stats_;
 };
 
-class Service final : public inference::GRPCInferenceService::Service {
+// ModelInfer on gRPC's callback API (nothing blocks a gRPC thread while a request is queued or
+// runs: the scheduler's workers finish the calls), the other RPCs synchronous.
+class Service final : public inference::GRPCInferenceService::WithCallbackMethod_ModelInfer<
+                          inference::GRPCInferenceService::Service> {
  public:
   Service(ModelSet* models, const ServerOptions& options, Metrics* metrics, Scheduler* scheduler)
       : models_(models), options_(options), metrics_(metrics), scheduler_(scheduler) {}
@@ -214,45 +217,75 @@ class Service final : public inference::GRPCInferenceService::Service {
     for (const runtime::TensorInfo& info : (*m)->model->outputs()) fill(info, r->add_outputs());
     return grpc::Status::OK;
   }
-  grpc::Status ModelInfer(grpc::ServerContext* ctx, const inference::ModelInferRequest* q,
-                          inference::ModelInferResponse* r) override {
-    if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
-    in_flight_.fetch_add(1);
-    struct Done {
-      std::atomic<int>& n;
-      ~Done() { n.fetch_sub(1); }
-    } done{in_flight_};
+  grpc::ServerUnaryReactor* ModelInfer(grpc::CallbackServerContext* ctx,
+                                       const inference::ModelInferRequest* q,
+                                       inference::ModelInferResponse* r) override {
+    auto finish = [ctx](const grpc::Status& st) {
+      grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+      reactor->Finish(st);
+      return reactor;
+    };
     if (draining_.load()) {
-      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down");
+      return finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down"));
     }
     absl::StatusOr<std::shared_ptr<const ServedModel>> m =
         models_->Find(q->model_name(), q->model_version());
-    if (!m.ok()) return ToGrpc(m.status());
+    if (!m.ok()) return finish(ToGrpc(m.status()));
     const auto start = Job::Clock::now();
+    absl::StatusOr<PreparedRequest> p =
+        Prepare(*(*m)->model, q->model_name(), (*m)->max_batch, *q, options_.max_request_bytes);
+    if (!p.ok()) {
+      metrics_->Request((*m)->name, (*m)->version, false, NsFrom(start), nullptr);
+      return finish(ToGrpc(p.status()));
+    }
     auto job = std::make_shared<Job>();
     job->model = *m;
     job->response = r;
-    absl::Status st;
-    if (absl::StatusOr<PreparedRequest> p =
-            Prepare(*(*m)->model, q->model_name(), (*m)->max_batch, *q, options_.max_request_bytes);
-        !p.ok()) {
-      st = p.status();
-    } else {
-      job->request = *std::move(p);
-      st = scheduler_->Submit(job);
-      if (st.ok()) {
-        st = scheduler_->Wait(*job, Deadline(*ctx), [ctx] { return ctx->IsCancelled(); });
-      }
+    job->deadline = Deadline(*ctx);
+    job->request = *std::move(p);
+    auto* reactor = new InferReactor(this, job, start);
+    job->on_done = [reactor](Job& j) { reactor->End(j.status); };
+    in_flight_.fetch_add(1);
+    if (absl::Status st = scheduler_->Submit(job); !st.ok()) reactor->End(st);
+    return reactor;
+  }
+
+  // One ModelInfer call from its submission: ended once, by the scheduler's worker (it ran, or
+  // its deadline passed in the queue), by a refused Submit, or by the client's cancellation while
+  // queued; then gRPC deletes it.
+  class InferReactor final : public grpc::ServerUnaryReactor {
+   public:
+    InferReactor(Service* s, std::shared_ptr<Job> job, Job::Clock::time_point start)
+        : s_(s), job_(std::move(job)), start_(start) {}
+    void End(const absl::Status& st) {
+      s_->metrics_->Request(job_->model->name, job_->model->version, st.ok(), NsFrom(start_),
+                            job_.get());
+      if (!st.ok()) job_->response->Clear();
+      Service* s = s_;  // gRPC may delete this reactor (OnDone) as soon as Finish is called
+      Finish(ToGrpc(st));
+      s->in_flight_.fetch_sub(1);
     }
-    const int64_t ns =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(Job::Clock::now() - start).count();
-    metrics_->Request(q->model_name(), (*m)->version, st.ok(), ns, job.get());
-    if (!st.ok()) r->Clear();
-    return ToGrpc(st);
+    void OnCancel() override {
+      if (!s_->scheduler_->Abandon(*job_)) return;  // running or ended: that path ends it
+      End(Job::Clock::now() >= job_->deadline
+              ? absl::DeadlineExceededError(
+                    "the deadline passed while the request was queued; it did not run")
+              : absl::CancelledError("cancelled by the client while queued; it did not run"));
+    }
+    void OnDone() override { delete this; }
+
+   private:
+    Service* s_;
+    std::shared_ptr<Job> job_;
+    Job::Clock::time_point start_;
+  };
+
+  static int64_t NsFrom(Job::Clock::time_point start) {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Job::Clock::now() - start).count();
   }
 
   // The call's deadline on the steady clock (time_point::max() when it has none).
-  static Job::Clock::time_point Deadline(const grpc::ServerContext& ctx) {
+  static Job::Clock::time_point Deadline(const grpc::CallbackServerContext& ctx) {
     const auto left = ctx.deadline() - std::chrono::system_clock::now();
     if (left > std::chrono::hours(24 * 365)) return Job::Clock::time_point::max();
     return Job::Clock::now() + std::chrono::duration_cast<Job::Clock::duration>(left);
