@@ -61,6 +61,11 @@ wait_port "$TMP/server.log"
 /usr/bin/python3 "$R/runtime/server/server_client.py" "$TMP/stubs" "$PORT" digits \
   "$DATA/digits_test_x.npy" "$TMP/want" "$ROWS" "$TMP/repo" "$METRICS_PORT"
 
+# Server reflection, as grpcurl uses it (stubs from runtime/server/reflection.proto).
+protoc --proto_path="$R/runtime/server" --python_out="$TMP/stubs" --grpc_out="$TMP/stubs" \
+  --plugin=protoc-gen-grpc=/usr/bin/grpc_python_plugin "$R/runtime/server/reflection.proto"
+/usr/bin/python3 "$R/runtime/server/server_reflection_client.py" "$TMP/stubs" "$PORT"
+
 # SIGTERM: the server drains and exits 0.
 kill -TERM $PID
 wait $PID
