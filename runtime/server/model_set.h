@@ -33,26 +33,43 @@ struct ServedModel {
 // The batch `model` is served with (ServedModel::max_batch).
 int64_t MaxBatch(const runtime::Model& model);
 
+// Which versions of a repository model are served (Triton's version_policy): the `latest` N
+// (default 1), `all`, or `specific` ones.
+struct VersionPolicy {
+  enum class Kind { kLatest, kAll, kSpecific };
+  Kind kind = Kind::kLatest;
+  int64_t latest = 1;
+  std::vector<int64_t> versions;  // kSpecific
+  std::string ToString() const;
+};
+// "latest", "latest:N", "all" or "specific:V1,V2,...".
+absl::StatusOr<VersionPolicy> ParseVersionPolicy(const std::string& text);
+
 // The models a server serves. Thread-safe: loads, reloads and unloads swap entries while
 // requests hold the versions they started on.
 class ModelSet {
  public:
-  explicit ModelSet(std::string repository = "") : repository_(std::move(repository)) {}
+  explicit ModelSet(std::string repository = "", VersionPolicy policy = {})
+      : repository_(std::move(repository)), policy_(std::move(policy)) {}
 
   // A model outside the repository (version "1"), reloadable from the same path.
   absl::Status LoadPath(const std::string& name, const std::string& path);
   // A model from memory (version "1"; the bytes outlive the set), reloadable from them.
   absl::Status LoadBytes(const std::string& name, absl::Span<const uint8_t> bytes);
-  // (Re)loads `name`: the repository's highest version, or a LoadPath model's file again. On
-  // failure the version already served keeps serving. NOT_FOUND when there is no such model.
+  // (Re)loads `name`: the repository versions the policy selects, or a LoadPath / LoadBytes
+  // model again. All or nothing: when a selected version fails to load, the versions already
+  // served keep serving. NOT_FOUND when there is no such model.
   absl::Status Load(const std::string& name);
   // Stops serving `name` (requests running on it finish). NOT_FOUND when it is not loaded.
   absl::Status Unload(const std::string& name);
   // Every model of the repository (loaded or not) and every loaded one.
   absl::Status LoadRepository();
-  // NOT_FOUND naming the model (and version: "" for the served one).
+  // NOT_FOUND naming the model (and version: "" for the highest served one).
   absl::StatusOr<std::shared_ptr<const ServedModel>> Find(const std::string& name,
                                                           const std::string& version) const;
+  // The versions of `name` being served, ascending (empty: none).
+  std::vector<std::string> Versions(const std::string& name) const;
+  const VersionPolicy& policy() const { return policy_; }
   struct IndexEntry {
     std::string name, version, state, reason;
   };
@@ -62,12 +79,15 @@ class ModelSet {
   bool empty() const;
 
  private:
-  absl::StatusOr<std::string> LatestVersion(const std::string& name) const;
+  // The repository's versions of `name` (directories with a model.hbm) the policy selects.
+  absl::StatusOr<std::vector<int64_t>> SelectedVersions(const std::string& name) const;
   std::vector<std::string> RepositoryModels() const;
 
   std::string repository_;
+  VersionPolicy policy_;
   mutable std::mutex mu_;
-  std::map<std::string, std::shared_ptr<const ServedModel>> models_;
+  // name -> version -> the loaded model
+  std::map<std::string, std::map<int64_t, std::shared_ptr<const ServedModel>>> models_;
   std::map<std::string, std::string> paths_;                // LoadPath models
   std::map<std::string, absl::Span<const uint8_t>> bytes_;  // LoadBytes models
   std::map<std::string, std::string> reasons_;              // why a known model is not serving

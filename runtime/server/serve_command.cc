@@ -16,6 +16,9 @@ void AddServeFlags(CLI::App* app, ServeArgs* args) {
                   "a model repository: DIR/<model>/<version>/model.hbm, each model's highest "
                   "version served; RepositoryModelLoad / Unload reload and unload them")
       ->type_name("DIR");
+  app->add_option("--version-policy", args->version_policy,
+                  "the repository versions served: latest, latest:N, all or specific:V1,V2,...")
+      ->capture_default_str();
   app->add_option("--model", args->models,
                   "a model to serve outside a repository, NAME=PATH.hbm (repeatable)")
       ->type_name("NAME=PATH")
@@ -57,6 +60,13 @@ int Serve(const ServeArgs& args) {
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   ServerOptions options = args.options;
+  absl::StatusOr<VersionPolicy> policy = ParseVersionPolicy(args.version_policy);
+  if (!policy.ok()) {
+    std::fprintf(stderr, "serve: --version-policy: %s\n",
+                 std::string(policy.status().message()).c_str());
+    return 2;
+  }
+  options.version_policy = *policy;
   for (const std::string& m : args.models) {
     const size_t eq = m.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == m.size()) {

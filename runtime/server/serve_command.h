@@ -13,7 +13,8 @@ namespace openbpu::server {
 
 struct ServeArgs {
   ServerOptions options;
-  std::vector<std::string> models;  // NAME=PATH
+  std::vector<std::string> models;        // NAME=PATH
+  std::string version_policy = "latest";  // ParseVersionPolicy's text
 };
 
 // --model-repository, --model, --address, --max-request-bytes, --threads.

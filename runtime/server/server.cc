@@ -201,7 +201,7 @@ class Service final : public inference::GRPCInferenceService::WithCallbackMethod
     absl::StatusOr<std::shared_ptr<const ServedModel>> m = models_->Find(q->name(), q->version());
     if (!m.ok()) return ToGrpc(m.status());
     r->set_name(q->name());
-    r->add_versions((*m)->version);
+    for (const std::string& v : models_->Versions(q->name())) r->add_versions(v);
     r->set_platform(kPlatform);
     // A batching model's leading dimension is -1: requests carry 1..max_batch samples.
     const bool batching = (*m)->max_batch > 0;
@@ -301,7 +301,20 @@ class Service final : public inference::GRPCInferenceService::WithCallbackMethod
     // samples stacked by the dynamic batcher); any other has the batch in its dims.
     const int64_t batch = (*m)->max_batch;
     c->set_max_batch_size(static_cast<int32_t>(batch));
-    c->mutable_version_policy()->mutable_latest()->set_num_versions(1);
+    const VersionPolicy& policy = models_->policy();
+    switch (policy.kind) {
+      case VersionPolicy::Kind::kAll:
+        c->mutable_version_policy()->mutable_all();
+        break;
+      case VersionPolicy::Kind::kSpecific:
+        for (int64_t v : policy.versions) {
+          c->mutable_version_policy()->mutable_specific()->add_versions(v);
+        }
+        break;
+      default:
+        c->mutable_version_policy()->mutable_latest()->set_num_versions(
+            static_cast<uint32_t>(policy.latest));
+    }
     if (batch > 0) {
       inference::ModelDynamicBatching* db = c->mutable_dynamic_batching();
       db->set_max_queue_delay_microseconds(static_cast<uint64_t>(options_.max_queue_delay_us));
@@ -396,7 +409,7 @@ class Service final : public inference::GRPCInferenceService::WithCallbackMethod
 }  // namespace
 
 struct InferenceServer::Impl {
-  explicit Impl(const std::string& repository) : models(repository) {}
+  Impl(const std::string& repository, const VersionPolicy& policy) : models(repository, policy) {}
   ModelSet models;
   Metrics metrics;
   std::unique_ptr<prometheus::Exposer> exposer;
@@ -412,7 +425,7 @@ absl::StatusOr<std::unique_ptr<InferenceServer>> InferenceServer::Start(
     return absl::InvalidArgumentError("max_request_bytes must be in [1, 2^31 - 1]");
   }
   std::unique_ptr<InferenceServer> s(new InferenceServer);
-  s->impl_ = std::make_unique<Impl>(options.model_repository);
+  s->impl_ = std::make_unique<Impl>(options.model_repository, options.version_policy);
   if (absl::Status st = s->impl_->models.LoadRepository(); !st.ok()) return st;
   for (const auto& [name, bytes] : options.memory_models) {
     if (absl::Status st = s->impl_->models.LoadBytes(name, bytes); !st.ok()) {

@@ -38,6 +38,8 @@ struct ServerOptions {
   // A model repository: <repo>/<model>/<version>/model.hbm (versions are positive integers; the
   // highest is served). Every model in it is loaded at start.
   std::string model_repository;
+  // Which versions of each repository model are served (latest by default).
+  VersionPolicy version_policy;
   // Models outside a repository, served as version "1" of each name.
   std::map<std::string, std::string> models;  // name -> .hbm path (its first model)
   // Models from memory (version "1"): name -> .hbm bytes that outlive the server.

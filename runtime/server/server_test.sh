@@ -252,3 +252,66 @@ PY
 kill -TERM $PID
 wait $PID
 trap - EXIT
+
+# Version policies: a repository with versions 1, 2 and 3 served as all, specific and latest:N.
+mkdir -p "$TMP/repo_v/digits/1" "$TMP/repo_v/digits/2" "$TMP/repo_v/digits/3"
+for v in 1 2 3; do cp "$TMP/digits.hbm" "$TMP/repo_v/digits/$v/model.hbm"; done
+for POLICY in all specific:1,3 latest:2; do
+  "$SERVER" --model-repository "$TMP/repo_v" --version-policy "$POLICY" --address 127.0.0.1:0 \
+    --metrics-address "" > "$TMP/policy.log" 2>&1 &
+  PID=$!
+  trap 'kill $PID 2> /dev/null || true' EXIT
+  wait_port "$TMP/policy.log"
+  /usr/bin/python3 - "$TMP/stubs" "$PORT" "$POLICY" "$DATA/digits_test_x.npy" "$TMP/want0.npy" <<'PY'
+import sys
+import grpc
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+import grpc_service_pb2 as pb
+import grpc_service_pb2_grpc as pb_grpc
+port, policy = sys.argv[2], sys.argv[3]
+want = {"all": ["1", "2", "3"], "specific:1,3": ["1", "3"], "latest:2": ["2", "3"]}[policy]
+channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+grpc.channel_ready_future(channel).result(timeout=30)
+stub = pb_grpc.GRPCInferenceServiceStub(channel)
+mm = stub.ModelMetadata(pb.ModelMetadataRequest(name="digits"))
+assert list(mm.versions) == want, (policy, mm.versions)
+index = stub.RepositoryIndex(pb.RepositoryIndexRequest())
+assert [(m.version, m.state) for m in index.models] == [(v, "READY") for v in want], index
+cfg = stub.ModelConfig(pb.ModelConfigRequest(name="digits")).config
+choice = cfg.version_policy.WhichOneof("policy_choice")
+assert choice == policy.split(":")[0], cfg.version_policy
+x = np.load(sys.argv[4]).astype(np.float32)[0].reshape(1, 1, 8, 8).tobytes()
+for v in ["1", "2", "3"]:
+    assert stub.ModelReady(pb.ModelReadyRequest(name="digits", version=v)).ready == (v in want)
+    req = pb.ModelInferRequest(model_name="digits", model_version=v)
+    req.inputs.add(name="input", datatype="FP32", shape=[1, 1, 8, 8])
+    req.raw_input_contents.append(x)
+    try:
+        out = stub.ModelInfer(req)
+        assert v in want and out.model_version == v, (v, out.model_version)
+        assert out.raw_output_contents[0] == np.load(sys.argv[5]).astype(np.float32).tobytes()
+    except grpc.RpcError as e:
+        assert v not in want and e.code() == grpc.StatusCode.NOT_FOUND, (v, e.code(), e.details())
+# No version: the highest served.
+req = pb.ModelInferRequest(model_name="digits")
+req.inputs.add(name="input", datatype="FP32", shape=[1, 1, 8, 8])
+req.raw_input_contents.append(x)
+assert stub.ModelInfer(req).model_version == want[-1]
+print(f"server: --version-policy {policy}: versions {', '.join(want)} served, the others "
+      f"NOT_FOUND; no version -> {want[-1]}")
+PY
+  kill -TERM $PID
+  wait $PID
+  trap - EXIT
+done
+# A policy naming a version the repository lacks stops the start; a malformed one is a usage error.
+rc=0
+"$SERVER" --model-repository "$TMP/repo_v" --version-policy specific:7 --address 127.0.0.1:0 \
+  --metrics-address "" > "$TMP/policy7.log" 2>&1 || rc=$?
+((rc == 1)) && grep -q "version 7" "$TMP/policy7.log" || { cat "$TMP/policy7.log"; exit 1; }
+rc=0
+"$SERVER" --version-policy newest > "$TMP/policy_bad.log" 2>&1 || rc=$?
+((rc == 2)) && grep -q "latest, latest:N, all or specific" "$TMP/policy_bad.log" ||
+  { cat "$TMP/policy_bad.log"; exit 1; }
+echo "server: --version-policy specific:7 (missing) -> exit 1 naming version 7; 'newest' -> exit 2"
