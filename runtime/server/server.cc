@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "proto/grpc_service.grpc.pb.h"
 #include "runtime/server/scheduler.h"
@@ -328,6 +329,19 @@ class Service final : public inference::GRPCInferenceService::WithCallbackMethod
              : t == "BOOL" ? inference::TYPE_BOOL
                            : inference::TYPE_FP32;
     };
+    // Each tensor's raw form (the stored integers), for raw INT8 / INT16 requests.
+    auto raw_form = [c](const runtime::TensorInfo& info) {
+      auto& p = *c->mutable_parameters();
+      const std::string key = absl::StrCat("bpu_raw.", info.name, ".");
+      p[key + "datatype"].set_string_value(StoredDatatype(info));
+      p[key + "shape"].set_string_value(absl::StrJoin(info.aligned_shape, ","));
+      p[key + "layout"].set_string_value(info.layout == runtime::Layout::kNCHW ? "NCHW" : "NHWC");
+      p[key + "scales"].set_string_value(absl::StrJoin(
+          info.scales, ",",
+          [](std::string* out, float v) { absl::StrAppend(out, absl::StrFormat("%.9g", v)); }));
+    };
+    for (const runtime::TensorInfo& info : (*m)->model->inputs()) raw_form(info);
+    for (const runtime::TensorInfo& info : (*m)->model->outputs()) raw_form(info);
     for (const runtime::TensorInfo& info : (*m)->model->inputs()) {
       inference::ModelInput* in = c->add_input();
       in->set_name(info.name);

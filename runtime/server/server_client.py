@@ -263,8 +263,19 @@ def main():
         raise AssertionError("int_contents out of int8")
     except grpc.RpcError as e:
         assert e.code() == INVALID, e
+    # ModelConfig's parameters give the raw forms: the stored datatype, shape and layout used
+    # above, and the output's scale, the ratio just measured.
+    params = {k: v.string_value for k, v in
+              stub.ModelConfig(pb.ModelConfigRequest(name=model)).config.parameters.items()}
+    out_name = out.outputs[0].name
+    assert params[f"bpu_raw.{name}.datatype"] == "INT8", params
+    assert params[f"bpu_raw.{name}.shape"] == "1,8,8,1", params
+    assert params[f"bpu_raw.{name}.layout"] == "NHWC", params
+    assert params[f"bpu_raw.{out_name}.datatype"] == "INT8", params
+    assert np.isclose(float(params[f"bpu_raw.{out_name}.scales"]), ratios[0], rtol=1e-6), params
     print(f"server: raw INT8 inputs (raw and typed) give the stored INT8 outputs; FP32 outputs "
-          f"= {ratios[0]:.6g} x the stored integers", flush=True)
+          f"= {ratios[0]:.6g} x the stored integers, the scale ModelConfig's parameters give "
+          f"with the stored shape {params[f'bpu_raw.{name}.shape']}", flush=True)
 
     # The repository: index, a failed reload keeping version 2, unload and load.
     import os
