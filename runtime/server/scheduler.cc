@@ -180,6 +180,7 @@ void Scheduler::Work() {
     const absl::Status st = Execute(*model.model, model.name, model.version, model.max_batch,
                                     requests, options_.threads, responses, &times);
     if (hook_) hook_(model, samples, times);
+    executions_.fetch_add(1, std::memory_order_relaxed);
     for (const std::shared_ptr<Job>& j : batch) {
       j->status = st;
       j->times = times;

@@ -7,6 +7,7 @@
 #ifndef OPENBPU_RUNTIME_SERVER_SCHEDULER_H_
 #define OPENBPU_RUNTIME_SERVER_SCHEDULER_H_
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -74,6 +75,8 @@ class Scheduler {
   void Flush();
   // Requests queued now, over every model (for tests and the statistics).
   int64_t queued() const;
+  // Executions finished so far.
+  int64_t executions() const { return executions_.load(std::memory_order_relaxed); }
 
  private:
   void Work();
@@ -90,6 +93,7 @@ class Scheduler {
   std::map<const ServedModel*, std::deque<std::shared_ptr<Job>>> queues_;
   const ServedModel* last_ = nullptr;  // the queue served last (round robin)
   bool flush_ = false, stop_ = false;
+  std::atomic<int64_t> executions_{0};
   std::vector<std::thread> workers_;
 };
 

@@ -3,6 +3,7 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <malloc.h>
 #include <prometheus/counter.h>
 #include <prometheus/exposer.h>
 #include <prometheus/registry.h>
@@ -422,6 +423,45 @@ class Service final : public inference::GRPCInferenceService::WithCallbackMethod
 
 }  // namespace
 
+// Returns the heap's free pages to the system (glibc's malloc_trim) when the server goes idle
+// after serving: requests allocate and free on many threads, and each thread's malloc arena keeps
+// the pages it freed resident, so without this the server's RSS at rest would follow the peak of
+// its last burst rather than what it holds. Checks every 100 ms; trims once per idle period.
+class IdleHeapTrimmer {
+ public:
+  explicit IdleHeapTrimmer(const Scheduler* scheduler)
+      : scheduler_(scheduler), thread_([this] { Run(); }) {}
+  ~IdleHeapTrimmer() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  void Run() {
+    int64_t seen = 0, trimmed = 0;
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!cv_.wait_for(lock, std::chrono::milliseconds(100), [this] { return stop_; })) {
+      const int64_t now = scheduler_->executions();
+      // Idle: no execution for a whole period, none queued, and work done since the last trim.
+      if (now == seen && now != trimmed && scheduler_->queued() == 0) {
+        malloc_trim(0);
+        trimmed = now;
+      }
+      seen = now;
+    }
+  }
+
+  const Scheduler* scheduler_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
 struct InferenceServer::Impl {
   Impl(const std::string& repository, const VersionPolicy& policy) : models(repository, policy) {}
   ModelSet models;
@@ -429,6 +469,7 @@ struct InferenceServer::Impl {
   std::unique_ptr<prometheus::Exposer> exposer;
   bool shut_down = false;
   std::unique_ptr<Scheduler> scheduler;
+  std::unique_ptr<IdleHeapTrimmer> trimmer;
   std::unique_ptr<Service> service;
   std::unique_ptr<grpc::Server> server;
 };
@@ -474,12 +515,14 @@ absl::StatusOr<std::unique_ptr<InferenceServer>> InferenceServer::Start(
       so, [metrics](const ServedModel& m, int64_t samples, const ExecTimes& t) {
         metrics->Execution(m, samples, t);
       });
+  s->impl_->trimmer = std::make_unique<IdleHeapTrimmer>(s->impl_->scheduler.get());
   s->impl_->service = std::make_unique<Service>(&s->impl_->models, options, &s->impl_->metrics,
                                                 s->impl_->scheduler.get());
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.address, grpc::InsecureServerCredentials(), &s->port_);
   // gRPC's 4 MiB default would refuse a legal request: the bound is ours, checked per tensor.
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.max_request_bytes) + (1 << 20));
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   builder.RegisterService(s->impl_->service.get());
   s->impl_->server = builder.BuildAndStart();
   if (s->impl_->server == nullptr || s->port_ == 0) {
