@@ -166,7 +166,7 @@ void BM_ServeDigits(benchmark::State& state) {
       grpc::CreateChannel(target, grpc::InsecureChannelCredentials()));
   const inference::ModelInferRequest req = Request(rows, 0);
   constexpr int kSequential = 500;
-  double direct = 0, served = 0;
+  double direct = 0, served = 0, live = 0;
   for (int round = 0; round < 3; ++round) {  // interleaved: machine noise hits both alike
     auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < kSequential; ++i) benchmark::DoNotOptimize(model.Run(in));
@@ -180,10 +180,19 @@ void BM_ServeDigits(benchmark::State& state) {
     }
     served +=
         std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+    t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < kSequential; ++i) {
+      inference::ServerLiveResponse resp;
+      grpc::ClientContext ctx;
+      (void)stub->ServerLive(&ctx, inference::ServerLiveRequest(), &resp);
+    }
+    live += std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
   }
   state.counters["direct_us"] = direct / (3 * kSequential);
   state.counters["served_us"] = served / (3 * kSequential);
   state.counters["overhead_us"] = (served - direct) / (3 * kSequential);
+  // The transport's floor: a ServerLive round trip (no model, no scheduler).
+  state.counters["live_us"] = live / (3 * kSequential);
   kill(pid, SIGTERM);
   int status = 0;
   waitpid(pid, &status, 0);
