@@ -186,7 +186,8 @@ void BM_ServeDigits(benchmark::State& state) {
       grpc::ClientContext ctx;
       (void)stub->ServerLive(&ctx, inference::ServerLiveRequest(), &resp);
     }
-    live += std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
+    live +=
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count();
   }
   state.counters["direct_us"] = direct / (3 * kSequential);
   state.counters["served_us"] = served / (3 * kSequential);

@@ -5,8 +5,8 @@
 #   setup       tools/setup.sh (Debian packages; a no-op when they are installed)
 #   build+test  bazel test //... (optimized)
 #   asan        the bad-input tests (tag "asan") again under AddressSanitizer + UBSan
-#   tsan        the thread-safety tests (tag "tsan": the runtime's) under ThreadSanitizer
-#   fuzz        tools/fuzz.sh --runs 20000: the runtime's libFuzzer targets (clang-14, their own
+#   tsan        the thread-safety tests (tag "tsan": runtime, simulator pool, server scheduler) under TSan
+#   fuzz        tools/fuzz.sh --runs 20000: the runtime's and server's libFuzzer targets (clang-14, own
 #               output base), a short run each
 # Then "asan: N passed, M failed" and "tsan: N passed, M failed" for the sanitizer reruns, and
 # last, alone on its line,
