@@ -232,6 +232,7 @@ void AbsHistogram::Add(absl::Span<const float> values) {
       index = std::min<int64_t>(bins - 1, static_cast<int64_t>(std::floor(y)));
     }
     ++counts_[index];
+    if (v == 0.0f) ++zeros_;
   }
   total_ += values.size();
 }
@@ -287,7 +288,12 @@ float MseAmax(const AbsHistogram& hist, QDType dtype) {
 
 float KlAmax(const AbsHistogram& hist, QDType dtype) {
   if (hist.total() == 0 || hist.range() == 0.0) return 0.0f;
-  const std::vector<uint64_t>& counts = hist.counts();
+  // Exact zeros (a ReLU's output is often half zeros) quantize to 0 at any scale, so they carry
+  // no information about the choice; left in bin 0 they form a spike that the candidates' chunk
+  // averaging cannot reproduce for any chunk wider than one bin, which made KL prefer the
+  // narrowest candidate and clip hard (resnet18: output SQNR 6.6 dB against 25.3 with percentile).
+  std::vector<uint64_t> counts = hist.counts();
+  counts[0] -= hist.zeros();
   const int bins = hist.bins();
   // Quantized levels of |x|: 0 .. qmax, i.e. 2^(bits - 1) of them.
   const int64_t levels = QMax(dtype) + 1;

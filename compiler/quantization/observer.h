@@ -65,12 +65,13 @@ class AbsHistogram {
   int bins() const { return static_cast<int>(counts_.size()); }
   const std::vector<uint64_t>& counts() const { return counts_; }
   uint64_t total() const { return total_; }
+  uint64_t zeros() const { return zeros_; }  // values exactly 0 (counted in bin 0 too)
   double range() const { return range_; }
   float amax() const { return amax_; }  // exact max |x| seen
 
  private:
   std::vector<uint64_t> counts_;
-  uint64_t total_ = 0;
+  uint64_t total_ = 0, zeros_ = 0;
   double range_ = 0.0;
   float amax_ = 0.0f;
 };

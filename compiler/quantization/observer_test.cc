@@ -230,6 +230,29 @@ TEST(ObserverTest, MseAndKlClipOutliersButNotUniformData) {
   EXPECT_EQ(PercentileAmax(empty, 99.0), 0.0f);
 }
 
+TEST(ObserverTest, KlIgnoresExactZeros) {
+  // A ReLU's output: |Gaussian| with as many exact zeros. The zeros quantize to 0 at any scale, so
+  // KL must choose as it does without them; counted, they formed a spike in bin 0 that pulled the
+  // choice down to the narrowest candidate (a third of what percentile and MSE keep).
+  const std::vector<float> g = Gaussian(50000, 1.0f, 11);
+  std::vector<float> relu;
+  for (float v : g) relu.push_back(std::max(v, 0.0f));
+  std::vector<float> positive;
+  for (float v : relu) {
+    if (v != 0.0f) positive.push_back(v);
+  }
+  AbsHistogram with_zeros(2048), without(2048);
+  with_zeros.Add(relu);
+  without.Add(positive);
+  EXPECT_EQ(with_zeros.zeros(), relu.size() - positive.size());
+  EXPECT_GT(with_zeros.zeros(), 20000u);
+  const float kl = KlAmax(with_zeros, QDType::kQInt8);
+  EXPECT_EQ(kl, KlAmax(without, QDType::kQInt8));
+  // It keeps the body of the distribution: above 2.5 sigma, like MSE's choice within a factor.
+  EXPECT_GT(kl, 2.5f);
+  EXPECT_GT(kl, 0.5f * MseAmax(with_zeros, QDType::kQInt8));
+}
+
 TEST(ObserverTest, KlSingleCandidateKeepsMax) {
   // bins == 128 == qint8 levels: the only candidate covers the whole range.
   AbsHistogram h(128);
