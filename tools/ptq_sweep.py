@@ -1,0 +1,119 @@
+#!/usr/bin/python3
+"""The PTQ comparison sweep (issue 18): our post-training quantization against PyTorch's FX PTQ on
+torchvision architectures we did not tune for.
+
+Each model is torchvision's architecture with seeded random weights and BatchNorm statistics from
+train-mode passes over the 32 calibration crops of tools/quant_data.py (photos, 224x224), exported
+to ONNX. Both sides calibrate on those 32 crops and are measured on the 16 test crops against the
+same float model's output: torch with FX PTQ (oneDNN; HistogramObserver symmetric activations,
+per-channel symmetric qint8 weights: quant_data.torch_ptq), we with `bpu quantize` (bayes) under
+each observer the CLI offers, measured with `bpu similarity` (the output's SQNR over the test
+crops). Prints per model
+
+  ptq-compare: MODEL ours=S dB torch=T dB delta=D dB        (ours: the default settings)
+  ptq-observers: MODEL percentile=.. minmax=.. mse=.. kl=.. (every observer, so none breaks silently)
+
+and last `ptq-sweep: N models, mean delta D dB, min delta M dB`. A table goes to OUT/ptq_sweep.tsv.
+Not a CI test: about an hour on 2 cores (tools/ptq_sweep.sh builds bpu and runs it).
+
+Usage: ptq_sweep.py --bpu BPU --out DIR [--models a,b,...] [--observers percentile,minmax,...]
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import export_models  # noqa: E402
+import quant_data  # noqa: E402
+
+MODELS = ("resnet18", "resnet34", "resnet50", "resnext50_32x4d", "wide_resnet50_2", "vgg11_bn",
+          "alexnet", "mobilenet_v2", "efficientnet_b0", "efficientnet_b2", "efficientnet_v2_s",
+          "shufflenet_v2_x1_0", "shufflenet_v2_x2_0", "regnet_x_400mf", "regnet_y_800mf",
+          "mnasnet0_5", "densenet169", "squeezenet1_0")
+OBSERVERS = ("percentile", "minmax", "mse", "kl")
+DEFAULT_OBSERVER = "percentile"  # bpu quantize's default
+
+
+def write_crops(crops, directory):
+    os.makedirs(directory, exist_ok=True)
+    for i, c in enumerate(crops):
+        np.save(os.path.join(directory, f"{i:03d}.npy"), c)
+
+
+def output_sqnr(bpu, onnx_path, qhbir, test_dir):
+    """The SQNR of the model's output row of `bpu similarity` (ours against float)."""
+    out = subprocess.run([bpu, "similarity", onnx_path, qhbir, "--inputs", test_dir],
+                         check=True, capture_output=True, text=True).stdout
+    rows = [line for line in out.splitlines() if line.strip()]
+    fields = rows[-1].split()
+    # layer op quant(2 fields) cosine sqnr max_err
+    return float(fields[-2])
+
+
+def ours(bpu, name, onnx_path, calib_dir, test_dir, work, observer):
+    qhbir = os.path.join(work, f"{name}.{observer}.q.hbir")
+    subprocess.run([bpu, "quantize", onnx_path, "--calib", calib_dir, "--march", "bayes",
+                    "--observer", observer, "-o", qhbir],
+                   check=True, capture_output=True, text=True)
+    return output_sqnr(bpu, onnx_path, qhbir, test_dir)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--bpu", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--models", default=",".join(MODELS))
+    ap.add_argument("--observers", default=",".join(OBSERVERS))
+    args = ap.parse_args()
+    export_models._import_torch()
+    import torch
+
+    torch.set_num_threads(2)
+    models = [m for m in args.models.split(",") if m]
+    observers = [o for o in args.observers.split(",") if o]
+    os.makedirs(args.out, exist_ok=True)
+    calib, test = quant_data.make_crops()
+    calib_dir, test_dir = os.path.join(args.out, "calib"), os.path.join(args.out, "test")
+    write_crops(calib, calib_dir)
+    write_crops(test, test_dir)
+    rows = []
+    for name in models:
+        t0 = time.time()
+        model = quant_data.build_ptq_model(name, calib).eval()
+        onnx_path = os.path.join(args.out, name + ".onnx")
+        export_models.export(model, torch.from_numpy(calib[0]), onnx_path,
+                             torch.onnx.TrainingMode.EVAL, export_models.OPSET.get(name, 13), 1)
+        _, torch_sqnr = quant_data.torch_ptq(name, calib, test)
+        by_observer = {}
+        for observer in observers:
+            try:
+                by_observer[observer] = ours(args.bpu, name, onnx_path, calib_dir, test_dir,
+                                             args.out, observer)
+            except subprocess.CalledProcessError as e:
+                print(f"ptq-error: {name} {observer}: {e.stderr.strip()[-300:]}", flush=True)
+                by_observer[observer] = float("nan")
+        mine = by_observer.get(DEFAULT_OBSERVER, float("nan"))
+        delta = mine - torch_sqnr
+        rows.append((name, mine, torch_sqnr, delta, by_observer))
+        print(f"ptq-compare: {name} ours={mine:.2f} dB torch={torch_sqnr:.2f} dB "
+              f"delta={delta:+.2f} dB ({time.time() - t0:.0f} s)", flush=True)
+        print("ptq-observers: " + name + " " +
+              " ".join(f"{o}={v:.2f}" for o, v in by_observer.items()), flush=True)
+    with open(os.path.join(args.out, "ptq_sweep.tsv"), "w") as f:
+        f.write("model\tours_db\ttorch_db\tdelta_db\t" + "\t".join(observers) + "\n")
+        for name, mine, t, d, obs in rows:
+            f.write(f"{name}\t{mine:.2f}\t{t:.2f}\t{d:+.2f}\t" +
+                    "\t".join(f"{obs[o]:.2f}" for o in observers) + "\n")
+    deltas = np.array([r[3] for r in rows])
+    print(f"ptq-sweep: {len(rows)} models, mean delta {np.nanmean(deltas):+.2f} dB, "
+          f"min delta {np.nanmin(deltas):+.2f} dB", flush=True)
+
+
+if __name__ == "__main__":
+    main()
