@@ -253,6 +253,24 @@ TEST(ObserverTest, KlIgnoresExactZeros) {
   EXPECT_GT(kl, 0.5f * MseAmax(with_zeros, QDType::kQInt8));
 }
 
+TEST(ObserverTest, KlOnFewSamplesKeepsTheRange) {
+  // 1,000 values (an SE block's gates over a few images) in 2048 bins: too few for a
+  // distribution, so KL coarsens to one bin per level and keeps the whole range.
+  std::vector<float> gates = Gaussian(1000, 0.05f, 5);
+  for (float& v : gates) v = std::fabs(v);
+  gates.push_back(0.9f);
+  AbsHistogram h(2048);
+  h.Add(gates);
+  EXPECT_EQ(KlAmax(h, QDType::kQInt8), h.amax());
+  // With enough samples of the same distribution it clips the lone outlier again.
+  std::vector<float> many = Gaussian(100000, 0.05f, 5);
+  for (float& v : many) v = std::fabs(v);
+  many.push_back(0.9f);
+  AbsHistogram big(2048);
+  big.Add(many);
+  EXPECT_LT(KlAmax(big, QDType::kQInt8), 0.5f);
+}
+
 TEST(ObserverTest, KlSingleCandidateKeepsMax) {
   // bins == 128 == qint8 levels: the only candidate covers the whole range.
   AbsHistogram h(128);
