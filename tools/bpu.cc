@@ -216,7 +216,7 @@ struct QuantizeArgs {
   std::string model, calib, march, out, qconfig;
   std::string dtype, observer;  // empty: the qconfig file's, else qint8 / percentile
   std::vector<std::string> int16_ops, hybrid_ops, hybrid_nodes;
-  bool unify_concat_scales = false, hybrid = false;
+  bool unify_concat_scales = false, hybrid = false, bias_correction = false;
   std::optional<float> fixed_input_scale;
 };
 
@@ -234,6 +234,7 @@ absl::StatusOr<driver::QuantizeOptions> QuantizeOptionsOf(const QuantizeArgs& ar
   if (!args.observer.empty()) options.observer = args.observer;
   options.int16_ops.insert(options.int16_ops.end(), args.int16_ops.begin(), args.int16_ops.end());
   options.unify_concat_scales |= args.unify_concat_scales;
+  options.bias_correction |= args.bias_correction;
   options.fixed_input_scale = args.fixed_input_scale;
   options.hybrid |= args.hybrid;
   options.hybrid_ops.insert(options.hybrid_ops.end(), args.hybrid_ops.begin(),
@@ -507,6 +508,9 @@ void AddQuantizeFlags(CLI::App* sub, QuantizeArgs* q) {
   sub->add_flag("--unify-concat-scales", q->unify_concat_scales,
                 "give each concat's inputs and output one scale, so the concat only moves "
                 "integers (costs some accuracy: see bpu similarity)");
+  sub->add_flag("--bias-correction", q->bias_correction,
+                "shift each convolution's bias by the mean output error its weight rounding "
+                "introduces, measured on the calibration data");
   sub->add_flag("--hybrid", q->hybrid,
                 "leave every node the march's op table does not run on the BPU in float, to "
                 "run on the CPU in a hybrid model (BPU and CPU segments)");

@@ -100,6 +100,7 @@ absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options) {
   quantization::PrepareOptions prepare;
   prepare.fixed_scales = imported.fixed_scales;
   prepare.fixed_input_scale = options.fixed_input_scale;
+  prepare.bias_correction = options.bias_correction;
   OPENBPU_ASSIGN_OR_RETURN(std::unique_ptr<quantization::CalibrationState> state,
                            quantization::PrepareCalibration(graph, qmap, prepare));
   for (const std::string& name : options.hybrid_nodes) {
@@ -141,6 +142,7 @@ absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options) {
   quantization::ConvertOptions convert;
   convert.march = options.march;
   convert.unify_concat_scales = options.unify_concat_scales;
+  convert.bias_correction = options.bias_correction;
   OPENBPU_ASSIGN_OR_RETURN(quantization::ConvertReport report,
                            quantization::Convert(*state, convert));
   return QuantizedModel{std::move(imported.graph), std::move(report), std::move(rewrites)};

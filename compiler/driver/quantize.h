@@ -37,6 +37,8 @@ struct QuantizeOptions {
   std::vector<std::string> hybrid_ops, hybrid_nodes;
   // ConvertOptions::unify_concat_scales (the seed's optimize_graph(unify_inputs_scale)).
   bool unify_concat_scales = false;
+  // ConvertOptions::bias_correction (with the calibration's per-channel input means).
+  bool bias_correction = false;
   // The vendor's fixed input scale (PrepareOptions::fixed_input_scale); calibrated when unset.
   std::optional<float> fixed_input_scale;
   // Calibration samples run at once on this many threads (CalibrateOptions::jobs); the result

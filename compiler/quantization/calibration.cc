@@ -72,8 +72,37 @@ absl::Status CalibrationState::ObserveValues(const std::map<std::string, Tensor>
       return absl::Status(s.code(), absl::StrCat("value '", name, "': ", s.message()));
     }
   }
+  for (auto& [name, sums] : channel_sums_) {
+    auto it = values.find(name);
+    if (it == values.end() || it->second.dtype() != DType::kFloat32) continue;
+    const Tensor& x = it->second;
+    const Shape& shape = x.shape();
+    if (shape.size() < 2) continue;
+    const int64_t n = shape[0], c = shape[1],
+                  inner = x.num_elements() / std::max<int64_t>(1, n * c);
+    if (sums.sum.empty()) sums.sum.assign(static_cast<size_t>(c), 0.0);
+    if (static_cast<int64_t>(sums.sum.size()) != c) continue;
+    const float* d = x.data<float>();
+    for (int64_t b = 0; b < n; ++b) {
+      for (int64_t ch = 0; ch < c; ++ch) {
+        double acc = 0;
+        const float* row = d + (b * c + ch) * inner;
+        for (int64_t i = 0; i < inner; ++i) acc += row[i];
+        sums.sum[static_cast<size_t>(ch)] += acc;
+      }
+    }
+    sums.count += n * inner;
+  }
   ++samples_seen_;
   return absl::OkStatus();
+}
+
+std::optional<std::vector<double>> CalibrationState::ChannelMean(const std::string& value) const {
+  auto it = channel_sums_.find(value);
+  if (it == channel_sums_.end() || it->second.count == 0) return std::nullopt;
+  std::vector<double> mean;
+  for (double v : it->second.sum) mean.push_back(v / static_cast<double>(it->second.count));
+  return mean;
 }
 
 namespace {
@@ -180,6 +209,15 @@ absl::StatusOr<std::unique_ptr<CalibrationState>> PrepareCalibration(
       entry.observer = *std::move(obs);
     }
     state->activations()[v->name()] = std::move(entry);
+  }
+  if (options.bias_correction) {
+    for (const auto& node : graph.nodes()) {
+      if ((node->op() == "Conv" || node->op() == "FusedConv") && ConstantWeight(*node) != nullptr &&
+          node->num_inputs() > 2 && node->input(2) != nullptr && node->input(2)->is_constant() &&
+          node->input(0) != nullptr && !node->input(0)->is_constant()) {
+        state->TrackChannelMean(node->input(0)->name());
+      }
+    }
   }
   return state;
 }

@@ -37,6 +37,9 @@ struct PrepareOptions {
   // Value name -> fixed scale (from StripQdq). Constant values here are weights whose scales
   // replace the weight observer.
   std::map<std::string, FixedQuant> fixed_scales;
+  // Bias correction (ConvertOptions::bias_correction): also record, over the calibration data,
+  // the per-channel mean of every convolution's input.
+  bool bias_correction = false;
 };
 
 // What PrepareCalibration decided for one activation value.
@@ -79,12 +82,22 @@ class CalibrationState {
   absl::StatusOr<std::map<std::string, Tensor>> RunSample(absl::Span<const Tensor> sample) const;
   absl::Status ObserveValues(const std::map<std::string, Tensor>& values);
 
+  // Bias correction: record the per-channel (axis 1) mean of `value` from now on.
+  void TrackChannelMean(const std::string& value) { channel_sums_[value]; }
+  // Its mean per channel over the samples seen; nullopt when it is not tracked or saw nothing.
+  std::optional<std::vector<double>> ChannelMean(const std::string& value) const;
+
  private:
   ir::Graph* graph_;
   QConfigMap qconfig_map_;
   std::map<std::string, ActivationEntry> activations_;
   std::map<std::string, WeightEntry> weights_;
   int samples_seen_ = 0;
+  struct ChannelSums {
+    std::vector<double> sum;
+    int64_t count = 0;  // elements per channel
+  };
+  std::map<std::string, ChannelSums> channel_sums_;
 };
 
 // A node is quantized when its qconfig is not null, its op has integer semantics (qkind != kNone)

@@ -2,6 +2,7 @@
 // graphs (types, scales, border nodes, march rules), run end to end with test-only quantized ops.
 #include "compiler/quantization/calibration.h"
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <random>
@@ -360,6 +361,72 @@ TEST_F(FusedConvConvertTest, Int16AccumulationFlagged) {
     }
   }
   EXPECT_EQ(WorstCaseAccumulation(516, 0), 516LL * 32767 * 127);
+}
+
+// Bias correction: a convolution (no padding) on inputs with a nonzero mean (uniform in
+// [0.5, 1.5]) shifts each output channel's mean by sum (Wq - W) E[x]; the corrected bias removes
+// that shift.
+TEST(BiasCorrectionTest, RemovesTheMeanOutputShiftOfWeightRounding) {
+  auto build = [] {
+    GraphBuilder b;
+    ir::Value* x = b.Input("x", DType::kFloat32, {1, 16, 6, 6});
+    // One large weight per output channel makes its int8 step coarse (3 / 127.5), so the other
+    // 143 weights round with errors of up to half a step.
+    Tensor wt = Random({8, 16, 3, 3}, 21, -0.3f, 0.3f);
+    for (int o = 0; o < 8; ++o) wt.data<float>()[o * 144] = 3.0f;
+    ir::Value* w = b.Constant(std::move(wt), "w");
+    ir::Value* bias = b.Constant(Random({8}, 22), "bias");
+    b.Output(b.Op("Conv", {x, w, bias}, {}, "conv"));
+    return *b.Build();
+  };
+  Dataset data;
+  auto probe = build();
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_TRUE(data.Add(*probe, {Random({1, 16, 6, 6}, 30 + i, 0.5f, 1.5f)}, "s").ok());
+  }
+  // Per output channel: the mean over the data of quantized minus float output.
+  auto mean_shift = [&](bool correct, int* corrected) {
+    auto g = build();
+    auto float_graph = build();
+    QConfig qc = *GetDefaultCalibQConfig();
+    QConfigMap map;
+    map.SetGlobal(qc);
+    PrepareOptions prepare;
+    prepare.bias_correction = correct;
+    auto state = PrepareCalibration(*g, map, prepare);
+    EXPECT_TRUE(state.ok()) << state.status();
+    EXPECT_TRUE(Calibrate(**state, data, {nullptr}).ok());
+    ConvertOptions options;
+    options.bias_correction = correct;
+    absl::StatusOr<ConvertReport> report = Convert(**state, options);
+    EXPECT_TRUE(report.ok()) << report.status();
+    *corrected = report->corrected_biases;
+    if (correct) EXPECT_TRUE(absl::StrContains(report->ToString(), "bias correction: 1"));
+    std::vector<double> shift(8, 0.0);
+    for (int i = 0; i < data.num_samples(); ++i) {
+      auto f = reference::RunFloat(*float_graph, data.sample(i));
+      auto q = reference::RunQuantized(*g, data.sample(i));
+      EXPECT_TRUE(f.ok() && q.ok());
+      const Tensor& fy = (*f)[0];
+      const Tensor& qy = (*q)[0];
+      const int64_t per = fy.num_elements() / 8;
+      for (int64_t e = 0; e < fy.num_elements(); ++e) {
+        shift[e / per] += (qy.data<float>()[e] - fy.data<float>()[e]) / (per * data.num_samples());
+      }
+    }
+    double total = 0;
+    for (double v : shift) total += std::fabs(v);
+    return total;
+  };
+  int corrected_plain = -1, corrected = -1;
+  const double plain = mean_shift(false, &corrected_plain);
+  const double fixed = mean_shift(true, &corrected);
+  std::printf("bias-correction: mean |output shift| per channel %.5f -> %.5f\n", plain / 8,
+              fixed / 8);
+  EXPECT_EQ(corrected_plain, 0);
+  EXPECT_EQ(corrected, 1);
+  EXPECT_GT(plain, 0.0);
+  EXPECT_LT(fixed, 0.5 * plain);
 }
 
 TEST(SimilarityTest, PerLayerReport) {

@@ -23,6 +23,9 @@ std::string ConvertReport::ToString() const {
                                float_nodes.size(), " float nodes, ", quantize_inserted,
                                " QuantizeLinear, ", dequantize_inserted, " DequantizeLinear");
   if (!float_nodes.empty()) absl::StrAppend(&s, "\n  float: ", absl::StrJoin(float_nodes, ", "));
+  if (corrected_biases > 0) {
+    absl::StrAppend(&s, "\n  bias correction: ", corrected_biases, " convolutions");
+  }
   if (unified_concats > 0) {
     absl::StrAppend(&s, "\n  unified concat scales: ", unified_concats, " concats, ",
                     unified_values, " values share their group's scale");
@@ -42,6 +45,7 @@ absl::StatusOr<ConvertReport> Convert(CalibrationState& state, const ConvertOpti
   }
   ConvertContext context(state, march_id);
   context.unify_concat_scales = options.unify_concat_scales;
+  context.bias_correction = options.bias_correction;
   passes::PassPipeline pipeline("convert");
   // Between passes only the structure is checked: shape inference (VerifyGraph) rejects the
   // integer inputs of quantized nodes ("input 1 has unsupported dtype int8").

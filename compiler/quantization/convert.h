@@ -24,6 +24,12 @@ struct ConvertOptions {
   // joins through the value it inherits from. Values with a fixed (QDQ) scale keep theirs. The
   // accuracy cost shows in the similarity report.
   bool unify_concat_scales = false;
+  // Bias correction (Nagel et al., "Data-free quantization", section 4.2, with the input means
+  // measured on the calibration data): each convolution's float bias is shifted by
+  // -(dequant(quant(W)) - W) . E[x], the expected output shift its weight rounding introduces, so
+  // the quantized layer's mean output matches the float one. Needs the calibration to have run with
+  // PrepareOptions::bias_correction (else it changes nothing).
+  bool bias_correction = false;
 };
 
 struct ConvertReport {
@@ -37,6 +43,8 @@ struct ConvertReport {
   std::vector<std::string> warnings;
   // unify_concat_scales: how many concats and values now share a scale.
   int unified_concats = 0, unified_values = 0;
+  // bias_correction: convolutions whose bias was corrected.
+  int corrected_biases = 0;
 
   std::string ToString() const;
 };

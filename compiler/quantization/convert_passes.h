@@ -38,8 +38,9 @@ struct ConvertContext {
   // quantized differently for each.
   std::map<const ir::Value*, ir::QuantInfo> value_quant;
   std::map<std::pair<const ir::Node*, int>, ir::QuantInfo> constant_quant;
-  // ConvertOptions::unify_concat_scales.
+  // ConvertOptions::unify_concat_scales and bias_correction.
   bool unify_concat_scales = false;
+  bool bias_correction = false;
   // assign-quant-info with unify_concat_scales: value name -> the scale its concat group shares.
   std::map<std::string, float> unified_scale;
 };
@@ -48,6 +49,11 @@ struct ConvertContext {
 // through scale-inheriting producers) and stores each group's widest calibrated per-tensor scale
 // in context.unified_scale (unify_concat.cc).
 absl::Status UnifyConcatScales(const ir::Graph& graph, ConvertContext& context);
+
+// ConvertOptions::bias_correction, run at the end of assign-quant-info (the weights' scales are
+// known, nothing is quantized yet): replaces each corrected convolution's bias constant
+// (bias_correction.cc).
+absl::Status CorrectBiases(ir::Graph& graph, ConvertContext& context);
 
 // Appends the passes above to `pipeline`; `context` must outlive its runs.
 void AddConvertPasses(passes::PassPipeline& pipeline, ConvertContext& context);
