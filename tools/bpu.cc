@@ -216,7 +216,7 @@ struct QuantizeArgs {
   std::string model, calib, march, out, qconfig;
   std::string dtype, observer;  // empty: the qconfig file's, else qint8 / percentile
   std::vector<std::string> int16_ops, hybrid_ops, hybrid_nodes;
-  bool unify_concat_scales = false, hybrid = false, bias_correction = false;
+  bool unify_concat_scales = false, hybrid = false, bias_correction = false, equalize = false;
   std::optional<float> fixed_input_scale;
 };
 
@@ -235,6 +235,7 @@ absl::StatusOr<driver::QuantizeOptions> QuantizeOptionsOf(const QuantizeArgs& ar
   options.int16_ops.insert(options.int16_ops.end(), args.int16_ops.begin(), args.int16_ops.end());
   options.unify_concat_scales |= args.unify_concat_scales;
   options.bias_correction |= args.bias_correction;
+  options.equalize |= args.equalize;
   options.fixed_input_scale = args.fixed_input_scale;
   options.hybrid |= args.hybrid;
   options.hybrid_ops.insert(options.hybrid_ops.end(), args.hybrid_ops.begin(),
@@ -508,6 +509,9 @@ void AddQuantizeFlags(CLI::App* sub, QuantizeArgs* q) {
   sub->add_flag("--unify-concat-scales", q->unify_concat_scales,
                 "give each concat's inputs and output one scale, so the concat only moves "
                 "integers (costs some accuracy: see bpu similarity)");
+  sub->add_flag("--equalize", q->equalize,
+                "cross-layer equalization: rescale the channels of each Conv -> Relu -> Conv "
+                "pair (the float outputs are unchanged) so their ranges match");
   sub->add_flag("--bias-correction", q->bias_correction,
                 "shift each convolution's bias by the mean output error its weight rounding "
                 "introduces, measured on the calibration data");

@@ -8,6 +8,7 @@
 #include "compiler/passes/march_rewrites.h"
 #include "compiler/quantization/calibration.h"
 #include "compiler/quantization/dataset.h"
+#include "compiler/quantization/equalize.h"
 #include "compiler/quantization/qconfig.h"
 #include "compiler/quantization/qdq_import.h"
 
@@ -97,6 +98,12 @@ absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options) {
     qmap.SetOpType(op, std::nullopt);
   }
   for (const std::string& name : options.hybrid_nodes) qmap.SetNodeName(name, std::nullopt);
+  if (options.equalize) {
+    OPENBPU_ASSIGN_OR_RETURN(const int pairs, quantization::EqualizeCrossLayer(graph));
+    if (options.progress != nullptr && pairs > 0) {
+      std::fprintf(options.progress, "equalize: %d conv pairs\n", pairs);
+    }
+  }
   quantization::PrepareOptions prepare;
   prepare.fixed_scales = imported.fixed_scales;
   prepare.fixed_input_scale = options.fixed_input_scale;

@@ -39,6 +39,9 @@ struct QuantizeOptions {
   bool unify_concat_scales = false;
   // ConvertOptions::bias_correction (with the calibration's per-channel input means).
   bool bias_correction = false;
+  // Cross-layer equalization of Conv -> Relu -> Conv pairs before fusion
+  // (quantization::EqualizeCrossLayer).
+  bool equalize = false;
   // The vendor's fixed input scale (PrepareOptions::fixed_input_scale); calibrated when unset.
   std::optional<float> fixed_input_scale;
   // Calibration samples run at once on this many threads (CalibrateOptions::jobs); the result
