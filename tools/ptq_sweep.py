@@ -11,8 +11,8 @@ each observer the CLI offers, measured with `bpu similarity` (the output's SQNR 
 crops). Prints per model
 
   ptq-compare: MODEL ours=S dB torch=T dB delta=D dB        (ours: the default settings)
-  ptq-observers: MODEL percentile=.. minmax=.. mse=.. kl=.. percentile+bc=.. mse+bc=..
-                 (every observer, so none breaks silently, and with --bias-correction)
+  ptq-observers: MODEL percentile=.. minmax=.. mse=.. kl=.. percentile+bc=.. mse+bc=.. mse+bc+eq=..
+                 (every observer, so none breaks silently; +bc --bias-correction, +eq --equalize)
 
 and last `ptq-sweep: N models, mean delta D dB, min delta M dB`. A table goes to OUT/ptq_sweep.tsv.
 Not a CI test: about an hour on 2 cores (tools/ptq_sweep.sh builds bpu and runs it).
@@ -37,8 +37,9 @@ MODELS = ("resnet18", "resnet34", "resnet50", "resnext50_32x4d", "wide_resnet50_
           "alexnet", "mobilenet_v2", "efficientnet_b0", "efficientnet_b2", "efficientnet_v2_s",
           "shufflenet_v2_x1_0", "shufflenet_v2_x2_0", "regnet_x_400mf", "regnet_y_800mf",
           "mnasnet0_5", "densenet169", "squeezenet1_0")
-# What `bpu quantize` runs per column: an observer, and "+bc" for --bias-correction.
-OBSERVERS = ("percentile", "minmax", "mse", "kl", "percentile+bc", "mse+bc")
+# What `bpu quantize` runs per column: an observer, "+bc" for --bias-correction, "+eq" for
+# --equalize.
+OBSERVERS = ("percentile", "minmax", "mse", "kl", "percentile+bc", "mse+bc", "mse+bc+eq")
 DEFAULT_OBSERVER = "percentile"  # bpu quantize's default settings
 
 
@@ -59,10 +60,11 @@ def output_sqnr(bpu, onnx_path, qhbir, test_dir):
 
 
 def ours(bpu, name, onnx_path, calib_dir, test_dir, work, column):
-    """`column` is an observer name, with "+bc" for --bias-correction."""
-    observer, _, extra = column.partition("+")
+    """`column` is an observer name, with "+bc" for --bias-correction, "+eq" for --equalize."""
+    observer, *extras = column.split("+")
     qhbir = os.path.join(work, f"{name}.{column}.q.hbir")
-    flags = ["--bias-correction"] if extra == "bc" else []
+    known = {"bc": "--bias-correction", "eq": "--equalize"}
+    flags = [known[e] for e in extras]
     subprocess.run([bpu, "quantize", onnx_path, "--calib", calib_dir, "--march", "bayes",
                     "--observer", observer, "-o", qhbir] + flags,
                    check=True, capture_output=True, text=True)
