@@ -96,7 +96,11 @@ def main():
         onnx_path = os.path.join(args.out, name + ".onnx")
         export_models.export(model, torch.from_numpy(calib[0]), onnx_path,
                              torch.onnx.TrainingMode.EVAL, export_models.OPSET.get(name, 13), 1)
-        _, torch_sqnr = quant_data.torch_ptq(name, calib, test)
+        try:
+            _, torch_sqnr = quant_data.torch_ptq(name, calib, test)
+        except Exception as e:  # noqa: BLE001  (torch FX cannot trace every model)
+            print(f"ptq-error: {name} torch: {type(e).__name__}: {str(e)[:200]}", flush=True)
+            torch_sqnr = float("nan")
         by_observer = {}
         for observer in observers:
             try:
