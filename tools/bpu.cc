@@ -214,7 +214,7 @@ int Run(const RunArgs& args) {
 
 struct QuantizeArgs {
   std::string model, calib, march, out, qconfig;
-  std::string dtype, observer;  // empty: the qconfig file's, else qint8 / percentile
+  std::string dtype, observer;  // empty: the qconfig file's, else qint8 / mse
   std::vector<std::string> int16_ops, hybrid_ops, hybrid_nodes;
   bool unify_concat_scales = false, hybrid = false, bias_correction = false, equalize = false;
   std::optional<float> fixed_input_scale;
@@ -493,7 +493,7 @@ void AddQuantizeFlags(CLI::App* sub, QuantizeArgs* q) {
   sub->add_option("--dtype", q->dtype, "the activation dtype (default: qint8)")
       ->check(CLI::IsMember({"qint8", "qint16"}))
       ->type_name("DTYPE");
-  sub->add_option("--observer", q->observer, "the activation observer (default: percentile)")
+  sub->add_option("--observer", q->observer, "the activation observer (default: mse)")
       ->check(CLI::IsMember({"percentile", "minmax", "mse", "kl"}))
       ->type_name("OBSERVER");
   sub->add_option("--qconfig", q->qconfig,

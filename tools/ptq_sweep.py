@@ -40,7 +40,7 @@ MODELS = ("resnet18", "resnet34", "resnet50", "resnext50_32x4d", "wide_resnet50_
 # What `bpu quantize` runs per column: an observer, "+bc" for --bias-correction, "+eq" for
 # --equalize.
 OBSERVERS = ("percentile", "minmax", "mse", "kl", "percentile+bc", "mse+bc", "mse+bc+eq")
-DEFAULT_OBSERVER = "percentile"  # bpu quantize's default settings
+DEFAULT_OBSERVER = "mse"  # bpu quantize's default settings
 
 
 def write_crops(crops, directory):

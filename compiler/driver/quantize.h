@@ -20,9 +20,10 @@ struct QuantizeOptions {
   std::string calibration_data;  // a .npy file or a directory of them (LoadDataset)
   std::string march = "bayes";   // "bernoulli2", "bayes" or "bayes-e"
   std::string dtype = "qint8";   // activation dtype: "qint8" or "qint16"
-  // Activation observer: "percentile" (99.99 %, the default calibration qconfig), "minmax",
-  // "mse" or "kl". Weights are always per-channel MinMax int8.
-  std::string observer = "percentile";
+  // Activation observer: "mse" (the default: it won the PTQ sweep, docs/QUANTIZATION.md),
+  // "percentile" (99.99 %, the default calibration qconfig's), "minmax" or "kl". Weights are
+  // always per-channel MinMax int8.
+  std::string observer = "mse";
   // Op types quantized to qint16 whatever `dtype` says (a qconfig rule by op type: the vendor's
   // mixed precision), e.g. {"Softmax", "LayerNormalization", "Erf"} for a transformer's
   // attention and GELU paths on bayes. An unknown op type is InvalidArgument.
