@@ -2,9 +2,9 @@
 #include "compiler/quantization/equalize.h"
 
 #include <cmath>
-#include <random>
 
 #include "compiler/frontend/graph_builder.h"
+#include "compiler/ops/op_test_util.h"
 #include "compiler/reference/float_interpreter.h"
 #include "gtest/gtest.h"
 
@@ -13,13 +13,7 @@ namespace {
 
 using frontend::GraphBuilder;
 
-Tensor Random(Shape shape, uint32_t seed, float lo = -1.f, float hi = 1.f) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(lo, hi);
-  Tensor t(DType::kFloat32, std::move(shape));
-  for (float& v : t.span<float>()) v = d(rng);
-  return t;
-}
+using ops::Random;  // uniform in [-2, 2), from its seed
 
 // x -> Conv(8 -> 6) -> Relu -> Conv(6 -> 4, or depthwise 6 -> 6) -> y; conv1's output channels
 // scaled by 1, 2, ..., 32 (very uneven ranges).

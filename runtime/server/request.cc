@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 
 namespace openbpu::server {
 
@@ -314,19 +315,22 @@ absl::Status Execute(const runtime::Model& model, const std::string& name,
   }
   runtime::RunOptions options;
   options.threads = threads;
-  // Each output's bytes, as one buffer per output.
-  std::vector<std::string> results(outs.size());
+  // Each output's bytes, viewed in the run's own buffers (copied once, into the responses).
+  std::vector<absl::string_view> results(outs.size());
+  absl::StatusOr<std::vector<std::vector<uint8_t>>> raw_result;
+  absl::StatusOr<std::vector<Tensor>> float_result;
   if (raw) {
     std::vector<absl::Span<const uint8_t>> spans;
     for (const std::string& b : *inputs) {
       spans.emplace_back(reinterpret_cast<const uint8_t*>(b.data()), b.size());
     }
     t.input_ns = NsSince(t0);
-    absl::StatusOr<std::vector<std::vector<uint8_t>>> result = model.RunRaw(spans, options);
+    raw_result = model.RunRaw(spans, options);
     t.infer_ns = NsSince(t0);
-    if (!result.ok()) return result.status();
+    if (!raw_result.ok()) return raw_result.status();
     for (size_t k = 0; k < outs.size(); ++k) {
-      results[k].assign((*result)[k].begin(), (*result)[k].end());
+      const std::vector<uint8_t>& b = (*raw_result)[k];
+      results[k] = absl::string_view(reinterpret_cast<const char*>(b.data()), b.size());
     }
   } else {
     std::vector<Tensor> tensors(ins.size());
@@ -335,13 +339,14 @@ absl::Status Execute(const runtime::Model& model, const std::string& name,
       std::memcpy(tensors[k].data<float>(), (*inputs)[k].data(), (*inputs)[k].size());
     }
     t.input_ns = NsSince(t0);
-    absl::StatusOr<std::vector<Tensor>> result = model.Run(tensors, options);
+    float_result = model.Run(tensors, options);
     t.infer_ns = NsSince(t0);
-    if (!result.ok()) return result.status();
+    if (!float_result.ok()) return float_result.status();
     for (size_t k = 0; k < outs.size(); ++k) {
-      const Tensor& out = (*result)[k];
-      results[k].assign(reinterpret_cast<const char*>(out.raw()),
-                        static_cast<size_t>(out.num_elements()) * DTypeSize(out.dtype()));
+      const Tensor& out = (*float_result)[k];
+      results[k] =
+          absl::string_view(reinterpret_cast<const char*>(out.raw()),
+                            static_cast<size_t>(out.num_elements()) * DTypeSize(out.dtype()));
     }
   }
   // Each request's rows of each chosen output.
@@ -367,7 +372,7 @@ absl::Status Execute(const runtime::Model& model, const std::string& name,
       for (size_t d = 0; d < shape.size(); ++d) {
         o->add_shape(d == 0 && max_batch > 0 ? r.samples : shape[d]);
       }
-      response->add_raw_output_contents(results[k].substr(offset[k], take[k]));
+      response->add_raw_output_contents(std::string(results[k].substr(offset[k], take[k])));
     }
     for (size_t k = 0; k < outs.size(); ++k) offset[k] += take[k];
   }
