@@ -216,7 +216,9 @@ struct QuantizeArgs {
   std::string model, calib, march, out, qconfig;
   std::string dtype, observer;  // empty: the qconfig file's, else qint8 / mse
   std::vector<std::string> int16_ops, hybrid_ops, hybrid_nodes;
-  bool unify_concat_scales = false, hybrid = false, bias_correction = false, equalize = false;
+  bool unify_concat_scales = false, hybrid = false, bias_correction = false, equalize = false,
+       select_observer = false, adaround = false;
+  uint64_t adaround_seed = 0;
   std::optional<float> fixed_input_scale;
 };
 
@@ -236,6 +238,9 @@ absl::StatusOr<driver::QuantizeOptions> QuantizeOptionsOf(const QuantizeArgs& ar
   options.unify_concat_scales |= args.unify_concat_scales;
   options.bias_correction |= args.bias_correction;
   options.equalize |= args.equalize;
+  options.select_observer |= args.select_observer;
+  options.adaround |= args.adaround;
+  options.adaround_seed = args.adaround_seed;
   options.fixed_input_scale = args.fixed_input_scale;
   options.hybrid |= args.hybrid;
   options.hybrid_ops.insert(options.hybrid_ops.end(), args.hybrid_ops.begin(),
@@ -512,6 +517,15 @@ void AddQuantizeFlags(CLI::App* sub, QuantizeArgs* q) {
   sub->add_flag("--equalize", q->equalize,
                 "cross-layer equalization: rescale the channels of each Conv -> Relu -> Conv "
                 "pair (the float outputs are unchanged) so their ranges match");
+  sub->add_flag("--select-observer", q->select_observer,
+                "choose each activation's method (minmax, percentile, mse, kl) by its consumers' "
+                "quantized output error on calibration samples; --observer breaks ties");
+  sub->add_flag("--adaround", q->adaround,
+                "learned rounding: round each convolution weight up or down to keep the layer's "
+                "output on the calibration data (AdaRound's objective); deterministic per seed");
+  sub->add_option("--adaround-seed", q->adaround_seed,
+                  "the seed that picks the calibration positions --adaround learns on (default 0)")
+      ->type_name("N");
   sub->add_flag("--bias-correction", q->bias_correction,
                 "shift each convolution's bias by the mean output error its weight rounding "
                 "introduces, measured on the calibration data");

@@ -60,10 +60,12 @@ def output_sqnr(bpu, onnx_path, qhbir, test_dir):
 
 
 def ours(bpu, name, onnx_path, calib_dir, test_dir, work, column):
-    """`column` is an observer name, with "+bc" for --bias-correction, "+eq" for --equalize."""
+    """`column` is an observer name, with "+bc" for --bias-correction, "+eq" for --equalize,
+    "+sel" for --select-observer, "+ar" for --adaround."""
     observer, *extras = column.split("+")
     qhbir = os.path.join(work, f"{name}.{column}.q.hbir")
-    known = {"bc": "--bias-correction", "eq": "--equalize"}
+    known = {"bc": "--bias-correction", "eq": "--equalize", "sel": "--select-observer",
+             "ar": "--adaround"}
     flags = [known[e] for e in extras]
     subprocess.run([bpu, "quantize", onnx_path, "--calib", calib_dir, "--march", "bayes",
                     "--observer", observer, "-o", qhbir] + flags,
@@ -77,6 +79,8 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--models", default=",".join(MODELS))
     ap.add_argument("--observers", default=",".join(OBSERVERS))
+    ap.add_argument("--fresh", action="store_true",
+                    help="export the models and run torch again even when OUT holds them")
     args = ap.parse_args()
     export_models._import_torch()
     import torch
@@ -92,15 +96,24 @@ def main():
     rows = []
     for name in models:
         t0 = time.time()
-        model = quant_data.build_ptq_model(name, calib).eval()
         onnx_path = os.path.join(args.out, name + ".onnx")
-        export_models.export(model, torch.from_numpy(calib[0]), onnx_path,
-                             torch.onnx.TrainingMode.EVAL, export_models.OPSET.get(name, 13), 1)
-        try:
-            _, torch_sqnr = quant_data.torch_ptq(name, calib, test)
-        except Exception as e:  # noqa: BLE001  (torch FX cannot trace every model)
-            print(f"ptq-error: {name} torch: {type(e).__name__}: {str(e)[:200]}", flush=True)
-            torch_sqnr = float("nan")
+        torch_path = os.path.join(args.out, name + ".torch_sqnr")
+        if os.path.exists(onnx_path) and os.path.exists(torch_path) and not args.fresh:
+            # The model and torch's figure are deterministic (seeded): a re-run reuses them.
+            with open(torch_path) as f:
+                torch_sqnr = float(f.read())
+        else:
+            model = quant_data.build_ptq_model(name, calib).eval()
+            export_models.export(model, torch.from_numpy(calib[0]), onnx_path,
+                                 torch.onnx.TrainingMode.EVAL, export_models.OPSET.get(name, 13),
+                                 1)
+            try:
+                _, torch_sqnr = quant_data.torch_ptq(name, calib, test)
+            except Exception as e:  # noqa: BLE001  (torch FX cannot trace every model)
+                print(f"ptq-error: {name} torch: {type(e).__name__}: {str(e)[:200]}", flush=True)
+                torch_sqnr = float("nan")
+            with open(torch_path, "w") as f:
+                f.write(f"{torch_sqnr!r}\n")
         by_observer = {}
         for observer in observers:
             try:

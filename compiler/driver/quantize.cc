@@ -9,6 +9,7 @@
 #include "compiler/quantization/calibration.h"
 #include "compiler/quantization/dataset.h"
 #include "compiler/quantization/equalize.h"
+#include "compiler/quantization/select_scales.h"
 #include "compiler/quantization/qconfig.h"
 #include "compiler/quantization/qdq_import.h"
 
@@ -33,6 +34,11 @@ absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options) {
                            quantization::ParseQDType(options.dtype));
   quantization::QKwargs kwargs;
   OPENBPU_ASSIGN_OR_RETURN(kwargs.observer, ActivationObserver(options.observer));
+  if (options.select_observer && options.observer == "minmax") {
+    return absl::InvalidArgumentError(
+        "per-layer observer selection takes its candidates from a histogram: use it with the "
+        "percentile, mse or kl observer, not minmax");
+  }
   OPENBPU_ASSIGN_OR_RETURN(const quantization::QConfig qconfig,
                            quantization::GetDefaultCalibQConfig(dtype, kwargs));
 
@@ -108,6 +114,11 @@ absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options) {
   prepare.fixed_scales = imported.fixed_scales;
   prepare.fixed_input_scale = options.fixed_input_scale;
   prepare.bias_correction = options.bias_correction;
+  if (options.adaround) {
+    quantization::PatchSampling sampling;
+    sampling.seed = options.adaround_seed;
+    prepare.adaround = sampling;
+  }
   OPENBPU_ASSIGN_OR_RETURN(std::unique_ptr<quantization::CalibrationState> state,
                            quantization::PrepareCalibration(graph, qmap, prepare));
   for (const std::string& name : options.hybrid_nodes) {
@@ -122,6 +133,15 @@ absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options) {
     calibrate.progress = options.progress;
     calibrate.jobs = options.jobs;
     OPENBPU_RETURN_IF_ERROR(quantization::Calibrate(*state, data, calibrate));
+    if (options.select_observer) {
+      quantization::SelectOptions select;
+      select.progress = options.progress;
+      OPENBPU_ASSIGN_OR_RETURN(const quantization::SelectReport selected,
+                               quantization::SelectActivationScales(*state, data, select));
+      if (options.progress != nullptr) {
+        std::fprintf(options.progress, "%s\n", selected.ToString().c_str());
+      }
+    }
   } else {
     // A QDQ model without calibration data: every observed activation needs its own scale.
     std::vector<std::string> missing;
@@ -150,6 +170,7 @@ absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options) {
   convert.march = options.march;
   convert.unify_concat_scales = options.unify_concat_scales;
   convert.bias_correction = options.bias_correction;
+  convert.adaround = options.adaround;
   OPENBPU_ASSIGN_OR_RETURN(quantization::ConvertReport report,
                            quantization::Convert(*state, convert));
   return QuantizedModel{std::move(imported.graph), std::move(report), std::move(rewrites)};

@@ -40,6 +40,15 @@ struct QuantizeOptions {
   bool unify_concat_scales = false;
   // ConvertOptions::bias_correction (with the calibration's per-channel input means).
   bool bias_correction = false;
+  // Per-layer choice of each activation's calibration method among min-max, percentile, MSE and
+  // KL by its consumers' quantized output error (quantization::SelectActivationScales); needs a
+  // histogram observer (percentile, mse or kl).
+  bool select_observer = false;
+  // Learned (AdaRound-style) rounding of every 2-D convolution's weights against its input's
+  // receptive fields sampled from the calibration data with `adaround_seed`
+  // (quantization::AdaRoundWeight); the same seed gives the same weights.
+  bool adaround = false;
+  uint64_t adaround_seed = 0;
   // Cross-layer equalization of Conv -> Relu -> Conv pairs before fusion
   // (quantization::EqualizeCrossLayer).
   bool equalize = false;

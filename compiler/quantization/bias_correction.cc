@@ -22,7 +22,9 @@ absl::Status CorrectBiases(ir::Graph& graph, ConvertContext& context) {
     const ir::Value* x = node->input(0);
     const std::optional<std::vector<double>> mean = context.state.ChannelMean(x->name());
     if (!mean.has_value()) continue;
-    const Tensor& w = node->input(1)->constant();
+    auto original = context.float_weights.find(node);
+    const Tensor& w =
+        original != context.float_weights.end() ? original->second : node->input(1)->constant();
     const Tensor& b = node->input(2)->constant();
     const Shape& ws = w.shape();
     if (ws.size() < 2 || b.dtype() != DType::kFloat32) continue;
@@ -31,7 +33,7 @@ absl::Status CorrectBiases(ir::Graph& graph, ConvertContext& context) {
     if (per_group == 0 || channels % per_group != 0 || b.num_elements() != m) continue;
     const int64_t groups = channels / per_group;
     if (m % groups != 0) continue;
-    absl::StatusOr<Tensor> q = QuantizeTensor(w, wq->second);
+    absl::StatusOr<Tensor> q = QuantizeTensor(node->input(1)->constant(), wq->second);
     if (!q.ok()) return q.status();
     absl::StatusOr<Tensor> dq = DequantizeTensor(*q, wq->second);
     if (!dq.ok()) return dq.status();

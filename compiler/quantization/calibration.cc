@@ -45,6 +45,7 @@ absl::StatusOr<std::vector<float>> CalibrationState::ActivationScales(
     return absl::NotFoundError(absl::StrCat("value '", value, "' has no observer"));
   }
   if (it->second.fixed.has_value()) return it->second.fixed->scales;
+  if (it->second.selected_scale.has_value()) return std::vector<float>{*it->second.selected_scale};
   if (it->second.observer == nullptr) {
     return absl::FailedPreconditionError(
         absl::StrCat("value '", value, "' is ", QDTypeName(it->second.dtype), " and not observed"));
@@ -92,6 +93,16 @@ absl::Status CalibrationState::ObserveValues(const std::map<std::string, Tensor>
       }
     }
     sums.count += n * inner;
+  }
+  for (auto& [name, patches] : patches_) {
+    const ir::Node* node = graph_->FindNode(name);
+    if (node == nullptr) continue;
+    auto it = values.find(node->input(0)->name());
+    if (it == values.end()) continue;
+    if (absl::Status s = CollectPatches(*node, it->second, samples_seen_, patch_sampling_, patches);
+        !s.ok()) {
+      return ir::NodeError(s.code(), *node, absl::StrCat("learned rounding: ", s.message()));
+    }
   }
   ++samples_seen_;
   return absl::OkStatus();
@@ -216,6 +227,13 @@ absl::StatusOr<std::unique_ptr<CalibrationState>> PrepareCalibration(
           node->num_inputs() > 2 && node->input(2) != nullptr && node->input(2)->is_constant() &&
           node->input(0) != nullptr && !node->input(0)->is_constant()) {
         state->TrackChannelMean(node->input(0)->name());
+      }
+    }
+  }
+  if (options.adaround.has_value()) {
+    for (const auto& node : graph.nodes()) {
+      if (AdaRoundable(*node) && IsQuantizable(*node, qconfig_map.Resolve(*node))) {
+        state->TrackPatches(node->name(), *options.adaround);
       }
     }
   }

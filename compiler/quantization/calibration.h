@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "compiler/ir/graph.h"
+#include "compiler/quantization/adaround.h"
 #include "compiler/quantization/dataset.h"
 #include "compiler/quantization/observer.h"
 #include "compiler/quantization/qconfig.h"
@@ -40,6 +41,9 @@ struct PrepareOptions {
   // Bias correction (ConvertOptions::bias_correction): also record, over the calibration data,
   // the per-channel mean of every convolution's input.
   bool bias_correction = false;
+  // Learned rounding (ConvertOptions::adaround): also sample, over the calibration data, receptive
+  // fields of every 2-D convolution's input (AdaRoundable), as `adaround` says.
+  std::optional<PatchSampling> adaround;
 };
 
 // What PrepareCalibration decided for one activation value.
@@ -48,6 +52,10 @@ struct ActivationEntry {
   ObserverConfig observer_config;
   std::unique_ptr<Observer> observer;  // null for qint32 (accumulator outputs are not observed)
   std::optional<FixedQuant> fixed;
+  // Per-layer selection (SelectActivationScales): the scale chosen among the observers'
+  // candidates, used instead of the observer's own, and the method that gave it ("mse", ...).
+  std::optional<float> selected_scale;
+  std::string selected_by;
 };
 
 struct WeightEntry {
@@ -87,6 +95,17 @@ class CalibrationState {
   // Its mean per channel over the samples seen; nullopt when it is not tracked or saw nothing.
   std::optional<std::vector<double>> ChannelMean(const std::string& value) const;
 
+  // Learned rounding: sample receptive fields of convolution `node`'s input from now on.
+  void TrackPatches(const std::string& node, const PatchSampling& sampling) {
+    patch_sampling_ = sampling;
+    patches_[node];
+  }
+  // The patches sampled for `node`; null when it is not tracked.
+  const PatchSet* Patches(const std::string& node) const {
+    auto it = patches_.find(node);
+    return it == patches_.end() ? nullptr : &it->second;
+  }
+
  private:
   ir::Graph* graph_;
   QConfigMap qconfig_map_;
@@ -98,6 +117,8 @@ class CalibrationState {
     int64_t count = 0;  // elements per channel
   };
   std::map<std::string, ChannelSums> channel_sums_;
+  PatchSampling patch_sampling_;
+  std::map<std::string, PatchSet> patches_;  // node name -> its input's receptive fields
 };
 
 // A node is quantized when its qconfig is not null, its op has integer semantics (qkind != kNone)

@@ -26,6 +26,12 @@ std::string ConvertReport::ToString() const {
   if (corrected_biases > 0) {
     absl::StrAppend(&s, "\n  bias correction: ", corrected_biases, " convolutions");
   }
+  if (adarounded_layers > 0) {
+    absl::StrAppend(&s, "\n  learned rounding: ", adarounded_layers, " convolutions, ",
+                    adaround_flipped, " weights off nearest, layer output error ",
+                    absl::SixDigits(adaround_error_nearest), " -> ",
+                    absl::SixDigits(adaround_error_learned), " LSB^2");
+  }
   if (unified_concats > 0) {
     absl::StrAppend(&s, "\n  unified concat scales: ", unified_concats, " concats, ",
                     unified_values, " values share their group's scale");
@@ -46,6 +52,7 @@ absl::StatusOr<ConvertReport> Convert(CalibrationState& state, const ConvertOpti
   ConvertContext context(state, march_id);
   context.unify_concat_scales = options.unify_concat_scales;
   context.bias_correction = options.bias_correction;
+  context.adaround = options.adaround;
   passes::PassPipeline pipeline("convert");
   // Between passes only the structure is checked: shape inference (VerifyGraph) rejects the
   // integer inputs of quantized nodes ("input 1 has unsupported dtype int8").

@@ -30,6 +30,11 @@ struct ConvertOptions {
   // the quantized layer's mean output matches the float one. Needs the calibration to have run with
   // PrepareOptions::bias_correction (else it changes nothing).
   bool bias_correction = false;
+  // Learned rounding (adaround.h): each 2-D convolution whose input's receptive fields the
+  // calibration sampled (PrepareOptions::adaround) gets its int8 weights rounded up or down by
+  // AdaRoundWeight instead of to nearest. Bias correction, when on too, corrects against the
+  // float weights.
+  bool adaround = false;
 };
 
 struct ConvertReport {
@@ -45,6 +50,11 @@ struct ConvertReport {
   int unified_concats = 0, unified_values = 0;
   // bias_correction: convolutions whose bias was corrected.
   int corrected_biases = 0;
+  // adaround: convolutions rounded, weights moved off nearest, and the summed objective
+  // (AdaRoundResult) before and after.
+  int adarounded_layers = 0;
+  int64_t adaround_flipped = 0;
+  double adaround_error_nearest = 0, adaround_error_learned = 0;
 
   std::string ToString() const;
 };

@@ -114,6 +114,7 @@ class AssignQuantInfoPass : public ConvertPass {
       OPENBPU_RETURN_IF_ERROR(AssignConstants(*node, *schema, qc));
       OPENBPU_RETURN_IF_ERROR(AssignOutputs(*node, *schema, qc));
     }
+    if (context_.adaround) OPENBPU_RETURN_IF_ERROR(RoundWeightsLearned(graph, context_));
     if (context_.bias_correction) OPENBPU_RETURN_IF_ERROR(CorrectBiases(graph, context_));
     return false;
   }

@@ -41,6 +41,9 @@ struct ConvertContext {
   // ConvertOptions::unify_concat_scales and bias_correction.
   bool unify_concat_scales = false;
   bool bias_correction = false;
+  bool adaround = false;
+  // adaround: each rounded convolution's float weight (bias correction measures against it).
+  std::map<const ir::Node*, Tensor> float_weights;
   // assign-quant-info with unify_concat_scales: value name -> the scale its concat group shares.
   std::map<std::string, float> unified_scale;
 };
@@ -54,6 +57,10 @@ absl::Status UnifyConcatScales(const ir::Graph& graph, ConvertContext& context);
 // known, nothing is quantized yet): replaces each corrected convolution's bias constant
 // (bias_correction.cc).
 absl::Status CorrectBiases(ir::Graph& graph, ConvertContext& context);
+
+// ConvertOptions::adaround, run at the end of assign-quant-info before CorrectBiases: replaces
+// each tracked convolution's weight constant by its learned grid values (adaround_pass.cc).
+absl::Status RoundWeightsLearned(ir::Graph& graph, ConvertContext& context);
 
 // Appends the passes above to `pipeline`; `context` must outlive its runs.
 void AddConvertPasses(passes::PassPipeline& pipeline, ConvertContext& context);

@@ -162,6 +162,8 @@ class HistogramObserver : public Observer {
     return {SymmetricScale(-amax, amax, dtype_)};
   }
 
+  const AbsHistogram* histogram() const override { return &hist_; }
+
  private:
   AbsHistogram hist_;
 };

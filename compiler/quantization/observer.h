@@ -22,6 +22,8 @@ namespace openbpu::quantization {
 // torch's per_tensor_symmetric / per_channel_symmetric observers.
 float SymmetricScale(float min_val, float max_val, QDType dtype);
 
+class AbsHistogram;
+
 class Observer {
  public:
   virtual ~Observer() = default;
@@ -32,6 +34,9 @@ class Observer {
 
   // One scale per tensor, or one per channel. {1.0} before any data (torch's convention).
   virtual std::vector<float> ComputeScales() const = 0;
+
+  // The |x| histogram of the histogram observers (percentile, MSE, KL); null for the others.
+  virtual const AbsHistogram* histogram() const { return nullptr; }
 
   // Running min/max: one entry, or one per channel; empty before the first non-empty batch.
   const std::vector<float>& min_vals() const { return min_vals_; }
