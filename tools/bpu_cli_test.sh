@@ -285,6 +285,30 @@ if "$BPU" quantize "$QDATA/ptq/yolo_tiny.onnx" --calib "$QDATA/calib" --march ba
 fi
 grep -q "qconfig file .*bad.json: hybrid_dic" "$TMP/badq.err" \
   || { echo "unclear qconfig error:"; cat "$TMP/badq.err"; exit 1; }
+# The PTQ methods (docs/QUANTIZATION.md): per-layer selection and learned rounding report what they
+# did; the same seed gives the same bytes, another seed other weights; the qconfig file's fields
+# give the flags' bytes; selection without a histogram observer is an error saying why.
+PTQ=(quantize "$QDATA/digits.onnx" --calib "$QDATA/digits_calib.npy" --march bayes)
+"$BPU" "${PTQ[@]}" --select-observer --adaround -o "$TMP/ptq_a.q.hbir" > "$TMP/ptq.txt" \
+  2> "$TMP/ptq.err"
+grep -q "^select: [0-9]* activations over 8 samples: " "$TMP/ptq.err" \
+  || { echo "no selection summary:"; cat "$TMP/ptq.err"; exit 1; }
+grep -q "learned rounding: 4 convolutions, [0-9]* weights off nearest" "$TMP/ptq.txt" \
+  || { echo "no learned rounding report:"; cat "$TMP/ptq.txt"; exit 1; }
+"$BPU" "${PTQ[@]}" --select-observer --adaround -o "$TMP/ptq_b.q.hbir" > /dev/null 2>&1
+cmp "$TMP/ptq_a.q.hbir" "$TMP/ptq_b.q.hbir" || { echo "--adaround is not deterministic"; exit 1; }
+"$BPU" "${PTQ[@]}" --select-observer --adaround --adaround-seed 7 -o "$TMP/ptq_c.q.hbir" \
+  > /dev/null 2>&1
+if cmp -s "$TMP/ptq_a.q.hbir" "$TMP/ptq_c.q.hbir"; then echo "--adaround-seed changed nothing"; exit 1; fi
+echo '{"select_observer": true, "adaround": true, "adaround_seed": 0}' > "$TMP/ptq.json"
+"$BPU" "${PTQ[@]}" --qconfig "$TMP/ptq.json" -o "$TMP/ptq_d.q.hbir" > /dev/null 2>&1
+cmp "$TMP/ptq_a.q.hbir" "$TMP/ptq_d.q.hbir" || { echo "the qconfig file's PTQ fields differ"; exit 1; }
+if "$BPU" "${PTQ[@]}" --select-observer --observer minmax -o "$TMP/bad.q.hbir" > /dev/null \
+  2> "$TMP/sel.err"; then
+  echo "--select-observer with minmax was accepted"; exit 1
+fi
+grep -q "use it with the percentile, mse or kl observer" "$TMP/sel.err" \
+  || { echo "unclear selection error:"; cat "$TMP/sel.err"; exit 1; }
 # bernoulli2's channel shuffle rewrite: ShuffleNetV2 compiles, each shuffle one ChannelShuffle.
 "$BPU" quantize "$MODELS/shufflenet_v2_x1_0.onnx" --calib "$MODELS/resnet18.input.npy" \
   --march bernoulli2 -o "$TMP/shuf.q.hbir" > "$TMP/shuf.txt" 2> /dev/null
@@ -325,7 +349,8 @@ for cmd in $COMMANDS; do
   grep -q "^Usage: bpu $cmd " "$TMP/help_cmd.txt" || { echo "bpu help $cmd prints no usage"; exit 1; }
 done
 "$BPU" quantize --help > "$TMP/help.txt"
-for flag in --calib --march -o --dtype --observer --fixed-input-scale bayes-e qint16 minmax; do
+for flag in --calib --march -o --dtype --observer --fixed-input-scale bayes-e qint16 minmax \
+  --select-observer --adaround --adaround-seed --bias-correction --equalize; do
   grep -q -- "$flag" "$TMP/help.txt" || { echo "bpu quantize --help lacks $flag"; exit 1; }
 done
 "$BPU" sim --help > "$TMP/help.txt"
