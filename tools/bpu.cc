@@ -217,8 +217,8 @@ struct QuantizeArgs {
   std::string dtype, observer;  // empty: the qconfig file's, else qint8 / mse
   std::vector<std::string> int16_ops, hybrid_ops, hybrid_nodes;
   bool unify_concat_scales = false, hybrid = false, bias_correction = false, equalize = false,
-       select_observer = false, adaround = false;
-  uint64_t adaround_seed = 0;
+       select_observer = false, no_select_observer = false, adaround = false, no_adaround = false;
+  std::optional<uint64_t> adaround_seed;
   std::optional<float> fixed_input_scale;
 };
 
@@ -238,9 +238,11 @@ absl::StatusOr<driver::QuantizeOptions> QuantizeOptionsOf(const QuantizeArgs& ar
   options.unify_concat_scales |= args.unify_concat_scales;
   options.bias_correction |= args.bias_correction;
   options.equalize |= args.equalize;
-  options.select_observer |= args.select_observer;
-  options.adaround |= args.adaround;
-  options.adaround_seed = args.adaround_seed;
+  if (args.select_observer) options.select_observer = true;
+  if (args.no_select_observer) options.select_observer = false;
+  if (args.adaround) options.adaround = true;
+  if (args.no_adaround) options.adaround = false;
+  if (args.adaround_seed.has_value()) options.adaround_seed = *args.adaround_seed;
   options.fixed_input_scale = args.fixed_input_scale;
   options.hybrid |= args.hybrid;
   options.hybrid_ops.insert(options.hybrid_ops.end(), args.hybrid_ops.begin(),
@@ -517,12 +519,20 @@ void AddQuantizeFlags(CLI::App* sub, QuantizeArgs* q) {
   sub->add_flag("--equalize", q->equalize,
                 "cross-layer equalization: rescale the channels of each Conv -> Relu -> Conv "
                 "pair (the float outputs are unchanged) so their ranges match");
-  sub->add_flag("--select-observer", q->select_observer,
-                "choose each activation's method (minmax, percentile, mse, kl) by its consumers' "
-                "quantized output error on calibration samples; --observer breaks ties");
-  sub->add_flag("--adaround", q->adaround,
-                "learned rounding: round each convolution weight up or down to keep the layer's "
-                "output on the calibration data (AdaRound's objective); deterministic per seed");
+  CLI::Option* select = sub->add_flag(
+      "--select-observer", q->select_observer,
+      "choose each activation's method (minmax, percentile, mse, kl) by its consumers' "
+      "quantized output error on calibration samples; --observer breaks ties (default: on, "
+      "but for --observer minmax)");
+  sub->add_flag("--no-select-observer", q->no_select_observer,
+                "every activation takes --observer's scale")
+      ->excludes(select);
+  CLI::Option* adaround = sub->add_flag(
+      "--adaround", q->adaround,
+      "learned rounding: round each convolution weight up or down to keep the layer's output "
+      "on the calibration data (AdaRound's objective); deterministic per seed (default: on)");
+  sub->add_flag("--no-adaround", q->no_adaround, "round every weight to nearest")
+      ->excludes(adaround);
   sub->add_option("--adaround-seed", q->adaround_seed,
                   "the seed that picks the calibration positions --adaround learns on (default 0)")
       ->type_name("N");

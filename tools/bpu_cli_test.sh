@@ -285,24 +285,29 @@ if "$BPU" quantize "$QDATA/ptq/yolo_tiny.onnx" --calib "$QDATA/calib" --march ba
 fi
 grep -q "qconfig file .*bad.json: hybrid_dic" "$TMP/badq.err" \
   || { echo "unclear qconfig error:"; cat "$TMP/badq.err"; exit 1; }
-# The PTQ methods (docs/QUANTIZATION.md): per-layer selection and learned rounding report what they
-# did; the same seed gives the same bytes, another seed other weights; the qconfig file's fields
-# give the flags' bytes; selection without a histogram observer is an error saying why.
+# The PTQ methods (docs/QUANTIZATION.md): per-layer selection and learned rounding are on by default
+# and report what they did; the same seed gives the same bytes, another seed other weights; the
+# --no- flags and the qconfig file's fields turn them off; selection with minmax (no histogram) is
+# an error saying why.
 PTQ=(quantize "$QDATA/digits.onnx" --calib "$QDATA/digits_calib.npy" --march bayes)
-"$BPU" "${PTQ[@]}" --select-observer --adaround -o "$TMP/ptq_a.q.hbir" > "$TMP/ptq.txt" \
-  2> "$TMP/ptq.err"
+"$BPU" "${PTQ[@]}" -o "$TMP/ptq_a.q.hbir" > "$TMP/ptq.txt" 2> "$TMP/ptq.err"
 grep -q "^select: [0-9]* activations over 8 samples: " "$TMP/ptq.err" \
   || { echo "no selection summary:"; cat "$TMP/ptq.err"; exit 1; }
 grep -q "learned rounding: 4 convolutions, [0-9]* weights off nearest" "$TMP/ptq.txt" \
   || { echo "no learned rounding report:"; cat "$TMP/ptq.txt"; exit 1; }
 "$BPU" "${PTQ[@]}" --select-observer --adaround -o "$TMP/ptq_b.q.hbir" > /dev/null 2>&1
-cmp "$TMP/ptq_a.q.hbir" "$TMP/ptq_b.q.hbir" || { echo "--adaround is not deterministic"; exit 1; }
-"$BPU" "${PTQ[@]}" --select-observer --adaround --adaround-seed 7 -o "$TMP/ptq_c.q.hbir" \
-  > /dev/null 2>&1
+cmp "$TMP/ptq_a.q.hbir" "$TMP/ptq_b.q.hbir" || { echo "the PTQ methods are not deterministic"; exit 1; }
+"$BPU" "${PTQ[@]}" --adaround-seed 7 -o "$TMP/ptq_c.q.hbir" > /dev/null 2>&1
 if cmp -s "$TMP/ptq_a.q.hbir" "$TMP/ptq_c.q.hbir"; then echo "--adaround-seed changed nothing"; exit 1; fi
-echo '{"select_observer": true, "adaround": true, "adaround_seed": 0}' > "$TMP/ptq.json"
+"$BPU" "${PTQ[@]}" --no-select-observer --no-adaround -o "$TMP/ptq_off.q.hbir" > "$TMP/off.txt" \
+  2> "$TMP/off.err"
+if grep -q "learned rounding\|^select:" "$TMP/off.txt" "$TMP/off.err"; then
+  echo "--no-select-observer --no-adaround still selected or rounded"; exit 1
+fi
+echo '{"select_observer": false, "adaround": false}' > "$TMP/ptq.json"
 "$BPU" "${PTQ[@]}" --qconfig "$TMP/ptq.json" -o "$TMP/ptq_d.q.hbir" > /dev/null 2>&1
-cmp "$TMP/ptq_a.q.hbir" "$TMP/ptq_d.q.hbir" || { echo "the qconfig file's PTQ fields differ"; exit 1; }
+cmp "$TMP/ptq_off.q.hbir" "$TMP/ptq_d.q.hbir" || { echo "the qconfig file's PTQ fields differ"; exit 1; }
+"$BPU" "${PTQ[@]}" --observer minmax -o "$TMP/ptq_mm.q.hbir" > /dev/null 2>&1
 if "$BPU" "${PTQ[@]}" --select-observer --observer minmax -o "$TMP/bad.q.hbir" > /dev/null \
   2> "$TMP/sel.err"; then
   echo "--select-observer with minmax was accepted"; exit 1
@@ -350,7 +355,8 @@ for cmd in $COMMANDS; do
 done
 "$BPU" quantize --help > "$TMP/help.txt"
 for flag in --calib --march -o --dtype --observer --fixed-input-scale bayes-e qint16 minmax \
-  --select-observer --adaround --adaround-seed --bias-correction --equalize; do
+  --select-observer --no-select-observer --adaround --no-adaround --adaround-seed \
+  --bias-correction --equalize; do
   grep -q -- "$flag" "$TMP/help.txt" || { echo "bpu quantize --help lacks $flag"; exit 1; }
 done
 "$BPU" sim --help > "$TMP/help.txt"

@@ -10,9 +10,10 @@ per-channel symmetric qint8 weights: quant_data.torch_ptq), we with `bpu quantiz
 each observer the CLI offers, measured with `bpu similarity` (the output's SQNR over the test
 crops). Prints per model
 
-  ptq-compare: MODEL ours=S dB torch=T dB delta=D dB        (ours: the default settings)
-  ptq-observers: MODEL percentile=.. minmax=.. mse=.. kl=.. percentile+bc=.. mse+bc=.. mse+bc+eq=..
-                 (every observer, so none breaks silently; +bc --bias-correction, +eq --equalize)
+  ptq-compare: MODEL ours=S dB torch=T dB delta=D dB        (ours: the default settings, mse+sel+ar)
+  ptq-observers: MODEL mse+sel+ar=.. percentile=.. minmax=.. mse=.. kl=..
+                 (the default, then every observer alone, so none breaks silently; +sel
+                 --select-observer, +ar --adaround, +bc --bias-correction, +eq --equalize)
 
 and last `ptq-sweep: N models, mean delta D dB, min delta M dB`. A table goes to OUT/ptq_sweep.tsv.
 Not a CI test: about an hour on 2 cores (tools/ptq_sweep.sh builds bpu and runs it).
@@ -37,10 +38,11 @@ MODELS = ("resnet18", "resnet34", "resnet50", "resnext50_32x4d", "wide_resnet50_
           "alexnet", "mobilenet_v2", "efficientnet_b0", "efficientnet_b2", "efficientnet_v2_s",
           "shufflenet_v2_x1_0", "shufflenet_v2_x2_0", "regnet_x_400mf", "regnet_y_800mf",
           "mnasnet0_5", "densenet169", "squeezenet1_0")
-# What `bpu quantize` runs per column: an observer, "+bc" for --bias-correction, "+eq" for
-# --equalize.
-OBSERVERS = ("percentile", "minmax", "mse", "kl", "percentile+bc", "mse+bc", "mse+bc+eq")
-DEFAULT_OBSERVER = "mse"  # bpu quantize's default settings
+# What `bpu quantize` runs per column: an observer, with the methods named after it on and the
+# others off: "+sel" --select-observer, "+ar" --adaround, "+bc" --bias-correction, "+eq"
+# --equalize. The plain observer columns show each observer alone, so none breaks silently.
+OBSERVERS = ("mse+sel+ar", "percentile", "minmax", "mse", "kl")
+DEFAULT_OBSERVER = "mse+sel+ar"  # bpu quantize's default settings
 
 
 def write_crops(crops, directory):
@@ -84,9 +86,15 @@ def ours_uncached(bpu, name, onnx_path, calib_dir, test_dir, work, column):
     "+sel" for --select-observer, "+ar" for --adaround."""
     observer, *extras = column.split("+")
     qhbir = os.path.join(work, f"{name}.{column}.q.hbir")
-    known = {"bc": "--bias-correction", "eq": "--equalize", "sel": "--select-observer",
-             "ar": "--adaround"}
-    flags = [known[e] for e in extras]
+    # Every method on or off explicitly, whatever bpu quantize's defaults are.
+    methods = {"sel": ("--select-observer", "--no-select-observer"),
+               "ar": ("--adaround", "--no-adaround"),
+               "bc": ("--bias-correction", None), "eq": ("--equalize", None)}
+    unknown = set(extras) - set(methods)
+    if unknown:
+        raise SystemExit(f"ptq_sweep: unknown column part(s) {sorted(unknown)} in {column}")
+    flags = [on if key in extras else off for key, (on, off) in methods.items()
+             if (on if key in extras else off) is not None]
     subprocess.run([bpu, "quantize", onnx_path, "--calib", calib_dir, "--march", "bayes",
                     "--observer", observer, "-o", qhbir] + flags,
                    check=True, capture_output=True, text=True)

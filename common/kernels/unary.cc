@@ -45,6 +45,8 @@ float Relu(float x) { return x > 0.f ? x : 0.f; }
 float Sigmoid(float x) {
   return x >= 0.f ? 1.f / (1.f + std::exp(-x)) : std::exp(x) / (1.f + std::exp(x));
 }
+// x * sigmoid(x) with Sigmoid's float32 result: bit for bit the Sigmoid -> Mul pair it replaces.
+float Silu(float x) { return x * Sigmoid(x); }
 float Sin(float x) { return std::sin(x); }
 float Softplus(float x) { return (x > 0.f ? x : 0.f) + std::log1p(std::exp(-std::fabs(x))); }
 float Sqrt(float x) { return std::sqrt(x); }
@@ -61,6 +63,7 @@ OPENBPU_REGISTER_FLOAT_KERNEL(Log, "Log", Unary(Log));
 OPENBPU_REGISTER_FLOAT_KERNEL(Reciprocal, "Reciprocal", Unary(Reciprocal));
 OPENBPU_REGISTER_FLOAT_KERNEL(Relu, "Relu", Unary(Relu));
 OPENBPU_REGISTER_FLOAT_KERNEL(Sigmoid, "Sigmoid", Unary(Sigmoid));
+OPENBPU_REGISTER_FLOAT_KERNEL(SiLU, "SiLU", Unary(Silu));
 OPENBPU_REGISTER_FLOAT_KERNEL(Sin, "Sin", Unary(Sin));
 OPENBPU_REGISTER_FLOAT_KERNEL(Softplus, "Softplus", Unary(Softplus));
 OPENBPU_REGISTER_FLOAT_KERNEL(Sqrt, "Sqrt", Unary(Sqrt));

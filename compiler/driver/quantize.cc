@@ -34,7 +34,8 @@ absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options) {
                            quantization::ParseQDType(options.dtype));
   quantization::QKwargs kwargs;
   OPENBPU_ASSIGN_OR_RETURN(kwargs.observer, ActivationObserver(options.observer));
-  if (options.select_observer && options.observer == "minmax") {
+  const bool select_observer = options.select_observer.value_or(options.observer != "minmax");
+  if (select_observer && options.observer == "minmax") {
     return absl::InvalidArgumentError(
         "per-layer observer selection takes its candidates from a histogram: use it with the "
         "percentile, mse or kl observer, not minmax");
@@ -133,7 +134,7 @@ absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options) {
     calibrate.progress = options.progress;
     calibrate.jobs = options.jobs;
     OPENBPU_RETURN_IF_ERROR(quantization::Calibrate(*state, data, calibrate));
-    if (options.select_observer) {
+    if (select_observer) {
       quantization::SelectOptions select;
       select.progress = options.progress;
       OPENBPU_ASSIGN_OR_RETURN(const quantization::SelectReport selected,

@@ -41,13 +41,15 @@ struct QuantizeOptions {
   // ConvertOptions::bias_correction (with the calibration's per-channel input means).
   bool bias_correction = false;
   // Per-layer choice of each activation's calibration method among min-max, percentile, MSE and
-  // KL by its consumers' quantized output error (quantization::SelectActivationScales); needs a
-  // histogram observer (percentile, mse or kl).
-  bool select_observer = false;
+  // KL by its consumers' quantized output error (quantization::SelectActivationScales). Unset:
+  // on with a histogram observer (percentile, mse, kl: the default since the PTQ sweep,
+  // docs/QUANTIZATION.md), off with minmax; true with minmax is InvalidArgument.
+  std::optional<bool> select_observer;
   // Learned (AdaRound-style) rounding of every 2-D convolution's weights against its input's
   // receptive fields sampled from the calibration data with `adaround_seed`
-  // (quantization::AdaRoundWeight); the same seed gives the same weights.
-  bool adaround = false;
+  // (quantization::AdaRoundWeight); the same seed gives the same weights. On by default (the
+  // PTQ sweep).
+  bool adaround = true;
   uint64_t adaround_seed = 0;
   // Cross-layer equalization of Conv -> Relu -> Conv pairs before fusion
   // (quantization::EqualizeCrossLayer).

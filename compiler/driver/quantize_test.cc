@@ -37,7 +37,8 @@ TEST(DriverQuantizeTest, SameGraphAndReportAsTheLibraryCalls) {
   options.model = kModel;
   options.calibration_data = calib;
   options.march = "bernoulli2";
-  options.observer = "minmax";
+  options.observer = "minmax";  // no histogram: no per-layer selection by default
+  options.adaround = false;     // the plain flow's library calls below
   options.progress = nullptr;
   absl::StatusOr<QuantizedModel> quantized = Quantize(options);
   ASSERT_TRUE(quantized.ok()) << quantized.status();

@@ -869,7 +869,7 @@ std::vector<OpTableEntry> BuildTable() {
                   .Build());
   t.push_back(
       Row(VendorTable::kTorch, "torch.nn.SiLU", "")
-          .Ir({{"Sigmoid", IrRole::kPart}, {"Mul", IrRole::kPart}})
+          .Ir({{"SiLU", IrRole::kPrimary}, {"Sigmoid", IrRole::kPart}, {"Mul", IrRole::kPart}})
           .Bernoulli2(Cell(kYes, "支持，底层查表实现，有一定精度风险",
                            "Supported, int8; lookup-table implementation, some precision risk.")
                           .In({kI8})

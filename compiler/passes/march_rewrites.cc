@@ -85,6 +85,41 @@ absl::Status ChannelShuffles(ir::Graph& graph, std::vector<std::string>& done) {
   return absl::OkStatus();
 }
 
+// Mul(x, Sigmoid(x)) (either operand order) whose sigmoid nothing else reads -> SiLU(x): one
+// lookup table on the BPU instead of a table, a requantized sigmoid and an integer multiply. The
+// float result is the same bit for bit (SiLU's float kernel is x * sigmoid(x) in float32).
+absl::Status SiluTables(ir::Graph& graph, std::vector<std::string>& done) {
+  const UseInfo uses(graph);
+  std::vector<ir::Node*> muls;
+  for (const auto& node : graph.nodes()) {
+    if (node->op() == "Mul" && node->num_inputs() == 2) muls.push_back(node.get());
+  }
+  int count = 0;
+  std::string first;
+  for (ir::Node* mul : muls) {
+    for (int side = 0; side < 2; ++side) {
+      ir::Value* x = mul->input(1 - side);
+      ir::Value* s = mul->input(side);
+      if (x == nullptr || s == nullptr || x == s) continue;
+      ir::Node* sig = s->producer();
+      if (sig == nullptr || sig->op() != "Sigmoid" || sig->input(0) != x ||
+          uses.SoleUser(s) != mul || x->type().shape != mul->output(0)->type().shape) {
+        continue;
+      }
+      const std::string name = mul->name();
+      OPENBPU_RETURN_IF_ERROR(
+          ReplaceNodes(graph, {sig, mul}, name, "SiLU", {x}, {mul->output(0)}, {}).status());
+      if (count++ == 0) first = name;
+      break;
+    }
+  }
+  if (count > 0) {
+    done.push_back(absl::StrCat("SiLU: ", count, " Sigmoid -> Mul pair(s) -> SiLU, one lookup "
+                                "table each (first '", first, "')"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status PoolChains(ir::Graph& graph, march::March m, std::vector<std::string>& done) {
   std::vector<ir::Node*> pools;
   for (const auto& node : graph.nodes()) {
@@ -161,6 +196,9 @@ absl::StatusOr<std::vector<std::string>> RewriteForMarch(ir::Graph& graph, march
     OPENBPU_RETURN_IF_ERROR(ChannelShuffles(graph, done));
   }
   OPENBPU_RETURN_IF_ERROR(PoolChains(graph, m, done));
+  if (SupportOf("SiLU", m) == march::Supported::kYes) {
+    OPENBPU_RETURN_IF_ERROR(SiluTables(graph, done));
+  }
   if (done.empty()) return done;
   graph.RemoveDeadValues();
   OPENBPU_RETURN_IF_ERROR(graph.TopologicalSort());

@@ -10,6 +10,9 @@
 //    pools the same windows: non-overlapping (stride = kernel, or global), no padding, dilation
 //    1; the average of equal-size block averages is the average (up to float rounding), the max
 //    of maxima the max. A kernel with a prime factor above the limit stays as it is.
+//  - Mul(x, Sigmoid(x)), torch's export of nn.SiLU, becomes one SiLU where the march runs
+//    torch.nn.SiLU (both marches: a lookup table), so x * sigmoid(x) is one table, not a table,
+//    a requantized sigmoid and a multiply.
 // What remains unsupported goes to the CPU with bpu quantize --hybrid, or is a compile error
 // naming the node and the table row.
 #ifndef OPENBPU_COMPILER_PASSES_MARCH_REWRITES_H_

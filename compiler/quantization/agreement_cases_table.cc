@@ -78,6 +78,7 @@ std::vector<AgreementCase> TableEluCases(std::mt19937& rng) {
 OPENBPU_REGISTER_AGREEMENT_CASES(TableElu, "Elu", TableEluCases);
 OPENBPU_REGISTER_AGREEMENT_CASES(TableHardSigmoid, "HardSigmoid", Unary("HardSigmoid", -2.f, 2.f));
 OPENBPU_REGISTER_AGREEMENT_CASES(TableHardSwish, "HardSwish", Unary("HardSwish", -2.5f, 4.f));
+OPENBPU_REGISTER_AGREEMENT_CASES(TableSiLU, "SiLU", Unary("SiLU", -3.f, 8.f));
 OPENBPU_REGISTER_AGREEMENT_CASES(TableCeil, "Ceil", Unary("Ceil", 0.01f, 6.f));
 OPENBPU_REGISTER_AGREEMENT_CASES(TableFloor, "Floor", Unary("Floor", 1.f, 7.f));
 
