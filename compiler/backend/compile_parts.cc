@@ -42,8 +42,7 @@ bool IsTileConv(const ir::Node& node) {
 bool IsRowEltwise(const ir::Node& node) {
   static const std::set<std::string> kUnary = {
       "Relu",     "Clip", "Sigmoid",     "Tanh",      "Exp", "Sin",        "Cos",  "Atan", "Erf",
-      "Softplus", "Elu",  "HardSigmoid", "HardSwish", "Pow", "Reciprocal", "Sqrt", "Log",
-      "SiLU"};
+      "Softplus", "Elu",  "HardSigmoid", "HardSwish", "Pow", "Reciprocal", "Sqrt", "Log",  "SiLU"};
   if (kUnary.count(node.op())) return true;
   if (node.op() != "Add" && node.op() != "Sub" && node.op() != "Mul") return false;
   const Shape& out = node.output(0)->type().shape;

@@ -9,9 +9,9 @@
 #include "compiler/quantization/calibration.h"
 #include "compiler/quantization/dataset.h"
 #include "compiler/quantization/equalize.h"
-#include "compiler/quantization/select_scales.h"
 #include "compiler/quantization/qconfig.h"
 #include "compiler/quantization/qdq_import.h"
+#include "compiler/quantization/select_scales.h"
 
 namespace openbpu::driver {
 namespace {

@@ -114,8 +114,10 @@ absl::Status SiluTables(ir::Graph& graph, std::vector<std::string>& done) {
     }
   }
   if (count > 0) {
-    done.push_back(absl::StrCat("SiLU: ", count, " Sigmoid -> Mul pair(s) -> SiLU, one lookup "
-                                "table each (first '", first, "')"));
+    done.push_back(absl::StrCat("SiLU: ", count,
+                                " Sigmoid -> Mul pair(s) -> SiLU, one lookup "
+                                "table each (first '",
+                                first, "')"));
   }
   return absl::OkStatus();
 }

@@ -36,8 +36,8 @@ bool AdaRoundable(const ir::Node& node) {
   if (node.op() != "Conv" && node.op() != "FusedConv") return false;
   if (node.num_inputs() < 2 || node.input(0) == nullptr || node.input(1) == nullptr) return false;
   const ir::Value* w = node.input(1);
-  return !node.input(0)->is_constant() && w->is_constant() &&
-         w->type().dtype == DType::kFloat32 && w->constant().shape().size() == 4;
+  return !node.input(0)->is_constant() && w->is_constant() && w->type().dtype == DType::kFloat32 &&
+         w->constant().shape().size() == 4;
 }
 
 absl::Status CollectPatches(const ir::Node& node, const Tensor& x, int sample_index,
@@ -102,8 +102,8 @@ absl::StatusOr<AdaRoundResult> AdaRoundWeight(const Tensor& w, const std::vector
   const float* wf = w.data<float>();
   float* out = result.weight.data<float>();
   const int64_t per_group = m / group, p = patches.count;
-  std::vector<float> xt;   // the group's patches transposed: kg rows of p
-  std::vector<double> h;   // kg x kg
+  std::vector<float> xt;  // the group's patches transposed: kg rows of p
+  std::vector<double> h;  // kg x kg
   std::vector<double> eps, grad;
   std::vector<float> q;
   for (int64_t gi = 0; gi < group; ++gi) {

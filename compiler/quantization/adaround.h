@@ -47,10 +47,10 @@ absl::Status CollectPatches(const ir::Node& node, const Tensor& x, int sample_in
                             const PatchSampling& sampling, PatchSet& patches);
 
 struct AdaRoundResult {
-  Tensor weight;              // w's shape: q * s per output channel, q in [-128, 127]
-  int64_t flipped = 0;        // weights rounded away from the nearest grid point
-  double error_nearest = 0;   // the objective (in LSB^2, summed over channels) at nearest
-  double error_learned = 0;   // and at the learned rounding; never above error_nearest
+  Tensor weight;             // w's shape: q * s per output channel, q in [-128, 127]
+  int64_t flipped = 0;       // weights rounded away from the nearest grid point
+  double error_nearest = 0;  // the objective (in LSB^2, summed over channels) at nearest
+  double error_learned = 0;  // and at the learned rounding; never above error_nearest
 };
 
 // Learned rounding of conv weight `w` [M, C/group, kh, kw] with per-output-channel `scales`

@@ -83,10 +83,10 @@ TEST(SelectScalesTest, ChoosesByTheConsumersOutput) {
   float mse_ignored = 0, mse_used = 0;
   const std::vector<float> ignored = select(0.0f, &ignored_method, &mse_ignored);
   const std::vector<float> used = select(1.0f, &used_method, &mse_used);
-  std::printf("select: x's scale %g (%s) when the conv ignores the outlier, %g (%s) when it "
-              "uses it; the MSE observer's %g and %g\n",
-              ignored[0], ignored_method.c_str(), used[0], used_method.c_str(), mse_ignored,
-              mse_used);
+  std::printf(
+      "select: x's scale %g (%s) when the conv ignores the outlier, %g (%s) when it "
+      "uses it; the MSE observer's %g and %g\n",
+      ignored[0], ignored_method.c_str(), used[0], used_method.c_str(), mse_ignored, mse_used);
   EXPECT_GT(mse_ignored, 0.9f * 40.0f / 127.5f);  // MSE alone (nearly) keeps the outlier
   EXPECT_FLOAT_EQ(used[0], mse_used);
   EXPECT_EQ(used_method, "mse");
@@ -117,7 +117,8 @@ TEST(AdaRoundTest, LowersTheLayerObjectiveAndStaysOnTheGrid) {
   std::vector<float> scales(m);
   for (int64_t o = 0; o < m; ++o) {
     float amax = 0;
-    for (int64_t i = 0; i < c * 9; ++i) amax = std::max(amax, std::fabs(w.data<float>()[o * c * 9 + i]));
+    for (int64_t i = 0; i < c * 9; ++i)
+      amax = std::max(amax, std::fabs(w.data<float>()[o * c * 9 + i]));
     scales[o] = amax / 127.5f;
   }
   PatchSet patches;
@@ -170,7 +171,8 @@ TEST(AdaRoundTest, QuantizedConvOutputCloserToFloat) {
     for (int o = 0; o < 8; ++o) wt.data<float>()[o * 144] = 1.0f;  // coarse int8 steps
     ir::Value* w = b.Constant(std::move(wt), "w");
     ir::Value* bias = b.Constant(Normal({8}, 22), "bias");
-    b.Output(b.Op("Conv", {x, w, bias}, frontend::Attrs({{"pads", std::vector<int64_t>{1, 1, 1, 1}}}), "conv"));
+    b.Output(b.Op("Conv", {x, w, bias},
+                  frontend::Attrs({{"pads", std::vector<int64_t>{1, 1, 1, 1}}}), "conv"));
     return *b.Build();
   };
   // Inputs with a shared component across channels (as after a BN + ReLU of a common feature).
@@ -234,7 +236,8 @@ TEST(AdaRoundTest, PatchesAreTheConvolutionsReceptiveFields) {
   GraphBuilder b;
   ir::Value* x = b.Input("x", DType::kFloat32, {2, 3, 5, 5});
   ir::Value* w = b.Constant(Normal({4, 3, 3, 3}, 1), "w");
-  b.Output(b.Op("Conv", {x, w}, frontend::Attrs({{"pads", std::vector<int64_t>{1, 1, 1, 1}}}), "conv"));
+  b.Output(
+      b.Op("Conv", {x, w}, frontend::Attrs({{"pads", std::vector<int64_t>{1, 1, 1, 1}}}), "conv"));
   auto g = *b.Build();
   const ir::Node& conv = *g->FindNode("conv");
   ASSERT_TRUE(AdaRoundable(conv));

@@ -53,7 +53,8 @@ std::vector<Candidate> Candidates(const AbsHistogram& hist, const ObserverConfig
       {"kl", KlAmax(hist, dtype)},
   };
   const std::string own = MethodOf(config.kind);
-  std::stable_partition(all.begin(), all.end(), [&](const Candidate& c) { return c.method == own; });
+  std::stable_partition(all.begin(), all.end(),
+                        [&](const Candidate& c) { return c.method == own; });
   std::vector<Candidate> out;
   for (Candidate c : all) {
     if (!(c.scale > 0.0f)) continue;  // still the amax here
@@ -96,8 +97,7 @@ std::string SelectReport::ToString() const {
   return s;
 }
 
-absl::StatusOr<SelectReport> SelectActivationScales(CalibrationState& state,
-                                                    const Dataset& dataset,
+absl::StatusOr<SelectReport> SelectActivationScales(CalibrationState& state, const Dataset& dataset,
                                                     const SelectOptions& options) {
   if (state.samples_seen() == 0) {
     return absl::FailedPreconditionError("per-layer selection needs a calibrated state");
@@ -157,9 +157,9 @@ absl::StatusOr<SelectReport> SelectActivationScales(CalibrationState& state,
   for (int s = 0; s < samples; ++s) {
     absl::StatusOr<std::map<std::string, Tensor>> values = state.RunSample(dataset.sample(s));
     if (!values.ok()) {
-      return absl::Status(values.status().code(), absl::StrCat("selection sample ",
-                                                               dataset.origin(s), ": ",
-                                                               values.status().message()));
+      return absl::Status(
+          values.status().code(),
+          absl::StrCat("selection sample ", dataset.origin(s), ": ", values.status().message()));
     }
     for (Selection& sel : selections) {
       auto xv = values->find(sel.value);
@@ -218,8 +218,8 @@ absl::StatusOr<SelectReport> SelectActivationScales(CalibrationState& state,
     if (options.progress != nullptr) {
       const double secs =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::fprintf(options.progress, tty ? "\rselect: %d/%d samples (%.1f s)" :
-                                           "select: %d/%d samples (%.1f s)\n",
+      std::fprintf(options.progress,
+                   tty ? "\rselect: %d/%d samples (%.1f s)" : "select: %d/%d samples (%.1f s)\n",
                    s + 1, samples, secs);
       std::fflush(options.progress);
     }
@@ -229,17 +229,27 @@ absl::StatusOr<SelectReport> SelectActivationScales(CalibrationState& state,
   SelectReport report;
   report.samples = samples;
   for (Selection& sel : selections) {
-    size_t best = 0;
-    double best_error = -1.0;
+    std::vector<double> errors(sel.candidates.size(), 0.0);
+    double least = -1.0;
     for (size_t k = 0; k < sel.candidates.size(); ++k) {
-      double error = 0.0;
       for (size_t ci = 0; ci < sel.error.size(); ++ci) {
-        if (sel.power[ci] > 0.0) error += sel.error[ci][k] / sel.power[ci];
+        if (sel.power[ci] > 0.0) errors[k] += sel.error[ci][k] / sel.power[ci];
       }
-      if (best_error < 0.0 || error < best_error) {
+      if (least < 0.0 || errors[k] < least) least = errors[k];
+    }
+    // The least error (the first among equals: the observer's own method), or with a tolerance
+    // the widest candidate within it.
+    const double limit = least * (1.0 + options.wider_tolerance);
+    size_t best = sel.candidates.size();
+    for (size_t k = 0; k < sel.candidates.size(); ++k) {
+      if (errors[k] > limit) continue;
+      if (best == sel.candidates.size() ||
+          (options.wider_tolerance > 0.0 && sel.candidates[k].scale > sel.candidates[best].scale)) {
         best = k;
-        best_error = error;
       }
+    }
+    if (options.wider_tolerance <= 0.0) {
+      best = static_cast<size_t>(std::min_element(errors.begin(), errors.end()) - errors.begin());
     }
     sel.entry->selected_scale = sel.candidates[best].scale;
     sel.entry->selected_by = sel.candidates[best].method;

@@ -18,6 +18,12 @@ namespace openbpu::quantization {
 struct SelectOptions {
   // The first this many samples of the dataset judge the candidates (all when fewer).
   int max_samples = 8;
+  // 0: the least error wins. Above 0: the widest candidate whose error is within this fraction
+  // of the least wins (clipping errs systematically and may compound downstream where rounding
+  // noise does not). Not the default: on the PTQ sweep's models 1.0 took efficientnet_v2_s from
+  // 9.20 to 11.09 dB (selection alone) but resnet18 from 27.47 to 26.16 and yolo_tiny from 33.45
+  // to 32.28 (docs/QUANTIZATION.md).
+  double wider_tolerance = 0.0;
   // Progress line `select: 3/8 samples ...`; null for silence.
   std::FILE* progress = stderr;
 };
@@ -38,8 +44,7 @@ struct SelectReport {
 // the weight observer's scales and its other inputs float; a value no node consumes is judged on
 // itself. The least error wins (ActivationEntry::selected_scale). Deterministic: the same state and
 // dataset give the same choices. Requires a calibrated state.
-absl::StatusOr<SelectReport> SelectActivationScales(CalibrationState& state,
-                                                    const Dataset& dataset,
+absl::StatusOr<SelectReport> SelectActivationScales(CalibrationState& state, const Dataset& dataset,
                                                     const SelectOptions& options = {});
 
 }  // namespace openbpu::quantization
