@@ -401,7 +401,9 @@ TEST(BiasCorrectionTest, RemovesTheMeanOutputShiftOfWeightRounding) {
     absl::StatusOr<ConvertReport> report = Convert(**state, options);
     EXPECT_TRUE(report.ok()) << report.status();
     *corrected = report->corrected_biases;
-    if (correct) EXPECT_TRUE(absl::StrContains(report->ToString(), "bias correction: 1"));
+    if (correct) {
+      EXPECT_TRUE(absl::StrContains(report->ToString(), "bias correction: 1"));
+    }
     std::vector<double> shift(8, 0.0);
     for (int i = 0; i < data.num_samples(); ++i) {
       auto f = reference::RunFloat(*float_graph, data.sample(i));
