@@ -65,6 +65,10 @@ absl::StatusOr<std::vector<BitExactRun>> RunBitExact(
     const std::string& name, const std::string& onnx, const std::string& calib,
     const Tensor& samples, int count, const std::string& march, const QuantizeExtras& extras) {
   driver::QuantizeOptions q;
+  // Bit-exactness does not depend on how the scales and weights were chosen: the PTQ
+  // methods' search (tests:quant_model_test measures it) stays off for speed.
+  q.select_observer = false;
+  q.adaround = false;
   q.model = onnx;
   q.calibration_data = calib;
   q.march = march;
@@ -218,6 +222,10 @@ absl::Status CompileToHbm(const std::string& onnx, const std::string& calibratio
                           const std::string& name, const std::string& march, const std::string& opt,
                           const std::string& path) {
   driver::QuantizeOptions q;
+  // Bit-exactness does not depend on how the scales and weights were chosen: the PTQ
+  // methods' search (tests:quant_model_test measures it) stays off for speed.
+  q.select_observer = false;
+  q.adaround = false;
   q.model = onnx;
   q.calibration_data = calibration;
   q.march = march;

@@ -20,6 +20,10 @@
 
 namespace openbpu::quantization {
 
+// Convert rounds a convolution to nearest when the calibration sampled fewer positions than this
+// (fewer than 4 calibration samples at the default 64 per sample).
+inline constexpr int64_t kMinAdaRoundPatches = 256;
+
 struct PatchSampling {
   int per_sample = 64;     // output positions drawn per calibration sample
   int max_patches = 2048;  // stop collecting at this many

@@ -12,7 +12,12 @@ absl::Status RoundWeightsLearned(ir::Graph& graph, ConvertContext& context) {
   for (const auto& [node_ptr, qconfig] : context.qnodes) {
     ir::Node* node = const_cast<ir::Node*>(node_ptr);
     const PatchSet* patches = context.state.Patches(node->name());
-    if (patches == nullptr || patches->count == 0 || !AdaRoundable(*node)) continue;
+    if (patches == nullptr || !AdaRoundable(*node)) continue;
+    if (patches->count < kMinAdaRoundPatches) {
+      // Too few positions to learn from: the greedy descent would fit them and nothing else.
+      ++context.report.adaround_skipped;
+      continue;
+    }
     auto wq = context.constant_quant.find({node, 1});
     if (wq == context.constant_quant.end() || wq->second.storage != DType::kInt8 ||
         wq->second.axis != 0) {

@@ -32,6 +32,11 @@ std::string ConvertReport::ToString() const {
                     absl::SixDigits(adaround_error_nearest), " -> ",
                     absl::SixDigits(adaround_error_learned), " LSB^2");
   }
+  if (adaround_skipped > 0) {
+    absl::StrAppend(&s, "\n  learned rounding: ", adaround_skipped,
+                    " convolutions left at nearest (fewer than 256 sampled positions: give at "
+                    "least 4 calibration samples)");
+  }
   if (unified_concats > 0) {
     absl::StrAppend(&s, "\n  unified concat scales: ", unified_concats, " concats, ",
                     unified_values, " values share their group's scale");

@@ -53,6 +53,7 @@ struct ConvertReport {
   // adaround: convolutions rounded, weights moved off nearest, and the summed objective
   // (AdaRoundResult) before and after.
   int adarounded_layers = 0;
+  int adaround_skipped = 0;  // left at nearest: fewer than kMinAdaRoundPatches positions sampled
   int64_t adaround_flipped = 0;
   double adaround_error_nearest = 0, adaround_error_learned = 0;
 

@@ -232,6 +232,31 @@ TEST(AdaRoundTest, QuantizedConvOutputCloserToFloat) {
   EXPECT_NE(w_learned, w_other_seed);
 }
 
+// With too few calibration positions (2 samples: 128) the convolution stays at nearest, and the
+// report says so.
+TEST(AdaRoundTest, TooFewSamplesLeaveNearest) {
+  GraphBuilder b;
+  ir::Value* x = b.Input("x", DType::kFloat32, {1, 4, 6, 6});
+  ir::Value* w = b.Constant(Normal({4, 4, 3, 3}, 5), "w");
+  b.Output(b.Op("Conv", {x, w}, {}, "conv"));
+  auto g = *b.Build();
+  Dataset calib;
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(calib.Add(*g, {Normal({1, 4, 6, 6}, 70 + i)}, "c").ok());
+  PrepareOptions prepare;
+  prepare.adaround = PatchSampling{};
+  auto state = PrepareCalibration(*g, MseMap(), prepare);
+  ASSERT_TRUE(state.ok()) << state.status();
+  ASSERT_TRUE(Calibrate(**state, calib, {nullptr}).ok());
+  EXPECT_EQ((*state)->Patches("conv")->count, 128);
+  ConvertOptions options;
+  options.adaround = true;
+  absl::StatusOr<ConvertReport> report = Convert(**state, options);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->adarounded_layers, 0);
+  EXPECT_EQ(report->adaround_skipped, 1);
+  EXPECT_TRUE(absl::StrContains(report->ToString(), "1 convolutions left at nearest"));
+}
+
 TEST(AdaRoundTest, PatchesAreTheConvolutionsReceptiveFields) {
   GraphBuilder b;
   ir::Value* x = b.Input("x", DType::kFloat32, {2, 3, 5, 5});
