@@ -16,7 +16,8 @@ crops). Prints per model
                  --select-observer, +ar --adaround, +bc --bias-correction, +eq --equalize)
 
 and last `ptq-sweep: N models, mean delta D dB, min delta M dB`. A table goes to OUT/ptq_sweep.tsv.
-Not a CI test: about an hour on 2 cores (tools/ptq_sweep.sh builds bpu and runs it).
+Not a CI test: the default column alone takes about 90 min on 2 cores, every column several hours
+(tools/ptq_sweep.sh builds bpu and runs it).
 
 Usage: ptq_sweep.py --bpu BPU --out DIR [--models a,b,...] [--observers percentile,minmax,...]
 """

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The PTQ comparison sweep (issue 18; tools/ptq_sweep.py): ours against PyTorch's FX PTQ on 18
-# torchvision architectures, every observer printed. Not a CI test (about an hour on 2 cores).
+# torchvision architectures, every observer printed. Not a CI test (hours on 2 cores; the default
+# column alone about 90 min).
 # Usage: tools/ptq_sweep.sh [--models a,b,...] [--observers percentile,minmax,mse,kl] [--out DIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
