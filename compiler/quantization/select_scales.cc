@@ -25,6 +25,7 @@ struct Candidate {
 
 struct Selection {
   std::string value;
+  const ir::Value* v = nullptr;
   ActivationEntry* entry = nullptr;
   std::vector<Candidate> candidates;
   std::vector<const ir::Node*> consumers;  // empty: judged on the value itself
@@ -126,6 +127,7 @@ absl::StatusOr<SelectReport> SelectActivationScales(CalibrationState& state, con
     if (sel.candidates.empty()) continue;
     const ir::Value* v = graph.FindValue(name);
     if (v == nullptr) continue;
+    sel.v = v;
     if (auto it = consumers.find(v); it != consumers.end()) sel.consumers = it->second;
     const size_t slots = std::max<size_t>(1, sel.consumers.size());
     sel.error.assign(slots, std::vector<double>(sel.candidates.size(), 0.0));
@@ -179,7 +181,7 @@ absl::StatusOr<SelectReport> SelectActivationScales(CalibrationState& state, con
         }
         continue;
       }
-      const ir::Value* v = graph.FindValue(sel.value);
+      const ir::Value* v = sel.v;
       for (size_t ci = 0; ci < sel.consumers.size(); ++ci) {
         const ir::Node& c = *sel.consumers[ci];
         auto ref = values->find(c.output(0)->name());
@@ -237,19 +239,15 @@ absl::StatusOr<SelectReport> SelectActivationScales(CalibrationState& state, con
       }
       if (least < 0.0 || errors[k] < least) least = errors[k];
     }
-    // The least error (the first among equals: the observer's own method), or with a tolerance
-    // the widest candidate within it.
-    const double limit = least * (1.0 + options.wider_tolerance);
-    size_t best = sel.candidates.size();
-    for (size_t k = 0; k < sel.candidates.size(); ++k) {
-      if (errors[k] > limit) continue;
-      if (best == sel.candidates.size() ||
-          (options.wider_tolerance > 0.0 && sel.candidates[k].scale > sel.candidates[best].scale)) {
-        best = k;
+    // The least error (the first among equals: the observer's own method); with a tolerance, the
+    // widest candidate within it.
+    size_t best =
+        static_cast<size_t>(std::min_element(errors.begin(), errors.end()) - errors.begin());
+    if (options.wider_tolerance > 0.0) {
+      const double limit = least * (1.0 + options.wider_tolerance);
+      for (size_t k = 0; k < sel.candidates.size(); ++k) {
+        if (errors[k] <= limit && sel.candidates[k].scale > sel.candidates[best].scale) best = k;
       }
-    }
-    if (options.wider_tolerance <= 0.0) {
-      best = static_cast<size_t>(std::min_element(errors.begin(), errors.end()) - errors.begin());
     }
     sel.entry->selected_scale = sel.candidates[best].scale;
     sel.entry->selected_by = sel.candidates[best].method;
