@@ -217,7 +217,8 @@ struct QuantizeArgs {
   std::string dtype, observer;  // empty: the qconfig file's, else qint8 / mse
   std::vector<std::string> int16_ops, hybrid_ops, hybrid_nodes;
   bool unify_concat_scales = false, hybrid = false, bias_correction = false, equalize = false,
-       select_observer = false, no_select_observer = false, adaround = false, no_adaround = false;
+       select_observer = false, no_select_observer = false, adaround = false, no_adaround = false,
+       no_unify_concat_scales = false, tune_scales = false, no_tune_scales = false;
   std::optional<uint64_t> adaround_seed;
   std::optional<float> fixed_input_scale;
 };
@@ -235,7 +236,10 @@ absl::StatusOr<driver::QuantizeOptions> QuantizeOptionsOf(const QuantizeArgs& ar
   if (!args.dtype.empty()) options.dtype = args.dtype;
   if (!args.observer.empty()) options.observer = args.observer;
   options.int16_ops.insert(options.int16_ops.end(), args.int16_ops.begin(), args.int16_ops.end());
-  options.unify_concat_scales |= args.unify_concat_scales;
+  if (args.unify_concat_scales) options.unify_concat_scales = true;
+  if (args.no_unify_concat_scales) options.unify_concat_scales = false;
+  if (args.tune_scales) options.tune_scales = true;
+  if (args.no_tune_scales) options.tune_scales = false;
   options.bias_correction |= args.bias_correction;
   options.equalize |= args.equalize;
   if (args.select_observer) options.select_observer = true;
@@ -505,7 +509,8 @@ void AddQuantizeFlags(CLI::App* sub, QuantizeArgs* q) {
       ->type_name("OBSERVER");
   sub->add_option("--qconfig", q->qconfig,
                   "a qconfig file (JSON: dtype, observer, int16_ops, unify_concat_scales, "
-                  "hybrid, hybrid_dict {op_types, node_names}); the flags add to it")
+                  "hybrid, hybrid_dict {op_types, node_names}, bias_correction, equalize, "
+                  "select_observer, adaround, adaround_seed, tune_scales); the flags add to it")
       ->check(CLI::ExistingFile)
       ->type_name("FILE.json");
   sub->add_option("--int16-ops", q->int16_ops,
@@ -513,9 +518,13 @@ void AddQuantizeFlags(CLI::App* sub, QuantizeArgs* q) {
                   "Softmax,LayerNormalization,Erf for a transformer on bayes")
       ->delimiter(',')
       ->type_name("OPS");
-  sub->add_flag("--unify-concat-scales", q->unify_concat_scales,
-                "give each concat's inputs and output one scale, so the concat only moves "
-                "integers (costs some accuracy: see bpu similarity)");
+  CLI::Option* unify = sub->add_flag(
+      "--unify-concat-scales", q->unify_concat_scales,
+      "give each concat's inputs and output one scale (the widest of the group), so the concat "
+      "only moves integers (default: on)");
+  sub->add_flag("--no-unify-concat-scales", q->no_unify_concat_scales,
+                "each concat input keeps its own scale and is requantized to the output's")
+      ->excludes(unify);
   sub->add_flag("--equalize", q->equalize,
                 "cross-layer equalization: rescale the channels of each Conv -> Relu -> Conv "
                 "pair (the float outputs are unchanged) so their ranges match");
@@ -527,6 +536,13 @@ void AddQuantizeFlags(CLI::App* sub, QuantizeArgs* q) {
   sub->add_flag("--no-select-observer", q->no_select_observer,
                 "every activation takes --observer's scale")
       ->excludes(select);
+  CLI::Option* tune = sub->add_flag(
+      "--tune-scales", q->tune_scales,
+      "with --select-observer: choose among whole-model scale assignments (the least error per "
+      "layer, wider ones, each method everywhere) by the fake-quantized model's output on "
+      "calibration samples (default: off)");
+  sub->add_flag("--no-tune-scales", q->no_tune_scales, "keep the per-layer selection as it is")
+      ->excludes(tune);
   CLI::Option* adaround = sub->add_flag(
       "--adaround", q->adaround,
       "learned rounding: round each convolution weight up or down to keep the layer's output "

@@ -295,10 +295,41 @@ grep -q "^select: [0-9]* activations over 8 samples: " "$TMP/ptq.err" \
   || { echo "no selection summary:"; cat "$TMP/ptq.err"; exit 1; }
 grep -q "learned rounding: 4 convolutions, [0-9]* weights off nearest" "$TMP/ptq.txt" \
   || { echo "no learned rounding report:"; cat "$TMP/ptq.txt"; exit 1; }
+grep -q "^round: 4/4 convolutions" "$TMP/ptq.err" \
+  || { echo "no learned rounding progress:"; cat "$TMP/ptq.err"; exit 1; }
+# The output-driven choice is off by default; --tune-scales (or the file's true) reports it.
+if grep -q "^tune:" "$TMP/ptq.err"; then echo "tuned by default"; exit 1; fi
+"$BPU" "${PTQ[@]}" --tune-scales -o "$TMP/ptq_t.q.hbir" > /dev/null 2> "$TMP/t.err"
+grep -q "^tune: output SQNR over 16 calibration samples: selected [0-9.-]* dB.*; keeps " \
+  "$TMP/t.err" || { echo "no output-driven choice:"; cat "$TMP/t.err"; exit 1; }
+echo '{"tune_scales": true}' > "$TMP/t.json"
+"$BPU" "${PTQ[@]}" --qconfig "$TMP/t.json" -o "$TMP/ptq_t2.q.hbir" > /dev/null 2>&1
+cmp "$TMP/ptq_t.q.hbir" "$TMP/ptq_t2.q.hbir" || { echo "tune_scales in the file differs"; exit 1; }
+# Concat scales are unified by default; --no-unify-concat-scales (or the file's false) keeps each
+# input's own scale.
+"$BPU" quantize "$QDATA/ptq/yolo_tiny.onnx" --calib "$QDATA/calib" --march bayes \
+  --no-select-observer --no-adaround -o "$TMP/yu.q.hbir" > "$TMP/yu.txt" 2> /dev/null
+grep -q "unified concat scales: 2 concats" "$TMP/yu.txt" \
+  || { echo "concat scales not unified by default:"; cat "$TMP/yu.txt"; exit 1; }
+"$BPU" quantize "$QDATA/ptq/yolo_tiny.onnx" --calib "$QDATA/calib" --march bayes \
+  --no-select-observer --no-adaround --no-unify-concat-scales -o "$TMP/yn.q.hbir" > "$TMP/yn.txt" \
+  2> /dev/null
+if grep -q "unified concat" "$TMP/yn.txt"; then echo "--no-unify-concat-scales unified"; exit 1; fi
+echo '{"unify_concat_scales": false}' > "$TMP/yn.json"
+"$BPU" quantize "$QDATA/ptq/yolo_tiny.onnx" --calib "$QDATA/calib" --march bayes \
+  --no-select-observer --no-adaround --qconfig "$TMP/yn.json" -o "$TMP/yn2.q.hbir" > /dev/null 2>&1
+cmp "$TMP/yn.q.hbir" "$TMP/yn2.q.hbir" || { echo "unify_concat_scales in the file differs"; exit 1; }
 "$BPU" "${PTQ[@]}" --select-observer --adaround -o "$TMP/ptq_b.q.hbir" > /dev/null 2>&1
 cmp "$TMP/ptq_a.q.hbir" "$TMP/ptq_b.q.hbir" || { echo "the PTQ methods are not deterministic"; exit 1; }
+# The digits CNN's 8x8 maps have no more positions than the 64 draws, so learned rounding takes
+# each once whatever the seed; the detector's larger maps are drawn, and the seed matters.
+YPTQ=(quantize "$QDATA/ptq/yolo_tiny.onnx" --calib "$QDATA/calib" --march bayes --no-select-observer)
+"$BPU" "${YPTQ[@]}" -o "$TMP/ys_a.q.hbir" > /dev/null 2>&1
+"$BPU" "${YPTQ[@]}" --adaround-seed 7 -o "$TMP/ys_c.q.hbir" > /dev/null 2>&1
+if cmp -s "$TMP/ys_a.q.hbir" "$TMP/ys_c.q.hbir"; then echo "--adaround-seed changed nothing"; exit 1; fi
 "$BPU" "${PTQ[@]}" --adaround-seed 7 -o "$TMP/ptq_c.q.hbir" > /dev/null 2>&1
-if cmp -s "$TMP/ptq_a.q.hbir" "$TMP/ptq_c.q.hbir"; then echo "--adaround-seed changed nothing"; exit 1; fi
+cmp "$TMP/ptq_a.q.hbir" "$TMP/ptq_c.q.hbir" \
+  || { echo "the seed changed a model whose every position is taken"; exit 1; }
 "$BPU" "${PTQ[@]}" --no-select-observer --no-adaround -o "$TMP/ptq_off.q.hbir" > "$TMP/off.txt" \
   2> "$TMP/off.err"
 if grep -q "learned rounding\|^select:" "$TMP/off.txt" "$TMP/off.err"; then

@@ -10,10 +10,11 @@ per-channel symmetric qint8 weights: quant_data.torch_ptq), we with `bpu quantiz
 each observer the CLI offers, measured with `bpu similarity` (the output's SQNR over the test
 crops). Prints per model
 
-  ptq-compare: MODEL ours=S dB torch=T dB delta=D dB        (ours: the default settings, mse+sel+ar)
-  ptq-observers: MODEL mse+sel+ar=.. percentile=.. minmax=.. mse=.. kl=..
+  ptq-compare: MODEL ours=S dB torch=T dB delta=D dB   (ours: the defaults, mse+sel+ar+unify)
+  ptq-observers: MODEL mse+sel+ar+unify=.. percentile=.. minmax=.. mse=.. kl=..
                  (the default, then every observer alone, so none breaks silently; +sel
-                 --select-observer, +ar --adaround, +bc --bias-correction, +eq --equalize)
+                 --select-observer, +tune --tune-scales, +ar --adaround, +unify
+                 --unify-concat-scales, +bc --bias-correction, +eq --equalize)
 
 and last `ptq-sweep: N models, mean delta D dB, min delta M dB`. A table goes to OUT/ptq_sweep.tsv.
 Not a CI test: the default column alone takes about 90 min on 2 cores, every column several hours
@@ -40,10 +41,11 @@ MODELS = ("resnet18", "resnet34", "resnet50", "resnext50_32x4d", "wide_resnet50_
           "shufflenet_v2_x1_0", "shufflenet_v2_x2_0", "regnet_x_400mf", "regnet_y_800mf",
           "mnasnet0_5", "densenet169", "squeezenet1_0")
 # What `bpu quantize` runs per column: an observer, with the methods named after it on and the
-# others off: "+sel" --select-observer, "+ar" --adaround, "+bc" --bias-correction, "+eq"
+# others off: "+sel" --select-observer, "+tune" --tune-scales, "+ar" --adaround, "+unify"
+# --unify-concat-scales, "+bc" --bias-correction, "+eq"
 # --equalize. The plain observer columns show each observer alone, so none breaks silently.
-OBSERVERS = ("mse+sel+ar", "percentile", "minmax", "mse", "kl")
-DEFAULT_OBSERVER = "mse+sel+ar"  # bpu quantize's default settings
+OBSERVERS = ("mse+sel+ar+unify", "percentile", "minmax", "mse", "kl")
+DEFAULT_OBSERVER = "mse+sel+ar+unify"  # bpu quantize's default settings
 
 
 def write_crops(crops, directory):
@@ -84,12 +86,15 @@ def ours(bpu, name, onnx_path, calib_dir, test_dir, work, column, digest):
 
 def ours_uncached(bpu, name, onnx_path, calib_dir, test_dir, work, column):
     """`column` is an observer name, with "+bc" for --bias-correction, "+eq" for --equalize,
-    "+sel" for --select-observer, "+ar" for --adaround."""
+    "+sel" for --select-observer, "+tune" for --tune-scales, "+ar" for --adaround, "+unify" for
+    --unify-concat-scales."""
     observer, *extras = column.split("+")
     qhbir = os.path.join(work, f"{name}.{column}.q.hbir")
     # Every method on or off explicitly, whatever bpu quantize's defaults are.
     methods = {"sel": ("--select-observer", "--no-select-observer"),
+               "tune": ("--tune-scales", "--no-tune-scales"),
                "ar": ("--adaround", "--no-adaround"),
+               "unify": ("--unify-concat-scales", "--no-unify-concat-scales"),
                "bc": ("--bias-correction", None), "eq": ("--equalize", None)}
     unknown = set(extras) - set(methods)
     if unknown:

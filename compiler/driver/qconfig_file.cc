@@ -22,19 +22,20 @@ absl::Status ApplyQConfigFile(const std::string& path, QuantizeOptions& options)
         "qconfig file ", path, ": ", std::string(status.message()),
         " (fields: dtype, observer, int16_ops, unify_concat_scales, hybrid, hybrid_dict "
         "{op_types, node_names}, bias_correction, equalize, select_observer, adaround, "
-        "adaround_seed)"));
+        "adaround_seed, tune_scales)"));
   }
   if (!file.dtype().empty()) options.dtype = file.dtype();
   if (!file.observer().empty()) options.observer = file.observer();
   options.int16_ops.insert(options.int16_ops.end(), file.int16_ops().begin(),
                            file.int16_ops().end());
-  options.unify_concat_scales |= file.unify_concat_scales();
+  if (file.has_unify_concat_scales()) options.unify_concat_scales = file.unify_concat_scales();
   options.hybrid |= file.hybrid();
   if (file.has_bias_correction()) options.bias_correction = file.bias_correction();
   if (file.has_equalize()) options.equalize = file.equalize();
   if (file.has_select_observer()) options.select_observer = file.select_observer();
   if (file.has_adaround()) options.adaround = file.adaround();
   if (file.has_adaround_seed()) options.adaround_seed = file.adaround_seed();
+  if (file.has_tune_scales()) options.tune_scales = file.tune_scales();
   options.hybrid_ops.insert(options.hybrid_ops.end(), file.hybrid_dict().op_types().begin(),
                             file.hybrid_dict().op_types().end());
   options.hybrid_nodes.insert(options.hybrid_nodes.end(), file.hybrid_dict().node_names().begin(),

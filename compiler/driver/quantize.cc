@@ -12,6 +12,7 @@
 #include "compiler/quantization/qconfig.h"
 #include "compiler/quantization/qdq_import.h"
 #include "compiler/quantization/select_scales.h"
+#include "compiler/quantization/tune_scales.h"
 
 namespace openbpu::driver {
 namespace {
@@ -142,6 +143,15 @@ absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options) {
       if (options.progress != nullptr) {
         std::fprintf(options.progress, "%s\n", selected.ToString().c_str());
       }
+      if (options.tune_scales) {
+        quantization::TuneOptions tune;
+        tune.progress = options.progress;
+        OPENBPU_ASSIGN_OR_RETURN(const quantization::TuneReport tuned,
+                                 quantization::TuneActivationScales(*state, data, selected, tune));
+        if (options.progress != nullptr) {
+          std::fprintf(options.progress, "%s\n", tuned.ToString().c_str());
+        }
+      }
     }
   } else {
     // A QDQ model without calibration data: every observed activation needs its own scale.
@@ -172,6 +182,7 @@ absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options) {
   convert.unify_concat_scales = options.unify_concat_scales;
   convert.bias_correction = options.bias_correction;
   convert.adaround = options.adaround;
+  convert.adaround_progress = options.progress;
   OPENBPU_ASSIGN_OR_RETURN(quantization::ConvertReport report,
                            quantization::Convert(*state, convert));
   return QuantizedModel{std::move(imported.graph), std::move(report), std::move(rewrites)};

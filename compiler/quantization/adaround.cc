@@ -58,12 +58,19 @@ absl::Status CollectPatches(const ir::Node& node, const Tensor& x, int sample_in
   std::mt19937_64 gen(sampling.seed ^ Fnv1a(node.name()) ^
                       (0x9e3779b97f4a7c15ull * static_cast<uint64_t>(sample_index + 1)));
   const float* data = x.data<float>();
-  for (int k = 0; k < sampling.per_sample && patches.count < sampling.max_patches; ++k) {
+  // An output no larger than the draws gives every position once: drawing with replacement
+  // would repeat positions, and the solver would count a repeated one as fresh evidence (an SE
+  // block's 1x1 convolutions would have 64 copies of each sample's one position).
+  const int64_t positions = n * oh * ow;
+  const bool every = positions <= sampling.per_sample;
+  const int draws = every ? static_cast<int>(positions) : sampling.per_sample;
+  for (int k = 0; k < draws && patches.count < sampling.max_patches; ++k) {
     // Three draws in a fixed order (uniform_int_distribution's algorithm is the library's; the
     // modulo of a 64-bit draw is the same on every platform).
-    const int64_t b = static_cast<int64_t>(gen() % static_cast<uint64_t>(n));
-    const int64_t y = static_cast<int64_t>(gen() % static_cast<uint64_t>(oh));
-    const int64_t xo = static_cast<int64_t>(gen() % static_cast<uint64_t>(ow));
+    const int64_t b =
+        every ? k / (oh * ow) : static_cast<int64_t>(gen() % static_cast<uint64_t>(n));
+    const int64_t y = every ? k / ow % oh : static_cast<int64_t>(gen() % static_cast<uint64_t>(oh));
+    const int64_t xo = every ? k % ow : static_cast<int64_t>(gen() % static_cast<uint64_t>(ow));
     const size_t at = patches.data.size();
     patches.data.resize(at + static_cast<size_t>(patches.length), 0.0f);
     float* row = patches.data.data() + at;

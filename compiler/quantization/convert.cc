@@ -34,8 +34,9 @@ std::string ConvertReport::ToString() const {
   }
   if (adaround_skipped > 0) {
     absl::StrAppend(&s, "\n  learned rounding: ", adaround_skipped,
-                    " convolutions left at nearest (fewer than 256 sampled positions: give at "
-                    "least 4 calibration samples)");
+                    " convolutions left at nearest (fewer than 256 distinct positions sampled: "
+                    "an output map of a few positions, such as an SE block's 1x1, or fewer "
+                    "than 4 calibration samples)");
   }
   if (unified_concats > 0) {
     absl::StrAppend(&s, "\n  unified concat scales: ", unified_concats, " concats, ",
@@ -58,6 +59,7 @@ absl::StatusOr<ConvertReport> Convert(CalibrationState& state, const ConvertOpti
   context.unify_concat_scales = options.unify_concat_scales;
   context.bias_correction = options.bias_correction;
   context.adaround = options.adaround;
+  context.adaround_progress = options.adaround_progress;
   passes::PassPipeline pipeline("convert");
   // Between passes only the structure is checked: shape inference (VerifyGraph) rejects the
   // integer inputs of quantized nodes ("input 1 has unsupported dtype int8").

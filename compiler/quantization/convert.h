@@ -5,6 +5,7 @@
 #ifndef OPENBPU_COMPILER_QUANTIZATION_CONVERT_H_
 #define OPENBPU_COMPILER_QUANTIZATION_CONVERT_H_
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -21,8 +22,8 @@ struct ConvertOptions {
   // Concat share one scale (the widest of their calibrated ones, per-tensor, same dtype), so
   // the concat moves integers without requantizing; values shared by several concats share it
   // too; an input made by ops that inherit their input's scale (Resize, MaxPool, Reshape...)
-  // joins through the value it inherits from. Values with a fixed (QDQ) scale keep theirs. The
-  // accuracy cost shows in the similarity report.
+  // joins through the value it inherits from. Values with a fixed (QDQ) scale keep theirs. Off
+  // here; `bpu quantize` (driver::QuantizeOptions) turns it on by default.
   bool unify_concat_scales = false;
   // Bias correction (Nagel et al., "Data-free quantization", section 4.2, with the input means
   // measured on the calibration data): each convolution's float bias is shifted by
@@ -35,6 +36,8 @@ struct ConvertOptions {
   // AdaRoundWeight instead of to nearest. Bias correction, when on too, corrects against the
   // float weights.
   bool adaround = false;
+  // Learned rounding's progress (`round: 12/53 convolutions (20.1 s)`); null for silence.
+  std::FILE* adaround_progress = nullptr;
 };
 
 struct ConvertReport {

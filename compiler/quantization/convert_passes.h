@@ -42,6 +42,7 @@ struct ConvertContext {
   bool unify_concat_scales = false;
   bool bias_correction = false;
   bool adaround = false;
+  std::FILE* adaround_progress = nullptr;
   // adaround: each rounded convolution's float weight (bias correction measures against it).
   std::map<const ir::Node*, Tensor> float_weights;
   // assign-quant-info with unify_concat_scales: value name -> the scale its concat group shares.

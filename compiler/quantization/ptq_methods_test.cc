@@ -192,7 +192,7 @@ TEST(AdaRoundTest, QuantizedConvOutputCloserToFloat) {
     auto g = build();
     auto float_graph = build();
     PrepareOptions prepare;
-    if (adaround) prepare.adaround = PatchSampling{64, 2048, seed};
+    if (adaround) prepare.adaround = PatchSampling{24, 2048, seed};
     auto state = PrepareCalibration(*g, MseMap(), prepare);
     EXPECT_TRUE(state.ok()) << state.status();
     EXPECT_TRUE(Calibrate(**state, calib, {nullptr}).ok());
@@ -247,7 +247,8 @@ TEST(AdaRoundTest, TooFewSamplesLeaveNearest) {
   auto state = PrepareCalibration(*g, MseMap(), prepare);
   ASSERT_TRUE(state.ok()) << state.status();
   ASSERT_TRUE(Calibrate(**state, calib, {nullptr}).ok());
-  EXPECT_EQ((*state)->Patches("conv")->count, 128);
+  // The 4x4 output has 16 positions, fewer than the 64 draws: each is taken once per sample.
+  EXPECT_EQ((*state)->Patches("conv")->count, 32);
   ConvertOptions options;
   options.adaround = true;
   absl::StatusOr<ConvertReport> report = Convert(**state, options);
@@ -286,6 +287,15 @@ TEST(AdaRoundTest, PatchesAreTheConvolutionsReceptiveFields) {
       }
     }
     EXPECT_TRUE(found) << "patch " << p;
+  }
+  // A map no larger than the draws gives each position once, in order (no repeats to overcount).
+  PatchSet every;
+  ASSERT_TRUE(CollectPatches(conv, input, 0, {64, 2048, 5}, every).ok());
+  ASSERT_EQ(every.count, 50);
+  for (int64_t p = 0; p < every.count; ++p) {
+    double dot = 0;
+    for (int i = 0; i < 27; ++i) dot += every.data[p * 27 + i] * wt.data<float>()[i];
+    EXPECT_NEAR((*y)[0].data<float>()[(p / 25) * 100 + p % 25], dot, 1e-4) << "position " << p;
   }
   PatchSet same, other;
   ASSERT_TRUE(CollectPatches(conv, input, 0, {40, 30, 5}, same).ok());

@@ -12,6 +12,7 @@
 #include "compiler/ir/node_error.h"
 #include "compiler/ir/op_registry.h"
 #include "compiler/quantization/fake_quant.h"
+#include "compiler/quantization/fake_quant_run.h"
 #include "compiler/quantization/observer.h"
 
 namespace openbpu::quantization {
@@ -135,23 +136,8 @@ absl::StatusOr<SelectReport> SelectActivationScales(CalibrationState& state, con
     selections.push_back(std::move(sel));
   }
 
-  // Each consumer's weight, fake-quantized per channel to the scales convert will give it.
-  std::map<const ir::Value*, Tensor> weights_fq;
-  for (const Selection& sel : selections) {
-    for (const ir::Node* c : sel.consumers) {
-      const ir::Value* w = ConstantWeight(*c);
-      if (w == nullptr || weights_fq.count(w)) continue;
-      auto it = state.weights().find(w->name());
-      if (it == state.weights().end()) continue;
-      FakeQuantParams params;
-      params.scales = it->second.fixed.has_value() ? it->second.fixed->scales
-                                                   : it->second.observer->ComputeScales();
-      params.axis = params.scales.size() == 1 ? -1 : it->second.axis;
-      absl::StatusOr<Tensor> fq = FakeQuantize(w->constant(), params);
-      if (!fq.ok()) return ir::NodeError(fq.status().code(), *c, fq.status().message());
-      weights_fq[w] = *std::move(fq);
-    }
-  }
+  // Every quantized weight, fake-quantized per channel to the scales convert will give it.
+  OPENBPU_ASSIGN_OR_RETURN(const auto weights_fq, FakeQuantizedWeights(state));
 
   const int samples = std::min(std::max(1, options.max_samples), dataset.num_samples());
   const auto start = std::chrono::steady_clock::now();
@@ -248,6 +234,10 @@ absl::StatusOr<SelectReport> SelectActivationScales(CalibrationState& state, con
       for (size_t k = 0; k < sel.candidates.size(); ++k) {
         if (errors[k] <= limit && sel.candidates[k].scale > sel.candidates[best].scale) best = k;
       }
+    }
+    std::vector<ScoredScale>& scores = report.scores[sel.value];
+    for (size_t k = 0; k < sel.candidates.size(); ++k) {
+      scores.push_back({sel.candidates[k].method, sel.candidates[k].scale, errors[k]});
     }
     sel.entry->selected_scale = sel.candidates[best].scale;
     sel.entry->selected_by = sel.candidates[best].method;

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "compiler/quantization/calibration.h"
@@ -28,10 +29,21 @@ struct SelectOptions {
   std::FILE* progress = stderr;
 };
 
+// One candidate scale of an activation and its error (the sum over consumers of relative squared
+// errors; lower is better).
+struct ScoredScale {
+  std::string method;  // "minmax", "percentile", "mse", "kl"
+  float scale = 0.0f;
+  double error = 0.0;
+};
+
 struct SelectReport {
   int values = 0;                        // activations that got a selected scale
   std::map<std::string, int> by_method;  // "minmax", "percentile", "mse", "kl" -> count
   int samples = 0;                       // samples judged on
+  // Activation name -> its candidates, equal scales judged once (TuneActivationScales
+  // re-chooses from these).
+  std::map<std::string, std::vector<ScoredScale>> scores;
   // "select: 70 activations over 8 samples: mse 41, kl 12, percentile 9, minmax 8"
   std::string ToString() const;
 };
