@@ -1,48 +1,30 @@
 // ConvertOptions::adaround: each convolution the calibration sampled gets its weight constant
 // replaced by the learned grid values (AdaRoundWeight), which convert's round-to-nearest then
 // reproduces exactly (docs/QUANTIZATION.md "Learned rounding").
-#include <unistd.h>
-
-#include <chrono>
-#include <cstdio>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "compiler/ir/node_error.h"
 #include "compiler/quantization/adaround.h"
 #include "compiler/quantization/convert_passes.h"
+#include "compiler/quantization/progress.h"
 
 namespace openbpu::quantization {
 
 absl::Status RoundWeightsLearned(ir::Graph& graph, ConvertContext& context) {
-  int total = 0, done = 0, last_decile = 0;
+  std::vector<ir::Node*> convolutions;
   for (const auto& [node_ptr, qconfig] : context.qnodes) {
     const PatchSet* patches = context.state.Patches(node_ptr->name());
-    if (patches != nullptr && AdaRoundable(*node_ptr)) ++total;
-  }
-  std::FILE* progress = context.adaround_progress;
-  const bool tty = progress != nullptr && isatty(fileno(progress));
-  const auto start = std::chrono::steady_clock::now();
-  // On a terminal the line is rewritten in place; in a log one line per 10 %.
-  auto report_progress = [&] {
-    if (progress == nullptr || total == 0) return;
-    const double secs =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const int decile = done * 10 / total;
-    if (tty) {
-      std::fprintf(progress, "\rround: %d/%d convolutions (%.1f s)%s", done, total, secs,
-                   done == total ? "\n" : "");
-    } else if (decile > last_decile) {
-      last_decile = decile;
-      std::fprintf(progress, "round: %d/%d convolutions (%.1f s)\n", done, total, secs);
+    if (patches != nullptr && AdaRoundable(*node_ptr)) {
+      convolutions.push_back(const_cast<ir::Node*>(node_ptr));
     }
-    std::fflush(progress);
-  };
-  for (const auto& [node_ptr, qconfig] : context.qnodes) {
-    ir::Node* node = const_cast<ir::Node*>(node_ptr);
+  }
+  Progress progress(context.adaround_progress, "round", "convolutions",
+                    static_cast<int>(convolutions.size()));
+  // The progress counts each convolution once it is done, whichever way it ends.
+  for (size_t i = 0; i < convolutions.size(); ++i, progress.Update(static_cast<int>(i))) {
+    ir::Node* node = convolutions[i];
     const PatchSet* patches = context.state.Patches(node->name());
-    if (patches == nullptr || !AdaRoundable(*node)) continue;
-    ++done;
-    report_progress();
     if (patches->count < kMinAdaRoundPatches) {
       // Too few positions to learn from: the greedy descent would fit them and nothing else.
       ++context.report.adaround_skipped;

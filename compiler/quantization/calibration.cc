@@ -1,10 +1,7 @@
 // Observer placement and the calibration loop.
 #include "compiler/quantization/calibration.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -13,6 +10,7 @@
 #include "compiler/ir/node_error.h"
 #include "compiler/ir/op_registry.h"
 #include "compiler/passes/fusion.h"
+#include "compiler/quantization/progress.h"
 #include "compiler/reference/float_interpreter.h"
 
 namespace openbpu::quantization {
@@ -242,11 +240,8 @@ absl::StatusOr<std::unique_ptr<CalibrationState>> PrepareCalibration(
 
 absl::Status Calibrate(CalibrationState& state, const Dataset& dataset,
                        const CalibrateOptions& options) {
-  const auto start = std::chrono::steady_clock::now();
   const int n = dataset.num_samples();
-  // On a terminal the line is rewritten in place; in a log (CI, a pipe) one line per 10 %.
-  const bool tty = options.progress != nullptr && isatty(fileno(options.progress));
-  int last_decile = 0;
+  Progress progress(options.progress, "calibrate", "samples", n);
   const int jobs = std::max(1, options.jobs);
   std::vector<absl::StatusOr<std::map<std::string, Tensor>>> window;
   for (int i = 0; i < n; ++i) {
@@ -270,26 +265,11 @@ absl::Status Calibrate(CalibrationState& state, const Dataset& dataset,
       s = state.ObserveSample(dataset.sample(i));
     }
     if (!s.ok()) {
-      if (options.progress != nullptr) std::fputc('\n', options.progress);
+      progress.Finish();
       return absl::Status(
           s.code(), absl::StrCat("calibration sample ", dataset.origin(i), ": ", s.message()));
     }
-    if (options.progress != nullptr) {
-      const double secs =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      const int decile = (i + 1) * 10 / n;
-      if (tty) {
-        std::fprintf(options.progress, "\rcalibrate: %d/%d samples (%.1f s)", i + 1, n, secs);
-      } else if (decile > last_decile) {
-        last_decile = decile;
-        std::fprintf(options.progress, "calibrate: %d/%d samples (%.1f s)\n", i + 1, n, secs);
-      }
-      std::fflush(options.progress);
-    }
-  }
-  if (options.progress != nullptr && tty) {
-    std::fputc('\n', options.progress);
-    std::fflush(options.progress);
+    progress.Update(i + 1);
   }
   return absl::OkStatus();
 }

@@ -1,10 +1,7 @@
 // SelectActivationScales: candidates from each histogram, judged on the consumers' outputs.
 #include "compiler/quantization/select_scales.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <chrono>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -14,6 +11,7 @@
 #include "compiler/quantization/fake_quant.h"
 #include "compiler/quantization/fake_quant_run.h"
 #include "compiler/quantization/observer.h"
+#include "compiler/quantization/progress.h"
 
 namespace openbpu::quantization {
 namespace {
@@ -140,8 +138,7 @@ absl::StatusOr<SelectReport> SelectActivationScales(CalibrationState& state, con
   OPENBPU_ASSIGN_OR_RETURN(const auto weights_fq, FakeQuantizedWeights(state));
 
   const int samples = std::min(std::max(1, options.max_samples), dataset.num_samples());
-  const auto start = std::chrono::steady_clock::now();
-  const bool tty = options.progress != nullptr && isatty(fileno(options.progress));
+  Progress progress(options.progress, "select", "samples", samples);
   for (int s = 0; s < samples; ++s) {
     absl::StatusOr<std::map<std::string, Tensor>> values = state.RunSample(dataset.sample(s));
     if (!values.ok()) {
@@ -203,16 +200,9 @@ absl::StatusOr<SelectReport> SelectActivationScales(CalibrationState& state, con
         }
       }
     }
-    if (options.progress != nullptr) {
-      const double secs =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::fprintf(options.progress,
-                   tty ? "\rselect: %d/%d samples (%.1f s)" : "select: %d/%d samples (%.1f s)\n",
-                   s + 1, samples, secs);
-      std::fflush(options.progress);
-    }
+    progress.Update(s + 1);
   }
-  if (tty) std::fputc('\n', options.progress);
+  progress.Finish();
 
   SelectReport report;
   report.samples = samples;

@@ -2,10 +2,7 @@
 // model's output.
 #include "compiler/quantization/tune_scales.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <map>
 
@@ -13,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "common/status_macros.h"
 #include "compiler/quantization/fake_quant_run.h"
+#include "compiler/quantization/progress.h"
 #include "compiler/reference/float_interpreter.h"
 
 namespace openbpu::quantization {
@@ -122,8 +120,7 @@ absl::StatusOr<TuneReport> TuneActivationScales(CalibrationState& state, const D
   }
   TuneReport report;
   report.samples = samples;
-  const auto start = std::chrono::steady_clock::now();
-  const bool tty = options.progress != nullptr && isatty(fileno(options.progress));
+  Progress progress(options.progress, "tune", "assignments", static_cast<int>(assignments.size()));
   size_t best = 0;
   double best_sqnr = 0.0;
   for (size_t a = 0; a < assignments.size(); ++a) {
@@ -158,17 +155,9 @@ absl::StatusOr<TuneReport> TuneActivationScales(CalibrationState& state, const D
       best = a;
       best_sqnr = sqnr;
     }
-    if (options.progress != nullptr) {
-      const double secs =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::fprintf(
-          options.progress,
-          tty ? "\rtune: %zu/%zu assignments (%.1f s)" : "tune: %zu/%zu assignments (%.1f s)\n",
-          a + 1, assignments.size(), secs);
-      std::fflush(options.progress);
-    }
+    progress.Update(static_cast<int>(a + 1));
   }
-  if (tty) std::fputc('\n', options.progress);
+  progress.Finish();
   report.chosen = assignments[best].name;
   for (const auto& [name, k] : assignments[best].choice) {
     auto it = state.activations().find(name);
