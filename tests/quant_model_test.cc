@@ -86,6 +86,7 @@ std::unique_ptr<ir::Graph> Quantize(const std::string& onnx_path, const std::str
     options.observer = *observer;
     options.select_observer = false;
     options.adaround = false;
+    options.empirical_bias_correction = false;
   }
   absl::StatusOr<driver::QuantizedModel> quantized = driver::Quantize(options);
   EXPECT_TRUE(quantized.ok()) << onnx_path << ": " << quantized.status();
@@ -107,13 +108,14 @@ std::map<std::string, Similarity> TorchPtq() {
 }
 
 // Our SQNR (dB) per model with bpu quantize's defaults (MSE, per-layer selection, learned
-// rounding, the SiLU rewrite), as recorded; see the header. (With the MSE observer alone, the
-// default before: 26.97, 12.30, 7.48, 33.82, 35.01; with percentile alone, the default before
-// that: 25.28, 12.28, 6.27, 33.62, 35.19.)
+// rounding, unified concat scales, empirical bias correction, the SiLU rewrite), as recorded; see
+// the header. (Before the empirical bias correction: 28.60, 12.62, 8.03, 33.48, 35.72; with the
+// MSE observer alone, the default before: 26.97, 12.30, 7.48, 33.82, 35.01; with percentile
+// alone, the default before that: 25.28, 12.28, 6.27, 33.62, 35.19.)
 const std::map<std::string, double>& RecordedSqnr() {
   static const auto* recorded = new std::map<std::string, double>{
-      {"resnet18", 28.60},  {"mobilenet_v2", 12.62}, {"efficientnet_b0", 8.03},
-      {"yolo_tiny", 33.48}, {"vit_tiny", 35.72},
+      {"resnet18", 28.53},  {"mobilenet_v2", 12.17}, {"efficientnet_b0", 8.57},
+      {"yolo_tiny", 33.48}, {"vit_tiny", 36.36},
   };
   return *recorded;
 }

@@ -218,7 +218,8 @@ struct QuantizeArgs {
   std::vector<std::string> int16_ops, hybrid_ops, hybrid_nodes;
   bool unify_concat_scales = false, hybrid = false, bias_correction = false, equalize = false,
        select_observer = false, no_select_observer = false, adaround = false, no_adaround = false,
-       no_unify_concat_scales = false, tune_scales = false, no_tune_scales = false;
+       no_unify_concat_scales = false, tune_scales = false, no_tune_scales = false,
+       empirical_bias_correction = false, no_empirical_bias_correction = false;
   std::optional<uint64_t> adaround_seed;
   std::optional<float> fixed_input_scale;
 };
@@ -241,6 +242,8 @@ absl::StatusOr<driver::QuantizeOptions> QuantizeOptionsOf(const QuantizeArgs& ar
   if (args.tune_scales) options.tune_scales = true;
   if (args.no_tune_scales) options.tune_scales = false;
   options.bias_correction |= args.bias_correction;
+  if (args.empirical_bias_correction) options.empirical_bias_correction = true;
+  if (args.no_empirical_bias_correction) options.empirical_bias_correction = false;
   options.equalize |= args.equalize;
   if (args.select_observer) options.select_observer = true;
   if (args.no_select_observer) options.select_observer = false;
@@ -507,10 +510,12 @@ void AddQuantizeFlags(CLI::App* sub, QuantizeArgs* q) {
   sub->add_option("--observer", q->observer, "the activation observer (default: mse)")
       ->check(CLI::IsMember({"percentile", "minmax", "mse", "kl"}))
       ->type_name("OBSERVER");
-  sub->add_option("--qconfig", q->qconfig,
-                  "a qconfig file (JSON: dtype, observer, int16_ops, unify_concat_scales, "
-                  "hybrid, hybrid_dict {op_types, node_names}, bias_correction, equalize, "
-                  "select_observer, adaround, adaround_seed, tune_scales); the flags add to it")
+  sub->add_option(
+         "--qconfig", q->qconfig,
+         "a qconfig file (JSON: dtype, observer, int16_ops, unify_concat_scales, "
+         "hybrid, hybrid_dict {op_types, node_names}, bias_correction, equalize, "
+         "select_observer, adaround, adaround_seed, tune_scales, empirical_bias_correction); the "
+         "flags add to it")
       ->check(CLI::ExistingFile)
       ->type_name("FILE.json");
   sub->add_option("--int16-ops", q->int16_ops,
@@ -554,7 +559,17 @@ void AddQuantizeFlags(CLI::App* sub, QuantizeArgs* q) {
       ->type_name("N");
   sub->add_flag("--bias-correction", q->bias_correction,
                 "shift each convolution's bias by the mean output error its weight rounding "
-                "introduces, measured on the calibration data");
+                "introduces, measured on the calibration data (instead of the empirical "
+                "correction)");
+  CLI::Option* ebc = sub->add_flag(
+      "--empirical-bias-correction", q->empirical_bias_correction,
+      "shift each convolution's bias by the mean difference between the fake-quantized and the "
+      "float model's output there, layer after layer over the calibration data (removes the "
+      "shift clipping and noise through ReLUs carry forward; default: on, unless "
+      "--bias-correction)");
+  sub->add_flag("--no-empirical-bias-correction", q->no_empirical_bias_correction,
+                "leave the biases as they are")
+      ->excludes(ebc);
   sub->add_flag("--hybrid", q->hybrid,
                 "leave every node the march's op table does not run on the BPU in float, to "
                 "run on the CPU in a hybrid model (BPU and CPU segments)");

@@ -305,6 +305,32 @@ grep -q "^tune: output SQNR over 16 calibration samples: selected [0-9.-]* dB.*;
 echo '{"tune_scales": true}' > "$TMP/t.json"
 "$BPU" "${PTQ[@]}" --qconfig "$TMP/t.json" -o "$TMP/ptq_t2.q.hbir" > /dev/null 2>&1
 cmp "$TMP/ptq_t.q.hbir" "$TMP/ptq_t2.q.hbir" || { echo "tune_scales in the file differs"; exit 1; }
+# Empirical bias correction is on by default and reports what it did; --no-empirical-bias-correction
+# (or the file's false) leaves the biases; --bias-correction alone takes its place; asking for both
+# is an error saying why.
+EBC_LINE="^empirical bias correction: [0-9]* layers over 32 calibration samples, mean shift [0-9.]*"
+grep -q "$EBC_LINE LSB" "$TMP/ptq.err" \
+  || { echo "no empirical bias correction by default:"; cat "$TMP/ptq.err"; exit 1; }
+"$BPU" "${PTQ[@]}" --no-empirical-bias-correction -o "$TMP/ptq_ne.q.hbir" > /dev/null \
+  2> "$TMP/ne.err"
+if grep -q "empirical bias" "$TMP/ne.err"; then echo "--no-empirical-bias-correction ran it"; exit 1; fi
+if cmp -s "$TMP/ptq_a.q.hbir" "$TMP/ptq_ne.q.hbir"; then
+  echo "the empirical bias correction changed nothing"; exit 1
+fi
+echo '{"empirical_bias_correction": false}' > "$TMP/ne.json"
+"$BPU" "${PTQ[@]}" --qconfig "$TMP/ne.json" -o "$TMP/ptq_ne2.q.hbir" > /dev/null 2>&1
+cmp "$TMP/ptq_ne.q.hbir" "$TMP/ptq_ne2.q.hbir" \
+  || { echo "empirical_bias_correction in the file differs"; exit 1; }
+"$BPU" "${PTQ[@]}" --bias-correction -o "$TMP/ptq_bc.q.hbir" > "$TMP/bc.txt" 2> "$TMP/bc.err"
+if grep -q "empirical bias" "$TMP/bc.err"; then echo "--bias-correction kept the empirical one"; exit 1; fi
+grep -q "bias correction: [0-9]* convolutions$" "$TMP/bc.txt" \
+  || { echo "no analytic bias correction report:"; cat "$TMP/bc.txt"; exit 1; }
+if "$BPU" "${PTQ[@]}" --bias-correction --empirical-bias-correction -o "$TMP/bad.q.hbir" \
+  > /dev/null 2> "$TMP/ebc.err"; then
+  echo "both bias corrections were accepted"; exit 1
+fi
+grep -q "use it or bias_correction (--bias-correction), not both" "$TMP/ebc.err" \
+  || { echo "unclear bias correction error:"; cat "$TMP/ebc.err"; exit 1; }
 # Concat scales are unified by default; --no-unify-concat-scales (or the file's false) keeps each
 # input's own scale.
 "$BPU" quantize "$QDATA/ptq/yolo_tiny.onnx" --calib "$QDATA/calib" --march bayes \

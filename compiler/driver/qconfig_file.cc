@@ -22,7 +22,7 @@ absl::Status ApplyQConfigFile(const std::string& path, QuantizeOptions& options)
         "qconfig file ", path, ": ", std::string(status.message()),
         " (fields: dtype, observer, int16_ops, unify_concat_scales, hybrid, hybrid_dict "
         "{op_types, node_names}, bias_correction, equalize, select_observer, adaround, "
-        "adaround_seed, tune_scales)"));
+        "adaround_seed, tune_scales, empirical_bias_correction)"));
   }
   if (!file.dtype().empty()) options.dtype = file.dtype();
   if (!file.observer().empty()) options.observer = file.observer();
@@ -36,6 +36,9 @@ absl::Status ApplyQConfigFile(const std::string& path, QuantizeOptions& options)
   if (file.has_adaround()) options.adaround = file.adaround();
   if (file.has_adaround_seed()) options.adaround_seed = file.adaround_seed();
   if (file.has_tune_scales()) options.tune_scales = file.tune_scales();
+  if (file.has_empirical_bias_correction()) {
+    options.empirical_bias_correction = file.empirical_bias_correction();
+  }
   options.hybrid_ops.insert(options.hybrid_ops.end(), file.hybrid_dict().op_types().begin(),
                             file.hybrid_dict().op_types().end());
   options.hybrid_nodes.insert(options.hybrid_nodes.end(), file.hybrid_dict().node_names().begin(),

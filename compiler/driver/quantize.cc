@@ -8,11 +8,13 @@
 #include "compiler/passes/march_rewrites.h"
 #include "compiler/quantization/calibration.h"
 #include "compiler/quantization/dataset.h"
+#include "compiler/quantization/empirical_bias.h"
 #include "compiler/quantization/equalize.h"
 #include "compiler/quantization/qconfig.h"
 #include "compiler/quantization/qdq_import.h"
 #include "compiler/quantization/select_scales.h"
 #include "compiler/quantization/tune_scales.h"
+#include "compiler/quantization/unify_concat.h"
 
 namespace openbpu::driver {
 namespace {
@@ -59,6 +61,12 @@ absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options) {
         " is a float model (no QuantizeLinear/DequantizeLinear pairs): quantizing it needs "
         "calibration data, a .npy file or a directory of .npy samples of its input (bpu "
         "compile/quantize --calib DIR; docs/QUANTIZATION.md)"));
+  }
+  const bool empirical_bias = options.empirical_bias_correction.value_or(!options.bias_correction);
+  if (empirical_bias && options.bias_correction) {
+    return absl::InvalidArgumentError(
+        "empirical bias correction already removes the shift weight rounding causes: use it or "
+        "bias_correction (--bias-correction), not both");
   }
   quantization::Dataset data;
   if (calibrate_data) {
@@ -115,7 +123,11 @@ absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options) {
   quantization::PrepareOptions prepare;
   prepare.fixed_scales = imported.fixed_scales;
   prepare.fixed_input_scale = options.fixed_input_scale;
-  prepare.bias_correction = options.bias_correction;
+  // The empirical correction measures with nearest weights; learned rounding's change from them
+  // is then corrected analytically (ConvertOptions::bias_correction_from_nearest), which needs the
+  // calibration's input means.
+  const bool from_nearest = empirical_bias && calibrate_data && options.adaround;
+  prepare.bias_correction = options.bias_correction || from_nearest;
   if (options.adaround) {
     quantization::PatchSampling sampling;
     sampling.seed = options.adaround_seed;
@@ -153,6 +165,19 @@ absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options) {
         }
       }
     }
+    if (empirical_bias) {
+      quantization::EmpiricalBiasOptions ebc;
+      ebc.progress = options.progress;
+      if (options.unify_concat_scales) {
+        OPENBPU_ASSIGN_OR_RETURN(ebc.scale_overrides,
+                                 quantization::UnifiedConcatScales(graph, *state));
+      }
+      OPENBPU_ASSIGN_OR_RETURN(const quantization::EmpiricalBiasReport corrected,
+                               quantization::CorrectBiasesEmpirically(graph, *state, data, ebc));
+      if (options.progress != nullptr) {
+        std::fprintf(options.progress, "%s\n", corrected.ToString().c_str());
+      }
+    }
   } else {
     // A QDQ model without calibration data: every observed activation needs its own scale.
     std::vector<std::string> missing;
@@ -180,7 +205,8 @@ absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options) {
   quantization::ConvertOptions convert;
   convert.march = options.march;
   convert.unify_concat_scales = options.unify_concat_scales;
-  convert.bias_correction = options.bias_correction;
+  convert.bias_correction = options.bias_correction || from_nearest;
+  convert.bias_correction_from_nearest = from_nearest;
   convert.adaround = options.adaround;
   convert.adaround_progress = options.progress;
   OPENBPU_ASSIGN_OR_RETURN(quantization::ConvertReport report,

@@ -43,6 +43,13 @@ struct QuantizeOptions {
   bool unify_concat_scales = true;
   // ConvertOptions::bias_correction (with the calibration's per-channel input means).
   bool bias_correction = false;
+  // Empirical bias correction after the scales are final (quantization::CorrectBiasesEmpirically):
+  // each quantized convolution's bias absorbs the mean shift between the fake-quantized and the
+  // float run on the calibration samples, layer after layer. It measures the weight rounding's
+  // shift too, so it and bias_correction exclude each other: unset, it is on unless
+  // bias_correction is (the default since the PTQ sweep, docs/QUANTIZATION.md); true with
+  // bias_correction is InvalidArgument.
+  std::optional<bool> empirical_bias_correction;
   // Per-layer choice of each activation's calibration method among min-max, percentile, MSE and
   // KL by its consumers' quantized output error (quantization::SelectActivationScales). Unset:
   // on with a histogram observer (percentile, mse, kl: the default since the PTQ sweep,

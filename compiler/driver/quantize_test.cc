@@ -11,6 +11,7 @@
 #include "compiler/ir/hbir.h"
 #include "compiler/quantization/calibration.h"
 #include "compiler/quantization/dataset.h"
+#include "compiler/quantization/empirical_bias.h"
 #include "compiler/quantization/qdq_import.h"
 #include "gtest/gtest.h"
 
@@ -56,6 +57,9 @@ TEST(DriverQuantizeTest, SameGraphAndReportAsTheLibraryCalls) {
   absl::StatusOr<quantization::Dataset> data = quantization::LoadDataset(calib, *imported->graph);
   ASSERT_TRUE(data.ok()) << data.status();
   ASSERT_TRUE(quantization::Calibrate(**state, *data, {nullptr}).ok());
+  quantization::EmpiricalBiasOptions ebc;  // on by default
+  ebc.progress = nullptr;
+  ASSERT_TRUE(quantization::CorrectBiasesEmpirically(*imported->graph, **state, *data, ebc).ok());
   absl::StatusOr<quantization::ConvertReport> report =
       quantization::Convert(**state, {"bernoulli2"});
   ASSERT_TRUE(report.ok()) << report.status();
@@ -87,6 +91,13 @@ TEST(DriverQuantizeTest, ErrorsNameTheProblem) {
   bad = options;
   bad.model = "no/such/model.onnx";
   EXPECT_EQ(Quantize(bad).status().code(), absl::StatusCode::kNotFound);
+
+  bad = options;
+  bad.bias_correction = true;
+  bad.empirical_bias_correction = true;
+  s = Quantize(bad).status();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(s.message(), "not both")) << s;
 
   bad = options;
   bad.march = "x3";

@@ -23,6 +23,7 @@ absl::Status CorrectBiases(ir::Graph& graph, ConvertContext& context) {
     const std::optional<std::vector<double>> mean = context.state.ChannelMean(x->name());
     if (!mean.has_value()) continue;
     auto original = context.float_weights.find(node);
+    if (context.bias_correction_from_nearest && original == context.float_weights.end()) continue;
     const Tensor& w =
         original != context.float_weights.end() ? original->second : node->input(1)->constant();
     const Tensor& b = node->input(2)->constant();
@@ -38,7 +39,17 @@ absl::Status CorrectBiases(ir::Graph& graph, ConvertContext& context) {
     absl::StatusOr<Tensor> dq = DequantizeTensor(*q, wq->second);
     if (!dq.ok()) return dq.status();
     Tensor corrected(DType::kFloat32, b.shape());
-    const float* wf = w.data<float>();
+    // The reference the shift is measured from: the float weights, or their nearest grid values.
+    Tensor nearest;
+    if (context.bias_correction_from_nearest) {
+      absl::StatusOr<Tensor> nq = QuantizeTensor(w, wq->second);
+      if (!nq.ok()) return nq.status();
+      absl::StatusOr<Tensor> nd = DequantizeTensor(*nq, wq->second);
+      if (!nd.ok()) return nd.status();
+      nearest = *std::move(nd);
+    }
+    const float* wf =
+        context.bias_correction_from_nearest ? nearest.data<float>() : w.data<float>();
     const float* wd = dq->data<float>();
     for (int64_t o = 0; o < m; ++o) {
       const int64_t first = (o / (m / groups)) * per_group;

@@ -24,7 +24,8 @@ std::string ConvertReport::ToString() const {
                                " QuantizeLinear, ", dequantize_inserted, " DequantizeLinear");
   if (!float_nodes.empty()) absl::StrAppend(&s, "\n  float: ", absl::StrJoin(float_nodes, ", "));
   if (corrected_biases > 0) {
-    absl::StrAppend(&s, "\n  bias correction: ", corrected_biases, " convolutions");
+    absl::StrAppend(&s, "\n  bias correction: ", corrected_biases, " convolutions",
+                    biases_from_nearest ? " (learned rounding's change from nearest)" : "");
   }
   if (adarounded_layers > 0) {
     absl::StrAppend(&s, "\n  learned rounding: ", adarounded_layers, " convolutions, ",
@@ -58,6 +59,8 @@ absl::StatusOr<ConvertReport> Convert(CalibrationState& state, const ConvertOpti
   ConvertContext context(state, march_id);
   context.unify_concat_scales = options.unify_concat_scales;
   context.bias_correction = options.bias_correction;
+  context.bias_correction_from_nearest = options.bias_correction_from_nearest;
+  context.report.biases_from_nearest = options.bias_correction_from_nearest;
   context.adaround = options.adaround;
   context.adaround_progress = options.adaround_progress;
   passes::PassPipeline pipeline("convert");

@@ -36,6 +36,11 @@ struct ConvertOptions {
   // AdaRoundWeight instead of to nearest. Bias correction, when on too, corrects against the
   // float weights.
   bool adaround = false;
+  // With bias_correction: measure only the learned-rounded convolutions' shift, against their
+  // round-to-nearest weights instead of the float ones: -(dequant(learned) - dequant(nearest)) .
+  // E[x]. For biases the empirical correction (empirical_bias.h) already set with nearest
+  // weights.
+  bool bias_correction_from_nearest = false;
   // Learned rounding's progress (`round: 12/53 convolutions (20.1 s)`); null for silence.
   std::FILE* adaround_progress = nullptr;
 };
@@ -55,6 +60,7 @@ struct ConvertReport {
   int corrected_biases = 0;
   // adaround: convolutions rounded, weights moved off nearest, and the summed objective
   // (AdaRoundResult) before and after.
+  bool biases_from_nearest = false;  // ConvertOptions::bias_correction_from_nearest
   int adarounded_layers = 0;
   int adaround_skipped = 0;  // left at nearest: fewer than kMinAdaRoundPatches positions sampled
   int64_t adaround_flipped = 0;

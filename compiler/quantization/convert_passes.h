@@ -41,6 +41,7 @@ struct ConvertContext {
   // ConvertOptions::unify_concat_scales and bias_correction.
   bool unify_concat_scales = false;
   bool bias_correction = false;
+  bool bias_correction_from_nearest = false;
   bool adaround = false;
   std::FILE* adaround_progress = nullptr;
   // adaround: each rounded convolution's float weight (bias correction measures against it).

@@ -8,6 +8,41 @@
 
 namespace openbpu::quantization {
 
+absl::flat_hash_map<const ir::Value*, FakeQuantParams> ActivationFakeQuant(
+    const CalibrationState& state, const std::map<std::string, float>& overrides) {
+  const ir::Graph& graph = state.graph();
+  absl::flat_hash_map<const ir::Value*, FakeQuantParams> plan;
+  auto own = [&](const ir::Value* v) {
+    auto it = state.activations().find(v->name());
+    if (it == state.activations().end()) return;
+    const ActivationEntry& entry = it->second;
+    if (entry.dtype != QDType::kQInt8 && entry.dtype != QDType::kQInt16) return;
+    absl::StatusOr<std::vector<float>> scales = state.ActivationScales(v->name());
+    if (!scales.ok() || scales->size() != 1 || !((*scales)[0] > 0.0f)) return;
+    FakeQuantParams p;
+    p.scales = *scales;
+    if (auto o = overrides.find(v->name()); o != overrides.end()) p.scales = {o->second};
+    p.dtype = entry.dtype;
+    plan[v] = p;
+  };
+  for (const ir::Value* in : graph.inputs()) own(in);
+  for (const auto& node : graph.nodes()) {
+    const ir::OpSchema* schema = ir::OpRegistry::Global().Find(node->op());
+    const int src = schema == nullptr ? -1 : schema->qinherit_input;
+    const bool inherits = src >= 0 && src < node->num_inputs() && node->input(src) != nullptr &&
+                          IsQuantizable(*node, state.qconfig_map().Resolve(*node));
+    for (const ir::Value* out : node->outputs()) {
+      if (out == nullptr || out->is_constant()) continue;
+      if (!inherits) {
+        own(out);
+      } else if (auto p = plan.find(node->input(src)); p != plan.end()) {
+        plan[out] = p->second;
+      }
+    }
+  }
+  return plan;
+}
+
 absl::StatusOr<absl::flat_hash_map<const ir::Value*, Tensor>> FakeQuantizedWeights(
     const CalibrationState& state) {
   absl::flat_hash_map<const ir::Value*, Tensor> weights;

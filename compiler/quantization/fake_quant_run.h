@@ -5,6 +5,8 @@
 #ifndef OPENBPU_COMPILER_QUANTIZATION_FAKE_QUANT_RUN_H_
 #define OPENBPU_COMPILER_QUANTIZATION_FAKE_QUANT_RUN_H_
 
+#include <map>
+#include <string>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -23,6 +25,13 @@ struct FakeQuantPlan {
   // Constant weight -> the tensor that replaces it.
   absl::flat_hash_map<const ir::Value*, Tensor> weights;
 };
+
+// How convert's scales fake-quantize each activation: an int8/int16 value takes its calibrated (or
+// selected) per-tensor scale, or `overrides`' by value name (the unified concat scales); the output
+// of an op that inherits its input's quantization (MaxPool, Reshape, Flatten...: qinherit_input)
+// takes that input's, as convert gives it.
+absl::flat_hash_map<const ir::Value*, FakeQuantParams> ActivationFakeQuant(
+    const CalibrationState& state, const std::map<std::string, float>& overrides = {});
 
 // Each quantized weight of `state` fake-quantized per channel to nearest, with the scales convert
 // gives it (fixed or the weight observer's).
