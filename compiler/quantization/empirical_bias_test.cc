@@ -10,6 +10,7 @@
 #include "compiler/quantization/adaround.h"
 #include "compiler/quantization/calibration.h"
 #include "compiler/quantization/convert.h"
+#include "compiler/quantization/ptq_test_util.h"
 #include "compiler/reference/float_interpreter.h"
 #include "compiler/reference/quantized_interpreter.h"
 #include "gtest/gtest.h"
@@ -18,22 +19,8 @@ namespace openbpu::quantization {
 namespace {
 
 using frontend::GraphBuilder;
-
-Tensor Normal(Shape shape, uint32_t seed, float sigma = 1.0f) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> d(0.0f, sigma);
-  Tensor t(DType::kFloat32, std::move(shape));
-  for (float& v : t.span<float>()) v = d(rng);
-  return t;
-}
-
-QConfigMap MseMap() {
-  QKwargs kwargs;
-  kwargs.observer = ObserverConfig::MSE();
-  QConfigMap map;
-  map.SetGlobal(*GetDefaultCalibQConfig(QDType::kQInt8, kwargs));
-  return map;
-}
+using ptq_test::MseMap;
+using ptq_test::Normal;
 
 // x [1, 8, 16, 16] -> 1x1 Conv + Relu -> 1x1 Conv -> y, with the input's scale fixed (as the
 // vendor's fixed input scale is) narrower than the data: x ~ N(0.5, 1) clipped to +-1. Every

@@ -10,6 +10,7 @@
 #include "compiler/quantization/adaround.h"
 #include "compiler/quantization/calibration.h"
 #include "compiler/quantization/convert.h"
+#include "compiler/quantization/ptq_test_util.h"
 #include "compiler/quantization/select_scales.h"
 #include "compiler/reference/float_interpreter.h"
 #include "compiler/reference/quantized_interpreter.h"
@@ -19,22 +20,8 @@ namespace openbpu::quantization {
 namespace {
 
 using frontend::GraphBuilder;
-
-Tensor Normal(Shape shape, uint32_t seed, float sigma = 1.0f) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> d(0.0f, sigma);
-  Tensor t(DType::kFloat32, std::move(shape));
-  for (float& v : t.span<float>()) v = d(rng);
-  return t;
-}
-
-QConfigMap MseMap() {
-  QKwargs kwargs;
-  kwargs.observer = ObserverConfig::MSE();
-  QConfigMap map;
-  map.SetGlobal(*GetDefaultCalibQConfig(QDType::kQInt8, kwargs));
-  return map;
-}
+using ptq_test::MseMap;
+using ptq_test::Normal;
 
 // x [1, 2, 32, 32] -> 1x1 Conv (2 -> 1 channels, weight [w0, w1]) -> y. Channel 0 is N(0, 1);
 // channel 1 is zero but for one value of 40 in the first sample: rarer than 0.01 %, so the

@@ -105,31 +105,19 @@ absl::StatusOr<TuneReport> TuneActivationScales(CalibrationState& state, const D
   }
   FakeQuantPlan plan;
   OPENBPU_ASSIGN_OR_RETURN(plan.weights, FakeQuantizedWeights(state));
-  // Every other activation keeps the scale convert gives it.
-  absl::flat_hash_map<const ir::Value*, FakeQuantParams> base;
-  for (const auto& [name, entry] : state.activations()) {
-    if (entry.dtype != QDType::kQInt8 && entry.dtype != QDType::kQInt16) continue;
-    const ir::Value* v = graph.FindValue(name);
-    if (v == nullptr || v->is_constant()) continue;
-    absl::StatusOr<std::vector<float>> scales = state.ActivationScales(name);
-    if (!scales.ok() || scales->size() != 1 || !((*scales)[0] > 0.0f)) continue;
-    FakeQuantParams p;
-    p.scales = *scales;
-    p.dtype = entry.dtype;
-    base[v] = p;
-  }
   TuneReport report;
   report.samples = samples;
   Progress progress(options.progress, "tune", "assignments", static_cast<int>(assignments.size()));
   size_t best = 0;
   double best_sqnr = 0.0;
   for (size_t a = 0; a < assignments.size(); ++a) {
-    plan.activations = base;
+    // The assignment's scales; every other activation keeps the one convert gives it, and an exact
+    // op's output follows its input.
+    std::map<std::string, float> chosen;
     for (const auto& [name, k] : assignments[a].choice) {
-      const ir::Value* v = graph.FindValue(name);
-      auto it = plan.activations.find(v);
-      if (it != plan.activations.end()) it->second.scales = {selected.scores.at(name)[k].scale};
+      chosen[name] = selected.scores.at(name)[k].scale;
     }
+    plan.activations = ActivationFakeQuant(state, chosen);
     double signal = 0.0, noise = 0.0;
     for (int i = 0; i < samples; ++i) {
       absl::StatusOr<std::vector<Tensor>> out =

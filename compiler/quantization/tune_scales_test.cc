@@ -9,6 +9,7 @@
 #include "compiler/frontend/graph_builder.h"
 #include "compiler/quantization/calibration.h"
 #include "compiler/quantization/fake_quant_run.h"
+#include "compiler/quantization/ptq_test_util.h"
 #include "compiler/quantization/select_scales.h"
 #include "compiler/reference/float_interpreter.h"
 #include "gtest/gtest.h"
@@ -17,14 +18,7 @@ namespace openbpu::quantization {
 namespace {
 
 using frontend::GraphBuilder;
-
-QConfigMap MseMap() {
-  QKwargs kwargs;
-  kwargs.observer = ObserverConfig::MSE();
-  QConfigMap map;
-  map.SetGlobal(*GetDefaultCalibQConfig(QDType::kQInt8, kwargs));
-  return map;
-}
+using ptq_test::MseMap;
 
 // x [1, 1, 32, 32] -> 1x1 Conv (weight 1) -> GlobalAveragePool -> y, x positive and heavy-tailed
 // (|N(0, 1)|^6). Per element, at the conv's output, keeping the rare huge values errs least, so the
