@@ -219,7 +219,8 @@ struct QuantizeArgs {
   bool unify_concat_scales = false, hybrid = false, bias_correction = false, equalize = false,
        select_observer = false, no_select_observer = false, adaround = false, no_adaround = false,
        no_unify_concat_scales = false, tune_scales = false, no_tune_scales = false,
-       empirical_bias_correction = false, no_empirical_bias_correction = false;
+       empirical_bias_correction = false, no_empirical_bias_correction = false,
+       high_precision_output = false, no_high_precision_output = false;
   std::optional<uint64_t> adaround_seed;
   std::optional<float> fixed_input_scale;
 };
@@ -244,6 +245,8 @@ absl::StatusOr<driver::QuantizeOptions> QuantizeOptionsOf(const QuantizeArgs& ar
   options.bias_correction |= args.bias_correction;
   if (args.empirical_bias_correction) options.empirical_bias_correction = true;
   if (args.no_empirical_bias_correction) options.empirical_bias_correction = false;
+  if (args.high_precision_output) options.high_precision_output = true;
+  if (args.no_high_precision_output) options.high_precision_output = false;
   options.equalize |= args.equalize;
   if (args.select_observer) options.select_observer = true;
   if (args.no_select_observer) options.select_observer = false;
@@ -514,8 +517,8 @@ void AddQuantizeFlags(CLI::App* sub, QuantizeArgs* q) {
          "--qconfig", q->qconfig,
          "a qconfig file (JSON: dtype, observer, int16_ops, unify_concat_scales, "
          "hybrid, hybrid_dict {op_types, node_names}, bias_correction, equalize, "
-         "select_observer, adaround, adaround_seed, tune_scales, empirical_bias_correction); the "
-         "flags add to it")
+         "select_observer, adaround, adaround_seed, tune_scales, empirical_bias_correction, "
+         "high_precision_output); the flags add to it")
       ->check(CLI::ExistingFile)
       ->type_name("FILE.json");
   sub->add_option("--int16-ops", q->int16_ops,
@@ -570,6 +573,14 @@ void AddQuantizeFlags(CLI::App* sub, QuantizeArgs* q) {
   sub->add_flag("--no-empirical-bias-correction", q->no_empirical_bias_correction,
                 "leave the biases as they are")
       ->excludes(ebc);
+  CLI::Option* hpo = sub->add_flag(
+      "--high-precision-output", q->high_precision_output,
+      "the vendor's high-precision output (get_default_qat_out_qconfig): a conv, Gemm or "
+      "MatMul whose output is a model output keeps its raw int32 accumulator, dequantized per "
+      "channel, with no int8 rounding or clipping (default: on)");
+  sub->add_flag("--no-high-precision-output", q->no_high_precision_output,
+                "the model's last layers output int8 like every other layer")
+      ->excludes(hpo);
   sub->add_flag("--hybrid", q->hybrid,
                 "leave every node the march's op table does not run on the BPU in float, to "
                 "run on the CPU in a hybrid model (BPU and CPU segments)");

@@ -22,7 +22,7 @@ absl::Status ApplyQConfigFile(const std::string& path, QuantizeOptions& options)
         "qconfig file ", path, ": ", std::string(status.message()),
         " (fields: dtype, observer, int16_ops, unify_concat_scales, hybrid, hybrid_dict "
         "{op_types, node_names}, bias_correction, equalize, select_observer, adaround, "
-        "adaround_seed, tune_scales, empirical_bias_correction)"));
+        "adaround_seed, tune_scales, empirical_bias_correction, high_precision_output)"));
   }
   if (!file.dtype().empty()) options.dtype = file.dtype();
   if (!file.observer().empty()) options.observer = file.observer();
@@ -38,6 +38,9 @@ absl::Status ApplyQConfigFile(const std::string& path, QuantizeOptions& options)
   if (file.has_tune_scales()) options.tune_scales = file.tune_scales();
   if (file.has_empirical_bias_correction()) {
     options.empirical_bias_correction = file.empirical_bias_correction();
+  }
+  if (file.has_high_precision_output()) {
+    options.high_precision_output = file.high_precision_output();
   }
   options.hybrid_ops.insert(options.hybrid_ops.end(), file.hybrid_dict().op_types().begin(),
                             file.hybrid_dict().op_types().end());

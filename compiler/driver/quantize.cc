@@ -123,6 +123,7 @@ absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options) {
   quantization::PrepareOptions prepare;
   prepare.fixed_scales = imported.fixed_scales;
   prepare.fixed_input_scale = options.fixed_input_scale;
+  prepare.high_precision_output = options.high_precision_output;
   // The empirical correction measures with nearest weights; learned rounding's change from them
   // is then corrected analytically (ConvertOptions::bias_correction_from_nearest), which needs the
   // calibration's input means.

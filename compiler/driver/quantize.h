@@ -68,6 +68,10 @@ struct QuantizeOptions {
   // the calibration crops, moved the test crops' SQNR both ways (resnet50 -0.47 dB,
   // efficientnet_b2 +0.54; docs/QUANTIZATION.md).
   bool tune_scales = false;
+  // The vendor's high-precision output (get_default_qat_out_qconfig): each weighted layer (Conv,
+  // Gemm, MatMul) whose output is a graph output keeps its raw int32 accumulator at scale
+  // s_in x s_w[c], so the model's outputs carry no int8 rounding or clipping. On by default.
+  bool high_precision_output = true;
   // Cross-layer equalization of Conv -> Relu -> Conv pairs before fusion
   // (quantization::EqualizeCrossLayer).
   bool equalize = false;

@@ -2,6 +2,7 @@
 #include "compiler/quantization/calibration.h"
 
 #include <algorithm>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -136,7 +137,25 @@ absl::StatusOr<std::unique_ptr<CalibrationState>> PrepareCalibration(
     }
   }
   if (options.fuse) OPENBPU_RETURN_IF_ERROR(passes::FuseFx(graph).status());
-  auto state = std::make_unique<CalibrationState>(&graph, qconfig_map);
+  QConfigMap qmap = qconfig_map;
+  if (options.high_precision_output) {
+    OPENBPU_ASSIGN_OR_RETURN(const QConfig out, GetDefaultQatOutQConfig());
+    std::set<const ir::Value*> read;  // values some node reads
+    for (const auto& node : graph.nodes()) {
+      for (const ir::Value* in : node->inputs()) read.insert(in);
+    }
+    for (const auto& node : graph.nodes()) {
+      if (node->num_outputs() != 1 || node->output(0) == nullptr ||
+          read.count(node->output(0)) != 0 || ConstantWeight(*node) == nullptr) {
+        continue;
+      }
+      const bool is_output = std::find(graph.outputs().begin(), graph.outputs().end(),
+                                       node->output(0)) != graph.outputs().end();
+      std::optional<QConfig> qc = qmap.Resolve(*node);
+      if (is_output && IsQuantizable(*node, qc)) qmap.SetNodeOverride(node->name(), out);
+    }
+  }
+  auto state = std::make_unique<CalibrationState>(&graph, std::move(qmap));
 
   // Per value: the dtype and observer of its producer when that is quantized, else of its widest
   // quantized consumer (first in node order among equals).

@@ -44,6 +44,11 @@ struct PrepareOptions {
   // Learned rounding (ConvertOptions::adaround): also sample, over the calibration data, receptive
   // fields of every 2-D convolution's input (AdaRoundable), as `adaround` says.
   std::optional<PatchSampling> adaround;
+  // The vendor's high-precision output (get_default_qat_out_qconfig on the last layers): after
+  // fusion, each quantized weighted node (Conv, FusedConv, Gemm, FusedLinear, MatMul...) whose
+  // output is a graph output read by no node gets the qint32 "out" qconfig (GetDefaultQatOutQConfig)
+  // as a per-node override, so its raw accumulator is the output.
+  bool high_precision_output = false;
 };
 
 // What PrepareCalibration decided for one activation value.

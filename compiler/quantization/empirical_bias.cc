@@ -24,7 +24,10 @@ using Batch = std::vector<Tensor>;  // one tensor per sample
 
 // The bias a correctable layer reads: a float constant of one value per output channel.
 const ir::Value* CorrectableBias(const ir::Node& node) {
-  if (node.op() != "Conv" && node.op() != "FusedConv" && node.op() != "Gemm") return nullptr;
+  if (node.op() != "Conv" && node.op() != "FusedConv" && node.op() != "Gemm" &&
+      node.op() != "FusedLinear") {
+    return nullptr;
+  }
   const ir::Value* b = node.input(2);
   if (b == nullptr || !b->is_constant() || b->constant().dtype() != DType::kFloat32) {
     return nullptr;
@@ -196,10 +199,52 @@ absl::StatusOr<EmpiricalBiasReport> CorrectBiasesEmpirically(ir::Graph& graph,
       Tensor corrected(DType::kFloat32, b.shape());
       float* cb = corrected.data<float>();
       std::vector<float> delta(static_cast<size_t>(channels));
-      for (int64_t c = 0; c < channels; ++c) {
-        delta[c] = static_cast<float>(diff[c] / count);
-        cb[c] = b.data<float>()[c] - delta[c];
+      for (int64_t c = 0; c < channels; ++c) delta[c] = static_cast<float>(diff[c] / count);
+      // What the next layer reads is the output after the activation: a ReLU zeroes the
+      // positions below 0 on both sides, a ReLU6 flattens those above 6, and a shift there does
+      // not matter. So the shift corrected is the delta whose activated output act(q - delta)
+      // has the least squared error against act(f): its stationary point is delta = mean(q -
+      // act(f)) over the positions where q - delta is inside the activation's linear range;
+      // a few fixed-point steps from the pre-activation mean find it. (The output's own clip is
+      // left out: counting it measured worse on the sweep, docs/QUANTIZATION.md.)
+      if (options.post_activation && (act == "relu" || act == "relu6")) {
+        const auto fq = plan.activations.find(node.output(0));
+        const double s = fq == plan.activations.end() ? 1.0 : fq->second.scales[0];
+        const double lo = 0.0, hi = act == "relu6" ? 6.0 : HUGE_VAL;
+        auto target = [&](double f) {
+          if (act == "relu" || act == "relu6") f = std::max(f, 0.0);
+          if (act == "relu6") f = std::min(f, 6.0);
+          return f;
+        };
+        for (int64_t c = 0; c < channels; ++c) {
+          double d = delta[c];
+          for (int iter = 0; iter < 8; ++iter) {
+            double sum = 0;
+            int64_t n = 0;
+            for (int sm = 0; sm < samples; ++sm) {
+              const float* f = fout[0][sm].data<float>();
+              const float* q = qout[0][sm].data<float>();
+              for (int64_t o = 0; o < outer; ++o) {
+                const int64_t at = (o * channels + c) * inner;
+                for (int64_t i = 0; i < inner; ++i) {
+                  const double y = static_cast<double>(q[at + i]) - d;
+                  if (y > lo && y < hi) {
+                    sum += static_cast<double>(q[at + i]) - target(f[at + i]);
+                    ++n;
+                  }
+                }
+              }
+            }
+            if (n == 0) break;
+            const double next = sum / static_cast<double>(n);
+            const bool done = std::fabs(next - d) <= 1e-3 * s;
+            d = next;
+            if (done) break;
+          }
+          delta[c] = static_cast<float>(d);
+        }
       }
+      for (int64_t c = 0; c < channels; ++c) cb[c] = b.data<float>()[c] - delta[c];
       // The fake-quantized output with the corrected bias, then the activation.
       for (int s = 0; s < samples; ++s) {
         float* q = qout[0][s].data<float>();

@@ -31,6 +31,9 @@ struct EmpiricalBiasOptions {
   // Value name -> the per-tensor scale convert will give it instead of the calibrated one (the
   // unified concat scales, UnifiedConcatScales).
   std::map<std::string, float> scale_overrides;
+  // Each channel's shift measured after the layer's activation (ReLU, ReLU6) and its output's
+  // clip, where the next layer reads it, instead of before them.
+  bool post_activation = true;
   std::FILE* progress = stderr;  // `bias: 120/254 layers ...`; null for silence
 };
 

@@ -289,7 +289,11 @@ absl::Status LowerConvTiles(const ir::Node& node, LowerContext& ctx, const ConvS
                                          : r * g.ow * Align16(grp.count * yes);
         e.Config(absl::StrCat("vae.cfg pixels=", r * g.ow, " channels=", grp.count,
                               " x_dtype=", acc_es == 8 ? "s64" : "s32",
-                              " y_dtype=", AsmDType(sumin_value != nullptr ? s.dtype : y->dtype),
+                              // y is read only with a sumin; a raw s32 output names s8 there.
+                              " y_dtype=",
+                              sumin_value != nullptr ? AsmDType(s.dtype)
+                              : y->dtype == DType::kInt32 ? std::string("s8")
+                                                          : AsmDType(y->dtype),
                               " out_dtype=", AsmDType(y->dtype),
                               direct ? absl::StrCat(" dst_pitch=", pixel_bytes / 16) : ""));
         std::vector<Emitter::Access> requant = {
