@@ -114,8 +114,8 @@ std::map<std::string, Similarity> TorchPtq() {
 // alone, the default before that: 25.28, 12.28, 6.27, 33.62, 35.19.)
 const std::map<std::string, double>& RecordedSqnr() {
   static const auto* recorded = new std::map<std::string, double>{
-      {"resnet18", 28.53},  {"mobilenet_v2", 12.17}, {"efficientnet_b0", 8.57},
-      {"yolo_tiny", 33.48}, {"vit_tiny", 36.36},
+      {"resnet18", 28.53},  {"mobilenet_v2", 12.90}, {"efficientnet_b0", 8.57},
+      {"yolo_tiny", 33.48}, {"vit_tiny", 37.45},
   };
   return *recorded;
 }
@@ -213,13 +213,17 @@ INSTANTIATE_TEST_SUITE_P(Models, PtqCompareTest,
 // prints every observer on 18 architectures).
 TEST(ObserverGuardTest, EveryObserverKeepsResnet18) {
   const std::map<std::string, double> recorded = {
-      {"percentile", 25.28}, {"minmax", 26.16}, {"mse", 26.97}, {"kl", 27.10}};
+      {"percentile", 25.39}, {"minmax", 26.32}, {"mse", 27.15}, {"kl", 27.28}};
+  std::map<std::string, double> measured;  // every figure first, so one re-record gets them all
   for (const auto& [name, figure] : recorded) {
     const Similarity ours = OursOnTest("resnet18", name);
     ASSERT_FALSE(::testing::Test::HasFailure()) << name;
     std::printf("ptq-observer: resnet18 %s alone sqnr=%.2f dB (the defaults: %.2f)\n", name.c_str(),
                 ours.sqnr_db, RecordedSqnr().at("resnet18"));
-    EXPECT_NEAR(ours.sqnr_db, figure, kRecordedSqnrTolerance)
+    measured[name] = ours.sqnr_db;
+  }
+  for (const auto& [name, figure] : recorded) {
+    EXPECT_NEAR(measured.at(name), figure, kRecordedSqnrTolerance)
         << name << ": re-record it here and in docs/QUANTIZATION.md";
   }
 }

@@ -10,12 +10,12 @@ per-channel symmetric qint8 weights: quant_data.torch_ptq), we with `bpu quantiz
 each observer the CLI offers, measured with `bpu similarity` (the output's SQNR over the test
 crops). Prints per model
 
-  ptq-compare: MODEL ours=S dB torch=T dB delta=D dB   (ours: the defaults, mse+sel+ar+unify+ebc)
-  ptq-observers: MODEL mse+sel+ar+unify+ebc=.. percentile=.. minmax=.. mse=.. kl=..
+  ptq-compare: MODEL ours=S dB torch=T dB delta=D dB   (ours: the defaults, mse+sel+ar+unify+ebc+hpo)
+  ptq-observers: MODEL mse+sel+ar+unify+ebc+hpo=.. percentile=.. minmax=.. mse=.. kl=..
                  (the default, then every observer alone, so none breaks silently; +sel
                  --select-observer, +tune --tune-scales, +ar --adaround, +unify
-                 --unify-concat-scales, +ebc --empirical-bias-correction, +bc --bias-correction,
-                 +eq --equalize)
+                 --unify-concat-scales, +ebc --empirical-bias-correction, +hpo
+                 --high-precision-output, +bc --bias-correction, +eq --equalize)
 
 and last `ptq-sweep: N models, mean delta D dB, min delta M dB`. A table goes to OUT/ptq_sweep.tsv.
 Not a CI test: the default column alone takes about 90 min on 2 cores, every column several hours
@@ -43,10 +43,11 @@ MODELS = ("resnet18", "resnet34", "resnet50", "resnext50_32x4d", "wide_resnet50_
           "mnasnet0_5", "densenet169", "squeezenet1_0")
 # What `bpu quantize` runs per column: an observer, with the methods named after it on and the
 # others off: "+sel" --select-observer, "+tune" --tune-scales, "+ar" --adaround, "+unify"
-# --unify-concat-scales, "+ebc" --empirical-bias-correction, "+bc" --bias-correction, "+eq"
-# --equalize. The plain observer columns show each observer alone, so none breaks silently.
-OBSERVERS = ("mse+sel+ar+unify+ebc", "percentile", "minmax", "mse", "kl")
-DEFAULT_OBSERVER = "mse+sel+ar+unify+ebc"  # bpu quantize's default settings
+# --unify-concat-scales, "+ebc" --empirical-bias-correction, "+hpo" --high-precision-output (the
+# model's last weighted layers keep int32 outputs), "+bc" --bias-correction, "+eq" --equalize.
+# The plain observer columns show each observer alone, so none breaks silently.
+OBSERVERS = ("mse+sel+ar+unify+ebc+hpo", "percentile", "minmax", "mse", "kl")
+DEFAULT_OBSERVER = "mse+sel+ar+unify+ebc+hpo"  # bpu quantize's default settings
 
 
 def write_crops(crops, directory):
@@ -88,7 +89,8 @@ def ours(bpu, name, onnx_path, calib_dir, test_dir, work, column, digest):
 def ours_uncached(bpu, name, onnx_path, calib_dir, test_dir, work, column):
     """`column` is an observer name, with "+bc" for --bias-correction, "+eq" for --equalize,
     "+sel" for --select-observer, "+tune" for --tune-scales, "+ar" for --adaround, "+unify" for
-    --unify-concat-scales, "+ebc" for --empirical-bias-correction."""
+    --unify-concat-scales, "+ebc" for --empirical-bias-correction, "+hpo" for
+    --high-precision-output."""
     observer, *extras = column.split("+")
     qhbir = os.path.join(work, f"{name}.{column}.q.hbir")
     # Every method on or off explicitly, whatever bpu quantize's defaults are.
@@ -97,6 +99,7 @@ def ours_uncached(bpu, name, onnx_path, calib_dir, test_dir, work, column):
                "ar": ("--adaround", "--no-adaround"),
                "unify": ("--unify-concat-scales", "--no-unify-concat-scales"),
                "ebc": ("--empirical-bias-correction", "--no-empirical-bias-correction"),
+               "hpo": ("--high-precision-output", "--no-high-precision-output"),
                "bc": ("--bias-correction", None), "eq": ("--equalize", None)}
     unknown = set(extras) - set(methods)
     if unknown:

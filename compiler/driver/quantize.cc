@@ -1,6 +1,8 @@
 // The quantization driver: the library calls of docs/QUANTIZATION.md in order.
 #include "compiler/driver/quantize.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "compiler/ir/op_registry.h"
@@ -18,6 +20,22 @@
 
 namespace openbpu::driver {
 namespace {
+
+// Whether the march's op table allows `node` an int32 output (the high-precision output): its
+// core op's row, and for a linear layer on bernoulli2, which has no Linear row, Conv2d's (the
+// back end runs it as a 1x1 convolution; the checker reads it the same way).
+bool AllowsInt32Output(const ir::Node& node, march::March march) {
+  const ir::OpSchema* schema = ir::OpRegistry::Global().Find(node.op());
+  const std::string op =
+      schema != nullptr && !schema->table_op.empty() ? schema->table_op : node.op();
+  const bool linear = op == "Gemm" || op == "FusedLinear";
+  const march::OpTableEntry* row = linear && march == march::March::kBernoulli2
+                                       ? march::FindByVendorName("torch.nn.Conv2d")
+                                       : march::FindPrimary(op);
+  if (row == nullptr || row->For(march).supported != march::Supported::kYes) return false;
+  const std::vector<DType>& out = row->For(march).output_dtypes;
+  return std::find(out.begin(), out.end(), DType::kInt32) != out.end();
+}
 
 // The activation observer named `name`; nullopt for the default calibration qconfig's.
 absl::StatusOr<std::optional<quantization::ObserverConfig>> ActivationObserver(
@@ -124,6 +142,11 @@ absl::StatusOr<QuantizedModel> Quantize(const QuantizeOptions& options) {
   prepare.fixed_scales = imported.fixed_scales;
   prepare.fixed_input_scale = options.fixed_input_scale;
   prepare.high_precision_output = options.high_precision_output;
+  // Only where the march's op table allows an int32 output (bayes: Conv2d, Linear, matmul;
+  // bernoulli2's Conv2d cell names int8 output only).
+  prepare.high_precision_output_allowed = [march_id](const ir::Node& node) {
+    return AllowsInt32Output(node, march_id);
+  };
   // The empirical correction measures with nearest weights; learned rounding's change from them
   // is then corrected analytically (ConvertOptions::bias_correction_from_nearest), which needs the
   // calibration's input means.

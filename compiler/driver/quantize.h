@@ -70,7 +70,9 @@ struct QuantizeOptions {
   bool tune_scales = false;
   // The vendor's high-precision output (get_default_qat_out_qconfig): each weighted layer (Conv,
   // Gemm, MatMul) whose output is a graph output keeps its raw int32 accumulator at scale
-  // s_in x s_w[c], so the model's outputs carry no int8 rounding or clipping. On by default.
+  // s_in x s_w[c], so the model's outputs carry no int8 rounding or clipping. On by default,
+  // where the march's op table allows an int32 output for the layer (bayes; not bernoulli2,
+  // whose Conv2d cell names int8 output only).
   bool high_precision_output = true;
   // Cross-layer equalization of Conv -> Relu -> Conv pairs before fusion
   // (quantization::EqualizeCrossLayer).

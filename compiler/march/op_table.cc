@@ -922,10 +922,14 @@ std::vector<OpTableEntry> BuildTable() {
   t.push_back(Row(VendorTable::kTorch, "torch.nn.Linear", "")
                   .Ir({{"Gemm", IrRole::kPrimary}, {"MatMul", IrRole::kAlias, "constant_weight"}})
                   .Bernoulli2(Cell(kNo, "不支持", "Not supported."))
+                  // The cell names no dtypes: int8 in and out, and int32 out, which the vendor's
+                  // get_default_qat_out_qconfig (high-precision output) gives a model's last
+                  // Linear; Linear runs as a 1x1 Conv2d, whose cell lists int32 output.
                   .Bayes(Cell(kYes, "支持。in_features <= 8192, out_features <= 8192.",
-                              "Supported, int8: in_features <= 8192, out_features <= 8192.")
+                              "Supported: in_features <= 8192, out_features <= 8192 (int8 input; "
+                              "int8, or int32 as a high-precision output).")
                              .In({kI8})
-                             .Out({kI8})
+                             .Out({kI8, kI32})
                              .Limits({Le("in_features", 8192), Le("out_features", 8192)}))
                   .Build());
   t.push_back(

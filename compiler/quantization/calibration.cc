@@ -152,7 +152,11 @@ absl::StatusOr<std::unique_ptr<CalibrationState>> PrepareCalibration(
       const bool is_output = std::find(graph.outputs().begin(), graph.outputs().end(),
                                        node->output(0)) != graph.outputs().end();
       std::optional<QConfig> qc = qmap.Resolve(*node);
-      if (is_output && IsQuantizable(*node, qc)) qmap.SetNodeOverride(node->name(), out);
+      if (!is_output || !IsQuantizable(*node, qc)) continue;
+      if (options.high_precision_output_allowed && !options.high_precision_output_allowed(*node)) {
+        continue;
+      }
+      qmap.SetNodeOverride(node->name(), out);
     }
   }
   auto state = std::make_unique<CalibrationState>(&graph, std::move(qmap));

@@ -5,6 +5,7 @@
 #define OPENBPU_COMPILER_QUANTIZATION_CALIBRATION_H_
 
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -46,9 +47,12 @@ struct PrepareOptions {
   std::optional<PatchSampling> adaround;
   // The vendor's high-precision output (get_default_qat_out_qconfig on the last layers): after
   // fusion, each quantized weighted node (Conv, FusedConv, Gemm, FusedLinear, MatMul...) whose
-  // output is a graph output read by no node gets the qint32 "out" qconfig (GetDefaultQatOutQConfig)
-  // as a per-node override, so its raw accumulator is the output.
+  // output is a graph output read by no node gets the qint32 "out" qconfig
+  // (GetDefaultQatOutQConfig) as a per-node override, so its raw accumulator is the output.
   bool high_precision_output = false;
+  // When set, only the nodes it accepts get it (the driver: where the march's op table allows an
+  // int32 output).
+  std::function<bool(const ir::Node&)> high_precision_output_allowed;
 };
 
 // What PrepareCalibration decided for one activation value.

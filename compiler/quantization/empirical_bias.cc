@@ -211,11 +211,7 @@ absl::StatusOr<EmpiricalBiasReport> CorrectBiasesEmpirically(ir::Graph& graph,
         const auto fq = plan.activations.find(node.output(0));
         const double s = fq == plan.activations.end() ? 1.0 : fq->second.scales[0];
         const double lo = 0.0, hi = act == "relu6" ? 6.0 : HUGE_VAL;
-        auto target = [&](double f) {
-          if (act == "relu" || act == "relu6") f = std::max(f, 0.0);
-          if (act == "relu6") f = std::min(f, 6.0);
-          return f;
-        };
+        auto target = [&](double f) { return std::min(std::max(f, lo), hi); };
         for (int64_t c = 0; c < channels; ++c) {
           double d = delta[c];
           for (int iter = 0; iter < 8; ++iter) {

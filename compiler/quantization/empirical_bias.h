@@ -2,7 +2,8 @@
 // AIMET's empirical bias correction): the calibration data runs through the float graph and
 // through its fake-quantized copy side by side, node by node in graph order; at each quantized
 // convolution or Gemm with a bias, the bias absorbs the mean per-channel difference of the two
-// pre-activation outputs, and the fake-quantized run goes on with the corrected layer.
+// outputs (for a fused ReLU / ReLU6, as the activation sees it: post_activation below), and the
+// fake-quantized run goes on with the corrected layer.
 //
 // Unlike the analytic correction (ConvertOptions::bias_correction, which removes only the shift
 // the layer's own weight rounding causes), this removes the systematic shift that reaches the
@@ -31,8 +32,10 @@ struct EmpiricalBiasOptions {
   // Value name -> the per-tensor scale convert will give it instead of the calibrated one (the
   // unified concat scales, UnifiedConcatScales).
   std::map<std::string, float> scale_overrides;
-  // Each channel's shift measured after the layer's activation (ReLU, ReLU6) and its output's
-  // clip, where the next layer reads it, instead of before them.
+  // A layer with a ReLU or ReLU6 gets the shift that leaves the least squared error after the
+  // activation, where the next layer reads it: the mean of (q - act(f)) over the positions its
+  // corrected output keeps in the activation's linear range, instead of the pre-activation mean
+  // over all (positions a ReLU zeroes on both sides do not matter). Off: the pre-activation mean.
   bool post_activation = true;
   std::FILE* progress = stderr;  // `bias: 120/254 layers ...`; null for silence
 };

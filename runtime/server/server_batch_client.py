@@ -136,13 +136,17 @@ def main():
     print(f"server-batch: cancelled while queued -> dropped unrun (executions {after[0]}, "
           f"failures {after[2]}); the next 1+2+1 samples ran as one batch", flush=True)
 
-    # Raw INT8 inputs batch too: a 2-sample raw request's outputs are the stored integers.
+    # Raw INT8 inputs batch too: a 2-sample raw request's outputs are the stored integers (int32:
+    # digits' last Linear keeps its accumulator, the high-precision output). Both samples are
+    # zeros, so both rows are the same.
     req = pb.ModelInferRequest(model_name=model)
     req.inputs.add(name="input", datatype="INT8", shape=[2, 8, 8, 1])
     req.raw_input_contents.append(bytes(2 * 64))
     out = stub.ModelInfer(req, timeout=30)
-    assert out.outputs[0].datatype == "INT8" and list(out.outputs[0].shape) == [2, 10], out
-    assert len(out.raw_output_contents[0]) == 20, out
+    assert out.outputs[0].datatype == "INT32" and list(out.outputs[0].shape) == [2, 10], out
+    assert len(out.raw_output_contents[0]) == 2 * 10 * 4, out
+    rows = np.frombuffer(out.raw_output_contents[0], dtype="<i4").reshape(2, 10)
+    assert (rows[0] == rows[1]).all() and rows.any(), rows
     for bad_shape in ([5, 1, 8, 8], [0, 1, 8, 8], [1, 1, 8, 9]):
         bad = pb.ModelInferRequest(model_name=model)
         bad.inputs.add(name="input", datatype="FP32", shape=bad_shape)
@@ -152,7 +156,7 @@ def main():
             raise AssertionError(f"shape {bad_shape} accepted")
         except grpc.RpcError as e:
             assert e.code() == grpc.StatusCode.INVALID_ARGUMENT, (bad_shape, e.code())
-    print("server-batch: raw INT8 [2, 8, 8, 1] -> INT8 [2, 10]; batch 5, 0 and a wrong "
+    print("server-batch: raw INT8 [2, 8, 8, 1] -> INT32 [2, 10]; batch 5, 0 and a wrong "
           "sample shape -> INVALID_ARGUMENT", flush=True)
 
 
