@@ -321,6 +321,37 @@ echo '{"empirical_bias_correction": false}' > "$TMP/ne.json"
 "$BPU" "${PTQ[@]}" --qconfig "$TMP/ne.json" -o "$TMP/ptq_ne2.q.hbir" > /dev/null 2>&1
 cmp "$TMP/ptq_ne.q.hbir" "$TMP/ptq_ne2.q.hbir" \
   || { echo "empirical_bias_correction in the file differs"; exit 1; }
+# The high-precision output is on by default on bayes (digits' last Gemm keeps its int32
+# accumulator, and the convert report names it); --no-high-precision-output (or the file's false)
+# gives int8; bernoulli2's op table has no int32 output, so it is not applied there.
+grep -q "high-precision output (the int32 accumulator): 1 layer, /10/Gemm$" "$TMP/ptq.txt" \
+  || { echo "no high-precision output by default:"; cat "$TMP/ptq.txt"; exit 1; }
+"$BPU" "${PTQ[@]}" --no-high-precision-output -o "$TMP/ptq_nh.q.hbir" > "$TMP/nh.txt" 2>/dev/null
+if grep -q "high-precision" "$TMP/nh.txt"; then echo "--no-high-precision-output kept it"; exit 1; fi
+echo '{"high_precision_output": false}' > "$TMP/nh.json"
+"$BPU" "${PTQ[@]}" --qconfig "$TMP/nh.json" -o "$TMP/ptq_nh2.q.hbir" > /dev/null 2>&1
+cmp "$TMP/ptq_nh.q.hbir" "$TMP/ptq_nh2.q.hbir" \
+  || { echo "high_precision_output in the file differs"; exit 1; }
+"$BPU" quantize "$QDATA/digits.onnx" --calib "$QDATA/digits_calib.npy" --march bernoulli2 \
+  -o "$TMP/ptq_b2.q.hbir" > "$TMP/b2.txt" 2>/dev/null
+if grep -q "high-precision" "$TMP/b2.txt"; then echo "int32 output on bernoulli2"; exit 1; fi
+# Both compile, and the .hbm's outputs through the runtime equal the quantized reference's bit
+# for bit, the int32 ones too.
+/usr/bin/python3 -c "
+import numpy as np, sys
+np.save(sys.argv[2], np.load(sys.argv[1])[7:8].astype(np.float32))" \
+  "$QDATA/digits_test_x.npy" "$TMP/digit7.npy"
+for v in a nh; do
+  "$BPU" compile "$TMP/ptq_$v.q.hbir" --march bayes -o "$TMP/ptq_$v.hbm" > /dev/null 2>&1
+  "$BPU" run "$TMP/ptq_$v.q.hbir" --input "$TMP/digit7.npy" -o "$TMP/ptq_${v}_ref" > /dev/null
+  "$BPU" run "$TMP/ptq_$v.hbm" --input "$TMP/digit7.npy" -o "$TMP/ptq_${v}_hbm" > /dev/null
+  cmp "$TMP/ptq_${v}_ref0.npy" "$TMP/ptq_${v}_hbm0.npy" \
+    || { echo "the $v model's .hbm differs from its reference"; exit 1; }
+done
+if cmp -s "$TMP/ptq_a_hbm0.npy" "$TMP/ptq_nh_hbm0.npy"; then
+  echo "the int32 and int8 outputs are the same"; exit 1
+fi
+echo "bpu-cli: high-precision output: int32 by default on bayes, int8 with --no-high-precision-output or the file's false, int8 on bernoulli2"
 "$BPU" "${PTQ[@]}" --bias-correction -o "$TMP/ptq_bc.q.hbir" > "$TMP/bc.txt" 2> "$TMP/bc.err"
 if grep -q "empirical bias" "$TMP/bc.err"; then echo "--bias-correction kept the empirical one"; exit 1; fi
 grep -q "bias correction: [0-9]* convolutions$" "$TMP/bc.txt" \

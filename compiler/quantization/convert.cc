@@ -39,6 +39,11 @@ std::string ConvertReport::ToString() const {
                     "an output map of a few positions, such as an SE block's 1x1, or fewer "
                     "than 4 calibration samples)");
   }
+  if (!int32_outputs.empty()) {
+    absl::StrAppend(&s, "\n  high-precision output (the int32 accumulator): ", int32_outputs.size(),
+                    int32_outputs.size() == 1 ? " layer, " : " layers, ",
+                    absl::StrJoin(int32_outputs, ", "));
+  }
   if (unified_concats > 0) {
     absl::StrAppend(&s, "\n  unified concat scales: ", unified_concats, " concats, ",
                     unified_values, " values share their group's scale");
@@ -88,6 +93,11 @@ absl::StatusOr<ConvertReport> Convert(CalibrationState& state, const ConvertOpti
   // layers, which it runs as 1x1 convolutions.
   for (const auto& node : graph.nodes()) {
     if (!reference::RunsQuantized(*node)) continue;
+    if (node->num_outputs() == 1 && node->output(0) != nullptr &&
+        node->output(0)->type().quant.has_value() &&
+        node->output(0)->type().quant->storage == DType::kInt32) {
+      context.report.int32_outputs.push_back(node->name());
+    }
     const ir::OpSchema* schema = ir::OpRegistry::Global().Find(node->op());
     const std::string op =
         schema != nullptr && !schema->table_op.empty() ? schema->table_op : node->op();

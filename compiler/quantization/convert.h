@@ -65,6 +65,8 @@ struct ConvertReport {
   int adaround_skipped = 0;  // left at nearest: fewer than kMinAdaRoundPatches positions sampled
   int64_t adaround_flipped = 0;
   double adaround_error_nearest = 0, adaround_error_learned = 0;
+  // Layers whose output is their int32 accumulator (qint32, the high-precision output).
+  std::vector<std::string> int32_outputs;
 
   std::string ToString() const;
 };
