@@ -28,7 +28,7 @@ echo "== resnet18: float reference vs torch"
   --expect "$MODELS/resnet18.output.npy"
 # The quantization steps use the same seeded ResNet-18 with its BatchNorm statistics taken from the
 # calibration photos (tests/models/ptq/), so its activations are those of real images.
-echo "== resnet18: calibrate on 32 photo crops, convert to int8 for bayes (J5)"
+echo "== resnet18: calibrate on 32 photo crops, convert to int8 for bayes (J5; the last layer keeps its int32 accumulator)"
 "$BPU" quantize "$MODELS/ptq/resnet18.onnx" --calib "$MODELS/calib" --march bayes \
   -o "$OUT/resnet18.q.hbir"
 echo "== resnet18: quantized reference on one test crop"
