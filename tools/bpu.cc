@@ -575,9 +575,10 @@ void AddQuantizeFlags(CLI::App* sub, QuantizeArgs* q) {
       ->excludes(ebc);
   CLI::Option* hpo = sub->add_flag(
       "--high-precision-output", q->high_precision_output,
-      "the vendor's high-precision output (get_default_qat_out_qconfig): a conv, Gemm or "
-      "MatMul whose output is a model output keeps its raw int32 accumulator, dequantized per "
-      "channel, with no int8 rounding or clipping (default: on)");
+      "the vendor's high-precision output (get_default_qat_out_qconfig): a conv or linear "
+      "layer whose output is a model output keeps its raw int32 accumulator, dequantized per "
+      "channel, with no int8 rounding or clipping (default: on where the march's op table "
+      "allows an int32 output: bayes, not bernoulli2)");
   sub->add_flag("--no-high-precision-output", q->no_high_precision_output,
                 "the model's last layers output int8 like every other layer")
       ->excludes(hpo);
