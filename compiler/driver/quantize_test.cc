@@ -10,6 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "common/npy.h"
+#include "compiler/frontend/graph_builder.h"
 #include "compiler/frontend/onnx_importer.h"
 #include "compiler/ir/hbir.h"
 #include "compiler/quantization/calibration.h"
@@ -235,6 +236,63 @@ TEST(DriverQuantizeTest, HighPrecisionOutput) {
       "int8\n",
       static_cast<long long>(n), sqnr_on, sqnr_off);
   EXPECT_GT(sqnr_on, sqnr_off);
+}
+
+// PrepareCalibration's high-precision output: the qint32 "out" qconfig goes to a weighted layer
+// whose output is a model output read by no node, and not where the user decided (a node-name
+// rule, a QDQ pair's fixed scale), where the caller's predicate (the march's op table) refuses,
+// or to a layer another node reads.
+TEST(DriverQuantizeTest, HighPrecisionOutputOnlyWhereUndecided) {
+  // x -> conv "head" -> y (a model output); x -> conv "mid" -> z, read by Relu -> r and an output.
+  auto build = [] {
+    frontend::GraphBuilder b;
+    ir::Value* x = b.Input("x", DType::kFloat32, {1, 2, 4, 4});
+    Tensor w(DType::kFloat32, {3, 2, 1, 1});
+    for (int i = 0; i < 6; ++i) w.span<float>()[i] = 0.25f * (i - 2);
+    Tensor bias(DType::kFloat32, {3});
+    ir::Value* y = b.Op("Conv", {x, b.Constant(w, "w1"), b.Constant(bias, "b1")}, {}, "head");
+    ir::Value* z = b.Op("Conv", {x, b.Constant(w, "w2"), b.Constant(bias, "b2")}, {}, "mid");
+    b.Output(y);
+    b.Output(z);
+    b.Output(b.Op("Relu", {z}, {}, "relu"));
+    return *b.Build();
+  };
+  using quantization::QDType;
+  const quantization::QConfig int8 =
+      *quantization::GetDefaultCalibQConfig(QDType::kQInt8, quantization::QKwargs{});
+  auto dtype_of = [&](quantization::QConfigMap map, quantization::PrepareOptions prepare,
+                      const std::string& node) {
+    auto g = build();
+    prepare.fuse = false;
+    auto state = quantization::PrepareCalibration(*g, map, prepare);
+    EXPECT_TRUE(state.ok()) << state.status();
+    for (const auto& n : g->nodes()) {
+      if (n->name() == node) return (*state)->qconfig_map().Resolve(*n)->activation.dtype;
+    }
+    ADD_FAILURE() << node;
+    return QDType::kQInt8;
+  };
+  quantization::QConfigMap global;
+  global.SetGlobal(int8);
+  quantization::PrepareOptions on;
+  on.high_precision_output = true;
+  EXPECT_EQ(dtype_of(global, on, "head"), QDType::kQInt32);
+  EXPECT_EQ(dtype_of(global, on, "mid"), QDType::kQInt8);   // Relu reads it
+  EXPECT_EQ(dtype_of(global, {}, "head"), QDType::kQInt8);  // off by default in the library
+  quantization::QConfigMap named = global;
+  named.SetNodeName("head", int8);
+  EXPECT_EQ(dtype_of(named, on, "head"), QDType::kQInt8);
+  quantization::PrepareOptions fixed = on;
+  auto g = build();
+  for (const auto& n : g->nodes()) {
+    if (n->name() == "head") {
+      fixed.fixed_scales = {{n->output(0)->name(), {QDType::kQInt8, {0.05f}, -1}}};
+    }
+  }
+  EXPECT_EQ(dtype_of(global, fixed, "head"), QDType::kQInt8);
+  quantization::PrepareOptions refused = on;
+  refused.high_precision_output_allowed = [](const ir::Node&) { return false; };
+  EXPECT_EQ(dtype_of(global, refused, "head"), QDType::kQInt8);
 }
 
 }  // namespace

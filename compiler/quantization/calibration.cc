@@ -152,7 +152,11 @@ absl::StatusOr<std::unique_ptr<CalibrationState>> PrepareCalibration(
       const bool is_output = std::find(graph.outputs().begin(), graph.outputs().end(),
                                        node->output(0)) != graph.outputs().end();
       std::optional<QConfig> qc = qmap.Resolve(*node);
-      if (!is_output || !IsQuantizable(*node, qc)) continue;
+      // Not where the user decided: a rule naming the node, or a QDQ pair's fixed scale.
+      if (!is_output || !IsQuantizable(*node, qc) || qmap.NamesNode(node->name()) ||
+          options.fixed_scales.count(node->output(0)->name()) != 0) {
+        continue;
+      }
       if (options.high_precision_output_allowed && !options.high_precision_output_allowed(*node)) {
         continue;
       }

@@ -48,7 +48,9 @@ struct PrepareOptions {
   // The vendor's high-precision output (get_default_qat_out_qconfig on the last layers): after
   // fusion, each quantized weighted node (Conv, FusedConv, Gemm, FusedLinear, MatMul...) whose
   // output is a graph output read by no node gets the qint32 "out" qconfig
-  // (GetDefaultQatOutQConfig) as a per-node override, so its raw accumulator is the output.
+  // (GetDefaultQatOutQConfig) as a per-node override, so its raw accumulator is the output --
+  // unless a node-name rule or override of the qconfig map names the node, or its output has a
+  // fixed scale (a QDQ pair): there the user decided.
   bool high_precision_output = false;
   // When set, only the nodes it accepts get it (the driver: where the march's op table allows an
   // int32 output).

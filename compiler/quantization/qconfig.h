@@ -154,6 +154,10 @@ class QConfigMap {
   // op, e.g. FusedConv, is its own type). nullopt when that rule is null or no rule matches:
   // leave the node in float.
   std::optional<QConfig> Resolve(const ir::Node& node) const;
+  // Whether a node-name rule or a per-node override names `node_name`.
+  bool NamesNode(const std::string& node_name) const {
+    return by_node_name_.contains(node_name) || overrides_.contains(node_name);
+  }
 
  private:
   // Outer optional: a global rule exists; inner: its qconfig or null.
