@@ -38,6 +38,22 @@ std::string CalibrationFile() {
   return path;
 }
 
+// //tests/models, and the digits CNN there: a float model (a QDQ model's pairs fix its dtypes),
+// quantized for bayes without progress output.
+std::string ModelsDir() {
+  return absl::StrCat(std::getenv("TEST_SRCDIR"), "/", std::getenv("TEST_WORKSPACE"),
+                      "/tests/models/");
+}
+
+QuantizeOptions DigitsOptions() {
+  QuantizeOptions options;
+  options.model = ModelsDir() + "digits.onnx";
+  options.calibration_data = ModelsDir() + "digits_calib.npy";
+  options.march = "bayes";
+  options.progress = nullptr;
+  return options;
+}
+
 TEST(DriverQuantizeTest, SameGraphAndReportAsTheLibraryCalls) {
   const std::string calib = CalibrationFile();
   QuantizeOptions options;
@@ -120,14 +136,7 @@ TEST(DriverQuantizeTest, ErrorsNameTheProblem) {
 // --int16-ops: a qconfig rule by op type makes those nodes qint16 while the rest stay qint8; an
 // unknown op type, an op without an integer kernel and qint16 on bernoulli2 are errors.
 TEST(DriverQuantizeTest, Int16OpsRule) {
-  // A float model (a QDQ model's pairs fix its dtypes): the digits CNN of //tests/models.
-  const std::string dir = absl::StrCat(std::getenv("TEST_SRCDIR"), "/",
-                                       std::getenv("TEST_WORKSPACE"), "/tests/models/");
-  QuantizeOptions options;
-  options.model = dir + "digits.onnx";
-  options.calibration_data = dir + "digits_calib.npy";
-  options.march = "bayes";
-  options.progress = nullptr;
+  QuantizeOptions options = DigitsOptions();
   options.int16_ops = {"FusedConv"};  // its conv + bn + relu blocks, fused
   absl::StatusOr<QuantizedModel> quantized = Quantize(options);
   ASSERT_TRUE(quantized.ok()) << quantized.status();
@@ -167,13 +176,8 @@ TEST(DriverQuantizeTest, Int16OpsRule) {
 // off, and on bernoulli2 (int8 out only), it is int8. Its outputs are closer to the float model's
 // on the held-out digits than the int8 ones.
 TEST(DriverQuantizeTest, HighPrecisionOutput) {
-  const std::string dir = absl::StrCat(std::getenv("TEST_SRCDIR"), "/",
-                                       std::getenv("TEST_WORKSPACE"), "/tests/models/");
-  QuantizeOptions options;
-  options.model = dir + "digits.onnx";
-  options.calibration_data = dir + "digits_calib.npy";
-  options.march = "bayes";
-  options.progress = nullptr;
+  const std::string dir = ModelsDir();
+  const QuantizeOptions options = DigitsOptions();
   auto last_gemm = [](const ir::Graph& g) -> const ir::Node* {
     const ir::Node* last = nullptr;
     for (const auto& n : g.nodes()) {

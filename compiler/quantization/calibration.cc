@@ -2,7 +2,6 @@
 #include "compiler/quantization/calibration.h"
 
 #include <algorithm>
-#include <set>
 #include <thread>
 #include <vector>
 
@@ -140,13 +139,9 @@ absl::StatusOr<std::unique_ptr<CalibrationState>> PrepareCalibration(
   QConfigMap qmap = qconfig_map;
   if (options.high_precision_output) {
     OPENBPU_ASSIGN_OR_RETURN(const QConfig out, GetDefaultQatOutQConfig());
-    std::set<const ir::Value*> read;  // values some node reads
-    for (const auto& node : graph.nodes()) {
-      for (const ir::Value* in : node->inputs()) read.insert(in);
-    }
     for (const auto& node : graph.nodes()) {
       if (node->num_outputs() != 1 || node->output(0) == nullptr ||
-          read.count(node->output(0)) != 0 || ConstantWeight(*node) == nullptr) {
+          ConstantWeight(*node) == nullptr || !graph.Users(node->output(0)).empty()) {
         continue;
       }
       const bool is_output = std::find(graph.outputs().begin(), graph.outputs().end(),

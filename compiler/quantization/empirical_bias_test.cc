@@ -46,6 +46,13 @@ Tensor Sample(uint32_t seed) {
   return x;
 }
 
+// 16 calibration and 8 held-out samples of Build()'s input.
+void MakeData(Dataset& calib, Dataset& test) {
+  auto probe = Build();
+  for (int i = 0; i < 16; ++i) ASSERT_TRUE(calib.Add(*probe, {Sample(100 + i)}, "c").ok());
+  for (int i = 0; i < 8; ++i) ASSERT_TRUE(test.Add(*probe, {Sample(300 + i)}, "t").ok());
+}
+
 struct Outcome {
   double sqnr_db = 0;
   double systematic = 0;  // mean over output channels of |mean error| (over test samples)
@@ -146,10 +153,8 @@ Outcome Quantize(bool correct, const Dataset& calib, const Dataset& test, bool a
 }
 
 TEST(EmpiricalBiasTest, RemovesTheSystematicShiftOnHeldOutData) {
-  auto probe = Build();
   Dataset calib, test;
-  for (int i = 0; i < 16; ++i) ASSERT_TRUE(calib.Add(*probe, {Sample(100 + i)}, "c").ok());
-  for (int i = 0; i < 8; ++i) ASSERT_TRUE(test.Add(*probe, {Sample(300 + i)}, "t").ok());
+  ASSERT_NO_FATAL_FAILURE(MakeData(calib, test));
   const Outcome plain = Quantize(false, calib, test);
   const Outcome corrected = Quantize(true, calib, test);
   const Outcome again = Quantize(true, calib, test);
@@ -171,10 +176,8 @@ TEST(EmpiricalBiasTest, RemovesTheSystematicShiftOnHeldOutData) {
 // move analytically (against nearest, not float) keeps the shift removed; without it the learned
 // weights' change from nearest shows up as a shift again.
 TEST(EmpiricalBiasTest, LearnedRoundingCorrectedFromNearest) {
-  auto probe = Build();
   Dataset calib, test;
-  for (int i = 0; i < 16; ++i) ASSERT_TRUE(calib.Add(*probe, {Sample(100 + i)}, "c").ok());
-  for (int i = 0; i < 8; ++i) ASSERT_TRUE(test.Add(*probe, {Sample(300 + i)}, "t").ok());
+  ASSERT_NO_FATAL_FAILURE(MakeData(calib, test));
   const Outcome learned = Quantize(true, calib, test, /*adaround=*/true, /*from_nearest=*/false);
   const Outcome fixed = Quantize(true, calib, test, true, true);
   const Outcome nearest = Quantize(true, calib, test, false, true);
@@ -193,10 +196,8 @@ TEST(EmpiricalBiasTest, LearnedRoundingCorrectedFromNearest) {
 // mean: the positions the ReLU zeroes pull that mean off what conv2 reads, so the ReLU's output
 // keeps a per-channel shift the post-activation correction removes.
 TEST(EmpiricalBiasTest, PostActivationShiftIsWhatTheNextLayerReads) {
-  auto probe = Build();
   Dataset calib, test;
-  for (int i = 0; i < 16; ++i) ASSERT_TRUE(calib.Add(*probe, {Sample(100 + i)}, "c").ok());
-  for (int i = 0; i < 8; ++i) ASSERT_TRUE(test.Add(*probe, {Sample(300 + i)}, "t").ok());
+  ASSERT_NO_FATAL_FAILURE(MakeData(calib, test));
   const Outcome plain = Quantize(false, calib, test);
   const Outcome pre = Quantize(true, calib, test, false, false, /*post_activation=*/false);
   const Outcome post = Quantize(true, calib, test);

@@ -291,7 +291,7 @@ absl::Status LowerConvTiles(const ir::Node& node, LowerContext& ctx, const ConvS
                               " x_dtype=", acc_es == 8 ? "s64" : "s32",
                               // y is read only with a sumin; a raw s32 output names s8 there.
                               " y_dtype=",
-                              sumin_value != nullptr ? AsmDType(s.dtype)
+                              sumin_value != nullptr      ? AsmDType(s.dtype)
                               : y->dtype == DType::kInt32 ? std::string("s8")
                                                           : AsmDType(y->dtype),
                               " out_dtype=", AsmDType(y->dtype),
